@@ -1,0 +1,238 @@
+use std::time::Duration;
+
+use domain::{CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, UsernameError};
+
+use crate::ports::{CacheError, HashError, MessagingError, RenderError, RepoError, TokenError};
+
+/// The request field an error belongs to; `NonField` for errors about the
+/// request as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Username,
+    Password,
+    Password2,
+    Mobile,
+    Email,
+    SmsCode,
+    Allow,
+    ImageCodeId,
+    ImageCodeText,
+    NonField,
+}
+
+impl Field {
+    /// The key under which the error body lists this field's messages.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Password => "password",
+            Self::Password2 => "password2",
+            Self::Mobile => "mobile",
+            Self::Email => "email",
+            Self::SmsCode => "sms_code",
+            Self::Allow => "allow",
+            Self::ImageCodeId => "image_code_id",
+            Self::ImageCodeText => "text",
+            Self::NonField => "non_field_errors",
+        }
+    }
+}
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Username(UsernameError),
+    Mobile(MobileError),
+    Email(EmailError),
+    Password(PasswordError),
+    CodeFormat(CodeError),
+    CaptchaId(CaptchaIdError),
+    CaptchaText(CaptchaTextError),
+    /// A required field that has no value-object of its own was left empty.
+    Required,
+    PasswordsDiffer,
+    AgreementRequired,
+    /// The captcha text did not match, or the captcha expired or was used.
+    CaptchaWrong,
+    /// The code did not match; it stays usable for `attempts_left` more tries.
+    CodeWrong {
+        attempts_left: u32,
+    },
+    /// No code is pending for this target: never sent, expired or already used.
+    CodeExpired,
+    /// Too many wrong tries: the code is burned and a new one must be sent.
+    CodeExhausted,
+    /// Another account already uses this value.
+    Taken,
+}
+
+impl Problem {
+    /// Stable machine-readable identifier, the `code` of the error body.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Username(_) => "invalid_username",
+            Self::Mobile(_) => "invalid_mobile",
+            Self::Email(_) => "invalid_email",
+            Self::Password(_) => "invalid_password",
+            Self::CodeFormat(_) => "invalid_code",
+            Self::CaptchaId(_) | Self::CaptchaText(_) => "invalid_captcha",
+            Self::Required => "required",
+            Self::PasswordsDiffer => "password_mismatch",
+            Self::AgreementRequired => "agreement_required",
+            Self::CaptchaWrong => "captcha_wrong",
+            Self::CodeWrong { .. } => "code_wrong",
+            Self::CodeExpired => "code_expired",
+            Self::CodeExhausted => "code_exhausted",
+            Self::Taken => "already_taken",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: Field, problem: Problem) -> Self {
+        Self { field, problem }
+    }
+}
+
+/// Why a request could not be authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    Missing,
+    Invalid,
+    Expired,
+    /// The token was valid but its account or session no longer is.
+    Revoked,
+}
+
+/// A backing service a request needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Database,
+    Cache,
+    Messaging,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Database => "database",
+            Self::Cache => "cache",
+            Self::Messaging => "messaging",
+        }
+    }
+}
+
+/// Every way a use case can fail; the HTTP adapter maps each variant to a
+/// status and the error body of the contract.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("wrong account or password")]
+    InvalidCredentials,
+    #[error("rate limited for {retry_after:?}")]
+    RateLimited { retry_after: Duration },
+    #[error("not authenticated: {0:?}")]
+    Unauthenticated(AuthFailure),
+    #[error("not found")]
+    NotFound,
+    #[error("{} unavailable", .0.name())]
+    Unavailable(Backend),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn field(field: Field, problem: Problem) -> Self {
+        Self::Validation(vec![FieldError::new(field, problem)])
+    }
+}
+
+impl From<RepoError> for AppError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::Conflict(field) => Self::field(field, Problem::Taken),
+            RepoError::Unavailable(_) => Self::Unavailable(Backend::Database),
+            RepoError::Other(detail) => Self::Internal(format!("repository: {detail}")),
+        }
+    }
+}
+
+impl From<CacheError> for AppError {
+    fn from(error: CacheError) -> Self {
+        match error {
+            CacheError::Unavailable(_) | CacheError::Full => Self::Unavailable(Backend::Cache),
+            CacheError::Other(detail) => Self::Internal(format!("cache: {detail}")),
+        }
+    }
+}
+
+impl From<HashError> for AppError {
+    fn from(error: HashError) -> Self {
+        Self::Internal(format!("password hashing: {error}"))
+    }
+}
+
+impl From<MessagingError> for AppError {
+    fn from(error: MessagingError) -> Self {
+        match error {
+            MessagingError::Unavailable(_) => Self::Unavailable(Backend::Messaging),
+            MessagingError::Other(detail) => Self::Internal(format!("messaging: {detail}")),
+        }
+    }
+}
+
+impl From<RenderError> for AppError {
+    fn from(error: RenderError) -> Self {
+        Self::Internal(format!("captcha rendering: {error}"))
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Expired => Self::Unauthenticated(AuthFailure::Expired),
+            TokenError::Invalid => Self::Unauthenticated(AuthFailure::Invalid),
+            TokenError::Signing(detail) => Self::Internal(format!("token signing: {detail}")),
+        }
+    }
+}
+
+/// Collects the field errors of one request so that a person sees every
+/// problem at once rather than one per round trip.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Records `problem(e)` against `field` when `result` is an error.
+    pub fn check<T, E>(&mut self, field: Field, result: Result<T, E>, problem: fn(E) -> Problem) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.push(field, problem(error));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: Field, problem: Problem) {
+        self.0.push(FieldError::new(field, problem));
+    }
+
+    /// `Ok` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.into_error()) }
+    }
+
+    /// The validation error for what was recorded; for the branch where a
+    /// checked value is absent, which only happens after a recorded error.
+    pub fn into_error(self) -> AppError {
+        AppError::Validation(self.0)
+    }
+}

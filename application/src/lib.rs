@@ -1,0 +1,12 @@
+//! Use cases of the account service and the ports (traits) they drive.
+//!
+//! Depends on `domain` only. Adapters implement the ports; the HTTP adapter
+//! calls the use cases and maps [`AppError`] to responses in one place.
+
+pub mod error;
+pub mod policy;
+pub mod ports;
+pub mod use_cases;
+
+pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
+pub use policy::{AvailabilityPolicy, VerificationPolicy};

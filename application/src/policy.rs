@@ -1,0 +1,39 @@
+use std::time::Duration;
+
+/// The limits on captchas and one-time codes; every one is configuration, and
+/// a count of 0 turns that limit off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationPolicy {
+    pub captcha_ttl: Duration,
+    pub code_ttl: Duration,
+    pub resend_interval: Duration,
+    pub per_target_daily: u32,
+    pub per_ip_hourly: u32,
+    pub max_attempts: u32,
+}
+
+impl Default for VerificationPolicy {
+    fn default() -> Self {
+        Self {
+            captcha_ttl: Duration::from_secs(300),
+            code_ttl: Duration::from_secs(300),
+            resend_interval: Duration::from_secs(60),
+            per_target_daily: 10,
+            per_ip_hourly: 20,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// How often one client may ask whether a username, mobile or email is taken
+/// (the answer enumerates accounts, so it is rationed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityPolicy {
+    pub per_ip_per_minute: u32,
+}
+
+impl Default for AvailabilityPolicy {
+    fn default() -> Self {
+        Self { per_ip_per_minute: 60 }
+    }
+}

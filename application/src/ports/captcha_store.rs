@@ -1,0 +1,25 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::{CaptchaId, CaptchaText};
+
+/// Failures of the cache that keeps captchas, codes and rate-limit counters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache unavailable: {0}")]
+    Unavailable(String),
+    /// The in-memory cache reached its capacity even after dropping expired entries.
+    #[error("cache full")]
+    Full,
+    #[error("cache error: {0}")]
+    Other(String),
+}
+
+/// Short-lived captcha answers.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CaptchaStore: Send + Sync {
+    async fn put(&self, id: &CaptchaId, text: &CaptchaText, ttl: Duration) -> Result<(), CacheError>;
+    /// Returns the answer and deletes it in one step, so each captcha is checked once.
+    async fn take(&self, id: &CaptchaId) -> Result<Option<CaptchaText>, CacheError>;
+}

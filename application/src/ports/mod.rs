@@ -1,0 +1,34 @@
+//! The ports: what the use cases need from the outside world.
+//!
+//! Each is a `Send + Sync` trait injected as `Arc<dyn Port>`; mockall mocks are
+//! generated for tests and behind the `mocks` feature, never in release builds.
+
+mod captcha_renderer;
+mod captcha_store;
+mod clock;
+mod code_generator;
+mod message_outbox;
+mod password_hasher;
+mod rate_limiter;
+mod token_issuer;
+mod user_repository;
+mod verification_code_store;
+
+pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
+pub use captcha_store::{CacheError, CaptchaStore};
+pub use clock::Clock;
+pub use code_generator::CodeGenerator;
+pub use message_outbox::{Channel, MessageOutbox, MessagingError, OutgoingMessage};
+pub use password_hasher::{HashError, PasswordHasher};
+pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
+pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
+pub use user_repository::{RepoError, UserRepository};
+pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use {
+    captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
+    code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, password_hasher::MockPasswordHasher,
+    rate_limiter::MockRateLimiter, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    verification_code_store::MockVerificationCodeStore,
+};

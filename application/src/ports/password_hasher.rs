@@ -1,0 +1,20 @@
+use async_trait::async_trait;
+use domain::Password;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Slow, salted password hashing that does not block request handling.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// A PHC string for `password`.
+    async fn hash(&self, password: &Password) -> Result<String, HashError>;
+    /// Whether `candidate` matches `stored`. With `stored == None` (unknown
+    /// account, or no usable password) it spends the same work on a dummy hash
+    /// and answers `false`, so the time taken does not reveal which case it was.
+    async fn verify(&self, candidate: &str, stored: Option<String>) -> Result<bool, HashError>;
+}

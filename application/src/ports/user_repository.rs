@@ -1,0 +1,30 @@
+use async_trait::async_trait;
+use domain::{Email, LoginIdentifier, Mobile, NewUser, User, UserId};
+
+use crate::Field;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepoError {
+    /// A unique value (username, mobile, email) is already used by another row.
+    #[error("{} already taken", .0.key())]
+    Conflict(Field),
+    /// The database cannot be reached or timed out.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+/// Where accounts live. Usernames are unique case-insensitively, mobiles and
+/// (lower-cased) emails exactly; the store's unique constraints decide races.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Stores a new user; a taken unique value gives [`RepoError::Conflict`].
+    async fn insert(&self, user: NewUser) -> Result<User, RepoError>;
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+    async fn find_by_login(&self, identifier: &LoginIdentifier) -> Result<Option<User>, RepoError>;
+    async fn username_exists(&self, username: &str) -> Result<bool, RepoError>;
+    async fn mobile_exists(&self, mobile: &Mobile) -> Result<bool, RepoError>;
+    async fn email_exists(&self, email: &Email) -> Result<bool, RepoError>;
+}

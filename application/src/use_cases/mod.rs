@@ -1,0 +1,18 @@
+//! One file per use case. Each takes its ports as `Arc<dyn Port>` and exposes
+//! one `execute`-style entry point.
+
+mod authenticate;
+mod check_availability;
+mod get_current_user;
+mod issue_captcha;
+mod log_in;
+mod register_user;
+mod send_sms_code;
+
+pub use authenticate::Authenticate;
+pub use check_availability::{Availability, CheckAvailability};
+pub use get_current_user::GetCurrentUser;
+pub use issue_captcha::IssueCaptcha;
+pub use log_in::{LogIn, LogInRequest, LoggedIn};
+pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
+pub use send_sms_code::{SendSmsCode, SendSmsCodeRequest};

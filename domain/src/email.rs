@@ -1,0 +1,96 @@
+use std::fmt;
+
+/// Why an email address was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("email is required")]
+    Empty,
+    #[error("not a valid email address")]
+    Format,
+}
+
+/// A syntactically valid email address, stored lower-cased so that uniqueness
+/// is case-insensitive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// RFC 5321's limit on a forward path.
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        let lowered = raw.to_lowercase();
+        if lowered.len() > Self::MAX_LEN || !Self::well_formed(&lowered) {
+            return Err(EmailError::Format);
+        }
+        Ok(Self(lowered))
+    }
+
+    fn well_formed(address: &str) -> bool {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return false;
+        };
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        local_ok && domain_ok
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_cases_and_trims() {
+        assert_eq!(Email::parse(" Alice@Example.COM ").unwrap().as_str(), "alice@example.com");
+        assert_eq!(Email::parse("a.b+tag@mail.qq.com").unwrap().as_str(), "a.b+tag@mail.qq.com");
+    }
+
+    #[test]
+    fn refuses_malformed_addresses() {
+        assert_eq!(Email::parse(""), Err(EmailError::Empty));
+        for bad in [
+            "alice",
+            "alice@",
+            "@example.com",
+            "alice@example",
+            "alice@@example.com",
+            "al ice@example.com",
+            ".alice@example.com",
+            "alice..b@example.com",
+            "alice@-example.com",
+            "alice@example..com",
+        ] {
+            assert_eq!(Email::parse(bad), Err(EmailError::Format), "{bad}");
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(Email::parse(&long), Err(EmailError::Format));
+    }
+}

@@ -1,1 +1,13 @@
+//! Adapters: the driven side (storage, cache, security, messaging, captcha)
+//! implementing the application's ports, and the driving side (the salvo HTTP API).
+//!
+//! Each adapter turns its library's errors into the port's error type, so
+//! nothing above this crate sees sqlx, jsonwebtoken or salvo.
 
+pub mod cache;
+pub mod captcha;
+pub mod http;
+pub mod messaging;
+pub mod persistence;
+pub mod security;
+pub mod system;

@@ -1,0 +1,23 @@
+-- Accounts. Usernames are unique case-insensitively (NOCASE), mobiles exactly
+-- (stored normalised to 11 digits), emails exactly (stored lower-cased).
+CREATE TABLE users (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    username       TEXT    NOT NULL COLLATE NOCASE,
+    mobile         TEXT,
+    email          TEXT,
+    email_active   INTEGER NOT NULL DEFAULT 0,
+    password_hash  TEXT,
+    nickname       TEXT,
+    avatar         TEXT,
+    gender         TEXT    NOT NULL DEFAULT 'unknown' CHECK (gender IN ('male', 'female', 'unknown')),
+    birthday       TEXT,
+    address        TEXT,
+    signature      TEXT,
+    date_joined    TEXT    NOT NULL,
+    last_login     TEXT,
+    token_version  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE UNIQUE INDEX users_username_key ON users (username);
+CREATE UNIQUE INDEX users_mobile_key ON users (mobile);
+CREATE UNIQUE INDEX users_email_key ON users (email);

@@ -1,0 +1,21 @@
+//! The cache behind captchas, one-time codes and rate limits.
+
+pub mod memory;
+
+pub use memory::MemoryCache;
+
+use application::ports::CodeKey;
+use domain::CaptchaId;
+
+/// Cache keys shared by every cache backend, so that they agree on layout.
+pub(crate) fn captcha_key(id: &CaptchaId) -> String {
+    format!("captcha:{id}")
+}
+
+pub(crate) fn code_key(key: &CodeKey) -> String {
+    format!("code:{}:{}:{}", key.channel.as_str(), key.purpose.as_str(), key.target)
+}
+
+pub(crate) fn rate_key(key: &str) -> String {
+    format!("rate:{key}")
+}

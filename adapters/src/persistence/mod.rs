@@ -1,0 +1,6 @@
+//! Relational storage through sqlx.
+
+mod sql_error;
+pub mod sqlite;
+
+pub use sqlite::{SqliteUserRepository, connect_sqlite, migrate_sqlite};

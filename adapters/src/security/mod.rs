@@ -1,0 +1,9 @@
+//! Password hashing, access tokens and keyed digests of one-time codes.
+
+mod argon2_password_hasher;
+mod code_digester;
+mod jwt_token_issuer;
+
+pub use argon2_password_hasher::Argon2PasswordHasher;
+pub use code_digester::CodeDigester;
+pub use jwt_token_issuer::JwtTokenIssuer;

@@ -1,0 +1,138 @@
+//! The contract every `UserRepository` keeps, run against each implementation
+//! on a fresh database per test.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters::persistence::{SqliteUserRepository, connect_sqlite, migrate_sqlite};
+use application::Field;
+use application::ports::{RepoError, UserRepository};
+use chrono::{DateTime, Utc};
+use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
+
+struct Fresh {
+    repo: Arc<dyn UserRepository>,
+    _dir: tempfile::TempDir,
+}
+
+async fn sqlite() -> Fresh {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+    let pool = connect_sqlite(&url, Duration::from_secs(5)).await.unwrap();
+    migrate_sqlite(&pool).await.unwrap();
+    // Applying twice is a no-op.
+    migrate_sqlite(&pool).await.unwrap();
+    Fresh { repo: Arc::new(SqliteUserRepository::new(pool)), _dir: dir }
+}
+
+fn joined() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()
+}
+
+fn new_user(username: &str, mobile: Option<&str>, email: Option<&str>) -> NewUser {
+    NewUser {
+        username: username.into(),
+        mobile: mobile.map(|m| Mobile::parse(m).unwrap()),
+        email: email.map(|e| Email::parse(e).unwrap()),
+        password_hash: Some("$argon2id$hash".into()),
+        date_joined: joined(),
+    }
+}
+
+macro_rules! contract {
+    ($($backend:ident),+) => {
+        $(mod $backend {
+            #[tokio::test]
+            async fn inserts_and_finds_by_every_key() {
+                let fresh = super::$backend().await;
+                super::inserts_and_finds_by_every_key(&*fresh.repo).await;
+            }
+
+            #[tokio::test]
+            async fn reports_which_unique_value_is_taken() {
+                let fresh = super::$backend().await;
+                super::reports_which_unique_value_is_taken(&*fresh.repo).await;
+            }
+
+            #[tokio::test]
+            async fn answers_existence_questions() {
+                let fresh = super::$backend().await;
+                super::answers_existence_questions(&*fresh.repo).await;
+            }
+
+            #[tokio::test]
+            async fn concurrent_inserts_of_one_username_give_one_row() {
+                let fresh = super::$backend().await;
+                super::concurrent_inserts_of_one_username_give_one_row(fresh.repo.clone()).await;
+            }
+        })+
+    };
+}
+
+contract!(sqlite);
+
+async fn inserts_and_finds_by_every_key(repo: &dyn UserRepository) {
+    let user = repo.insert(new_user("Alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
+    assert!(user.id.0 > 0);
+    assert_eq!(user.username, "Alice");
+    assert_eq!(user.date_joined, joined());
+    assert_eq!(user.token_version, 0);
+    assert!(!user.email_active);
+    assert_eq!(user.password_hash.as_deref(), Some("$argon2id$hash"));
+
+    assert_eq!(repo.find_by_id(user.id).await.unwrap().as_ref(), Some(&user));
+    assert_eq!(repo.find_by_id(UserId(user.id.0 + 1000)).await.unwrap(), None);
+    for identifier in [
+        LoginIdentifier::Username("alice".into()),
+        LoginIdentifier::Username("ALICE".into()),
+        LoginIdentifier::Mobile(Mobile::parse("13800138000").unwrap()),
+        LoginIdentifier::Email(Email::parse("Alice@Example.com").unwrap()),
+    ] {
+        assert_eq!(repo.find_by_login(&identifier).await.unwrap().map(|u| u.id), Some(user.id), "{identifier:?}");
+    }
+    let nobody = LoginIdentifier::Username("bob".into());
+    assert_eq!(repo.find_by_login(&nobody).await.unwrap(), None);
+}
+
+async fn reports_which_unique_value_is_taken(repo: &dyn UserRepository) {
+    repo.insert(new_user("alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
+    let cases = [
+        (new_user("ALICE", None, None), Field::Username),
+        (new_user("bob01", Some("13800138000"), None), Field::Mobile),
+        (new_user("carol", None, Some("ALICE@example.com")), Field::Email),
+    ];
+    for (user, field) in cases {
+        assert_eq!(repo.insert(user).await.unwrap_err(), RepoError::Conflict(field));
+    }
+    // Accounts without mobile or email do not collide with each other.
+    repo.insert(new_user("dave1", None, None)).await.unwrap();
+    repo.insert(new_user("erin1", None, None)).await.unwrap();
+}
+
+async fn answers_existence_questions(repo: &dyn UserRepository) {
+    repo.insert(new_user("alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
+    assert!(repo.username_exists("alice").await.unwrap());
+    assert!(repo.username_exists("AliCe").await.unwrap());
+    assert!(!repo.username_exists("alic").await.unwrap());
+    assert!(repo.mobile_exists(&Mobile::parse("13800138000").unwrap()).await.unwrap());
+    assert!(!repo.mobile_exists(&Mobile::parse("13900139000").unwrap()).await.unwrap());
+    assert!(repo.email_exists(&Email::parse("alice@example.com").unwrap()).await.unwrap());
+    assert!(!repo.email_exists(&Email::parse("bob@example.com").unwrap()).await.unwrap());
+}
+
+async fn concurrent_inserts_of_one_username_give_one_row(repo: Arc<dyn UserRepository>) {
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let repo = repo.clone();
+            tokio::spawn(async move { repo.insert(new_user("racer", Some(&format!("139{i:08}")), None)).await })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(error) => assert_eq!(error, RepoError::Conflict(Field::Username)),
+        }
+    }
+    assert_eq!(created, 1);
+}

@@ -1,1 +1,12 @@
+//! The composition root: reads configuration, picks and wires the adapters,
+//! and runs the HTTP server. `main.rs` is the `meiduo-accounts` command line.
 
+pub mod config;
+pub mod container;
+pub mod docs;
+pub mod secret;
+pub mod server;
+pub mod telemetry;
+
+pub use config::{Config, ConfigError};
+pub use server::{Application, StartError};

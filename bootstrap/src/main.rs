@@ -1,1 +1,84 @@
-fn main() {}
+//! `meiduo-accounts`: the account service of the Meiduo shop.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bootstrap::{Application, Config, container, telemetry};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "meiduo-accounts", version, about = "The account service of the Meiduo shop")]
+struct Cli {
+    /// TOML configuration file (environment variables still override it).
+    #[arg(long, global = true, env = "ACCOUNTS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP server (the default).
+    Serve {
+        /// Do not apply pending migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document and exit.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        return match openapi::document_json() {
+            Ok(json) => {
+                print!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("cannot render the OpenAPI document: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("meiduo-accounts: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&config.rust_log, &config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("meiduo-accounts: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Migrate) => {
+                container::migrate(&config).await?;
+                tracing::info!("migrations applied");
+                Ok(())
+            }
+            Some(Command::Serve { no_migrate }) => {
+                config.auto_migrate &= !no_migrate;
+                Application::start(config).await?.run_until_stopped().await
+            }
+            None | Some(Command::Openapi) => Application::start(config).await?.run_until_stopped().await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "meiduo-accounts stopped");
+            eprintln!("meiduo-accounts: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

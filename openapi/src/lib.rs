@@ -1,1 +1,98 @@
+//! The OpenAPI 3.1 document of the account service, built from the HTTP
+//! adapter's annotated handlers. `openapi.json` beside this crate is the
+//! committed copy; a test fails when it is stale (`UPDATE_OPENAPI=1 cargo test -p openapi` rewrites it).
 
+use adapters::http::ErrorBody;
+use adapters::http::dto;
+use adapters::http::handlers::{availability, dev_outbox, health, sessions, users, verification};
+use adapters::messaging::{DevCaptcha, DevMessage};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Meiduo accounts",
+        description = "User accounts of the Meiduo shop: registration with mobile and SMS code, \
+password login by username, mobile or email, and the signed-in user's page. \
+Every error answers with the one error body (`ErrorBody`); messages are zh-CN unless `Accept-Language: en`. \
+Every path also answers without its trailing slash. Bodies are JSON or `application/x-www-form-urlencoded`.",
+        license(name = "MIT"),
+    ),
+    paths(
+        verification::image_code,
+        verification::sms_code,
+        availability::username_count,
+        availability::mobile_count,
+        availability::email_count,
+        users::register,
+        sessions::log_in,
+        users::current_user,
+        health::live,
+        health::ready,
+        dev_outbox::dev_outbox,
+    ),
+    components(schemas(
+        ErrorBody,
+        dto::RegisterRequest,
+        dto::RegisterResponse,
+        dto::LoginRequest,
+        dto::LoginResponse,
+        dto::UserResponse,
+        dto::UsernameCount,
+        dto::MobileCount,
+        dto::EmailCount,
+        dto::MessageResponse,
+        dto::HealthStatus,
+        dto::Readiness,
+        dto::DevOutboxResponse,
+        DevMessage,
+        DevCaptcha,
+    )),
+    modifiers(&JwtSecurity),
+    tags(
+        (name = "verification", description = "Captchas and one-time codes"),
+        (name = "registration", description = "Availability checks and sign-up"),
+        (name = "sessions", description = "Log in"),
+        (name = "user", description = "The signed-in user's account"),
+        (name = "operations", description = "Health checks"),
+        (name = "development", description = "Only with the development message adapters"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The `jwt` security scheme: `Authorization: JWT <token>` (classic pages) or `Bearer <token>`.
+struct JwtSecurity;
+
+impl Modify for JwtSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "jwt",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from `POST /authorizations/` or `POST /users/`. Send `Authorization: Bearer <token>`; \
+                         the classic pages' `Authorization: JWT <token>` is accepted too.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document, with the crate's version.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The document as pretty JSON, exactly as committed in `openapi/openapi.json`.
+pub fn document_json() -> Result<String, serde_json::Error> {
+    let mut json = serde_json::to_string_pretty(&document())?;
+    json.push('\n');
+    Ok(json)
+}

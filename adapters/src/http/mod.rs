@@ -1,1 +1,22 @@
+//! The driving side: the salvo HTTP API of `API.md`.
+
+mod api_error;
+mod auth;
+mod body;
+mod catcher;
+mod client_ip;
+pub mod dto;
+mod error_body;
 pub mod handlers;
+mod language;
+mod messages;
+mod router;
+mod state;
+
+pub use api_error::ApiError;
+pub use catcher::error_body_catcher;
+pub use client_ip::ClientIpResolver;
+pub use error_body::ErrorBody;
+pub use language::Language;
+pub use router::{api_router, cors};
+pub use state::ApiState;

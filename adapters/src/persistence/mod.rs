@@ -3,4 +3,4 @@
 mod sql_error;
 pub mod sqlite;
 
-pub use sqlite::{SqliteUserRepository, connect_sqlite, migrate_sqlite};
+pub use sqlite::{SqliteReadiness, SqliteUserRepository, connect_sqlite, migrate_sqlite};

@@ -10,6 +10,7 @@ mod code_generator;
 mod message_outbox;
 mod password_hasher;
 mod rate_limiter;
+mod readiness_probe;
 mod token_issuer;
 mod user_repository;
 mod verification_code_store;
@@ -21,6 +22,7 @@ pub use code_generator::CodeGenerator;
 pub use message_outbox::{Channel, MessageOutbox, MessagingError, OutgoingMessage};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
+pub use readiness_probe::ReadinessProbe;
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 pub use user_repository::{RepoError, UserRepository};
 pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
@@ -29,6 +31,6 @@ pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationC
 pub use {
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, password_hasher::MockPasswordHasher,
-    rate_limiter::MockRateLimiter, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
-    verification_code_store::MockVerificationCodeStore,
+    rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, token_issuer::MockTokenIssuer,
+    user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
 };

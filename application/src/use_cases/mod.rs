@@ -3,6 +3,7 @@
 
 mod authenticate;
 mod check_availability;
+mod check_readiness;
 mod get_current_user;
 mod issue_captcha;
 mod log_in;
@@ -11,6 +12,7 @@ mod send_sms_code;
 
 pub use authenticate::Authenticate;
 pub use check_availability::{Availability, CheckAvailability};
+pub use check_readiness::{CheckReadiness, Readiness};
 pub use get_current_user::GetCurrentUser;
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest, LoggedIn};

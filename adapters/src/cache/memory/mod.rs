@@ -6,6 +6,7 @@
 mod captcha_store;
 mod code_store;
 mod rate_limiter;
+mod readiness;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,1 +1,8 @@
+//! Thin handlers: parse the request, call one use case, map the result.
 
+pub mod availability;
+pub mod dev_outbox;
+pub mod health;
+pub mod sessions;
+pub mod users;
+pub mod verification;

@@ -1,0 +1,166 @@
+use std::collections::BTreeMap;
+
+use application::{AppError, AuthFailure, Field};
+use salvo::http::StatusCode;
+use salvo::http::header::{HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
+use salvo::prelude::{Depot, Json, Request, Response};
+use salvo::{Writer, async_trait};
+
+use super::error_body::ErrorBody;
+use super::language::Language;
+use super::messages;
+
+/// Every failure a handler can answer with: the use cases' errors plus the
+/// HTTP layer's own.
+#[derive(Debug)]
+pub enum ApiError {
+    App(AppError),
+    MalformedBody(String),
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RouteNotFound,
+    MethodNotAllowed,
+    Forbidden,
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        Self::App(error)
+    }
+}
+
+struct Rendered {
+    status: StatusCode,
+    code: &'static str,
+    messages: Vec<(Field, String)>,
+    retry_after: Option<u64>,
+    detail: bool,
+}
+
+impl Rendered {
+    fn simple(status: StatusCode, code: &'static str, message: String) -> Self {
+        Self { status, code, messages: vec![(Field::NonField, message)], retry_after: None, detail: false }
+    }
+}
+
+impl ApiError {
+    fn render(&self, language: Language) -> Rendered {
+        use StatusCode as S;
+        match self {
+            Self::App(error) => match error {
+                AppError::Validation(errors) => Rendered {
+                    status: S::BAD_REQUEST,
+                    code: errors.first().map_or("validation_failed", |e| e.problem.code()),
+                    messages: errors
+                        .iter()
+                        .map(|e| (e.field, messages::problem(e.field, e.problem, language)))
+                        .collect(),
+                    retry_after: None,
+                    detail: false,
+                },
+                AppError::InvalidCredentials => {
+                    Rendered::simple(S::BAD_REQUEST, "invalid_credentials", messages::invalid_credentials(language))
+                }
+                AppError::RateLimited { retry_after } => {
+                    // Round up: answering 0 would invite an immediate, refused retry.
+                    let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                    let secs = secs.max(1);
+                    Rendered {
+                        retry_after: Some(secs),
+                        ..Rendered::simple(S::TOO_MANY_REQUESTS, "rate_limited", messages::rate_limited(secs, language))
+                    }
+                }
+                AppError::Unauthenticated(failure) => {
+                    let code = match failure {
+                        AuthFailure::Missing => "not_authenticated",
+                        AuthFailure::Invalid => "token_invalid",
+                        AuthFailure::Expired => "token_expired",
+                        AuthFailure::Revoked => "token_revoked",
+                    };
+                    Rendered {
+                        detail: true,
+                        ..Rendered::simple(S::UNAUTHORIZED, code, messages::unauthenticated(*failure, language))
+                    }
+                }
+                AppError::NotFound => Rendered::simple(S::NOT_FOUND, "not_found", messages::not_found(language)),
+                AppError::Unavailable(_) => {
+                    Rendered::simple(S::SERVICE_UNAVAILABLE, "service_unavailable", messages::unavailable(language))
+                }
+                AppError::Internal(_) => {
+                    Rendered::simple(S::INTERNAL_SERVER_ERROR, "internal_error", messages::internal(language))
+                }
+            },
+            Self::MalformedBody(_) => {
+                Rendered::simple(S::BAD_REQUEST, "malformed_body", messages::malformed_body(language))
+            }
+            Self::PayloadTooLarge => {
+                Rendered::simple(S::PAYLOAD_TOO_LARGE, "payload_too_large", messages::payload_too_large(language))
+            }
+            Self::UnsupportedMediaType => Rendered::simple(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                messages::unsupported_media_type(language),
+            ),
+            Self::RouteNotFound => Rendered::simple(S::NOT_FOUND, "not_found", messages::not_found(language)),
+            Self::MethodNotAllowed => {
+                Rendered::simple(S::METHOD_NOT_ALLOWED, "method_not_allowed", messages::method_not_allowed(language))
+            }
+            Self::Forbidden => Rendered::simple(S::FORBIDDEN, "forbidden", messages::forbidden(language)),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Self::App(AppError::Internal(detail)) => {
+                tracing::error!(error = %detail, "request failed with an internal error")
+            }
+            Self::App(AppError::Unavailable(backend)) => {
+                tracing::warn!(backend = backend.name(), "request failed: backing service unavailable")
+            }
+            Self::MalformedBody(detail) => tracing::debug!(error = %detail, "malformed request body"),
+            _ => {}
+        }
+    }
+
+    /// Writes the status, headers and error body to `res`.
+    pub fn write_to(&self, language: Language, res: &mut Response) {
+        self.log();
+        let rendered = self.render(language);
+        let message = rendered.messages.first().map(|(_, m)| m.clone()).unwrap_or_default();
+        let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut non_field_errors = Vec::new();
+        for (field, text) in rendered.messages {
+            match field {
+                Field::NonField => non_field_errors.push(text),
+                field => fields.entry(field.key().to_owned()).or_default().push(text),
+            }
+        }
+        if non_field_errors.is_empty() {
+            non_field_errors.push(message.clone());
+        }
+        res.status_code(rendered.status);
+        if let Some(secs) = rendered.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(RETRY_AFTER, value);
+        }
+        if rendered.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res.render(Json(ErrorBody {
+            code: rendered.code.to_owned(),
+            detail: rendered.detail.then(|| message.clone()),
+            message,
+            non_field_errors,
+            retry_after: rendered.retry_after,
+            fields,
+        }));
+    }
+}
+
+#[async_trait]
+impl Writer for ApiError {
+    async fn write(self, req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+        self.write_to(Language::of(req), res);
+    }
+}

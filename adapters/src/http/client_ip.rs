@@ -1,0 +1,80 @@
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+use salvo::prelude::Request;
+
+/// Finds the client's address for per-client limits: the socket's peer,
+/// unless that peer is a trusted proxy, in which case the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
+#[derive(Debug, Clone, Default)]
+pub struct ClientIpResolver {
+    trusted_proxies: Vec<IpNet>,
+}
+
+impl ClientIpResolver {
+    pub fn new(trusted_proxies: Vec<IpNet>) -> Self {
+        Self { trusted_proxies }
+    }
+
+    fn is_trusted(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&ip))
+    }
+
+    pub fn resolve(&self, req: &Request) -> IpAddr {
+        let peer = req.remote_addr().ip().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        self.resolve_from(peer, forwarded)
+    }
+
+    fn resolve_from<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+        if !self.is_trusted(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|value| value.split(',')).map(str::trim).collect();
+        let mut client = peer;
+        // Walk from the nearest hop outwards; a hop we cannot parse ends the
+        // chain, since anything beyond it may be forged.
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !self.is_trusted(ip) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        client
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
+        let resolver = ClientIpResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        assert_eq!(resolver.resolve_from(ip("203.0.113.9"), ["1.2.3.4"].into_iter()), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn a_trusted_proxy_s_nearest_untrusted_hop_is_the_client() {
+        let resolver = ClientIpResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let chain = ["198.51.100.1, 203.0.113.7", "10.1.1.1"];
+        assert_eq!(resolver.resolve_from(ip("10.0.0.2"), chain.into_iter()), ip("203.0.113.7"));
+        assert_eq!(resolver.resolve_from(ip("10.0.0.2"), [].into_iter()), ip("10.0.0.2"));
+        assert_eq!(resolver.resolve_from(ip("10.0.0.2"), ["garbage"].into_iter()), ip("10.0.0.2"));
+    }
+
+    #[test]
+    fn without_trusted_proxies_forwarded_headers_are_ignored() {
+        let resolver = ClientIpResolver::default();
+        assert_eq!(resolver.resolve_from(ip("127.0.0.1"), ["1.2.3.4"].into_iter()), ip("127.0.0.1"));
+    }
+}

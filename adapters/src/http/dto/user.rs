@@ -1,0 +1,89 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::User;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::lenient;
+
+/// Registration with a mobile and its SMS code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "username": "alice", "password": "correct-horse", "password2": "correct-horse",
+    "mobile": "13800138000", "sms_code": "123456", "allow": "true"
+}))]
+pub struct RegisterRequest {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub username: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub password2: Option<String>,
+    /// Mainland China mobile; `+86`, spaces and hyphens are accepted.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub mobile: Option<String>,
+    /// The 6 digits sent by `GET /sms_codes/{mobile}/`.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub sms_code: Option<String>,
+    /// Acceptance of the user agreement: `true` or `"true"`.
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = Option<bool>)]
+    pub allow: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "username": "alice", "mobile": "13800138000", "email": null,
+    "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig"
+}))]
+pub struct RegisterResponse {
+    pub id: i64,
+    pub username: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    /// Access token, so a new user is logged in at once.
+    pub token: String,
+}
+
+/// The signed-in user's own account.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "username": "alice", "mobile": "13800138000", "email": null, "email_active": false,
+    "nickname": null, "avatar": null, "gender": "unknown", "birthday": null, "address": null,
+    "signature": null, "date_joined": "2026-11-22T08:00:00Z", "last_login": null
+}))]
+pub struct UserResponse {
+    pub id: i64,
+    pub username: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub email_active: bool,
+    pub nickname: Option<String>,
+    pub avatar: Option<String>,
+    /// `male`, `female` or `unknown`.
+    pub gender: String,
+    pub birthday: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub signature: Option<String>,
+    pub date_joined: DateTime<Utc>,
+    pub last_login: Option<DateTime<Utc>>,
+}
+
+impl From<User> for UserResponse {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.0,
+            username: user.username,
+            mobile: user.mobile.map(|m| m.to_string()),
+            email: user.email.map(|e| e.to_string()),
+            email_active: user.email_active,
+            nickname: user.profile.nickname,
+            avatar: user.profile.avatar,
+            gender: user.profile.gender.as_str().to_owned(),
+            birthday: user.profile.birthday,
+            address: user.profile.address,
+            signature: user.profile.signature,
+            date_joined: user.date_joined,
+            last_login: user.last_login,
+        }
+    }
+}

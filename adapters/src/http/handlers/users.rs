@@ -1,0 +1,81 @@
+use application::use_cases::RegisterUserRequest;
+use salvo::handler;
+use salvo::http::StatusCode;
+use salvo::prelude::{Depot, Json, Request, Response};
+
+use crate::http::api_error::ApiError;
+use crate::http::auth::claims;
+use crate::http::body::read_body;
+use crate::http::dto::lenient::is_true;
+use crate::http::dto::{RegisterRequest, RegisterResponse, UserResponse};
+use crate::http::error_body::ErrorBody;
+use crate::http::state::ApiState;
+
+/// Register with a mobile and SMS code
+///
+/// Creates the account and logs it in. Taken usernames and mobiles are a 400 on
+/// their field, also when two requests race for the same value.
+#[utoipa::path(
+    post,
+    path = "/users/",
+    tag = "registration",
+    request_body(content(
+        (RegisterRequest = "application/json"),
+        (RegisterRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 201, description = "Registered and logged in", body = RegisterResponse),
+        (status = 400, description = "Invalid fields, mismatched passwords (`password_mismatch`), agreement not accepted (`agreement_required`), a wrong (`code_wrong`), expired (`code_expired`) or burned (`code_exhausted`) SMS code, a taken username or mobile (`already_taken`), or a malformed body (`malformed_body`)", body = ErrorBody,
+            example = json!({"code": "already_taken", "message": "用户名已存在", "non_field_errors": ["用户名已存在"], "username": ["用户名已存在"]})),
+        (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor a urlencoded form (`unsupported_media_type`)", body = ErrorBody),
+        (status = 503, description = "Database or cache unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let body: RegisterRequest = read_body(req, state.max_body_bytes).await?;
+    let registered = state
+        .register_user
+        .execute(RegisterUserRequest {
+            username: body.username.unwrap_or_default(),
+            password: body.password.unwrap_or_default(),
+            password2: body.password2.unwrap_or_default(),
+            mobile: body.mobile.unwrap_or_default(),
+            sms_code: body.sms_code.unwrap_or_default(),
+            allow: is_true(body.allow.as_deref()),
+        })
+        .await?;
+    tracing::info!(user_id = registered.user.id.0, "user registered");
+    res.status_code(StatusCode::CREATED);
+    res.render(Json(RegisterResponse {
+        id: registered.user.id.0,
+        username: registered.user.username,
+        mobile: registered.user.mobile.map(|m| m.to_string()),
+        email: registered.user.email.map(|e| e.to_string()),
+        token: registered.token.token,
+    }));
+    Ok(())
+}
+
+/// The signed-in user
+#[utoipa::path(
+    get,
+    path = "/user/",
+    tag = "user",
+    security(("jwt" = [])),
+    responses(
+        (status = 200, description = "The account behind the token", body = UserResponse),
+        (status = 401, description = "No token (`not_authenticated`), a garbled one (`token_invalid`), an expired one (`token_expired`) or one whose account is gone (`token_revoked`)", body = ErrorBody,
+            example = json!({"code": "not_authenticated", "message": "身份认证信息未提供。", "detail": "身份认证信息未提供。", "non_field_errors": ["身份认证信息未提供。"]})),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn current_user(depot: &mut Depot) -> Result<Json<UserResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let user_id = claims(depot)?.user_id;
+    let user = state.get_current_user.execute(user_id).await?;
+    Ok(Json(UserResponse::from(user)))
+}

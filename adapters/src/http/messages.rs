@@ -1,0 +1,128 @@
+//! Every human-readable message of the API, in Chinese and English.
+
+use application::{AuthFailure, Field, Problem};
+use domain::{CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, UsernameError};
+
+use super::language::Language;
+
+fn pick(language: Language, zh: &str, en: &str) -> String {
+    match language {
+        Language::Chinese => zh.to_owned(),
+        Language::English => en.to_owned(),
+    }
+}
+
+/// The message for one field error.
+pub fn problem(field: Field, problem: Problem, language: Language) -> String {
+    let l = language;
+    match problem {
+        Problem::Username(e) => match e {
+            UsernameError::Empty => pick(l, "请输入用户名", "Username is required"),
+            UsernameError::Length => pick(l, "仅允许5-20个字符的用户名", "Username must be 5 to 20 characters long"),
+            UsernameError::Charset => pick(
+                l,
+                "用户名只能包含字母、数字、下划线和连字符",
+                "Username may only contain letters, digits, '_' and '-'",
+            ),
+            UsernameError::AllDigits => pick(l, "用户名不能是纯数字", "Username must not be all digits"),
+        },
+        Problem::Mobile(e) => match e {
+            MobileError::Empty => pick(l, "请输入手机号", "Mobile number is required"),
+            MobileError::Format => pick(l, "手机号格式错误", "Not a mainland China mobile number"),
+        },
+        Problem::Email(e) => match e {
+            EmailError::Empty => pick(l, "请输入邮箱", "Email is required"),
+            EmailError::Format => pick(l, "邮箱格式错误", "Not a valid email address"),
+        },
+        Problem::Password(e) => match e {
+            PasswordError::Empty => pick(l, "请输入密码", "Password is required"),
+            PasswordError::Length => pick(l, "仅允许8-20个字符的密码", "Password must be 8 to 20 characters long"),
+        },
+        Problem::CodeFormat(e) => match e {
+            CodeError::Empty => pick(l, "请输入验证码", "Verification code is required"),
+            CodeError::Format => pick(l, "验证码为6位数字", "The verification code is 6 digits"),
+        },
+        Problem::CaptchaId(e) => match e {
+            CaptchaIdError::Empty => pick(l, "缺少图片验证码编号", "image_code_id is required"),
+            CaptchaIdError::Format => pick(l, "图片验证码编号无效", "image_code_id must be a UUID"),
+        },
+        Problem::CaptchaText(e) => match e {
+            CaptchaTextError::Empty => pick(l, "请输入图片验证码", "Captcha text is required"),
+            CaptchaTextError::Format => pick(l, "图片验证码为4位字母或数字", "The captcha is 4 letters or digits"),
+        },
+        Problem::Required => pick(l, "该字段是必填项。", "This field is required."),
+        Problem::PasswordsDiffer => pick(l, "两次密码不一致", "The two passwords do not match"),
+        Problem::AgreementRequired => pick(l, "请勾选用户协议", "Please accept the user agreement"),
+        Problem::CaptchaWrong => pick(l, "图片验证码错误或已过期", "Wrong or expired captcha"),
+        Problem::CodeWrong { attempts_left } => match l {
+            Language::Chinese => format!("验证码错误，还可尝试{attempts_left}次"),
+            Language::English => format!("Wrong verification code; {attempts_left} tries left"),
+        },
+        Problem::CodeExpired => pick(l, "验证码已过期或未发送", "The verification code has expired or was not sent"),
+        Problem::CodeExhausted => {
+            pick(l, "验证码错误次数过多，请重新获取", "Too many wrong tries; request a new verification code")
+        }
+        Problem::Taken => match field {
+            Field::Username => pick(l, "用户名已存在", "This username is taken"),
+            Field::Mobile => pick(l, "手机号已被注册", "This mobile number is already registered"),
+            Field::Email => pick(l, "邮箱已被注册", "This email is already registered"),
+            _ => pick(l, "已被占用", "Already taken"),
+        },
+    }
+}
+
+pub fn invalid_credentials(l: Language) -> String {
+    pick(l, "用户名或密码错误", "Wrong username or password")
+}
+
+pub fn rate_limited(retry_after_secs: u64, l: Language) -> String {
+    match l {
+        Language::Chinese => format!("操作过于频繁，请{retry_after_secs}秒后再试"),
+        Language::English => format!("Too many requests; try again in {retry_after_secs} s"),
+    }
+}
+
+pub fn unauthenticated(failure: AuthFailure, l: Language) -> String {
+    match failure {
+        AuthFailure::Missing => pick(l, "身份认证信息未提供。", "Authentication credentials were not provided."),
+        AuthFailure::Invalid => pick(l, "无效的令牌", "Invalid token"),
+        AuthFailure::Expired => pick(l, "令牌已过期", "Token has expired"),
+        AuthFailure::Revoked => pick(l, "令牌已失效，请重新登录", "Token has been revoked; log in again"),
+    }
+}
+
+pub fn not_found(l: Language) -> String {
+    pick(l, "未找到。", "Not found.")
+}
+
+pub fn method_not_allowed(l: Language) -> String {
+    pick(l, "不支持该请求方法", "Method not allowed")
+}
+
+pub fn unavailable(l: Language) -> String {
+    pick(l, "服务暂时不可用，请稍后再试", "Service temporarily unavailable; try again later")
+}
+
+pub fn internal(l: Language) -> String {
+    pick(l, "服务器内部错误", "Internal server error")
+}
+
+pub fn malformed_body(l: Language) -> String {
+    pick(l, "请求体格式错误", "Malformed request body")
+}
+
+pub fn payload_too_large(l: Language) -> String {
+    pick(l, "请求体过大", "Request body too large")
+}
+
+pub fn unsupported_media_type(l: Language) -> String {
+    pick(
+        l,
+        "仅支持 application/json 和 application/x-www-form-urlencoded 请求体",
+        "Only application/json and application/x-www-form-urlencoded bodies are accepted",
+    )
+}
+
+pub fn forbidden(l: Language) -> String {
+    pick(l, "您没有执行该操作的权限。", "You do not have permission to perform this action.")
+}

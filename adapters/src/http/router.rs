@@ -1,0 +1,47 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use salvo::Router;
+use salvo::affix_state;
+use salvo::cors::{Cors, CorsHandler};
+use salvo::http::Method;
+use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+
+use super::auth::require_auth;
+use super::handlers::{availability, dev_outbox, health, sessions, users, verification};
+use super::state::ApiState;
+
+/// Every route of the API. Paths are written without the trailing slash;
+/// salvo matches them with or without it, so `/users/` and `/users` answer alike.
+pub fn api_router(state: Arc<ApiState>) -> Router {
+    let dev_mode = state.dev_outbox.is_some();
+    let mut router = Router::new()
+        .hoop(affix_state::inject(state))
+        .push(Router::with_path("image_codes/{uuid}").get(verification::image_code))
+        .push(Router::with_path("sms_codes/{mobile}").get(verification::sms_code))
+        .push(Router::with_path("usernames/{username}/count").get(availability::username_count))
+        .push(Router::with_path("mobiles/{mobile}/count").get(availability::mobile_count))
+        .push(Router::with_path("emails/{email}/count").get(availability::email_count))
+        .push(Router::with_path("users").post(users::register))
+        .push(Router::with_path("authorizations").post(sessions::log_in))
+        .push(Router::with_path("user").hoop(require_auth).get(users::current_user))
+        .push(Router::with_path("health/live").get(health::live))
+        .push(Router::with_path("health/ready").get(health::ready));
+    if dev_mode {
+        router = router.push(Router::with_path("dev/outbox").get(dev_outbox::dev_outbox));
+    }
+    router
+}
+
+/// CORS for an explicit list of origins, with credentials; never `*`.
+/// Applied to the whole service so that errors carry the headers too.
+pub fn cors(allowed_origins: Vec<HeaderValue>) -> CorsHandler {
+    Cors::new()
+        .allow_origin(allowed_origins)
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers(vec![AUTHORIZATION, CONTENT_TYPE, ACCEPT_LANGUAGE])
+        .expose_headers(vec![RETRY_AFTER, HeaderName::from_static("content-language")])
+        .max_age(Duration::from_secs(600))
+        .into_handler()
+}

@@ -1,0 +1,36 @@
+use std::sync::Arc;
+
+use application::AppError;
+use application::use_cases::{
+    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, RegisterUser, SendSmsCode,
+};
+use salvo::prelude::Depot;
+
+use super::api_error::ApiError;
+use super::client_ip::ClientIpResolver;
+use crate::messaging::DevOutbox;
+
+/// What the handlers need: the use cases and the HTTP settings.
+pub struct ApiState {
+    pub check_availability: CheckAvailability,
+    pub issue_captcha: IssueCaptcha,
+    pub send_sms_code: SendSmsCode,
+    pub register_user: RegisterUser,
+    pub log_in: LogIn,
+    pub authenticate: Authenticate,
+    pub get_current_user: GetCurrentUser,
+    pub check_readiness: CheckReadiness,
+    /// Present only while the development message adapters are in use.
+    pub dev_outbox: Option<Arc<DevOutbox>>,
+    pub client_ip: ClientIpResolver,
+    pub max_body_bytes: usize,
+}
+
+impl ApiState {
+    pub fn from_depot(depot: &Depot) -> Result<Arc<Self>, ApiError> {
+        depot
+            .get_typed::<Arc<Self>>()
+            .cloned()
+            .map_err(|_| ApiError::App(AppError::Internal("ApiState is not in the depot".into())))
+    }
+}

@@ -1,0 +1,239 @@
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// Every setting of the service. Sources, later ones winning: these defaults,
+/// an optional TOML file (`--config FILE` or `ACCOUNTS_CONFIG`), then
+/// environment variables named as the fields in upper case (`BIND_ADDR`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Listen address.
+    pub bind_addr: SocketAddr,
+    /// Where the embedded mode keeps its SQLite file and generated secret.
+    pub data_dir: PathBuf,
+    /// `sqlite://…`; unset → `sqlite://$DATA_DIR/accounts.db`.
+    pub database_url: Option<String>,
+    /// HS256 key, at least 32 bytes; generated into `DATA_DIR` in embedded mode when unset.
+    pub jwt_secret: Option<String>,
+    /// Access-token lifetime in seconds.
+    pub jwt_lifetime_secs: u64,
+    /// Comma-separated origins allowed by CORS (credentials allowed).
+    pub cors_allowed_origins: String,
+    /// Comma-separated addresses or CIDRs whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: String,
+    /// Log filter (tracing's `EnvFilter` syntax).
+    pub rust_log: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds to wait for a database connection before answering 503.
+    pub database_timeout_secs: u64,
+    /// Password hashes computed at once (each takes 19 MiB); 0 → number of CPUs.
+    pub password_hash_concurrency: usize,
+    /// Seconds a captcha answer is kept.
+    pub captcha_ttl_secs: u64,
+    /// Seconds a one-time code stays valid.
+    pub code_ttl_secs: u64,
+    /// Seconds between two codes to the same target; 0 turns the limit off.
+    pub code_resend_interval_secs: u64,
+    /// Codes per target per day; 0 turns the limit off.
+    pub code_daily_limit: u32,
+    /// Codes per client IP per hour; 0 turns the limit off.
+    pub code_ip_hourly_limit: u32,
+    /// Wrong tries before a code is burned.
+    pub code_max_attempts: u32,
+    /// Availability checks per client IP per minute; 0 turns the limit off.
+    pub availability_ip_per_minute: u32,
+    /// Seconds in-flight requests get to finish on SIGINT/SIGTERM.
+    pub shutdown_grace_secs: u64,
+    /// Whether `serve` applies pending migrations at start.
+    pub auto_migrate: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            jwt_secret: None,
+            jwt_lifetime_secs: 24 * 60 * 60,
+            cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
+            trusted_proxies: String::new(),
+            rust_log: "info".into(),
+            log_format: "text".into(),
+            max_body_bytes: 64 * 1024,
+            database_timeout_secs: 5,
+            password_hash_concurrency: 0,
+            captcha_ttl_secs: 300,
+            code_ttl_secs: 300,
+            code_resend_interval_secs: 60,
+            code_daily_limit: 10,
+            code_ip_hourly_limit: 20,
+            code_max_attempts: 5,
+            availability_ip_per_minute: 60,
+            shutdown_grace_secs: 10,
+            auto_migrate: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// The environment variables read, one per field of [`Config`].
+const VARIABLES: &[&str] = &[
+    "BIND_ADDR",
+    "DATA_DIR",
+    "DATABASE_URL",
+    "JWT_SECRET",
+    "JWT_LIFETIME_SECS",
+    "CORS_ALLOWED_ORIGINS",
+    "TRUSTED_PROXIES",
+    "RUST_LOG",
+    "LOG_FORMAT",
+    "MAX_BODY_BYTES",
+    "DATABASE_TIMEOUT_SECS",
+    "PASSWORD_HASH_CONCURRENCY",
+    "CAPTCHA_TTL_SECS",
+    "CODE_TTL_SECS",
+    "CODE_RESEND_INTERVAL_SECS",
+    "CODE_DAILY_LIMIT",
+    "CODE_IP_HOURLY_LIMIT",
+    "CODE_MAX_ATTEMPTS",
+    "AVAILABILITY_IP_PER_MINUTE",
+    "SHUTDOWN_GRACE_SECS",
+    "AUTO_MIGRATE",
+];
+
+/// Variables whose values are text even when they look like numbers.
+const TEXT_VARIABLES: &[&str] = &["JWT_SECRET", "DATABASE_URL", "DATA_DIR", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES"];
+
+impl Config {
+    /// Defaults, then `file` if given, then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::Invalid(format!("config file {} does not exist", file.display())));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let numeric: Vec<&str> = VARIABLES.iter().filter(|v| !TEXT_VARIABLES.contains(v)).copied().collect();
+        let mut config: Config = figment.merge(Env::raw().only(&numeric)).extract().map_err(Box::new)?;
+        // Text variables are taken verbatim: figment would read an all-digit
+        // secret as a number.
+        for name in TEXT_VARIABLES {
+            if let Ok(value) = std::env::var(name) {
+                config.set_text(name, value);
+            }
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn set_text(&mut self, name: &str, value: String) {
+        match name {
+            "JWT_SECRET" => self.jwt_secret = Some(value),
+            "DATABASE_URL" => self.database_url = Some(value),
+            "DATA_DIR" => self.data_dir = PathBuf::from(value),
+            "CORS_ALLOWED_ORIGINS" => self.cors_allowed_origins = value,
+            "TRUSTED_PROXIES" => self.trusted_proxies = value,
+            _ => {}
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.cors_origins()?;
+        self.trusted_proxy_nets()?;
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
+        }
+        if self.jwt_lifetime_secs == 0 {
+            return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));
+        }
+        if self.code_max_attempts == 0 {
+            return Err(ConfigError::Invalid("CODE_MAX_ATTEMPTS must be at least 1".into()));
+        }
+        let url = self.database_url();
+        if !url.starts_with("sqlite:") {
+            return Err(ConfigError::Invalid(format!(
+                "DATABASE_URL must start with sqlite: (this build stores accounts in SQLite), got {}",
+                redact_url(&url)
+            )));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to the SQLite file in `DATA_DIR`.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("accounts.db").display()))
+    }
+
+    /// The embedded mode: a local SQLite file and in-process cache, where a
+    /// missing JWT secret may be generated.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    pub fn cors_origins(&self) -> Result<Vec<salvo::http::HeaderValue>, ConfigError> {
+        split_list(&self.cors_allowed_origins)
+            .map(|origin| {
+                if origin == "*" {
+                    return Err(ConfigError::Invalid(
+                        "CORS_ALLOWED_ORIGINS cannot be * (credentials are allowed); list the origins".into(),
+                    ));
+                }
+                if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                    return Err(ConfigError::Invalid(format!(
+                        "CORS origin {origin:?} must start with http:// or https://"
+                    )));
+                }
+                salvo::http::HeaderValue::from_str(origin.trim_end_matches('/'))
+                    .map_err(|_| ConfigError::Invalid(format!("CORS origin {origin:?} is not a valid header value")))
+            })
+            .collect()
+    }
+
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<IpNet>, ConfigError> {
+        split_list(&self.trusted_proxies)
+            .map(|entry| {
+                entry.parse::<IpNet>().or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from)).map_err(|_| {
+                    ConfigError::Invalid(format!("TRUSTED_PROXIES entry {entry:?} is not an address or CIDR"))
+                })
+            })
+            .collect()
+    }
+}
+
+fn split_list(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|item| !item.is_empty())
+}
+
+/// A URL with any password replaced, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

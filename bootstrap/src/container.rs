@@ -1,0 +1,110 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters::cache::MemoryCache;
+use adapters::captcha::PngCaptchaRenderer;
+use adapters::http::{ApiState, ClientIpResolver};
+use adapters::messaging::{DevMessageSender, DevOutbox, RecordingCaptchaStore};
+use adapters::persistence::{SqliteReadiness, SqliteUserRepository, connect_sqlite, migrate_sqlite};
+use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtTokenIssuer};
+use adapters::system::{RandomCodeGenerator, SystemClock};
+use application::ports::{
+    CaptchaStore, Clock, CodeGenerator, MessageOutbox, PasswordHasher, RateLimiter, ReadinessProbe, TokenIssuer,
+    UserRepository, VerificationCodeStore,
+};
+use application::use_cases::{
+    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, RegisterUser, SendSmsCode,
+};
+use application::{AvailabilityPolicy, VerificationPolicy};
+use sqlx::SqlitePool;
+
+use crate::config::{Config, redact_url};
+use crate::secret::jwt_secret;
+use crate::server::StartError;
+
+/// Everything the server needs, wired from the configuration.
+pub struct Container {
+    pub state: Arc<ApiState>,
+    pub database: SqlitePool,
+}
+
+impl Container {
+    pub async fn build(config: &Config) -> Result<Self, StartError> {
+        let secret = jwt_secret(config)?;
+        let database = open_database(config).await?;
+        if config.auto_migrate {
+            migrate_sqlite(&database).await.map_err(|e| StartError::Migrate(e.to_string()))?;
+        }
+
+        let users: Arc<dyn UserRepository> = Arc::new(SqliteUserRepository::new(database.clone()));
+        let cache = Arc::new(MemoryCache::new(CodeDigester::new(&secret), MemoryCache::DEFAULT_CAPACITY));
+        let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
+        let captchas: Arc<dyn CaptchaStore> = Arc::new(RecordingCaptchaStore::new(cache.clone(), dev_outbox.clone()));
+        let codes: Arc<dyn VerificationCodeStore> = cache.clone();
+        let limiter: Arc<dyn RateLimiter> = cache.clone();
+        let outbox: Arc<dyn MessageOutbox> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
+        let concurrency = match config.password_hash_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let hasher: Arc<dyn PasswordHasher> =
+            Arc::new(Argon2PasswordHasher::new(concurrency).map_err(|e| StartError::Hashing(e.to_string()))?);
+        let tokens: Arc<dyn TokenIssuer> =
+            Arc::new(JwtTokenIssuer::new(&secret, Duration::from_secs(config.jwt_lifetime_secs)));
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
+        let probes: Vec<Arc<dyn ReadinessProbe>> =
+            vec![Arc::new(SqliteReadiness::new(database.clone())), cache.clone()];
+
+        let verification = verification_policy(config);
+        let state = ApiState {
+            check_availability: CheckAvailability::new(
+                users.clone(),
+                limiter.clone(),
+                AvailabilityPolicy { per_ip_per_minute: config.availability_ip_per_minute },
+            ),
+            issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
+            send_sms_code: SendSmsCode::new(captchas, limiter, codes.clone(), generator, outbox, verification.clone()),
+            register_user: RegisterUser::new(users.clone(), codes, hasher.clone(), tokens.clone(), clock, verification),
+            log_in: LogIn::new(users.clone(), hasher, tokens.clone()),
+            authenticate: Authenticate::new(tokens),
+            get_current_user: GetCurrentUser::new(users),
+            check_readiness: CheckReadiness::new(probes),
+            dev_outbox: Some(dev_outbox),
+            client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
+            max_body_bytes: config.max_body_bytes,
+        };
+        Ok(Self { state: Arc::new(state), database })
+    }
+}
+
+fn verification_policy(config: &Config) -> VerificationPolicy {
+    VerificationPolicy {
+        captcha_ttl: Duration::from_secs(config.captcha_ttl_secs),
+        code_ttl: Duration::from_secs(config.code_ttl_secs),
+        resend_interval: Duration::from_secs(config.code_resend_interval_secs),
+        per_target_daily: config.code_daily_limit,
+        per_ip_hourly: config.code_ip_hourly_limit,
+        max_attempts: config.code_max_attempts,
+    }
+}
+
+/// Opens the database named by the configuration, creating the data folder
+/// of the embedded mode.
+pub async fn open_database(config: &Config) -> Result<SqlitePool, StartError> {
+    let url = config.database_url();
+    if config.is_embedded() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
+    }
+    tracing::info!(url = %redact_url(&url), "opening the database");
+    connect_sqlite(&url, Duration::from_secs(config.database_timeout_secs))
+        .await
+        .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
+}
+
+/// Applies pending migrations and returns.
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let database = open_database(config).await?;
+    migrate_sqlite(&database).await.map_err(|e| StartError::Migrate(e.to_string()))
+}

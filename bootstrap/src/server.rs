@@ -1,0 +1,120 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use adapters::http::{api_router, cors, error_body_catcher};
+use salvo::catch_panic::CatchPanic;
+use salvo::catcher::Catcher;
+use salvo::conn::tcp::TcpAcceptor;
+use salvo::logging::Logger;
+use salvo::prelude::{Router, Server, Service};
+use salvo::server::ServerHandle;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, ConfigError};
+use crate::container::Container;
+use crate::docs;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("migrations: {0}")]
+    Migrate(String),
+    #[error("password hashing: {0}")]
+    Hashing(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+    #[error("server: {0}")]
+    Serve(String),
+}
+
+/// A running server: its address, a handle to stop it, and its task.
+pub struct Application {
+    local_addr: SocketAddr,
+    handle: ServerHandle,
+    task: JoinHandle<std::io::Result<()>>,
+    shutdown_grace: Duration,
+}
+
+/// The whole HTTP service: documentation routes, the API, CORS on every
+/// answer (errors included), panics turned into 500s, and one error body.
+pub fn service(container: &Container, config: &Config) -> Result<Service, ConfigError> {
+    let router = Router::new().push(docs::router()).push(api_router(container.state.clone()));
+    Ok(Service::new(router)
+        .hoop(Logger::new())
+        .hoop(cors(config.cors_origins()?))
+        .hoop(CatchPanic::new())
+        .catcher(Catcher::new(error_body_catcher)))
+}
+
+impl Application {
+    /// Wires everything, binds the listen address (port 0 picks a free one)
+    /// and starts serving in the background.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        let container = Container::build(&config).await?;
+        let service = service(&container, &config)?;
+        let addr = config.bind_addr;
+        let bind_error = |reason: String| StartError::Bind { addr, reason };
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| bind_error(e.to_string()))?;
+        let local_addr = listener.local_addr().map_err(|e| bind_error(e.to_string()))?;
+        let acceptor = TcpAcceptor::try_from(listener).map_err(|e| bind_error(e.to_string()))?;
+        let server = Server::new(acceptor);
+        let handle = server.handle();
+        let task = tokio::spawn(server.try_serve(service));
+        tracing::info!(%local_addr, "serving; API docs at /swagger-ui/");
+        Ok(Self { local_addr, handle, task, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting connections and lets in-flight requests finish.
+    pub fn stop(&self) {
+        self.handle.stop_graceful(Some(self.shutdown_grace));
+    }
+
+    /// Runs until a SIGINT or SIGTERM (then stops gracefully) or a server error.
+    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+        let handle = self.handle.clone();
+        let grace = self.shutdown_grace;
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!(grace_secs = grace.as_secs(), "shutting down gracefully");
+            handle.stop_graceful(Some(grace));
+        });
+        match self.task.await {
+            Ok(result) => result.map_err(|e| StartError::Serve(e.to_string())),
+            Err(e) => Err(StartError::Serve(e.to_string())),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

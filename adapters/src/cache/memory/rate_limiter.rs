@@ -67,7 +67,7 @@ mod tests {
         assert_eq!(cache.acquire(&[resend.clone(), daily.clone()]).await.unwrap(), RateDecision::Allowed);
         assert!(matches!(cache.acquire(&[resend, daily.clone()]).await.unwrap(), RateDecision::Limited { .. }));
         // The refused hit did not use up the daily allowance.
-        assert_eq!(cache.acquire(&[daily.clone()]).await.unwrap(), RateDecision::Allowed);
+        assert_eq!(cache.acquire(std::slice::from_ref(&daily)).await.unwrap(), RateDecision::Allowed);
         assert!(matches!(cache.acquire(&[daily]).await.unwrap(), RateDecision::Limited { .. }));
     }
 

@@ -1,0 +1,111 @@
+//! What every endpoint shares: slashes, bodies, errors, languages, CORS.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{assert_error, body, spawn_app};
+
+#[tokio::test]
+async fn paths_answer_with_and_without_the_trailing_slash() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/usernames/alice/count").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
+    let response = app.post_json("/authorizations", &json!({"username": "a", "password": "b"})).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_credentials").await;
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_get_the_error_body() {
+    let app = spawn_app().await;
+    assert_error(app.get("/no/such/path/").await, StatusCode::NOT_FOUND, "not_found").await;
+    let response = app.client.delete(app.url("/users/")).send().await.unwrap();
+    assert_error(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_foreign_bodies_are_refused_clearly() {
+    let app = spawn_app().await;
+    let malformed = app
+        .client
+        .post(app.url("/users/"))
+        .header("content-type", "application/json")
+        .body("{\"username\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_error(malformed, StatusCode::BAD_REQUEST, "malformed_body").await;
+
+    let huge = json!({"username": "a".repeat(100_000), "password": "x"});
+    assert_error(app.post_json("/authorizations/", &huge).await, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+        .await;
+
+    let xml = app
+        .client
+        .post(app.url("/authorizations/"))
+        .header("content-type", "application/xml")
+        .body("<login/>")
+        .send()
+        .await
+        .unwrap();
+    assert_error(xml, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+}
+
+#[tokio::test]
+async fn accept_language_en_gives_english_messages() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/authorizations/"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .json(&json!({"username": "nobody", "password": "whatever-pw"}))
+        .send()
+        .await
+        .unwrap();
+    let error = assert_error(response, StatusCode::BAD_REQUEST, "invalid_credentials").await;
+    assert_eq!(error["message"], "Wrong username or password");
+}
+
+#[tokio::test]
+async fn cors_headers_are_on_successes_errors_and_preflights_for_listed_origins_only() {
+    let app = spawn_app().await;
+    let origin = "http://localhost:8080";
+    for path in ["/health/live/", "/user/", "/no/such/path/"] {
+        let response = app.client.get(app.url(path)).header("origin", origin).send().await.unwrap();
+        assert_eq!(response.headers()["access-control-allow-origin"], origin, "{path}");
+        assert_eq!(response.headers()["access-control-allow-credentials"], "true", "{path}");
+    }
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/users/"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization, content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    let methods = preflight.headers()["access-control-allow-methods"].to_str().unwrap().to_owned();
+    for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        assert!(methods.contains(method), "{methods}");
+    }
+    let stranger =
+        app.client.get(app.url("/health/live/")).header("origin", "https://evil.example").send().await.unwrap();
+    assert!(!stranger.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn health_documents_and_swagger_ui_are_served() {
+    let app = spawn_app().await;
+    assert_eq!(body(app.get("/health/live/").await).await, json!({"status": "ok"}));
+    assert_eq!(
+        body(app.get("/health/ready/").await).await,
+        json!({"status": "ok", "checks": {"cache": "up", "database": "up"}})
+    );
+    let document = body(app.get("/openapi.json").await).await;
+    assert!(document["paths"]["/users/"]["post"].is_object());
+    let ui = app.get("/swagger-ui/").await;
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(ui.text().await.unwrap().contains("swagger"));
+    let initializer = app.get("/swagger-ui/swagger-initializer.js").await;
+    assert!(initializer.text().await.unwrap().contains("/openapi.json"));
+}

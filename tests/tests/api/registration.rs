@@ -1,0 +1,165 @@
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{TestApp, assert_error, body, spawn_app, spawn_app_with};
+
+fn wrong(code: &str) -> String {
+    if code == "000000" { "111111".into() } else { "000000".into() }
+}
+
+#[tokio::test]
+async fn a_wrong_code_is_refused_with_the_tries_left_and_the_right_one_still_works() {
+    let app = spawn_app().await;
+    let code = app.sms_code("13800138000").await;
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &wrong(&code))).await;
+    let error = assert_error(response, StatusCode::BAD_REQUEST, "code_wrong").await;
+    assert_eq!(error["sms_code"][0], "验证码错误，还可尝试4次");
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_used_code_cannot_open_a_second_account() {
+    let app = spawn_app().await;
+    let code = app.sms_code("13800138000").await;
+    let ok = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    let again = app.post_json("/users/", &TestApp::registration("alice2", "13800138000", &code)).await;
+    let error = assert_error(again, StatusCode::BAD_REQUEST, "already_taken").await;
+    assert!(error.get("mobile").is_some(), "{error}");
+}
+
+#[tokio::test]
+async fn the_fifth_wrong_code_burns_it() {
+    let app = spawn_app().await;
+    let code = app.sms_code("13800138000").await;
+    for _ in 0..4 {
+        let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &wrong(&code))).await;
+        assert_error(response, StatusCode::BAD_REQUEST, "code_wrong").await;
+    }
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &wrong(&code))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "code_exhausted").await;
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "code_expired").await;
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let app = spawn_app_with(|config| config.code_ttl_secs = 1).await;
+    let code = app.sms_code("13800138000").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
+    let error = assert_error(response, StatusCode::BAD_REQUEST, "code_expired").await;
+    assert_eq!(error["sms_code"][0], "验证码已过期或未发送");
+}
+
+#[tokio::test]
+async fn a_code_never_sent_is_refused() {
+    let app = spawn_app().await;
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", "123456")).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "code_expired").await;
+}
+
+#[tokio::test]
+async fn mismatched_passwords_are_refused() {
+    let app = spawn_app().await;
+    let mut form = TestApp::registration("alice", "13800138000", "123456");
+    form["password2"] = json!("something-else");
+    let error = assert_error(app.post_json("/users/", &form).await, StatusCode::BAD_REQUEST, "password_mismatch").await;
+    assert_eq!(error["message"], "两次密码不一致");
+    assert_eq!(error["password2"][0], "两次密码不一致");
+}
+
+#[tokio::test]
+async fn the_agreement_must_be_accepted() {
+    let app = spawn_app().await;
+    for allow in [json!(null), json!(false), json!("false"), json!("yes")] {
+        let mut form = TestApp::registration("alice", "13800138000", "123456");
+        form["allow"] = allow;
+        let error =
+            assert_error(app.post_json("/users/", &form).await, StatusCode::BAD_REQUEST, "agreement_required").await;
+        assert_eq!(error["allow"][0], "请勾选用户协议");
+    }
+    let mut form = TestApp::registration("alice", "13800138000", "123456");
+    form.as_object_mut().unwrap().remove("allow");
+    assert_error(app.post_json("/users/", &form).await, StatusCode::BAD_REQUEST, "agreement_required").await;
+}
+
+#[tokio::test]
+async fn every_missing_field_is_reported() {
+    let app = spawn_app().await;
+    let error =
+        assert_error(app.post_json("/users/", &json!({})).await, StatusCode::BAD_REQUEST, "invalid_username").await;
+    for field in ["username", "password", "mobile", "sms_code", "allow"] {
+        assert!(error.get(field).is_some(), "{field} not reported in {error}");
+    }
+}
+
+#[tokio::test]
+async fn a_taken_username_or_mobile_is_refused_on_its_field() {
+    let app = spawn_app().await;
+    app.register("alice", "13800138000").await;
+    let code = app.sms_code("13900139000").await;
+    let response = app.post_json("/users/", &TestApp::registration("ALICE", "13900139000", &code)).await;
+    let error = assert_error(response, StatusCode::BAD_REQUEST, "already_taken").await;
+    assert_eq!(error["username"][0], "用户名已存在");
+
+    let response = app.post_json("/users/", &TestApp::registration("carol", "13800138000", "123456")).await;
+    let error = assert_error(response, StatusCode::BAD_REQUEST, "already_taken").await;
+    assert_eq!(error["mobile"][0], "手机号已被注册");
+}
+
+#[tokio::test]
+async fn classic_urlencoded_registration_works() {
+    let app = spawn_app().await;
+    let code = app.sms_code("13800138000").await;
+    let response = app
+        .client
+        .post(app.url("/users/"))
+        .form(&[
+            ("username", "alice"),
+            ("password", "correct-horse"),
+            ("password2", "correct-horse"),
+            ("mobile", "13800138000"),
+            ("sms_code", code.as_str()),
+            ("allow", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(body(response).await["username"], "alice");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_registrations_of_one_username_give_one_account() {
+    let app = Arc::new(
+        spawn_app_with(|config| {
+            config.code_ip_hourly_limit = 0;
+            config.availability_ip_per_minute = 0;
+        })
+        .await,
+    );
+    let mut forms = Vec::new();
+    for i in 0..20 {
+        let mobile = format!("1370000{i:04}");
+        let code = app.sms_code(&mobile).await;
+        forms.push(TestApp::registration("racer", &mobile, &code));
+    }
+    let responses = futures::future::join_all(forms.iter().map(|form| app.post_json("/users/", form))).await;
+    let mut created = 0;
+    for response in responses {
+        match response.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::BAD_REQUEST => {
+                let error = body(response).await;
+                assert_eq!(error["code"], "already_taken", "{error}");
+                assert_eq!(error["username"][0], "用户名已存在");
+            }
+            other => panic!("unexpected {other}: {}", body(response).await),
+        }
+    }
+    assert_eq!(created, 1);
+}

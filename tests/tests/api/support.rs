@@ -1,0 +1,135 @@
+//! `spawn_app`: the real server on a random port with a fresh SQLite file,
+//! and a client that speaks HTTP to it like a browser or curl would.
+
+use std::net::SocketAddr;
+
+use bootstrap::{Application, Config};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    _data_dir: tempfile::TempDir,
+    _app: Application,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the server with the test defaults, changed by `configure`.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config {
+        bind_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: data_dir.path().to_path_buf(),
+        jwt_secret: Some(JWT_SECRET.into()),
+        password_hash_concurrency: 2,
+        ..Config::default()
+    };
+    configure(&mut config);
+    let app = Application::start(config).await.expect("server starts");
+    TestApp {
+        address: format!("http://{}", app.local_addr()),
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        _data_dir: data_dir,
+        _app: app,
+    }
+}
+
+pub async fn body(response: Response) -> Value {
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request")
+    }
+
+    pub async fn dev_outbox(&self) -> Value {
+        let response = self.get("/dev/outbox/").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        body(response).await
+    }
+
+    /// Draws a captcha and reads its answer from the development outbox.
+    pub async fn captcha(&self) -> (String, String) {
+        let id = uuid::Uuid::new_v4().to_string();
+        let response = self.get(&format!("/image_codes/{id}/")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let outbox = self.dev_outbox().await;
+        let text = outbox["captchas"]
+            .as_array()
+            .and_then(|captchas| captchas.iter().find(|c| c["id"] == id.as_str()))
+            .and_then(|c| c["text"].as_str())
+            .expect("captcha in the outbox")
+            .to_owned();
+        (id, text)
+    }
+
+    /// `GET /sms_codes/{mobile}/` with a freshly solved captcha.
+    pub async fn request_sms_code(&self, mobile: &str) -> Response {
+        let (id, text) = self.captcha().await;
+        self.get(&format!("/sms_codes/{mobile}/?image_code_id={id}&text={text}")).await
+    }
+
+    /// The newest code sent to `to`.
+    pub async fn last_code(&self, to: &str) -> String {
+        let outbox = self.dev_outbox().await;
+        outbox["messages"]
+            .as_array()
+            .and_then(|messages| messages.iter().find(|m| m["to"] == to))
+            .and_then(|m| m["code"].as_str())
+            .unwrap_or_else(|| panic!("no message to {to}"))
+            .to_owned()
+    }
+
+    /// Sends a code to `mobile` and returns it.
+    pub async fn sms_code(&self, mobile: &str) -> String {
+        let response = self.request_sms_code(mobile).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", body(response).await);
+        self.last_code(mobile).await
+    }
+
+    pub fn registration(username: &str, mobile: &str, code: &str) -> Value {
+        json!({
+            "username": username, "password": "correct-horse", "password2": "correct-horse",
+            "mobile": mobile, "sms_code": code, "allow": "true"
+        })
+    }
+
+    /// Registers through the whole flow and returns the 201 body.
+    pub async fn register(&self, username: &str, mobile: &str) -> Value {
+        let code = self.sms_code(mobile).await;
+        let response = self.post_json("/users/", &Self::registration(username, mobile, &code)).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        body(response).await
+    }
+
+    pub async fn log_in(&self, account: &str, password: &str) -> Response {
+        self.post_json("/authorizations/", &json!({"username": account, "password": password})).await
+    }
+}
+
+/// Asserts the error body of the contract and returns it.
+pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let body = body(response).await;
+    assert_eq!(body["code"], code, "{body}");
+    let message = body["message"].as_str().expect("message");
+    assert!(!message.is_empty());
+    assert_eq!(body["non_field_errors"][0].as_str().map(|m| !m.is_empty()), Some(true), "{body}");
+    body
+}

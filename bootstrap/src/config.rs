@@ -1,6 +1,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use adapters::persistence::DatabaseKind;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
@@ -16,7 +17,7 @@ pub struct Config {
     pub bind_addr: SocketAddr,
     /// Where the embedded mode keeps its SQLite file and generated secret.
     pub data_dir: PathBuf,
-    /// `sqlite://…`; unset → `sqlite://$DATA_DIR/accounts.db`.
+    /// `sqlite://…` or `postgres://…`; unset → `sqlite://$DATA_DIR/accounts.db`.
     pub database_url: Option<String>,
     /// HS256 key, at least 32 bytes; generated into `DATA_DIR` in embedded mode when unset.
     pub jwt_secret: Option<String>,
@@ -167,9 +168,9 @@ impl Config {
             return Err(ConfigError::Invalid("CODE_MAX_ATTEMPTS must be at least 1".into()));
         }
         let url = self.database_url();
-        if !url.starts_with("sqlite:") {
+        if DatabaseKind::of_url(&url).is_none() {
             return Err(ConfigError::Invalid(format!(
-                "DATABASE_URL must start with sqlite: (this build stores accounts in SQLite), got {}",
+                "DATABASE_URL must start with sqlite: or postgres://, got {}",
                 redact_url(&url)
             )));
         }
@@ -187,7 +188,7 @@ impl Config {
     /// The embedded mode: a local SQLite file and in-process cache, where a
     /// missing JWT secret may be generated.
     pub fn is_embedded(&self) -> bool {
-        self.database_url().starts_with("sqlite:")
+        DatabaseKind::of_url(&self.database_url()) == Some(DatabaseKind::Sqlite)
     }
 
     pub fn cors_origins(&self) -> Result<Vec<salvo::http::HeaderValue>, ConfigError> {

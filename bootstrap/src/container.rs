@@ -5,7 +5,7 @@ use adapters::cache::MemoryCache;
 use adapters::captcha::PngCaptchaRenderer;
 use adapters::http::{ApiState, ClientIpResolver};
 use adapters::messaging::{DevMessageSender, DevOutbox, RecordingCaptchaStore};
-use adapters::persistence::{SqliteReadiness, SqliteUserRepository, connect_sqlite, migrate_sqlite};
+use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
@@ -16,7 +16,6 @@ use application::use_cases::{
     Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, RegisterUser, SendSmsCode,
 };
 use application::{AvailabilityPolicy, VerificationPolicy};
-use sqlx::SqlitePool;
 
 use crate::config::{Config, redact_url};
 use crate::secret::jwt_secret;
@@ -25,7 +24,7 @@ use crate::server::StartError;
 /// Everything the server needs, wired from the configuration.
 pub struct Container {
     pub state: Arc<ApiState>,
-    pub database: SqlitePool,
+    pub database: Database,
 }
 
 impl Container {
@@ -33,10 +32,10 @@ impl Container {
         let secret = jwt_secret(config)?;
         let database = open_database(config).await?;
         if config.auto_migrate {
-            migrate_sqlite(&database).await.map_err(|e| StartError::Migrate(e.to_string()))?;
+            database.migrate().await.map_err(|e| StartError::Migrate(e.to_string()))?;
         }
 
-        let users: Arc<dyn UserRepository> = Arc::new(SqliteUserRepository::new(database.clone()));
+        let users: Arc<dyn UserRepository> = database.users();
         let cache = Arc::new(MemoryCache::new(CodeDigester::new(&secret), MemoryCache::DEFAULT_CAPACITY));
         let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
         let captchas: Arc<dyn CaptchaStore> = Arc::new(RecordingCaptchaStore::new(cache.clone(), dev_outbox.clone()));
@@ -53,8 +52,7 @@ impl Container {
             Arc::new(JwtTokenIssuer::new(&secret, Duration::from_secs(config.jwt_lifetime_secs)));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
-        let probes: Vec<Arc<dyn ReadinessProbe>> =
-            vec![Arc::new(SqliteReadiness::new(database.clone())), cache.clone()];
+        let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.clone()];
 
         let verification = verification_policy(config);
         let state = ApiState {
@@ -91,14 +89,14 @@ fn verification_policy(config: &Config) -> VerificationPolicy {
 
 /// Opens the database named by the configuration, creating the data folder
 /// of the embedded mode.
-pub async fn open_database(config: &Config) -> Result<SqlitePool, StartError> {
+pub async fn open_database(config: &Config) -> Result<Database, StartError> {
     let url = config.database_url();
     if config.is_embedded() {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
     }
     tracing::info!(url = %redact_url(&url), "opening the database");
-    connect_sqlite(&url, Duration::from_secs(config.database_timeout_secs))
+    Database::connect(&url, Duration::from_secs(config.database_timeout_secs))
         .await
         .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
 }
@@ -106,5 +104,5 @@ pub async fn open_database(config: &Config) -> Result<SqlitePool, StartError> {
 /// Applies pending migrations and returns.
 pub async fn migrate(config: &Config) -> Result<(), StartError> {
     let database = open_database(config).await?;
-    migrate_sqlite(&database).await.map_err(|e| StartError::Migrate(e.to_string()))
+    database.migrate().await.map_err(|e| StartError::Migrate(e.to_string()))
 }

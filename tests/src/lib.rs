@@ -1,1 +1,8 @@
-//! Acceptance tests live in tests/.
+//! Shared by the test suites: fresh, isolated backends.
+//!
+//! PostgreSQL and Redis come from `TEST_DATABASE_URL` and `TEST_REDIS_URL`.
+//! When one is not set, tests that need it are skipped with a message on
+//! stderr, unless `REQUIRE_BACKENDS=1` (set by `.ci/run`), which turns the
+//! missing service into a failure.
+
+pub mod backends;

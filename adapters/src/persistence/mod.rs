@@ -1,6 +1,12 @@
-//! Relational storage through sqlx.
+//! Relational storage through sqlx: SQLite for the embedded mode, PostgreSQL
+//! for production. One SQL dialect serves both (numbered `$n` parameters,
+//! expression indexes), so each repository is written once and instantiated
+//! per backend.
 
+mod database;
+mod migrations;
 mod sql_error;
-pub mod sqlite;
+mod user_repository;
 
-pub use sqlite::{SqliteReadiness, SqliteUserRepository, connect_sqlite, migrate_sqlite};
+pub use database::{Database, DatabaseKind};
+pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::persistence::{SqliteUserRepository, connect_sqlite, migrate_sqlite};
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use adapters::persistence::Database;
 use application::Field;
 use application::ports::{RepoError, UserRepository};
 use chrono::{DateTime, Utc};
@@ -12,17 +13,27 @@ use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
 
 struct Fresh {
     repo: Arc<dyn UserRepository>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
-async fn sqlite() -> Fresh {
+async fn migrated(url: &str) -> Arc<dyn UserRepository> {
+    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
+    database.migrate().await.unwrap();
+    // Applying twice is a no-op.
+    database.migrate().await.unwrap();
+    database.users()
+}
+
+async fn sqlite(_test: &str) -> Option<Fresh> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-    let pool = connect_sqlite(&url, Duration::from_secs(5)).await.unwrap();
-    migrate_sqlite(&pool).await.unwrap();
-    // Applying twice is a no-op.
-    migrate_sqlite(&pool).await.unwrap();
-    Fresh { repo: Arc::new(SqliteUserRepository::new(pool)), _dir: dir }
+    Some(Fresh { repo: migrated(&url).await, _dir: Some(dir) })
+}
+
+async fn postgres(test: &str) -> Option<Fresh> {
+    let admin = backend_url("TEST_DATABASE_URL", test)?;
+    let url = fresh_postgres_url(&admin, "contracts").await;
+    Some(Fresh { repo: migrated(&url).await, _dir: None })
 }
 
 fn joined() -> DateTime<Utc> {
@@ -44,32 +55,32 @@ macro_rules! contract {
         $(mod $backend {
             #[tokio::test]
             async fn inserts_and_finds_by_every_key() {
-                let fresh = super::$backend().await;
+                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
                 super::inserts_and_finds_by_every_key(&*fresh.repo).await;
             }
 
             #[tokio::test]
             async fn reports_which_unique_value_is_taken() {
-                let fresh = super::$backend().await;
+                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
                 super::reports_which_unique_value_is_taken(&*fresh.repo).await;
             }
 
             #[tokio::test]
             async fn answers_existence_questions() {
-                let fresh = super::$backend().await;
+                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
                 super::answers_existence_questions(&*fresh.repo).await;
             }
 
             #[tokio::test]
             async fn concurrent_inserts_of_one_username_give_one_row() {
-                let fresh = super::$backend().await;
+                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
                 super::concurrent_inserts_of_one_username_give_one_row(fresh.repo.clone()).await;
             }
         })+
     };
 }
 
-contract!(sqlite);
+contract!(sqlite, postgres);
 
 async fn inserts_and_finds_by_every_key(repo: &dyn UserRepository) {
     let user = repo.insert(new_user("Alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();

@@ -1,0 +1,117 @@
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use application::Backend;
+use application::ports::{ReadinessProbe, UserRepository};
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::migrations;
+use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseKind {
+    /// The backend a URL names: `sqlite:` or `postgres://` / `postgresql://`.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// A connection pool to whichever backend the configuration named.
+#[derive(Clone)]
+pub enum Database {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Database {
+    /// Connects lazily: the pool opens connections on first use, so the
+    /// service starts (and answers 503) while the database is down, and
+    /// recovers by itself when it returns. `acquire_timeout` bounds every wait.
+    pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
+        match DatabaseKind::of_url(url) {
+            Some(DatabaseKind::Sqlite) => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    // A second writer waits for the first instead of failing at once.
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(acquire_timeout)
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Some(DatabaseKind::Postgres) => {
+                let options = PgConnectOptions::from_str(url)?.application_name("meiduo-accounts");
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(acquire_timeout)
+                    .connect_lazy_with(options);
+                Ok(Self::Postgres(pool))
+            }
+            None => Err(sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres://".into())),
+        }
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        match self {
+            Self::Sqlite(_) => DatabaseKind::Sqlite,
+            Self::Postgres(_) => DatabaseKind::Postgres,
+        }
+    }
+
+    /// Applies every migration not applied yet (PostgreSQL takes an advisory
+    /// lock, so instances starting together do not race).
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Self::Sqlite(pool) => migrations::sqlite().run(pool).await,
+            Self::Postgres(pool) => migrations::postgres().run(pool).await,
+        }
+    }
+
+    pub fn users(&self) -> Arc<dyn UserRepository> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+#[async_trait]
+impl ReadinessProbe for Database {
+    fn backend(&self) -> Backend {
+        Backend::Database
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        let result = match self {
+            Self::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+            Self::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        };
+        result.map_err(|e| e.to_string())
+    }
+}

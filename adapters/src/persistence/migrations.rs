@@ -1,0 +1,25 @@
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// Migrations are embedded in the binary, so it runs from any directory.
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),+ $(,)?) => {
+        Migrator::with_migrations(vec![$(
+            Migration::new(
+                $version,
+                $name.into(),
+                MigrationType::Simple,
+                include_str!(concat!("../../migrations/", $dir, "/", $name, ".sql")).into_sql_str(),
+                false,
+            ),
+        )+])
+    };
+}
+
+pub(crate) fn sqlite() -> Migrator {
+    migrations!("sqlite": 1 "0001_users")
+}
+
+pub(crate) fn postgres() -> Migrator {
+    migrations!("postgres": 1 "0001_users")
+}

@@ -1,0 +1,129 @@
+use application::ports::{RepoError, UserRepository};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{Email, Gender, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
+use sqlx::Row;
+
+use super::sql_error::repo_error;
+
+const COLUMNS: &str = "id, username, mobile, email, email_active, password_hash, nickname, avatar, gender, \
+                       birthday, address, signature, date_joined, last_login, token_version";
+
+fn corrupt(column: &str, detail: impl std::fmt::Display) -> RepoError {
+    RepoError::Other(format!("stored {column} is unusable: {detail}"))
+}
+
+/// One implementation of [`UserRepository`] per sqlx backend; the SQL is the
+/// same for both, the row and pool types differ.
+macro_rules! sql_user_repository {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $row:ty) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            pool: $pool,
+        }
+
+        impl $name {
+            pub fn new(pool: $pool) -> Self {
+                Self { pool }
+            }
+
+            async fn find_where(&self, condition: &'static str, value: &str) -> Result<Option<User>, RepoError> {
+                let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE {condition}"));
+                let row = sqlx::query(sql).bind(value).fetch_optional(&self.pool).await.map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
+            async fn exists_where(&self, condition: &'static str, value: &str) -> Result<bool, RepoError> {
+                let sql = sqlx::AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM users WHERE {condition})"));
+                sqlx::query_scalar::<_, bool>(sql).bind(value).fetch_one(&self.pool).await.map_err(repo_error)
+            }
+
+            fn user_from_row(row: &$row) -> Result<User, RepoError> {
+                let get = |e: sqlx::Error| RepoError::Other(e.to_string());
+                let mobile: Option<String> = row.try_get("mobile").map_err(get)?;
+                let email: Option<String> = row.try_get("email").map_err(get)?;
+                let gender: String = row.try_get("gender").map_err(get)?;
+                Ok(User {
+                    id: UserId(row.try_get("id").map_err(get)?),
+                    username: row.try_get("username").map_err(get)?,
+                    mobile: mobile.map(|m| Mobile::parse(&m).map_err(|e| corrupt("mobile", e))).transpose()?,
+                    email: email.map(|e| Email::parse(&e).map_err(|e| corrupt("email", e))).transpose()?,
+                    email_active: row.try_get("email_active").map_err(get)?,
+                    password_hash: row.try_get("password_hash").map_err(get)?,
+                    profile: Profile {
+                        nickname: row.try_get("nickname").map_err(get)?,
+                        avatar: row.try_get("avatar").map_err(get)?,
+                        gender: Gender::parse(&gender).ok_or_else(|| corrupt("gender", &gender))?,
+                        birthday: row.try_get::<Option<NaiveDate>, _>("birthday").map_err(get)?,
+                        address: row.try_get("address").map_err(get)?,
+                        signature: row.try_get("signature").map_err(get)?,
+                    },
+                    date_joined: row.try_get::<DateTime<Utc>, _>("date_joined").map_err(get)?,
+                    last_login: row.try_get::<Option<DateTime<Utc>>, _>("last_login").map_err(get)?,
+                    token_version: row.try_get("token_version").map_err(get)?,
+                })
+            }
+        }
+
+        #[async_trait]
+        impl UserRepository for $name {
+            async fn insert(&self, user: NewUser) -> Result<User, RepoError> {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO users (username, mobile, email, password_hash, date_joined) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+                ));
+                let row = sqlx::query(sql)
+                    .bind(&user.username)
+                    .bind(user.mobile.as_ref().map(Mobile::as_str))
+                    .bind(user.email.as_ref().map(Email::as_str))
+                    .bind(&user.password_hash)
+                    .bind(user.date_joined)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                Self::user_from_row(&row)
+            }
+
+            async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
+                let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1"));
+                let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
+            async fn find_by_login(&self, identifier: &LoginIdentifier) -> Result<Option<User>, RepoError> {
+                match identifier {
+                    LoginIdentifier::Username(name) => self.find_where("lower(username) = lower($1)", name).await,
+                    LoginIdentifier::Mobile(mobile) => self.find_where("mobile = $1", mobile.as_str()).await,
+                    LoginIdentifier::Email(email) => self.find_where("email = $1", email.as_str()).await,
+                }
+            }
+
+            async fn username_exists(&self, username: &str) -> Result<bool, RepoError> {
+                self.exists_where("lower(username) = lower($1)", username).await
+            }
+
+            async fn mobile_exists(&self, mobile: &Mobile) -> Result<bool, RepoError> {
+                self.exists_where("mobile = $1", mobile.as_str()).await
+            }
+
+            async fn email_exists(&self, email: &Email) -> Result<bool, RepoError> {
+                self.exists_where("email = $1", email.as_str()).await
+            }
+        }
+    };
+}
+
+sql_user_repository!(
+    /// Accounts in SQLite; the unique indexes decide races on username, mobile and email.
+    SqliteUserRepository,
+    sqlx::SqlitePool,
+    sqlx::sqlite::SqliteRow
+);
+
+sql_user_repository!(
+    /// Accounts in PostgreSQL; the unique indexes decide races on username, mobile and email.
+    PostgresUserRepository,
+    sqlx::PgPool,
+    sqlx::postgres::PgRow
+);

@@ -1,8 +1,10 @@
 //! The cache behind captchas, one-time codes and rate limits.
 
 pub mod memory;
+pub mod redis;
 
 pub use memory::MemoryCache;
+pub use redis::RedisCache;
 
 use application::ports::CodeKey;
 use domain::CaptchaId;

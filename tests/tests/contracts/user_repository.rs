@@ -50,39 +50,19 @@ fn new_user(username: &str, mobile: Option<&str>, email: Option<&str>) -> NewUse
     }
 }
 
-macro_rules! contract {
-    ($($backend:ident),+) => {
-        $(mod $backend {
-            #[tokio::test]
-            async fn inserts_and_finds_by_every_key() {
-                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
-                super::inserts_and_finds_by_every_key(&*fresh.repo).await;
-            }
+contract_suite!(
+    suite: "user_repository",
+    backends: [sqlite, postgres],
+    tests: [
+        inserts_and_finds_by_every_key,
+        reports_which_unique_value_is_taken,
+        answers_existence_questions,
+        concurrent_inserts_of_one_username_give_one_row,
+    ]
+);
 
-            #[tokio::test]
-            async fn reports_which_unique_value_is_taken() {
-                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
-                super::reports_which_unique_value_is_taken(&*fresh.repo).await;
-            }
-
-            #[tokio::test]
-            async fn answers_existence_questions() {
-                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
-                super::answers_existence_questions(&*fresh.repo).await;
-            }
-
-            #[tokio::test]
-            async fn concurrent_inserts_of_one_username_give_one_row() {
-                let Some(fresh) = super::$backend(concat!(stringify!($backend), "::", module_path!())).await else { return };
-                super::concurrent_inserts_of_one_username_give_one_row(fresh.repo.clone()).await;
-            }
-        })+
-    };
-}
-
-contract!(sqlite, postgres);
-
-async fn inserts_and_finds_by_every_key(repo: &dyn UserRepository) {
+async fn inserts_and_finds_by_every_key(fresh: Fresh) {
+    let repo = fresh.repo.clone();
     let user = repo.insert(new_user("Alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
     assert!(user.id.0 > 0);
     assert_eq!(user.username, "Alice");
@@ -105,7 +85,8 @@ async fn inserts_and_finds_by_every_key(repo: &dyn UserRepository) {
     assert_eq!(repo.find_by_login(&nobody).await.unwrap(), None);
 }
 
-async fn reports_which_unique_value_is_taken(repo: &dyn UserRepository) {
+async fn reports_which_unique_value_is_taken(fresh: Fresh) {
+    let repo = fresh.repo.clone();
     repo.insert(new_user("alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
     let cases = [
         (new_user("ALICE", None, None), Field::Username),
@@ -120,7 +101,8 @@ async fn reports_which_unique_value_is_taken(repo: &dyn UserRepository) {
     repo.insert(new_user("erin1", None, None)).await.unwrap();
 }
 
-async fn answers_existence_questions(repo: &dyn UserRepository) {
+async fn answers_existence_questions(fresh: Fresh) {
+    let repo = fresh.repo.clone();
     repo.insert(new_user("alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
     assert!(repo.username_exists("alice").await.unwrap());
     assert!(repo.username_exists("AliCe").await.unwrap());
@@ -131,7 +113,8 @@ async fn answers_existence_questions(repo: &dyn UserRepository) {
     assert!(!repo.email_exists(&Email::parse("bob@example.com").unwrap()).await.unwrap());
 }
 
-async fn concurrent_inserts_of_one_username_give_one_row(repo: Arc<dyn UserRepository>) {
+async fn concurrent_inserts_of_one_username_give_one_row(fresh: Fresh) {
+    let repo = fresh.repo.clone();
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let repo = repo.clone();

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL and Redis run on this machine (starting them if stopped,
+# installing them from Debian's packages if missing), creates the test
+# database, and exports what the test suites read:
+#   TEST_DATABASE_URL, TEST_REDIS_URL, and REQUIRE_BACKENDS=1 (a missing
+#   service then fails the tests instead of skipping them).
+# Sourced by .ci/run; can be sourced by hand before `cargo test`.
+set -euo pipefail
+
+PG_HOST=127.0.0.1
+PG_PORT=5432
+REDIS_PORT=6379
+TEST_DB=accounts_test
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  echo "installing $* from Debian's packages"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+wait_for() { # wait_for DESCRIPTION COMMAND...
+  local what=$1; shift
+  for _ in $(seq 1 60); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  echo "$what did not come up" >&2
+  return 1
+}
+
+ensure_postgres() {
+  if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+    apt_install postgresql postgresql-client
+    local version; version=$(ls /etc/postgresql | sort -V | tail -n1)
+    # The tests connect over TCP as postgres without a password, as on the CI machines.
+    sed -i -E 's/^(host\s+all\s+all\s+127\.0\.0\.1\/32\s+)\S+/\1trust/; s/^(host\s+all\s+all\s+::1\/128\s+)\S+/\1trust/' \
+      "/etc/postgresql/$version/main/pg_hba.conf"
+  fi
+  if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
+    local version; version=$(ls /etc/postgresql | sort -V | tail -n1)
+    echo "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || as_root pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+    wait_for "PostgreSQL" pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+  fi
+  if ! psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$TEST_DB'" | grep -q 1; then
+    psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE $TEST_DB"
+  fi
+  export TEST_DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$TEST_DB"
+}
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then
+    apt_install redis-server
+  fi
+  if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+    echo "starting Redis"
+    mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    wait_for "Redis" sh -c "redis-cli -h 127.0.0.1 -p $REDIS_PORT ping | grep -q PONG"
+  fi
+  export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  export REDIS_SERVER_BIN
+  REDIS_SERVER_BIN=$(command -v redis-server)
+}
+
+ensure_postgres
+ensure_redis
+export REQUIRE_BACKENDS=1
+echo "backends: TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL REQUIRE_BACKENDS=1"

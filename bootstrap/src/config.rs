@@ -19,6 +19,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; unset → `sqlite://$DATA_DIR/accounts.db`.
     pub database_url: Option<String>,
+    /// `redis://…` (or `rediss://…`); unset → the in-process cache (one instance only).
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so several services can share one Redis.
+    pub redis_key_prefix: String,
+    /// Milliseconds a cache command may take before the request answers 503.
+    pub cache_timeout_ms: u64,
     /// HS256 key, at least 32 bytes; generated into `DATA_DIR` in embedded mode when unset.
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
@@ -55,6 +61,12 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Whether `serve` applies pending migrations at start.
     pub auto_migrate: bool,
+    /// Milliseconds between outbox polls (new messages of this instance are sent at once).
+    pub outbox_poll_ms: u64,
+    /// Delivery attempts before a message is marked dead.
+    pub outbox_max_attempts: u32,
+    /// Milliseconds before the first retry; doubled after each further failure.
+    pub outbox_first_backoff_ms: u64,
 }
 
 impl Default for Config {
@@ -63,6 +75,9 @@ impl Default for Config {
             bind_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            redis_url: None,
+            redis_key_prefix: "meiduo:accounts:".into(),
+            cache_timeout_ms: 2_000,
             jwt_secret: None,
             jwt_lifetime_secs: 24 * 60 * 60,
             cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
@@ -81,6 +96,9 @@ impl Default for Config {
             availability_ip_per_minute: 60,
             shutdown_grace_secs: 10,
             auto_migrate: true,
+            outbox_poll_ms: 500,
+            outbox_max_attempts: 5,
+            outbox_first_backoff_ms: 2_000,
         }
     }
 }
@@ -98,6 +116,9 @@ const VARIABLES: &[&str] = &[
     "BIND_ADDR",
     "DATA_DIR",
     "DATABASE_URL",
+    "REDIS_URL",
+    "REDIS_KEY_PREFIX",
+    "CACHE_TIMEOUT_MS",
     "JWT_SECRET",
     "JWT_LIFETIME_SECS",
     "CORS_ALLOWED_ORIGINS",
@@ -116,10 +137,21 @@ const VARIABLES: &[&str] = &[
     "AVAILABILITY_IP_PER_MINUTE",
     "SHUTDOWN_GRACE_SECS",
     "AUTO_MIGRATE",
+    "OUTBOX_POLL_MS",
+    "OUTBOX_MAX_ATTEMPTS",
+    "OUTBOX_FIRST_BACKOFF_MS",
 ];
 
 /// Variables whose values are text even when they look like numbers.
-const TEXT_VARIABLES: &[&str] = &["JWT_SECRET", "DATABASE_URL", "DATA_DIR", "CORS_ALLOWED_ORIGINS", "TRUSTED_PROXIES"];
+const TEXT_VARIABLES: &[&str] = &[
+    "JWT_SECRET",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REDIS_KEY_PREFIX",
+    "DATA_DIR",
+    "CORS_ALLOWED_ORIGINS",
+    "TRUSTED_PROXIES",
+];
 
 impl Config {
     /// Defaults, then `file` if given, then the process environment.
@@ -148,6 +180,8 @@ impl Config {
         match name {
             "JWT_SECRET" => self.jwt_secret = Some(value),
             "DATABASE_URL" => self.database_url = Some(value),
+            "REDIS_URL" => self.redis_url = Some(value),
+            "REDIS_KEY_PREFIX" => self.redis_key_prefix = value,
             "DATA_DIR" => self.data_dir = PathBuf::from(value),
             "CORS_ALLOWED_ORIGINS" => self.cors_allowed_origins = value,
             "TRUSTED_PROXIES" => self.trusted_proxies = value,
@@ -164,8 +198,19 @@ impl Config {
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));
         }
+        if self.outbox_max_attempts == 0 {
+            return Err(ConfigError::Invalid("OUTBOX_MAX_ATTEMPTS must be at least 1".into()));
+        }
         if self.code_max_attempts == 0 {
             return Err(ConfigError::Invalid("CODE_MAX_ATTEMPTS must be at least 1".into()));
+        }
+        if let Some(url) = self.redis_url()
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "REDIS_URL must start with redis:// or rediss://, got {}",
+                redact_url(url)
+            )));
         }
         let url = self.database_url();
         if DatabaseKind::of_url(&url).is_none() {
@@ -183,6 +228,11 @@ impl Config {
             .clone()
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("accounts.db").display()))
+    }
+
+    /// The Redis URL, when one is configured.
+    pub fn redis_url(&self) -> Option<&str> {
+        self.redis_url.as_deref().map(str::trim).filter(|url| !url.is_empty())
     }
 
     /// The embedded mode: a local SQLite file and in-process cache, where a

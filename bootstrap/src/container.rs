@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::cache::MemoryCache;
+use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
 use adapters::http::{ApiState, ClientIpResolver};
 use adapters::messaging::{DevMessageSender, DevOutbox, RecordingCaptchaStore};
@@ -9,13 +9,16 @@ use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
-    CaptchaStore, Clock, CodeGenerator, MessageOutbox, PasswordHasher, RateLimiter, ReadinessProbe, TokenIssuer,
-    UserRepository, VerificationCodeStore,
+    CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, PasswordHasher, RateLimiter, ReadinessProbe,
+    TokenIssuer, UserRepository, VerificationCodeStore,
 };
 use application::use_cases::{
-    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, RegisterUser, SendSmsCode,
+    Authenticate, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha,
+    LogIn, RegisterUser, SendSmsCode,
 };
 use application::{AvailabilityPolicy, VerificationPolicy};
+
+use tokio::sync::Notify;
 
 use crate::config::{Config, redact_url};
 use crate::secret::jwt_secret;
@@ -25,6 +28,10 @@ use crate::server::StartError;
 pub struct Container {
     pub state: Arc<ApiState>,
     pub database: Database,
+    /// One round of outbox delivery, run by the worker.
+    pub delivery: Arc<DeliverMessages>,
+    /// Notified on every enqueue, so the worker of this instance sends at once.
+    pub outbox_wakeup: Arc<Notify>,
 }
 
 impl Container {
@@ -36,12 +43,14 @@ impl Container {
         }
 
         let users: Arc<dyn UserRepository> = database.users();
-        let cache = Arc::new(MemoryCache::new(CodeDigester::new(&secret), MemoryCache::DEFAULT_CAPACITY));
+        let cache = open_cache(config, CodeDigester::new(&secret)).await?;
         let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
-        let captchas: Arc<dyn CaptchaStore> = Arc::new(RecordingCaptchaStore::new(cache.clone(), dev_outbox.clone()));
-        let codes: Arc<dyn VerificationCodeStore> = cache.clone();
-        let limiter: Arc<dyn RateLimiter> = cache.clone();
-        let outbox: Arc<dyn MessageOutbox> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
+        let captchas: Arc<dyn CaptchaStore> = Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone()));
+        let codes = cache.codes;
+        let limiter = cache.limiter;
+        let outbox_wakeup = Arc::new(Notify::new());
+        let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
+        let sender: Arc<dyn MessageSender> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
         let concurrency = match config.password_hash_concurrency {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -52,8 +61,18 @@ impl Container {
             Arc::new(JwtTokenIssuer::new(&secret, Duration::from_secs(config.jwt_lifetime_secs)));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
-        let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.clone()];
+        let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];
 
+        let delivery = Arc::new(DeliverMessages::new(
+            outbox.clone(),
+            sender,
+            clock.clone(),
+            DeliveryPolicy {
+                max_attempts: config.outbox_max_attempts,
+                first_backoff: Duration::from_millis(config.outbox_first_backoff_ms),
+                ..DeliveryPolicy::default()
+            },
+        ));
         let verification = verification_policy(config);
         let state = ApiState {
             check_availability: CheckAvailability::new(
@@ -72,7 +91,39 @@ impl Container {
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
         };
-        Ok(Self { state: Arc::new(state), database })
+        Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup })
+    }
+}
+
+/// The cache behind captchas, codes and limits, seen through each port.
+struct CachePorts {
+    captchas: Arc<dyn CaptchaStore>,
+    codes: Arc<dyn VerificationCodeStore>,
+    limiter: Arc<dyn RateLimiter>,
+    readiness: Arc<dyn ReadinessProbe>,
+}
+
+impl CachePorts {
+    fn of<C>(cache: Arc<C>) -> Self
+    where
+        C: CaptchaStore + VerificationCodeStore + RateLimiter + ReadinessProbe + 'static,
+    {
+        Self { captchas: cache.clone(), codes: cache.clone(), limiter: cache.clone(), readiness: cache }
+    }
+}
+
+/// Redis when `REDIS_URL` is set, else the in-process cache.
+async fn open_cache(config: &Config, digester: CodeDigester) -> Result<CachePorts, StartError> {
+    match config.redis_url() {
+        Some(url) => {
+            tracing::info!(url = %redact_url(url), "using Redis for captchas, codes and limits");
+            let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
+            let cache = RedisCache::connect(url, &config.redis_key_prefix, digester, timeout)
+                .await
+                .map_err(|e| StartError::Cache(e.to_string()))?;
+            Ok(CachePorts::of(Arc::new(cache)))
+        }
+        None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, MemoryCache::DEFAULT_CAPACITY)))),
     }
 }
 

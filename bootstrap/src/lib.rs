@@ -4,6 +4,7 @@
 pub mod config;
 pub mod container;
 pub mod docs;
+pub mod outbox_worker;
 pub mod secret;
 pub mod server;
 pub mod telemetry;

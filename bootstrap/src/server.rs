@@ -8,11 +8,12 @@ use salvo::conn::tcp::TcpAcceptor;
 use salvo::logging::Logger;
 use salvo::prelude::{Router, Server, Service};
 use salvo::server::ServerHandle;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
 use crate::container::Container;
-use crate::docs;
+use crate::{docs, outbox_worker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -20,6 +21,8 @@ pub enum StartError {
     Config(#[from] ConfigError),
     #[error("database: {0}")]
     Database(String),
+    #[error("cache: {0}")]
+    Cache(String),
     #[error("migrations: {0}")]
     Migrate(String),
     #[error("password hashing: {0}")]
@@ -36,6 +39,8 @@ pub struct Application {
     handle: ServerHandle,
     task: JoinHandle<std::io::Result<()>>,
     shutdown_grace: Duration,
+    stop_worker: watch::Sender<bool>,
+    worker: JoinHandle<()>,
 }
 
 /// The whole HTTP service: documentation routes, the API, CORS on every
@@ -63,32 +68,53 @@ impl Application {
         let server = Server::new(acceptor);
         let handle = server.handle();
         let task = tokio::spawn(server.try_serve(service));
+        let (stop_worker, stopped) = watch::channel(false);
+        let worker = outbox_worker::spawn(
+            container.delivery.clone(),
+            container.outbox_wakeup.clone(),
+            Duration::from_millis(config.outbox_poll_ms.max(10)),
+            stopped,
+        );
         tracing::info!(%local_addr, "serving; API docs at /swagger-ui/");
-        Ok(Self { local_addr, handle, task, shutdown_grace: Duration::from_secs(config.shutdown_grace_secs) })
+        Ok(Self {
+            local_addr,
+            handle,
+            task,
+            shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+            stop_worker,
+            worker,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
-    /// Stops accepting connections and lets in-flight requests finish.
+    /// Stops accepting connections, lets in-flight requests finish, and
+    /// stops the outbox worker after its current round.
     pub fn stop(&self) {
         self.handle.stop_graceful(Some(self.shutdown_grace));
+        let _ = self.stop_worker.send(true);
     }
 
     /// Runs until a SIGINT or SIGTERM (then stops gracefully) or a server error.
     pub async fn run_until_stopped(self) -> Result<(), StartError> {
         let handle = self.handle.clone();
         let grace = self.shutdown_grace;
+        let stop_worker = self.stop_worker.clone();
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!(grace_secs = grace.as_secs(), "shutting down gracefully");
             handle.stop_graceful(Some(grace));
+            let _ = stop_worker.send(true);
         });
-        match self.task.await {
+        let served = match self.task.await {
             Ok(result) => result.map_err(|e| StartError::Serve(e.to_string())),
             Err(e) => Err(StartError::Serve(e.to_string())),
-        }
+        };
+        let _ = self.stop_worker.send(true);
+        let _ = self.worker.await;
+        served
     }
 }
 

@@ -1,14 +1,14 @@
 use std::sync::Arc;
 
-use application::ports::{MessageOutbox, MessagingError, OutgoingMessage};
+use application::ports::{DeliveryError, MessageSender, OutgoingMessage};
 use async_trait::async_trait;
 use chrono::Utc;
 
 use super::{DevMessage, DevOutbox};
 
 /// Development delivery: writes the message to the log and to the
-/// [`DevOutbox`] instead of sending it. Never configured in production mode,
-/// where codes must not reach a log.
+/// [`DevOutbox`] instead of sending it. Never configured with a real
+/// provider, so codes reach a log only in development.
 pub struct DevMessageSender {
     outbox: Arc<DevOutbox>,
 }
@@ -20,8 +20,8 @@ impl DevMessageSender {
 }
 
 #[async_trait]
-impl MessageOutbox for DevMessageSender {
-    async fn enqueue(&self, message: OutgoingMessage) -> Result<(), MessagingError> {
+impl MessageSender for DevMessageSender {
+    async fn send(&self, message: &OutgoingMessage) -> Result<(), DeliveryError> {
         tracing::info!(
             channel = message.channel.as_str(),
             to = %message.to,
@@ -31,7 +31,7 @@ impl MessageOutbox for DevMessageSender {
         );
         self.outbox.record_message(DevMessage {
             channel: message.channel.as_str().to_owned(),
-            to: message.to,
+            to: message.to.clone(),
             purpose: message.purpose.as_str().to_owned(),
             code: Some(message.code.expose().to_owned()),
             link: None,

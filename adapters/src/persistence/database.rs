@@ -3,12 +3,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::Backend;
-use application::ports::{ReadinessProbe, UserRepository};
+use application::ports::{MessageOutbox, ReadinessProbe, UserRepository};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::Notify;
 
 use super::migrations;
+use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +92,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
+        }
+    }
+
+    /// The durable outbox; `wakeup` is notified on every enqueue.
+    pub fn outbox(&self, wakeup: Arc<Notify>) -> Arc<dyn MessageOutbox> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteOutbox::new(pool.clone(), wakeup)),
+            Self::Postgres(pool) => Arc::new(PostgresOutbox::new(pool.clone(), wakeup)),
         }
     }
 

@@ -17,9 +17,9 @@ macro_rules! migrations {
 }
 
 pub(crate) fn sqlite() -> Migrator {
-    migrations!("sqlite": 1 "0001_users")
+    migrations!("sqlite": 1 "0001_users", 2 "0002_outbox")
 }
 
 pub(crate) fn postgres() -> Migrator {
-    migrations!("postgres": 1 "0001_users")
+    migrations!("postgres": 1 "0001_users", 2 "0002_outbox")
 }

@@ -5,8 +5,10 @@
 
 mod database;
 mod migrations;
+mod outbox;
 mod sql_error;
 mod user_repository;
 
 pub use database::{Database, DatabaseKind};
+pub use outbox::{PostgresOutbox, SqliteOutbox};
 pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

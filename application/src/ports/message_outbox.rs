@@ -1,4 +1,7 @@
+use std::time::Duration;
+
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use domain::VerificationCode;
 
 use super::CodePurpose;
@@ -16,6 +19,14 @@ impl Channel {
             Self::Email => "email",
         }
     }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "sms" => Some(Self::Sms),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
 }
 
 /// A message carrying a one-time code to a person.
@@ -27,6 +38,14 @@ pub struct OutgoingMessage {
     pub code: VerificationCode,
 }
 
+/// A queued message handed to one worker, with the number of this attempt (1 = first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedMessage {
+    pub id: i64,
+    pub message: OutgoingMessage,
+    pub attempt: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MessagingError {
     #[error("messaging unavailable: {0}")]
@@ -35,10 +54,19 @@ pub enum MessagingError {
     Other(String),
 }
 
-/// Hands a message over for delivery; once this returns `Ok`, delivery is
-/// the adapter's responsibility.
+/// The durable queue of outgoing messages: written in the request, drained by
+/// workers. Once `enqueue` returns `Ok`, the message survives a crash.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MessageOutbox: Send + Sync {
     async fn enqueue(&self, message: OutgoingMessage) -> Result<(), MessagingError>;
+    /// Hands up to `limit` due messages to this worker for `lease`; no other
+    /// worker gets them until the lease runs out (a crashed worker's messages
+    /// come back then).
+    async fn claim_due(&self, limit: u32, lease: Duration) -> Result<Vec<ClaimedMessage>, MessagingError>;
+    async fn mark_sent(&self, id: i64) -> Result<(), MessagingError>;
+    /// Schedules another attempt at `retry_at`, keeping `error`.
+    async fn mark_retry(&self, id: i64, retry_at: DateTime<Utc>, error: &str) -> Result<(), MessagingError>;
+    /// Gives up on the message, keeping `error`.
+    async fn mark_dead(&self, id: i64, error: &str) -> Result<(), MessagingError>;
 }

@@ -8,6 +8,7 @@ mod captcha_store;
 mod clock;
 mod code_generator;
 mod message_outbox;
+mod message_sender;
 mod password_hasher;
 mod rate_limiter;
 mod readiness_probe;
@@ -19,7 +20,8 @@ pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
-pub use message_outbox::{Channel, MessageOutbox, MessagingError, OutgoingMessage};
+pub use message_outbox::{Channel, ClaimedMessage, MessageOutbox, MessagingError, OutgoingMessage};
+pub use message_sender::{DeliveryError, MessageSender};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
@@ -30,7 +32,8 @@ pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationC
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
-    code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, password_hasher::MockPasswordHasher,
-    rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, token_issuer::MockTokenIssuer,
-    user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
+    code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
+    password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe,
+    token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    verification_code_store::MockVerificationCodeStore,
 };

@@ -18,6 +18,13 @@ impl CodePurpose {
             Self::Register => "register",
         }
     }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "register" => Some(Self::Register),
+            _ => None,
+        }
+    }
 }
 
 /// Identifies the code pending for one target (a normalised mobile or email).

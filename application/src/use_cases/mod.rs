@@ -4,6 +4,7 @@
 mod authenticate;
 mod check_availability;
 mod check_readiness;
+mod deliver_messages;
 mod get_current_user;
 mod issue_captcha;
 mod log_in;
@@ -13,6 +14,7 @@ mod send_sms_code;
 pub use authenticate::Authenticate;
 pub use check_availability::{Availability, CheckAvailability};
 pub use check_readiness::{CheckReadiness, Readiness};
+pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};
 pub use get_current_user::GetCurrentUser;
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest, LoggedIn};

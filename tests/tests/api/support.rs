@@ -85,22 +85,46 @@ impl TestApp {
         self.get(&format!("/sms_codes/{mobile}/?image_code_id={id}&text={text}")).await
     }
 
-    /// The newest code sent to `to`.
-    pub async fn last_code(&self, to: &str) -> String {
+    /// The codes delivered to `to`, newest first.
+    pub async fn codes_sent_to(&self, to: &str) -> Vec<String> {
         let outbox = self.dev_outbox().await;
         outbox["messages"]
             .as_array()
-            .and_then(|messages| messages.iter().find(|m| m["to"] == to))
-            .and_then(|m| m["code"].as_str())
-            .unwrap_or_else(|| panic!("no message to {to}"))
-            .to_owned()
+            .map(|messages| {
+                messages
+                    .iter()
+                    .filter(|m| m["to"] == to)
+                    .filter_map(|m| m["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
-    /// Sends a code to `mobile` and returns it.
+    /// Waits (up to 10 s) until more than `already` codes were delivered to
+    /// `to`, and returns the newest: delivery runs in the outbox worker,
+    /// after the request that queued the message has returned.
+    pub async fn wait_for_code(&self, to: &str, already: usize) -> String {
+        for _ in 0..200 {
+            let codes = self.codes_sent_to(to).await;
+            if codes.len() > already {
+                return codes[0].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no new message to {to} was delivered within 10 s")
+    }
+
+    /// The newest code delivered to `to`, waiting for the first one.
+    pub async fn last_code(&self, to: &str) -> String {
+        self.wait_for_code(to, 0).await
+    }
+
+    /// Sends a code to `mobile` and returns it once delivered.
     pub async fn sms_code(&self, mobile: &str) -> String {
+        let already = self.codes_sent_to(mobile).await.len();
         let response = self.request_sms_code(mobile).await;
         assert_eq!(response.status(), StatusCode::OK, "{}", body(response).await);
-        self.last_code(mobile).await
+        self.wait_for_code(mobile, already).await
     }
 
     pub fn registration(username: &str, mobile: &str, code: &str) -> Value {

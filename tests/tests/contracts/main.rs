@@ -23,4 +23,5 @@ macro_rules! contract_suite {
 }
 
 mod cache;
+mod outbox;
 mod user_repository;

@@ -1,0 +1,140 @@
+//! The contract of the durable outbox, on SQLite and PostgreSQL.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use adapters::persistence::Database;
+use application::ports::{Channel, CodePurpose, MessageOutbox, OutgoingMessage};
+use chrono::{TimeDelta, Utc};
+use domain::VerificationCode;
+use tokio::sync::Notify;
+
+struct Fixture {
+    outbox: Arc<dyn MessageOutbox>,
+    /// A second handle on the same table: another instance's worker.
+    other_instance: Arc<dyn MessageOutbox>,
+    wakeup: Arc<Notify>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn fixture(url: &str, dir: Option<tempfile::TempDir>) -> Fixture {
+    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
+    database.migrate().await.unwrap();
+    let other = Database::connect(url, Duration::from_secs(5)).await.unwrap();
+    let wakeup = Arc::new(Notify::new());
+    Fixture {
+        outbox: database.outbox(wakeup.clone()),
+        other_instance: other.outbox(Arc::new(Notify::new())),
+        wakeup,
+        _dir: dir,
+    }
+}
+
+async fn sqlite(_test: &str) -> Option<Fixture> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+    Some(fixture(&url, Some(dir)).await)
+}
+
+async fn postgres(test: &str) -> Option<Fixture> {
+    let admin = backend_url("TEST_DATABASE_URL", test)?;
+    Some(fixture(&fresh_postgres_url(&admin, "contracts").await, None).await)
+}
+
+contract_suite!(
+    suite: "outbox",
+    backends: [sqlite, postgres],
+    tests: [
+        an_enqueued_message_is_claimed_once_and_wakes_the_worker,
+        a_crashed_worker_s_message_comes_back_when_its_lease_ends,
+        settled_messages_are_never_claimed_again,
+        a_retry_waits_until_it_is_due,
+        concurrent_workers_claim_each_message_exactly_once,
+    ]
+);
+
+fn message(to: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        channel: Channel::Sms,
+        to: to.into(),
+        purpose: CodePurpose::Register,
+        code: VerificationCode::parse("123456").unwrap(),
+    }
+}
+
+const LEASE: Duration = Duration::from_secs(60);
+
+async fn an_enqueued_message_is_claimed_once_and_wakes_the_worker(f: Fixture) {
+    let woken = f.wakeup.notified();
+    f.outbox.enqueue(message("13800138000")).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(1), woken).await.expect("enqueue wakes the worker");
+    let claimed = f.outbox.claim_due(10, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].attempt, 1);
+    assert_eq!(claimed[0].message, message("13800138000"));
+    assert!(f.outbox.claim_due(10, LEASE).await.unwrap().is_empty());
+    assert!(f.other_instance.claim_due(10, LEASE).await.unwrap().is_empty());
+}
+
+async fn a_crashed_worker_s_message_comes_back_when_its_lease_ends(f: Fixture) {
+    f.outbox.enqueue(message("13800138000")).await.unwrap();
+    let first = f.outbox.claim_due(10, Duration::from_millis(100)).await.unwrap();
+    assert_eq!(first.len(), 1);
+    // The worker "crashes": it never marks the message.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let again = f.other_instance.claim_due(10, LEASE).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id, again[0].attempt), (first[0].id, 2));
+}
+
+async fn settled_messages_are_never_claimed_again(f: Fixture) {
+    f.outbox.enqueue(message("13800000001")).await.unwrap();
+    f.outbox.enqueue(message("13800000002")).await.unwrap();
+    let claimed = f.outbox.claim_due(10, Duration::from_millis(50)).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    f.outbox.mark_sent(claimed[0].id).await.unwrap();
+    f.outbox.mark_dead(claimed[1].id, "rejected").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert!(f.outbox.claim_due(10, LEASE).await.unwrap().is_empty());
+}
+
+async fn a_retry_waits_until_it_is_due(f: Fixture) {
+    f.outbox.enqueue(message("13800138000")).await.unwrap();
+    let claimed = f.outbox.claim_due(10, LEASE).await.unwrap();
+    let retry_at = Utc::now() + TimeDelta::milliseconds(150);
+    f.outbox.mark_retry(claimed[0].id, retry_at, "provider busy").await.unwrap();
+    assert!(f.outbox.claim_due(10, LEASE).await.unwrap().is_empty());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let retried = f.outbox.claim_due(10, LEASE).await.unwrap();
+    assert_eq!((retried.len(), retried[0].attempt), (1, 2));
+}
+
+async fn concurrent_workers_claim_each_message_exactly_once(f: Fixture) {
+    for i in 0..40 {
+        f.outbox.enqueue(message(&format!("1380000{i:04}"))).await.unwrap();
+    }
+    let workers: Vec<_> = (0..4)
+        .map(|i| {
+            let outbox = if i % 2 == 0 { f.outbox.clone() } else { f.other_instance.clone() };
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                loop {
+                    let batch = outbox.claim_due(3, LEASE).await.unwrap();
+                    if batch.is_empty() {
+                        break ids;
+                    }
+                    ids.extend(batch.iter().map(|m| m.id));
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await.unwrap());
+    }
+    let distinct: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), 40, "every message claimed exactly once");
+    assert_eq!(distinct.len(), 40);
+}

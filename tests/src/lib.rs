@@ -1,4 +1,4 @@
-//! Shared by the test suites: fresh, isolated backends.
+//! Shared by the test suites: fresh, isolated backends and ways to take them down.
 //!
 //! PostgreSQL and Redis come from `TEST_DATABASE_URL` and `TEST_REDIS_URL`.
 //! When one is not set, tests that need it are skipped with a message on
@@ -6,3 +6,5 @@
 //! missing service into a failure.
 
 pub mod backends;
+pub mod redis_server;
+pub mod tcp_proxy;

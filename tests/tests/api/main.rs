@@ -1,7 +1,9 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
 mod conventions;
+mod failures;
 mod journey;
+mod production_backends;
 mod registration;
 mod sessions;
 mod support;

@@ -1,0 +1,96 @@
+//! Backing services going away and coming back: 503s with the error body,
+//! bounded waits, unaffected requests keep working, recovery without restart.
+
+use std::time::{Duration, Instant};
+
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use acceptance_tests::redis_server::RedisServer;
+use acceptance_tests::tcp_proxy::TcpProxy;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{assert_error, body, spawn_app_with};
+
+/// Polls `probe` until it returns true, for at most 15 s.
+async fn eventually(what: &str, mut probe: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if probe().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 15 s");
+}
+
+#[tokio::test]
+async fn a_redis_outage_gives_503_only_where_redis_is_needed_and_heals_by_itself() {
+    let Some(mut redis) = RedisServer::start("failures::redis_outage").await else { return };
+    let url = redis.url();
+    let app = spawn_app_with(|config| {
+        config.redis_url = Some(url);
+        config.cache_timeout_ms = 500;
+    })
+    .await;
+    let registered = app.register("alice", "13800138000").await;
+    let token = registered["token"].as_str().unwrap().to_owned();
+
+    redis.stop();
+    let started = Instant::now();
+    let captcha = app.get(&format!("/image_codes/{}/", uuid::Uuid::new_v4())).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+    assert_error(captcha, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+
+    let ready = app.get("/health/ready/").await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body(ready).await["checks"], json!({"cache": "down", "database": "up"}));
+
+    // Password login and token-authenticated reads do not need the cache.
+    assert_eq!(app.log_in("alice", "correct-horse").await.status(), StatusCode::OK);
+    let me = app.client.get(app.url("/user/")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+
+    redis.resume().await;
+    eventually("the captcha endpoint recovering", async || {
+        app.get(&format!("/image_codes/{}/", uuid::Uuid::new_v4())).await.status() == StatusCode::OK
+    })
+    .await;
+    assert_eq!(app.get("/health/ready/").await.status(), StatusCode::OK);
+    app.register("bobby", "13900139000").await;
+}
+
+#[tokio::test]
+async fn a_database_outage_gives_503_only_where_the_database_is_needed_and_heals_by_itself() {
+    let Some(admin) = backend_url("TEST_DATABASE_URL", "failures::database_outage") else { return };
+    let direct = fresh_postgres_url(&admin, "api").await;
+    let (before_host, rest) = direct.split_once('@').expect("a URL with user@host");
+    let (host_port, after_host) = rest.split_once('/').expect("a URL with a database");
+    let upstream = tokio::net::lookup_host(host_port).await.unwrap().next().unwrap();
+    let proxy = TcpProxy::start(upstream).await;
+    let proxied = format!("{before_host}@{}/{after_host}", proxy.address());
+    let app = spawn_app_with(|config| {
+        config.database_url = Some(proxied);
+        config.database_timeout_secs = 1;
+    })
+    .await;
+    let registered = app.register("alice", "13800138000").await;
+    let token = registered["token"].as_str().unwrap().to_owned();
+
+    proxy.cut().await;
+    let started = Instant::now();
+    let login = app.log_in("alice", "correct-horse").await;
+    assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+    assert_error(login, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+    let me = app.client.get(app.url("/user/")).bearer_auth(&token).send().await.unwrap();
+    assert_error(me, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
+    let ready = app.get("/health/ready/").await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body(ready).await["checks"], json!({"cache": "up", "database": "down"}));
+    // Captchas live in the cache, not the database.
+    assert_eq!(app.get(&format!("/image_codes/{}/", uuid::Uuid::new_v4())).await.status(), StatusCode::OK);
+
+    proxy.restore();
+    eventually("login recovering", async || app.log_in("alice", "correct-horse").await.status() == StatusCode::OK)
+        .await;
+    assert_eq!(app.get("/health/ready/").await.status(), StatusCode::OK);
+}

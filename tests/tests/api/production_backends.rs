@@ -1,0 +1,57 @@
+//! The Foundation journey on PostgreSQL and Redis.
+
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use reqwest::StatusCode;
+
+use crate::support::{TestApp, body, spawn_app_with};
+
+/// A server on a fresh PostgreSQL schema and a fresh Redis key prefix.
+pub async fn spawn_production_app(test: &str) -> Option<TestApp> {
+    let admin = backend_url("TEST_DATABASE_URL", test)?;
+    let redis = backend_url("TEST_REDIS_URL", test)?;
+    let database = fresh_postgres_url(&admin, "api").await;
+    Some(
+        spawn_app_with(|config| {
+            config.database_url = Some(database);
+            config.redis_url = Some(redis);
+            config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+        })
+        .await,
+    )
+}
+
+#[tokio::test]
+async fn register_log_in_and_read_the_user_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app("production_backends::journey").await else { return };
+    let registered = app.register("alice", "13800138000").await;
+    assert_eq!(body(app.get("/usernames/ALICE/count/").await).await["count"], 1);
+    let login = body(app.log_in("13800138000", "correct-horse").await).await;
+    assert_eq!(login["user_id"], registered["id"]);
+    let me = app
+        .client
+        .get(app.url("/user/"))
+        .header("Authorization", format!("JWT {}", login["token"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(body(me).await["username"], "alice");
+    // The resend limit lives in Redis.
+    assert_eq!(app.request_sms_code("13800138000").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body(app.get("/health/ready/").await).await["status"], "ok");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_registrations_of_one_username_give_one_account_on_postgres() {
+    let Some(app) = spawn_production_app("production_backends::concurrent_registrations").await else { return };
+    let mut forms = Vec::new();
+    for i in 0..20 {
+        let mobile = format!("1370000{i:04}");
+        let code = app.sms_code(&mobile).await;
+        forms.push(TestApp::registration("racer", &mobile, &code));
+    }
+    let responses = futures::future::join_all(forms.iter().map(|form| app.post_json("/users/", form))).await;
+    let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
+}

@@ -5,7 +5,7 @@ use salvo::Router;
 use salvo::affix_state;
 use salvo::cors::{Cors, CorsHandler};
 use salvo::http::Method;
-use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use super::auth::require_auth;
 use super::handlers::{availability, dev_outbox, health, sessions, users, verification};
@@ -41,7 +41,7 @@ pub fn cors(allowed_origins: Vec<HeaderValue>) -> CorsHandler {
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers(vec![AUTHORIZATION, CONTENT_TYPE, ACCEPT_LANGUAGE])
-        .expose_headers(vec![RETRY_AFTER, HeaderName::from_static("content-language")])
+        .expose_headers(vec![RETRY_AFTER])
         .max_age(Duration::from_secs(600))
         .into_handler()
 }

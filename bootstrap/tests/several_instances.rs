@@ -1,0 +1,166 @@
+//! Two `meiduo-accounts` processes on one PostgreSQL and one Redis, as behind
+//! a load balancer: a token of one is accepted by the other, the 60 s resend
+//! limit holds across both, and every queued message is delivered once.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::time::Duration;
+
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+struct Instance {
+    base: String,
+    _process: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start_instance(database_url: &str, redis_url: &str, prefix: &str, data_dir: &std::path::Path) -> Instance {
+    let port = free_port();
+    let process = Command::new(env!("CARGO_BIN_EXE_meiduo-accounts"))
+        .arg("serve")
+        .env_clear()
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database_url)
+        .env("REDIS_URL", redis_url)
+        .env("REDIS_KEY_PREFIX", prefix)
+        .env("JWT_SECRET", "several-instances-share-this-secret-0123456789")
+        .env("DATA_DIR", data_dir)
+        .env("OUTBOX_POLL_MS", "100")
+        .env("PASSWORD_HASH_CONCURRENCY", "1")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start meiduo-accounts");
+    Instance { base: format!("http://127.0.0.1:{port}"), _process: process }
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.expect("JSON body")
+}
+
+impl Instance {
+    async fn wait_until_ready(&self, client: &Client) {
+        for _ in 0..300 {
+            if let Ok(response) = client.get(format!("{}/health/ready/", self.base)).send().await
+                && response.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{} did not become ready", self.base);
+    }
+
+    async fn captcha(&self, client: &Client) -> (String, String) {
+        let id = uuid::Uuid::new_v4().to_string();
+        let response = client.get(format!("{}/image_codes/{id}/", self.base)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let outbox = json_of(client.get(format!("{}/dev/outbox/", self.base)).send().await.unwrap()).await;
+        let text = outbox["captchas"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (id, text)
+    }
+
+    async fn request_code(&self, client: &Client, mobile: &str) -> StatusCode {
+        let (id, text) = self.captcha(client).await;
+        let url = format!("{}/sms_codes/{mobile}/?image_code_id={id}&text={text}", self.base);
+        client.get(url).send().await.unwrap().status()
+    }
+
+    async fn delivered(&self, client: &Client) -> Vec<(String, String)> {
+        let outbox = json_of(client.get(format!("{}/dev/outbox/", self.base)).send().await.unwrap()).await;
+        outbox["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["to"].as_str().unwrap().to_owned(), m["code"].as_str().unwrap().to_owned()))
+            .collect()
+    }
+}
+
+/// Every delivery seen by either instance's development outbox.
+async fn all_deliveries(client: &Client, instances: &[&Instance]) -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    for instance in instances {
+        all.extend(instance.delivered(client).await);
+    }
+    all
+}
+
+#[tokio::test]
+async fn two_processes_share_tokens_limits_and_the_outbox() {
+    let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
+    let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
+    let database = fresh_postgres_url(&admin, "instances").await;
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = start_instance(&database, &redis, &prefix, dir_a.path()).await;
+    let b = start_instance(&database, &redis, &prefix, dir_b.path()).await;
+    let client = Client::new();
+    a.wait_until_ready(&client).await;
+    b.wait_until_ready(&client).await;
+
+    // A code requested on A, delivered by whichever worker claimed it, registers on B.
+    assert_eq!(a.request_code(&client, "13800138000").await, StatusCode::OK);
+    let mut code = None;
+    for _ in 0..100 {
+        code = all_deliveries(&client, &[&a, &b]).await.into_iter().find(|(to, _)| to == "13800138000").map(|(_, c)| c);
+        if code.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let code = code.expect("the code was delivered by one of the instances");
+    let form = json!({"username": "alice", "password": "correct-horse", "password2": "correct-horse",
+                      "mobile": "13800138000", "sms_code": code, "allow": "true"});
+    let registered = client.post(format!("{}/users/", b.base)).json(&form).send().await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let token = json_of(registered).await["token"].as_str().unwrap().to_owned();
+
+    // B's token is good on A.
+    let me =
+        client.get(format!("{}/user/", a.base)).header("Authorization", format!("JWT {token}")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(json_of(me).await["username"], "alice");
+
+    // The 60 s resend limit set through A holds on B.
+    assert_eq!(b.request_code(&client, "13800138000").await, StatusCode::TOO_MANY_REQUESTS);
+
+    // Ten codes queued through both instances are each delivered exactly once.
+    let mobiles: Vec<String> = (0..10).map(|i| format!("1390000{i:04}")).collect();
+    for (i, mobile) in mobiles.iter().enumerate() {
+        let instance = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(instance.request_code(&client, mobile).await, StatusCode::OK);
+    }
+    let mut per_mobile: HashMap<String, usize> = HashMap::new();
+    for _ in 0..100 {
+        per_mobile.clear();
+        for (to, _) in all_deliveries(&client, &[&a, &b]).await {
+            *per_mobile.entry(to).or_default() += 1;
+        }
+        if mobiles.iter().all(|m| per_mobile.contains_key(m)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Give a second delivery, if there were one, time to show up.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    per_mobile.clear();
+    for (to, _) in all_deliveries(&client, &[&a, &b]).await {
+        *per_mobile.entry(to).or_default() += 1;
+    }
+    for mobile in &mobiles {
+        assert_eq!(per_mobile.get(mobile), Some(&1), "deliveries to {mobile}: {per_mobile:?}");
+    }
+}

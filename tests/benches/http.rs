@@ -226,13 +226,21 @@ async fn register(client: &Client, base: &str) -> Result<String, String> {
         .to_owned();
 
     get_json(client, &format!("{base}/sms_codes/{MOBILE}/?image_code_id={captcha_id}&text={captcha_text}")).await?;
-    let outbox = get_json(client, &format!("{base}/dev/outbox/")).await?;
-    let sms_code = outbox["messages"]
-        .as_array()
-        .and_then(|messages| messages.iter().find(|m| m["to"] == MOBILE))
-        .and_then(|m| m["code"].as_str())
-        .ok_or("SMS code not in /dev/outbox/")?
-        .to_owned();
+    // The outbox worker delivers the message after the request returned: poll for up to 10 s.
+    let mut sms_code = None;
+    for _ in 0..200 {
+        let outbox = get_json(client, &format!("{base}/dev/outbox/")).await?;
+        sms_code = outbox["messages"]
+            .as_array()
+            .and_then(|messages| messages.iter().find(|m| m["to"] == MOBILE))
+            .and_then(|m| m["code"].as_str())
+            .map(str::to_owned);
+        if sms_code.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sms_code = sms_code.ok_or("no SMS code delivered to /dev/outbox/ within 10 s")?;
 
     let registration = json!({
         "username": USERNAME, "password": PASSWORD, "password2": PASSWORD,

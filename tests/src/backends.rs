@@ -38,14 +38,14 @@ pub async fn fresh_postgres_url(admin_url: &str, suite: &str) -> String {
     format!("{admin_url}{separator}options=-c%20search_path%3D{schema}")
 }
 
+/// Drops the schemas an earlier run of `suite` left behind, once per process.
+/// The lock is held until the drops are done, so no schema created by this
+/// run can be listed as stale.
 async fn drop_stale_schemas(connection: &mut sqlx::PgConnection, suite: &str) {
-    static CLEANED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    {
-        let mut cleaned = CLEANED.lock().unwrap_or_else(|e| e.into_inner());
-        if cleaned.iter().any(|s| s == suite) {
-            return;
-        }
-        cleaned.push(suite.to_owned());
+    static CLEANED: tokio::sync::Mutex<Vec<String>> = tokio::sync::Mutex::const_new(Vec::new());
+    let mut cleaned = CLEANED.lock().await;
+    if cleaned.iter().any(|s| s == suite) {
+        return;
     }
     let pattern = format!("t\\_{suite}\\_%");
     let stale: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE $1")
@@ -54,8 +54,8 @@ async fn drop_stale_schemas(connection: &mut sqlx::PgConnection, suite: &str) {
         .await
         .unwrap_or_default();
     for schema in stale {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-            .execute(&mut *connection)
-            .await;
+        let drop = sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        let _ = sqlx::query(drop).execute(&mut *connection).await;
     }
+    cleaned.push(suite.to_owned());
 }

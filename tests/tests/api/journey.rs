@@ -21,10 +21,11 @@ async fn captcha_sms_code_registration_login_and_the_user_page() {
         app.get(&format!("/sms_codes/+86%20138-0013-8000/?image_code_id={id}&text={}", text.to_lowercase())).await;
     assert_eq!(sent.status(), StatusCode::OK);
     assert_eq!(body(sent).await, json!({"message": "OK"}));
+    // Delivery runs in the outbox worker, after the request returned.
+    let code = app.last_code("13800138000").await;
     let outbox = app.dev_outbox().await;
     assert_eq!(outbox["messages"][0]["channel"], "sms");
     assert_eq!(outbox["messages"][0]["purpose"], "register");
-    let code = app.last_code("13800138000").await;
 
     assert_eq!(body(app.get("/usernames/alice/count/").await).await, json!({"username": "alice", "count": 0}));
     let registered = app

@@ -1,0 +1,86 @@
+//! The `meiduo-accounts` command line, run as a process.
+
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_meiduo-accounts");
+
+fn command(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BINARY);
+    command.env_clear().env("DATA_DIR", data_dir).env("RUST_LOG", "warn");
+    command
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let output = Command::new(BINARY).arg("openapi").env_clear().output().unwrap();
+    assert!(output.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+}
+
+#[test]
+fn migrate_creates_the_schema_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = command(dir.path()).arg("migrate").status().unwrap();
+    assert!(status.success());
+    assert!(dir.path().join("accounts.db").exists());
+    // Applying again is a no-op, not an error.
+    assert!(command(dir.path()).arg("migrate").status().unwrap().success());
+}
+
+#[test]
+fn a_short_jwt_secret_or_a_bad_setting_stops_the_start_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(dir.path()).env("JWT_SECRET", "too-short").arg("serve").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
+
+    let output = command(dir.path()).env("DATABASE_URL", "mysql://x").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("DATABASE_URL"));
+
+    let output = command(dir.path()).env("CORS_ALLOWED_ORIGINS", "*").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("CORS_ALLOWED_ORIGINS"));
+}
+
+#[test]
+fn outside_the_embedded_mode_a_jwt_secret_is_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(dir.path()).env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("JWT_SECRET is required"));
+}
+
+#[test]
+#[cfg(unix)]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = command(dir.path())
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start listening");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A generated secret was kept for the next start.
+    assert!(dir.path().join("jwt_secret").exists());
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop within 15 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -9,4 +9,4 @@ pub mod ports;
 pub mod use_cases;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
-pub use policy::{AvailabilityPolicy, VerificationPolicy};
+pub use policy::{AvailabilityPolicy, LoginPolicy, VerificationPolicy};

@@ -37,3 +37,24 @@ impl Default for AvailabilityPolicy {
         Self { per_ip_per_minute: 60 }
     }
 }
+
+/// Password-guessing defence: failures per account and per client IP within a
+/// window lock password login for that window. A count of 0 turns a limit off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginPolicy {
+    pub account_failures: u32,
+    pub account_window: Duration,
+    pub ip_failures: u32,
+    pub ip_window: Duration,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        Self {
+            account_failures: 5,
+            account_window: Duration::from_secs(15 * 60),
+            ip_failures: 30,
+            ip_window: Duration::from_secs(10 * 60),
+        }
+    }
+}

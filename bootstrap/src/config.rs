@@ -55,6 +55,12 @@ pub struct Config {
     pub code_ip_hourly_limit: u32,
     /// Wrong tries before a code is burned.
     pub code_max_attempts: u32,
+    /// Failed password logins per account within `login_account_window_secs` before login is locked; 0 = off.
+    pub login_account_failures: u32,
+    pub login_account_window_secs: u64,
+    /// Failed password logins per client IP within `login_ip_window_secs` before login is locked; 0 = off.
+    pub login_ip_failures: u32,
+    pub login_ip_window_secs: u64,
     /// Availability checks per client IP per minute; 0 turns the limit off.
     pub availability_ip_per_minute: u32,
     /// Seconds in-flight requests get to finish on SIGINT/SIGTERM.
@@ -93,6 +99,10 @@ impl Default for Config {
             code_daily_limit: 10,
             code_ip_hourly_limit: 20,
             code_max_attempts: 5,
+            login_account_failures: 5,
+            login_account_window_secs: 15 * 60,
+            login_ip_failures: 30,
+            login_ip_window_secs: 10 * 60,
             availability_ip_per_minute: 60,
             shutdown_grace_secs: 10,
             auto_migrate: true,
@@ -134,6 +144,10 @@ const VARIABLES: &[&str] = &[
     "CODE_DAILY_LIMIT",
     "CODE_IP_HOURLY_LIMIT",
     "CODE_MAX_ATTEMPTS",
+    "LOGIN_ACCOUNT_FAILURES",
+    "LOGIN_ACCOUNT_WINDOW_SECS",
+    "LOGIN_IP_FAILURES",
+    "LOGIN_IP_WINDOW_SECS",
     "AVAILABILITY_IP_PER_MINUTE",
     "SHUTDOWN_GRACE_SECS",
     "AUTO_MIGRATE",

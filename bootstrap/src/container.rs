@@ -16,7 +16,7 @@ use application::use_cases::{
     Authenticate, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha,
     LogIn, RegisterUser, SendSmsCode,
 };
-use application::{AvailabilityPolicy, VerificationPolicy};
+use application::{AvailabilityPolicy, LoginPolicy, VerificationPolicy};
 
 use tokio::sync::Notify;
 
@@ -74,6 +74,8 @@ impl Container {
             },
         ));
         let verification = verification_policy(config);
+        let login_limiter = limiter.clone();
+        let login_clock = clock.clone();
         let state = ApiState {
             check_availability: CheckAvailability::new(
                 users.clone(),
@@ -83,7 +85,20 @@ impl Container {
             issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
             send_sms_code: SendSmsCode::new(captchas, limiter, codes.clone(), generator, outbox, verification.clone()),
             register_user: RegisterUser::new(users.clone(), codes, hasher.clone(), tokens.clone(), clock, verification),
-            log_in: LogIn::new(users.clone(), hasher, tokens.clone()),
+            log_in: LogIn::new(
+                users.clone(),
+                hasher,
+                tokens.clone(),
+                login_limiter,
+                database.audit_log(),
+                login_clock,
+                LoginPolicy {
+                    account_failures: config.login_account_failures,
+                    account_window: Duration::from_secs(config.login_account_window_secs),
+                    ip_failures: config.login_ip_failures,
+                    ip_window: Duration::from_secs(config.login_ip_window_secs),
+                },
+            ),
             authenticate: Authenticate::new(tokens),
             get_current_user: GetCurrentUser::new(users),
             check_readiness: CheckReadiness::new(probes),

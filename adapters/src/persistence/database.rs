@@ -3,12 +3,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::Backend;
-use application::ports::{MessageOutbox, ReadinessProbe, UserRepository};
+use application::ports::{AuditLog, MessageOutbox, ReadinessProbe, UserRepository};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
+use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::migrations;
 use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
@@ -92,6 +93,13 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
+        }
+    }
+
+    pub fn audit_log(&self) -> Arc<dyn AuditLog> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteAuditLog::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresAuditLog::new(pool.clone())),
         }
     }
 

@@ -3,12 +3,14 @@
 //! expression indexes), so each repository is written once and instantiated
 //! per backend.
 
+mod audit_log;
 mod database;
 mod migrations;
 mod outbox;
 mod sql_error;
 mod user_repository;
 
+pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
 pub use database::{Database, DatabaseKind};
 pub use outbox::{PostgresOutbox, SqliteOutbox};
 pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

@@ -110,6 +110,16 @@ macro_rules! sql_user_repository {
             async fn email_exists(&self, email: &Email) -> Result<bool, RepoError> {
                 self.exists_where("email = $1", email.as_str()).await
             }
+
+            async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
+                sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(id.0)
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(repo_error)
+            }
         }
     };
 }

@@ -36,4 +36,15 @@ pub trait RateLimiter: Send + Sync {
     /// allows; otherwise counts nothing and reports the longest wait.
     /// Limits with `max == 0` are off and ignored.
     async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError>;
+
+    /// Whether every limit still has room, counting nothing (for failure
+    /// counters, checked before an attempt and counted only when it fails).
+    async fn check(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError>;
+
+    /// Counts one hit in each limit. A counter that reaches its maximum starts
+    /// its window again, so the lock it causes lasts a whole window.
+    async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError>;
+
+    /// Forgets the counter under `key`.
+    async fn reset(&self, key: &str) -> Result<(), CacheError>;
 }

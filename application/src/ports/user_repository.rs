@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, User, UserId};
 
 use crate::Field;
@@ -27,4 +28,6 @@ pub trait UserRepository: Send + Sync {
     async fn username_exists(&self, username: &str) -> Result<bool, RepoError>;
     async fn mobile_exists(&self, mobile: &Mobile) -> Result<bool, RepoError>;
     async fn email_exists(&self, email: &Email) -> Result<bool, RepoError>;
+    /// Sets `last_login`.
+    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
 }

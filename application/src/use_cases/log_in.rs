@@ -1,9 +1,13 @@
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::{LoginIdentifier, User};
 
-use crate::ports::{IssuedToken, PasswordHasher, TokenIssuer, UserRepository};
-use crate::{AppError, Field, FieldErrors, Problem};
+use crate::ports::{
+    AuditEntry, AuditEvent, AuditLog, Clock, IssuedToken, PasswordHasher, RateDecision, RateLimit, RateLimiter,
+    TokenIssuer, UserRepository,
+};
+use crate::{AppError, Field, FieldErrors, LoginPolicy, Problem};
 
 /// Longest password accepted at login; longer input cannot match (new
 /// passwords are at most 20 characters) and only costs hashing time.
@@ -13,6 +17,7 @@ pub struct LogInRequest {
     /// A username, mobile or email.
     pub account: String,
     pub password: String,
+    pub client_ip: IpAddr,
 }
 
 #[derive(Debug)]
@@ -24,16 +29,42 @@ pub struct LoggedIn {
 /// Password login by username, mobile or email.
 ///
 /// Every failure after the form check looks the same, in body and in time: an
-/// unknown account still pays one password verification against a dummy hash.
+/// unknown account still pays one password verification against a dummy hash,
+/// and is locked after the same number of failures as a real one.
 pub struct LogIn {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<dyn TokenIssuer>,
+    limiter: Arc<dyn RateLimiter>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    policy: LoginPolicy,
+}
+
+/// The failure counter of the account a login names: the user's id when the
+/// account exists (so username, mobile and email share one counter), the
+/// normalised name otherwise.
+fn account_key(user: Option<&User>, identifier: Option<&LoginIdentifier>, raw: &str) -> String {
+    match (user, identifier) {
+        (Some(user), _) => format!("login:user:{}", user.id.0),
+        (None, Some(LoginIdentifier::Mobile(mobile))) => format!("login:name:{mobile}"),
+        (None, Some(LoginIdentifier::Email(email))) => format!("login:name:{email}"),
+        (None, Some(LoginIdentifier::Username(name))) => format!("login:name:{}", name.to_lowercase()),
+        (None, None) => format!("login:name:{}", raw.trim().to_lowercase().chars().take(64).collect::<String>()),
+    }
 }
 
 impl LogIn {
-    pub fn new(users: Arc<dyn UserRepository>, hasher: Arc<dyn PasswordHasher>, tokens: Arc<dyn TokenIssuer>) -> Self {
-        Self { users, hasher, tokens }
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenIssuer>,
+        limiter: Arc<dyn RateLimiter>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+        policy: LoginPolicy,
+    ) -> Self {
+        Self { users, hasher, tokens, limiter, audit, clock, policy }
     }
 
     pub async fn execute(&self, request: LogInRequest) -> Result<LoggedIn, AppError> {
@@ -46,31 +77,64 @@ impl LogIn {
         }
         errors.into_result()?;
 
-        let user = match LoginIdentifier::parse(&request.account) {
+        let identifier = LoginIdentifier::parse(&request.account);
+        let user = match &identifier {
             Some(identifier) if request.password.len() <= MAX_PASSWORD_BYTES => {
-                self.users.find_by_login(&identifier).await?
+                self.users.find_by_login(identifier).await?
             }
             _ => None,
         };
+        let account = account_key(user.as_ref(), identifier.as_ref(), &request.account);
+        let limits = [
+            RateLimit::new(account.clone(), self.policy.account_failures, self.policy.account_window),
+            RateLimit::new(format!("login:ip:{}", request.client_ip), self.policy.ip_failures, self.policy.ip_window),
+        ];
+        let user_id = user.as_ref().map(|user| user.id);
+        if let RateDecision::Limited { retry_after } = self.limiter.check(&limits).await? {
+            self.audit(user_id, AuditEvent::LoginLocked, request.client_ip).await?;
+            return Err(AppError::RateLimited { retry_after });
+        }
+
         let stored_hash = user.as_ref().and_then(|user| user.password_hash.clone());
         let matches = self.hasher.verify(&request.password, stored_hash).await?;
         let user = match user {
             Some(user) if matches => user,
-            _ => return Err(AppError::InvalidCredentials),
+            _ => {
+                self.limiter.count(&limits).await?;
+                self.audit(user_id, AuditEvent::LoginFailed, request.client_ip).await?;
+                return Err(AppError::InvalidCredentials);
+            }
         };
+        self.limiter.reset(&account).await?;
+        let now = self.clock.now();
+        self.users.record_login(user.id, now).await?;
+        self.audit(Some(user.id), AuditEvent::LoginSucceeded, request.client_ip).await?;
         let token = self.tokens.issue(&user)?;
-        Ok(LoggedIn { user, token })
+        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, token })
+    }
+
+    async fn audit(&self, user_id: Option<domain::UserId>, event: AuditEvent, ip: IpAddr) -> Result<(), AppError> {
+        let entry = AuditEntry { user_id, event, ip, at: self.clock.now() };
+        Ok(self.audit.record(entry).await?)
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
     use chrono::Utc;
     use domain::{Mobile, Profile, UserId};
 
     use super::*;
     use crate::Backend;
-    use crate::ports::{HashError, MockPasswordHasher, MockTokenIssuer, MockUserRepository, RepoError};
+    use crate::ports::{
+        HashError, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter, MockTokenIssuer, MockUserRepository,
+        RepoError,
+    };
+
+    const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
 
     pub(crate) fn stored_user() -> User {
         User {
@@ -87,67 +151,132 @@ pub(crate) mod tests {
         }
     }
 
-    fn tokens() -> MockTokenIssuer {
-        let mut tokens = MockTokenIssuer::new();
-        tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-        tokens
+    struct Ports {
+        users: MockUserRepository,
+        hasher: MockPasswordHasher,
+        tokens: MockTokenIssuer,
+        limiter: MockRateLimiter,
+        audit: MockAuditLog,
     }
 
-    fn log_in(users: MockUserRepository, hasher: MockPasswordHasher, tokens: MockTokenIssuer) -> LogIn {
-        LogIn::new(Arc::new(users), Arc::new(hasher), Arc::new(tokens))
+    impl Ports {
+        fn new() -> Self {
+            Self {
+                users: MockUserRepository::new(),
+                hasher: MockPasswordHasher::new(),
+                tokens: MockTokenIssuer::new(),
+                limiter: MockRateLimiter::new(),
+                audit: MockAuditLog::new(),
+            }
+        }
+
+        fn user(mut self, user: Option<User>) -> Self {
+            self.users.expect_find_by_login().returning(move |_| Ok(user.clone()));
+            self
+        }
+
+        fn not_locked(mut self) -> Self {
+            self.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
+            self
+        }
+
+        fn password_matches(mut self, matches: bool) -> Self {
+            self.hasher.expect_verify().returning(move |_, _| Ok(matches));
+            self
+        }
+
+        fn audits(mut self, event: AuditEvent) -> Self {
+            self.audit.expect_record().withf(move |e| e.event == event && e.ip == IP).times(1).returning(|_| Ok(()));
+            self
+        }
+
+        fn use_case(self) -> LogIn {
+            let mut clock = MockClock::new();
+            clock.expect_now().returning(Utc::now);
+            LogIn::new(
+                Arc::new(self.users),
+                Arc::new(self.hasher),
+                Arc::new(self.tokens),
+                Arc::new(self.limiter),
+                Arc::new(self.audit),
+                Arc::new(clock),
+                LoginPolicy::default(),
+            )
+        }
     }
 
     fn request(account: &str, password: &str) -> LogInRequest {
-        LogInRequest { account: account.into(), password: password.into() }
+        LogInRequest { account: account.into(), password: password.into(), client_ip: IP }
     }
 
     #[tokio::test]
-    async fn the_right_password_logs_in_by_username_mobile_or_email() {
+    async fn the_right_password_logs_in_by_username_mobile_or_email_and_records_it() {
         for (account, expected) in [
             ("alice", LoginIdentifier::Username("alice".into())),
             ("+86 138 0013 8000", LoginIdentifier::Mobile(Mobile::parse("13800138000").unwrap())),
             ("Alice@Example.com", LoginIdentifier::Email(domain::Email::parse("alice@example.com").unwrap())),
         ] {
-            let mut users = MockUserRepository::new();
-            users.expect_find_by_login().withf(move |id| *id == expected).returning(|_| Ok(Some(stored_user())));
-            let mut hasher = MockPasswordHasher::new();
-            hasher
+            let mut ports = Ports::new().not_locked().audits(AuditEvent::LoginSucceeded);
+            ports.users.expect_find_by_login().withf(move |id| *id == expected).returning(|_| Ok(Some(stored_user())));
+            ports
+                .hasher
                 .expect_verify()
                 .withf(|candidate, stored| {
                     candidate == "right-password" && stored.as_deref() == Some("$argon2id$stored")
                 })
                 .returning(|_, _| Ok(true));
-            let logged_in = log_in(users, hasher, tokens()).execute(request(account, "right-password")).await.unwrap();
+            ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
+            ports.users.expect_record_login().withf(|id, _| *id == UserId(1)).times(1).returning(|_, _| Ok(()));
+            ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+            let logged_in = ports.use_case().execute(request(account, "right-password")).await.unwrap();
             assert_eq!(logged_in.user.id, UserId(1));
+            assert!(logged_in.user.last_login.is_some());
             assert_eq!(logged_in.token.token, "jwt");
         }
     }
 
     #[tokio::test]
-    async fn a_wrong_password_is_invalid_credentials() {
-        let mut users = MockUserRepository::new();
-        users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        let mut hasher = MockPasswordHasher::new();
-        hasher.expect_verify().returning(|_, _| Ok(false));
-        let got = log_in(users, hasher, MockTokenIssuer::new()).execute(request("alice", "wrong-password")).await;
+    async fn a_wrong_password_is_counted_against_the_account_and_the_address() {
+        let mut ports =
+            Ports::new().user(Some(stored_user())).not_locked().password_matches(false).audits(AuditEvent::LoginFailed);
+        ports
+            .limiter
+            .expect_count()
+            .withf(|limits| {
+                let got: Vec<_> = limits.iter().map(|l| (l.key.as_str(), l.max, l.window.as_secs())).collect();
+                got == [("login:user:1", 5, 900), ("login:ip:10.0.0.7", 30, 600)]
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        let got = ports.use_case().execute(request("alice", "wrong-password")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
 
     #[tokio::test]
-    async fn an_unknown_account_pays_a_dummy_verification_and_gets_the_same_error() {
-        let mut users = MockUserRepository::new();
-        users.expect_find_by_login().returning(|_| Ok(None));
-        let mut hasher = MockPasswordHasher::new();
-        hasher.expect_verify().withf(|_, stored| stored.is_none()).times(1).returning(|_, _| Ok(false));
-        let got = log_in(users, hasher, MockTokenIssuer::new()).execute(request("nobody", "whatever-pw")).await;
+    async fn an_unknown_account_pays_a_dummy_verification_and_is_counted_by_its_name() {
+        let mut ports = Ports::new().user(None).not_locked().audits(AuditEvent::LoginFailed);
+        ports.hasher.expect_verify().withf(|_, stored| stored.is_none()).times(1).returning(|_, _| Ok(false));
+        ports.limiter.expect_count().withf(|limits| limits[0].key == "login:name:nobody").returning(|_| Ok(()));
+        let got = ports.use_case().execute(request("Nobody", "whatever-pw")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
+    }
+
+    #[tokio::test]
+    async fn a_locked_account_is_refused_with_the_wait_before_any_hashing() {
+        let mut ports = Ports::new().user(Some(stored_user())).audits(AuditEvent::LoginLocked);
+        let wait = Duration::from_secs(600);
+        ports.limiter.expect_check().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        let got = ports.use_case().execute(request("alice", "right-password")).await;
+        assert_eq!(got.err(), Some(AppError::RateLimited { retry_after: wait }));
     }
 
     #[tokio::test]
     async fn an_account_key_that_cannot_exist_also_pays_the_verification() {
-        let mut hasher = MockPasswordHasher::new();
-        hasher.expect_verify().withf(|_, stored| stored.is_none()).times(2).returning(|_, _| Ok(false));
-        let login = log_in(MockUserRepository::new(), hasher, MockTokenIssuer::new());
+        let mut ports = Ports::new().not_locked();
+        ports.hasher.expect_verify().withf(|_, stored| stored.is_none()).times(2).returning(|_, _| Ok(false));
+        ports.limiter.expect_count().returning(|_| Ok(()));
+        ports.audit.expect_record().returning(|_| Ok(()));
+        let login = ports.use_case();
         assert_eq!(login.execute(request("a@b@c", "whatever-pw")).await.err(), Some(AppError::InvalidCredentials));
         let huge = "p".repeat(MAX_PASSWORD_BYTES + 1);
         assert_eq!(login.execute(request("alice", &huge)).await.err(), Some(AppError::InvalidCredentials));
@@ -155,19 +284,17 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn an_account_without_a_usable_password_cannot_log_in_by_password() {
-        let mut users = MockUserRepository::new();
-        users.expect_find_by_login().returning(|_| Ok(Some(User { password_hash: None, ..stored_user() })));
-        let mut hasher = MockPasswordHasher::new();
-        hasher.expect_verify().withf(|_, stored| stored.is_none()).returning(|_, _| Ok(false));
-        let got = log_in(users, hasher, MockTokenIssuer::new()).execute(request("alice", "anything-1")).await;
+        let user = User { password_hash: None, ..stored_user() };
+        let mut ports = Ports::new().user(Some(user)).not_locked().audits(AuditEvent::LoginFailed);
+        ports.hasher.expect_verify().withf(|_, stored| stored.is_none()).returning(|_, _| Ok(false));
+        ports.limiter.expect_count().returning(|_| Ok(()));
+        let got = ports.use_case().execute(request("alice", "anything-1")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
 
     #[tokio::test]
     async fn empty_fields_are_required() {
-        let got = log_in(MockUserRepository::new(), MockPasswordHasher::new(), MockTokenIssuer::new())
-            .execute(request(" ", ""))
-            .await;
+        let got = Ports::new().use_case().execute(request(" ", "")).await;
         let Err(AppError::Validation(errors)) = got else { panic!("{got:?}") };
         assert_eq!(
             errors.iter().map(|e| (e.field, e.problem)).collect::<Vec<_>>(),
@@ -177,18 +304,19 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn backing_failures_surface_as_such() {
-        let mut users = MockUserRepository::new();
-        users.expect_find_by_login().returning(|_| Err(RepoError::Unavailable("down".into())));
-        let got = log_in(users, MockPasswordHasher::new(), MockTokenIssuer::new())
-            .execute(request("alice", "pw-pw-pw-pw"))
-            .await;
+        let mut ports = Ports::new();
+        ports.users.expect_find_by_login().returning(|_| Err(RepoError::Unavailable("down".into())));
+        let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
 
-        let mut users = MockUserRepository::new();
-        users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        let mut hasher = MockPasswordHasher::new();
-        hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
-        let got = log_in(users, hasher, MockTokenIssuer::new()).execute(request("alice", "pw-pw-pw-pw")).await;
+        let mut ports = Ports::new().user(Some(stored_user()));
+        ports.limiter.expect_check().returning(|_| Err(crate::ports::CacheError::Unavailable("down".into())));
+        let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
+        assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Cache)));
+
+        let mut ports = Ports::new().user(Some(stored_user())).not_locked();
+        ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
+        let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
         assert!(matches!(got, Err(AppError::Internal(_))));
     }
 }

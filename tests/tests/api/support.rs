@@ -12,6 +12,7 @@ pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub struct TestApp {
     pub address: String,
     pub client: Client,
+    database_url: String,
     _data_dir: tempfile::TempDir,
     _app: Application,
 }
@@ -31,9 +32,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     configure(&mut config);
+    let database_url = config.database_url();
     let app = Application::start(config).await.expect("server starts");
     TestApp {
         address: format!("http://{}", app.local_addr()),
+        database_url,
         client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         _data_dir: data_dir,
         _app: app,
@@ -46,6 +49,12 @@ pub async fn body(response: Response) -> Value {
 }
 
 impl TestApp {
+    /// A direct connection to the server's SQLite database, to look at what
+    /// the API does not show (the audit trail).
+    pub async fn database(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&self.database_url).await.expect("open the test database")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

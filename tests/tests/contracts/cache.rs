@@ -52,6 +52,8 @@ contract_suite!(
         a_window_reopens_after_it_expires,
         a_zero_maximum_turns_the_limit_off,
         concurrent_hits_from_two_instances_never_exceed_the_maximum,
+        failures_lock_once_counted_to_the_maximum_for_a_whole_window,
+        checking_counts_nothing_and_reset_forgets,
     ]
 );
 
@@ -171,4 +173,31 @@ async fn concurrent_hits_from_two_instances_never_exceed_the_maximum(cache: Fixt
         }
     }
     assert_eq!(allowed, 7);
+}
+
+async fn failures_lock_once_counted_to_the_maximum_for_a_whole_window(cache: Fixture) {
+    let limit = [RateLimit::new("failures", 2, Duration::from_millis(300))];
+    cache.limiter.count(&limit).await.unwrap();
+    assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    cache.other_instance.count(&limit).await.unwrap();
+    // The failure that fills the counter starts the window again: a full 300 ms lock.
+    let RateDecision::Limited { retry_after } = cache.limiter.check(&limit).await.unwrap() else {
+        panic!("two failures must lock")
+    };
+    assert!(retry_after > Duration::from_millis(200), "{retry_after:?}");
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+}
+
+async fn checking_counts_nothing_and_reset_forgets(cache: Fixture) {
+    let limit = [RateLimit::new("account", 2, MINUTE)];
+    for _ in 0..5 {
+        assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+    }
+    cache.limiter.count(&limit).await.unwrap();
+    cache.limiter.count(&limit).await.unwrap();
+    assert!(matches!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Limited { .. }));
+    cache.other_instance.reset("account").await.unwrap();
+    assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
 }

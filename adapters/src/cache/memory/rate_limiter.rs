@@ -3,40 +3,87 @@ use std::time::{Duration, Instant};
 use application::ports::{CacheError, RateDecision, RateLimit, RateLimiter};
 use async_trait::async_trait;
 
-use super::{Entry, MemoryCache, Value, deadline};
+use super::{Entries, Entry, MemoryCache, Value, deadline};
 use crate::cache::rate_key;
+
+/// The longest wait among the limits that are full, if any.
+fn longest_wait(entries: &mut Entries, limits: &[&RateLimit], now: Instant) -> Option<Duration> {
+    let mut longest = None::<Duration>;
+    for limit in limits {
+        if let Some(Entry { value: Value::Counter(count), expires_at }) = entries.live(&rate_key(&limit.key), now)
+            && *count >= limit.max
+        {
+            let wait = expires_at.saturating_duration_since(now);
+            longest = Some(longest.map_or(wait, |longest| longest.max(wait)));
+        }
+    }
+    longest
+}
+
+/// Counts one hit; with `restart_when_full`, the hit that fills the counter
+/// starts its window again.
+fn bump(
+    cache: &MemoryCache,
+    entries: &mut Entries,
+    limit: &RateLimit,
+    now: Instant,
+    restart_when_full: bool,
+) -> Result<(), CacheError> {
+    let key = rate_key(&limit.key);
+    match entries.live(&key, now) {
+        Some(Entry { value: Value::Counter(count), expires_at }) => {
+            *count += 1;
+            if restart_when_full && *count >= limit.max {
+                *expires_at = deadline(now, limit.window);
+            }
+            Ok(())
+        }
+        _ => {
+            let entry = Entry { value: Value::Counter(1), expires_at: deadline(now, limit.window) };
+            entries.insert(key, entry, cache.capacity, now)
+        }
+    }
+}
+
+fn active(limits: &[RateLimit]) -> Vec<&RateLimit> {
+    limits.iter().filter(|limit| limit.max > 0).collect()
+}
 
 #[async_trait]
 impl RateLimiter for MemoryCache {
     async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
         let now = Instant::now();
         let mut entries = self.entries.lock();
-        let active: Vec<&RateLimit> = limits.iter().filter(|limit| limit.max > 0).collect();
-
-        let mut retry_after = None::<Duration>;
-        for limit in &active {
-            if let Some(Entry { value: Value::Counter(count), expires_at }) = entries.live(&rate_key(&limit.key), now)
-                && *count >= limit.max
-            {
-                let wait = expires_at.saturating_duration_since(now);
-                retry_after = Some(retry_after.map_or(wait, |longest| longest.max(wait)));
-            }
-        }
-        if let Some(retry_after) = retry_after {
+        let active = active(limits);
+        if let Some(retry_after) = longest_wait(&mut entries, &active, now) {
             return Ok(RateDecision::Limited { retry_after });
         }
-
         for limit in active {
-            let key = rate_key(&limit.key);
-            match entries.live(&key, now) {
-                Some(Entry { value: Value::Counter(count), .. }) => *count += 1,
-                _ => {
-                    let entry = Entry { value: Value::Counter(1), expires_at: deadline(now, limit.window) };
-                    entries.insert(key, entry, self.capacity, now)?;
-                }
-            }
+            bump(self, &mut entries, limit, now, false)?;
         }
         Ok(RateDecision::Allowed)
+    }
+
+    async fn check(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+        let mut entries = self.entries.lock();
+        Ok(match longest_wait(&mut entries, &active(limits), Instant::now()) {
+            Some(retry_after) => RateDecision::Limited { retry_after },
+            None => RateDecision::Allowed,
+        })
+    }
+
+    async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
+        let now = Instant::now();
+        let mut entries = self.entries.lock();
+        for limit in active(limits) {
+            bump(self, &mut entries, limit, now, true)?;
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, key: &str) -> Result<(), CacheError> {
+        self.entries.lock().map.remove(&rate_key(key));
+        Ok(())
     }
 }
 

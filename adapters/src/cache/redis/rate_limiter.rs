@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use application::ports::{CacheError, RateDecision, RateLimit, RateLimiter};
 use async_trait::async_trait;
+use fred::prelude::KeysInterface;
 use fred::types::scripts::Script;
 
 use super::{RedisCache, cache_error, millis};
@@ -33,21 +34,66 @@ end
 return 0
 ";
 
-#[async_trait]
-impl RateLimiter for RedisCache {
-    async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+/// Like ACQUIRE's first half: the longest wait in ms among full counters, counting nothing.
+const CHECK: &str = r"
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[2 * i - 1]) then
+    local ttl = redis.call('PTTL', key)
+    if ttl < 0 then ttl = tonumber(ARGV[2 * i]) end
+    if ttl > wait then wait = ttl end
+  end
+end
+return wait
+";
+
+/// Counts one hit per counter; the hit that fills a counter restarts its window.
+const COUNT: &str = r"
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 or count >= tonumber(ARGV[2 * i - 1]) then
+    redis.call('PEXPIRE', key, ARGV[2 * i])
+  end
+end
+return 0
+";
+
+impl RedisCache {
+    async fn run_limits(&self, script: &'static str, limits: &[RateLimit]) -> Result<Option<i64>, CacheError> {
         let active: Vec<&RateLimit> = limits.iter().filter(|limit| limit.max > 0).collect();
         if active.is_empty() {
-            return Ok(RateDecision::Allowed);
+            return Ok(None);
         }
         let keys: Vec<String> = active.iter().map(|limit| self.key(&rate_key(&limit.key))).collect();
         let args: Vec<String> =
             active.iter().flat_map(|limit| [limit.max.to_string(), millis(limit.window).to_string()]).collect();
-        let wait_ms: i64 =
-            Script::from_lua(ACQUIRE).evalsha_with_reload(self.pool.next(), keys, args).await.map_err(cache_error)?;
-        Ok(match u64::try_from(wait_ms) {
-            Ok(0) | Err(_) => RateDecision::Allowed,
-            Ok(ms) => RateDecision::Limited { retry_after: Duration::from_millis(ms) },
-        })
+        Script::from_lua(script).evalsha_with_reload(self.pool.next(), keys, args).await.map(Some).map_err(cache_error)
+    }
+}
+
+fn decision(wait_ms: Option<i64>) -> RateDecision {
+    match wait_ms.and_then(|ms| u64::try_from(ms).ok()) {
+        None | Some(0) => RateDecision::Allowed,
+        Some(ms) => RateDecision::Limited { retry_after: Duration::from_millis(ms) },
+    }
+}
+
+#[async_trait]
+impl RateLimiter for RedisCache {
+    async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+        Ok(decision(self.run_limits(ACQUIRE, limits).await?))
+    }
+
+    async fn check(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+        Ok(decision(self.run_limits(CHECK, limits).await?))
+    }
+
+    async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
+        self.run_limits(COUNT, limits).await.map(|_| ())
+    }
+
+    async fn reset(&self, key: &str) -> Result<(), CacheError> {
+        self.pool.del::<i64, _>(self.key(&rate_key(key))).await.map(|_| ()).map_err(cache_error)
     }
 }

@@ -1,0 +1,41 @@
+use std::net::IpAddr;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::UserId;
+
+use super::RepoError;
+
+/// Security-relevant events kept for later inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditEvent {
+    LoginSucceeded,
+    LoginFailed,
+    LoginLocked,
+}
+
+impl AuditEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::LoginLocked => "login_locked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// `None` when the event names no existing account (a login for an unknown name).
+    pub user_id: Option<UserId>,
+    pub event: AuditEvent,
+    pub ip: IpAddr,
+    pub at: DateTime<Utc>,
+}
+
+/// Where audit entries are written.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record(&self, entry: AuditEntry) -> Result<(), RepoError>;
+}

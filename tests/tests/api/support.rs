@@ -151,6 +151,31 @@ impl TestApp {
         body(response).await
     }
 
+    /// Twenty people with codes for twenty mobiles race to register the same
+    /// username: exactly one wins, every other gets the field error, none a 500.
+    pub async fn assert_one_of_twenty_concurrent_registrations_wins(&self) {
+        let mut forms = Vec::new();
+        for i in 0..20 {
+            let mobile = format!("1370000{i:04}");
+            let code = self.sms_code(&mobile).await;
+            forms.push(Self::registration("racer", &mobile, &code));
+        }
+        let responses = futures::future::join_all(forms.iter().map(|form| self.post_json("/users/", form))).await;
+        let mut created = 0;
+        for response in responses {
+            match response.status() {
+                StatusCode::CREATED => created += 1,
+                StatusCode::BAD_REQUEST => {
+                    let error = body(response).await;
+                    assert_eq!(error["code"], "already_taken", "{error}");
+                    assert_eq!(error["username"][0], "用户名已存在");
+                }
+                other => panic!("unexpected {other}: {}", body(response).await),
+            }
+        }
+        assert_eq!(created, 1);
+    }
+
     pub async fn log_in(&self, account: &str, password: &str) -> Response {
         self.post_json("/authorizations/", &json!({"username": account, "password": password})).await
     }

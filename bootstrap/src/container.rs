@@ -14,7 +14,7 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha,
-    LogIn, RegisterUser, SendSmsCode,
+    LogIn, LogOut, RegisterUser, RevokeAllSessions, SendSmsCode,
 };
 use application::{AvailabilityPolicy, LoginPolicy, VerificationPolicy};
 
@@ -76,6 +76,9 @@ impl Container {
         let verification = verification_policy(config);
         let login_limiter = limiter.clone();
         let login_clock = clock.clone();
+        let session_clock = clock.clone();
+        let audit = database.audit_log();
+        let revocations = database.access_token_revocations();
         let state = ApiState {
             check_availability: CheckAvailability::new(
                 users.clone(),
@@ -90,7 +93,7 @@ impl Container {
                 hasher,
                 tokens.clone(),
                 login_limiter,
-                database.audit_log(),
+                audit.clone(),
                 login_clock,
                 LoginPolicy {
                     account_failures: config.login_account_failures,
@@ -99,7 +102,9 @@ impl Container {
                     ip_window: Duration::from_secs(config.login_ip_window_secs),
                 },
             ),
-            authenticate: Authenticate::new(tokens),
+            authenticate: Authenticate::new(tokens, revocations.clone()),
+            log_out: LogOut::new(revocations.clone(), audit.clone(), session_clock.clone()),
+            revoke_all_sessions: RevokeAllSessions::new(revocations, audit.clone(), session_clock),
             get_current_user: GetCurrentUser::new(users),
             check_readiness: CheckReadiness::new(probes),
             dev_outbox: Some(dev_outbox),

@@ -27,6 +27,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         availability::email_count,
         users::register,
         sessions::log_in,
+        sessions::log_out,
+        sessions::revoke_all_sessions,
         users::current_user,
         health::live,
         health::ready,
@@ -53,7 +55,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
     tags(
         (name = "verification", description = "Captchas and one-time codes"),
         (name = "registration", description = "Availability checks and sign-up"),
-        (name = "sessions", description = "Log in"),
+        (name = "sessions", description = "Log in, log out, sign out everywhere"),
         (name = "user", description = "The signed-in user's account"),
         (name = "operations", description = "Health checks"),
         (name = "development", description = "Only with the development message adapters"),

@@ -29,10 +29,10 @@ pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Respon
     };
     let header_present = req.headers().contains_key(AUTHORIZATION);
     let result = match bearer_token(req) {
-        Some(token) => state.authenticate.execute(Some(token)),
+        Some(token) => state.authenticate.execute(Some(token)).await,
         // A header with another scheme is a bad token, not a missing one.
         None if header_present => Err(AppError::Unauthenticated(AuthFailure::Invalid)),
-        None => state.authenticate.execute(None),
+        None => state.authenticate.execute(None).await,
     };
     match result {
         Ok(claims) => {

@@ -2,7 +2,8 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, RegisterUser, SendSmsCode,
+    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RegisterUser,
+    RevokeAllSessions, SendSmsCode,
 };
 use salvo::prelude::Depot;
 
@@ -17,6 +18,8 @@ pub struct ApiState {
     pub send_sms_code: SendSmsCode,
     pub register_user: RegisterUser,
     pub log_in: LogIn,
+    pub log_out: LogOut,
+    pub revoke_all_sessions: RevokeAllSessions,
     pub authenticate: Authenticate,
     pub get_current_user: GetCurrentUser,
     pub check_readiness: CheckReadiness,

@@ -3,12 +3,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::Backend;
-use application::ports::{AuditLog, MessageOutbox, ReadinessProbe, UserRepository};
+use application::ports::{AccessTokenRevocations, AuditLog, MessageOutbox, ReadinessProbe, UserRepository};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
+use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::migrations;
 use super::outbox::{PostgresOutbox, SqliteOutbox};
@@ -93,6 +94,13 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
+        }
+    }
+
+    pub fn access_token_revocations(&self) -> Arc<dyn AccessTokenRevocations> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteAccessTokenRevocations::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresAccessTokenRevocations::new(pool.clone())),
         }
     }
 

@@ -3,6 +3,7 @@
 //! expression indexes), so each repository is written once and instantiated
 //! per backend.
 
+mod access_token_revocations;
 mod audit_log;
 mod database;
 mod migrations;
@@ -10,6 +11,7 @@ mod outbox;
 mod sql_error;
 mod user_repository;
 
+pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
 pub use database::{Database, DatabaseKind};
 pub use outbox::{PostgresOutbox, SqliteOutbox};

@@ -12,6 +12,8 @@ pub enum AuditEvent {
     LoginSucceeded,
     LoginFailed,
     LoginLocked,
+    LoggedOut,
+    SessionsRevoked,
 }
 
 impl AuditEvent {
@@ -20,6 +22,8 @@ impl AuditEvent {
             Self::LoginSucceeded => "login_succeeded",
             Self::LoginFailed => "login_failed",
             Self::LoginLocked => "login_locked",
+            Self::LoggedOut => "logged_out",
+            Self::SessionsRevoked => "sessions_revoked",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Each is a `Send + Sync` trait injected as `Arc<dyn Port>`; mockall mocks are
 //! generated for tests and behind the `mocks` feature, never in release builds.
 
+mod access_token_revocations;
 mod audit_log;
 mod captcha_renderer;
 mod captcha_store;
@@ -17,6 +18,7 @@ mod token_issuer;
 mod user_repository;
 mod verification_code_store;
 
+pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
 pub use audit_log::{AuditEntry, AuditEvent, AuditLog};
 pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
@@ -33,7 +35,8 @@ pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationC
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
-    audit_log::MockAuditLog, captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
+    access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
+    captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
     password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe,
     token_issuer::MockTokenIssuer, user_repository::MockUserRepository,

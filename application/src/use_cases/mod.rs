@@ -8,7 +8,9 @@ mod deliver_messages;
 mod get_current_user;
 mod issue_captcha;
 mod log_in;
+mod log_out;
 mod register_user;
+mod revoke_all_sessions;
 mod send_sms_code;
 
 pub use authenticate::Authenticate;
@@ -18,5 +20,7 @@ pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};
 pub use get_current_user::GetCurrentUser;
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest, LoggedIn};
+pub use log_out::LogOut;
 pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
+pub use revoke_all_sessions::RevokeAllSessions;
 pub use send_sms_code::{SendSmsCode, SendSmsCodeRequest};

@@ -184,3 +184,48 @@ async fn an_unknown_account_takes_as_long_as_a_wrong_password() {
     let ratio = unknown / known;
     assert!((0.5..2.0).contains(&ratio), "median known {known:.4}s, unknown {unknown:.4}s");
 }
+
+async fn user_page_status(app: &crate::support::TestApp, token: &str) -> StatusCode {
+    app.client.get(app.url("/user/")).bearer_auth(token).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn logout_ends_the_presented_token_only() {
+    let app = spawn_app().await;
+    let first = app.register("alice", "13800138000").await["token"].as_str().unwrap().to_owned();
+    let second = body(app.log_in("alice", "correct-horse").await).await["token"].as_str().unwrap().to_owned();
+
+    let response = app.client.post(app.url("/authorizations/logout/")).bearer_auth(&first).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = app.client.get(app.url("/user/")).bearer_auth(&first).send().await.unwrap();
+    assert_error(response, StatusCode::UNAUTHORIZED, "token_revoked").await;
+    assert_eq!(user_page_status(&app, &second).await, StatusCode::OK);
+
+    let again = app.client.post(app.url("/authorizations/logout/")).bearer_auth(&first).send().await.unwrap();
+    assert_error(again, StatusCode::UNAUTHORIZED, "token_revoked").await;
+    let anonymous = app.client.post(app.url("/authorizations/logout/")).send().await.unwrap();
+    assert_error(anonymous, StatusCode::UNAUTHORIZED, "not_authenticated").await;
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_earlier_token() {
+    let app = spawn_app().await;
+    let first = app.register("alice", "13800138000").await["token"].as_str().unwrap().to_owned();
+    let second = body(app.log_in("alice", "correct-horse").await).await["token"].as_str().unwrap().to_owned();
+    let other_user = app.register("bobby", "13900139000").await["token"].as_str().unwrap().to_owned();
+
+    let response = app.client.post(app.url("/user/sessions/revoke/")).bearer_auth(&second).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    for token in [&first, &second] {
+        assert_eq!(user_page_status(&app, token).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(user_page_status(&app, &other_user).await, StatusCode::OK);
+    let fresh = body(app.log_in("alice", "correct-horse").await).await["token"].as_str().unwrap().to_owned();
+    assert_eq!(user_page_status(&app, &fresh).await, StatusCode::OK);
+
+    let events: Vec<(String,)> = sqlx::query_as("SELECT event FROM audit_events WHERE event = 'sessions_revoked'")
+        .fetch_all(&app.database().await)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+}

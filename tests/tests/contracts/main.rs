@@ -22,6 +22,7 @@ macro_rules! contract_suite {
     };
 }
 
+mod access_token_revocations;
 mod cache;
 mod outbox;
 mod user_repository;

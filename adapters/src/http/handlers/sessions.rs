@@ -1,8 +1,10 @@
 use application::use_cases::LogInRequest;
 use salvo::handler;
-use salvo::prelude::{Depot, Json, Request};
+use salvo::http::StatusCode;
+use salvo::prelude::{Depot, Json, Request, Response};
 
 use crate::http::api_error::ApiError;
+use crate::http::auth::claims;
 use crate::http::body::read_body;
 use crate::http::dto::{LoginRequest, LoginResponse};
 use crate::http::error_body::ErrorBody;
@@ -55,4 +57,52 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
         username: logged_in.user.username,
         expires_in: logged_in.token.expires_in_secs,
     }))
+}
+
+/// Log out
+///
+/// Ends the session of the presented access token: it stops working at once,
+/// on every instance. Other sessions of the user are untouched.
+#[utoipa::path(
+    post,
+    path = "/authorizations/logout/",
+    tag = "sessions",
+    security(("jwt" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "No token (`not_authenticated`), a garbled one (`token_invalid`), an expired one (`token_expired`) or one already revoked (`token_revoked`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn log_out(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let claims = claims(depot)?.clone();
+    state.log_out.execute(&claims, state.client_ip.resolve(req)).await?;
+    res.status_code(StatusCode::NO_CONTENT);
+    Ok(())
+}
+
+/// Sign out everywhere
+///
+/// Every access token issued to the user so far stops working at once (the
+/// token version in the `ver` claim is bumped); log in again for a new one.
+#[utoipa::path(
+    post,
+    path = "/user/sessions/revoke/",
+    tag = "sessions",
+    security(("jwt" = [])),
+    responses(
+        (status = 204, description = "Every token of the user is revoked"),
+        (status = 401, description = "No, garbled, expired or revoked token (`not_authenticated`, `token_invalid`, `token_expired`, `token_revoked`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let user_id = claims(depot)?.user_id;
+    state.revoke_all_sessions.execute(user_id, state.client_ip.resolve(req)).await?;
+    res.status_code(StatusCode::NO_CONTENT);
+    Ok(())
 }

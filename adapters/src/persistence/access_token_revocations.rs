@@ -1,0 +1,92 @@
+use application::ports::{AccessTokenRevocations, RepoError, TokenStanding};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::UserId;
+use sqlx::Row;
+
+use super::sql_error::repo_error;
+
+/// Revoked token ids and token versions in the database, one implementation
+/// per sqlx backend.
+macro_rules! sql_access_token_revocations {
+    ($(#[$doc:meta])* $name:ident, $pool:ty) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            pool: $pool,
+        }
+
+        impl $name {
+            pub fn new(pool: $pool) -> Self {
+                Self { pool }
+            }
+        }
+
+        #[async_trait]
+        impl AccessTokenRevocations for $name {
+            async fn standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
+                let row = sqlx::query(
+                    "SELECT u.token_version, \
+                     EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS revoked \
+                     FROM users u WHERE u.id = $1",
+                )
+                .bind(user.0)
+                .bind(token_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(repo_error)?;
+                let get = |e: sqlx::Error| RepoError::Other(e.to_string());
+                row.map(|row| {
+                    Ok(TokenStanding {
+                        version: row.try_get("token_version").map_err(get)?,
+                        revoked: row.try_get("revoked").map_err(get)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError> {
+                // Entries past their token's expiry protect nothing; drop them on the way.
+                sqlx::query("DELETE FROM revoked_access_tokens WHERE expires_at < $1")
+                    .bind(Utc::now().timestamp_millis())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                sqlx::query(
+                    "INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (jti) DO NOTHING",
+                )
+                .bind(token_id)
+                .bind(user.0)
+                .bind(until.timestamp_millis())
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(repo_error)
+            }
+
+            async fn revoke_all(&self, user: UserId) -> Result<i64, RepoError> {
+                sqlx::query_scalar::<_, i64>(
+                    "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version",
+                )
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(repo_error)?
+                .ok_or_else(|| RepoError::Other(format!("user {} does not exist", user.0)))
+            }
+        }
+    };
+}
+
+sql_access_token_revocations!(
+    /// Token revocations in SQLite.
+    SqliteAccessTokenRevocations,
+    sqlx::SqlitePool
+);
+
+sql_access_token_revocations!(
+    /// Token revocations in PostgreSQL.
+    PostgresAccessTokenRevocations,
+    sqlx::PgPool
+);

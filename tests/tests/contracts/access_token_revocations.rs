@@ -1,0 +1,68 @@
+//! The contract of the access-token revocation store, on SQLite and PostgreSQL.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use adapters::persistence::Database;
+use application::ports::{AccessTokenRevocations, TokenStanding, UserRepository};
+use chrono::{TimeDelta, Utc};
+use domain::{NewUser, UserId};
+
+struct Fixture {
+    revocations: Arc<dyn AccessTokenRevocations>,
+    users: Arc<dyn UserRepository>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn fixture(url: &str, dir: Option<tempfile::TempDir>) -> Fixture {
+    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
+    database.migrate().await.unwrap();
+    Fixture { revocations: database.access_token_revocations(), users: database.users(), _dir: dir }
+}
+
+async fn sqlite(_test: &str) -> Option<Fixture> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+    Some(fixture(&url, Some(dir)).await)
+}
+
+async fn postgres(test: &str) -> Option<Fixture> {
+    let admin = backend_url("TEST_DATABASE_URL", test)?;
+    Some(fixture(&fresh_postgres_url(&admin, "contracts").await, None).await)
+}
+
+contract_suite!(
+    suite: "access_token_revocations",
+    backends: [sqlite, postgres],
+    tests: [a_logged_out_token_is_revoked_and_others_are_not, revoking_all_bumps_the_version, a_missing_user_has_no_standing]
+);
+
+async fn user(f: &Fixture) -> UserId {
+    let new =
+        NewUser { username: "alice".into(), mobile: None, email: None, password_hash: None, date_joined: Utc::now() };
+    f.users.insert(new).await.unwrap().id
+}
+
+async fn a_logged_out_token_is_revoked_and_others_are_not(f: Fixture) {
+    let id = user(&f).await;
+    let until = Utc::now() + TimeDelta::hours(1);
+    f.revocations.revoke(id, "jti-1", until).await.unwrap();
+    // Revoking twice is harmless.
+    f.revocations.revoke(id, "jti-1", until).await.unwrap();
+    assert_eq!(f.revocations.standing(id, "jti-1").await.unwrap(), Some(TokenStanding { version: 0, revoked: true }));
+    assert_eq!(f.revocations.standing(id, "jti-2").await.unwrap(), Some(TokenStanding { version: 0, revoked: false }));
+}
+
+async fn revoking_all_bumps_the_version(f: Fixture) {
+    let id = user(&f).await;
+    assert_eq!(f.revocations.revoke_all(id).await.unwrap(), 1);
+    assert_eq!(f.revocations.revoke_all(id).await.unwrap(), 2);
+    assert_eq!(f.revocations.standing(id, "any").await.unwrap().map(|s| s.version), Some(2));
+    assert_eq!(f.users.find_by_id(id).await.unwrap().map(|u| u.token_version), Some(2));
+}
+
+async fn a_missing_user_has_no_standing(f: Fixture) {
+    assert_eq!(f.revocations.standing(UserId(4242), "jti").await.unwrap(), None);
+    assert!(f.revocations.revoke_all(UserId(4242)).await.is_err());
+}

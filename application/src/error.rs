@@ -17,6 +17,7 @@ pub enum Field {
     Allow,
     ImageCodeId,
     ImageCodeText,
+    RefreshToken,
     NonField,
 }
 
@@ -33,6 +34,7 @@ impl Field {
             Self::Allow => "allow",
             Self::ImageCodeId => "image_code_id",
             Self::ImageCodeText => "text",
+            Self::RefreshToken => "refresh_token",
             Self::NonField => "non_field_errors",
         }
     }

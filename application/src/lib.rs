@@ -6,7 +6,9 @@
 pub mod error;
 pub mod policy;
 pub mod ports;
+pub mod sessions;
 pub mod use_cases;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
-pub use policy::{AvailabilityPolicy, LoginPolicy, VerificationPolicy};
+pub use policy::{AvailabilityPolicy, LoginPolicy, SessionPolicy, VerificationPolicy};
+pub use sessions::{Session, SessionIssuer};

@@ -29,6 +29,10 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
     pub jwt_lifetime_secs: u64,
+    /// Refresh-token lifetime in seconds (each rotation issues a successor with a full lifetime).
+    pub refresh_token_lifetime_secs: u64,
+    /// Seconds a rotated refresh token may still be exchanged (two tabs refreshing together).
+    pub refresh_reuse_grace_secs: u64,
     /// Comma-separated origins allowed by CORS (credentials allowed).
     pub cors_allowed_origins: String,
     /// Comma-separated addresses or CIDRs whose `X-Forwarded-For` is believed.
@@ -86,6 +90,8 @@ impl Default for Config {
             cache_timeout_ms: 2_000,
             jwt_secret: None,
             jwt_lifetime_secs: 24 * 60 * 60,
+            refresh_token_lifetime_secs: 14 * 24 * 60 * 60,
+            refresh_reuse_grace_secs: 10,
             cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
             trusted_proxies: String::new(),
             rust_log: "info".into(),
@@ -131,6 +137,8 @@ const VARIABLES: &[&str] = &[
     "CACHE_TIMEOUT_MS",
     "JWT_SECRET",
     "JWT_LIFETIME_SECS",
+    "REFRESH_TOKEN_LIFETIME_SECS",
+    "REFRESH_REUSE_GRACE_SECS",
     "CORS_ALLOWED_ORIGINS",
     "TRUSTED_PROXIES",
     "RUST_LOG",

@@ -14,9 +14,9 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha,
-    LogIn, LogOut, RegisterUser, RevokeAllSessions, SendSmsCode,
+    LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode,
 };
-use application::{AvailabilityPolicy, LoginPolicy, VerificationPolicy};
+use application::{AvailabilityPolicy, LoginPolicy, SessionIssuer, SessionPolicy, VerificationPolicy};
 
 use tokio::sync::Notify;
 
@@ -79,6 +79,15 @@ impl Container {
         let session_clock = clock.clone();
         let audit = database.audit_log();
         let revocations = database.access_token_revocations();
+        let refresh_tokens = database.refresh_tokens();
+        let sessions = Arc::new(SessionIssuer::new(
+            tokens.clone(),
+            refresh_tokens.clone(),
+            SessionPolicy {
+                refresh_lifetime: Duration::from_secs(config.refresh_token_lifetime_secs),
+                reuse_grace: Duration::from_secs(config.refresh_reuse_grace_secs),
+            },
+        ));
         let state = ApiState {
             check_availability: CheckAvailability::new(
                 users.clone(),
@@ -87,11 +96,18 @@ impl Container {
             ),
             issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
             send_sms_code: SendSmsCode::new(captchas, limiter, codes.clone(), generator, outbox, verification.clone()),
-            register_user: RegisterUser::new(users.clone(), codes, hasher.clone(), tokens.clone(), clock, verification),
+            register_user: RegisterUser::new(
+                users.clone(),
+                codes,
+                hasher.clone(),
+                sessions.clone(),
+                clock,
+                verification,
+            ),
             log_in: LogIn::new(
                 users.clone(),
                 hasher,
-                tokens.clone(),
+                sessions.clone(),
                 login_limiter,
                 audit.clone(),
                 login_clock,
@@ -103,8 +119,9 @@ impl Container {
                 },
             ),
             authenticate: Authenticate::new(tokens, revocations.clone()),
-            log_out: LogOut::new(revocations.clone(), audit.clone(), session_clock.clone()),
-            revoke_all_sessions: RevokeAllSessions::new(revocations, audit.clone(), session_clock),
+            log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), audit.clone(), session_clock.clone()),
+            refresh_session: RefreshSession::new(sessions, users.clone()),
+            revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, audit.clone(), session_clock),
             get_current_user: GetCurrentUser::new(users),
             check_readiness: CheckReadiness::new(probes),
             dev_outbox: Some(dev_outbox),

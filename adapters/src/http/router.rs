@@ -24,6 +24,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("emails/{email}/count").get(availability::email_count))
         .push(Router::with_path("users").post(users::register))
         .push(Router::with_path("authorizations").post(sessions::log_in))
+        .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))
         .push(Router::with_path("user").hoop(require_auth).get(users::current_user))
         .push(Router::with_path("user/sessions/revoke").hoop(require_auth).post(sessions::revoke_all_sessions))

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RegisterUser,
-    RevokeAllSessions, SendSmsCode,
+    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RefreshSession,
+    RegisterUser, RevokeAllSessions, SendSmsCode,
 };
 use salvo::prelude::Depot;
 
@@ -19,6 +19,7 @@ pub struct ApiState {
     pub register_user: RegisterUser,
     pub log_in: LogIn,
     pub log_out: LogOut,
+    pub refresh_session: RefreshSession,
     pub revoke_all_sessions: RevokeAllSessions,
     pub authenticate: Authenticate,
     pub get_current_user: GetCurrentUser,

@@ -3,7 +3,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::Backend;
-use application::ports::{AccessTokenRevocations, AuditLog, MessageOutbox, ReadinessProbe, UserRepository};
+use application::ports::{
+    AccessTokenRevocations, AuditLog, MessageOutbox, ReadinessProbe, RefreshTokenStore, UserRepository,
+};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -13,6 +15,7 @@ use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAcce
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::migrations;
 use super::outbox::{PostgresOutbox, SqliteOutbox};
+use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +104,13 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteAccessTokenRevocations::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresAccessTokenRevocations::new(pool.clone())),
+        }
+    }
+
+    pub fn refresh_tokens(&self) -> Arc<dyn RefreshTokenStore> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteRefreshTokenStore::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresRefreshTokenStore::new(pool.clone())),
         }
     }
 

@@ -8,6 +8,7 @@ mod audit_log;
 mod database;
 mod migrations;
 mod outbox;
+mod refresh_token_store;
 mod sql_error;
 mod user_repository;
 
@@ -15,4 +16,5 @@ pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessT
 pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
 pub use database::{Database, DatabaseKind};
 pub use outbox::{PostgresOutbox, SqliteOutbox};
+pub use refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

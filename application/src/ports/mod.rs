@@ -14,6 +14,7 @@ mod message_sender;
 mod password_hasher;
 mod rate_limiter;
 mod readiness_probe;
+mod refresh_token_store;
 mod token_issuer;
 mod user_repository;
 mod verification_code_store;
@@ -29,6 +30,7 @@ pub use message_sender::{DeliveryError, MessageSender};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
+pub use refresh_token_store::{RefreshTokenStore, Rotation};
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 pub use user_repository::{RepoError, UserRepository};
 pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
@@ -39,6 +41,6 @@ pub use {
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
     password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe,
-    token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    refresh_token_store::MockRefreshTokenStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
     verification_code_store::MockVerificationCodeStore,
 };

@@ -4,10 +4,9 @@ use std::sync::Arc;
 use domain::{LoginIdentifier, User};
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Clock, IssuedToken, PasswordHasher, RateDecision, RateLimit, RateLimiter,
-    TokenIssuer, UserRepository,
+    AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
-use crate::{AppError, Field, FieldErrors, LoginPolicy, Problem};
+use crate::{AppError, Field, FieldErrors, LoginPolicy, Problem, Session, SessionIssuer};
 
 /// Longest password accepted at login; longer input cannot match (new
 /// passwords are at most 20 characters) and only costs hashing time.
@@ -23,7 +22,7 @@ pub struct LogInRequest {
 #[derive(Debug)]
 pub struct LoggedIn {
     pub user: User,
-    pub token: IssuedToken,
+    pub session: Session,
 }
 
 /// Password login by username, mobile or email.
@@ -34,7 +33,7 @@ pub struct LoggedIn {
 pub struct LogIn {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
-    tokens: Arc<dyn TokenIssuer>,
+    sessions: Arc<SessionIssuer>,
     limiter: Arc<dyn RateLimiter>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
@@ -58,13 +57,13 @@ impl LogIn {
     pub fn new(
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
-        tokens: Arc<dyn TokenIssuer>,
+        sessions: Arc<SessionIssuer>,
         limiter: Arc<dyn RateLimiter>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         policy: LoginPolicy,
     ) -> Self {
-        Self { users, hasher, tokens, limiter, audit, clock, policy }
+        Self { users, hasher, sessions, limiter, audit, clock, policy }
     }
 
     pub async fn execute(&self, request: LogInRequest) -> Result<LoggedIn, AppError> {
@@ -109,8 +108,8 @@ impl LogIn {
         let now = self.clock.now();
         self.users.record_login(user.id, now).await?;
         self.audit(Some(user.id), AuditEvent::LoginSucceeded, request.client_ip).await?;
-        let token = self.tokens.issue(&user)?;
-        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, token })
+        let session = self.sessions.start(&user).await?;
+        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, session })
     }
 
     async fn audit(&self, user_id: Option<domain::UserId>, event: AuditEvent, ip: IpAddr) -> Result<(), AppError> {
@@ -129,9 +128,10 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::Backend;
+    use crate::SessionPolicy;
     use crate::ports::{
-        HashError, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter, MockTokenIssuer, MockUserRepository,
-        RepoError,
+        HashError, IssuedToken, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter, MockRefreshTokenStore,
+        MockTokenIssuer, MockUserRepository, RepoError,
     };
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
@@ -193,10 +193,12 @@ pub(crate) mod tests {
         fn use_case(self) -> LogIn {
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
+            let mut refresh = MockRefreshTokenStore::new();
+            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
             LogIn::new(
                 Arc::new(self.users),
                 Arc::new(self.hasher),
-                Arc::new(self.tokens),
+                Arc::new(SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default())),
                 Arc::new(self.limiter),
                 Arc::new(self.audit),
                 Arc::new(clock),
@@ -231,7 +233,8 @@ pub(crate) mod tests {
             let logged_in = ports.use_case().execute(request(account, "right-password")).await.unwrap();
             assert_eq!(logged_in.user.id, UserId(1));
             assert!(logged_in.user.last_login.is_some());
-            assert_eq!(logged_in.token.token, "jwt");
+            assert_eq!(logged_in.session.access.token, "jwt");
+            assert_eq!(logged_in.session.refresh_token, "refresh");
         }
     }
 

@@ -3,10 +3,9 @@ use std::sync::Arc;
 use domain::{Mobile, NewUser, Password, SmsCode, User, Username};
 
 use crate::ports::{
-    Channel, Clock, CodeCheck, CodeKey, CodePurpose, IssuedToken, PasswordHasher, TokenIssuer, UserRepository,
-    VerificationCodeStore,
+    Channel, Clock, CodeCheck, CodeKey, CodePurpose, PasswordHasher, UserRepository, VerificationCodeStore,
 };
-use crate::{AppError, Field, FieldErrors, Problem, VerificationPolicy};
+use crate::{AppError, Field, FieldErrors, Problem, Session, SessionIssuer, VerificationPolicy};
 
 /// The registration form, as typed.
 pub struct RegisterUserRequest {
@@ -30,7 +29,7 @@ impl std::fmt::Debug for RegisterUserRequest {
 #[derive(Debug)]
 pub struct Registered {
     pub user: User,
-    pub token: IssuedToken,
+    pub session: Session,
 }
 
 /// Opens an account for a person who proves they hold the mobile.
@@ -38,7 +37,7 @@ pub struct RegisterUser {
     users: Arc<dyn UserRepository>,
     codes: Arc<dyn VerificationCodeStore>,
     hasher: Arc<dyn PasswordHasher>,
-    tokens: Arc<dyn TokenIssuer>,
+    sessions: Arc<SessionIssuer>,
     clock: Arc<dyn Clock>,
     policy: VerificationPolicy,
 }
@@ -48,11 +47,11 @@ impl RegisterUser {
         users: Arc<dyn UserRepository>,
         codes: Arc<dyn VerificationCodeStore>,
         hasher: Arc<dyn PasswordHasher>,
-        tokens: Arc<dyn TokenIssuer>,
+        sessions: Arc<SessionIssuer>,
         clock: Arc<dyn Clock>,
         policy: VerificationPolicy,
     ) -> Self {
-        Self { users, codes, hasher, tokens, clock, policy }
+        Self { users, codes, hasher, sessions, clock, policy }
     }
 
     pub async fn execute(&self, request: RegisterUserRequest) -> Result<Registered, AppError> {
@@ -106,8 +105,8 @@ impl RegisterUser {
                 date_joined: self.clock.now(),
             })
             .await?;
-        let token = self.tokens.issue(&user)?;
-        Ok(Registered { user, token })
+        let session = self.sessions.start(&user).await?;
+        Ok(Registered { user, session })
     }
 }
 
@@ -118,9 +117,10 @@ mod tests {
 
     use super::*;
     use crate::Backend;
+    use crate::SessionPolicy;
     use crate::ports::{
-        CacheError, MockClock, MockPasswordHasher, MockTokenIssuer, MockUserRepository, MockVerificationCodeStore,
-        RepoError,
+        CacheError, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore, MockTokenIssuer,
+        MockUserRepository, MockVerificationCodeStore, RepoError,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -172,11 +172,13 @@ mod tests {
         }
 
         fn use_case(self) -> RegisterUser {
+            let mut refresh = MockRefreshTokenStore::new();
+            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
             RegisterUser::new(
                 Arc::new(self.users),
                 Arc::new(self.codes),
                 Arc::new(self.hasher),
-                Arc::new(self.tokens),
+                Arc::new(SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default())),
                 Arc::new(self.clock),
                 VerificationPolicy::default(),
             )
@@ -221,7 +223,8 @@ mod tests {
             .returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
         let registered = ports.use_case().execute(request()).await.unwrap();
         assert_eq!(registered.user.id, UserId(1));
-        assert_eq!(registered.token.token, "jwt");
+        assert_eq!(registered.session.access.token, "jwt");
+        assert_eq!(registered.session.refresh_token, "refresh");
     }
 
     #[tokio::test]

@@ -4,21 +4,29 @@ use std::sync::Arc;
 use domain::UserId;
 
 use crate::AppError;
-use crate::ports::{AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock};
+use crate::ports::{AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, RefreshTokenStore};
 
-/// Signs a user out everywhere: every access token issued so far stops working at once.
+/// Signs a user out everywhere: every access and refresh token issued so far
+/// stops working at once.
 pub struct RevokeAllSessions {
     revocations: Arc<dyn AccessTokenRevocations>,
+    refresh: Arc<dyn RefreshTokenStore>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
 }
 
 impl RevokeAllSessions {
-    pub fn new(revocations: Arc<dyn AccessTokenRevocations>, audit: Arc<dyn AuditLog>, clock: Arc<dyn Clock>) -> Self {
-        Self { revocations, audit, clock }
+    pub fn new(
+        revocations: Arc<dyn AccessTokenRevocations>,
+        refresh: Arc<dyn RefreshTokenStore>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { revocations, refresh, audit, clock }
     }
 
     pub async fn execute(&self, user: UserId, client_ip: IpAddr) -> Result<(), AppError> {
+        self.refresh.revoke_user(user).await?;
         self.revocations.revoke_all(user).await?;
         let entry =
             AuditEntry { user_id: Some(user), event: AuditEvent::SessionsRevoked, ip: client_ip, at: self.clock.now() };
@@ -34,14 +42,16 @@ mod tests {
 
     use super::*;
     use crate::Backend;
-    use crate::ports::{MockAccessTokenRevocations, MockAuditLog, MockClock, RepoError};
+    use crate::ports::{MockAccessTokenRevocations, MockAuditLog, MockClock, MockRefreshTokenStore, RepoError};
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
     fn revoke_all(revocations: MockAccessTokenRevocations, audit: MockAuditLog) -> RevokeAllSessions {
         let mut clock = MockClock::new();
         clock.expect_now().returning(Utc::now);
-        RevokeAllSessions::new(Arc::new(revocations), Arc::new(audit), Arc::new(clock))
+        let mut refresh = MockRefreshTokenStore::new();
+        refresh.expect_revoke_user().withf(|user| *user == UserId(7)).returning(|_| Ok(()));
+        RevokeAllSessions::new(Arc::new(revocations), Arc::new(refresh), Arc::new(audit), Arc::new(clock))
     }
 
     #[tokio::test]

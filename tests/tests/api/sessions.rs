@@ -229,3 +229,81 @@ async fn signing_out_everywhere_ends_every_earlier_token() {
         .unwrap();
     assert_eq!(events.len(), 1);
 }
+
+async fn refresh(app: &crate::support::TestApp, token: &str) -> reqwest::Response {
+    app.post_json("/authorizations/refresh/", &json!({"refresh_token": token})).await
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_exchanged_for_a_working_pair_once() {
+    let app = spawn_app().await;
+    let registered = app.register("alice", "13800138000").await;
+    let first = registered["refresh_token"].as_str().unwrap().to_owned();
+    let login = body(app.log_in("alice", "correct-horse").await).await;
+    assert_eq!(login["refresh_token"].as_str().map(str::len), Some(64));
+
+    let pair = body(refresh(&app, &first).await).await;
+    assert_eq!(pair["expires_in"], 86_400);
+    let next = pair["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(next, first);
+    assert_eq!(user_page_status(&app, pair["token"].as_str().unwrap()).await, StatusCode::OK);
+    let again = body(refresh(&app, &next).await).await;
+    assert!(again["token"].is_string());
+
+    assert_error(refresh(&app, "not-a-token").await, StatusCode::UNAUTHORIZED, "token_invalid").await;
+    assert_error(app.post_json("/authorizations/refresh/", &json!({})).await, StatusCode::BAD_REQUEST, "required")
+        .await;
+}
+
+#[tokio::test]
+async fn a_replayed_refresh_token_locks_the_family_while_two_tabs_within_the_grace_keep_working() {
+    let app = spawn_app_with(|config| config.refresh_reuse_grace_secs = 1).await;
+    let first = app.register("alice", "13800138000").await["refresh_token"].as_str().unwrap().to_owned();
+
+    // Two tabs refresh with the same token at once: both get a working pair.
+    let (tab_one, tab_two) = futures::join!(refresh(&app, &first), refresh(&app, &first));
+    assert_eq!((tab_one.status(), tab_two.status()), (StatusCode::OK, StatusCode::OK));
+    let tab_one = body(tab_one).await["refresh_token"].as_str().unwrap().to_owned();
+
+    // An attacker replays the stolen first token after the grace window.
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    assert_error(refresh(&app, &first).await, StatusCode::UNAUTHORIZED, "token_revoked").await;
+    // The whole family is gone, the legitimate tab's token included.
+    assert_error(refresh(&app, &tab_one).await, StatusCode::UNAUTHORIZED, "token_invalid").await;
+    // Other sessions are untouched.
+    let other = body(app.log_in("alice", "correct-horse").await).await["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(refresh(&app, &other).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_with_a_refresh_token_and_signing_out_everywhere_end_refresh_tokens_too() {
+    let app = spawn_app().await;
+    let registered = app.register("alice", "13800138000").await;
+    let (access, refresh_token) =
+        (registered["token"].as_str().unwrap().to_owned(), registered["refresh_token"].as_str().unwrap().to_owned());
+    let response = app
+        .client
+        .post(app.url("/authorizations/logout/"))
+        .bearer_auth(&access)
+        .json(&json!({"refresh_token": refresh_token}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_error(refresh(&app, &refresh_token).await, StatusCode::UNAUTHORIZED, "token_invalid").await;
+
+    let login = body(app.log_in("alice", "correct-horse").await).await;
+    let other = body(app.log_in("alice", "correct-horse").await).await;
+    let response = app
+        .client
+        .post(app.url("/user/sessions/revoke/"))
+        .bearer_auth(login["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    for session in [&login, &other] {
+        let token = session["refresh_token"].as_str().unwrap();
+        assert_error(refresh(&app, token).await, StatusCode::UNAUTHORIZED, "token_invalid").await;
+    }
+}

@@ -25,4 +25,5 @@ macro_rules! contract_suite {
 mod access_token_revocations;
 mod cache;
 mod outbox;
+mod refresh_token_store;
 mod user_repository;

@@ -9,6 +9,6 @@ mod verification;
 
 pub use availability::{EmailCount, MobileCount, UsernameCount};
 pub use health::{HealthStatus, Readiness};
-pub use session::{LoginRequest, LoginResponse};
+pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use user::{RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{DevOutboxResponse, MessageResponse, SmsCodeQuery};

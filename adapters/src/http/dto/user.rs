@@ -33,7 +33,8 @@ pub struct RegisterRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 1, "username": "alice", "mobile": "13800138000", "email": null,
-    "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig"
+    "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig",
+    "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 }))]
 pub struct RegisterResponse {
     pub id: i64,
@@ -42,6 +43,8 @@ pub struct RegisterResponse {
     pub email: Option<String>,
     /// Access token, so a new user is logged in at once.
     pub token: String,
+    /// Opaque; exchange it at `POST /authorizations/refresh/`. Single use.
+    pub refresh_token: String,
 }
 
 /// The signed-in user's own account.

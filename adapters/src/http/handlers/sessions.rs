@@ -6,7 +6,7 @@ use salvo::prelude::{Depot, Json, Request, Response};
 use crate::http::api_error::ApiError;
 use crate::http::auth::claims;
 use crate::http::body::read_body;
-use crate::http::dto::{LoginRequest, LoginResponse};
+use crate::http::dto::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
@@ -51,23 +51,29 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
         })
         .await?;
     Ok(Json(LoginResponse {
-        token: logged_in.token.token,
+        token: logged_in.session.access.token,
         user_id: logged_in.user.id.0,
         id: logged_in.user.id.0,
         username: logged_in.user.username,
-        expires_in: logged_in.token.expires_in_secs,
+        expires_in: logged_in.session.access.expires_in_secs,
+        refresh_token: logged_in.session.refresh_token,
     }))
 }
 
 /// Log out
 ///
 /// Ends the session of the presented access token: it stops working at once,
-/// on every instance. Other sessions of the user are untouched.
+/// on every instance; with `refresh_token`, that token's family is revoked
+/// too. Other sessions of the user are untouched.
 #[utoipa::path(
     post,
     path = "/authorizations/logout/",
     tag = "sessions",
     security(("jwt" = [])),
+    request_body(content(
+        (LogoutRequest = "application/json"),
+        (LogoutRequest = "application/x-www-form-urlencoded"),
+    ), description = "Optional; an empty body is fine"),
     responses(
         (status = 204, description = "Logged out"),
         (status = 401, description = "No token (`not_authenticated`), a garbled one (`token_invalid`), an expired one (`token_expired`) or one already revoked (`token_revoked`)", body = ErrorBody),
@@ -78,7 +84,8 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
 pub async fn log_out(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let claims = claims(depot)?.clone();
-    state.log_out.execute(&claims, state.client_ip.resolve(req)).await?;
+    let body: LogoutRequest = read_body(req, state.max_body_bytes).await?;
+    state.log_out.execute(&claims, body.refresh_token.as_deref(), state.client_ip.resolve(req)).await?;
     res.status_code(StatusCode::NO_CONTENT);
     Ok(())
 }
@@ -105,4 +112,39 @@ pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut
     state.revoke_all_sessions.execute(user_id, state.client_ip.resolve(req)).await?;
     res.status_code(StatusCode::NO_CONTENT);
     Ok(())
+}
+
+/// Refresh a session
+///
+/// Exchanges a refresh token for a new access token and the refresh token's
+/// successor; the presented one is used up. Presenting it again within 10 s
+/// (two tabs refreshing together) gives another pair; presenting it later
+/// means a copy is being replayed: the whole family is revoked and the person
+/// must log in again.
+#[utoipa::path(
+    post,
+    path = "/authorizations/refresh/",
+    tag = "sessions",
+    request_body(content(
+        (RefreshRequest = "application/json"),
+        (RefreshRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "A new pair", body = RefreshResponse),
+        (status = 400, description = "No `refresh_token` (`required`) or a malformed body (`malformed_body`)", body = ErrorBody),
+        (status = 401, description = "Unknown, expired or revoked token (`token_invalid`), or a replayed one, which revokes its family (`token_revoked`)", body = ErrorBody,
+            example = json!({"code": "token_revoked", "message": "令牌已失效，请重新登录", "detail": "令牌已失效，请重新登录", "non_field_errors": ["令牌已失效，请重新登录"]})),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn refresh(req: &mut Request, depot: &mut Depot) -> Result<Json<RefreshResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let body: RefreshRequest = read_body(req, state.max_body_bytes).await?;
+    let session = state.refresh_session.execute(body.refresh_token.as_deref().unwrap_or_default()).await?;
+    Ok(Json(RefreshResponse {
+        token: session.access.token,
+        refresh_token: session.refresh_token,
+        expires_in: session.access.expires_in_secs,
+    }))
 }

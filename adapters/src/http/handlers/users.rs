@@ -54,7 +54,8 @@ pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) 
         username: registered.user.username,
         mobile: registered.user.mobile.map(|m| m.to_string()),
         email: registered.user.email.map(|e| e.to_string()),
-        token: registered.token.token,
+        token: registered.session.access.token,
+        refresh_token: registered.session.refresh_token,
     }));
     Ok(())
 }

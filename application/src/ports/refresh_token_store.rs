@@ -1,0 +1,36 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::UserId;
+
+use super::RepoError;
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// Accepted: `token` is its successor in the same family.
+    Rotated { user: UserId, token: String },
+    /// Already rotated longer ago than the grace period: a copy is being
+    /// replayed (or two clients share a session); the family must be revoked.
+    Reused { user: UserId, family: String },
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// Opaque refresh tokens (at least 256 random bits), kept only as hashes,
+/// grouped in families: one family per login, each rotation a new member.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait RefreshTokenStore: Send + Sync {
+    /// Starts a family for a new session and returns its first token.
+    async fn create(&self, user: UserId, lifetime: Duration) -> Result<String, RepoError>;
+    /// Exchanges `presented` for its successor in one conditional update. A
+    /// token rotated less than `grace` ago is exchanged again (two tabs
+    /// refreshing together); one rotated earlier is reported as reused.
+    async fn rotate(&self, presented: &str, grace: Duration, lifetime: Duration) -> Result<Rotation, RepoError>;
+    async fn revoke_family(&self, family: &str) -> Result<(), RepoError>;
+    /// Revokes the family of `presented`, if it is one of `user`'s.
+    async fn revoke_family_of(&self, user: UserId, presented: &str) -> Result<(), RepoError>;
+    /// Revokes every family of the user.
+    async fn revoke_user(&self, user: UserId) -> Result<(), RepoError>;
+}

@@ -1,0 +1,111 @@
+use std::sync::Arc;
+
+use crate::ports::{Rotation, UserRepository};
+use crate::{AppError, AuthFailure, Session, SessionIssuer};
+
+/// Exchanges a refresh token for a new access token and the refresh token's
+/// successor. A replayed (already rotated) token revokes its whole family, so
+/// a stolen copy and the legitimate client both lose the session and the
+/// person must log in again.
+pub struct RefreshSession {
+    sessions: Arc<SessionIssuer>,
+    users: Arc<dyn UserRepository>,
+}
+
+impl RefreshSession {
+    pub fn new(sessions: Arc<SessionIssuer>, users: Arc<dyn UserRepository>) -> Self {
+        Self { sessions, users }
+    }
+
+    pub async fn execute(&self, presented: &str) -> Result<Session, AppError> {
+        let presented = presented.trim();
+        if presented.is_empty() {
+            return Err(AppError::field(crate::Field::RefreshToken, crate::Problem::Required));
+        }
+        let policy = self.sessions.policy();
+        let store = self.sessions.refresh_tokens();
+        match store.rotate(presented, policy.reuse_grace, policy.refresh_lifetime).await? {
+            Rotation::Rotated { user, token } => {
+                let user = self.users.find_by_id(user).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+                let access = self.sessions.tokens().issue(&user)?;
+                Ok(Session { access, refresh_token: token })
+            }
+            Rotation::Reused { family, .. } => {
+                store.revoke_family(&family).await?;
+                Err(AppError::Unauthenticated(AuthFailure::Revoked))
+            }
+            Rotation::Invalid => Err(AppError::Unauthenticated(AuthFailure::Invalid)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use domain::UserId;
+
+    use super::*;
+    use crate::ports::{IssuedToken, MockRefreshTokenStore, MockTokenIssuer, MockUserRepository};
+    use crate::use_cases::log_in::tests::stored_user;
+    use crate::{Backend, SessionPolicy};
+
+    fn refresh(store: MockRefreshTokenStore, users: MockUserRepository) -> RefreshSession {
+        let mut tokens = MockTokenIssuer::new();
+        tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "access".into(), expires_in_secs: 60 }));
+        let sessions = SessionIssuer::new(Arc::new(tokens), Arc::new(store), SessionPolicy::default());
+        RefreshSession::new(Arc::new(sessions), Arc::new(users))
+    }
+
+    #[tokio::test]
+    async fn a_current_token_is_exchanged_for_a_new_pair() {
+        let mut store = MockRefreshTokenStore::new();
+        store
+            .expect_rotate()
+            .withf(|presented, grace, lifetime| {
+                presented == "old" && *grace == Duration::from_secs(10) && *lifetime == Duration::from_secs(1_209_600)
+            })
+            .returning(|_, _, _| Ok(Rotation::Rotated { user: UserId(1), token: "new".into() }));
+        let mut users = MockUserRepository::new();
+        users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
+        let session = refresh(store, users).execute(" old ").await.unwrap();
+        assert_eq!((session.access.token.as_str(), session.refresh_token.as_str()), ("access", "new"));
+    }
+
+    #[tokio::test]
+    async fn a_replayed_token_revokes_its_family() {
+        let mut store = MockRefreshTokenStore::new();
+        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Reused { user: UserId(1), family: "fam".into() }));
+        store.expect_revoke_family().withf(|family| family == "fam").times(1).returning(|_| Ok(()));
+        let got = refresh(store, MockUserRepository::new()).execute("old").await;
+        assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)));
+    }
+
+    #[tokio::test]
+    async fn unknown_expired_or_revoked_tokens_are_invalid() {
+        let mut store = MockRefreshTokenStore::new();
+        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Invalid));
+        let got = refresh(store, MockUserRepository::new()).execute("junk").await;
+        assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Invalid)));
+    }
+
+    #[tokio::test]
+    async fn a_token_of_a_deleted_account_is_revoked() {
+        let mut store = MockRefreshTokenStore::new();
+        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Rotated { user: UserId(9), token: "new".into() }));
+        let mut users = MockUserRepository::new();
+        users.expect_find_by_id().returning(|_| Ok(None));
+        let got = refresh(store, users).execute("old").await;
+        assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)));
+    }
+
+    #[tokio::test]
+    async fn an_empty_token_is_a_field_error_and_an_outage_is_unavailable() {
+        let got = refresh(MockRefreshTokenStore::new(), MockUserRepository::new()).execute(" ").await;
+        assert_eq!(got, Err(AppError::field(crate::Field::RefreshToken, crate::Problem::Required)));
+        let mut store = MockRefreshTokenStore::new();
+        store.expect_rotate().returning(|_, _, _| Err(crate::ports::RepoError::Unavailable("down".into())));
+        let got = refresh(store, MockUserRepository::new()).execute("old").await;
+        assert_eq!(got, Err(AppError::Unavailable(Backend::Database)));
+    }
+}

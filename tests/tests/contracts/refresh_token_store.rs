@@ -1,0 +1,149 @@
+//! The contract of the refresh-token store, on SQLite and PostgreSQL.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use acceptance_tests::backends::{backend_url, fresh_postgres_url};
+use adapters::persistence::Database;
+use application::ports::{RefreshTokenStore, Rotation, UserRepository};
+use chrono::Utc;
+use domain::{NewUser, UserId};
+
+struct Fixture {
+    store: Arc<dyn RefreshTokenStore>,
+    users: Arc<dyn UserRepository>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn fixture(url: &str, dir: Option<tempfile::TempDir>) -> Fixture {
+    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
+    database.migrate().await.unwrap();
+    Fixture { store: database.refresh_tokens(), users: database.users(), _dir: dir }
+}
+
+async fn sqlite(_test: &str) -> Option<Fixture> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+    Some(fixture(&url, Some(dir)).await)
+}
+
+async fn postgres(test: &str) -> Option<Fixture> {
+    let admin = backend_url("TEST_DATABASE_URL", test)?;
+    Some(fixture(&fresh_postgres_url(&admin, "contracts").await, None).await)
+}
+
+contract_suite!(
+    suite: "refresh_token_store",
+    backends: [sqlite, postgres],
+    tests: [
+        a_token_rotates_into_a_successor_that_rotates_in_turn,
+        a_rotated_token_is_exchanged_again_within_the_grace_period,
+        a_rotated_token_presented_after_the_grace_period_is_reported_reused,
+        a_revoked_family_accepts_none_of_its_tokens,
+        unknown_and_expired_tokens_are_invalid,
+        revoking_a_user_or_a_family_by_token_respects_ownership,
+        concurrent_rotations_within_the_grace_period_all_succeed,
+    ]
+);
+
+const DAY: Duration = Duration::from_secs(86_400);
+const GRACE: Duration = Duration::from_millis(300);
+
+async fn user(f: &Fixture, name: &str) -> UserId {
+    let new =
+        NewUser { username: name.into(), mobile: None, email: None, password_hash: None, date_joined: Utc::now() };
+    f.users.insert(new).await.unwrap().id
+}
+
+fn successor(rotation: Rotation) -> String {
+    match rotation {
+        Rotation::Rotated { token, .. } => token,
+        other => panic!("expected a rotation, got {other:?}"),
+    }
+}
+
+async fn a_token_rotates_into_a_successor_that_rotates_in_turn(f: Fixture) {
+    let id = user(&f, "alice").await;
+    let first = f.store.create(id, DAY).await.unwrap();
+    assert_eq!(first.len(), 64, "256 bits, hex");
+    let rotation = f.store.rotate(&first, GRACE, DAY).await.unwrap();
+    assert!(matches!(&rotation, Rotation::Rotated { user, .. } if *user == id));
+    let second = successor(rotation);
+    assert_ne!(second, first);
+    let third = successor(f.store.rotate(&second, GRACE, DAY).await.unwrap());
+    assert_ne!(third, second);
+}
+
+async fn a_rotated_token_is_exchanged_again_within_the_grace_period(f: Fixture) {
+    let id = user(&f, "alice").await;
+    let first = f.store.create(id, DAY).await.unwrap();
+    let tab_one = successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    let tab_two = successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    assert_ne!(tab_one, tab_two);
+    successor(f.store.rotate(&tab_one, GRACE, DAY).await.unwrap());
+    successor(f.store.rotate(&tab_two, GRACE, DAY).await.unwrap());
+}
+
+async fn a_rotated_token_presented_after_the_grace_period_is_reported_reused(f: Fixture) {
+    let id = user(&f, "alice").await;
+    let first = f.store.create(id, DAY).await.unwrap();
+    successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    tokio::time::sleep(GRACE + Duration::from_millis(100)).await;
+    match f.store.rotate(&first, GRACE, DAY).await.unwrap() {
+        Rotation::Reused { user, family } => assert_eq!((user, family.is_empty()), (id, false)),
+        other => panic!("expected reuse, got {other:?}"),
+    }
+}
+
+async fn a_revoked_family_accepts_none_of_its_tokens(f: Fixture) {
+    let id = user(&f, "alice").await;
+    let first = f.store.create(id, DAY).await.unwrap();
+    let second = successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    tokio::time::sleep(GRACE + Duration::from_millis(100)).await;
+    let Rotation::Reused { family, .. } = f.store.rotate(&first, GRACE, DAY).await.unwrap() else { panic!() };
+    let other_session = f.store.create(id, DAY).await.unwrap();
+    f.store.revoke_family(&family).await.unwrap();
+    assert_eq!(f.store.rotate(&second, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&first, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    successor(f.store.rotate(&other_session, GRACE, DAY).await.unwrap());
+}
+
+async fn unknown_and_expired_tokens_are_invalid(f: Fixture) {
+    let id = user(&f, "alice").await;
+    assert_eq!(f.store.rotate(&"0".repeat(64), GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    let short_lived = f.store.create(id, Duration::from_millis(50)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(f.store.rotate(&short_lived, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+}
+
+async fn revoking_a_user_or_a_family_by_token_respects_ownership(f: Fixture) {
+    let alice = user(&f, "alice").await;
+    let bobby = user(&f, "bobby").await;
+    let alices = f.store.create(alice, DAY).await.unwrap();
+    let bobbys = f.store.create(bobby, DAY).await.unwrap();
+    // Alice cannot revoke Bobby's session by presenting his token.
+    f.store.revoke_family_of(alice, &bobbys).await.unwrap();
+    let bobbys = successor(f.store.rotate(&bobbys, GRACE, DAY).await.unwrap());
+    f.store.revoke_family_of(bobby, &bobbys).await.unwrap();
+    assert_eq!(f.store.rotate(&bobbys, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    let second_alice_session = f.store.create(alice, DAY).await.unwrap();
+    f.store.revoke_user(alice).await.unwrap();
+    assert_eq!(f.store.rotate(&alices, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&second_alice_session, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+}
+
+async fn concurrent_rotations_within_the_grace_period_all_succeed(f: Fixture) {
+    let id = user(&f, "alice").await;
+    let token = f.store.create(id, DAY).await.unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, token) = (f.store.clone(), token.clone());
+            tokio::spawn(async move { store.rotate(&token, Duration::from_secs(10), DAY).await.unwrap() })
+        })
+        .collect();
+    let mut successors = std::collections::HashSet::new();
+    for task in tasks {
+        successors.insert(successor(task.await.unwrap()));
+    }
+    assert_eq!(successors.len(), 8);
+}

@@ -111,6 +111,16 @@ macro_rules! sql_user_repository {
                 self.exists_where("email = $1", email.as_str()).await
             }
 
+            async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(hash)
+                    .bind(id.0)
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(repo_error)
+            }
+
             async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
                 sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
                     .bind(at)

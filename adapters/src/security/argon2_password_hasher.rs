@@ -5,13 +5,15 @@ use argon2::password_hash::PasswordHasher as _;
 use argon2::password_hash::PasswordVerifier as _;
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use async_trait::async_trait;
-use domain::Password;
 use tokio::sync::Semaphore;
+
+use super::django_pbkdf2;
 
 /// Argon2id with OWASP's minimum (19 MiB, t=2, p=1), run on tokio's blocking
 /// pool behind a semaphore: at most `max_concurrent` hashes at once, so a burst
 /// of logins queues instead of exhausting memory, and request handling on the
-/// async workers never waits for a hash.
+/// async workers never waits for a hash. Also verifies Django's
+/// `pbkdf2_sha256$…` hashes of imported accounts, which `needs_rehash` flags.
 pub struct Argon2PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
@@ -59,6 +61,9 @@ fn hash_with(params: &Params, password: &[u8]) -> Result<String, HashError> {
 }
 
 fn verify_with(params: &Params, candidate: &[u8], stored: &str) -> bool {
+    if django_pbkdf2::is_django_pbkdf2(stored) {
+        return django_pbkdf2::verify(candidate, stored);
+    }
     match PasswordHash::new(stored) {
         // The hash's own parameters are used, so older costs keep verifying.
         Ok(hash) => argon2(params).verify_password(candidate, &hash).is_ok(),
@@ -71,9 +76,9 @@ fn verify_with(params: &Params, candidate: &[u8], stored: &str) -> bool {
 
 #[async_trait]
 impl PasswordHasher for Argon2PasswordHasher {
-    async fn hash(&self, password: &Password) -> Result<String, HashError> {
+    async fn hash(&self, password: &str) -> Result<String, HashError> {
         let params = self.params.clone();
-        let password = password.expose().as_bytes().to_vec();
+        let password = password.as_bytes().to_vec();
         self.on_blocking_pool(move || hash_with(&params, &password)).await
     }
 
@@ -86,6 +91,17 @@ impl PasswordHasher for Argon2PasswordHasher {
         };
         self.on_blocking_pool(move || Ok(verify_with(&params, &candidate, &stored) && real)).await
     }
+
+    fn needs_rehash(&self, stored: &str) -> bool {
+        let Ok(hash) = PasswordHash::new(stored) else { return true };
+        let current = argon2::Params::try_from(&hash).ok();
+        hash.algorithm.as_str() != "argon2id"
+            || current.is_none_or(|p| {
+                p.m_cost() != self.params.m_cost()
+                    || p.t_cost() != self.params.t_cost()
+                    || p.p_cost() != self.params.p_cost()
+            })
+    }
 }
 
 #[cfg(test)]
@@ -95,12 +111,24 @@ mod tests {
     #[tokio::test]
     async fn hashes_with_argon2id_at_the_configured_cost_and_verifies() {
         let hasher = Argon2PasswordHasher::new(2).unwrap();
-        let password = Password::parse("correct-horse").unwrap();
-        let hash = hasher.hash(&password).await.unwrap();
+        let hash = hasher.hash("correct-horse").await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(hasher.verify("correct-horse", Some(hash.clone())).await.unwrap());
         assert!(!hasher.verify("wrong-horse", Some(hash.clone())).await.unwrap());
-        assert_ne!(hash, hasher.hash(&password).await.unwrap(), "salts must differ");
+        assert_ne!(hash, hasher.hash("correct-horse").await.unwrap(), "salts must differ");
+        assert!(!hasher.needs_rehash(&hash));
+    }
+
+    #[tokio::test]
+    async fn verifies_django_hashes_and_flags_them_and_weaker_argon2_for_rehash() {
+        let hasher = Argon2PasswordHasher::new(1).unwrap();
+        let django = "pbkdf2_sha256$260000$Dj4ngoSaltV3ctor$fAUhPyLEOUd0QrZ6xhHQDPqV8opzpw4M0+O9Hs9DLwo=";
+        assert!(hasher.verify("correct-horse", Some(django.into())).await.unwrap());
+        assert!(!hasher.verify("wrong-horse", Some(django.into())).await.unwrap());
+        assert!(hasher.needs_rehash(django));
+        let weaker = Argon2PasswordHasher::with_params(1, 64, 1, 1).unwrap().hash("correct-horse").await.unwrap();
+        assert!(hasher.verify("correct-horse", Some(weaker.clone())).await.unwrap());
+        assert!(hasher.needs_rehash(&weaker));
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod argon2_password_hasher;
 mod code_digester;
+mod django_pbkdf2;
 mod jwt_token_issuer;
 
 pub use argon2_password_hasher::Argon2PasswordHasher;

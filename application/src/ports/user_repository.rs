@@ -30,4 +30,6 @@ pub trait UserRepository: Send + Sync {
     async fn email_exists(&self, email: &Email) -> Result<bool, RepoError>;
     /// Sets `last_login`.
     async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
+    /// Replaces the password hash (an upgrade of the same password's hash).
+    async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError>;
 }

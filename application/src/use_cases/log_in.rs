@@ -95,7 +95,7 @@ impl LogIn {
         }
 
         let stored_hash = user.as_ref().and_then(|user| user.password_hash.clone());
-        let matches = self.hasher.verify(&request.password, stored_hash).await?;
+        let matches = self.hasher.verify(&request.password, stored_hash.clone()).await?;
         let user = match user {
             Some(user) if matches => user,
             _ => {
@@ -105,6 +105,14 @@ impl LogIn {
             }
         };
         self.limiter.reset(&account).await?;
+        // Accounts imported from the Django shop carry PBKDF2 hashes; the
+        // password is at hand now, so the hash is upgraded to today's argon2id.
+        if let Some(stored) = stored_hash.as_deref()
+            && self.hasher.needs_rehash(stored)
+        {
+            let upgraded = self.hasher.hash(&request.password).await?;
+            self.users.update_password_hash(user.id, &upgraded).await?;
+        }
         let now = self.clock.now();
         self.users.record_login(user.id, now).await?;
         self.audit(Some(user.id), AuditEvent::LoginSucceeded, request.client_ip).await?;
@@ -182,6 +190,7 @@ pub(crate) mod tests {
 
         fn password_matches(mut self, matches: bool) -> Self {
             self.hasher.expect_verify().returning(move |_, _| Ok(matches));
+            self.hasher.expect_needs_rehash().returning(|_| false);
             self
         }
 
@@ -227,6 +236,7 @@ pub(crate) mod tests {
                     candidate == "right-password" && stored.as_deref() == Some("$argon2id$stored")
                 })
                 .returning(|_, _| Ok(true));
+            ports.hasher.expect_needs_rehash().returning(|_| false);
             ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
             ports.users.expect_record_login().withf(|id, _| *id == UserId(1)).times(1).returning(|_, _| Ok(()));
             ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
@@ -236,6 +246,30 @@ pub(crate) mod tests {
             assert_eq!(logged_in.session.access.token, "jwt");
             assert_eq!(logged_in.session.refresh_token, "refresh");
         }
+    }
+
+    #[tokio::test]
+    async fn a_legacy_hash_is_upgraded_at_the_first_successful_login() {
+        let legacy = User { password_hash: Some("pbkdf2_sha256$260000$salt$hash".into()), ..stored_user() };
+        let mut ports = Ports::new().user(Some(legacy)).not_locked().audits(AuditEvent::LoginSucceeded);
+        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports.hasher.expect_needs_rehash().withf(|stored| stored.starts_with("pbkdf2_sha256$")).returning(|_| true);
+        ports
+            .hasher
+            .expect_hash()
+            .withf(|password| password == "old-django-pw")
+            .times(1)
+            .returning(|_| Ok("$argon2id$new".into()));
+        ports
+            .users
+            .expect_update_password_hash()
+            .withf(|id, hash| *id == UserId(1) && hash == "$argon2id$new")
+            .times(1)
+            .returning(|_, _| Ok(()));
+        ports.limiter.expect_reset().returning(|_| Ok(()));
+        ports.users.expect_record_login().returning(|_, _| Ok(()));
+        ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60 }));
+        assert!(ports.use_case().execute(request("alice", "old-django-pw")).await.is_ok());
     }
 
     #[tokio::test]

@@ -94,7 +94,7 @@ impl RegisterUser {
         }
 
         // Hashing comes after the code check so that guessing codes costs no argon2 work.
-        let password_hash = self.hasher.hash(&password).await?;
+        let password_hash = self.hasher.hash(password.expose()).await?;
         let user = self
             .users
             .insert(NewUser {

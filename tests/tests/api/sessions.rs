@@ -307,3 +307,28 @@ async fn logout_with_a_refresh_token_and_signing_out_everywhere_end_refresh_toke
         assert_error(refresh(&app, token).await, StatusCode::UNAUTHORIZED, "token_invalid").await;
     }
 }
+
+#[tokio::test]
+async fn an_imported_django_account_logs_in_and_its_hash_is_upgraded_to_argon2id() {
+    let app = spawn_app().await;
+    app.register("someone", "13900139000").await;
+    // As imported from the Django shop: Django's PBKDF2-SHA256 of `correct-horse`.
+    let django = "pbkdf2_sha256$260000$Dj4ngoSaltV3ctor$fAUhPyLEOUd0QrZ6xhHQDPqV8opzpw4M0+O9Hs9DLwo=";
+    let database = app.database().await;
+    sqlx::query(
+        "INSERT INTO users (username, mobile, password_hash, date_joined) VALUES ('legacy', '13700137000', $1, $2)",
+    )
+    .bind(django)
+    .bind(chrono::Utc::now())
+    .execute(&database)
+    .await
+    .unwrap();
+
+    assert_error(app.log_in("legacy", "wrong-password").await, StatusCode::BAD_REQUEST, "invalid_credentials").await;
+    let login = app.log_in("13700137000", "correct-horse").await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let stored: (String,) =
+        sqlx::query_as("SELECT password_hash FROM users WHERE username = 'legacy'").fetch_one(&database).await.unwrap();
+    assert!(stored.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", stored.0);
+    assert_eq!(app.log_in("legacy", "correct-horse").await.status(), StatusCode::OK);
+}

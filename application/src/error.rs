@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use domain::{CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, UsernameError};
+use domain::{
+    CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, ProfileError, UsernameError,
+};
 
 use crate::ports::{CacheError, HashError, MessagingError, RenderError, RepoError, TokenError};
 
@@ -18,6 +20,12 @@ pub enum Field {
     ImageCodeId,
     ImageCodeText,
     RefreshToken,
+    Nickname,
+    Avatar,
+    Gender,
+    Birthday,
+    Address,
+    Signature,
     NonField,
 }
 
@@ -35,6 +43,12 @@ impl Field {
             Self::ImageCodeId => "image_code_id",
             Self::ImageCodeText => "text",
             Self::RefreshToken => "refresh_token",
+            Self::Nickname => "nickname",
+            Self::Avatar => "avatar",
+            Self::Gender => "gender",
+            Self::Birthday => "birthday",
+            Self::Address => "address",
+            Self::Signature => "signature",
             Self::NonField => "non_field_errors",
         }
     }
@@ -50,6 +64,7 @@ pub enum Problem {
     CodeFormat(CodeError),
     CaptchaId(CaptchaIdError),
     CaptchaText(CaptchaTextError),
+    Profile(ProfileError),
     /// A required field that has no value-object of its own was left empty.
     Required,
     PasswordsDiffer,
@@ -78,6 +93,7 @@ impl Problem {
             Self::Password(_) => "invalid_password",
             Self::CodeFormat(_) => "invalid_code",
             Self::CaptchaId(_) | Self::CaptchaText(_) => "invalid_captcha",
+            Self::Profile(_) => "invalid_profile",
             Self::Required => "required",
             Self::PasswordsDiffer => "password_mismatch",
             Self::AgreementRequired => "agreement_required",

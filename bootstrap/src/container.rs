@@ -14,7 +14,7 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha,
-    LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode,
+    LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
 };
 use application::{AvailabilityPolicy, LoginPolicy, SessionIssuer, SessionPolicy, VerificationPolicy};
 
@@ -77,6 +77,7 @@ impl Container {
         let login_limiter = limiter.clone();
         let login_clock = clock.clone();
         let session_clock = clock.clone();
+        let profile_clock = clock.clone();
         let audit = database.audit_log();
         let revocations = database.access_token_revocations();
         let refresh_tokens = database.refresh_tokens();
@@ -122,7 +123,8 @@ impl Container {
             log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), audit.clone(), session_clock.clone()),
             refresh_session: RefreshSession::new(sessions, users.clone()),
             revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, audit.clone(), session_clock),
-            get_current_user: GetCurrentUser::new(users),
+            get_current_user: GetCurrentUser::new(users.clone()),
+            update_profile: UpdateProfile::new(users, profile_clock),
             check_readiness: CheckReadiness::new(probes),
             dev_outbox: Some(dev_outbox),
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),

@@ -9,6 +9,7 @@ mod email;
 mod login_identifier;
 mod mobile;
 mod password;
+mod profile;
 mod user;
 mod username;
 
@@ -18,5 +19,6 @@ pub use email::{Email, EmailError};
 pub use login_identifier::LoginIdentifier;
 pub use mobile::{Mobile, MobileError};
 pub use password::{Password, PasswordError};
+pub use profile::{ProfileChange, ProfileError};
 pub use user::{Gender, NewUser, Profile, User, UserId};
 pub use username::{Username, UsernameError};

@@ -1,7 +1,9 @@
 //! Every human-readable message of the API, in Chinese and English.
 
 use application::{AuthFailure, Field, Problem};
-use domain::{CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, UsernameError};
+use domain::{
+    CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, ProfileError, UsernameError,
+};
 
 use super::language::Language;
 
@@ -49,6 +51,19 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
         Problem::CaptchaText(e) => match e {
             CaptchaTextError::Empty => pick(l, "请输入图片验证码", "Captcha text is required"),
             CaptchaTextError::Format => pick(l, "图片验证码为4位字母或数字", "The captcha is 4 letters or digits"),
+        },
+        Problem::Profile(e) => match e {
+            ProfileError::NicknameLength => pick(l, "昵称最多20个字符", "Nickname must be at most 20 characters"),
+            ProfileError::AvatarUrl => pick(l, "头像必须是 http(s) 链接", "Avatar must be an http(s) URL"),
+            ProfileError::Gender => {
+                pick(l, "性别只能是 male、female 或 unknown", "Gender must be male, female or unknown")
+            }
+            ProfileError::BirthdayFormat => pick(l, "生日格式应为 YYYY-MM-DD", "Birthday must be a date YYYY-MM-DD"),
+            ProfileError::BirthdayRange => {
+                pick(l, "生日须在1900-01-01与今天之间", "Birthday must lie between 1900-01-01 and today")
+            }
+            ProfileError::AddressLength => pick(l, "地址最多200个字符", "Address must be at most 200 characters"),
+            ProfileError::SignatureLength => pick(l, "签名最多200个字符", "Signature must be at most 200 characters"),
         },
         Problem::Required => pick(l, "该字段是必填项。", "This field is required."),
         Problem::PasswordsDiffer => pick(l, "两次密码不一致", "The two passwords do not match"),

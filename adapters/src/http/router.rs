@@ -26,7 +26,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("authorizations").post(sessions::log_in))
         .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))
-        .push(Router::with_path("user").hoop(require_auth).get(users::current_user))
+        .push(Router::with_path("user").hoop(require_auth).get(users::current_user).patch(users::update_profile))
         .push(Router::with_path("user/sessions/revoke").hoop(require_auth).post(sessions::revoke_all_sessions))
         .push(Router::with_path("health/live").get(health::live))
         .push(Router::with_path("health/ready").get(health::ready));

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use application::AppError;
 use application::use_cases::{
     Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RefreshSession,
-    RegisterUser, RevokeAllSessions, SendSmsCode,
+    RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
 };
 use salvo::prelude::Depot;
 
@@ -23,6 +23,7 @@ pub struct ApiState {
     pub revoke_all_sessions: RevokeAllSessions,
     pub authenticate: Authenticate,
     pub get_current_user: GetCurrentUser,
+    pub update_profile: UpdateProfile,
     pub check_readiness: CheckReadiness,
     /// Present only while the development message adapters are in use.
     pub dev_outbox: Option<Arc<DevOutbox>>,

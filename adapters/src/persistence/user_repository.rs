@@ -111,6 +111,25 @@ macro_rules! sql_user_repository {
                 self.exists_where("email = $1", email.as_str()).await
             }
 
+            async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError> {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "UPDATE users SET nickname = $1, avatar = $2, gender = $3, birthday = $4, address = $5, \
+                     signature = $6 WHERE id = $7 RETURNING {COLUMNS}"
+                ));
+                let row = sqlx::query(sql)
+                    .bind(&profile.nickname)
+                    .bind(&profile.avatar)
+                    .bind(profile.gender.as_str())
+                    .bind(profile.birthday)
+                    .bind(&profile.address)
+                    .bind(&profile.signature)
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
             async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {
                 sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                     .bind(hash)

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::{Email, LoginIdentifier, Mobile, NewUser, User, UserId};
+use domain::{Email, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
 
 use crate::Field;
 
@@ -30,6 +30,8 @@ pub trait UserRepository: Send + Sync {
     async fn email_exists(&self, email: &Email) -> Result<bool, RepoError>;
     /// Sets `last_login`.
     async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
+    /// Replaces the profile fields and returns the updated user (`None` if it no longer exists).
+    async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError>;
     /// Replaces the password hash (an upgrade of the same password's hash).
     async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError>;
 }

@@ -13,6 +13,7 @@ mod refresh_session;
 mod register_user;
 mod revoke_all_sessions;
 mod send_sms_code;
+mod update_profile;
 
 pub use authenticate::Authenticate;
 pub use check_availability::{Availability, CheckAvailability};
@@ -26,3 +27,4 @@ pub use refresh_session::RefreshSession;
 pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
 pub use revoke_all_sessions::RevokeAllSessions;
 pub use send_sms_code::{SendSmsCode, SendSmsCodeRequest};
+pub use update_profile::{ProfilePatch, UpdateProfile};

@@ -4,6 +4,7 @@ mod conventions;
 mod failures;
 mod journey;
 mod production_backends;
+mod profile;
 mod registration;
 mod sessions;
 mod support;

@@ -58,6 +58,7 @@ contract_suite!(
         reports_which_unique_value_is_taken,
         answers_existence_questions,
         concurrent_inserts_of_one_username_give_one_row,
+        profile_last_login_and_password_hash_are_updated,
     ]
 );
 
@@ -129,4 +130,26 @@ async fn concurrent_inserts_of_one_username_give_one_row(fresh: Fresh) {
         }
     }
     assert_eq!(created, 1);
+}
+
+async fn profile_last_login_and_password_hash_are_updated(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    let user = repo.insert(new_user("alice", Some("13800138000"), None)).await.unwrap();
+    let profile = domain::Profile {
+        nickname: Some("小明".into()),
+        avatar: Some("https://img.example.com/a.png".into()),
+        gender: domain::Gender::Female,
+        birthday: chrono::NaiveDate::from_ymd_opt(1990, 5, 17),
+        address: Some("北京".into()),
+        signature: None,
+    };
+    let updated = repo.update_profile(user.id, &profile).await.unwrap().unwrap();
+    assert_eq!(updated.profile, profile);
+    assert_eq!(repo.find_by_id(user.id).await.unwrap().unwrap().profile, profile);
+    assert_eq!(repo.update_profile(UserId(user.id.0 + 1000), &profile).await.unwrap(), None);
+
+    repo.record_login(user.id, joined()).await.unwrap();
+    repo.update_password_hash(user.id, "$argon2id$new").await.unwrap();
+    let reloaded = repo.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!((reloaded.last_login, reloaded.password_hash.as_deref()), (Some(joined()), Some("$argon2id$new")));
 }

@@ -53,6 +53,12 @@ pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>
     deserializer.deserialize_any(TextVisitor)
 }
 
+/// A field of a PATCH: absent stays `None` (with `#[serde(default)]`), `null`
+/// reads as `Some(None)` (clear it), a value as `Some(Some(..))`.
+pub fn patch_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    text(deserializer).map(Some)
+}
+
 /// Whether a value is the affirmative `true` or `"true"`.
 pub fn is_true(value: Option<&str>) -> bool {
     value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))

@@ -90,3 +90,34 @@ impl From<User> for UserResponse {
         }
     }
 }
+
+/// Any of the profile fields; an absent field is left as it is, `null` (or an
+/// empty string) clears it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"nickname": "小明", "gender": "male", "birthday": "1990-05-17", "avatar": "https://img.example.com/a.png"}))]
+pub struct ProfilePatchRequest {
+    /// At most 20 characters.
+    #[serde(default, deserialize_with = "lenient::patch_text")]
+    #[schema(value_type = Option<String>)]
+    pub nickname: Option<Option<String>>,
+    /// An http(s) URL, at most 512 characters.
+    #[serde(default, deserialize_with = "lenient::patch_text")]
+    #[schema(value_type = Option<String>)]
+    pub avatar: Option<Option<String>>,
+    /// `male`, `female` or `unknown`.
+    #[serde(default, deserialize_with = "lenient::patch_text")]
+    #[schema(value_type = Option<String>)]
+    pub gender: Option<Option<String>>,
+    /// `YYYY-MM-DD`, not in the future.
+    #[serde(default, deserialize_with = "lenient::patch_text")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birthday: Option<Option<String>>,
+    /// At most 200 characters.
+    #[serde(default, deserialize_with = "lenient::patch_text")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    /// At most 200 characters.
+    #[serde(default, deserialize_with = "lenient::patch_text")]
+    #[schema(value_type = Option<String>)]
+    pub signature: Option<Option<String>>,
+}

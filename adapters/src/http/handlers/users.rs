@@ -1,4 +1,4 @@
-use application::use_cases::RegisterUserRequest;
+use application::use_cases::{ProfilePatch, RegisterUserRequest};
 use salvo::handler;
 use salvo::http::StatusCode;
 use salvo::prelude::{Depot, Json, Request, Response};
@@ -7,7 +7,7 @@ use crate::http::api_error::ApiError;
 use crate::http::auth::claims;
 use crate::http::body::read_body;
 use crate::http::dto::lenient::is_true;
-use crate::http::dto::{RegisterRequest, RegisterResponse, UserResponse};
+use crate::http::dto::{ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
@@ -78,5 +78,45 @@ pub async fn current_user(depot: &mut Depot) -> Result<Json<UserResponse>, ApiEr
     let state = ApiState::from_depot(depot)?;
     let user_id = claims(depot)?.user_id;
     let user = state.get_current_user.execute(user_id).await?;
+    Ok(Json(UserResponse::from(user)))
+}
+
+/// Change the signed-in user's profile
+///
+/// Send any of `nickname, avatar, gender, birthday, address, signature`; absent
+/// fields are left as they are, `null` or `""` clears one. Every invalid field
+/// is reported at once and then nothing is changed.
+#[utoipa::path(
+    patch,
+    path = "/user/",
+    tag = "user",
+    security(("jwt" = [])),
+    request_body(content(
+        (ProfilePatchRequest = "application/json"),
+        (ProfilePatchRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The updated user", body = UserResponse),
+        (status = 400, description = "An invalid field (`invalid_profile`) or a malformed body (`malformed_body`)", body = ErrorBody,
+            example = json!({"code": "invalid_profile", "message": "头像必须是 http(s) 链接", "non_field_errors": ["头像必须是 http(s) 链接"], "avatar": ["头像必须是 http(s) 链接"]})),
+        (status = 401, description = "No, garbled, expired or revoked token", body = ErrorBody),
+        (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn update_profile(req: &mut Request, depot: &mut Depot) -> Result<Json<UserResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let user_id = claims(depot)?.user_id;
+    let body: ProfilePatchRequest = read_body(req, state.max_body_bytes).await?;
+    let patch = ProfilePatch {
+        nickname: body.nickname,
+        avatar: body.avatar,
+        gender: body.gender,
+        birthday: body.birthday,
+        address: body.address,
+        signature: body.signature,
+    };
+    let user = state.update_profile.execute(user_id, patch).await?;
     Ok(Json(UserResponse::from(user)))
 }

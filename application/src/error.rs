@@ -20,6 +20,7 @@ pub enum Field {
     ImageCodeId,
     ImageCodeText,
     RefreshToken,
+    OldPassword,
     Nickname,
     Avatar,
     Gender,
@@ -43,6 +44,7 @@ impl Field {
             Self::ImageCodeId => "image_code_id",
             Self::ImageCodeText => "text",
             Self::RefreshToken => "refresh_token",
+            Self::OldPassword => "old_password",
             Self::Nickname => "nickname",
             Self::Avatar => "avatar",
             Self::Gender => "gender",
@@ -81,6 +83,8 @@ pub enum Problem {
     CodeExhausted,
     /// Another account already uses this value.
     Taken,
+    /// The current password given to authorise a change is wrong.
+    WrongPassword,
 }
 
 impl Problem {
@@ -102,6 +106,7 @@ impl Problem {
             Self::CodeExpired => "code_expired",
             Self::CodeExhausted => "code_exhausted",
             Self::Taken => "already_taken",
+            Self::WrongPassword => "wrong_password",
         }
     }
 }
@@ -160,6 +165,8 @@ pub enum AppError {
     Unauthenticated(AuthFailure),
     #[error("not found")]
     NotFound,
+    #[error("forbidden")]
+    Forbidden,
     #[error("{} unavailable", .0.name())]
     Unavailable(Backend),
     #[error("internal error: {0}")]

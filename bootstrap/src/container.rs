@@ -13,8 +13,8 @@ use application::ports::{
     TokenIssuer, UserRepository, VerificationCodeStore,
 };
 use application::use_cases::{
-    Authenticate, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha,
-    LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
+    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser,
+    IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
 };
 use application::{AvailabilityPolicy, LoginPolicy, SessionIssuer, SessionPolicy, VerificationPolicy};
 
@@ -78,9 +78,20 @@ impl Container {
         let login_clock = clock.clone();
         let session_clock = clock.clone();
         let profile_clock = clock.clone();
+        let password_clock = clock.clone();
+        let password_limiter = limiter.clone();
         let audit = database.audit_log();
         let revocations = database.access_token_revocations();
         let refresh_tokens = database.refresh_tokens();
+        let password_revocations = revocations.clone();
+        let password_refresh_tokens = refresh_tokens.clone();
+        let password_hasher = hasher.clone();
+        let login_policy = LoginPolicy {
+            account_failures: config.login_account_failures,
+            account_window: Duration::from_secs(config.login_account_window_secs),
+            ip_failures: config.login_ip_failures,
+            ip_window: Duration::from_secs(config.login_ip_window_secs),
+        };
         let sessions = Arc::new(SessionIssuer::new(
             tokens.clone(),
             refresh_tokens.clone(),
@@ -112,19 +123,24 @@ impl Container {
                 login_limiter,
                 audit.clone(),
                 login_clock,
-                LoginPolicy {
-                    account_failures: config.login_account_failures,
-                    account_window: Duration::from_secs(config.login_account_window_secs),
-                    ip_failures: config.login_ip_failures,
-                    ip_window: Duration::from_secs(config.login_ip_window_secs),
-                },
+                login_policy.clone(),
             ),
             authenticate: Authenticate::new(tokens, revocations.clone()),
             log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), audit.clone(), session_clock.clone()),
             refresh_session: RefreshSession::new(sessions, users.clone()),
             revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, audit.clone(), session_clock),
             get_current_user: GetCurrentUser::new(users.clone()),
-            update_profile: UpdateProfile::new(users, profile_clock),
+            update_profile: UpdateProfile::new(users.clone(), profile_clock),
+            change_password: ChangePassword::new(
+                users,
+                password_hasher,
+                password_revocations,
+                password_refresh_tokens,
+                password_limiter,
+                audit.clone(),
+                password_clock,
+                login_policy.clone(),
+            ),
             check_readiness: CheckReadiness::new(probes),
             dev_outbox: Some(dev_outbox),
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),

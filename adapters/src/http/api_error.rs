@@ -83,6 +83,7 @@ impl ApiError {
                     }
                 }
                 AppError::NotFound => Rendered::simple(S::NOT_FOUND, "not_found", messages::not_found(language)),
+                AppError::Forbidden => Rendered::simple(S::FORBIDDEN, "forbidden", messages::forbidden(language)),
                 AppError::Unavailable(_) => {
                     Rendered::simple(S::SERVICE_UNAVAILABLE, "service_unavailable", messages::unavailable(language))
                 }

@@ -77,6 +77,7 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
         Problem::CodeExhausted => {
             pick(l, "验证码错误次数过多，请重新获取", "Too many wrong tries; request a new verification code")
         }
+        Problem::WrongPassword => pick(l, "原密码错误", "The current password is wrong"),
         Problem::Taken => match field {
             Field::Username => pick(l, "用户名已存在", "This username is taken"),
             Field::Mobile => pick(l, "手机号已被注册", "This mobile number is already registered"),

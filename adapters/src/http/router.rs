@@ -23,6 +23,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("mobiles/{mobile}/count").get(availability::mobile_count))
         .push(Router::with_path("emails/{email}/count").get(availability::email_count))
         .push(Router::with_path("users").post(users::register))
+        .push(Router::with_path("users/{id}/password").hoop(require_auth).put(users::change_password))
         .push(Router::with_path("authorizations").post(sessions::log_in))
         .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))

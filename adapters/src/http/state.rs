@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RefreshSession,
-    RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
+    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut,
+    RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
 };
 use salvo::prelude::Depot;
 
@@ -24,6 +24,7 @@ pub struct ApiState {
     pub authenticate: Authenticate,
     pub get_current_user: GetCurrentUser,
     pub update_profile: UpdateProfile,
+    pub change_password: ChangePassword,
     pub check_readiness: CheckReadiness,
     /// Present only while the development message adapters are in use.
     pub dev_outbox: Option<Arc<DevOutbox>>,

@@ -14,6 +14,7 @@ pub enum AuditEvent {
     LoginLocked,
     LoggedOut,
     SessionsRevoked,
+    PasswordChanged,
 }
 
 impl AuditEvent {
@@ -24,6 +25,7 @@ impl AuditEvent {
             Self::LoginLocked => "login_locked",
             Self::LoggedOut => "logged_out",
             Self::SessionsRevoked => "sessions_revoked",
+            Self::PasswordChanged => "password_changed",
         }
     }
 }

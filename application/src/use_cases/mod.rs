@@ -2,6 +2,7 @@
 //! one `execute`-style entry point.
 
 mod authenticate;
+mod change_password;
 mod check_availability;
 mod check_readiness;
 mod deliver_messages;
@@ -16,6 +17,7 @@ mod send_sms_code;
 mod update_profile;
 
 pub use authenticate::Authenticate;
+pub use change_password::{ChangePassword, ChangePasswordRequest};
 pub use check_availability::{Availability, CheckAvailability};
 pub use check_readiness::{CheckReadiness, Readiness};
 pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};

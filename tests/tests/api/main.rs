@@ -3,6 +3,7 @@
 mod conventions;
 mod failures;
 mod journey;
+mod password_change;
 mod production_backends;
 mod profile;
 mod registration;

@@ -10,5 +10,5 @@ mod verification;
 pub use availability::{EmailCount, MobileCount, UsernameCount};
 pub use health::{HealthStatus, Readiness};
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
-pub use user::{ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
+pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{DevOutboxResponse, MessageResponse, SmsCodeQuery};

@@ -121,3 +121,16 @@ pub struct ProfilePatchRequest {
     #[schema(value_type = Option<String>)]
     pub signature: Option<Option<String>>,
 }
+
+/// A new password, authorised by the current one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"old_password": "correct-horse", "password": "battery-staple", "password2": "battery-staple"}))]
+pub struct ChangePasswordRequest {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub old_password: Option<String>,
+    /// 8–20 characters.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub password2: Option<String>,
+}

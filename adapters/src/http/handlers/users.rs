@@ -1,4 +1,5 @@
-use application::use_cases::{ProfilePatch, RegisterUserRequest};
+use application::use_cases::{self, ProfilePatch, RegisterUserRequest};
+use domain::UserId;
 use salvo::handler;
 use salvo::http::StatusCode;
 use salvo::prelude::{Depot, Json, Request, Response};
@@ -7,7 +8,9 @@ use crate::http::api_error::ApiError;
 use crate::http::auth::claims;
 use crate::http::body::read_body;
 use crate::http::dto::lenient::is_true;
-use crate::http::dto::{ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
+use crate::http::dto::{
+    ChangePasswordRequest, MessageResponse, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse,
+};
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
@@ -119,4 +122,51 @@ pub async fn update_profile(req: &mut Request, depot: &mut Depot) -> Result<Json
     };
     let user = state.update_profile.execute(user_id, patch).await?;
     Ok(Json(UserResponse::from(user)))
+}
+
+/// Change one's password
+///
+/// Only for one's own id. Every session of the user ends (all access and
+/// refresh tokens, this one included): log in again with the new password.
+/// Wrong current passwords count toward the login lock of the account.
+#[utoipa::path(
+    put,
+    path = "/users/{id}/password/",
+    tag = "user",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The signed-in user's id")),
+    request_body(content(
+        (ChangePasswordRequest = "application/json"),
+        (ChangePasswordRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Changed; every session has ended", body = MessageResponse),
+        (status = 400, description = "Wrong current password (`wrong_password`), an empty one (`required`), a new one against the policy (`invalid_password`) or not repeated (`password_mismatch`)", body = ErrorBody,
+            example = json!({"code": "wrong_password", "message": "原密码错误", "non_field_errors": ["原密码错误"], "old_password": ["原密码错误"]})),
+        (status = 401, description = "No, garbled, expired or revoked token", body = ErrorBody),
+        (status = 403, description = "Not one's own id (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "The id is not a number (`not_found`)", body = ErrorBody),
+        (status = 429, description = "The account is locked after too many wrong passwords (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the lock ends"))),
+        (status = 503, description = "Database or cache unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn change_password(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let actor = claims(depot)?.user_id;
+    let target = req.param::<i64>("id").map(UserId).ok_or(ApiError::RouteNotFound)?;
+    let body: ChangePasswordRequest = read_body(req, state.max_body_bytes).await?;
+    state
+        .change_password
+        .execute(use_cases::ChangePasswordRequest {
+            actor,
+            target,
+            old_password: body.old_password.unwrap_or_default(),
+            password: body.password.unwrap_or_default(),
+            password2: body.password2.unwrap_or_default(),
+            client_ip: state.client_ip.resolve(req),
+        })
+        .await?;
+    Ok(Json(MessageResponse::ok()))
 }

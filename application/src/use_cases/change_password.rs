@@ -1,0 +1,203 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use domain::{Password, UserId};
+
+use crate::ports::{
+    AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit,
+    RateLimiter, RefreshTokenStore, UserRepository,
+};
+use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
+
+pub struct ChangePasswordRequest {
+    /// The signed-in user.
+    pub actor: UserId,
+    /// The account named in the path; must be the actor's own.
+    pub target: UserId,
+    pub old_password: String,
+    pub password: String,
+    pub password2: String,
+    pub client_ip: IpAddr,
+}
+
+/// A signed-in user changes their own password with the current one. Every
+/// session of the user ends (token version bumped, refresh families revoked),
+/// so a thief holding a token loses it too. Wrong current passwords count
+/// toward the same lock as failed logins.
+pub struct ChangePassword {
+    users: Arc<dyn UserRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    revocations: Arc<dyn AccessTokenRevocations>,
+    refresh: Arc<dyn RefreshTokenStore>,
+    limiter: Arc<dyn RateLimiter>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    policy: LoginPolicy,
+}
+
+impl ChangePassword {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        revocations: Arc<dyn AccessTokenRevocations>,
+        refresh: Arc<dyn RefreshTokenStore>,
+        limiter: Arc<dyn RateLimiter>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+        policy: LoginPolicy,
+    ) -> Self {
+        Self { users, hasher, revocations, refresh, limiter, audit, clock, policy }
+    }
+
+    pub async fn execute(&self, request: ChangePasswordRequest) -> Result<(), AppError> {
+        if request.actor != request.target {
+            return Err(AppError::Forbidden);
+        }
+        let mut errors = FieldErrors::default();
+        if request.old_password.is_empty() {
+            errors.push(Field::OldPassword, Problem::Required);
+        }
+        let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
+        if password.is_some() && request.password != request.password2 {
+            errors.push(Field::Password2, Problem::PasswordsDiffer);
+        }
+        let Some(password) = password else { return Err(errors.into_error()) };
+        errors.into_result()?;
+
+        let limit = [RateLimit::new(
+            format!("login:user:{}", request.actor.0),
+            self.policy.account_failures,
+            self.policy.account_window,
+        )];
+        if let RateDecision::Limited { retry_after } = self.limiter.check(&limit).await? {
+            return Err(AppError::RateLimited { retry_after });
+        }
+        let user =
+            self.users.find_by_id(request.actor).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+        if !self.hasher.verify(&request.old_password, user.password_hash.clone()).await? {
+            self.limiter.count(&limit).await?;
+            return Err(AppError::field(Field::OldPassword, Problem::WrongPassword));
+        }
+        let hash = self.hasher.hash(password.expose()).await?;
+        self.users.update_password_hash(user.id, &hash).await?;
+        self.refresh.revoke_user(user.id).await?;
+        self.revocations.revoke_all(user.id).await?;
+        let entry = AuditEntry {
+            user_id: Some(user.id),
+            event: AuditEvent::PasswordChanged,
+            ip: request.client_ip,
+            at: self.clock.now(),
+        };
+        Ok(self.audit.record(entry).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::ports::{
+        MockAccessTokenRevocations, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter,
+        MockRefreshTokenStore, MockUserRepository,
+    };
+    use crate::use_cases::log_in::tests::stored_user;
+
+    #[derive(Default)]
+    struct Ports {
+        users: MockUserRepository,
+        hasher: MockPasswordHasher,
+        revocations: MockAccessTokenRevocations,
+        refresh: MockRefreshTokenStore,
+        limiter: MockRateLimiter,
+        audit: MockAuditLog,
+    }
+
+    impl Ports {
+        fn use_case(self) -> ChangePassword {
+            let mut clock = MockClock::new();
+            clock.expect_now().returning(Utc::now);
+            ChangePassword::new(
+                Arc::new(self.users),
+                Arc::new(self.hasher),
+                Arc::new(self.revocations),
+                Arc::new(self.refresh),
+                Arc::new(self.limiter),
+                Arc::new(self.audit),
+                Arc::new(clock),
+                LoginPolicy::default(),
+            )
+        }
+
+        fn unlocked_user(mut self, old_password_right: bool) -> Self {
+            self.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
+            self.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
+            self.hasher.expect_verify().returning(move |_, _| Ok(old_password_right));
+            self
+        }
+    }
+
+    fn request() -> ChangePasswordRequest {
+        ChangePasswordRequest {
+            actor: UserId(1),
+            target: UserId(1),
+            old_password: "old-password".into(),
+            password: "new-password".into(),
+            password2: "new-password".into(),
+            client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_right_old_password_sets_the_new_one_and_ends_every_session() {
+        let mut ports = Ports::default().unlocked_user(true);
+        ports.hasher.expect_hash().withf(|p| p == "new-password").returning(|_| Ok("$argon2id$new".into()));
+        ports.users.expect_update_password_hash().withf(|_, h| h == "$argon2id$new").times(1).returning(|_, _| Ok(()));
+        ports.refresh.expect_revoke_user().times(1).returning(|_| Ok(()));
+        ports.revocations.expect_revoke_all().times(1).returning(|_| Ok(1));
+        ports.audit.expect_record().withf(|e| e.event == AuditEvent::PasswordChanged).times(1).returning(|_| Ok(()));
+        assert_eq!(ports.use_case().execute(request()).await, Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_old_password_is_refused_and_counted() {
+        let mut ports = Ports::default().unlocked_user(false);
+        ports.limiter.expect_count().withf(|l| l[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got, Err(AppError::field(Field::OldPassword, Problem::WrongPassword)));
+    }
+
+    #[tokio::test]
+    async fn someone_else_s_account_is_forbidden() {
+        let got = Ports::default().use_case().execute(ChangePasswordRequest { target: UserId(2), ..request() }).await;
+        assert_eq!(got, Err(AppError::Forbidden));
+    }
+
+    #[tokio::test]
+    async fn the_new_password_follows_the_policy_and_must_be_repeated() {
+        let got = Ports::default()
+            .use_case()
+            .execute(ChangePasswordRequest { password: "short".into(), old_password: "".into(), ..request() })
+            .await;
+        let Err(AppError::Validation(errors)) = got else { panic!("{got:?}") };
+        assert_eq!(errors[0].field, Field::OldPassword);
+        assert_eq!(errors[1].field, Field::Password);
+        let got = Ports::default()
+            .use_case()
+            .execute(ChangePasswordRequest { password2: "other-pw-1".into(), ..request() })
+            .await;
+        assert_eq!(got, Err(AppError::field(Field::Password2, Problem::PasswordsDiffer)));
+    }
+
+    #[tokio::test]
+    async fn a_locked_account_is_refused_with_the_wait() {
+        let mut ports = Ports::default();
+        let wait = Duration::from_secs(300);
+        ports.limiter.expect_check().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        assert_eq!(ports.use_case().execute(request()).await, Err(AppError::RateLimited { retry_after: wait }));
+    }
+}

@@ -1,35 +1,31 @@
 //! The contract of the access-token revocation store, on SQLite and PostgreSQL.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
-use adapters::persistence::Database;
 use application::ports::{AccessTokenRevocations, TokenStanding, UserRepository};
 use chrono::{TimeDelta, Utc};
 use domain::{NewUser, UserId};
 
+use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+
 struct Fixture {
     revocations: Arc<dyn AccessTokenRevocations>,
     users: Arc<dyn UserRepository>,
-    _dir: Option<tempfile::TempDir>,
+    _fresh: FreshDatabase,
 }
 
-async fn fixture(url: &str, dir: Option<tempfile::TempDir>) -> Fixture {
-    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
-    database.migrate().await.unwrap();
-    Fixture { revocations: database.access_token_revocations(), users: database.users(), _dir: dir }
+impl From<FreshDatabase> for Fixture {
+    fn from(fresh: FreshDatabase) -> Self {
+        Self { revocations: fresh.database.access_token_revocations(), users: fresh.database.users(), _fresh: fresh }
+    }
 }
 
 async fn sqlite(_test: &str) -> Option<Fixture> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-    Some(fixture(&url, Some(dir)).await)
+    fresh_sqlite().await.map(Fixture::from)
 }
 
 async fn postgres(test: &str) -> Option<Fixture> {
-    let admin = backend_url("TEST_DATABASE_URL", test)?;
-    Some(fixture(&fresh_postgres_url(&admin, "contracts").await, None).await)
+    fresh_postgres(test).await.map(Fixture::from)
 }
 
 contract_suite!(

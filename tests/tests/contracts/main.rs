@@ -22,6 +22,35 @@ macro_rules! contract_suite {
     };
 }
 
+/// A migrated database of one kind, fresh for one test; `url` lets a test
+/// open a second pool on it (another instance of the service).
+pub struct FreshDatabase {
+    pub database: adapters::persistence::Database,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn migrated(url: String, dir: Option<tempfile::TempDir>) -> FreshDatabase {
+    let database = adapters::persistence::Database::connect(&url, std::time::Duration::from_secs(5)).await.unwrap();
+    database.migrate().await.unwrap();
+    // Applying twice is a no-op.
+    database.migrate().await.unwrap();
+    FreshDatabase { database, url, _dir: dir }
+}
+
+/// A SQLite file in a temporary folder.
+pub async fn fresh_sqlite() -> Option<FreshDatabase> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
+    Some(migrated(url, Some(dir)).await)
+}
+
+/// A schema of its own in `TEST_DATABASE_URL` (None: skipped).
+pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
+    let admin = acceptance_tests::backends::backend_url("TEST_DATABASE_URL", test)?;
+    Some(migrated(acceptance_tests::backends::fresh_postgres_url(&admin, "contracts").await, None).await)
+}
+
 mod access_token_revocations;
 mod cache;
 mod outbox;

@@ -4,43 +4,39 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
 use adapters::persistence::Database;
 use application::ports::{Channel, CodePurpose, MessageOutbox, OutgoingMessage};
 use chrono::{TimeDelta, Utc};
 use domain::VerificationCode;
 use tokio::sync::Notify;
 
+use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+
 struct Fixture {
     outbox: Arc<dyn MessageOutbox>,
-    /// A second handle on the same table: another instance's worker.
+    /// A second pool on the same table: another instance's worker.
     other_instance: Arc<dyn MessageOutbox>,
     wakeup: Arc<Notify>,
-    _dir: Option<tempfile::TempDir>,
+    _fresh: FreshDatabase,
 }
 
-async fn fixture(url: &str, dir: Option<tempfile::TempDir>) -> Fixture {
-    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
-    database.migrate().await.unwrap();
-    let other = Database::connect(url, Duration::from_secs(5)).await.unwrap();
+async fn fixture(fresh: FreshDatabase) -> Fixture {
+    let other = Database::connect(&fresh.url, Duration::from_secs(5)).await.unwrap();
     let wakeup = Arc::new(Notify::new());
     Fixture {
-        outbox: database.outbox(wakeup.clone()),
+        outbox: fresh.database.outbox(wakeup.clone()),
         other_instance: other.outbox(Arc::new(Notify::new())),
         wakeup,
-        _dir: dir,
+        _fresh: fresh,
     }
 }
 
 async fn sqlite(_test: &str) -> Option<Fixture> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-    Some(fixture(&url, Some(dir)).await)
+    Some(fixture(fresh_sqlite().await?).await)
 }
 
 async fn postgres(test: &str) -> Option<Fixture> {
-    let admin = backend_url("TEST_DATABASE_URL", test)?;
-    Some(fixture(&fresh_postgres_url(&admin, "contracts").await, None).await)
+    Some(fixture(fresh_postgres(test).await?).await)
 }
 
 contract_suite!(

@@ -3,33 +3,30 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
-use adapters::persistence::Database;
 use application::ports::{RefreshTokenStore, Rotation, UserRepository};
 use chrono::Utc;
 use domain::{NewUser, UserId};
 
+use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+
 struct Fixture {
     store: Arc<dyn RefreshTokenStore>,
     users: Arc<dyn UserRepository>,
-    _dir: Option<tempfile::TempDir>,
+    _fresh: FreshDatabase,
 }
 
-async fn fixture(url: &str, dir: Option<tempfile::TempDir>) -> Fixture {
-    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
-    database.migrate().await.unwrap();
-    Fixture { store: database.refresh_tokens(), users: database.users(), _dir: dir }
+impl From<FreshDatabase> for Fixture {
+    fn from(fresh: FreshDatabase) -> Self {
+        Self { store: fresh.database.refresh_tokens(), users: fresh.database.users(), _fresh: fresh }
+    }
 }
 
 async fn sqlite(_test: &str) -> Option<Fixture> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-    Some(fixture(&url, Some(dir)).await)
+    fresh_sqlite().await.map(Fixture::from)
 }
 
 async fn postgres(test: &str) -> Option<Fixture> {
-    let admin = backend_url("TEST_DATABASE_URL", test)?;
-    Some(fixture(&fresh_postgres_url(&admin, "contracts").await, None).await)
+    fresh_postgres(test).await.map(Fixture::from)
 }
 
 contract_suite!(

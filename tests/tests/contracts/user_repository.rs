@@ -2,38 +2,27 @@
 //! on a fresh database per test.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
-use adapters::persistence::Database;
 use application::Field;
 use application::ports::{RepoError, UserRepository};
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
 
+use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+
 struct Fresh {
     repo: Arc<dyn UserRepository>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn migrated(url: &str) -> Arc<dyn UserRepository> {
-    let database = Database::connect(url, Duration::from_secs(5)).await.unwrap();
-    database.migrate().await.unwrap();
-    // Applying twice is a no-op.
-    database.migrate().await.unwrap();
-    database.users()
+    _fresh: FreshDatabase,
 }
 
 async fn sqlite(_test: &str) -> Option<Fresh> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("accounts.db").display());
-    Some(Fresh { repo: migrated(&url).await, _dir: Some(dir) })
+    let fresh = fresh_sqlite().await?;
+    Some(Fresh { repo: fresh.database.users(), _fresh: fresh })
 }
 
 async fn postgres(test: &str) -> Option<Fresh> {
-    let admin = backend_url("TEST_DATABASE_URL", test)?;
-    let url = fresh_postgres_url(&admin, "contracts").await;
-    Some(Fresh { repo: migrated(&url).await, _dir: None })
+    let fresh = fresh_postgres(test).await?;
+    Some(Fresh { repo: fresh.database.users(), _fresh: fresh })
 }
 
 fn joined() -> DateTime<Utc> {

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{assert_error, body, spawn_app};
+use crate::support::{assert_error, body, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn paths_answer_with_and_without_the_trailing_slash() {
@@ -108,4 +108,34 @@ async fn health_documents_and_swagger_ui_are_served() {
     assert!(ui.text().await.unwrap().contains("swagger"));
     let initializer = app.get("/swagger-ui/swagger-initializer.js").await;
     assert!(initializer.text().await.unwrap().contains("/openapi.json"));
+}
+
+async fn count_from(app: &crate::support::TestApp, forwarded_for: &str) -> StatusCode {
+    app.client
+        .get(app.url("/usernames/alice/count/"))
+        .header("x-forwarded-for", forwarded_for)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn per_client_limits_see_the_forwarded_client_only_behind_a_trusted_proxy() {
+    let behind_proxy = spawn_app_with(|config| {
+        config.availability_ip_per_minute = 1;
+        config.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    assert_eq!(count_from(&behind_proxy, "198.51.100.1").await, StatusCode::OK);
+    assert_eq!(count_from(&behind_proxy, "198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy has its own allowance; a forged
+    // left-most entry does not change who the nearest untrusted hop is.
+    assert_eq!(count_from(&behind_proxy, "203.0.113.5").await, StatusCode::OK);
+    assert_eq!(count_from(&behind_proxy, "198.51.100.9, 203.0.113.5").await, StatusCode::TOO_MANY_REQUESTS);
+
+    let direct = spawn_app_with(|config| config.availability_ip_per_minute = 1).await;
+    assert_eq!(count_from(&direct, "198.51.100.1").await, StatusCode::OK);
+    // Without trusted proxies the header is ignored: the socket address is the client.
+    assert_eq!(count_from(&direct, "203.0.113.5").await, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -1,4 +1,9 @@
+use std::net::IpAddr;
 use std::time::Duration;
+
+use domain::UserId;
+
+use crate::ports::RateLimit;
 
 /// The limits on captchas and one-time codes; every one is configuration, and
 /// a count of 0 turns that limit off.
@@ -46,6 +51,23 @@ pub struct LoginPolicy {
     pub account_window: Duration,
     pub ip_failures: u32,
     pub ip_window: Duration,
+}
+
+impl LoginPolicy {
+    /// The failure counter of an existing account: shared by its username,
+    /// mobile and email, and by wrong current passwords in a password change.
+    pub fn account_limit_for_user(&self, user: UserId) -> RateLimit {
+        self.account_limit(format!("login:user:{}", user.0))
+    }
+
+    /// The failure counter under an account key (an unknown name's own key).
+    pub fn account_limit(&self, key: String) -> RateLimit {
+        RateLimit::new(key, self.account_failures, self.account_window)
+    }
+
+    pub fn ip_limit(&self, ip: IpAddr) -> RateLimit {
+        RateLimit::new(format!("login:ip:{ip}"), self.ip_failures, self.ip_window)
+    }
 }
 
 impl Default for LoginPolicy {

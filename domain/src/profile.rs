@@ -19,6 +19,8 @@ pub enum ProfileError {
     AddressLength,
     #[error("signature must be at most 200 characters")]
     SignatureLength,
+    #[error("text must not contain control characters")]
+    ControlCharacter,
 }
 
 /// A change to some profile fields: `None` leaves a field as it is,
@@ -50,7 +52,7 @@ impl ProfileChange {
                 let value = value.map(str::trim).filter(|v| !v.is_empty());
                 match value {
                     Some(v) if v.chars().count() > max => Err(error),
-                    Some(v) if v.chars().any(char::is_control) => Err(error),
+                    Some(v) if v.chars().any(char::is_control) => Err(ProfileError::ControlCharacter),
                     other => Ok(Some(other.map(str::to_owned))),
                 }
             }
@@ -152,7 +154,7 @@ mod tests {
         assert_eq!(ProfileChange::nickname(Some(Some("  "))), Ok(Some(None)));
         assert_eq!(ProfileChange::nickname(Some(None)), Ok(Some(None)));
         assert_eq!(ProfileChange::nickname(Some(Some(&"字".repeat(21)))), Err(ProfileError::NicknameLength));
-        assert_eq!(ProfileChange::signature(Some(Some("a\u{0}b"))), Err(ProfileError::SignatureLength));
+        assert_eq!(ProfileChange::signature(Some(Some("a\u{0}b"))), Err(ProfileError::ControlCharacter));
         assert_eq!(ProfileChange::address(Some(Some(&"x".repeat(201)))), Err(ProfileError::AddressLength));
     }
 

@@ -20,7 +20,6 @@ pub enum ApiError {
     UnsupportedMediaType,
     RouteNotFound,
     MethodNotAllowed,
-    Forbidden,
 }
 
 impl From<AppError> for ApiError {
@@ -106,7 +105,6 @@ impl ApiError {
             Self::MethodNotAllowed => {
                 Rendered::simple(S::METHOD_NOT_ALLOWED, "method_not_allowed", messages::method_not_allowed(language))
             }
-            Self::Forbidden => Rendered::simple(S::FORBIDDEN, "forbidden", messages::forbidden(language)),
         }
     }
 

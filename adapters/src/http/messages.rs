@@ -64,6 +64,7 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             }
             ProfileError::AddressLength => pick(l, "地址最多200个字符", "Address must be at most 200 characters"),
             ProfileError::SignatureLength => pick(l, "签名最多200个字符", "Signature must be at most 200 characters"),
+            ProfileError::ControlCharacter => pick(l, "不能包含控制字符", "Must not contain control characters"),
         },
         Problem::Required => pick(l, "该字段是必填项。", "This field is required."),
         Problem::PasswordsDiffer => pick(l, "两次密码不一致", "The two passwords do not match"),

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use domain::{Password, UserId};
 
 use crate::ports::{
-    AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit,
-    RateLimiter, RefreshTokenStore, UserRepository,
+    AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimiter,
+    RefreshTokenStore, UserRepository,
 };
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
 
@@ -65,11 +65,7 @@ impl ChangePassword {
         let Some(password) = password else { return Err(errors.into_error()) };
         errors.into_result()?;
 
-        let limit = [RateLimit::new(
-            format!("login:user:{}", request.actor.0),
-            self.policy.account_failures,
-            self.policy.account_window,
-        )];
+        let limit = [self.policy.account_limit_for_user(request.actor)];
         if let RateDecision::Limited { retry_after } = self.limiter.check(&limit).await? {
             return Err(AppError::RateLimited { retry_after });
         }

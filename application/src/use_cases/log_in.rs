@@ -40,17 +40,23 @@ pub struct LogIn {
     policy: LoginPolicy,
 }
 
-/// The failure counter of the account a login names: the user's id when the
+/// The failure counter of the account a login names: the user's when the
 /// account exists (so username, mobile and email share one counter), the
-/// normalised name otherwise.
-fn account_key(user: Option<&User>, identifier: Option<&LoginIdentifier>, raw: &str) -> String {
-    match (user, identifier) {
-        (Some(user), _) => format!("login:user:{}", user.id.0),
-        (None, Some(LoginIdentifier::Mobile(mobile))) => format!("login:name:{mobile}"),
-        (None, Some(LoginIdentifier::Email(email))) => format!("login:name:{email}"),
-        (None, Some(LoginIdentifier::Username(name))) => format!("login:name:{}", name.to_lowercase()),
-        (None, None) => format!("login:name:{}", raw.trim().to_lowercase().chars().take(64).collect::<String>()),
-    }
+/// normalised name's otherwise.
+fn account_limit(
+    policy: &LoginPolicy,
+    user: Option<&User>,
+    identifier: Option<&LoginIdentifier>,
+    raw: &str,
+) -> RateLimit {
+    let name = match (user, identifier) {
+        (Some(user), _) => return policy.account_limit_for_user(user.id),
+        (None, Some(LoginIdentifier::Mobile(mobile))) => mobile.to_string(),
+        (None, Some(LoginIdentifier::Email(email))) => email.to_string(),
+        (None, Some(LoginIdentifier::Username(name))) => name.to_lowercase(),
+        (None, None) => raw.trim().to_lowercase().chars().take(64).collect(),
+    };
+    policy.account_limit(format!("login:name:{name}"))
 }
 
 impl LogIn {
@@ -83,11 +89,8 @@ impl LogIn {
             }
             _ => None,
         };
-        let account = account_key(user.as_ref(), identifier.as_ref(), &request.account);
-        let limits = [
-            RateLimit::new(account.clone(), self.policy.account_failures, self.policy.account_window),
-            RateLimit::new(format!("login:ip:{}", request.client_ip), self.policy.ip_failures, self.policy.ip_window),
-        ];
+        let account = account_limit(&self.policy, user.as_ref(), identifier.as_ref(), &request.account);
+        let limits = [account.clone(), self.policy.ip_limit(request.client_ip)];
         let user_id = user.as_ref().map(|user| user.id);
         if let RateDecision::Limited { retry_after } = self.limiter.check(&limits).await? {
             self.audit(user_id, AuditEvent::LoginLocked, request.client_ip).await?;
@@ -104,7 +107,7 @@ impl LogIn {
                 return Err(AppError::InvalidCredentials);
             }
         };
-        self.limiter.reset(&account).await?;
+        self.limiter.reset(&account.key).await?;
         // Accounts imported from the Django shop carry PBKDF2 hashes; the
         // password is at hand now, so the hash is upgraded to today's argon2id.
         if let Some(stored) = stored_hash.as_deref()

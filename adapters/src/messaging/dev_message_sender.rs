@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use application::ports::{DeliveryError, MessageSender, OutgoingMessage};
+use application::ports::{DeliveryError, MessageContent, MessageSender, OutgoingMessage};
 use async_trait::async_trait;
 use chrono::Utc;
 
@@ -22,19 +22,24 @@ impl DevMessageSender {
 #[async_trait]
 impl MessageSender for DevMessageSender {
     async fn send(&self, message: &OutgoingMessage) -> Result<(), DeliveryError> {
+        let (code, link) = match &message.content {
+            MessageContent::Code { code, .. } => (Some(code.expose().to_owned()), None),
+            MessageContent::EmailVerification { link } => (None, Some(link.clone())),
+        };
         tracing::info!(
             channel = message.channel.as_str(),
             to = %message.to,
-            purpose = message.purpose.as_str(),
-            code = message.code.expose(),
+            purpose = message.content.purpose_name(),
+            code = code.as_deref(),
+            link = link.as_deref(),
             "development message (not sent; see /dev/outbox/)"
         );
         self.outbox.record_message(DevMessage {
             channel: message.channel.as_str().to_owned(),
             to: message.to.clone(),
-            purpose: message.purpose.as_str().to_owned(),
-            code: Some(message.code.expose().to_owned()),
-            link: None,
+            purpose: message.content.purpose_name().to_owned(),
+            code,
+            link,
             created_at: Utc::now(),
         });
         Ok(())

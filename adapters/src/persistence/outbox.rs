@@ -1,7 +1,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use application::ports::{Channel, ClaimedMessage, CodePurpose, MessageOutbox, MessagingError, OutgoingMessage};
+use application::ports::{
+    Channel, ClaimedMessage, CodePurpose, MessageContent, MessageOutbox, MessagingError, OutgoingMessage,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::VerificationCode;
@@ -51,6 +53,7 @@ macro_rules! sql_outbox {
                 let channel: String = row.try_get("channel").map_err(get)?;
                 let purpose: String = row.try_get("purpose").map_err(get)?;
                 let code: Option<String> = row.try_get("code").map_err(get)?;
+                let link: Option<String> = row.try_get("link").map_err(get)?;
                 let attempts: i32 = row.try_get("attempts").map_err(get)?;
                 let unusable = |what: &str| MessagingError::Other(format!("queued message has an unusable {what}"));
                 Ok(ClaimedMessage {
@@ -59,20 +62,26 @@ macro_rules! sql_outbox {
                     message: OutgoingMessage {
                         channel: Channel::parse(&channel).ok_or_else(|| unusable("channel"))?,
                         to: row.try_get("recipient").map_err(get)?,
-                        purpose: CodePurpose::parse(&purpose).ok_or_else(|| unusable("purpose"))?,
-                        code: code
-                            .as_deref()
-                            .and_then(|code| VerificationCode::parse(code).ok())
-                            .ok_or_else(|| unusable("code"))?,
+                        content: if purpose == MessageContent::EMAIL_VERIFICATION {
+                            MessageContent::EmailVerification { link: link.ok_or_else(|| unusable("link"))? }
+                        } else {
+                            MessageContent::Code {
+                                purpose: CodePurpose::parse(&purpose).ok_or_else(|| unusable("purpose"))?,
+                                code: code
+                                    .as_deref()
+                                    .and_then(|code| VerificationCode::parse(code).ok())
+                                    .ok_or_else(|| unusable("code"))?,
+                            }
+                        },
                     },
                 })
             }
 
-            /// Sets the final status and wipes the code: it is useless once the
-            /// message is settled, and should not linger in the database.
+            /// Sets the final status and wipes the code or link: it is useless
+            /// once the message is settled, and should not linger in the database.
             async fn settle(&self, id: i64, status: &'static str, error: Option<&str>) -> Result<(), MessagingError> {
                 sqlx::query(
-                    "UPDATE outbox_messages SET status = $1, code = NULL, locked_until = NULL, last_error = $2, \
+                    "UPDATE outbox_messages SET status = $1, code = NULL, link = NULL, locked_until = NULL, last_error = $2, \
                      sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END WHERE id = $4",
                 )
                 .bind(status)
@@ -90,14 +99,19 @@ macro_rules! sql_outbox {
         impl MessageOutbox for $name {
             async fn enqueue(&self, message: OutgoingMessage) -> Result<(), MessagingError> {
                 let now = Utc::now();
+                let (code, link) = match &message.content {
+                    MessageContent::Code { code, .. } => (Some(code.expose()), None),
+                    MessageContent::EmailVerification { link } => (None, Some(link.as_str())),
+                };
                 sqlx::query(
-                    "INSERT INTO outbox_messages (channel, recipient, purpose, code, next_attempt_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO outbox_messages (channel, recipient, purpose, code, link, next_attempt_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(message.channel.as_str())
                 .bind(&message.to)
-                .bind(message.purpose.as_str())
-                .bind(message.code.expose())
+                .bind(message.content.purpose_name())
+                .bind(code)
+                .bind(link)
                 .bind(millis(now))
                 .bind(now)
                 .execute(&self.pool)
@@ -114,7 +128,7 @@ macro_rules! sql_outbox {
                     "SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= $2 ",
                     "AND (locked_until IS NULL OR locked_until <= $2) ORDER BY id LIMIT $3 ",
                     $claim_lock,
-                    ") RETURNING id, channel, recipient, purpose, code, attempts"
+                    ") RETURNING id, channel, recipient, purpose, code, link, attempts"
                 );
                 let rows = sqlx::query(sql)
                     .bind(now.saturating_add(lease_millis(lease)))

@@ -29,13 +29,31 @@ impl Channel {
     }
 }
 
-/// A message carrying a one-time code to a person.
+/// What a message says: a one-time code, or the link that confirms an email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageContent {
+    Code { purpose: CodePurpose, code: VerificationCode },
+    EmailVerification { link: String },
+}
+
+impl MessageContent {
+    /// The stable name of what the message is for (`register`, `reset_password`, `verify_email`).
+    pub fn purpose_name(&self) -> &'static str {
+        match self {
+            Self::Code { purpose, .. } => purpose.as_str(),
+            Self::EmailVerification { .. } => Self::EMAIL_VERIFICATION,
+        }
+    }
+
+    pub const EMAIL_VERIFICATION: &'static str = "verify_email";
+}
+
+/// A message to one person over one channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
     pub channel: Channel,
     pub to: String,
-    pub purpose: CodePurpose,
-    pub code: VerificationCode,
+    pub content: MessageContent,
 }
 
 /// A queued message handed to one worker, with the number of this attempt (1 = first).

@@ -25,7 +25,7 @@ pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
-pub use message_outbox::{Channel, ClaimedMessage, MessageOutbox, MessagingError, OutgoingMessage};
+pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};

@@ -10,18 +10,22 @@ use super::{CacheError, Channel};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodePurpose {
     Register,
+    /// Find password: proves the person holds the account's mobile or email.
+    ResetPassword,
 }
 
 impl CodePurpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Register => "register",
+            Self::ResetPassword => "reset_password",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "register" => Some(Self::Register),
+            "reset_password" => Some(Self::ResetPassword),
             _ => None,
         }
     }

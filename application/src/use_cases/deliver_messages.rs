@@ -105,8 +105,8 @@ mod tests {
 
     use super::*;
     use crate::ports::{
-        Channel, ClaimedMessage, CodePurpose, MessagingError, MockClock, MockMessageOutbox, MockMessageSender,
-        OutgoingMessage,
+        Channel, ClaimedMessage, CodePurpose, MessageContent, MessagingError, MockClock, MockMessageOutbox,
+        MockMessageSender, OutgoingMessage,
     };
 
     fn now() -> DateTime<Utc> {
@@ -120,8 +120,10 @@ mod tests {
             message: OutgoingMessage {
                 channel: Channel::Sms,
                 to: "13800138000".into(),
-                purpose: CodePurpose::Register,
-                code: VerificationCode::parse("123456").unwrap(),
+                content: MessageContent::Code {
+                    purpose: CodePurpose::Register,
+                    code: VerificationCode::parse("123456").unwrap(),
+                },
             },
         }
     }

@@ -5,8 +5,8 @@ use std::time::Duration;
 use domain::{CaptchaId, CaptchaText, Mobile};
 
 use crate::ports::{
-    CaptchaStore, Channel, CodeGenerator, CodeKey, CodePurpose, MessageOutbox, OutgoingMessage, RateDecision,
-    RateLimit, RateLimiter, VerificationCodeStore,
+    CaptchaStore, Channel, CodeGenerator, CodeKey, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage,
+    RateDecision, RateLimit, RateLimiter, VerificationCodeStore,
 };
 use crate::{AppError, Field, FieldErrors, Problem, VerificationPolicy};
 
@@ -74,8 +74,7 @@ impl SendSmsCode {
             .enqueue(OutgoingMessage {
                 channel: Channel::Sms,
                 to: mobile.to_string(),
-                purpose: CodePurpose::Register,
-                code,
+                content: MessageContent::Code { purpose: CodePurpose::Register, code },
             })
             .await?;
         Ok(())
@@ -177,7 +176,15 @@ mod tests {
         ports
             .outbox
             .expect_enqueue()
-            .withf(|m| m.to == "13800138000" && m.channel == Channel::Sms && m.code.expose() == "123456")
+            .withf(|m| {
+                m.to == "13800138000"
+                    && m.channel == Channel::Sms
+                    && m.content
+                        == MessageContent::Code {
+                            purpose: CodePurpose::Register,
+                            code: VerificationCode::parse("123456").unwrap(),
+                        }
+            })
             .times(1)
             .returning(|_| Ok(()));
         assert_eq!(ports.use_case().execute(request("ab12")).await, Ok(()));

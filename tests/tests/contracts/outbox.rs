@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::persistence::Database;
-use application::ports::{Channel, CodePurpose, MessageOutbox, OutgoingMessage};
+use application::ports::{Channel, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage};
 use chrono::{TimeDelta, Utc};
 use domain::VerificationCode;
 use tokio::sync::Notify;
@@ -48,6 +48,7 @@ contract_suite!(
         settled_messages_are_never_claimed_again,
         a_retry_waits_until_it_is_due,
         concurrent_workers_claim_each_message_exactly_once,
+        every_kind_of_content_comes_back_as_it_was_queued,
     ]
 );
 
@@ -55,12 +56,37 @@ fn message(to: &str) -> OutgoingMessage {
     OutgoingMessage {
         channel: Channel::Sms,
         to: to.into(),
-        purpose: CodePurpose::Register,
-        code: VerificationCode::parse("123456").unwrap(),
+        content: MessageContent::Code {
+            purpose: CodePurpose::Register,
+            code: VerificationCode::parse("123456").unwrap(),
+        },
     }
 }
 
 const LEASE: Duration = Duration::from_secs(60);
+
+async fn every_kind_of_content_comes_back_as_it_was_queued(f: Fixture) {
+    let reset = OutgoingMessage {
+        channel: Channel::Email,
+        to: "someone@example.com".into(),
+        content: MessageContent::Code {
+            purpose: CodePurpose::ResetPassword,
+            code: VerificationCode::parse("654321").unwrap(),
+        },
+    };
+    let verification = OutgoingMessage {
+        channel: Channel::Email,
+        to: "someone@example.com".into(),
+        content: MessageContent::EmailVerification {
+            link: "https://shop.example.com/success_verify_email.html?token=abc".into(),
+        },
+    };
+    f.outbox.enqueue(reset.clone()).await.unwrap();
+    f.outbox.enqueue(verification.clone()).await.unwrap();
+    let claimed = f.outbox.claim_due(10, LEASE).await.unwrap();
+    let messages: Vec<_> = claimed.into_iter().map(|claimed| claimed.message).collect();
+    assert_eq!(messages, [reset, verification]);
+}
 
 async fn an_enqueued_message_is_claimed_once_and_wakes_the_worker(f: Fixture) {
     let woken = f.wakeup.notified();

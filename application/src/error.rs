@@ -16,6 +16,7 @@ pub enum Field {
     Mobile,
     Email,
     SmsCode,
+    EmailCode,
     Allow,
     ImageCodeId,
     ImageCodeText,
@@ -27,6 +28,12 @@ pub enum Field {
     Birthday,
     Address,
     Signature,
+    /// The step token of find password, or an OAuth bind token.
+    AccessToken,
+    /// The token of an email verification link.
+    Token,
+    /// What the email-code endpoint is asked to send (`send_type`).
+    SendType,
     NonField,
 }
 
@@ -40,6 +47,7 @@ impl Field {
             Self::Mobile => "mobile",
             Self::Email => "email",
             Self::SmsCode => "sms_code",
+            Self::EmailCode => "email_code",
             Self::Allow => "allow",
             Self::ImageCodeId => "image_code_id",
             Self::ImageCodeText => "text",
@@ -51,6 +59,9 @@ impl Field {
             Self::Birthday => "birthday",
             Self::Address => "address",
             Self::Signature => "signature",
+            Self::AccessToken => "access_token",
+            Self::Token => "token",
+            Self::SendType => "send_type",
             Self::NonField => "non_field_errors",
         }
     }
@@ -85,6 +96,14 @@ pub enum Problem {
     Taken,
     /// The current password given to authorise a change is wrong.
     WrongPassword,
+    /// A step or bind token that is forged, expired, used, or from another step.
+    StepTokenInvalid,
+    /// An email verification link that is forged, expired or outdated.
+    LinkInvalid,
+    /// The account has no mobile to send a find-password code to.
+    NoMobile,
+    /// A value outside the accepted set (e.g. `send_type`).
+    Choice,
 }
 
 impl Problem {
@@ -107,6 +126,10 @@ impl Problem {
             Self::CodeExhausted => "code_exhausted",
             Self::Taken => "already_taken",
             Self::WrongPassword => "wrong_password",
+            Self::StepTokenInvalid => "invalid_access_token",
+            Self::LinkInvalid => "invalid_link",
+            Self::NoMobile => "no_mobile",
+            Self::Choice => "invalid_choice",
         }
     }
 }

@@ -4,11 +4,15 @@
 //! calls the use cases and maps [`AppError`] to responses in one place.
 
 pub mod error;
+pub mod one_time_codes;
 pub mod policy;
 pub mod ports;
 pub mod sessions;
+pub mod test_targets;
 pub mod use_cases;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
+pub use one_time_codes::{CodeRecipient, OneTimeCodes};
 pub use policy::{AvailabilityPolicy, LoginPolicy, SessionPolicy, VerificationPolicy};
 pub use sessions::{Session, SessionIssuer};
+pub use test_targets::{TestTargets, TestTargetsError};

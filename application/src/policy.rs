@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use domain::UserId;
 
+use crate::TestTargets;
 use crate::ports::RateLimit;
 
 /// The limits on captchas and one-time codes; every one is configuration, and
@@ -15,6 +16,10 @@ pub struct VerificationPolicy {
     pub per_target_daily: u32,
     pub per_ip_hourly: u32,
     pub max_attempts: u32,
+    /// Mobiles that get a fixed code, no SMS and no send limits.
+    pub sms_test_numbers: TestTargets,
+    /// Email addresses that get a fixed code, no mail and no send limits.
+    pub email_test_addresses: TestTargets,
 }
 
 impl Default for VerificationPolicy {
@@ -26,6 +31,8 @@ impl Default for VerificationPolicy {
             per_target_daily: 10,
             per_ip_hourly: 20,
             max_attempts: 5,
+            sms_test_numbers: TestTargets::default(),
+            email_test_addresses: TestTargets::default(),
         }
     }
 }

@@ -2,6 +2,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use adapters::persistence::DatabaseKind;
+use application::TestTargets;
+use domain::Mobile;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
@@ -59,6 +61,10 @@ pub struct Config {
     pub code_ip_hourly_limit: u32,
     /// Wrong tries before a code is burned.
     pub code_max_attempts: u32,
+    /// Comma-separated `PATTERN=CODE` test mobiles (`1990000*=246810`): fixed code, no SMS, no limits.
+    pub sms_test_numbers: String,
+    /// Comma-separated `PATTERN=CODE` test email addresses: fixed code, no mail, no limits.
+    pub email_test_addresses: String,
     /// Failed password logins per account within `login_account_window_secs` before login is locked; 0 = off.
     pub login_account_failures: u32,
     pub login_account_window_secs: u64,
@@ -105,6 +111,8 @@ impl Default for Config {
             code_daily_limit: 10,
             code_ip_hourly_limit: 20,
             code_max_attempts: 5,
+            sms_test_numbers: String::new(),
+            email_test_addresses: String::new(),
             login_account_failures: 5,
             login_account_window_secs: 15 * 60,
             login_ip_failures: 30,
@@ -152,6 +160,8 @@ const VARIABLES: &[&str] = &[
     "CODE_DAILY_LIMIT",
     "CODE_IP_HOURLY_LIMIT",
     "CODE_MAX_ATTEMPTS",
+    "SMS_TEST_NUMBERS",
+    "EMAIL_TEST_ADDRESSES",
     "LOGIN_ACCOUNT_FAILURES",
     "LOGIN_ACCOUNT_WINDOW_SECS",
     "LOGIN_IP_FAILURES",
@@ -173,6 +183,8 @@ const TEXT_VARIABLES: &[&str] = &[
     "DATA_DIR",
     "CORS_ALLOWED_ORIGINS",
     "TRUSTED_PROXIES",
+    "SMS_TEST_NUMBERS",
+    "EMAIL_TEST_ADDRESSES",
 ];
 
 impl Config {
@@ -207,6 +219,8 @@ impl Config {
             "DATA_DIR" => self.data_dir = PathBuf::from(value),
             "CORS_ALLOWED_ORIGINS" => self.cors_allowed_origins = value,
             "TRUSTED_PROXIES" => self.trusted_proxies = value,
+            "SMS_TEST_NUMBERS" => self.sms_test_numbers = value,
+            "EMAIL_TEST_ADDRESSES" => self.email_test_addresses = value,
             _ => {}
         }
     }
@@ -214,6 +228,8 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.cors_origins()?;
         self.trusted_proxy_nets()?;
+        self.sms_test_targets()?;
+        self.email_test_targets()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
         }
@@ -280,6 +296,20 @@ impl Config {
                     .map_err(|_| ConfigError::Invalid(format!("CORS origin {origin:?} is not a valid header value")))
             })
             .collect()
+    }
+
+    /// `SMS_TEST_NUMBERS`, exact numbers normalised like any mobile (`+86 199…` → `199…`).
+    pub fn sms_test_targets(&self) -> Result<TestTargets, ConfigError> {
+        TestTargets::parse(&self.sms_test_numbers, |number| {
+            Mobile::parse(number).map_or_else(|_| number.trim().to_owned(), |mobile| mobile.to_string())
+        })
+        .map_err(|e| ConfigError::Invalid(format!("SMS_TEST_NUMBERS: {e}")))
+    }
+
+    /// `EMAIL_TEST_ADDRESSES`, lower-cased like stored addresses.
+    pub fn email_test_targets(&self) -> Result<TestTargets, ConfigError> {
+        TestTargets::parse(&self.email_test_addresses, |address| address.trim().to_lowercase())
+            .map_err(|e| ConfigError::Invalid(format!("EMAIL_TEST_ADDRESSES: {e}")))
     }
 
     pub fn trusted_proxy_nets(&self) -> Result<Vec<IpNet>, ConfigError> {

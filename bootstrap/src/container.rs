@@ -14,9 +14,10 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, ChangePassword, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser,
-    IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
+    IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendEmailCode, SendSmsCode,
+    UpdateProfile,
 };
-use application::{AvailabilityPolicy, LoginPolicy, SessionIssuer, SessionPolicy, VerificationPolicy};
+use application::{AvailabilityPolicy, LoginPolicy, OneTimeCodes, SessionIssuer, SessionPolicy, VerificationPolicy};
 
 use tokio::sync::Notify;
 
@@ -46,7 +47,6 @@ impl Container {
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
         let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
         let captchas: Arc<dyn CaptchaStore> = Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone()));
-        let codes = cache.codes;
         let limiter = cache.limiter;
         let outbox_wakeup = Arc::new(Notify::new());
         let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
@@ -73,7 +73,9 @@ impl Container {
                 ..DeliveryPolicy::default()
             },
         ));
-        let verification = verification_policy(config);
+        let verification = verification_policy(config)?;
+        let one_time_codes =
+            Arc::new(OneTimeCodes::new(limiter.clone(), cache.codes, generator, outbox, verification.clone()));
         let login_limiter = limiter.clone();
         let login_clock = clock.clone();
         let session_clock = clock.clone();
@@ -107,15 +109,9 @@ impl Container {
                 AvailabilityPolicy { per_ip_per_minute: config.availability_ip_per_minute },
             ),
             issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
-            send_sms_code: SendSmsCode::new(captchas, limiter, codes.clone(), generator, outbox, verification.clone()),
-            register_user: RegisterUser::new(
-                users.clone(),
-                codes,
-                hasher.clone(),
-                sessions.clone(),
-                clock,
-                verification,
-            ),
+            send_sms_code: SendSmsCode::new(captchas, one_time_codes.clone()),
+            send_email_code: SendEmailCode::new(users.clone(), one_time_codes.clone()),
+            register_user: RegisterUser::new(users.clone(), one_time_codes, hasher.clone(), sessions.clone(), clock),
             log_in: LogIn::new(
                 users.clone(),
                 hasher,
@@ -182,15 +178,17 @@ async fn open_cache(config: &Config, digester: CodeDigester) -> Result<CachePort
     }
 }
 
-fn verification_policy(config: &Config) -> VerificationPolicy {
-    VerificationPolicy {
+fn verification_policy(config: &Config) -> Result<VerificationPolicy, StartError> {
+    Ok(VerificationPolicy {
         captcha_ttl: Duration::from_secs(config.captcha_ttl_secs),
         code_ttl: Duration::from_secs(config.code_ttl_secs),
         resend_interval: Duration::from_secs(config.code_resend_interval_secs),
         per_target_daily: config.code_daily_limit,
         per_ip_hourly: config.code_ip_hourly_limit,
         max_attempts: config.code_max_attempts,
-    }
+        sms_test_numbers: config.sms_test_targets()?,
+        email_test_addresses: config.email_test_targets()?,
+    })
 }
 
 /// Opens the database named by the configuration, creating the data folder

@@ -85,6 +85,8 @@ pub struct NewUser {
     pub username: String,
     pub mobile: Option<Mobile>,
     pub email: Option<Email>,
+    /// Whether the email is already proven (registered with an email code).
+    pub email_active: bool,
     pub password_hash: Option<String>,
     pub date_joined: DateTime<Utc>,
 }

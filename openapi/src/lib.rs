@@ -22,6 +22,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
     paths(
         verification::image_code,
         verification::sms_code,
+        verification::email_code,
         availability::username_count,
         availability::mobile_count,
         availability::email_count,

@@ -79,6 +79,17 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             pick(l, "验证码错误次数过多，请重新获取", "Too many wrong tries; request a new verification code")
         }
         Problem::WrongPassword => pick(l, "原密码错误", "The current password is wrong"),
+        Problem::StepTokenInvalid => {
+            pick(l, "无效的access_token，请重新开始", "Invalid or expired access_token; start again")
+        }
+        Problem::LinkInvalid => pick(l, "无效的激活链接", "Invalid or expired verification link"),
+        Problem::NoMobile => pick(l, "该账号未绑定手机号", "This account has no mobile number"),
+        Problem::Choice => match field {
+            Field::SendType => {
+                pick(l, "send_type 只能是 register 或 resetpwd", "send_type must be register or resetpwd")
+            }
+            _ => pick(l, "无效的选项", "Not one of the accepted values"),
+        },
         Problem::Taken => match field {
             Field::Username => pick(l, "用户名已存在", "This username is taken"),
             Field::Mobile => pick(l, "手机号已被注册", "This mobile number is already registered"),

@@ -19,6 +19,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .hoop(affix_state::inject(state))
         .push(Router::with_path("image_codes/{uuid}").get(verification::image_code))
         .push(Router::with_path("sms_codes/{mobile}").get(verification::sms_code))
+        .push(Router::with_path("email_codes/{email}").get(verification::email_code))
         .push(Router::with_path("usernames/{username}/count").get(availability::username_count))
         .push(Router::with_path("mobiles/{mobile}/count").get(availability::mobile_count))
         .push(Router::with_path("emails/{email}/count").get(availability::email_count))

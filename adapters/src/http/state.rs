@@ -3,7 +3,7 @@ use std::sync::Arc;
 use application::AppError;
 use application::use_cases::{
     Authenticate, ChangePassword, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut,
-    RefreshSession, RegisterUser, RevokeAllSessions, SendSmsCode, UpdateProfile,
+    RefreshSession, RegisterUser, RevokeAllSessions, SendEmailCode, SendSmsCode, UpdateProfile,
 };
 use salvo::prelude::Depot;
 
@@ -16,6 +16,7 @@ pub struct ApiState {
     pub check_availability: CheckAvailability,
     pub issue_captcha: IssueCaptcha,
     pub send_sms_code: SendSmsCode,
+    pub send_email_code: SendEmailCode,
     pub register_user: RegisterUser,
     pub log_in: LogIn,
     pub log_out: LogOut,

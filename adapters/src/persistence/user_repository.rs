@@ -70,13 +70,14 @@ macro_rules! sql_user_repository {
         impl UserRepository for $name {
             async fn insert(&self, user: NewUser) -> Result<User, RepoError> {
                 let sql = sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO users (username, mobile, email, password_hash, date_joined) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+                    "INSERT INTO users (username, mobile, email, email_active, password_hash, date_joined) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
                 ));
                 let row = sqlx::query(sql)
                     .bind(&user.username)
                     .bind(user.mobile.as_ref().map(Mobile::as_str))
                     .bind(user.email.as_ref().map(Email::as_str))
+                    .bind(user.email_active)
                     .bind(&user.password_hash)
                     .bind(user.date_joined)
                     .fetch_one(&self.pool)
@@ -128,6 +129,32 @@ macro_rules! sql_user_repository {
                     .await
                     .map_err(repo_error)?;
                 row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
+            async fn set_email(&self, id: UserId, email: &Email) -> Result<Option<User>, RepoError> {
+                // The right-hand sides see the row before the update: the same
+                // address again keeps its verification, a new one starts unverified.
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "UPDATE users SET email_active = CASE WHEN email = $1 THEN email_active ELSE FALSE END, \
+                     email = $1 WHERE id = $2 RETURNING {COLUMNS}"
+                ));
+                let row = sqlx::query(sql)
+                    .bind(email.as_str())
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
+            async fn activate_email(&self, id: UserId, email: &Email) -> Result<bool, RepoError> {
+                sqlx::query("UPDATE users SET email_active = TRUE WHERE id = $1 AND email = $2")
+                    .bind(id.0)
+                    .bind(email.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map(|done| done.rows_affected() > 0)
+                    .map_err(repo_error)
             }
 
             async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {

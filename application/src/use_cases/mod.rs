@@ -13,6 +13,7 @@ mod log_out;
 mod refresh_session;
 mod register_user;
 mod revoke_all_sessions;
+mod send_email_code;
 mod send_sms_code;
 mod update_profile;
 
@@ -28,5 +29,6 @@ pub use log_out::LogOut;
 pub use refresh_session::RefreshSession;
 pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
 pub use revoke_all_sessions::RevokeAllSessions;
+pub use send_email_code::{SendEmailCode, SendEmailCodeRequest};
 pub use send_sms_code::{SendSmsCode, SendSmsCodeRequest};
 pub use update_profile::{ProfilePatch, UpdateProfile};

@@ -1,19 +1,21 @@
 use std::sync::Arc;
 
-use domain::{Mobile, NewUser, Password, SmsCode, User, Username};
+use domain::{Email, Mobile, NewUser, Password, User, Username, VerificationCode};
 
-use crate::ports::{
-    Channel, Clock, CodeCheck, CodeKey, CodePurpose, PasswordHasher, UserRepository, VerificationCodeStore,
-};
-use crate::{AppError, Field, FieldErrors, Problem, Session, SessionIssuer, VerificationPolicy};
+use crate::ports::{Channel, Clock, CodePurpose, PasswordHasher, UserRepository};
+use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem, Session, SessionIssuer};
 
-/// The registration form, as typed.
+/// The registration form, as typed: `mobile + sms_code`, or (when no mobile
+/// is given) `email + email_code`.
+#[derive(Default)]
 pub struct RegisterUserRequest {
     pub username: String,
     pub password: String,
     pub password2: String,
     pub mobile: String,
     pub sms_code: String,
+    pub email: String,
+    pub email_code: String,
     pub allow: bool,
 }
 
@@ -22,6 +24,7 @@ impl std::fmt::Debug for RegisterUserRequest {
         f.debug_struct("RegisterUserRequest")
             .field("username", &self.username)
             .field("mobile", &self.mobile)
+            .field("email", &self.email)
             .finish_non_exhaustive()
     }
 }
@@ -32,26 +35,47 @@ pub struct Registered {
     pub session: Session,
 }
 
-/// Opens an account for a person who proves they hold the mobile.
+/// The contact a person proves they hold by the code sent to it.
+enum Contact {
+    Mobile(Mobile),
+    Email(Email),
+}
+
+impl Contact {
+    fn recipient(&self) -> CodeRecipient {
+        let (channel, target) = match self {
+            Self::Mobile(mobile) => (Channel::Sms, mobile.to_string()),
+            Self::Email(email) => (Channel::Email, email.to_string()),
+        };
+        CodeRecipient { channel, purpose: CodePurpose::Register, target }
+    }
+
+    fn code_field(&self) -> Field {
+        match self {
+            Self::Mobile(_) => Field::SmsCode,
+            Self::Email(_) => Field::EmailCode,
+        }
+    }
+}
+
+/// Opens an account for a person who proves they hold the mobile or email.
 pub struct RegisterUser {
     users: Arc<dyn UserRepository>,
-    codes: Arc<dyn VerificationCodeStore>,
+    codes: Arc<OneTimeCodes>,
     hasher: Arc<dyn PasswordHasher>,
     sessions: Arc<SessionIssuer>,
     clock: Arc<dyn Clock>,
-    policy: VerificationPolicy,
 }
 
 impl RegisterUser {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        codes: Arc<dyn VerificationCodeStore>,
+        codes: Arc<OneTimeCodes>,
         hasher: Arc<dyn PasswordHasher>,
         sessions: Arc<SessionIssuer>,
         clock: Arc<dyn Clock>,
-        policy: VerificationPolicy,
     ) -> Self {
-        Self { users, codes, hasher, sessions, clock, policy }
+        Self { users, codes, hasher, sessions, clock }
     }
 
     pub async fn execute(&self, request: RegisterUserRequest) -> Result<Registered, AppError> {
@@ -61,12 +85,21 @@ impl RegisterUser {
         if password.is_some() && request.password != request.password2 {
             errors.push(Field::Password2, Problem::PasswordsDiffer);
         }
-        let mobile = errors.check(Field::Mobile, Mobile::parse(&request.mobile), Problem::Mobile);
-        let code = errors.check(Field::SmsCode, SmsCode::parse(&request.sms_code), Problem::CodeFormat);
+        let by_email = request.mobile.trim().is_empty() && !request.email.trim().is_empty();
+        let (contact, code) = if by_email {
+            let email = errors.check(Field::Email, Email::parse(&request.email), Problem::Email);
+            let code =
+                errors.check(Field::EmailCode, VerificationCode::parse(&request.email_code), Problem::CodeFormat);
+            (email.map(Contact::Email), code)
+        } else {
+            let mobile = errors.check(Field::Mobile, Mobile::parse(&request.mobile), Problem::Mobile);
+            let code = errors.check(Field::SmsCode, VerificationCode::parse(&request.sms_code), Problem::CodeFormat);
+            (mobile.map(Contact::Mobile), code)
+        };
         if !request.allow {
             errors.push(Field::Allow, Problem::AgreementRequired);
         }
-        let (Some(username), Some(password), Some(mobile), Some(code)) = (username, password, mobile, code) else {
+        let (Some(username), Some(password), Some(contact), Some(code)) = (username, password, contact, code) else {
             return Err(errors.into_error());
         };
         errors.into_result()?;
@@ -77,30 +110,31 @@ impl RegisterUser {
         if self.users.username_exists(username.as_str()).await? {
             taken.push(Field::Username, Problem::Taken);
         }
-        if self.users.mobile_exists(&mobile).await? {
-            taken.push(Field::Mobile, Problem::Taken);
+        let contact_taken = match &contact {
+            Contact::Mobile(mobile) => self.users.mobile_exists(mobile).await?.then_some(Field::Mobile),
+            Contact::Email(email) => self.users.email_exists(email).await?.then_some(Field::Email),
+        };
+        if let Some(field) = contact_taken {
+            taken.push(field, Problem::Taken);
         }
         taken.into_result()?;
 
-        let key = CodeKey { channel: Channel::Sms, purpose: CodePurpose::Register, target: mobile.to_string() };
-        let problem = match self.codes.check(&key, &code, self.policy.max_attempts).await? {
-            CodeCheck::Accepted => None,
-            CodeCheck::Rejected { attempts_left } => Some(Problem::CodeWrong { attempts_left }),
-            CodeCheck::Exhausted => Some(Problem::CodeExhausted),
-            CodeCheck::Missing => Some(Problem::CodeExpired),
-        };
-        if let Some(problem) = problem {
-            return Err(AppError::field(Field::SmsCode, problem));
-        }
+        self.codes.verify(&contact.recipient(), &code, contact.code_field()).await?;
 
         // Hashing comes after the code check so that guessing codes costs no argon2 work.
         let password_hash = self.hasher.hash(password.expose()).await?;
+        // An email registered with its code is proven, as a verification link would prove it.
+        let (mobile, email, email_active) = match contact {
+            Contact::Mobile(mobile) => (Some(mobile), None, false),
+            Contact::Email(email) => (None, Some(email), true),
+        };
         let user = self
             .users
             .insert(NewUser {
                 username: username.to_string(),
-                mobile: Some(mobile),
-                email: None,
+                mobile,
+                email,
+                email_active,
                 password_hash: Some(password_hash),
                 date_joined: self.clock.now(),
             })
@@ -118,8 +152,9 @@ mod tests {
     use super::*;
     use crate::Backend;
     use crate::SessionPolicy;
+    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
-        CacheError, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore, MockTokenIssuer,
+        CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore, MockTokenIssuer,
         MockUserRepository, MockVerificationCodeStore, RepoError,
     };
     use crate::use_cases::log_in::tests::stored_user;
@@ -176,11 +211,10 @@ mod tests {
             refresh.expect_create().returning(|_, _| Ok("refresh".into()));
             RegisterUser::new(
                 Arc::new(self.users),
-                Arc::new(self.codes),
+                CodePorts { codes: self.codes, ..CodePorts::default() }.build(),
                 Arc::new(self.hasher),
                 Arc::new(SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default())),
                 Arc::new(self.clock),
-                VerificationPolicy::default(),
             )
         }
     }
@@ -193,6 +227,17 @@ mod tests {
             mobile: "+86 13800138000".into(),
             sms_code: "123456".into(),
             allow: true,
+            ..RegisterUserRequest::default()
+        }
+    }
+
+    fn email_request() -> RegisterUserRequest {
+        RegisterUserRequest {
+            mobile: "".into(),
+            sms_code: "".into(),
+            email: "Alice@Example.com".into(),
+            email_code: "654321".into(),
+            ..request()
         }
     }
 
@@ -238,6 +283,7 @@ mod tests {
                 mobile: "".into(),
                 sms_code: "12".into(),
                 allow: false,
+                ..RegisterUserRequest::default()
             })
             .await;
         assert_eq!(
@@ -319,5 +365,82 @@ mod tests {
         let mut ports = Ports::new();
         ports.users.expect_username_exists().returning(|_| Err(RepoError::Unavailable("down".into())));
         assert_eq!(ports.use_case().execute(request()).await.err(), Some(AppError::Unavailable(Backend::Database)));
+    }
+
+    #[tokio::test]
+    async fn a_right_email_code_creates_the_user_with_that_email() {
+        let mut ports = Ports::new();
+        ports.users.expect_username_exists().returning(|_| Ok(false));
+        ports.users.expect_email_exists().withf(|e| e.as_str() == "alice@example.com").returning(|_| Ok(false));
+        ports
+            .codes
+            .expect_check()
+            .withf(|key, code, _| {
+                key.channel == Channel::Email
+                    && key.purpose == CodePurpose::Register
+                    && key.target == "alice@example.com"
+                    && code.expose() == "654321"
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(CodeCheck::Accepted));
+        let mut ports = ports.hashing();
+        ports
+            .users
+            .expect_insert()
+            .withf(|u| {
+                u.mobile.is_none()
+                    && u.email.as_ref().map(|e| e.as_str()) == Some("alice@example.com")
+                    && u.email_active
+            })
+            .times(1)
+            .returning(|_| Ok(stored_user()));
+        ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+        assert!(ports.use_case().execute(email_request()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn email_registration_reports_its_own_fields() {
+        let got = Ports::new()
+            .use_case()
+            .execute(RegisterUserRequest { email: "not-an-email".into(), email_code: "1".into(), ..email_request() })
+            .await;
+        assert_eq!(
+            problems(got),
+            [
+                (Field::Email, Problem::Email(domain::EmailError::Format)),
+                (Field::EmailCode, Problem::CodeFormat(domain::CodeError::Format)),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_taken_email_is_reported_before_the_code_is_spent() {
+        let mut ports = Ports::new();
+        ports.users.expect_username_exists().returning(|_| Ok(false));
+        ports.users.expect_email_exists().returning(|_| Ok(true));
+        let got = ports.use_case().execute(email_request()).await;
+        assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_email_code_is_an_error_on_email_code() {
+        let mut ports = Ports::new();
+        ports.users.expect_username_exists().returning(|_| Ok(false));
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Rejected { attempts_left: 4 }));
+        let got = ports.use_case().execute(email_request()).await;
+        assert_eq!(problems(got), [(Field::EmailCode, Problem::CodeWrong { attempts_left: 4 })]);
+    }
+
+    #[tokio::test]
+    async fn losing_a_race_for_the_email_is_a_field_error() {
+        let mut ports = Ports::new();
+        ports.users.expect_username_exists().returning(|_| Ok(false));
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
+        let mut ports = ports.hashing();
+        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(Field::Email)));
+        let got = ports.use_case().execute(email_request()).await;
+        assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }
 }

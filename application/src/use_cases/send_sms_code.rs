@@ -1,17 +1,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::{CaptchaId, CaptchaText, Mobile};
 
-use crate::ports::{
-    CaptchaStore, Channel, CodeGenerator, CodeKey, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage,
-    RateDecision, RateLimit, RateLimiter, VerificationCodeStore,
-};
-use crate::{AppError, Field, FieldErrors, Problem, VerificationPolicy};
-
-const DAY: Duration = Duration::from_secs(24 * 60 * 60);
-const HOUR: Duration = Duration::from_secs(60 * 60);
+use crate::ports::{CaptchaStore, Channel, CodePurpose};
+use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem};
 
 pub struct SendSmsCodeRequest {
     pub mobile: String,
@@ -24,23 +17,12 @@ pub struct SendSmsCodeRequest {
 /// the resend, daily and per-address limits.
 pub struct SendSmsCode {
     captchas: Arc<dyn CaptchaStore>,
-    limiter: Arc<dyn RateLimiter>,
-    codes: Arc<dyn VerificationCodeStore>,
-    generator: Arc<dyn CodeGenerator>,
-    outbox: Arc<dyn MessageOutbox>,
-    policy: VerificationPolicy,
+    codes: Arc<OneTimeCodes>,
 }
 
 impl SendSmsCode {
-    pub fn new(
-        captchas: Arc<dyn CaptchaStore>,
-        limiter: Arc<dyn RateLimiter>,
-        codes: Arc<dyn VerificationCodeStore>,
-        generator: Arc<dyn CodeGenerator>,
-        outbox: Arc<dyn MessageOutbox>,
-        policy: VerificationPolicy,
-    ) -> Self {
-        Self { captchas, limiter, codes, generator, outbox, policy }
+    pub fn new(captchas: Arc<dyn CaptchaStore>, codes: Arc<OneTimeCodes>) -> Self {
+        Self { captchas, codes }
     }
 
     pub async fn execute(&self, request: SendSmsCodeRequest) -> Result<(), AppError> {
@@ -58,26 +40,9 @@ impl SendSmsCode {
             _ => return Err(AppError::field(Field::ImageCodeText, Problem::CaptchaWrong)),
         }
 
-        let limits = [
-            RateLimit::new(format!("sms:resend:{mobile}"), 1, self.policy.resend_interval),
-            RateLimit::new(format!("sms:daily:{mobile}"), self.policy.per_target_daily, DAY),
-            RateLimit::new(format!("codes:ip:{}", request.client_ip), self.policy.per_ip_hourly, HOUR),
-        ];
-        if let RateDecision::Limited { retry_after } = self.limiter.acquire(&limits).await? {
-            return Err(AppError::RateLimited { retry_after });
-        }
-
-        let code = self.generator.verification_code();
-        let key = CodeKey { channel: Channel::Sms, purpose: CodePurpose::Register, target: mobile.to_string() };
-        self.codes.save(&key, &code, self.policy.code_ttl).await?;
-        self.outbox
-            .enqueue(OutgoingMessage {
-                channel: Channel::Sms,
-                to: mobile.to_string(),
-                content: MessageContent::Code { purpose: CodePurpose::Register, code },
-            })
-            .await?;
-        Ok(())
+        let recipient =
+            CodeRecipient { channel: Channel::Sms, purpose: CodePurpose::Register, target: mobile.to_string() };
+        self.codes.send(&recipient, request.client_ip).await
     }
 }
 
@@ -87,32 +52,27 @@ mod tests {
 
     use domain::{CaptchaTextError, MobileError, VerificationCode};
 
+    use std::time::Duration;
+
     use super::*;
-    use crate::Backend;
-    use crate::ports::{
-        CacheError, MessagingError, MockCaptchaStore, MockCodeGenerator, MockMessageOutbox, MockRateLimiter,
-        MockVerificationCodeStore,
-    };
+    use crate::one_time_codes::tests::CodePorts;
+    use crate::ports::{CacheError, MessageContent, MessagingError, MockCaptchaStore, RateDecision};
+    use crate::{Backend, VerificationPolicy};
 
     const ID: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
 
     struct Ports {
         captchas: MockCaptchaStore,
-        limiter: MockRateLimiter,
-        codes: MockVerificationCodeStore,
-        generator: MockCodeGenerator,
-        outbox: MockMessageOutbox,
+        limiter: crate::ports::MockRateLimiter,
+        codes: crate::ports::MockVerificationCodeStore,
+        generator: crate::ports::MockCodeGenerator,
+        outbox: crate::ports::MockMessageOutbox,
     }
 
     impl Ports {
         fn new() -> Self {
-            Self {
-                captchas: MockCaptchaStore::new(),
-                limiter: MockRateLimiter::new(),
-                codes: MockVerificationCodeStore::new(),
-                generator: MockCodeGenerator::new(),
-                outbox: MockMessageOutbox::new(),
-            }
+            let CodePorts { limiter, codes, generator, outbox, .. } = CodePorts::default();
+            Self { captchas: MockCaptchaStore::new(), limiter, codes, generator, outbox }
         }
 
         fn captcha_answer(mut self, answer: Option<&'static str>) -> Self {
@@ -126,14 +86,14 @@ mod tests {
         }
 
         fn use_case(self) -> SendSmsCode {
-            SendSmsCode::new(
-                Arc::new(self.captchas),
-                Arc::new(self.limiter),
-                Arc::new(self.codes),
-                Arc::new(self.generator),
-                Arc::new(self.outbox),
-                VerificationPolicy::default(),
-            )
+            let codes = CodePorts {
+                limiter: self.limiter,
+                codes: self.codes,
+                generator: self.generator,
+                outbox: self.outbox,
+                policy: VerificationPolicy::default(),
+            };
+            SendSmsCode::new(Arc::new(self.captchas), codes.build())
         }
     }
 

@@ -9,7 +9,7 @@ use acceptance_tests::tcp_proxy::TcpProxy;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{assert_error, body, spawn_app_with};
+use crate::support::{TestApp, assert_error, body, spawn_app_with};
 
 /// Polls `probe` until it returns true, for at most 15 s.
 async fn eventually(what: &str, mut probe: impl AsyncFnMut() -> bool) {
@@ -59,7 +59,15 @@ async fn a_redis_outage_gives_503_only_where_redis_is_needed_and_heals_by_itself
     .await;
     // Each pooled connection reconnects on its own backoff; all are back soon after.
     eventually("readiness recovering", async || app.get("/health/ready/").await.status() == StatusCode::OK).await;
-    app.register("bobby", "13900139000").await;
+    // The readiness probe pings one pooled connection; the others may still be
+    // on their reconnect backoff for a moment.
+    eventually("sending codes recovering", async || {
+        app.request_sms_code("13900139000").await.status() == StatusCode::OK
+    })
+    .await;
+    let code = app.last_code("13900139000").await;
+    let response = app.post_json("/users/", &TestApp::registration("bobby", "13900139000", &code)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
 mod conventions;
+mod email_codes;
 mod failures;
 mod journey;
 mod password_change;

@@ -136,6 +136,14 @@ impl TestApp {
         self.wait_for_code(mobile, already).await
     }
 
+    /// Asks for an email code and returns it once delivered.
+    pub async fn email_code(&self, email: &str, send_type: &str) -> String {
+        let already = self.codes_sent_to(email).await.len();
+        let response = self.get(&format!("/email_codes/{email}/?send_type={send_type}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", body(response).await);
+        self.wait_for_code(email, already).await
+    }
+
     pub fn registration(username: &str, mobile: &str, code: &str) -> Value {
         json!({
             "username": username, "password": "correct-horse", "password2": "correct-horse",

@@ -35,8 +35,14 @@ contract_suite!(
 );
 
 async fn user(f: &Fixture) -> UserId {
-    let new =
-        NewUser { username: "alice".into(), mobile: None, email: None, password_hash: None, date_joined: Utc::now() };
+    let new = NewUser {
+        username: "alice".into(),
+        mobile: None,
+        email: None,
+        email_active: false,
+        password_hash: None,
+        date_joined: Utc::now(),
+    };
     f.users.insert(new).await.unwrap().id
 }
 

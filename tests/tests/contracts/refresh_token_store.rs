@@ -47,8 +47,14 @@ const DAY: Duration = Duration::from_secs(86_400);
 const GRACE: Duration = Duration::from_millis(300);
 
 async fn user(f: &Fixture, name: &str) -> UserId {
-    let new =
-        NewUser { username: name.into(), mobile: None, email: None, password_hash: None, date_joined: Utc::now() };
+    let new = NewUser {
+        username: name.into(),
+        mobile: None,
+        email: None,
+        email_active: false,
+        password_hash: None,
+        date_joined: Utc::now(),
+    };
     f.users.insert(new).await.unwrap().id
 }
 

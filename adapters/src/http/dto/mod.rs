@@ -11,4 +11,4 @@ pub use availability::{EmailCount, MobileCount, UsernameCount};
 pub use health::{HealthStatus, Readiness};
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
-pub use verification::{DevOutboxResponse, MessageResponse, SmsCodeQuery};
+pub use verification::{DevOutboxResponse, EmailCodeQuery, MessageResponse, SmsCodeQuery};

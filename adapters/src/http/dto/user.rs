@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::lenient;
 
-/// Registration with a mobile and its SMS code.
+/// Registration with a mobile and its SMS code, or (without a mobile) an email and its email code.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({
     "username": "alice", "password": "correct-horse", "password2": "correct-horse",
@@ -24,6 +24,12 @@ pub struct RegisterRequest {
     /// The 6 digits sent by `GET /sms_codes/{mobile}/`.
     #[serde(default, deserialize_with = "lenient::text")]
     pub sms_code: Option<String>,
+    /// Used when no mobile is given: the address to register with.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub email: Option<String>,
+    /// The 6 digits sent by `GET /email_codes/{email}/?send_type=register`.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub email_code: Option<String>,
     /// Acceptance of the user agreement: `true` or `"true"`.
     #[serde(default, deserialize_with = "lenient::text")]
     #[schema(value_type = Option<bool>)]

@@ -15,6 +15,15 @@ pub struct SmsCodeQuery {
     pub text: Option<String>,
 }
 
+/// What an email code is for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EmailCodeQuery {
+    /// `register` (the default) or `resetpwd` (find password).
+    #[param(example = "register")]
+    pub send_type: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"message": "OK"}))]
 pub struct MessageResponse {

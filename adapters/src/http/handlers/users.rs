@@ -14,10 +14,12 @@ use crate::http::dto::{
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
-/// Register with a mobile and SMS code
+/// Register with a mobile and SMS code, or an email and email code
 ///
-/// Creates the account and logs it in. Taken usernames and mobiles are a 400 on
-/// their field, also when two requests race for the same value.
+/// Creates the account and logs it in. `mobile + sms_code` is the classic form;
+/// without a mobile, `email + email_code` (from `GET /email_codes/{email}/`) is used.
+/// Taken usernames, mobiles and emails are a 400 on their field, also when two
+/// requests race for the same value.
 #[utoipa::path(
     post,
     path = "/users/",
@@ -28,7 +30,7 @@ use crate::http::state::ApiState;
     )),
     responses(
         (status = 201, description = "Registered and logged in", body = RegisterResponse),
-        (status = 400, description = "Invalid fields, mismatched passwords (`password_mismatch`), agreement not accepted (`agreement_required`), a wrong (`code_wrong`), expired (`code_expired`) or burned (`code_exhausted`) SMS code, a taken username or mobile (`already_taken`), or a malformed body (`malformed_body`)", body = ErrorBody,
+        (status = 400, description = "Invalid fields, mismatched passwords (`password_mismatch`), agreement not accepted (`agreement_required`), a wrong (`code_wrong`), expired (`code_expired`) or burned (`code_exhausted`) SMS or email code, a taken username, mobile or email (`already_taken`), or a malformed body (`malformed_body`)", body = ErrorBody,
             example = json!({"code": "already_taken", "message": "用户名已存在", "non_field_errors": ["用户名已存在"], "username": ["用户名已存在"]})),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a urlencoded form (`unsupported_media_type`)", body = ErrorBody),
@@ -47,6 +49,8 @@ pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) 
             password2: body.password2.unwrap_or_default(),
             mobile: body.mobile.unwrap_or_default(),
             sms_code: body.sms_code.unwrap_or_default(),
+            email: body.email.unwrap_or_default(),
+            email_code: body.email_code.unwrap_or_default(),
             allow: is_true(body.allow.as_deref()),
         })
         .await?;

@@ -1,10 +1,10 @@
-use application::use_cases::SendSmsCodeRequest;
+use application::use_cases::{SendEmailCodeRequest, SendSmsCodeRequest};
 use salvo::handler;
 use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use salvo::prelude::{Depot, Json, Request, Response};
 
 use crate::http::api_error::ApiError;
-use crate::http::dto::{MessageResponse, SmsCodeQuery};
+use crate::http::dto::{EmailCodeQuery, MessageResponse, SmsCodeQuery};
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
@@ -65,6 +65,42 @@ pub async fn sms_code(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
             mobile: req.param::<String>("mobile").unwrap_or_default(),
             captcha_id: query.image_code_id.unwrap_or_default(),
             captcha_text: query.text.unwrap_or_default(),
+            client_ip: state.client_ip.resolve(req),
+        })
+        .await?;
+    Ok(Json(MessageResponse::ok()))
+}
+
+/// Send a registration or find-password email code
+///
+/// The seed's email flow: a 6-digit code valid for 300 s, under the same limits
+/// as SMS (one per address per 60 s, 10 per address per day, 20 per client IP
+/// per hour). `send_type=resetpwd` mails only an address that an account uses,
+/// yet answers every address alike, so it does not reveal which have accounts.
+#[utoipa::path(
+    get,
+    path = "/email_codes/{email}/",
+    tag = "verification",
+    params(("email" = String, Path, description = "Email address", example = "alice@example.com"), EmailCodeQuery),
+    responses(
+        (status = 200, description = "The code was queued", body = MessageResponse),
+        (status = 400, description = "Malformed address (`invalid_email`) or an unknown `send_type` (`invalid_choice`)", body = ErrorBody,
+            example = json!({"code": "invalid_choice", "message": "send_type 只能是 register 或 resetpwd", "non_field_errors": ["send_type 只能是 register 或 resetpwd"], "send_type": ["send_type 只能是 register 或 resetpwd"]})),
+        (status = 429, description = "Sent within the last 60 s, or over the daily or per-IP cap (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a retry can succeed")),
+            example = json!({"code": "rate_limited", "message": "操作过于频繁，请60秒后再试", "non_field_errors": ["操作过于频繁，请60秒后再试"], "retry_after": 60})),
+        (status = 503, description = "The database, the cache or the message queue is unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn email_code(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let query = EmailCodeQuery { send_type: req.query("send_type") };
+    state
+        .send_email_code
+        .execute(SendEmailCodeRequest {
+            email: req.param::<String>("email").unwrap_or_default(),
+            send_type: query.send_type.unwrap_or_default(),
             client_ip: state.client_ip.resolve(req),
         })
         .await?;

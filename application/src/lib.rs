@@ -4,6 +4,7 @@
 //! calls the use cases and maps [`AppError`] to responses in one place.
 
 pub mod error;
+pub mod flow_tokens;
 pub mod one_time_codes;
 pub mod policy;
 pub mod ports;
@@ -12,6 +13,7 @@ pub mod test_targets;
 pub mod use_cases;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
+pub use flow_tokens::FlowTokens;
 pub use one_time_codes::{CodeRecipient, OneTimeCodes};
 pub use policy::{AvailabilityPolicy, LoginPolicy, SessionPolicy, VerificationPolicy};
 pub use sessions::{Session, SessionIssuer};

@@ -57,7 +57,7 @@ impl OneTimeCodes {
         if let Some(code) = self.test_code(recipient) {
             return Ok(self.codes.save(&recipient.key(), code, self.policy.code_ttl).await?);
         }
-        self.charge(recipient, client_ip).await?;
+        self.charge(recipient.channel, &recipient.target, client_ip).await?;
         let code = self.generator.verification_code();
         self.codes.save(&recipient.key(), &code, self.policy.code_ttl).await?;
         let message = OutgoingMessage {
@@ -68,12 +68,11 @@ impl OneTimeCodes {
         Ok(self.outbox.enqueue(message).await?)
     }
 
-    /// Takes the send limits as [`Self::send`] does, without sending: for a
-    /// target that must not get a message (a find-password email that no
-    /// account uses) but must not be told apart from one that does.
-    pub async fn charge(&self, recipient: &CodeRecipient, client_ip: IpAddr) -> Result<(), AppError> {
-        let channel = recipient.channel.as_str();
-        let target = &recipient.target;
+    /// Takes the send limits of one message to `target`, as [`Self::send`]
+    /// does: for a find-password email that no account uses (which must not
+    /// be told apart from one that does) and for verification-link mails.
+    pub async fn charge(&self, channel: Channel, target: &str, client_ip: IpAddr) -> Result<(), AppError> {
+        let channel = channel.as_str();
         let limits = [
             RateLimit::new(format!("{channel}:resend:{target}"), 1, self.policy.resend_interval),
             RateLimit::new(format!("{channel}:daily:{target}"), self.policy.per_target_daily, DAY),

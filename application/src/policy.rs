@@ -16,6 +16,10 @@ pub struct VerificationPolicy {
     pub per_target_daily: u32,
     pub per_ip_hourly: u32,
     pub max_attempts: u32,
+    /// Lifetime of each find-password step token.
+    pub step_token_ttl: Duration,
+    /// Lifetime of an email verification link.
+    pub email_link_ttl: Duration,
     /// Mobiles that get a fixed code, no SMS and no send limits.
     pub sms_test_numbers: TestTargets,
     /// Email addresses that get a fixed code, no mail and no send limits.
@@ -31,6 +35,8 @@ impl Default for VerificationPolicy {
             per_target_daily: 10,
             per_ip_hourly: 20,
             max_attempts: 5,
+            step_token_ttl: Duration::from_secs(300),
+            email_link_ttl: Duration::from_secs(24 * 60 * 60),
             sms_test_numbers: TestTargets::default(),
             email_test_addresses: TestTargets::default(),
         }

@@ -61,6 +61,12 @@ pub struct Config {
     pub code_ip_hourly_limit: u32,
     /// Wrong tries before a code is burned.
     pub code_max_attempts: u32,
+    /// Seconds each find-password step token stays valid.
+    pub password_reset_token_ttl_secs: u64,
+    /// Seconds an email verification link stays valid.
+    pub email_verification_ttl_secs: u64,
+    /// The page an email verification link opens; `?token=…` is appended.
+    pub email_verification_url: String,
     /// Comma-separated `PATTERN=CODE` test mobiles (`1990000*=246810`): fixed code, no SMS, no limits.
     pub sms_test_numbers: String,
     /// Comma-separated `PATTERN=CODE` test email addresses: fixed code, no mail, no limits.
@@ -111,6 +117,9 @@ impl Default for Config {
             code_daily_limit: 10,
             code_ip_hourly_limit: 20,
             code_max_attempts: 5,
+            password_reset_token_ttl_secs: 300,
+            email_verification_ttl_secs: 24 * 60 * 60,
+            email_verification_url: "http://127.0.0.1:8080/success_verify_email.html".into(),
             sms_test_numbers: String::new(),
             email_test_addresses: String::new(),
             login_account_failures: 5,
@@ -185,6 +194,7 @@ const TEXT_VARIABLES: &[&str] = &[
     "TRUSTED_PROXIES",
     "SMS_TEST_NUMBERS",
     "EMAIL_TEST_ADDRESSES",
+    "EMAIL_VERIFICATION_URL",
 ];
 
 impl Config {
@@ -221,6 +231,7 @@ impl Config {
             "TRUSTED_PROXIES" => self.trusted_proxies = value,
             "SMS_TEST_NUMBERS" => self.sms_test_numbers = value,
             "EMAIL_TEST_ADDRESSES" => self.email_test_addresses = value,
+            "EMAIL_VERIFICATION_URL" => self.email_verification_url = value,
             _ => {}
         }
     }
@@ -232,6 +243,13 @@ impl Config {
         self.email_test_targets()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
+        }
+        if !(self.email_verification_url.starts_with("http://") || self.email_verification_url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "EMAIL_VERIFICATION_URL must be an http(s) URL, got {:?}",
+                self.email_verification_url
+            )));
         }
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));

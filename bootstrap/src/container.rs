@@ -6,18 +6,21 @@ use adapters::captcha::PngCaptchaRenderer;
 use adapters::http::{ApiState, ClientIpResolver};
 use adapters::messaging::{DevMessageSender, DevOutbox, RecordingCaptchaStore};
 use adapters::persistence::Database;
-use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtTokenIssuer};
+use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
     CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, PasswordHasher, RateLimiter, ReadinessProbe,
     TokenIssuer, UserRepository, VerificationCodeStore,
 };
 use application::use_cases::{
-    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, DeliverMessages, DeliveryPolicy, GetCurrentUser,
-    IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, RevokeAllSessions, SendEmailCode, SendSmsCode,
-    UpdateProfile,
+    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, ConfirmPasswordResetCode, DeliverMessages,
+    DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, ResetPassword,
+    RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, UpdateProfile,
+    VerifyEmail,
 };
-use application::{AvailabilityPolicy, LoginPolicy, OneTimeCodes, SessionIssuer, SessionPolicy, VerificationPolicy};
+use application::{
+    AvailabilityPolicy, FlowTokens, LoginPolicy, OneTimeCodes, SessionIssuer, SessionPolicy, VerificationPolicy,
+};
 
 use tokio::sync::Notify;
 
@@ -75,7 +78,8 @@ impl Container {
         ));
         let verification = verification_policy(config)?;
         let one_time_codes =
-            Arc::new(OneTimeCodes::new(limiter.clone(), cache.codes, generator, outbox, verification.clone()));
+            Arc::new(OneTimeCodes::new(limiter.clone(), cache.codes, generator, outbox.clone(), verification.clone()));
+        let flow_tokens = Arc::new(FlowTokens::new(Arc::new(JwtFlowTokenSigner::new(&secret)), limiter.clone()));
         let login_limiter = limiter.clone();
         let login_clock = clock.clone();
         let session_clock = clock.clone();
@@ -109,12 +113,18 @@ impl Container {
                 AvailabilityPolicy { per_ip_per_minute: config.availability_ip_per_minute },
             ),
             issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
-            send_sms_code: SendSmsCode::new(captchas, one_time_codes.clone()),
+            send_sms_code: SendSmsCode::new(captchas.clone(), one_time_codes.clone()),
             send_email_code: SendEmailCode::new(users.clone(), one_time_codes.clone()),
-            register_user: RegisterUser::new(users.clone(), one_time_codes, hasher.clone(), sessions.clone(), clock),
+            register_user: RegisterUser::new(
+                users.clone(),
+                one_time_codes.clone(),
+                hasher.clone(),
+                sessions.clone(),
+                clock.clone(),
+            ),
             log_in: LogIn::new(
                 users.clone(),
-                hasher,
+                hasher.clone(),
                 sessions.clone(),
                 login_limiter,
                 audit.clone(),
@@ -124,9 +134,54 @@ impl Container {
             authenticate: Authenticate::new(tokens, revocations.clone()),
             log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), audit.clone(), session_clock.clone()),
             refresh_session: RefreshSession::new(sessions, users.clone()),
-            revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, audit.clone(), session_clock),
+            revoke_all_sessions: RevokeAllSessions::new(
+                revocations.clone(),
+                refresh_tokens.clone(),
+                audit.clone(),
+                session_clock,
+            ),
             get_current_user: GetCurrentUser::new(users.clone()),
             update_profile: UpdateProfile::new(users.clone(), profile_clock),
+            start_password_reset: StartPasswordReset::new(
+                users.clone(),
+                captchas,
+                flow_tokens.clone(),
+                verification.clone(),
+            ),
+            send_password_reset_sms: SendPasswordResetSms::new(
+                users.clone(),
+                flow_tokens.clone(),
+                one_time_codes.clone(),
+                clock.clone(),
+            ),
+            confirm_password_reset_code: ConfirmPasswordResetCode::new(
+                users.clone(),
+                one_time_codes.clone(),
+                flow_tokens.clone(),
+                verification.clone(),
+            ),
+            reset_password: ResetPassword::new(
+                users.clone(),
+                hasher.clone(),
+                flow_tokens.clone(),
+                revocations.clone(),
+                refresh_tokens.clone(),
+                limiter.clone(),
+                audit.clone(),
+                clock.clone(),
+                login_policy.clone(),
+            ),
+            set_email: SetEmail::new(
+                users.clone(),
+                one_time_codes,
+                flow_tokens.clone(),
+                outbox,
+                audit.clone(),
+                clock.clone(),
+                verification,
+                config.email_verification_url.clone(),
+            ),
+            verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(
                 users,
                 password_hasher,
@@ -186,6 +241,8 @@ fn verification_policy(config: &Config) -> Result<VerificationPolicy, StartError
         per_target_daily: config.code_daily_limit,
         per_ip_hourly: config.code_ip_hourly_limit,
         max_attempts: config.code_max_attempts,
+        step_token_ttl: Duration::from_secs(config.password_reset_token_ttl_secs),
+        email_link_ttl: Duration::from_secs(config.email_verification_ttl_secs),
         sms_test_numbers: config.sms_test_targets()?,
         email_test_addresses: config.email_test_targets()?,
     })

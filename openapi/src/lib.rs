@@ -4,7 +4,9 @@
 
 use adapters::http::ErrorBody;
 use adapters::http::dto;
-use adapters::http::handlers::{availability, dev_outbox, health, sessions, users, verification};
+use adapters::http::handlers::{
+    availability, dev_outbox, email_binding, health, password_reset, sessions, users, verification,
+};
 use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,7 +16,8 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "Meiduo accounts",
         description = "User accounts of the Meiduo shop: registration with mobile and SMS code, \
-password login by username, mobile or email, and the signed-in user's page. \
+registration with email and email code, password login by username, mobile or email, find password, \
+email binding, and the signed-in user's page. \
 Every error answers with the one error body (`ErrorBody`); messages are zh-CN unless `Accept-Language: en`. \
 Every path also answers without its trailing slash. Bodies are JSON or `application/x-www-form-urlencoded`.",
         license(name = "MIT"),
@@ -34,6 +37,12 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         users::current_user,
         users::update_profile,
         users::change_password,
+        email_binding::set_email,
+        email_binding::verify_email,
+        password_reset::start,
+        password_reset::send_sms,
+        password_reset::confirm_code,
+        password_reset::reset,
         health::live,
         health::ready,
         dev_outbox::dev_outbox,
@@ -50,6 +59,12 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::UserResponse,
         dto::ProfilePatchRequest,
         dto::ChangePasswordRequest,
+        dto::SetEmailBody,
+        dto::SetEmailResponse,
+        dto::PasswordResetStartResponse,
+        dto::PasswordResetCodeResponse,
+        dto::ResetPasswordBody,
+        dto::ResetPasswordResponse,
         dto::UsernameCount,
         dto::MobileCount,
         dto::EmailCount,
@@ -66,6 +81,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "registration", description = "Availability checks and sign-up"),
         (name = "sessions", description = "Log in, refresh, log out, sign out everywhere"),
         (name = "user", description = "The signed-in user's account"),
+        (name = "find password", description = "The four classic steps of password recovery"),
         (name = "operations", description = "Health checks"),
         (name = "development", description = "Only with the development message adapters"),
     )

@@ -8,7 +8,7 @@ use salvo::http::Method;
 use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use super::auth::require_auth;
-use super::handlers::{availability, dev_outbox, health, sessions, users, verification};
+use super::handlers::{availability, dev_outbox, email_binding, health, password_reset, sessions, users, verification};
 use super::state::ApiState;
 
 /// Every route of the API. Paths are written without the trailing slash;
@@ -18,13 +18,22 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
     let mut router = Router::new()
         .hoop(affix_state::inject(state))
         .push(Router::with_path("image_codes/{uuid}").get(verification::image_code))
+        .push(Router::with_path("sms_codes").get(password_reset::send_sms))
         .push(Router::with_path("sms_codes/{mobile}").get(verification::sms_code))
         .push(Router::with_path("email_codes/{email}").get(verification::email_code))
         .push(Router::with_path("usernames/{username}/count").get(availability::username_count))
         .push(Router::with_path("mobiles/{mobile}/count").get(availability::mobile_count))
         .push(Router::with_path("emails/{email}/count").get(availability::email_count))
         .push(Router::with_path("users").post(users::register))
-        .push(Router::with_path("users/{id}/password").hoop(require_auth).put(users::change_password))
+        .push(
+            Router::with_path("users/{id}/password")
+                .post(password_reset::reset)
+                .push(Router::new().hoop(require_auth).put(users::change_password)),
+        )
+        .push(Router::with_path("accounts/{account}/sms/token").get(password_reset::start))
+        .push(Router::with_path("accounts/{account}/password/token").get(password_reset::confirm_code))
+        .push(Router::with_path("email").hoop(require_auth).put(email_binding::set_email))
+        .push(Router::with_path("emails/verification").get(email_binding::verify_email))
         .push(Router::with_path("authorizations").post(sessions::log_in))
         .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))

@@ -2,8 +2,9 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, GetCurrentUser, IssueCaptcha, LogIn, LogOut,
-    RefreshSession, RegisterUser, RevokeAllSessions, SendEmailCode, SendSmsCode, UpdateProfile,
+    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, ConfirmPasswordResetCode, GetCurrentUser,
+    IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -26,6 +27,12 @@ pub struct ApiState {
     pub get_current_user: GetCurrentUser,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
+    pub start_password_reset: StartPasswordReset,
+    pub send_password_reset_sms: SendPasswordResetSms,
+    pub confirm_password_reset_code: ConfirmPasswordResetCode,
+    pub reset_password: ResetPassword,
+    pub set_email: SetEmail,
+    pub verify_email: VerifyEmail,
     pub check_readiness: CheckReadiness,
     /// Present only while the development message adapters are in use.
     pub dev_outbox: Option<Arc<DevOutbox>>,

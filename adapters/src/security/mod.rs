@@ -1,10 +1,12 @@
-//! Password hashing, access tokens and keyed digests of one-time codes.
+//! Password hashing, access and flow tokens, and keyed digests of one-time codes.
 
 mod argon2_password_hasher;
 mod code_digester;
 mod django_pbkdf2;
+mod jwt_flow_token_signer;
 mod jwt_token_issuer;
 
 pub use argon2_password_hasher::Argon2PasswordHasher;
 pub use code_digester::CodeDigester;
+pub use jwt_flow_token_signer::JwtFlowTokenSigner;
 pub use jwt_token_issuer::JwtTokenIssuer;

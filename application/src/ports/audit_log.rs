@@ -15,6 +15,9 @@ pub enum AuditEvent {
     LoggedOut,
     SessionsRevoked,
     PasswordChanged,
+    PasswordReset,
+    EmailChanged,
+    EmailVerified,
 }
 
 impl AuditEvent {
@@ -26,6 +29,9 @@ impl AuditEvent {
             Self::LoggedOut => "logged_out",
             Self::SessionsRevoked => "sessions_revoked",
             Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
+            Self::EmailChanged => "email_changed",
+            Self::EmailVerified => "email_verified",
         }
     }
 }

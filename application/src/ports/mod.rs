@@ -9,6 +9,7 @@ mod captcha_renderer;
 mod captcha_store;
 mod clock;
 mod code_generator;
+mod flow_token_signer;
 mod message_outbox;
 mod message_sender;
 mod password_hasher;
@@ -25,6 +26,7 @@ pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
+pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
 pub use password_hasher::{HashError, PasswordHasher};
@@ -39,8 +41,8 @@ pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationC
 pub use {
     access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
-    code_generator::MockCodeGenerator, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
-    password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe,
-    refresh_token_store::MockRefreshTokenStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
-    verification_code_store::MockVerificationCodeStore,
+    code_generator::MockCodeGenerator, flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox,
+    message_sender::MockMessageSender, password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter,
+    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore, token_issuer::MockTokenIssuer,
+    user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
 };

@@ -1,10 +1,12 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
 mod conventions;
+mod email_binding;
 mod email_codes;
 mod failures;
 mod journey;
 mod password_change;
+mod password_reset;
 mod production_backends;
 mod profile;
 mod registration;

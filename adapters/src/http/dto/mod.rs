@@ -1,14 +1,21 @@
 //! Request and response bodies of the HTTP API, as documented in OpenAPI.
 
 mod availability;
+mod email_binding;
 mod health;
 pub(crate) mod lenient;
+mod password_reset;
 mod session;
 mod user;
 mod verification;
 
 pub use availability::{EmailCount, MobileCount, UsernameCount};
+pub use email_binding::{EmailVerificationQuery, SetEmailBody, SetEmailResponse};
 pub use health::{HealthStatus, Readiness};
+pub use password_reset::{
+    PasswordResetCaptchaQuery, PasswordResetCodeQuery, PasswordResetCodeResponse, PasswordResetStartResponse,
+    ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
+};
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{DevOutboxResponse, EmailCodeQuery, MessageResponse, SmsCodeQuery};

@@ -2,7 +2,9 @@
 
 pub mod availability;
 pub mod dev_outbox;
+pub mod email_binding;
 pub mod health;
+pub mod password_reset;
 pub mod sessions;
 pub mod users;
 pub mod verification;

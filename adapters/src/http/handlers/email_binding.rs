@@ -1,0 +1,76 @@
+//! Binding an email to an account and verifying it by a mailed link.
+
+use application::use_cases::SetEmailRequest;
+use salvo::handler;
+use salvo::prelude::{Depot, Json, Request};
+
+use crate::http::api_error::ApiError;
+use crate::http::auth::claims;
+use crate::http::body::read_body;
+use crate::http::dto::{EmailVerificationQuery, MessageResponse, SetEmailBody, SetEmailResponse};
+use crate::http::error_body::ErrorBody;
+use crate::http::state::ApiState;
+
+/// Set the signed-in user's email
+///
+/// Stores the address unverified and mails a signed link (valid 24 h) that
+/// verifies it. The already verified address again changes nothing. Mails
+/// count toward the per-address and per-IP send limits.
+#[utoipa::path(
+    put,
+    path = "/email/",
+    tag = "user",
+    security(("jwt" = [])),
+    request_body(content(
+        (SetEmailBody = "application/json"),
+        (SetEmailBody = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "Stored; the link is queued", body = SetEmailResponse),
+        (status = 400, description = "A malformed address (`invalid_email`) or one another account uses (`already_taken`)", body = ErrorBody,
+            example = json!({"code": "already_taken", "message": "邮箱已被注册", "non_field_errors": ["邮箱已被注册"], "email": ["邮箱已被注册"]})),
+        (status = 401, description = "No, garbled, expired or revoked token", body = ErrorBody),
+        (status = 429, description = "A send limit for the address or client is reached (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a retry can succeed"))),
+        (status = 503, description = "Database, cache or message queue unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetEmailResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let user = claims(depot)?.user_id;
+    let body: SetEmailBody = read_body(req, state.max_body_bytes).await?;
+    let updated = state
+        .set_email
+        .execute(SetEmailRequest {
+            user,
+            email: body.email.unwrap_or_default(),
+            client_ip: state.client_ip.resolve(req),
+        })
+        .await?;
+    Ok(Json(SetEmailResponse { id: updated.id.0, email: updated.email.map(|e| e.to_string()).unwrap_or_default() }))
+}
+
+/// Verify an email by its link
+///
+/// The token of the mailed link marks the address verified while it is still
+/// the user's address. Opening the link again is harmless.
+#[utoipa::path(
+    get,
+    path = "/emails/verification/",
+    tag = "user",
+    params(EmailVerificationQuery),
+    responses(
+        (status = 200, description = "Verified", body = MessageResponse),
+        (status = 400, description = "A missing, forged or expired token, or an address the user no longer has (`invalid_link`)", body = ErrorBody,
+            example = json!({"code": "invalid_link", "message": "无效的激活链接", "non_field_errors": ["无效的激活链接"], "token": ["无效的激活链接"]})),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn verify_email(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let query = EmailVerificationQuery { token: req.query("token") };
+    state.verify_email.execute(&query.token.unwrap_or_default(), state.client_ip.resolve(req)).await?;
+    Ok(Json(MessageResponse::ok()))
+}

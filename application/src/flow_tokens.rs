@@ -1,0 +1,144 @@
+//! Issuing and redeeming the signed tokens that carry a person from one step
+//! of a flow to the next (find password, email verification).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use domain::{User, UserId};
+
+use crate::ports::{
+    FlowClaims, FlowGrant, FlowKind, FlowTokenSigner, RateDecision, RateLimit, RateLimiter, UserRepository,
+};
+use crate::{AppError, Field, Problem};
+
+pub struct FlowTokens {
+    signer: Arc<dyn FlowTokenSigner>,
+    /// Records each redeemed token id until the token would expire anyway.
+    uses: Arc<dyn RateLimiter>,
+}
+
+impl FlowTokens {
+    pub fn new(signer: Arc<dyn FlowTokenSigner>, uses: Arc<dyn RateLimiter>) -> Self {
+        Self { signer, uses }
+    }
+
+    pub fn issue(&self, grant: &FlowGrant) -> Result<String, AppError> {
+        self.signer.sign(grant).map_err(|e| AppError::Internal(format!("flow token: {e}")))
+    }
+
+    /// Verifies a token of `kind` and spends it: a second redemption of the
+    /// same token fails even while it is unexpired. Any failure is `problem` on `field`.
+    pub async fn redeem(
+        &self,
+        token: &str,
+        kind: FlowKind,
+        now: DateTime<Utc>,
+        field: Field,
+        problem: Problem,
+    ) -> Result<FlowClaims, AppError> {
+        let claims = self.inspect(token, kind, field, problem)?;
+        let remaining = (claims.expires_at - now).to_std().unwrap_or(Duration::ZERO).max(Duration::from_secs(1));
+        let once = [RateLimit::new(format!("flow:used:{}", claims.token_id), 1, remaining)];
+        match self.uses.acquire(&once).await? {
+            RateDecision::Allowed => Ok(claims),
+            RateDecision::Limited { .. } => Err(AppError::field(field, problem)),
+        }
+    }
+
+    /// Verifies a token of `kind` without spending it (links that may be opened twice).
+    pub fn inspect(&self, token: &str, kind: FlowKind, field: Field, problem: Problem) -> Result<FlowClaims, AppError> {
+        if token.trim().is_empty() {
+            return Err(AppError::field(field, problem));
+        }
+        self.signer.verify(token.trim(), kind).map_err(|_| AppError::field(field, problem))
+    }
+}
+
+/// The user a step token names, while the token is still current: a password
+/// reset since it was issued (which bumps the token version) voids it.
+pub async fn current_user(
+    users: &dyn UserRepository,
+    claims: &FlowClaims,
+    field: Field,
+    problem: Problem,
+) -> Result<User, AppError> {
+    let id = claims.subject.parse::<i64>().map(UserId).map_err(|_| AppError::field(field, problem))?;
+    match users.find_by_id(id).await? {
+        Some(user) if user.token_version == claims.version => Ok(user),
+        _ => Err(AppError::field(field, problem)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::Backend;
+    use crate::ports::{CacheError, MockFlowTokenSigner, MockRateLimiter, TokenError};
+
+    pub(crate) fn claims(kind: FlowKind, subject: &str, target: Option<&str>, version: i64) -> FlowClaims {
+        FlowClaims {
+            kind,
+            subject: subject.into(),
+            target: target.map(str::to_owned),
+            version,
+            token_id: "jti-1".into(),
+            expires_at: Utc::now() + chrono::TimeDelta::seconds(300),
+        }
+    }
+
+    fn signer_answering(answer: Result<FlowClaims, TokenError>) -> MockFlowTokenSigner {
+        let mut signer = MockFlowTokenSigner::new();
+        signer.expect_verify().returning(move |_, _| answer.clone());
+        signer
+    }
+
+    async fn redeem(signer: MockFlowTokenSigner, uses: MockRateLimiter, token: &str) -> Result<FlowClaims, AppError> {
+        FlowTokens::new(Arc::new(signer), Arc::new(uses))
+            .redeem(token, FlowKind::ResetPassword, Utc::now(), Field::AccessToken, Problem::StepTokenInvalid)
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_valid_token_is_spent_once_for_the_rest_of_its_life() {
+        let good = claims(FlowKind::ResetPassword, "7", None, 0);
+        let mut uses = MockRateLimiter::new();
+        uses.expect_acquire()
+            .withf(|limits| {
+                limits.len() == 1
+                    && limits[0].key == "flow:used:jti-1"
+                    && limits[0].max == 1
+                    && (299..=300).contains(&limits[0].window.as_secs())
+            })
+            .times(1)
+            .returning(|_| Ok(RateDecision::Allowed));
+        assert_eq!(redeem(signer_answering(Ok(good.clone())), uses, "token").await, Ok(good));
+    }
+
+    #[tokio::test]
+    async fn a_spent_token_is_refused() {
+        let mut uses = MockRateLimiter::new();
+        uses.expect_acquire().returning(|_| Ok(RateDecision::Limited { retry_after: Duration::from_secs(200) }));
+        let got = redeem(signer_answering(Ok(claims(FlowKind::ResetPassword, "7", None, 0))), uses, "token").await;
+        assert_eq!(got, Err(AppError::field(Field::AccessToken, Problem::StepTokenInvalid)));
+    }
+
+    #[tokio::test]
+    async fn forged_expired_and_missing_tokens_are_refused_without_spending_anything() {
+        for (answer, token) in
+            [(TokenError::Invalid, "forged"), (TokenError::Expired, "old"), (TokenError::Invalid, " ")]
+        {
+            let got = redeem(signer_answering(Err(answer)), MockRateLimiter::new(), token).await;
+            assert_eq!(got, Err(AppError::field(Field::AccessToken, Problem::StepTokenInvalid)));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cache_outage_while_spending_is_unavailable() {
+        let mut uses = MockRateLimiter::new();
+        uses.expect_acquire().returning(|_| Err(CacheError::Unavailable("down".into())));
+        let got = redeem(signer_answering(Ok(claims(FlowKind::ResetPassword, "7", None, 0))), uses, "token").await;
+        assert_eq!(got, Err(AppError::Unavailable(Backend::Cache)));
+    }
+}

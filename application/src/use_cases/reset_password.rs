@@ -1,0 +1,229 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use domain::{Password, UserId};
+
+use crate::flow_tokens::current_user;
+use crate::ports::{
+    AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, PasswordHasher, RateLimiter,
+    RefreshTokenStore, UserRepository,
+};
+use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, Problem};
+
+pub struct ResetPasswordRequest {
+    /// The id in the path; it must be the one step 3 answered.
+    pub user_id: i64,
+    pub password: String,
+    pub password2: String,
+    pub access_token: String,
+    pub client_ip: IpAddr,
+}
+
+/// Find password, step 4: the token of step 3 sets a new password. Every
+/// session and every earlier token of the user stops working, the login lock
+/// of the account is lifted, and the reset is audited.
+pub struct ResetPassword {
+    users: Arc<dyn UserRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<FlowTokens>,
+    revocations: Arc<dyn AccessTokenRevocations>,
+    refresh: Arc<dyn RefreshTokenStore>,
+    limiter: Arc<dyn RateLimiter>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    policy: LoginPolicy,
+}
+
+impl ResetPassword {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<FlowTokens>,
+        revocations: Arc<dyn AccessTokenRevocations>,
+        refresh: Arc<dyn RefreshTokenStore>,
+        limiter: Arc<dyn RateLimiter>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+        policy: LoginPolicy,
+    ) -> Self {
+        Self { users, hasher, tokens, revocations, refresh, limiter, audit, clock, policy }
+    }
+
+    pub async fn execute(&self, request: ResetPasswordRequest) -> Result<UserId, AppError> {
+        let mut errors = FieldErrors::default();
+        let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
+        if password.is_some() && request.password != request.password2 {
+            errors.push(Field::Password2, Problem::PasswordsDiffer);
+        }
+        let Some(password) = password else { return Err(errors.into_error()) };
+        errors.into_result()?;
+
+        let (field, problem) = (Field::AccessToken, Problem::StepTokenInvalid);
+        let claims = self.tokens.inspect(&request.access_token, FlowKind::ResetPassword, field, problem)?;
+        let user = current_user(self.users.as_ref(), &claims, field, problem).await?;
+        if user.id != UserId(request.user_id) {
+            return Err(AppError::field(field, problem));
+        }
+        self.tokens.redeem(&request.access_token, FlowKind::ResetPassword, self.clock.now(), field, problem).await?;
+
+        let hash = self.hasher.hash(password.expose()).await?;
+        self.users.update_password_hash(user.id, &hash).await?;
+        self.refresh.revoke_user(user.id).await?;
+        // Bumps the token version: access tokens and unused step tokens die with it.
+        self.revocations.revoke_all(user.id).await?;
+        self.limiter.reset(&self.policy.account_limit_for_user(user.id).key).await?;
+        let entry = AuditEntry {
+            user_id: Some(user.id),
+            event: AuditEvent::PasswordReset,
+            ip: request.client_ip,
+            at: self.clock.now(),
+        };
+        self.audit.record(entry).await?;
+        Ok(user.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use chrono::Utc;
+    use domain::PasswordError;
+
+    use super::*;
+    use crate::flow_tokens::tests::claims;
+    use crate::ports::{
+        FlowClaims, MockAccessTokenRevocations, MockAuditLog, MockClock, MockFlowTokenSigner, MockPasswordHasher,
+        MockRateLimiter, MockRefreshTokenStore, MockUserRepository, RateDecision,
+    };
+    use crate::use_cases::log_in::tests::stored_user;
+
+    #[derive(Default)]
+    struct Ports {
+        users: MockUserRepository,
+        hasher: MockPasswordHasher,
+        signer: MockFlowTokenSigner,
+        uses: MockRateLimiter,
+        revocations: MockAccessTokenRevocations,
+        refresh: MockRefreshTokenStore,
+        limiter: MockRateLimiter,
+        audit: MockAuditLog,
+    }
+
+    impl Ports {
+        fn token(mut self, answer: FlowClaims) -> Self {
+            self.signer
+                .expect_verify()
+                .withf(|_, kind| *kind == FlowKind::ResetPassword)
+                .returning(move |_, _| Ok(answer.clone()));
+            self
+        }
+
+        fn user_version(mut self, version: i64) -> Self {
+            self.users
+                .expect_find_by_id()
+                .returning(move |_| Ok(Some(domain::User { token_version: version, ..stored_user() })));
+            self
+        }
+
+        fn use_case(self) -> ResetPassword {
+            let mut clock = MockClock::new();
+            clock.expect_now().returning(Utc::now);
+            ResetPassword::new(
+                Arc::new(self.users),
+                Arc::new(self.hasher),
+                Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
+                Arc::new(self.revocations),
+                Arc::new(self.refresh),
+                Arc::new(self.limiter),
+                Arc::new(self.audit),
+                Arc::new(clock),
+                LoginPolicy::default(),
+            )
+        }
+    }
+
+    fn request(user_id: i64) -> ResetPasswordRequest {
+        ResetPasswordRequest {
+            user_id,
+            password: "new-password".into(),
+            password2: "new-password".into(),
+            access_token: "step-3-token".into(),
+            client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+        }
+    }
+
+    fn invalid_token() -> Result<UserId, AppError> {
+        Err(AppError::field(Field::AccessToken, Problem::StepTokenInvalid))
+    }
+
+    #[tokio::test]
+    async fn a_current_token_sets_the_password_ends_every_session_lifts_the_lock_and_is_audited() {
+        let mut ports = Ports::default().token(claims(FlowKind::ResetPassword, "1", None, 0)).user_version(0);
+        ports.uses.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_hash().withf(|p| p == "new-password").returning(|_| Ok("$argon2id$new".into()));
+        ports
+            .users
+            .expect_update_password_hash()
+            .withf(|id, hash| *id == UserId(1) && hash == "$argon2id$new")
+            .times(1)
+            .returning(|_, _| Ok(()));
+        ports.refresh.expect_revoke_user().withf(|id| *id == UserId(1)).times(1).returning(|_| Ok(()));
+        ports.revocations.expect_revoke_all().withf(|id| *id == UserId(1)).times(1).returning(|_| Ok(1));
+        ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
+        ports
+            .audit
+            .expect_record()
+            .withf(|entry| entry.event == AuditEvent::PasswordReset && entry.user_id == Some(UserId(1)))
+            .times(1)
+            .returning(|_| Ok(()));
+        assert_eq!(ports.use_case().execute(request(1)).await, Ok(UserId(1)));
+    }
+
+    #[tokio::test]
+    async fn a_token_for_another_user_id_is_refused() {
+        let got = Ports::default()
+            .token(claims(FlowKind::ResetPassword, "1", None, 0))
+            .user_version(0)
+            .use_case()
+            .execute(request(2))
+            .await;
+        assert_eq!(got, invalid_token());
+    }
+
+    #[tokio::test]
+    async fn a_token_from_before_an_earlier_reset_is_void() {
+        let got = Ports::default()
+            .token(claims(FlowKind::ResetPassword, "1", None, 0))
+            .user_version(1)
+            .use_case()
+            .execute(request(1))
+            .await;
+        assert_eq!(got, invalid_token());
+    }
+
+    #[tokio::test]
+    async fn a_spent_token_changes_nothing() {
+        let mut ports = Ports::default().token(claims(FlowKind::ResetPassword, "1", None, 0)).user_version(0);
+        ports
+            .uses
+            .expect_acquire()
+            .returning(|_| Ok(RateDecision::Limited { retry_after: std::time::Duration::from_secs(9) }));
+        assert_eq!(ports.use_case().execute(request(1)).await, invalid_token());
+    }
+
+    #[tokio::test]
+    async fn bad_passwords_are_refused_before_the_token_is_looked_at() {
+        let got = Ports::default()
+            .use_case()
+            .execute(ResetPasswordRequest { password: "short".into(), password2: "short".into(), ..request(1) })
+            .await;
+        assert_eq!(got, Err(AppError::field(Field::Password, Problem::Password(PasswordError::Length))));
+        let got = Ports::default()
+            .use_case()
+            .execute(ResetPasswordRequest { password2: "other-password".into(), ..request(1) })
+            .await;
+        assert_eq!(got, Err(AppError::field(Field::Password2, Problem::PasswordsDiffer)));
+    }
+}

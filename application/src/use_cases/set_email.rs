@@ -1,0 +1,221 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use domain::{Email, User, UserId};
+
+use crate::ports::{
+    AuditEntry, AuditEvent, AuditLog, Channel, Clock, FlowGrant, FlowKind, MessageContent, MessageOutbox,
+    OutgoingMessage, UserRepository,
+};
+use crate::{AppError, AuthFailure, Field, FlowTokens, OneTimeCodes, Problem, VerificationPolicy};
+
+pub struct SetEmailRequest {
+    pub user: UserId,
+    pub email: String,
+    pub client_ip: IpAddr,
+}
+
+/// `PUT /email/`: sets the signed-in user's email, unverified, and mails a
+/// signed link that verifies it. Mails count toward the per-address and
+/// per-client send limits, so the endpoint cannot be used to flood a mailbox.
+pub struct SetEmail {
+    users: Arc<dyn UserRepository>,
+    codes: Arc<OneTimeCodes>,
+    tokens: Arc<FlowTokens>,
+    outbox: Arc<dyn MessageOutbox>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    policy: VerificationPolicy,
+    /// The page the link opens, e.g. `https://shop.example.com/success_verify_email.html`.
+    link_base: String,
+}
+
+impl SetEmail {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        codes: Arc<OneTimeCodes>,
+        tokens: Arc<FlowTokens>,
+        outbox: Arc<dyn MessageOutbox>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+        policy: VerificationPolicy,
+        link_base: String,
+    ) -> Self {
+        Self { users, codes, tokens, outbox, audit, clock, policy, link_base }
+    }
+
+    pub async fn execute(&self, request: SetEmailRequest) -> Result<User, AppError> {
+        let email = Email::parse(&request.email).map_err(|e| AppError::field(Field::Email, Problem::Email(e)))?;
+        let current =
+            self.users.find_by_id(request.user).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+        if current.email.as_ref() == Some(&email) && current.email_active {
+            return Ok(current);
+        }
+        if self.users.email_exists(&email).await? && current.email.as_ref() != Some(&email) {
+            return Err(AppError::field(Field::Email, Problem::Taken));
+        }
+        self.codes.charge(Channel::Email, email.as_str(), request.client_ip).await?;
+        let user =
+            self.users.set_email(request.user, &email).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+        let token = self.tokens.issue(&FlowGrant {
+            kind: FlowKind::EmailVerification,
+            subject: user.id.0.to_string(),
+            target: Some(email.to_string()),
+            version: user.token_version,
+            ttl: self.policy.email_link_ttl,
+        })?;
+        let separator = if self.link_base.contains('?') { '&' } else { '?' };
+        let link = format!("{}{separator}token={token}", self.link_base);
+        let message = OutgoingMessage {
+            channel: Channel::Email,
+            to: email.to_string(),
+            content: MessageContent::EmailVerification { link },
+        };
+        self.outbox.enqueue(message).await?;
+        let entry = AuditEntry {
+            user_id: Some(user.id),
+            event: AuditEvent::EmailChanged,
+            ip: request.client_ip,
+            at: self.clock.now(),
+        };
+        self.audit.record(entry).await?;
+        Ok(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    use chrono::Utc;
+    use domain::EmailError;
+
+    use super::*;
+    use crate::one_time_codes::tests::CodePorts;
+    use crate::ports::{
+        MockAuditLog, MockClock, MockFlowTokenSigner, MockMessageOutbox, MockRateLimiter, MockUserRepository,
+        RateDecision, RepoError,
+    };
+    use crate::use_cases::log_in::tests::stored_user;
+
+    #[derive(Default)]
+    struct Ports {
+        users: MockUserRepository,
+        codes: CodePorts,
+        signer: MockFlowTokenSigner,
+        outbox: MockMessageOutbox,
+        audit: MockAuditLog,
+    }
+
+    impl Ports {
+        fn current(mut self, email: Option<&'static str>, active: bool) -> Self {
+            self.users.expect_find_by_id().returning(move |_| {
+                Ok(Some(User { email: email.map(|e| Email::parse(e).unwrap()), email_active: active, ..stored_user() }))
+            });
+            self
+        }
+
+        fn use_case(self) -> SetEmail {
+            let mut clock = MockClock::new();
+            clock.expect_now().returning(Utc::now);
+            SetEmail::new(
+                Arc::new(self.users),
+                self.codes.build(),
+                Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(MockRateLimiter::new()))),
+                Arc::new(self.outbox),
+                Arc::new(self.audit),
+                Arc::new(clock),
+                VerificationPolicy::default(),
+                "https://shop.example.com/success_verify_email.html".into(),
+            )
+        }
+    }
+
+    fn request(email: &str) -> SetEmailRequest {
+        SetEmailRequest { user: UserId(1), email: email.into(), client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)) }
+    }
+
+    #[tokio::test]
+    async fn a_new_address_is_stored_unverified_and_a_24_hour_link_is_mailed() {
+        let mut ports = Ports::default().current(None, false);
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        ports.codes.limiter.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports
+            .users
+            .expect_set_email()
+            .withf(|id, email| *id == UserId(1) && email.as_str() == "alice@example.com")
+            .times(1)
+            .returning(|_, email| Ok(Some(User { email: Some(email.clone()), ..stored_user() })));
+        ports
+            .signer
+            .expect_sign()
+            .withf(|grant| {
+                grant.kind == FlowKind::EmailVerification
+                    && grant.subject == "1"
+                    && grant.target.as_deref() == Some("alice@example.com")
+                    && grant.ttl == Duration::from_secs(86_400)
+            })
+            .returning(|_| Ok("signed".into()));
+        ports
+            .outbox
+            .expect_enqueue()
+            .withf(|m| {
+                m.to == "alice@example.com"
+                    && m.content
+                        == MessageContent::EmailVerification {
+                            link: "https://shop.example.com/success_verify_email.html?token=signed".into(),
+                        }
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        ports.audit.expect_record().withf(|e| e.event == AuditEvent::EmailChanged).times(1).returning(|_| Ok(()));
+        let user = ports.use_case().execute(request("Alice@Example.com")).await.unwrap();
+        assert_eq!(user.email.map(|e| e.to_string()).as_deref(), Some("alice@example.com"));
+    }
+
+    #[tokio::test]
+    async fn the_already_verified_address_changes_nothing_and_mails_nothing() {
+        let got = Ports::default()
+            .current(Some("alice@example.com"), true)
+            .use_case()
+            .execute(request("alice@example.com"))
+            .await;
+        assert!(got.unwrap().email_active);
+    }
+
+    #[tokio::test]
+    async fn another_account_s_address_is_taken() {
+        let mut ports = Ports::default().current(None, false);
+        ports.users.expect_email_exists().returning(|_| Ok(true));
+        let got = ports.use_case().execute(request("bob@example.com")).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Taken));
+    }
+
+    #[tokio::test]
+    async fn losing_a_race_for_the_address_is_taken_too() {
+        let mut ports = Ports::default().current(None, false);
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.users.expect_set_email().returning(|_, _| Err(RepoError::Conflict(Field::Email)));
+        let got = ports.use_case().execute(request("bob@example.com")).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Taken));
+    }
+
+    #[tokio::test]
+    async fn the_send_limits_apply() {
+        let mut ports = Ports::default().current(None, false);
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        let wait = Duration::from_secs(60);
+        ports.codes.limiter.expect_acquire().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        let got = ports.use_case().execute(request("bob@example.com")).await;
+        assert_eq!(got.unwrap_err(), AppError::RateLimited { retry_after: wait });
+    }
+
+    #[tokio::test]
+    async fn a_malformed_address_is_refused() {
+        let got = Ports::default().use_case().execute(request("bob@")).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Email(EmailError::Format)));
+    }
+}

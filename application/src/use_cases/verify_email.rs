@@ -1,0 +1,109 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use domain::{Email, UserId};
+
+use crate::ports::{AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, UserRepository};
+use crate::{AppError, Field, FlowTokens, Problem};
+
+/// `GET /emails/verification/?token=`: the mailed link marks the address
+/// verified, as long as it is still the user's address. Opening the link
+/// twice is harmless, so the token is not spent.
+pub struct VerifyEmail {
+    users: Arc<dyn UserRepository>,
+    tokens: Arc<FlowTokens>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+}
+
+impl VerifyEmail {
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        tokens: Arc<FlowTokens>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { users, tokens, audit, clock }
+    }
+
+    pub async fn execute(&self, token: &str, client_ip: IpAddr) -> Result<(), AppError> {
+        let invalid = || AppError::field(Field::Token, Problem::LinkInvalid);
+        let claims = self.tokens.inspect(token, FlowKind::EmailVerification, Field::Token, Problem::LinkInvalid)?;
+        let user = claims.subject.parse::<i64>().map(UserId).map_err(|_| invalid())?;
+        let email = claims.target.as_deref().and_then(|e| Email::parse(e).ok()).ok_or_else(invalid)?;
+        if !self.users.activate_email(user, &email).await? {
+            return Err(invalid());
+        }
+        let entry =
+            AuditEntry { user_id: Some(user), event: AuditEvent::EmailVerified, ip: client_ip, at: self.clock.now() };
+        Ok(self.audit.record(entry).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::flow_tokens::tests::claims;
+    use crate::ports::{MockAuditLog, MockClock, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, TokenError};
+
+    fn use_case(
+        users: MockUserRepository,
+        answer: Result<crate::ports::FlowClaims, TokenError>,
+        audit: MockAuditLog,
+    ) -> VerifyEmail {
+        let mut signer = MockFlowTokenSigner::new();
+        signer
+            .expect_verify()
+            .withf(|_, kind| *kind == FlowKind::EmailVerification)
+            .returning(move |_, _| answer.clone());
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(Utc::now);
+        VerifyEmail::new(
+            Arc::new(users),
+            Arc::new(FlowTokens::new(Arc::new(signer), Arc::new(MockRateLimiter::new()))),
+            Arc::new(audit),
+            Arc::new(clock),
+        )
+    }
+
+    fn ip() -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9))
+    }
+
+    fn link() -> crate::ports::FlowClaims {
+        claims(FlowKind::EmailVerification, "1", Some("alice@example.com"), 0)
+    }
+
+    #[tokio::test]
+    async fn a_valid_link_verifies_the_address_and_is_audited() {
+        let mut users = MockUserRepository::new();
+        users
+            .expect_activate_email()
+            .withf(|id, email| *id == UserId(1) && email.as_str() == "alice@example.com")
+            .times(1)
+            .returning(|_, _| Ok(true));
+        let mut audit = MockAuditLog::new();
+        audit.expect_record().withf(|e| e.event == AuditEvent::EmailVerified).times(1).returning(|_| Ok(()));
+        assert_eq!(use_case(users, Ok(link()), audit).execute("t", ip()).await, Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_link_for_an_address_the_user_no_longer_has_is_invalid() {
+        let mut users = MockUserRepository::new();
+        users.expect_activate_email().returning(|_, _| Ok(false));
+        let got = use_case(users, Ok(link()), MockAuditLog::new()).execute("t", ip()).await;
+        assert_eq!(got, Err(AppError::field(Field::Token, Problem::LinkInvalid)));
+    }
+
+    #[tokio::test]
+    async fn forged_and_expired_links_are_invalid() {
+        for error in [TokenError::Invalid, TokenError::Expired] {
+            let got = use_case(MockUserRepository::new(), Err(error), MockAuditLog::new()).execute("t", ip()).await;
+            assert_eq!(got, Err(AppError::field(Field::Token, Problem::LinkInvalid)));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Binding an email (`PUT /email/`) and verifying it by the mailed link.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, assert_error, body, spawn_app, spawn_app_with};
+
+async fn put_email(app: &TestApp, token: &str, email: &str) -> reqwest::Response {
+    app.client.put(app.url("/email/")).bearer_auth(token).json(&json!({"email": email})).send().await.unwrap()
+}
+
+async fn me(app: &TestApp, token: &str) -> Value {
+    body(app.client.get(app.url("/user/")).header("Authorization", format!("JWT {token}")).send().await.unwrap()).await
+}
+
+/// Waits for the verification mail to `to` and returns its link.
+async fn link_sent_to(app: &TestApp, to: &str, already: usize) -> String {
+    for _ in 0..200 {
+        let outbox = app.dev_outbox().await;
+        let links: Vec<String> = outbox["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["to"] == to && m["purpose"] == "verify_email")
+            .filter_map(|m| m["link"].as_str().map(str::to_owned))
+            .collect();
+        if links.len() > already {
+            return links[0].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no verification mail to {to}")
+}
+
+fn token_of(link: &str) -> &str {
+    link.split_once("token=").map(|(_, token)| token).expect("token in the link")
+}
+
+#[tokio::test]
+async fn a_person_binds_and_verifies_an_email() {
+    let app = spawn_app_with(|config| {
+        config.email_verification_url = "https://shop.example.com/success_verify_email.html".into();
+    })
+    .await;
+    let registered = app.register("alice", "13800138000").await;
+    let token = registered["token"].as_str().unwrap();
+
+    let response = put_email(&app, token, "Alice@Example.com").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, json!({"id": registered["id"], "email": "alice@example.com"}));
+    let user = me(&app, token).await;
+    assert_eq!((user["email"].as_str(), user["email_active"].as_bool()), (Some("alice@example.com"), Some(false)));
+
+    let link = link_sent_to(&app, "alice@example.com", 0).await;
+    assert!(link.starts_with("https://shop.example.com/success_verify_email.html?token="), "{link}");
+    let outbox = app.dev_outbox().await;
+    assert_eq!(
+        (outbox["messages"][0]["channel"].as_str(), outbox["messages"][0]["code"].as_str()),
+        (Some("email"), None)
+    );
+
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&link))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, json!({"message": "OK"}));
+    assert_eq!(me(&app, token).await["email_active"], true);
+    // Opening the link again is harmless.
+    assert_eq!(app.get(&format!("/emails/verification/?token={}", token_of(&link))).await.status(), StatusCode::OK);
+
+    let database = app.database().await;
+    let events: Vec<(String,)> =
+        sqlx::query_as("SELECT event FROM audit_events WHERE event IN ('email_changed', 'email_verified') ORDER BY id")
+            .fetch_all(&database)
+            .await
+            .unwrap();
+    assert_eq!(events, [("email_changed".to_owned(),), ("email_verified".to_owned(),), ("email_verified".to_owned(),)]);
+}
+
+#[tokio::test]
+async fn a_bad_forged_or_outdated_link_is_refused() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let registered = app.register("alice", "13800138000").await;
+    let token = registered["token"].as_str().unwrap();
+    put_email(&app, token, "alice@example.com").await;
+    let first = link_sent_to(&app, "alice@example.com", 0).await;
+    // The address changes before the first link is opened: that link no longer verifies anything.
+    put_email(&app, token, "alice@example.org").await;
+    link_sent_to(&app, "alice@example.org", 0).await;
+
+    for query in
+        [format!("token={}", token_of(&first)), "token=garbage".into(), String::new(), format!("token={token}")]
+    {
+        let response = app.get(&format!("/emails/verification/?{query}")).await;
+        let error = assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+        assert_eq!(error["message"], "无效的激活链接");
+    }
+    assert_eq!(me(&app, token).await["email_active"], false);
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused() {
+    let app = spawn_app_with(|config| config.email_verification_ttl_secs = 1).await;
+    let registered = app.register("alice", "13800138000").await;
+    put_email(&app, registered["token"].as_str().unwrap(), "alice@example.com").await;
+    let link = link_sent_to(&app, "alice@example.com", 0).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&link))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+}
+
+#[tokio::test]
+async fn binding_needs_a_token_a_valid_free_address_and_keeps_the_send_limits() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 1).await;
+    let alice = app.register("alice", "13800138000").await;
+    let bob = app.register("bob_1", "13900139000").await;
+    let alice_token = alice["token"].as_str().unwrap();
+
+    let response = app.client.put(app.url("/email/")).json(&json!({"email": "a@example.com"})).send().await.unwrap();
+    assert_error(response, StatusCode::UNAUTHORIZED, "not_authenticated").await;
+    assert_error(put_email(&app, alice_token, "nope").await, StatusCode::BAD_REQUEST, "invalid_email").await;
+
+    assert_eq!(put_email(&app, bob["token"].as_str().unwrap(), "bob@example.com").await.status(), StatusCode::OK);
+    let error =
+        assert_error(put_email(&app, alice_token, "BOB@example.com").await, StatusCode::BAD_REQUEST, "already_taken")
+            .await;
+    assert_eq!(error["email"][0], "邮箱已被注册");
+
+    assert_eq!(put_email(&app, alice_token, "alice@example.com").await.status(), StatusCode::OK);
+    let response = put_email(&app, alice_token, "alice@example.com").await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    assert_eq!(put_email(&app, alice_token, "alice@example.com").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_verified_address_again_changes_nothing_and_mails_nothing() {
+    let app = spawn_app().await;
+    let code = app.email_code("quinn@example.com", "register").await;
+    let form = json!({"username": "quinn", "password": "correct-horse", "password2": "correct-horse",
+        "email": "quinn@example.com", "email_code": code, "allow": true});
+    let registered = body(app.post_json("/users/", &form).await).await;
+    let response = put_email(&app, registered["token"].as_str().unwrap(), "quinn@example.com").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let outbox = app.dev_outbox().await;
+    assert!(outbox["messages"].as_array().unwrap().iter().all(|m| m["purpose"] != "verify_email"));
+    assert_eq!(me(&app, registered["token"].as_str().unwrap()).await["email_active"], true);
+}

@@ -1,9 +1,17 @@
-//! Outgoing messages. In development they are logged and kept for `/dev/outbox/`.
+//! Outgoing messages: mailed through SMTP, or in development logged and kept for `/dev/outbox/`.
 
 mod dev_message_sender;
 mod dev_outbox;
+mod mail_template;
 mod recording_captcha_store;
+mod smtp_message_sender;
+mod smtp_settings;
+mod smtp_setup_error;
 
 pub use dev_message_sender::DevMessageSender;
 pub use dev_outbox::{DevCaptcha, DevMessage, DevOutbox};
+pub use mail_template::MailTemplate;
 pub use recording_captcha_store::RecordingCaptchaStore;
+pub use smtp_message_sender::SmtpMessageSender;
+pub use smtp_settings::{SmtpSettings, SmtpTls};
+pub use smtp_setup_error::SmtpSetupError;

@@ -1,4 +1,5 @@
-//! Outgoing messages: mailed through SMTP, or in development logged and kept for `/dev/outbox/`.
+//! Outgoing messages: mail through SMTP, text messages through Tencent Cloud SMS, or, in
+//! development, logged and kept for `/dev/outbox/`.
 
 mod dev_message_sender;
 mod dev_outbox;
@@ -7,6 +8,7 @@ mod recording_captcha_store;
 mod smtp_message_sender;
 mod smtp_settings;
 mod smtp_setup_error;
+mod tencent_sms;
 
 pub use dev_message_sender::DevMessageSender;
 pub use dev_outbox::{DevCaptcha, DevMessage, DevOutbox};
@@ -15,3 +17,4 @@ pub use recording_captcha_store::RecordingCaptchaStore;
 pub use smtp_message_sender::SmtpMessageSender;
 pub use smtp_settings::{SmtpSettings, SmtpTls};
 pub use smtp_setup_error::SmtpSetupError;
+pub use tencent_sms::{TencentSmsSender, TencentSmsSettings, TencentSmsSetupError};

@@ -1,0 +1,265 @@
+//! A local stand-in for `sms.tencentcloudapi.com`: it checks each request the way Tencent
+//! does (signature first, then the common headers, then the `SendSms` body) and answers
+//! in Tencent's shapes, all with HTTP 200 unless told to misbehave.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use salvo::conn::tcp::TcpAcceptor;
+use salvo::http::{HeaderMap, StatusCode};
+use salvo::prelude::{Router, Server, Service};
+use salvo::server::ServerHandle;
+use salvo::writing::{Json, Text};
+use salvo::{Depot, FlowCtrl, Handler, Request, Response};
+use serde_json::{Value, json};
+
+use super::tc3;
+
+pub const SECRET_ID: &str = "AKIDfake0123456789abcdefghijklmnopqr";
+pub const SECRET_KEY: &str = "fake-secret-key-0123456789abcdef";
+pub const SDK_APP_ID: &str = "1400123456";
+pub const SIGN_NAME: &str = "美多商城";
+pub const REGISTER_TEMPLATE: &str = "2001001";
+pub const RESET_PASSWORD_TEMPLATE: &str = "2001002";
+pub const REGION: &str = "ap-guangzhou";
+
+/// How the fake answers a request that passes its checks.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Sent,
+    /// The request succeeds, the number's `SendStatus` carries this code.
+    NumberStatus(&'static str, &'static str),
+    /// `Response.Error`, for the whole request.
+    RequestError(&'static str, &'static str),
+    /// A bare HTTP status, as from a gateway in front of Tencent.
+    HttpStatus(StatusCode),
+    /// HTTP 200 with something that is not JSON.
+    Garbage,
+    /// Answers `Sent`, but only after this long.
+    Slow(Duration),
+}
+
+/// A request that passed every check.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct State {
+    answer: Mutex<Option<Answer>>,
+    accepted: Mutex<Vec<Accepted>>,
+    requests: Mutex<usize>,
+}
+
+pub struct FakeTencent {
+    address: SocketAddr,
+    state: Arc<State>,
+    handle: ServerHandle,
+}
+
+impl FakeTencent {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake");
+        let address = listener.local_addr().expect("the fake's address");
+        let server = Server::new(TcpAcceptor::try_from(listener).expect("acceptor"));
+        let handle = server.handle();
+        let state = Arc::new(State::default());
+        let service = Service::new(Router::new().goal(FakeHandler { state: state.clone() }));
+        tokio::spawn(server.serve(service));
+        Self { address, state, handle }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn answer(&self, answer: Answer) {
+        *self.state.answer.lock() = Some(answer);
+    }
+
+    /// Requests that reached the fake at all, valid or not.
+    pub fn requests(&self) -> usize {
+        *self.state.requests.lock()
+    }
+
+    pub fn accepted(&self) -> Vec<Accepted> {
+        self.state.accepted.lock().clone()
+    }
+}
+
+impl Drop for FakeTencent {
+    fn drop(&mut self) {
+        self.handle.stop_forceful();
+    }
+}
+
+struct FakeHandler {
+    state: Arc<State>,
+}
+
+enum Reply {
+    Json(Value),
+    Status(StatusCode),
+    Garbage,
+}
+
+#[salvo::async_trait]
+impl Handler for FakeHandler {
+    async fn handle(&self, req: &mut Request, _depot: &mut Depot, res: &mut Response, _ctrl: &mut FlowCtrl) {
+        *self.state.requests.lock() += 1;
+        let headers = req.headers().clone();
+        let body = req.payload().await.map(|body| body.to_vec()).unwrap_or_default();
+        let reply = match check(&headers, &body) {
+            Err((code, message)) => request_error(code, message),
+            Ok(parsed) => {
+                self.state.accepted.lock().push(Accepted { headers, body: parsed });
+                let answer = self.state.answer.lock().clone().unwrap_or(Answer::Sent);
+                respond(answer).await
+            }
+        };
+        match reply {
+            Reply::Json(value) => res.render(Json(value)),
+            Reply::Status(status) => {
+                res.status_code(status);
+                res.render(Text::Html("<html><body>gateway trouble</body></html>"));
+            }
+            Reply::Garbage => res.render(Text::Html("<html><body>not an API answer</body></html>")),
+        }
+    }
+}
+
+async fn respond(answer: Answer) -> Reply {
+    match answer {
+        Answer::Sent => Reply::Json(sent("Ok", "send success")),
+        Answer::NumberStatus(code, message) => Reply::Json(sent(code, message)),
+        Answer::RequestError(code, message) => request_error(code, message),
+        Answer::HttpStatus(status) => Reply::Status(status),
+        Answer::Garbage => Reply::Garbage,
+        Answer::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            Reply::Json(sent("Ok", "send success"))
+        }
+    }
+}
+
+fn sent(code: &str, message: &str) -> Value {
+    let ok = code == "Ok";
+    json!({"Response": {
+        "SendStatusSet": [{
+            "SerialNo": if ok { "5000:1045710669157053657849499619" } else { "" },
+            "PhoneNumber": "+8613800138000",
+            "Fee": if ok { 1 } else { 0 },
+            "SessionContext": "",
+            "Code": code,
+            "Message": message,
+            "IsoCode": "CN",
+        }],
+        "RequestId": "a0aabda6-cf91-4f3e-a81f-9198114a2279",
+    }})
+}
+
+fn request_error(code: &str, message: &str) -> Reply {
+    Reply::Json(json!({"Response": {
+        "Error": {"Code": code, "Message": message},
+        "RequestId": "ed93f3cb-f35e-473f-b9f3-0d451b8b79c6",
+    }}))
+}
+
+type Refusal = (&'static str, &'static str);
+
+/// Tencent's order: authenticate, then the common parameters, then the action's own.
+fn check(headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {
+    check_signature(headers, body)?;
+    check_common_headers(headers)?;
+    check_send_sms_body(body)
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn check_signature(headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
+    const INVALID: Refusal = ("AuthFailure.InvalidAuthorization", "Authorization header is not valid.");
+    const MISMATCH: Refusal = (
+        "AuthFailure.SignatureFailure",
+        "The provided credentials could not be validated. Please check your signature is correct.",
+    );
+    let auth = header(headers, "authorization").and_then(tc3::parse_authorization).ok_or(INVALID)?;
+    if auth.secret_id != SECRET_ID {
+        return Err((
+            "AuthFailure.SecretIdNotFound",
+            "The SecretId is not found, please ensure that your SecretId is correct.",
+        ));
+    }
+    let timestamp =
+        header(headers, "x-tc-timestamp").ok_or(("MissingParameter", "The request is missing X-TC-Timestamp."))?;
+    let signed_at =
+        timestamp.parse().ok().and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0)).ok_or(INVALID)?;
+    if (Utc::now() - signed_at).num_seconds().abs() > 300 {
+        return Err(("AuthFailure.SignatureExpire", "Signature expired, please check your local time."));
+    }
+    // The scope must name the timestamp's UTC date and this product.
+    if auth.date != signed_at.format("%Y-%m-%d").to_string() || auth.service != "sms" {
+        return Err(MISMATCH);
+    }
+    if !(auth.signed_headers.iter().any(|h| h == "content-type") && auth.signed_headers.iter().any(|h| h == "host")) {
+        return Err(INVALID);
+    }
+    let canonical = tc3::canonical_request(headers, &auth.signed_headers, body).ok_or(INVALID)?;
+    if tc3::signature(SECRET_KEY, &auth, timestamp, &canonical) != auth.signature {
+        return Err(MISMATCH);
+    }
+    Ok(())
+}
+
+fn check_common_headers(headers: &HeaderMap) -> Result<(), Refusal> {
+    if header(headers, "x-tc-action") != Some("SendSms") {
+        return Err(("InvalidAction", "The action requested is invalid."));
+    }
+    if header(headers, "x-tc-version") != Some("2021-01-11") {
+        return Err(("NoSuchVersion", "The requested version does not exist or is not supported."));
+    }
+    if header(headers, "x-tc-region") != Some(REGION) {
+        return Err(("UnsupportedRegion", "The region is not supported."));
+    }
+    if header(headers, "content-type") != Some("application/json; charset=utf-8") {
+        return Err(("InvalidParameter", "Content-Type is not supported."));
+    }
+    Ok(())
+}
+
+fn check_send_sms_body(body: &[u8]) -> Result<Value, Refusal> {
+    let parsed: Value = serde_json::from_slice(body)
+        .map_err(|_| ("FailedOperation.JsonParseFail", "Failed to parse the request body."))?;
+    let phone = parsed["PhoneNumberSet"].as_array().filter(|set| set.len() == 1).and_then(|set| set[0].as_str());
+    let e164_mainland = phone.and_then(|phone| phone.strip_prefix("+86")).is_some_and(|national| {
+        national.len() == 11 && national.starts_with('1') && national.bytes().all(|b| b.is_ascii_digit())
+    });
+    if !e164_mainland {
+        return Err(("InvalidParameterValue.IncorrectPhoneNumber", "The mobile number format is incorrect."));
+    }
+    if parsed["SmsSdkAppId"] != SDK_APP_ID {
+        return Err(("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SmsSdkAppId verification failed."));
+    }
+    if parsed["SignName"] != SIGN_NAME {
+        return Err(("FailedOperation.SignatureIncorrectOrUnapproved", "The signature is incorrect or unapproved."));
+    }
+    if parsed["TemplateId"] != REGISTER_TEMPLATE && parsed["TemplateId"] != RESET_PASSWORD_TEMPLATE {
+        return Err(("FailedOperation.TemplateIncorrectOrUnapproved", "The template is incorrect or unapproved."));
+    }
+    let params = parsed["TemplateParamSet"].as_array().cloned().unwrap_or_default();
+    let code_like =
+        |value: &Value| value.as_str().is_some_and(|s| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()));
+    if params.len() != 2 || !code_like(&params[0]) || params[1] != "5" {
+        return Err((
+            "InvalidParameterValue.TemplateParameterFormatError",
+            "The template parameter format is incorrect.",
+        ));
+    }
+    Ok(parsed)
+}

@@ -256,6 +256,7 @@ fn settings(port: u16) -> SmtpSettings {
         password: None,
         from: FROM.into(),
         timeout: Duration::from_secs(5),
+        code_valid_minutes: 5,
     }
 }
 

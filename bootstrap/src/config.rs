@@ -1,6 +1,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use adapters::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
 use adapters::persistence::DatabaseKind;
 use application::TestTargets;
 use domain::Mobile;
@@ -83,6 +85,34 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Whether `serve` applies pending migrations at start.
     pub auto_migrate: bool,
+    /// SMTP server for outgoing mail; unset → the development mail adapter (`/dev/outbox/`).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// Sign in to the SMTP server only when set (with `smtp_password`).
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// `none`, `starttls` (usually port 587) or `tls` (implicit TLS, usually port 465).
+    pub smtp_tls: String,
+    /// The `From` of every mail: `美多商城 <no-reply@example.com>` or a bare address.
+    pub mail_from: String,
+    /// Seconds one mail may take, connecting included, before it is retried later.
+    pub smtp_timeout_secs: u64,
+    /// `dev` (log and `/dev/outbox/`) or `tencent` (Tencent Cloud SMS).
+    pub sms_provider: String,
+    pub tencent_sms_secret_id: Option<String>,
+    pub tencent_sms_secret_key: Option<String>,
+    /// The SMS application's `SmsSdkAppId`.
+    pub tencent_sms_sdk_app_id: Option<String>,
+    /// The approved signature (签名) shown in front of every text.
+    pub tencent_sms_sign_name: Option<String>,
+    /// Approved template with two parameters: the code and its validity in minutes.
+    pub tencent_sms_register_template_id: Option<String>,
+    pub tencent_sms_reset_template_id: Option<String>,
+    pub tencent_sms_region: String,
+    /// API base URL (a test server may stand in).
+    pub tencent_sms_endpoint: String,
+    /// Seconds one SMS request may take before it is retried later.
+    pub sms_timeout_secs: u64,
     /// Milliseconds between outbox polls (new messages of this instance are sent at once).
     pub outbox_poll_ms: u64,
     /// Delivery attempts before a message is marked dead.
@@ -129,6 +159,23 @@ impl Default for Config {
             availability_ip_per_minute: 60,
             shutdown_grace_secs: 10,
             auto_migrate: true,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_tls: "starttls".into(),
+            mail_from: "美多商城 <no-reply@localhost>".into(),
+            smtp_timeout_secs: 10,
+            sms_provider: "dev".into(),
+            tencent_sms_secret_id: None,
+            tencent_sms_secret_key: None,
+            tencent_sms_sdk_app_id: None,
+            tencent_sms_sign_name: None,
+            tencent_sms_register_template_id: None,
+            tencent_sms_reset_template_id: None,
+            tencent_sms_region: "ap-guangzhou".into(),
+            tencent_sms_endpoint: "https://sms.tencentcloudapi.com".into(),
+            sms_timeout_secs: 5,
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
@@ -178,6 +225,23 @@ const VARIABLES: &[&str] = &[
     "AVAILABILITY_IP_PER_MINUTE",
     "SHUTDOWN_GRACE_SECS",
     "AUTO_MIGRATE",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_TLS",
+    "MAIL_FROM",
+    "SMTP_TIMEOUT_SECS",
+    "SMS_PROVIDER",
+    "TENCENT_SMS_SECRET_ID",
+    "TENCENT_SMS_SECRET_KEY",
+    "TENCENT_SMS_SDK_APP_ID",
+    "TENCENT_SMS_SIGN_NAME",
+    "TENCENT_SMS_REGISTER_TEMPLATE_ID",
+    "TENCENT_SMS_RESET_TEMPLATE_ID",
+    "TENCENT_SMS_REGION",
+    "TENCENT_SMS_ENDPOINT",
+    "SMS_TIMEOUT_SECS",
     "OUTBOX_POLL_MS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_FIRST_BACKOFF_MS",
@@ -195,6 +259,20 @@ const TEXT_VARIABLES: &[&str] = &[
     "SMS_TEST_NUMBERS",
     "EMAIL_TEST_ADDRESSES",
     "EMAIL_VERIFICATION_URL",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_TLS",
+    "MAIL_FROM",
+    "SMS_PROVIDER",
+    "TENCENT_SMS_SECRET_ID",
+    "TENCENT_SMS_SECRET_KEY",
+    "TENCENT_SMS_SDK_APP_ID",
+    "TENCENT_SMS_SIGN_NAME",
+    "TENCENT_SMS_REGISTER_TEMPLATE_ID",
+    "TENCENT_SMS_RESET_TEMPLATE_ID",
+    "TENCENT_SMS_REGION",
+    "TENCENT_SMS_ENDPOINT",
 ];
 
 impl Config {
@@ -232,6 +310,20 @@ impl Config {
             "SMS_TEST_NUMBERS" => self.sms_test_numbers = value,
             "EMAIL_TEST_ADDRESSES" => self.email_test_addresses = value,
             "EMAIL_VERIFICATION_URL" => self.email_verification_url = value,
+            "SMTP_HOST" => self.smtp_host = Some(value),
+            "SMTP_USERNAME" => self.smtp_username = Some(value),
+            "SMTP_PASSWORD" => self.smtp_password = Some(value),
+            "SMTP_TLS" => self.smtp_tls = value,
+            "MAIL_FROM" => self.mail_from = value,
+            "SMS_PROVIDER" => self.sms_provider = value,
+            "TENCENT_SMS_SECRET_ID" => self.tencent_sms_secret_id = Some(value),
+            "TENCENT_SMS_SECRET_KEY" => self.tencent_sms_secret_key = Some(value),
+            "TENCENT_SMS_SDK_APP_ID" => self.tencent_sms_sdk_app_id = Some(value),
+            "TENCENT_SMS_SIGN_NAME" => self.tencent_sms_sign_name = Some(value),
+            "TENCENT_SMS_REGISTER_TEMPLATE_ID" => self.tencent_sms_register_template_id = Some(value),
+            "TENCENT_SMS_RESET_TEMPLATE_ID" => self.tencent_sms_reset_template_id = Some(value),
+            "TENCENT_SMS_REGION" => self.tencent_sms_region = value,
+            "TENCENT_SMS_ENDPOINT" => self.tencent_sms_endpoint = value,
             _ => {}
         }
     }
@@ -240,6 +332,8 @@ impl Config {
         self.cors_origins()?;
         self.trusted_proxy_nets()?;
         self.sms_test_targets()?;
+        self.smtp_settings()?;
+        self.tencent_sms_settings()?;
         self.email_test_targets()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
@@ -316,6 +410,63 @@ impl Config {
             .collect()
     }
 
+    /// The SMTP settings when `SMTP_HOST` is set; `None` means the development mail adapter.
+    pub fn smtp_settings(&self) -> Result<Option<SmtpSettings>, ConfigError> {
+        let Some(host) = non_empty(&self.smtp_host) else { return Ok(None) };
+        let tls = SmtpTls::parse(&self.smtp_tls).ok_or_else(|| {
+            ConfigError::Invalid(format!("SMTP_TLS must be none, starttls or tls, not {:?}", self.smtp_tls))
+        })?;
+        Ok(Some(SmtpSettings {
+            host: host.to_owned(),
+            port: self.smtp_port,
+            tls,
+            username: non_empty(&self.smtp_username).map(str::to_owned),
+            password: non_empty(&self.smtp_password).map(str::to_owned),
+            from: self.mail_from.clone(),
+            timeout: Duration::from_secs(self.smtp_timeout_secs),
+            code_valid_minutes: self.code_valid_minutes(),
+        }))
+    }
+
+    /// The Tencent Cloud SMS settings when `SMS_PROVIDER=tencent`; `None` for the development adapter.
+    pub fn tencent_sms_settings(&self) -> Result<Option<TencentSmsSettings>, ConfigError> {
+        match self.sms_provider.trim() {
+            "" | "dev" => return Ok(None),
+            "tencent" => {}
+            "aliyun" => {
+                return Err(ConfigError::Invalid(
+                    "SMS_PROVIDER=aliyun is not available yet; use tencent or dev".into(),
+                ));
+            }
+            other => {
+                return Err(ConfigError::Invalid(format!("SMS_PROVIDER must be dev or tencent, not {other:?}")));
+            }
+        }
+        let required = |value: &Option<String>, name: &str| {
+            non_empty(value)
+                .map(str::to_owned)
+                .ok_or_else(|| ConfigError::Invalid(format!("SMS_PROVIDER=tencent needs {name}")))
+        };
+        let mut settings = TencentSmsSettings::new(
+            required(&self.tencent_sms_secret_id, "TENCENT_SMS_SECRET_ID")?,
+            required(&self.tencent_sms_secret_key, "TENCENT_SMS_SECRET_KEY")?,
+            required(&self.tencent_sms_sdk_app_id, "TENCENT_SMS_SDK_APP_ID")?,
+            required(&self.tencent_sms_sign_name, "TENCENT_SMS_SIGN_NAME")?,
+            required(&self.tencent_sms_register_template_id, "TENCENT_SMS_REGISTER_TEMPLATE_ID")?,
+            required(&self.tencent_sms_reset_template_id, "TENCENT_SMS_RESET_TEMPLATE_ID")?,
+        );
+        settings.region = self.tencent_sms_region.trim().to_owned();
+        settings.endpoint = self.tencent_sms_endpoint.trim().to_owned();
+        settings.timeout = Duration::from_secs(self.sms_timeout_secs);
+        settings.code_valid_minutes = self.code_valid_minutes();
+        Ok(Some(settings))
+    }
+
+    /// What messages tell people about a code's validity, rounded up to whole minutes.
+    fn code_valid_minutes(&self) -> u32 {
+        u32::try_from(self.code_ttl_secs.div_ceil(60)).unwrap_or(u32::MAX).max(1)
+    }
+
     /// `SMS_TEST_NUMBERS`, exact numbers normalised like any mobile (`+86 199…` → `199…`).
     pub fn sms_test_targets(&self) -> Result<TestTargets, ConfigError> {
         TestTargets::parse(&self.sms_test_numbers, |number| {
@@ -339,6 +490,10 @@ impl Config {
             })
             .collect()
     }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|value| !value.is_empty())
 }
 
 fn split_list(list: &str) -> impl Iterator<Item = &str> {

@@ -4,7 +4,9 @@ use std::time::Duration;
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
 use adapters::http::{ApiState, ClientIpResolver};
-use adapters::messaging::{DevMessageSender, DevOutbox, RecordingCaptchaStore};
+use adapters::messaging::{
+    ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, SmtpMessageSender, TencentSmsSender,
+};
 use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
@@ -24,7 +26,7 @@ use application::{
 
 use tokio::sync::Notify;
 
-use crate::config::{Config, redact_url};
+use crate::config::{Config, ConfigError, redact_url};
 use crate::secret::jwt_secret;
 use crate::server::StartError;
 
@@ -48,12 +50,15 @@ impl Container {
 
         let users: Arc<dyn UserRepository> = database.users();
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
-        let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
-        let captchas: Arc<dyn CaptchaStore> = Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone()));
+        let senders = open_senders(config)?;
+        let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
+            Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone())),
+            // With real providers no captcha answer may be readable anywhere.
+            None => cache.captchas,
+        };
         let limiter = cache.limiter;
         let outbox_wakeup = Arc::new(Notify::new());
         let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
-        let sender: Arc<dyn MessageSender> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
         let concurrency = match config.password_hash_concurrency {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -68,7 +73,7 @@ impl Container {
 
         let delivery = Arc::new(DeliverMessages::new(
             outbox.clone(),
-            sender,
+            senders.router,
             clock.clone(),
             DeliveryPolicy {
                 max_attempts: config.outbox_max_attempts,
@@ -193,12 +198,54 @@ impl Container {
                 login_policy.clone(),
             ),
             check_readiness: CheckReadiness::new(probes),
-            dev_outbox: Some(dev_outbox),
+            dev_outbox: senders.dev_outbox,
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
         };
         Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup })
     }
+}
+
+/// Where outgoing messages go, and the development outbox when a development adapter is in use.
+struct Senders {
+    router: Arc<dyn MessageSender>,
+    dev_outbox: Option<Arc<DevOutbox>>,
+}
+
+/// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
+/// otherwise that channel goes to the development outbox.
+fn open_senders(config: &Config) -> Result<Senders, StartError> {
+    let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
+    let dev: Arc<dyn MessageSender> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
+    let mut uses_dev = false;
+    let email: Arc<dyn MessageSender> = match config.smtp_settings()? {
+        Some(settings) => {
+            tracing::info!(host = %settings.host, port = settings.port, tls = settings.tls.as_str(), "sending mail through SMTP");
+            Arc::new(SmtpMessageSender::new(settings).map_err(|e| ConfigError::Invalid(format!("SMTP: {e}")))?)
+        }
+        None => {
+            uses_dev = true;
+            dev.clone()
+        }
+    };
+    let sms: Arc<dyn MessageSender> = match config.tencent_sms_settings()? {
+        Some(settings) => {
+            tracing::info!(endpoint = %settings.endpoint, region = %settings.region, "sending SMS through Tencent Cloud");
+            Arc::new(
+                TencentSmsSender::new(settings).map_err(|e| ConfigError::Invalid(format!("Tencent Cloud SMS: {e}")))?,
+            )
+        }
+        None => {
+            uses_dev = true;
+            dev
+        }
+    };
+    if uses_dev {
+        tracing::warn!(
+            "development message adapter in use: codes are logged and shown at /dev/outbox/ (loopback only)"
+        );
+    }
+    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox: uses_dev.then_some(dev_outbox) })
 }
 
 /// The cache behind captchas, codes and limits, seen through each port.

@@ -2,10 +2,6 @@ use std::fmt;
 
 use application::ports::{CodePurpose, MessageContent};
 
-/// How long a mailed code is said to be valid. Mirrors the default `Policy::code_ttl`
-/// (300 s); the mail only tells the reader, the code store enforces it.
-const CODE_VALID_MINUTES: u32 = 5;
-
 const SIGNATURE: &str = "美多商城";
 
 /// The subject and the two bodies (plain text and HTML) of one mail.
@@ -17,9 +13,11 @@ pub struct MailTemplate {
 }
 
 impl MailTemplate {
-    pub fn for_content(content: &MessageContent) -> Self {
+    /// `code_valid_minutes` only tells the reader (from the configured code
+    /// lifetime); the code store enforces it.
+    pub fn for_content(content: &MessageContent, code_valid_minutes: u32) -> Self {
         match content {
-            MessageContent::Code { purpose, code } => code_mail(*purpose, code.expose()),
+            MessageContent::Code { purpose, code } => code_mail(*purpose, code.expose(), code_valid_minutes),
             MessageContent::EmailVerification { link } => verification_mail(link),
         }
     }
@@ -32,7 +30,7 @@ impl fmt::Debug for MailTemplate {
     }
 }
 
-fn code_mail(purpose: CodePurpose, code: &str) -> MailTemplate {
+fn code_mail(purpose: CodePurpose, code: &str, valid_minutes: u32) -> MailTemplate {
     let (subject, doing, if_not_you) = match purpose {
         CodePurpose::Register => ("美多商城 注册验证码", "您正在注册美多商城账号", "请忽略本邮件。"),
         CodePurpose::ResetPassword => {
@@ -40,7 +38,7 @@ fn code_mail(purpose: CodePurpose, code: &str) -> MailTemplate {
         }
     };
     let validity =
-        format!("验证码 {CODE_VALID_MINUTES} 分钟内有效。请勿将验证码告诉他人，美多商城的工作人员不会向您索要验证码。");
+        format!("验证码 {valid_minutes} 分钟内有效。请勿将验证码告诉他人，美多商城的工作人员不会向您索要验证码。");
     let text = format!(
         "您好！\n\n{doing}，验证码为：{code}\n\n{validity}\n如果这不是您本人的操作，{if_not_you}\n\n{SIGNATURE}\n"
     );
@@ -113,7 +111,7 @@ mod tests {
 
     #[test]
     fn register_code_mail() {
-        let mail = MailTemplate::for_content(&code(CodePurpose::Register));
+        let mail = MailTemplate::for_content(&code(CodePurpose::Register), 5);
         assert_eq!(mail.subject, "美多商城 注册验证码");
         for body in [&mail.text, &mail.html] {
             assert!(body.contains("024680"), "{body}");
@@ -127,12 +125,12 @@ mod tests {
 
     #[test]
     fn reset_password_code_mail() {
-        let mail = MailTemplate::for_content(&code(CodePurpose::ResetPassword));
+        let mail = MailTemplate::for_content(&code(CodePurpose::ResetPassword), 10);
         assert_eq!(mail.subject, "美多商城 找回密码验证码");
         for body in [&mail.text, &mail.html] {
             assert!(body.contains("024680"), "{body}");
             assert!(body.contains("找回"), "{body}");
-            assert!(body.contains("5 分钟内有效"), "{body}");
+            assert!(body.contains("10 分钟内有效"), "{body}");
             assert!(!body.contains("注册"), "{body}");
         }
     }
@@ -140,7 +138,7 @@ mod tests {
     #[test]
     fn verification_link_mail_links_the_escaped_address() {
         let link = "https://mall.example.com/emails/verification/?token=a.b&x=\"><script>";
-        let mail = MailTemplate::for_content(&MessageContent::EmailVerification { link: link.into() });
+        let mail = MailTemplate::for_content(&MessageContent::EmailVerification { link: link.into() }, 5);
         assert_eq!(mail.subject, "美多商城 邮箱验证");
         assert!(mail.text.contains(link), "{}", mail.text);
         let escaped = "https://mall.example.com/emails/verification/?token=a.b&amp;x=&quot;&gt;&lt;script&gt;";
@@ -159,7 +157,7 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_bodies() {
-        let debug = format!("{:?}", MailTemplate::for_content(&code(CodePurpose::Register)));
+        let debug = format!("{:?}", MailTemplate::for_content(&code(CodePurpose::Register), 5));
         assert!(!debug.contains("024680"), "{debug}");
     }
 }

@@ -1,6 +1,7 @@
 //! Outgoing messages: mail through SMTP, text messages through Tencent Cloud SMS, or, in
 //! development, logged and kept for `/dev/outbox/`.
 
+mod channel_router;
 mod dev_message_sender;
 mod dev_outbox;
 mod mail_template;
@@ -10,6 +11,7 @@ mod smtp_settings;
 mod smtp_setup_error;
 mod tencent_sms;
 
+pub use channel_router::ChannelRouter;
 pub use dev_message_sender::DevMessageSender;
 pub use dev_outbox::{DevCaptcha, DevMessage, DevOutbox};
 pub use mail_template::MailTemplate;

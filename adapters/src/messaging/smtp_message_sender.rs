@@ -18,6 +18,7 @@ pub struct SmtpMessageSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     timeout: Duration,
+    code_valid_minutes: u32,
 }
 
 impl SmtpMessageSender {
@@ -58,7 +59,12 @@ impl SmtpMessageSender {
             (Some(_), None) => return Err(SmtpSetupError::UsernameWithoutPassword),
             (None, Some(_)) => return Err(SmtpSetupError::PasswordWithoutUsername),
         }
-        Ok(Self { transport: builder.build(), from, timeout: settings.timeout })
+        Ok(Self {
+            transport: builder.build(),
+            from,
+            timeout: settings.timeout,
+            code_valid_minutes: settings.code_valid_minutes,
+        })
     }
 
     fn compose(&self, message: &OutgoingMessage) -> Result<Message, DeliveryError> {
@@ -71,7 +77,7 @@ impl SmtpMessageSender {
         // A bare address only: no display name, no second recipient, no header injection.
         let to =
             message.to.parse::<Address>().map_err(|e| DeliveryError::Rejected(format!("not a mail address: {e}")))?;
-        let template = MailTemplate::for_content(&message.content);
+        let template = MailTemplate::for_content(&message.content, self.code_valid_minutes);
         // Relays and spam filters expect a Message-ID; the sender's domain makes a
         // better one than this host's name, which may be a container id.
         let message_id = format!("<{}@{}>", uuid::Uuid::new_v4().simple(), self.from.email.domain());
@@ -156,6 +162,7 @@ mod tests {
             password: Some("secret".into()),
             from: "美多商城 <no-reply@example.com>".into(),
             timeout: Duration::from_secs(10),
+            code_valid_minutes: 5,
         }
     }
 

@@ -40,6 +40,8 @@ pub struct SmtpSettings {
     pub from: String,
     /// The longest the delivery of one mail may take, connecting included.
     pub timeout: Duration,
+    /// What code mails say about how long the code is valid (from the configured code lifetime).
+    pub code_valid_minutes: u32,
 }
 
 // Settings get logged at start-up and end up in panics; the password must not.
@@ -53,6 +55,7 @@ impl fmt::Debug for SmtpSettings {
             .field("password", &self.password.as_ref().map(|_| "******"))
             .field("from", &self.from)
             .field("timeout", &self.timeout)
+            .field("code_valid_minutes", &self.code_valid_minutes)
             .finish()
     }
 }
@@ -84,6 +87,7 @@ mod tests {
             password: Some("s3cret-pa55".into()),
             from: "no-reply@example.com".into(),
             timeout: Duration::from_secs(10),
+            code_valid_minutes: 5,
         };
         let debug = format!("{settings:?}");
         assert!(!debug.contains("s3cret-pa55"), "{debug}");

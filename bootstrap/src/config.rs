@@ -513,3 +513,67 @@ pub fn redact_url(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tencent() -> Config {
+        Config {
+            sms_provider: "tencent".into(),
+            tencent_sms_secret_id: Some("AKIDexample".into()),
+            tencent_sms_secret_key: Some("secret-key".into()),
+            tencent_sms_sdk_app_id: Some("1400006666".into()),
+            tencent_sms_sign_name: Some("美多商城".into()),
+            tencent_sms_register_template_id: Some("449739".into()),
+            tencent_sms_reset_template_id: Some("449740".into()),
+            code_ttl_secs: 600,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn without_providers_both_channels_use_the_development_adapter() {
+        let config = Config::default();
+        assert!(config.smtp_settings().unwrap().is_none());
+        assert!(config.tencent_sms_settings().unwrap().is_none());
+    }
+
+    #[test]
+    fn smtp_settings_follow_the_variables() {
+        let config = Config {
+            smtp_host: Some("smtp.example.com".into()),
+            smtp_port: 465,
+            smtp_tls: "TLS".into(),
+            smtp_username: Some("mailer".into()),
+            smtp_password: Some("secret".into()),
+            code_ttl_secs: 90,
+            ..Config::default()
+        };
+        let settings = config.smtp_settings().unwrap().unwrap();
+        assert_eq!((settings.host.as_str(), settings.port, settings.tls), ("smtp.example.com", 465, SmtpTls::Tls));
+        assert_eq!((settings.username.as_deref(), settings.code_valid_minutes), (Some("mailer"), 2));
+        let bad = Config { smtp_tls: "ssl".into(), ..config };
+        assert!(matches!(bad.smtp_settings(), Err(ConfigError::Invalid(message)) if message.contains("SMTP_TLS")));
+    }
+
+    #[test]
+    fn tencent_settings_need_every_key_and_refuse_unknown_providers() {
+        let settings = tencent().tencent_sms_settings().unwrap().unwrap();
+        assert_eq!((settings.sdk_app_id.as_str(), settings.code_valid_minutes), ("1400006666", 10));
+        let missing = Config { tencent_sms_secret_key: Some("  ".into()), ..tencent() };
+        assert!(
+            matches!(missing.tencent_sms_settings(), Err(ConfigError::Invalid(m)) if m.contains("TENCENT_SMS_SECRET_KEY"))
+        );
+        for provider in ["aliyun", "twilio"] {
+            let other = Config { sms_provider: provider.into(), ..tencent() };
+            assert!(matches!(other.tencent_sms_settings(), Err(ConfigError::Invalid(m)) if m.contains("SMS_PROVIDER")));
+        }
+    }
+
+    #[test]
+    fn the_verification_link_must_be_http() {
+        let config = Config { email_verification_url: "javascript:alert(1)".into(), ..Config::default() };
+        assert!(matches!(config.validate(), Err(ConfigError::Invalid(m)) if m.contains("EMAIL_VERIFICATION_URL")));
+    }
+}

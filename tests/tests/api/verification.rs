@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::support::{assert_error, body, spawn_app, spawn_app_with};
+use crate::support::{TestApp, assert_error, body, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_wrong_captcha_is_refused_and_the_captcha_is_spent() {
@@ -77,6 +77,8 @@ async fn the_daily_cap_per_mobile_holds() {
     app.sms_code("13800138000").await;
     let response = app.request_sms_code("13800138000").await;
     assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // The cap is per mobile: the next mobile is let through.
+    app.sms_code("13900139000").await;
 }
 
 #[tokio::test]
@@ -86,6 +88,51 @@ async fn the_hourly_cap_per_client_address_holds() {
     app.sms_code("13800138002").await;
     let response = app.request_sms_code("13800138003").await;
     assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+/// `GET /sms_codes/{mobile}/` from `client`, as a trusted proxy in front of the service reports it.
+async fn sms_code_from(app: &TestApp, mobile: &str, client: &str) -> StatusCode {
+    let (id, text) = app.captcha().await;
+    app.client
+        .get(app.url(&format!("/sms_codes/{mobile}/?image_code_id={id}&text={text}")))
+        .header("x-forwarded-for", client)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_hourly_cap_holds_per_client_and_lets_another_client_through() {
+    let app = spawn_app_with(|config| {
+        config.code_ip_hourly_limit = 1;
+        config.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    assert_eq!(sms_code_from(&app, "13800138001", "198.51.100.1").await, StatusCode::OK);
+    assert_eq!(sms_code_from(&app, "13800138002", "198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sms_code_from(&app, "13800138002", "203.0.113.5").await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_burned_code_is_replaced_by_the_next_one_which_works() {
+    let app = spawn_app_with(|config| {
+        config.code_max_attempts = 5;
+        config.code_resend_interval_secs = 0;
+    })
+    .await;
+    let code = app.sms_code("13800138000").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for attempt in 1..=5 {
+        let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", wrong)).await;
+        let expected = if attempt < 5 { "code_wrong" } else { "code_exhausted" };
+        assert_error(response, StatusCode::BAD_REQUEST, expected).await;
+    }
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "code_expired").await;
+    let fresh = app.sms_code("13800138000").await;
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &fresh)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]

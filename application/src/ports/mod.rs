@@ -12,7 +12,9 @@ mod code_generator;
 mod flow_token_signer;
 mod message_outbox;
 mod message_sender;
+mod oauth_identities;
 mod password_hasher;
+mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
 mod refresh_token_store;
@@ -29,7 +31,9 @@ pub use code_generator::CodeGenerator;
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
+pub use oauth_identities::{BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider};
 pub use password_hasher::{HashError, PasswordHasher};
+pub use qq_client::{ProviderError, QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
@@ -42,7 +46,8 @@ pub use {
     access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox,
-    message_sender::MockMessageSender, password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter,
+    message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,
+    password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,
     readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore, token_issuer::MockTokenIssuer,
     user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
 };

@@ -34,6 +34,10 @@ pub enum Field {
     Token,
     /// What the email-code endpoint is asked to send (`send_type`).
     SendType,
+    /// The authorization code of an OAuth callback.
+    Code,
+    /// The OAuth `state` of a callback.
+    State,
     NonField,
 }
 
@@ -62,6 +66,8 @@ impl Field {
             Self::AccessToken => "access_token",
             Self::Token => "token",
             Self::SendType => "send_type",
+            Self::Code => "code",
+            Self::State => "state",
             Self::NonField => "non_field_errors",
         }
     }
@@ -104,6 +110,14 @@ pub enum Problem {
     NoMobile,
     /// A value outside the accepted set (e.g. `send_type`).
     Choice,
+    /// The password of the account being bound to is wrong.
+    AccountPasswordWrong,
+    /// An OAuth `state` that is missing, forged, expired, used or not ours.
+    StateInvalid,
+    /// The provider refused the authorization code: expired, used, or never issued.
+    OAuthCodeInvalid,
+    /// The provider identity is already bound to an account (409).
+    AlreadyBound,
 }
 
 impl Problem {
@@ -130,6 +144,10 @@ impl Problem {
             Self::LinkInvalid => "invalid_link",
             Self::NoMobile => "no_mobile",
             Self::Choice => "invalid_choice",
+            Self::AccountPasswordWrong => "wrong_password",
+            Self::StateInvalid => "invalid_state",
+            Self::OAuthCodeInvalid => "invalid_oauth_code",
+            Self::AlreadyBound => "already_bound",
         }
     }
 }
@@ -192,6 +210,12 @@ pub enum AppError {
     Forbidden,
     #[error("{} unavailable", .0.name())]
     Unavailable(Backend),
+    /// The request conflicts with the current state (409), e.g. an identity already bound.
+    #[error("conflict: {0:?}")]
+    Conflict(FieldError),
+    /// A third-party provider failed (502); `code` is the provider's own error code.
+    #[error("{provider} failed (code {code:?})")]
+    Upstream { provider: &'static str, code: Option<i64> },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -15,6 +15,6 @@ pub mod use_cases;
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
 pub use flow_tokens::FlowTokens;
 pub use one_time_codes::{CodeRecipient, OneTimeCodes};
-pub use policy::{AvailabilityPolicy, LoginPolicy, SessionPolicy, VerificationPolicy};
+pub use policy::{AvailabilityPolicy, LoginPolicy, OAuthPolicy, SessionPolicy, VerificationPolicy};
 pub use sessions::{Session, SessionIssuer};
 pub use test_targets::{TestTargets, TestTargetsError};

@@ -109,3 +109,20 @@ impl Default for SessionPolicy {
         Self { refresh_lifetime: Duration::from_secs(14 * 24 * 60 * 60), reuse_grace: Duration::from_secs(10) }
     }
 }
+
+/// Third-party login: how long a login may take between leaving for the
+/// provider and coming back, how long an unbound identity may take to bind,
+/// and whether callbacks without `state` are accepted (the classic pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthPolicy {
+    pub state_ttl: Duration,
+    pub bind_ttl: Duration,
+    /// Gives up the login-CSRF protection of `state` for callbacks that lack it.
+    pub allow_missing_state: bool,
+}
+
+impl Default for OAuthPolicy {
+    fn default() -> Self {
+        Self { state_ttl: Duration::from_secs(600), bind_ttl: Duration::from_secs(600), allow_missing_state: false }
+    }
+}

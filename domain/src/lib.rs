@@ -6,6 +6,7 @@
 mod captcha;
 mod code;
 mod email;
+mod local_path;
 mod login_identifier;
 mod mobile;
 mod password;
@@ -16,6 +17,7 @@ mod username;
 pub use captcha::{CaptchaId, CaptchaIdError, CaptchaText, CaptchaTextError};
 pub use code::{CodeError, EmailCode, SmsCode, VerificationCode};
 pub use email::{Email, EmailError};
+pub use local_path::LocalPath;
 pub use login_identifier::LoginIdentifier;
 pub use mobile::{Mobile, MobileError};
 pub use password::{Password, PasswordError};

@@ -34,11 +34,19 @@ struct Rendered {
     messages: Vec<(Field, String)>,
     retry_after: Option<u64>,
     detail: bool,
+    provider_code: Option<i64>,
 }
 
 impl Rendered {
     fn simple(status: StatusCode, code: &'static str, message: String) -> Self {
-        Self { status, code, messages: vec![(Field::NonField, message)], retry_after: None, detail: false }
+        Self {
+            status,
+            code,
+            messages: vec![(Field::NonField, message)],
+            retry_after: None,
+            detail: false,
+            provider_code: None,
+        }
     }
 }
 
@@ -56,6 +64,7 @@ impl ApiError {
                         .collect(),
                     retry_after: None,
                     detail: false,
+                    provider_code: None,
                 },
                 AppError::InvalidCredentials => {
                     Rendered::simple(S::BAD_REQUEST, "invalid_credentials", messages::invalid_credentials(language))
@@ -86,6 +95,18 @@ impl ApiError {
                 AppError::Unavailable(_) => {
                     Rendered::simple(S::SERVICE_UNAVAILABLE, "service_unavailable", messages::unavailable(language))
                 }
+                AppError::Conflict(error) => Rendered {
+                    status: S::CONFLICT,
+                    code: error.problem.code(),
+                    messages: vec![(error.field, messages::problem(error.field, error.problem, language))],
+                    retry_after: None,
+                    detail: false,
+                    provider_code: None,
+                },
+                AppError::Upstream { provider, code } => Rendered {
+                    provider_code: *code,
+                    ..Rendered::simple(S::BAD_GATEWAY, "upstream_failed", messages::upstream(provider, language))
+                },
                 AppError::Internal(_) => {
                     Rendered::simple(S::INTERNAL_SERVER_ERROR, "internal_error", messages::internal(language))
                 }
@@ -112,6 +133,9 @@ impl ApiError {
         match self {
             Self::App(AppError::Internal(detail)) => {
                 tracing::error!(error = %detail, "request failed with an internal error")
+            }
+            Self::App(AppError::Upstream { provider, code }) => {
+                tracing::warn!(provider, provider_code = ?code, "request failed: upstream provider")
             }
             Self::App(AppError::Unavailable(backend)) => {
                 tracing::warn!(backend = backend.name(), "request failed: backing service unavailable")
@@ -152,6 +176,7 @@ impl ApiError {
             message,
             non_field_errors,
             retry_after: rendered.retry_after,
+            provider_code: rendered.provider_code,
             fields,
         }));
     }

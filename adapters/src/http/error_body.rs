@@ -17,6 +17,9 @@ use utoipa::ToSchema;
 /// `not_found` (404); `method_not_allowed` (405); `payload_too_large` (413);
 /// `unsupported_media_type` (415); `rate_limited` (429, with `Retry-After`);
 /// `service_unavailable` (503); `internal_error` (500, always a bug).
+/// Also: `invalid_choice`, `invalid_access_token`, `invalid_link`, `no_mobile`,
+/// `wrong_password`, `invalid_state`, `invalid_oauth_code` (400); `already_bound` (409);
+/// `upstream_failed` (502, with `provider_code` when the provider gave one).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "code": "password_mismatch",
@@ -38,6 +41,9 @@ pub struct ErrorBody {
     /// Seconds until a retry can succeed, present on 429 answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The provider's own error code, present on 502 answers when the provider gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_code: Option<i64>,
     /// Messages per invalid field.
     #[serde(flatten)]
     #[schema(additional_properties)]

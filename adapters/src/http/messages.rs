@@ -83,6 +83,14 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             pick(l, "无效的access_token，请重新开始", "Invalid or expired access_token; start again")
         }
         Problem::LinkInvalid => pick(l, "无效的激活链接", "Invalid or expired verification link"),
+        Problem::AccountPasswordWrong => pick(l, "密码错误", "Wrong password"),
+        Problem::StateInvalid => {
+            pick(l, "登录请求无效或已过期，请重新登录", "Invalid or expired login request; start again")
+        }
+        Problem::OAuthCodeInvalid => {
+            pick(l, "授权码无效或已使用，请重新登录", "The authorization code is invalid or used; log in again")
+        }
+        Problem::AlreadyBound => pick(l, "该账号已绑定", "This identity is already bound to an account"),
         Problem::NoMobile => pick(l, "该账号未绑定手机号", "This account has no mobile number"),
         Problem::Choice => match field {
             Field::SendType => {
@@ -149,6 +157,18 @@ pub fn unsupported_media_type(l: Language) -> String {
         "仅支持 application/json 和 application/x-www-form-urlencoded 请求体",
         "Only application/json and application/x-www-form-urlencoded bodies are accepted",
     )
+}
+
+pub fn upstream(provider: &str, l: Language) -> String {
+    let name = match provider {
+        "qq" => "QQ",
+        "wechat" => "微信",
+        other => other,
+    };
+    match l {
+        Language::Chinese => format!("{name}服务暂时不可用，请稍后再试"),
+        Language::English => format!("{name} did not answer as expected; try again later"),
+    }
 }
 
 pub fn forbidden(l: Language) -> String {

@@ -18,6 +18,7 @@ pub enum AuditEvent {
     PasswordReset,
     EmailChanged,
     EmailVerified,
+    OAuthBound,
 }
 
 impl AuditEvent {
@@ -32,6 +33,7 @@ impl AuditEvent {
             Self::PasswordReset => "password_reset",
             Self::EmailChanged => "email_changed",
             Self::EmailVerified => "email_verified",
+            Self::OAuthBound => "oauth_bound",
         }
     }
 }

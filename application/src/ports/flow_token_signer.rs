@@ -13,6 +13,10 @@ pub enum FlowKind {
     ResetPassword,
     /// The link mailed by `PUT /email/`.
     EmailVerification,
+    /// The OAuth `state` of a login started here: carries where to go next.
+    OAuthState,
+    /// A QQ identity not bound yet: carries the openid to the bind form.
+    QqBind,
 }
 
 impl FlowKind {
@@ -21,11 +25,15 @@ impl FlowKind {
             Self::ResetPasswordSms => "reset_password_sms",
             Self::ResetPassword => "reset_password",
             Self::EmailVerification => "email_verification",
+            Self::OAuthState => "oauth_state",
+            Self::QqBind => "qq_bind",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::ResetPasswordSms, Self::ResetPassword, Self::EmailVerification].into_iter().find(|k| k.as_str() == raw)
+        [Self::ResetPasswordSms, Self::ResetPassword, Self::EmailVerification, Self::OAuthState, Self::QqBind]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
     }
 }
 

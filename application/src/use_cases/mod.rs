@@ -2,9 +2,11 @@
 //! one `execute`-style entry point.
 
 mod authenticate;
+mod bind_qq_identity;
 mod change_password;
 mod check_availability;
 mod check_readiness;
+mod complete_qq_login;
 mod confirm_password_reset_code;
 mod deliver_messages;
 mod get_current_user;
@@ -20,13 +22,16 @@ mod send_password_reset_sms;
 mod send_sms_code;
 mod set_email;
 mod start_password_reset;
+mod start_qq_login;
 mod update_profile;
 mod verify_email;
 
 pub use authenticate::Authenticate;
+pub use bind_qq_identity::{BindQqIdentity, BindQqIdentityRequest, QqIdentityBound};
 pub use change_password::{ChangePassword, ChangePasswordRequest};
 pub use check_availability::{Availability, CheckAvailability};
 pub use check_readiness::{CheckReadiness, Readiness};
+pub use complete_qq_login::{CompleteQqLogin, CompleteQqLoginRequest, QqLoginOutcome};
 pub use confirm_password_reset_code::{
     ConfirmPasswordResetCode, ConfirmPasswordResetCodeRequest, PasswordResetCodeConfirmed,
 };
@@ -44,5 +49,6 @@ pub use send_password_reset_sms::SendPasswordResetSms;
 pub use send_sms_code::{SendSmsCode, SendSmsCodeRequest};
 pub use set_email::{SetEmail, SetEmailRequest};
 pub use start_password_reset::{PasswordResetStarted, StartPasswordReset, StartPasswordResetRequest};
+pub use start_qq_login::StartQqLogin;
 pub use update_profile::{ProfilePatch, UpdateProfile};
 pub use verify_email::VerifyEmail;

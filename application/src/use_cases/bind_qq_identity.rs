@@ -1,0 +1,377 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
+
+use crate::ports::{
+    AuditEntry, AuditEvent, AuditLog, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity,
+    OAuthIdentityRepository, OAuthProvider, PasswordHasher, QqClient, RateDecision, RateLimiter, RepoError,
+    UserRepository,
+};
+use crate::{
+    AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoginPolicy, OneTimeCodes, Problem, Session,
+    SessionIssuer,
+};
+
+pub struct BindQqIdentityRequest {
+    pub mobile: String,
+    pub password: String,
+    pub sms_code: String,
+    /// The bind token of the callback.
+    pub access_token: String,
+    pub client_ip: IpAddr,
+}
+
+#[derive(Debug)]
+pub struct QqIdentityBound {
+    pub user: User,
+    pub session: Session,
+}
+
+/// `POST /oauth/qq/user/`: binds a first-time QQ identity to the account of a
+/// mobile the person proves with an SMS code: an existing account's password
+/// must match; an unknown mobile gets a new account (`username = mobile`),
+/// created together with the binding in one transaction.
+pub struct BindQqIdentity {
+    qq: Arc<dyn QqClient>,
+    identities: Arc<dyn OAuthIdentityRepository>,
+    users: Arc<dyn UserRepository>,
+    codes: Arc<OneTimeCodes>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<FlowTokens>,
+    sessions: Arc<SessionIssuer>,
+    limiter: Arc<dyn RateLimiter>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    policy: LoginPolicy,
+}
+
+fn bind_conflict(error: RepoError) -> AppError {
+    match error {
+        RepoError::Conflict(Field::AccessToken) => {
+            AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound))
+        }
+        other => other.into(),
+    }
+}
+
+impl BindQqIdentity {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        qq: Arc<dyn QqClient>,
+        identities: Arc<dyn OAuthIdentityRepository>,
+        users: Arc<dyn UserRepository>,
+        codes: Arc<OneTimeCodes>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<FlowTokens>,
+        sessions: Arc<SessionIssuer>,
+        limiter: Arc<dyn RateLimiter>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+        policy: LoginPolicy,
+    ) -> Self {
+        Self { qq, identities, users, codes, hasher, tokens, sessions, limiter, audit, clock, policy }
+    }
+
+    pub async fn execute(&self, request: BindQqIdentityRequest) -> Result<QqIdentityBound, AppError> {
+        let mut errors = FieldErrors::default();
+        let mobile = errors.check(Field::Mobile, Mobile::parse(&request.mobile), Problem::Mobile);
+        let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
+        let code = errors.check(Field::SmsCode, VerificationCode::parse(&request.sms_code), Problem::CodeFormat);
+        if request.access_token.trim().is_empty() {
+            errors.push(Field::AccessToken, Problem::StepTokenInvalid);
+        }
+        let (Some(mobile), Some(password), Some(code)) = (mobile, password, code) else {
+            return Err(errors.into_error());
+        };
+        errors.into_result()?;
+
+        let (field, problem) = (Field::AccessToken, Problem::StepTokenInvalid);
+        let claims = self.tokens.inspect(&request.access_token, FlowKind::QqBind, field, problem)?;
+        let identity = NewIdentity {
+            key: IdentityKey { provider: OAuthProvider::Qq, app_id: self.qq.app_id(), openid: claims.subject.clone() },
+            unionid: claims.target.clone(),
+        };
+        if self.identities.find(&identity.key).await?.is_some() {
+            return Err(AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound)));
+        }
+
+        // The SMS code first: without the phone, nobody gets to try the account's password.
+        let recipient =
+            CodeRecipient { channel: Channel::Sms, purpose: CodePurpose::Register, target: mobile.to_string() };
+        self.codes.verify(&recipient, &code, Field::SmsCode).await?;
+
+        let now = self.clock.now();
+        let existing = self.users.find_by_login(&LoginIdentifier::Mobile(mobile.clone())).await?;
+        let user = match existing {
+            Some(user) => {
+                self.check_password(&user, &password).await?;
+                self.tokens.redeem(&request.access_token, FlowKind::QqBind, now, field, problem).await?;
+                self.identities.bind(&identity, user.id, now).await.map_err(bind_conflict)?;
+                user
+            }
+            None => {
+                self.tokens.redeem(&request.access_token, FlowKind::QqBind, now, field, problem).await?;
+                let password_hash = self.hasher.hash(password.expose()).await?;
+                let new_user = NewUser {
+                    username: mobile.to_string(),
+                    mobile: Some(mobile),
+                    email: None,
+                    email_active: false,
+                    password_hash: Some(password_hash),
+                    date_joined: now,
+                };
+                self.identities.create_user_with_identity(new_user, &identity, now).await.map_err(bind_conflict)?
+            }
+        };
+        self.users.record_login(user.id, now).await?;
+        let entry =
+            AuditEntry { user_id: Some(user.id), event: AuditEvent::OAuthBound, ip: request.client_ip, at: now };
+        self.audit.record(entry).await?;
+        let session = self.sessions.start(&user).await?;
+        Ok(QqIdentityBound { user, session })
+    }
+
+    /// The account's password, under the same lock as password login: binding
+    /// must not become a way around it.
+    async fn check_password(&self, user: &User, password: &Password) -> Result<(), AppError> {
+        let limit = [self.policy.account_limit_for_user(user.id)];
+        if let RateDecision::Limited { retry_after } = self.limiter.check(&limit).await? {
+            return Err(AppError::RateLimited { retry_after });
+        }
+        if self.hasher.verify(password.expose(), user.password_hash.clone()).await? {
+            return Ok(());
+        }
+        self.limiter.count(&limit).await?;
+        Err(AppError::field(Field::Password, Problem::AccountPasswordWrong))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    use chrono::Utc;
+    use domain::UserId;
+
+    use super::*;
+    use crate::SessionPolicy;
+    use crate::flow_tokens::tests::claims;
+    use crate::one_time_codes::tests::CodePorts;
+    use crate::ports::{
+        BoundIdentity, CodeCheck, IssuedToken, MockAuditLog, MockClock, MockFlowTokenSigner,
+        MockOAuthIdentityRepository, MockPasswordHasher, MockQqClient, MockRateLimiter, MockRefreshTokenStore,
+        MockTokenIssuer, MockUserRepository,
+    };
+    use crate::use_cases::log_in::tests::stored_user;
+
+    struct Ports {
+        identities: MockOAuthIdentityRepository,
+        users: MockUserRepository,
+        codes: CodePorts,
+        hasher: MockPasswordHasher,
+        signer: MockFlowTokenSigner,
+        uses: MockRateLimiter,
+        limiter: MockRateLimiter,
+        audit: MockAuditLog,
+    }
+
+    impl Ports {
+        /// A valid bind token for OPENID and an unbound identity.
+        fn ready() -> Self {
+            let mut signer = MockFlowTokenSigner::new();
+            signer
+                .expect_verify()
+                .withf(|_, kind| *kind == FlowKind::QqBind)
+                .returning(|_, _| Ok(claims(FlowKind::QqBind, "OPENID", Some("UNIONID"), 0)));
+            let mut identities = MockOAuthIdentityRepository::new();
+            identities.expect_find().returning(|_| Ok(None));
+            Self {
+                identities,
+                users: MockUserRepository::new(),
+                codes: CodePorts::default(),
+                hasher: MockPasswordHasher::new(),
+                signer,
+                uses: MockRateLimiter::new(),
+                limiter: MockRateLimiter::new(),
+                audit: MockAuditLog::new(),
+            }
+        }
+
+        fn code(mut self, outcome: CodeCheck) -> Self {
+            self.codes = CodePorts::default().check_answers("13800138000", CodePurpose::Register, outcome);
+            self
+        }
+
+        fn token_spent_once(mut self) -> Self {
+            self.uses.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
+            self
+        }
+
+        fn finishing(mut self) -> Self {
+            self.users.expect_record_login().returning(|_, _| Ok(()));
+            self.audit.expect_record().withf(|e| e.event == AuditEvent::OAuthBound).times(1).returning(|_| Ok(()));
+            self
+        }
+
+        fn use_case(self) -> BindQqIdentity {
+            let mut qq = MockQqClient::new();
+            qq.expect_app_id().returning(|| "101474184".into());
+            let mut clock = MockClock::new();
+            clock.expect_now().returning(Utc::now);
+            let mut tokens = MockTokenIssuer::new();
+            tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+            let mut refresh = MockRefreshTokenStore::new();
+            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            BindQqIdentity::new(
+                Arc::new(qq),
+                Arc::new(self.identities),
+                Arc::new(self.users),
+                self.codes.build(),
+                Arc::new(self.hasher),
+                Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
+                Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default())),
+                Arc::new(self.limiter),
+                Arc::new(self.audit),
+                Arc::new(clock),
+                LoginPolicy::default(),
+            )
+        }
+    }
+
+    fn request() -> BindQqIdentityRequest {
+        BindQqIdentityRequest {
+            mobile: "13800138000".into(),
+            password: "correct-horse".into(),
+            sms_code: "123456".into(),
+            access_token: "bind-token".into(),
+            client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+        }
+    }
+
+    fn expected_identity(identity: &NewIdentity) -> bool {
+        identity.key.provider == OAuthProvider::Qq
+            && identity.key.app_id == "101474184"
+            && identity.key.openid == "OPENID"
+            && identity.unionid.as_deref() == Some("UNIONID")
+    }
+
+    #[tokio::test]
+    async fn an_unknown_mobile_gets_a_new_account_named_after_it_bound_in_one_step() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once().finishing();
+        ports.users.expect_find_by_login().returning(|_| Ok(None));
+        ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+        ports
+            .identities
+            .expect_create_user_with_identity()
+            .withf(|user, identity, _| {
+                user.username == "13800138000"
+                    && user.mobile.as_ref().map(Mobile::as_str) == Some("13800138000")
+                    && user.password_hash.as_deref() == Some("$argon2id$new")
+                    && expected_identity(identity)
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(User { username: "13800138000".into(), ..stored_user() }));
+        let bound = ports.use_case().execute(request()).await.unwrap();
+        assert_eq!((bound.user.username.as_str(), bound.session.access.token.as_str()), ("13800138000", "jwt"));
+    }
+
+    #[tokio::test]
+    async fn a_known_mobile_with_the_right_password_is_bound() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once().finishing();
+        ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
+        ports.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports
+            .identities
+            .expect_bind()
+            .withf(|identity, user, _| expected_identity(identity) && *user == UserId(1))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        assert_eq!(ports.use_case().execute(request()).await.unwrap().user.id, UserId(1));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_password_binds_nothing_keeps_the_token_and_counts_toward_the_lock() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted);
+        ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
+        ports.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
+        ports.limiter.expect_count().withf(|limits| limits[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+        ports.hasher.expect_verify().returning(|_, _| Ok(false));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::Password, Problem::AccountPasswordWrong));
+    }
+
+    #[tokio::test]
+    async fn a_locked_account_cannot_be_bound_to() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted);
+        ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
+        let wait = Duration::from_secs(600);
+        ports.limiter.expect_check().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        assert_eq!(ports.use_case().execute(request()).await.unwrap_err(), AppError::RateLimited { retry_after: wait });
+    }
+
+    #[tokio::test]
+    async fn an_identity_already_bound_is_a_conflict() {
+        let mut ports = Ports::ready();
+        ports.identities = MockOAuthIdentityRepository::new();
+        ports.identities.expect_find().returning(|key| {
+            Ok(Some(BoundIdentity { key: key.clone(), unionid: None, user_id: UserId(9), bound_at: Utc::now() }))
+        });
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound)));
+    }
+
+    #[tokio::test]
+    async fn losing_the_race_for_the_identity_is_a_conflict_too() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once();
+        ports.users.expect_find_by_login().returning(|_| Ok(None));
+        ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+        ports
+            .identities
+            .expect_create_user_with_identity()
+            .returning(|_, _, _| Err(RepoError::Conflict(Field::AccessToken)));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound)));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_sms_code_is_refused_before_the_account_is_looked_at() {
+        let mut ports = Ports::ready();
+        ports.codes = CodePorts::default().check_answers(
+            "13800138000",
+            CodePurpose::Register,
+            CodeCheck::Rejected { attempts_left: 4 },
+        );
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::SmsCode, Problem::CodeWrong { attempts_left: 4 }));
+    }
+
+    #[tokio::test]
+    async fn a_bad_bind_token_is_refused() {
+        let mut ports = Ports::ready();
+        ports.signer = MockFlowTokenSigner::new();
+        ports.signer.expect_verify().returning(|_, _| Err(crate::ports::TokenError::Expired));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::AccessToken, Problem::StepTokenInvalid));
+    }
+
+    #[tokio::test]
+    async fn malformed_fields_are_reported_together() {
+        let ports = Ports::ready();
+        let got = ports
+            .use_case()
+            .execute(BindQqIdentityRequest {
+                mobile: "123".into(),
+                password: "short".into(),
+                sms_code: "".into(),
+                access_token: "".into(),
+                ..request()
+            })
+            .await;
+        let Err(AppError::Validation(errors)) = got else { panic!("{got:?}") };
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Field::Mobile, Field::Password, Field::SmsCode, Field::AccessToken]);
+    }
+}

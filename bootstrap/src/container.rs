@@ -186,6 +186,7 @@ impl Container {
                 verification,
                 config.email_verification_url.clone(),
             ),
+            qq_login: None,
             verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(
                 users,

@@ -5,7 +5,7 @@
 use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
-    availability, dev_outbox, email_binding, health, password_reset, sessions, users, verification,
+    availability, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
 };
 use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
         title = "Meiduo accounts",
         description = "User accounts of the Meiduo shop: registration with mobile and SMS code, \
 registration with email and email code, password login by username, mobile or email, find password, \
-email binding, and the signed-in user's page. \
+email binding, QQ login, and the signed-in user's page. \
 Every error answers with the one error body (`ErrorBody`); messages are zh-CN unless `Accept-Language: en`. \
 Every path also answers without its trailing slash. Bodies are JSON or `application/x-www-form-urlencoded`.",
         license(name = "MIT"),
@@ -43,6 +43,9 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         password_reset::send_sms,
         password_reset::confirm_code,
         password_reset::reset,
+        qq_login::authorization,
+        qq_login::callback,
+        qq_login::bind,
         health::live,
         health::ready,
         dev_outbox::dev_outbox,
@@ -65,6 +68,10 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::PasswordResetCodeResponse,
         dto::ResetPasswordBody,
         dto::ResetPasswordResponse,
+        dto::QqAuthorizationResponse,
+        dto::QqCallbackResponse,
+        dto::QqBindRequest,
+        dto::QqBindResponse,
         dto::UsernameCount,
         dto::MobileCount,
         dto::EmailCount,
@@ -82,6 +89,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "sessions", description = "Log in, refresh, log out, sign out everywhere"),
         (name = "user", description = "The signed-in user's account"),
         (name = "find password", description = "The four classic steps of password recovery"),
+        (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
         (name = "operations", description = "Health checks"),
         (name = "development", description = "Only with the development message adapters"),
     )

@@ -8,7 +8,9 @@ use salvo::http::Method;
 use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use super::auth::require_auth;
-use super::handlers::{availability, dev_outbox, email_binding, health, password_reset, sessions, users, verification};
+use super::handlers::{
+    availability, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
+};
 use super::state::ApiState;
 
 /// Every route of the API. Paths are written without the trailing slash;
@@ -34,6 +36,8 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("accounts/{account}/password/token").get(password_reset::confirm_code))
         .push(Router::with_path("email").hoop(require_auth).put(email_binding::set_email))
         .push(Router::with_path("emails/verification").get(email_binding::verify_email))
+        .push(Router::with_path("oauth/qq/authorization").get(qq_login::authorization))
+        .push(Router::with_path("oauth/qq/user").get(qq_login::callback).post(qq_login::bind))
         .push(Router::with_path("authorizations").post(sessions::log_in))
         .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))

@@ -2,15 +2,23 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, ConfirmPasswordResetCode, GetCurrentUser,
-    IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
-    SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, UpdateProfile, VerifyEmail,
+    Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
+    ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, ResetPassword,
+    RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin,
+    UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
 use super::api_error::ApiError;
 use super::client_ip::ClientIpResolver;
 use crate::messaging::DevOutbox;
+
+/// The use cases of QQ login, present only when QQ Connect is configured.
+pub struct QqLogin {
+    pub start: StartQqLogin,
+    pub complete: CompleteQqLogin,
+    pub bind: BindQqIdentity,
+}
 
 /// What the handlers need: the use cases and the HTTP settings.
 pub struct ApiState {
@@ -33,6 +41,7 @@ pub struct ApiState {
     pub reset_password: ResetPassword,
     pub set_email: SetEmail,
     pub verify_email: VerifyEmail,
+    pub qq_login: Option<QqLogin>,
     pub check_readiness: CheckReadiness,
     /// Present only while the development message adapters are in use.
     pub dev_outbox: Option<Arc<DevOutbox>>,

@@ -5,6 +5,7 @@ mod email_binding;
 mod health;
 pub(crate) mod lenient;
 mod password_reset;
+mod qq_login;
 mod session;
 mod user;
 mod verification;
@@ -15,6 +16,9 @@ pub use health::{HealthStatus, Readiness};
 pub use password_reset::{
     PasswordResetCaptchaQuery, PasswordResetCodeQuery, PasswordResetCodeResponse, PasswordResetStartResponse,
     ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
+};
+pub use qq_login::{
+    QqAuthorizationQuery, QqAuthorizationResponse, QqBindRequest, QqBindResponse, QqCallbackQuery, QqCallbackResponse,
 };
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};

@@ -5,6 +5,7 @@ pub mod dev_outbox;
 pub mod email_binding;
 pub mod health;
 pub mod password_reset;
+pub mod qq_login;
 pub mod sessions;
 pub mod users;
 pub mod verification;

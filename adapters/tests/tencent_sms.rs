@@ -1,35 +1,30 @@
-//! `TencentSmsSender` against a local fake of Tencent Cloud SMS that verifies every
-//! signature and answers in Tencent's shapes.
-
-#[path = "tencent_sms/fake_tencent.rs"]
-mod fake_tencent;
-#[path = "tencent_sms/tc3.rs"]
-mod tc3;
+//! `TencentSmsSender` against the local fake of Tencent Cloud SMS in `acceptance-tests`,
+//! which verifies every signature and answers in Tencent's shapes.
 
 use std::time::Duration;
 
+use acceptance_tests::fake_tencent_sms::{self, Answer, FakeTencentSms};
 use adapters::messaging::{TencentSmsSender, TencentSmsSettings, TencentSmsSetupError};
 use application::ports::{Channel, CodePurpose, DeliveryError, MessageContent, MessageSender, OutgoingMessage};
 use domain::VerificationCode;
-use fake_tencent::{Answer, FakeTencent};
 use salvo::http::StatusCode;
 use serde_json::json;
 
 fn settings(endpoint: &str) -> TencentSmsSettings {
     let mut settings = TencentSmsSettings::new(
-        fake_tencent::SECRET_ID,
-        fake_tencent::SECRET_KEY,
-        fake_tencent::SDK_APP_ID,
-        fake_tencent::SIGN_NAME,
-        fake_tencent::REGISTER_TEMPLATE,
-        fake_tencent::RESET_PASSWORD_TEMPLATE,
+        fake_tencent_sms::SECRET_ID,
+        fake_tencent_sms::SECRET_KEY,
+        fake_tencent_sms::SDK_APP_ID,
+        fake_tencent_sms::SIGN_NAME,
+        fake_tencent_sms::REGISTER_TEMPLATE,
+        fake_tencent_sms::RESET_PASSWORD_TEMPLATE,
     );
     settings.endpoint = endpoint.to_owned();
     settings.timeout = Duration::from_millis(500);
     settings
 }
 
-fn sender(fake: &FakeTencent) -> TencentSmsSender {
+fn sender(fake: &FakeTencentSms) -> TencentSmsSender {
     TencentSmsSender::new(settings(&fake.endpoint())).expect("valid settings")
 }
 
@@ -61,7 +56,7 @@ fn temporary(result: Result<(), DeliveryError>) -> String {
 
 #[tokio::test]
 async fn sends_a_registration_code_with_the_registration_template() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
 
     sender(&fake).send(&register_code()).await.expect("sent");
 
@@ -71,9 +66,9 @@ async fn sends_a_registration_code_with_the_registration_template() {
         accepted[0].body,
         json!({
             "PhoneNumberSet": ["+8613800138000"],
-            "SmsSdkAppId": fake_tencent::SDK_APP_ID,
-            "SignName": fake_tencent::SIGN_NAME,
-            "TemplateId": fake_tencent::REGISTER_TEMPLATE,
+            "SmsSdkAppId": fake_tencent_sms::SDK_APP_ID,
+            "SignName": fake_tencent_sms::SIGN_NAME,
+            "TemplateId": fake_tencent_sms::REGISTER_TEMPLATE,
             "TemplateParamSet": ["123456", "5"],
         })
     );
@@ -91,20 +86,20 @@ async fn sends_a_registration_code_with_the_registration_template() {
 
 #[tokio::test]
 async fn sends_a_password_reset_code_with_the_reset_template() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
 
     sender(&fake).send(&code_message(CodePurpose::ResetPassword, "654321")).await.expect("sent");
 
     let accepted = fake.accepted();
     assert_eq!(accepted.len(), 1);
-    assert_eq!(accepted[0].body["TemplateId"], fake_tencent::RESET_PASSWORD_TEMPLATE);
+    assert_eq!(accepted[0].body["TemplateId"], fake_tencent_sms::RESET_PASSWORD_TEMPLATE);
     assert_eq!(accepted[0].body["TemplateParamSet"], json!(["654321", "5"]));
     assert_eq!(accepted[0].body["PhoneNumberSet"], json!(["+8613800138000"]));
 }
 
 #[tokio::test]
 async fn a_recipient_written_with_the_country_code_is_sent_once_prefixed() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let mut message = register_code();
     message.to = "+86 138-0013-8000".into();
 
@@ -115,7 +110,7 @@ async fn a_recipient_written_with_the_country_code_is_sent_once_prefixed() {
 
 #[tokio::test]
 async fn a_wrong_secret_key_is_refused_as_tencent_refuses_a_bad_signature() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let mut wrong = settings(&fake.endpoint());
     wrong.secret_key = "not-the-key-tencent-has-on-file".into();
     let sender = TencentSmsSender::new(wrong).expect("valid settings");
@@ -130,7 +125,7 @@ async fn a_wrong_secret_key_is_refused_as_tencent_refuses_a_bad_signature() {
 
 #[tokio::test]
 async fn an_unknown_secret_id_is_refused() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let mut wrong = settings(&fake.endpoint());
     wrong.secret_id = "AKIDsomebodyelse".into();
 
@@ -141,7 +136,7 @@ async fn an_unknown_secret_id_is_refused() {
 
 #[tokio::test]
 async fn a_template_tencent_does_not_know_is_refused() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let mut wrong = settings(&fake.endpoint());
     wrong.register_template_id = "999".into();
 
@@ -152,7 +147,7 @@ async fn a_template_tencent_does_not_know_is_refused() {
 
 #[tokio::test]
 async fn per_number_refusals_are_rejected_with_the_provider_code_and_message() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for (code, message) in [
         (
@@ -173,7 +168,7 @@ async fn per_number_refusals_are_rejected_with_the_provider_code_and_message() {
 
 #[tokio::test]
 async fn per_number_rate_limits_are_temporary() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for (code, message) in [
         (
@@ -194,7 +189,7 @@ async fn per_number_rate_limits_are_temporary() {
 
 #[tokio::test]
 async fn request_level_errors_of_the_provider_are_temporary() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for code in ["InternalError", "InternalError.Timeout", "RequestLimitExceeded", "ResourceUnavailable"] {
         fake.answer(Answer::RequestError(code, "please try again later"));
@@ -205,7 +200,7 @@ async fn request_level_errors_of_the_provider_are_temporary() {
 
 #[tokio::test]
 async fn request_level_errors_of_the_request_are_rejected() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for code in [
         "AuthFailure.SignatureExpire",
@@ -222,7 +217,7 @@ async fn request_level_errors_of_the_request_are_rejected() {
 
 #[tokio::test]
 async fn http_server_errors_are_temporary() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE] {
         fake.answer(Answer::HttpStatus(status));
@@ -233,7 +228,7 @@ async fn http_server_errors_are_temporary() {
 
 #[tokio::test]
 async fn an_answer_that_is_not_tencents_json_is_temporary() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     fake.answer(Answer::Garbage);
 
     let text = temporary(sender(&fake).send(&register_code()).await);
@@ -256,7 +251,7 @@ async fn an_unreachable_endpoint_is_temporary() {
 
 #[tokio::test]
 async fn a_server_slower_than_the_timeout_is_temporary() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     fake.answer(Answer::Slow(Duration::from_secs(5)));
     let started = std::time::Instant::now();
 
@@ -268,7 +263,7 @@ async fn a_server_slower_than_the_timeout_is_temporary() {
 
 #[tokio::test]
 async fn email_messages_are_rejected_without_a_request() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     let mut by_email = register_code();
     by_email.channel = Channel::Email;
@@ -287,7 +282,7 @@ async fn email_messages_are_rejected_without_a_request() {
 
 #[tokio::test]
 async fn a_recipient_that_is_not_a_mainland_mobile_is_rejected_without_a_request() {
-    let fake = FakeTencent::start().await;
+    let fake = FakeTencentSms::start().await;
     let mut message = register_code();
     message.to = "12345".into();
 
@@ -311,7 +306,7 @@ fn settings_are_checked_when_the_sender_is_built() {
 #[test]
 fn the_secret_key_never_shows_in_debug_output() {
     let settings = settings("https://sms.tencentcloudapi.com");
-    assert!(!format!("{settings:?}").contains(fake_tencent::SECRET_KEY));
+    assert!(!format!("{settings:?}").contains(fake_tencent_sms::SECRET_KEY));
     let sender = TencentSmsSender::new(settings).expect("valid settings");
-    assert!(!format!("{sender:?}").contains(fake_tencent::SECRET_KEY));
+    assert!(!format!("{sender:?}").contains(fake_tencent_sms::SECRET_KEY));
 }

@@ -1,7 +1,11 @@
-//! A local stand-in for `sms.tencentcloudapi.com`: it checks each request the way Tencent
-//! does (signature first, then the common headers, then the `SendSms` body) and answers
-//! in Tencent's shapes, all with HTTP 200 unless told to misbehave.
+//! A local stand-in for `sms.tencentcloudapi.com` (`SendSms`, API 2021-01-11): it checks
+//! each request the way Tencent does (TC3-HMAC-SHA256 signature first, then the common
+//! headers, then the body) and answers in Tencent's shapes, all with HTTP 200 unless told
+//! to misbehave. Point a sender at [`FakeTencentSms::endpoint`] with the credentials and
+//! ids below ([`SECRET_ID`], [`SECRET_KEY`], [`SDK_APP_ID`], [`SIGN_NAME`],
+//! [`REGISTER_TEMPLATE`], [`RESET_PASSWORD_TEMPLATE`], region [`REGION`]).
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,24 +19,33 @@ use salvo::server::ServerHandle;
 use salvo::writing::{Json, Text};
 use salvo::{Depot, FlowCtrl, Handler, Request, Response};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
-use super::tc3;
+mod tc3;
 
+/// The only `SecretId` the fake knows.
 pub const SECRET_ID: &str = "AKIDfake0123456789abcdefghijklmnopqr";
+/// The key behind [`SECRET_ID`]; requests signed with another are refused.
 pub const SECRET_KEY: &str = "fake-secret-key-0123456789abcdef";
+/// The only `SmsSdkAppId` the fake knows.
 pub const SDK_APP_ID: &str = "1400123456";
+/// The only approved signature.
 pub const SIGN_NAME: &str = "美多商城";
+/// An approved template: the registration code and its validity in minutes.
 pub const REGISTER_TEMPLATE: &str = "2001001";
+/// An approved template: the find-password code and its validity in minutes.
 pub const RESET_PASSWORD_TEMPLATE: &str = "2001002";
+/// The only region the fake serves.
 pub const REGION: &str = "ap-guangzhou";
 
 /// How the fake answers a request that passes its checks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
+    /// `SendStatusSet[0].Code = "Ok"`.
     Sent,
-    /// The request succeeds, the number's `SendStatus` carries this code.
+    /// The request succeeds, the number's `SendStatus` carries this code and message.
     NumberStatus(&'static str, &'static str),
-    /// `Response.Error`, for the whole request.
+    /// `Response.Error` with this code and message, for the whole request.
     RequestError(&'static str, &'static str),
     /// A bare HTTP status, as from a gateway in front of Tencent.
     HttpStatus(StatusCode),
@@ -42,27 +55,54 @@ pub enum Answer {
     Slow(Duration),
 }
 
-/// A request that passed every check.
+/// A request that passed every check, and what the fake answered.
 #[derive(Debug, Clone)]
 pub struct Accepted {
     pub headers: HeaderMap,
+    /// The `SendSms` body as sent.
     pub body: Value,
+    pub answer: Answer,
+}
+
+impl Accepted {
+    /// `TemplateId`.
+    pub fn template_id(&self) -> &str {
+        self.body["TemplateId"].as_str().unwrap_or_default()
+    }
+
+    /// `TemplateParamSet[0]`: the code.
+    pub fn code(&self) -> &str {
+        self.body["TemplateParamSet"][0].as_str().unwrap_or_default()
+    }
+
+    /// `PhoneNumberSet[0]`, in E.164 (`+8613800138000`).
+    pub fn phone_number(&self) -> &str {
+        self.body["PhoneNumberSet"][0].as_str().unwrap_or_default()
+    }
 }
 
 #[derive(Default)]
 struct State {
+    /// The standing answer; `Sent` when unset.
     answer: Mutex<Option<Answer>>,
+    /// Answers for the next accepted requests, one each, before the standing one.
+    once: Mutex<VecDeque<Answer>>,
     accepted: Mutex<Vec<Accepted>>,
     requests: Mutex<usize>,
+    /// Accepted requests already handed out by `next_request_to`, per phone number.
+    taken: Mutex<HashMap<String, usize>>,
+    /// Notified after every accepted request.
+    arrived: Notify,
 }
 
-pub struct FakeTencent {
+/// The fake, serving on `127.0.0.1` at a free port until dropped.
+pub struct FakeTencentSms {
     address: SocketAddr,
     state: Arc<State>,
     handle: ServerHandle,
 }
 
-impl FakeTencent {
+impl FakeTencentSms {
     pub async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake");
         let address = listener.local_addr().expect("the fake's address");
@@ -74,12 +114,20 @@ impl FakeTencent {
         Self { address, state, handle }
     }
 
+    /// The base URL to send to, `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
 
+    /// From now on, answer every request that passes the checks with `answer`.
     pub fn answer(&self, answer: Answer) {
         *self.state.answer.lock() = Some(answer);
+    }
+
+    /// Answer the next request that passes the checks with `answer`, then as before;
+    /// calls queue up, one request each.
+    pub fn answer_once(&self, answer: Answer) {
+        self.state.once.lock().push_back(answer);
     }
 
     /// Requests that reached the fake at all, valid or not.
@@ -87,12 +135,42 @@ impl FakeTencent {
         *self.state.requests.lock()
     }
 
+    /// Every request that passed the checks, oldest first, whatever it was answered.
     pub fn accepted(&self) -> Vec<Accepted> {
         self.state.accepted.lock().clone()
     }
+
+    /// Waits up to `timeout` for the next request that passed the checks for `mobile`
+    /// (`13800138000` or `+8613800138000`) that this method has not returned yet.
+    /// Panics when none comes in time.
+    pub async fn next_request_to(&self, mobile: &str, timeout: Duration) -> Accepted {
+        let phone = if mobile.starts_with('+') { mobile.to_owned() } else { format!("+86{mobile}") };
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            // Registered before looking, so that a request in between still wakes us.
+            let arrived = self.state.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
+            if let Some(accepted) = self.take_next(&phone) {
+                return accepted;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                let numbers: Vec<String> = self.accepted().iter().map(|a| a.phone_number().to_owned()).collect();
+                panic!("no new SendSms for {phone} within {timeout:?}; numbers so far: {numbers:?}");
+            }
+        }
+    }
+
+    fn take_next(&self, phone: &str) -> Option<Accepted> {
+        let mut taken = self.state.taken.lock();
+        let already = taken.get(phone).copied().unwrap_or(0);
+        let next = self.state.accepted.lock().iter().filter(|a| a.phone_number() == phone).nth(already).cloned()?;
+        taken.insert(phone.to_owned(), already + 1);
+        Some(next)
+    }
 }
 
-impl Drop for FakeTencent {
+impl Drop for FakeTencentSms {
     fn drop(&mut self) {
         self.handle.stop_forceful();
     }
@@ -117,9 +195,12 @@ impl Handler for FakeHandler {
         let reply = match check(&headers, &body) {
             Err((code, message)) => request_error(code, message),
             Ok(parsed) => {
-                self.state.accepted.lock().push(Accepted { headers, body: parsed });
-                let answer = self.state.answer.lock().clone().unwrap_or(Answer::Sent);
-                respond(answer).await
+                let standing = || self.state.answer.lock().clone().unwrap_or(Answer::Sent);
+                let answer = self.state.once.lock().pop_front().unwrap_or_else(standing);
+                let phone = parsed["PhoneNumberSet"][0].as_str().unwrap_or_default().to_owned();
+                self.state.accepted.lock().push(Accepted { headers, body: parsed, answer: answer.clone() });
+                self.state.arrived.notify_waiters();
+                respond(answer, &phone).await
             }
         };
         match reply {
@@ -133,26 +214,26 @@ impl Handler for FakeHandler {
     }
 }
 
-async fn respond(answer: Answer) -> Reply {
+async fn respond(answer: Answer, phone: &str) -> Reply {
     match answer {
-        Answer::Sent => Reply::Json(sent("Ok", "send success")),
-        Answer::NumberStatus(code, message) => Reply::Json(sent(code, message)),
+        Answer::Sent => Reply::Json(sent(phone, "Ok", "send success")),
+        Answer::NumberStatus(code, message) => Reply::Json(sent(phone, code, message)),
         Answer::RequestError(code, message) => request_error(code, message),
         Answer::HttpStatus(status) => Reply::Status(status),
         Answer::Garbage => Reply::Garbage,
         Answer::Slow(delay) => {
             tokio::time::sleep(delay).await;
-            Reply::Json(sent("Ok", "send success"))
+            Reply::Json(sent(phone, "Ok", "send success"))
         }
     }
 }
 
-fn sent(code: &str, message: &str) -> Value {
+fn sent(phone: &str, code: &str, message: &str) -> Value {
     let ok = code == "Ok";
     json!({"Response": {
         "SendStatusSet": [{
             "SerialNo": if ok { "5000:1045710669157053657849499619" } else { "" },
-            "PhoneNumber": "+8613800138000",
+            "PhoneNumber": phone,
             "Fee": if ok { 1 } else { 0 },
             "SessionContext": "",
             "Code": code,

@@ -4,7 +4,12 @@
 //! When one is not set, tests that need it are skipped with a message on
 //! stderr, unless `REQUIRE_BACKENDS=1` (set by `.ci/run`), which turns the
 //! missing service into a failure.
+//!
+//! Stand-ins for the message providers, used by the adapters' tests and the HTTP
+//! tests alike: [`smtp_sink`] (an SMTP server) and [`fake_tencent_sms`].
 
 pub mod backends;
+pub mod fake_tencent_sms;
 pub mod redis_server;
+pub mod smtp_sink;
 pub mod tcp_proxy;

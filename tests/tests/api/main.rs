@@ -9,6 +9,7 @@ mod password_change;
 mod password_reset;
 mod production_backends;
 mod profile;
+mod real_providers;
 mod registration;
 mod sessions;
 mod support;

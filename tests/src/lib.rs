@@ -1,4 +1,5 @@
-//! Shared by the test suites: fresh, isolated backends and ways to take them down.
+//! Shared by the test suites: fresh, isolated backends and ways to take them down, and
+//! fakes of the third-party providers.
 //!
 //! PostgreSQL and Redis come from `TEST_DATABASE_URL` and `TEST_REDIS_URL`.
 //! When one is not set, tests that need it are skipped with a message on
@@ -6,5 +7,6 @@
 //! missing service into a failure.
 
 pub mod backends;
+pub mod fake_qq;
 pub mod redis_server;
 pub mod tcp_proxy;

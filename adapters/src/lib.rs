@@ -1,4 +1,4 @@
-//! Adapters: the driven side (storage, cache, security, messaging, captcha)
+//! Adapters: the driven side (storage, cache, security, messaging, captcha, login providers)
 //! implementing the application's ports, and the driving side (the salvo HTTP API).
 //!
 //! Each adapter turns its library's errors into the port's error type, so
@@ -8,6 +8,7 @@ pub mod cache;
 pub mod captcha;
 pub mod http;
 pub mod messaging;
+pub mod oauth;
 pub mod persistence;
 pub mod security;
 pub mod system;

@@ -1,4 +1,5 @@
-//! Shared by the test suites: fresh, isolated backends and ways to take them down.
+//! Shared by the test suites: fresh, isolated backends and ways to take them down, and
+//! fakes of the third-party providers.
 //!
 //! PostgreSQL and Redis come from `TEST_DATABASE_URL` and `TEST_REDIS_URL`.
 //! When one is not set, tests that need it are skipped with a message on
@@ -6,9 +7,10 @@
 //! missing service into a failure.
 //!
 //! Stand-ins for the message providers, used by the adapters' tests and the HTTP
-//! tests alike: [`smtp_sink`] (an SMTP server) and [`fake_tencent_sms`].
+//! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`] and [`fake_qq`].
 
 pub mod backends;
+pub mod fake_qq;
 pub mod fake_tencent_sms;
 pub mod redis_server;
 pub mod smtp_sink;

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, MessageOutbox, ReadinessProbe, RefreshTokenStore, UserRepository,
+    AccessTokenRevocations, AuditLog, MessageOutbox, OAuthIdentityRepository, ReadinessProbe, RefreshTokenStore,
+    UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -14,6 +15,7 @@ use tokio::sync::Notify;
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::migrations;
+use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
 use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
@@ -97,6 +99,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
+        }
+    }
+
+    /// Provider identities (QQ, WeChat) and the accounts they log in as.
+    pub fn oauth_identities(&self) -> Arc<dyn OAuthIdentityRepository> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteOAuthIdentityRepository::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresOAuthIdentityRepository::new(pool.clone())),
         }
     }
 

@@ -28,11 +28,19 @@ pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
 
 /// Which field a unique constraint protects, read from the constraint name
 /// (PostgreSQL: `users_username_key`) or the message (SQLite: `UNIQUE constraint failed: users.username`).
+/// A provider identity bound already conflicts on the bind token's field; it is
+/// looked for first so that no column name of another table can shadow it.
 fn conflicting_field(names: &str) -> Option<Field> {
-    [("username", Field::Username), ("mobile", Field::Mobile), ("email", Field::Email)]
-        .into_iter()
-        .find(|(column, _)| names.contains(column))
-        .map(|(_, field)| field)
+    [
+        ("oauth_identities_identity_key", Field::AccessToken),
+        ("oauth_identities.openid", Field::AccessToken),
+        ("username", Field::Username),
+        ("mobile", Field::Mobile),
+        ("email", Field::Email),
+    ]
+    .into_iter()
+    .find(|(name, _)| names.contains(name))
+    .map(|(_, field)| field)
 }
 
 #[cfg(test)]
@@ -44,6 +52,13 @@ mod tests {
         assert_eq!(conflicting_field("users_username_key duplicate key"), Some(Field::Username));
         assert_eq!(conflicting_field(" UNIQUE constraint failed: users.mobile"), Some(Field::Mobile));
         assert_eq!(conflicting_field("users_email_key"), Some(Field::Email));
+        assert_eq!(conflicting_field("oauth_identities_identity_key duplicate key"), Some(Field::AccessToken));
+        assert_eq!(
+            conflicting_field(
+                " UNIQUE constraint failed: oauth_identities.provider, oauth_identities.app_id, oauth_identities.openid"
+            ),
+            Some(Field::AccessToken)
+        );
         assert_eq!(conflicting_field("other_key"), None);
     }
 }

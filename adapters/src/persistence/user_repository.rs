@@ -9,14 +9,14 @@ use super::sql_error::repo_error;
 const COLUMNS: &str = "id, username, mobile, email, email_active, password_hash, nickname, avatar, gender, \
                        birthday, address, signature, date_joined, last_login, token_version";
 
-fn corrupt(column: &str, detail: impl std::fmt::Display) -> RepoError {
+pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> RepoError {
     RepoError::Other(format!("stored {column} is unusable: {detail}"))
 }
 
 /// One implementation of [`UserRepository`] per sqlx backend; the SQL is the
 /// same for both, the row and pool types differ.
 macro_rules! sql_user_repository {
-    ($(#[$doc:meta])* $name:ident, $pool:ty, $row:ty) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty, $row:ty) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -37,6 +37,29 @@ macro_rules! sql_user_repository {
             async fn exists_where(&self, condition: &'static str, value: &str) -> Result<bool, RepoError> {
                 let sql = sqlx::AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM users WHERE {condition})"));
                 sqlx::query_scalar::<_, bool>(sql).bind(value).fetch_one(&self.pool).await.map_err(repo_error)
+            }
+
+            /// Inserts an account on any executor: the pool, or a transaction
+            /// that stores more with it (a new user with its OAuth identity).
+            pub(crate) async fn insert_with<'e, E>(executor: E, user: &NewUser) -> Result<User, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO users (username, mobile, email, email_active, password_hash, date_joined) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+                ));
+                let row = sqlx::query(sql)
+                    .bind(&user.username)
+                    .bind(user.mobile.as_ref().map(Mobile::as_str))
+                    .bind(user.email.as_ref().map(Email::as_str))
+                    .bind(user.email_active)
+                    .bind(&user.password_hash)
+                    .bind(user.date_joined)
+                    .fetch_one(executor)
+                    .await
+                    .map_err(repo_error)?;
+                Self::user_from_row(&row)
             }
 
             fn user_from_row(row: &$row) -> Result<User, RepoError> {
@@ -69,21 +92,7 @@ macro_rules! sql_user_repository {
         #[async_trait]
         impl UserRepository for $name {
             async fn insert(&self, user: NewUser) -> Result<User, RepoError> {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO users (username, mobile, email, email_active, password_hash, date_joined) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
-                ));
-                let row = sqlx::query(sql)
-                    .bind(&user.username)
-                    .bind(user.mobile.as_ref().map(Mobile::as_str))
-                    .bind(user.email.as_ref().map(Email::as_str))
-                    .bind(user.email_active)
-                    .bind(&user.password_hash)
-                    .bind(user.date_joined)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(repo_error)?;
-                Self::user_from_row(&row)
+                Self::insert_with(&self.pool, &user).await
             }
 
             async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
@@ -184,6 +193,7 @@ sql_user_repository!(
     /// Accounts in SQLite; the unique indexes decide races on username, mobile and email.
     SqliteUserRepository,
     sqlx::SqlitePool,
+    sqlx::Sqlite,
     sqlx::sqlite::SqliteRow
 );
 
@@ -191,5 +201,6 @@ sql_user_repository!(
     /// Accounts in PostgreSQL; the unique indexes decide races on username, mobile and email.
     PostgresUserRepository,
     sqlx::PgPool,
+    sqlx::Postgres,
     sqlx::postgres::PgRow
 );

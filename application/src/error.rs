@@ -34,8 +34,6 @@ pub enum Field {
     Token,
     /// What the email-code endpoint is asked to send (`send_type`).
     SendType,
-    /// The authorization code of an OAuth callback.
-    Code,
     /// The OAuth `state` of a callback.
     State,
     NonField,
@@ -66,7 +64,6 @@ impl Field {
             Self::AccessToken => "access_token",
             Self::Token => "token",
             Self::SendType => "send_type",
-            Self::Code => "code",
             Self::State => "state",
             Self::NonField => "non_field_errors",
         }

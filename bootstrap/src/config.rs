@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use adapters::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
+use adapters::oauth::QqSettings;
 use adapters::persistence::DatabaseKind;
 use application::TestTargets;
 use domain::Mobile;
@@ -113,6 +114,20 @@ pub struct Config {
     pub tencent_sms_endpoint: String,
     /// Seconds one SMS request may take before it is retried later.
     pub sms_timeout_secs: u64,
+    /// QQ Connect app id; unset → QQ login answers 404.
+    pub qq_client_id: Option<String>,
+    /// QQ Connect app key.
+    pub qq_client_secret: Option<String>,
+    /// The callback page registered with QQ Connect (the classic `oauth_callback.html`).
+    pub qq_redirect_uri: Option<String>,
+    /// QQ's API base URL (a test server may stand in).
+    pub qq_api_base: String,
+    /// Ask QQ for its mobile authorize page.
+    pub qq_mobile_display: bool,
+    /// Seconds one call to QQ may take.
+    pub qq_timeout_secs: u64,
+    /// Accept OAuth callbacks without `state` (the classic callback page sends only `code`).
+    pub oauth_allow_missing_state: bool,
     /// Milliseconds between outbox polls (new messages of this instance are sent at once).
     pub outbox_poll_ms: u64,
     /// Delivery attempts before a message is marked dead.
@@ -176,6 +191,13 @@ impl Default for Config {
             tencent_sms_region: "ap-guangzhou".into(),
             tencent_sms_endpoint: "https://sms.tencentcloudapi.com".into(),
             sms_timeout_secs: 5,
+            qq_client_id: None,
+            qq_client_secret: None,
+            qq_redirect_uri: None,
+            qq_api_base: "https://graph.qq.com".into(),
+            qq_mobile_display: false,
+            qq_timeout_secs: 5,
+            oauth_allow_missing_state: false,
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
@@ -242,6 +264,13 @@ const VARIABLES: &[&str] = &[
     "TENCENT_SMS_REGION",
     "TENCENT_SMS_ENDPOINT",
     "SMS_TIMEOUT_SECS",
+    "QQ_CLIENT_ID",
+    "QQ_CLIENT_SECRET",
+    "QQ_REDIRECT_URI",
+    "QQ_API_BASE",
+    "QQ_MOBILE_DISPLAY",
+    "QQ_TIMEOUT_SECS",
+    "OAUTH_ALLOW_MISSING_STATE",
     "OUTBOX_POLL_MS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_FIRST_BACKOFF_MS",
@@ -273,6 +302,10 @@ const TEXT_VARIABLES: &[&str] = &[
     "TENCENT_SMS_RESET_TEMPLATE_ID",
     "TENCENT_SMS_REGION",
     "TENCENT_SMS_ENDPOINT",
+    "QQ_CLIENT_ID",
+    "QQ_CLIENT_SECRET",
+    "QQ_REDIRECT_URI",
+    "QQ_API_BASE",
 ];
 
 impl Config {
@@ -324,6 +357,10 @@ impl Config {
             "TENCENT_SMS_RESET_TEMPLATE_ID" => self.tencent_sms_reset_template_id = Some(value),
             "TENCENT_SMS_REGION" => self.tencent_sms_region = value,
             "TENCENT_SMS_ENDPOINT" => self.tencent_sms_endpoint = value,
+            "QQ_CLIENT_ID" => self.qq_client_id = Some(value),
+            "QQ_CLIENT_SECRET" => self.qq_client_secret = Some(value),
+            "QQ_REDIRECT_URI" => self.qq_redirect_uri = Some(value),
+            "QQ_API_BASE" => self.qq_api_base = value,
             _ => {}
         }
     }
@@ -334,6 +371,7 @@ impl Config {
         self.sms_test_targets()?;
         self.smtp_settings()?;
         self.tencent_sms_settings()?;
+        self.qq_settings()?;
         self.email_test_targets()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
@@ -459,6 +497,25 @@ impl Config {
         settings.endpoint = self.tencent_sms_endpoint.trim().to_owned();
         settings.timeout = Duration::from_secs(self.sms_timeout_secs);
         settings.code_valid_minutes = self.code_valid_minutes();
+        Ok(Some(settings))
+    }
+
+    /// The QQ Connect settings when `QQ_CLIENT_ID` is set; `None` turns QQ login off.
+    pub fn qq_settings(&self) -> Result<Option<QqSettings>, ConfigError> {
+        let Some(client_id) = non_empty(&self.qq_client_id) else { return Ok(None) };
+        let required = |value: &Option<String>, name: &str| {
+            non_empty(value)
+                .map(str::to_owned)
+                .ok_or_else(|| ConfigError::Invalid(format!("QQ_CLIENT_ID is set, so {name} is required")))
+        };
+        let mut settings = QqSettings::new(
+            client_id,
+            required(&self.qq_client_secret, "QQ_CLIENT_SECRET")?,
+            required(&self.qq_redirect_uri, "QQ_REDIRECT_URI")?,
+        );
+        settings.api_base = self.qq_api_base.trim().to_owned();
+        settings.timeout = Duration::from_secs(self.qq_timeout_secs.max(1));
+        settings.mobile_display = self.qq_mobile_display;
         Ok(Some(settings))
     }
 

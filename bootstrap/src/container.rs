@@ -3,25 +3,27 @@ use std::time::Duration;
 
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
-use adapters::http::{ApiState, ClientIpResolver};
+use adapters::http::{ApiState, ClientIpResolver, QqLogin};
 use adapters::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, SmtpMessageSender, TencentSmsSender,
 };
+use adapters::oauth::QqConnectClient;
 use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
-    CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, PasswordHasher, RateLimiter, ReadinessProbe,
-    TokenIssuer, UserRepository, VerificationCodeStore,
+    AuditLog, CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository,
+    PasswordHasher, QqClient, RateLimiter, ReadinessProbe, TokenIssuer, UserRepository, VerificationCodeStore,
 };
 use application::use_cases::{
-    Authenticate, ChangePassword, CheckAvailability, CheckReadiness, ConfirmPasswordResetCode, DeliverMessages,
-    DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn, LogOut, RefreshSession, RegisterUser, ResetPassword,
-    RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, UpdateProfile,
-    VerifyEmail,
+    Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
+    ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn, LogOut,
+    RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode,
+    SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
 };
 use application::{
-    AvailabilityPolicy, FlowTokens, LoginPolicy, OneTimeCodes, SessionIssuer, SessionPolicy, VerificationPolicy,
+    AvailabilityPolicy, FlowTokens, LoginPolicy, OAuthPolicy, OneTimeCodes, SessionIssuer, SessionPolicy,
+    VerificationPolicy,
 };
 
 use tokio::sync::Notify;
@@ -111,6 +113,21 @@ impl Container {
                 reuse_grace: Duration::from_secs(config.refresh_reuse_grace_secs),
             },
         ));
+        let qq_login = qq_login(
+            config,
+            QqLoginPorts {
+                identities: database.oauth_identities(),
+                users: users.clone(),
+                codes: one_time_codes.clone(),
+                hasher: hasher.clone(),
+                tokens: flow_tokens.clone(),
+                sessions: sessions.clone(),
+                limiter: limiter.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+                login_policy: login_policy.clone(),
+            },
+        )?;
         let state = ApiState {
             check_availability: CheckAvailability::new(
                 users.clone(),
@@ -186,7 +203,7 @@ impl Container {
                 verification,
                 config.email_verification_url.clone(),
             ),
-            qq_login: None,
+            qq_login,
             verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(
                 users,
@@ -205,6 +222,60 @@ impl Container {
         };
         Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup })
     }
+}
+
+/// What QQ login shares with the rest of the service.
+struct QqLoginPorts {
+    identities: Arc<dyn OAuthIdentityRepository>,
+    users: Arc<dyn UserRepository>,
+    codes: Arc<OneTimeCodes>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<FlowTokens>,
+    sessions: Arc<SessionIssuer>,
+    limiter: Arc<dyn RateLimiter>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    login_policy: LoginPolicy,
+}
+
+/// QQ login when `QQ_CLIENT_ID` is set; otherwise its endpoints answer 404.
+fn qq_login(config: &Config, ports: QqLoginPorts) -> Result<Option<QqLogin>, StartError> {
+    let Some(settings) = config.qq_settings()? else { return Ok(None) };
+    tracing::info!(api_base = %settings.api_base, "QQ login enabled");
+    if config.oauth_allow_missing_state {
+        tracing::warn!(
+            "OAUTH_ALLOW_MISSING_STATE=true: callbacks without state are accepted (no login-CSRF protection)"
+        );
+    }
+    let qq: Arc<dyn QqClient> =
+        Arc::new(QqConnectClient::new(settings).map_err(|e| ConfigError::Invalid(format!("QQ Connect: {e}")))?);
+    let policy = OAuthPolicy { allow_missing_state: config.oauth_allow_missing_state, ..OAuthPolicy::default() };
+    Ok(Some(QqLogin {
+        start: StartQqLogin::new(qq.clone(), ports.tokens.clone(), policy.clone()),
+        complete: CompleteQqLogin::new(
+            qq.clone(),
+            ports.identities.clone(),
+            ports.users.clone(),
+            ports.tokens.clone(),
+            ports.sessions.clone(),
+            ports.audit.clone(),
+            ports.clock.clone(),
+            policy,
+        ),
+        bind: BindQqIdentity::new(
+            qq,
+            ports.identities,
+            ports.users,
+            ports.codes,
+            ports.hasher,
+            ports.tokens,
+            ports.sessions,
+            ports.limiter,
+            ports.audit,
+            ports.clock,
+            ports.login_policy,
+        ),
+    }))
 }
 
 /// Where outgoing messages go, and the development outbox when a development adapter is in use.

@@ -42,7 +42,9 @@ pub struct CompleteQqLogin {
 /// client's to retry with a new login; every other QQ failure is QQ's.
 pub(crate) fn qq_failure(error: ProviderError) -> AppError {
     match error {
-        ProviderError::Refused { code: 100019 | 100020, .. } => AppError::field(Field::Code, Problem::OAuthCodeInvalid),
+        ProviderError::Refused { code: 100019 | 100020, .. } => {
+            AppError::field(Field::NonField, Problem::OAuthCodeInvalid)
+        }
         ProviderError::Refused { code, .. } => AppError::Upstream { provider: "qq", code: Some(code) },
         ProviderError::Unavailable(_) => AppError::Upstream { provider: "qq", code: None },
     }
@@ -65,7 +67,7 @@ impl CompleteQqLogin {
 
     pub async fn execute(&self, request: CompleteQqLoginRequest) -> Result<QqLoginOutcome, AppError> {
         if request.code.trim().is_empty() {
-            return Err(AppError::field(Field::Code, Problem::Required));
+            return Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
         }
         let next = self.check_state(request.state.as_deref()).await?;
         let identity: QqIdentity = self.qq.identify(request.code.trim()).await.map_err(qq_failure)?;
@@ -269,11 +271,11 @@ mod tests {
         let cases = [
             (
                 ProviderError::Refused { code: 100019, message: "code to access token error".into() },
-                AppError::field(Field::Code, Problem::OAuthCodeInvalid),
+                AppError::field(Field::NonField, Problem::OAuthCodeInvalid),
             ),
             (
                 ProviderError::Refused { code: 100020, message: "code reused".into() },
-                AppError::field(Field::Code, Problem::OAuthCodeInvalid),
+                AppError::field(Field::NonField, Problem::OAuthCodeInvalid),
             ),
             (
                 ProviderError::Refused { code: 100010, message: "redirect uri is illegal".into() },
@@ -302,6 +304,6 @@ mod tests {
             .use_case()
             .execute(CompleteQqLoginRequest { code: " ".into(), ..request(Some("s")) })
             .await;
-        assert_eq!(got.unwrap_err(), AppError::field(Field::Code, Problem::Required));
+        assert_eq!(got.unwrap_err(), AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
     }
 }

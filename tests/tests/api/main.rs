@@ -9,6 +9,7 @@ mod password_change;
 mod password_reset;
 mod production_backends;
 mod profile;
+mod qq_login;
 mod real_providers;
 mod registration;
 mod sessions;

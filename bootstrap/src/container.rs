@@ -204,6 +204,7 @@ impl Container {
                 config.email_verification_url.clone(),
             ),
             qq_login,
+            mini_program_login: None,
             verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(
                 users,

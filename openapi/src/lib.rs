@@ -6,6 +6,7 @@ use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
     availability, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
+    wechat_login,
 };
 use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -46,6 +47,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         qq_login::authorization,
         qq_login::callback,
         qq_login::bind,
+        wechat_login::mini_program,
         health::live,
         health::ready,
         dev_outbox::dev_outbox,
@@ -72,6 +74,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::QqCallbackResponse,
         dto::QqBindRequest,
         dto::QqBindResponse,
+        dto::MiniProgramLoginRequest,
+        dto::MiniProgramLoginResponse,
         dto::UsernameCount,
         dto::MobileCount,
         dto::EmailCount,
@@ -89,6 +93,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "sessions", description = "Log in, refresh, log out, sign out everywhere"),
         (name = "user", description = "The signed-in user's account"),
         (name = "find password", description = "The four classic steps of password recovery"),
+        (name = "wechat login", description = "WeChat mini-program login (404 while WeChat is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
         (name = "operations", description = "Health checks"),
         (name = "development", description = "Only with the development message adapters"),

@@ -19,6 +19,12 @@ impl CodeGenerator for RandomCodeGenerator {
             }
         }
     }
+
+    fn name_suffix(&self) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut rng = rand::rng();
+        (0..10).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+    }
 }
 
 #[cfg(test)]
@@ -33,5 +39,14 @@ mod tests {
             (0..50).map(|_| RandomCodeGenerator.verification_code().expose().to_owned()).collect();
         assert!(codes.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
         assert!(codes.len() > 40, "codes repeat too often: {}", codes.len());
+    }
+
+    #[test]
+    fn name_suffixes_are_ten_lowercase_alphanumerics_that_vary() {
+        let suffixes: HashSet<String> = (0..50).map(|_| RandomCodeGenerator.name_suffix()).collect();
+        assert!(
+            suffixes.iter().all(|s| s.len() == 10 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        );
+        assert_eq!(suffixes.len(), 50);
     }
 }

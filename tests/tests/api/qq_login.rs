@@ -283,3 +283,10 @@ async fn without_qq_configured_the_endpoints_answer_404() {
     assert_error(app.get("/oauth/qq/authorization/").await, StatusCode::NOT_FOUND, "not_found").await;
     assert_error(app.get("/oauth/qq/user/?code=x&state=y").await, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn without_wechat_configured_mini_program_login_answers_404() {
+    let app = spawn_app_with(|_| {}).await;
+    let response = app.post_json("/oauth/wechat/miniprogram/", &json!({"code": "js-code"})).await;
+    assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+}

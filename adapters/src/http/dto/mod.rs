@@ -9,6 +9,7 @@ mod qq_login;
 mod session;
 mod user;
 mod verification;
+mod wechat_login;
 
 pub use availability::{EmailCount, MobileCount, UsernameCount};
 pub use email_binding::{EmailVerificationQuery, SetEmailBody, SetEmailResponse};
@@ -23,3 +24,4 @@ pub use qq_login::{
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{DevOutboxResponse, EmailCodeQuery, MessageResponse, SmsCodeQuery};
+pub use wechat_login::{MiniProgramLoginRequest, MiniProgramLoginResponse};

@@ -9,3 +9,4 @@ pub mod qq_login;
 pub mod sessions;
 pub mod users;
 pub mod verification;
+pub mod wechat_login;

@@ -21,6 +21,7 @@ mod refresh_token_store;
 mod token_issuer;
 mod user_repository;
 mod verification_code_store;
+mod wechat_client;
 
 pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
 pub use audit_log::{AuditEntry, AuditEvent, AuditLog};
@@ -40,6 +41,7 @@ pub use refresh_token_store::{RefreshTokenStore, Rotation};
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 pub use user_repository::{RepoError, UserRepository};
 pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
+pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
@@ -50,4 +52,5 @@ pub use {
     password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,
     readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore, token_issuer::MockTokenIssuer,
     user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
+    wechat_client::MockWeChatClient,
 };

@@ -7,11 +7,12 @@
 //! missing service into a failure.
 //!
 //! Stand-ins for the message providers, used by the adapters' tests and the HTTP
-//! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`] and [`fake_qq`].
+//! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
 
 pub mod backends;
 pub mod fake_qq;
 pub mod fake_tencent_sms;
+pub mod fake_wechat;
 pub mod redis_server;
 pub mod smtp_sink;
 pub mod tcp_proxy;

@@ -1,0 +1,358 @@
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use application::ports::{MiniProgramSession, ProviderError, WeChatClient, WebIdentity};
+use async_trait::async_trait;
+use reqwest::{Client, RequestBuilder, Url};
+use serde_json::json;
+use tokio::sync::Mutex;
+
+use super::wechat_answer::{self, AppToken, Fields};
+use super::wechat_settings::WeChatSettings;
+use super::wechat_setup_error::WeChatSetupError;
+
+/// WeChat's "system busy, try again".
+const BUSY: i64 = -1;
+/// WeChat's ways of saying the app access token is no longer good: 40001 invalid (or
+/// superseded by a newer one), 40014 malformed, 42001 expired.
+const STALE_APP_TOKEN: [i64; 3] = [40001, 40014, 42001];
+/// The app access token is fetched again this long before WeChat says it expires, so that
+/// a call never carries one that dies on the way.
+const APP_TOKEN_MARGIN: Duration = Duration::from_secs(300);
+
+/// WeChat: the mini-program login (`jscode2session`), the website QR login
+/// (`qrconnect`, `sns/oauth2/access_token`, `sns/userinfo`) and the mini-program's phone
+/// number (`getuserphonenumber` with the app access token from `cgi-bin/token`, cached here).
+///
+/// Every call answered `-1` (busy) is made again after a doubling wait, up to
+/// `busy_retries` times, then counts as `Unavailable`.
+pub struct WeChatApiClient {
+    settings: WeChatSettings,
+    client: Client,
+    endpoints: Endpoints,
+    /// The mini-program's app access token. Held while a new one is fetched, so that calls
+    /// arriving meanwhile wait for it rather than fetch their own: each fetch supersedes the last.
+    app_token: Mutex<Option<CachedToken>>,
+}
+
+/// The endpoints, without their queries.
+struct Endpoints {
+    qrconnect: Url,
+    jscode2session: Url,
+    web_token: Url,
+    userinfo: Url,
+    app_token: Url,
+    phone_number: Url,
+}
+
+struct CachedToken {
+    token: String,
+    /// When to fetch a new one: `APP_TOKEN_MARGIN` before it expires.
+    refresh_at: Instant,
+}
+
+impl WeChatApiClient {
+    pub fn new(settings: WeChatSettings) -> Result<Self, WeChatSetupError> {
+        complete(&[("mp_app_id", &settings.mp_app_id), ("mp_secret", &settings.mp_secret)])?;
+        complete(&[
+            ("web_app_id", &settings.web_app_id),
+            ("web_secret", &settings.web_secret),
+            ("web_redirect_uri", &settings.web_redirect_uri),
+        ])?;
+        if settings.has_website() && !is_http_url(&settings.web_redirect_uri) {
+            return Err(WeChatSetupError::RedirectUri(settings.web_redirect_uri.clone()));
+        }
+        let endpoint = |name: &'static str, base: &str, path: &str| {
+            let invalid = || WeChatSetupError::Base(name, base.to_owned());
+            if !is_http_url(base) {
+                return Err(invalid());
+            }
+            Url::parse(&format!("{}/{path}", base.trim_end_matches('/'))).map_err(|_| invalid())
+        };
+        let (api, open) = (settings.api_base.as_str(), settings.open_base.as_str());
+        let endpoints = Endpoints {
+            qrconnect: endpoint("open_base", open, "connect/qrconnect")?,
+            jscode2session: endpoint("api_base", api, "sns/jscode2session")?,
+            web_token: endpoint("api_base", api, "sns/oauth2/access_token")?,
+            userinfo: endpoint("api_base", api, "sns/userinfo")?,
+            app_token: endpoint("api_base", api, "cgi-bin/token")?,
+            phone_number: endpoint("api_base", api, "wxa/business/getuserphonenumber")?,
+        };
+        let client = Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .build()
+            .map_err(|e| WeChatSetupError::Client(e.to_string()))?;
+        Ok(Self { settings, client, endpoints, app_token: Mutex::new(None) })
+    }
+
+    /// The mini-program's app id and secret.
+    fn mini_program(&self) -> Result<(&str, &str), ProviderError> {
+        if !self.settings.has_mini_program() {
+            return Err(ProviderError::Unavailable("wechat: the mini-program is not configured".to_owned()));
+        }
+        Ok((&self.settings.mp_app_id, &self.settings.mp_secret))
+    }
+
+    /// The website app's id and secret.
+    fn website(&self) -> Result<(&str, &str), ProviderError> {
+        if !self.settings.has_website() {
+            return Err(ProviderError::Unavailable("wechat: the website app is not configured".to_owned()));
+        }
+        Ok((&self.settings.web_app_id, &self.settings.web_secret))
+    }
+
+    /// The cached app access token, or a new one when there is none, it is due for
+    /// refreshing, or it is `stale` (WeChat just turned it down).
+    async fn app_token(&self, stale: Option<&str>) -> Result<String, ProviderError> {
+        let mut cached = self.app_token.lock().await;
+        if let Some(token) = cached.as_ref() {
+            if Some(token.token.as_str()) != stale && Instant::now() < token.refresh_at {
+                return Ok(token.token.clone());
+            }
+        }
+        let (app_id, secret) = self.mini_program()?;
+        let query = [("grant_type", "client_credential"), ("appid", app_id), ("secret", secret)];
+        let url = with_query(&self.endpoints.app_token, &query);
+        let AppToken { token, expires_in } = self
+            .call(Step::AppToken, || self.client.get(url.clone()))
+            .await
+            .and_then(|f| wechat_answer::app_token(&f))?;
+        // A lifetime shorter than the margin is used for this call only.
+        let refresh_at = Instant::now() + Duration::from_secs(expires_in).saturating_sub(APP_TOKEN_MARGIN);
+        tracing::debug!(expires_in, "wechat: app access token granted");
+        *cached = Some(CachedToken { token: token.clone(), refresh_at });
+        Ok(token)
+    }
+
+    async fn ask_phone_number(&self, token: &str, code: &str) -> Result<String, ProviderError> {
+        let url = with_query(&self.endpoints.phone_number, &[("access_token", token)]);
+        let body = json!({ "code": code });
+        let fields = self.call(Step::PhoneNumber, || self.client.post(url.clone()).json(&body)).await?;
+        wechat_answer::phone_number(&fields)
+    }
+
+    /// One call, made again while WeChat answers busy: the fields of its answer, or why
+    /// there are none. `request` builds the request afresh for each attempt.
+    async fn call(&self, step: Step, request: impl Fn() -> RequestBuilder) -> Result<Fields, ProviderError> {
+        let mut backoff = self.settings.busy_backoff;
+        let mut attempt = 0;
+        let answer = loop {
+            attempt += 1;
+            match self.send(step, request()).await.and_then(|body| wechat_answer::fields(&body)) {
+                Err(ProviderError::Refused { code: BUSY, .. }) if attempt <= self.settings.busy_retries => {
+                    tracing::info!(
+                        step = step.name(),
+                        attempt,
+                        backoff_ms = backoff.as_millis(),
+                        "wechat: system busy; trying again"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = backoff.saturating_mul(2);
+                }
+                Err(ProviderError::Refused { code: BUSY, message }) => {
+                    break Err(ProviderError::Unavailable(format!(
+                        "wechat: {}: still busy after {attempt} attempts ({message})",
+                        step.name()
+                    )));
+                }
+                other => break other,
+            }
+        };
+        answer.inspect_err(|error| log_failure(step, error))
+    }
+
+    /// One request; anything but a readable HTTP 200 is an outage, since WeChat answers even
+    /// its refusals with 200.
+    async fn send(&self, step: Step, request: RequestBuilder) -> Result<String, ProviderError> {
+        let failed = |error| transport_failure(step, error);
+        let response = request.send().await.map_err(failed)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ProviderError::Unavailable(format!("wechat: {} answered HTTP {status}", step.name())));
+        }
+        response.text().await.map_err(failed)
+    }
+}
+
+#[async_trait]
+impl WeChatClient for WeChatApiClient {
+    /// Empty when the mini-program is not configured.
+    fn mini_program_app_id(&self) -> String {
+        self.settings.mp_app_id.clone()
+    }
+
+    /// Empty when the website app is not configured.
+    fn web_app_id(&self) -> String {
+        self.settings.web_app_id.clone()
+    }
+
+    async fn code_to_session(&self, js_code: &str) -> Result<MiniProgramSession, ProviderError> {
+        let (app_id, secret) = self.mini_program()?;
+        let query = [("appid", app_id), ("secret", secret), ("js_code", js_code), ("grant_type", "authorization_code")];
+        let url = with_query(&self.endpoints.jscode2session, &query);
+        let fields = self.call(Step::CodeToSession, || self.client.get(url.clone())).await?;
+        let session = wechat_answer::session(&fields).inspect_err(|e| log_failure(Step::CodeToSession, e))?;
+        tracing::info!(
+            openid = masked(&session.openid),
+            unionid = session.unionid.is_some(),
+            "wechat: mini-program user identified"
+        );
+        Ok(session)
+    }
+
+    /// Without a website app the URL carries an empty app id, which WeChat turns down on
+    /// its page; the callback's `web_identify` then answers "not configured".
+    fn web_authorize_url(&self, state: &str) -> String {
+        if !self.settings.has_website() {
+            tracing::warn!("wechat: a QR login URL was asked for, but the website app is not configured");
+        }
+        let mut url = with_query(
+            &self.endpoints.qrconnect,
+            &[
+                ("appid", self.settings.web_app_id.as_str()),
+                ("redirect_uri", self.settings.web_redirect_uri.as_str()),
+                ("response_type", "code"),
+                ("scope", "snsapi_login"),
+                ("state", state),
+            ],
+        );
+        // WeChat's page insists on this fragment.
+        url.set_fragment(Some("wechat_redirect"));
+        url.into()
+    }
+
+    /// A profile that cannot be read fails the whole login, though the token already named
+    /// the person: a login is asked for again more easily than a half-filled account is mended.
+    async fn web_identify(&self, code: &str) -> Result<WebIdentity, ProviderError> {
+        let (app_id, secret) = self.website()?;
+        let query = [("appid", app_id), ("secret", secret), ("code", code), ("grant_type", "authorization_code")];
+        let url = with_query(&self.endpoints.web_token, &query);
+        let fields = self.call(Step::WebToken, || self.client.get(url.clone())).await?;
+        let token = wechat_answer::web_token(&fields).inspect_err(|e| log_failure(Step::WebToken, e))?;
+
+        let query = [("access_token", token.access_token.as_str()), ("openid", token.openid.as_str())];
+        let url = with_query(&self.endpoints.userinfo, &query);
+        let fields = self.call(Step::UserInfo, || self.client.get(url.clone())).await?;
+        let profile = wechat_answer::profile(&fields)
+            .and_then(|profile| {
+                if profile.openid == token.openid {
+                    Ok(profile)
+                } else {
+                    Err(ProviderError::Unavailable("wechat: userinfo answered for another openid".to_owned()))
+                }
+            })
+            .inspect_err(|e| log_failure(Step::UserInfo, e))?;
+        tracing::info!(
+            openid = masked(&token.openid),
+            unionid = profile.unionid.is_some() || token.unionid.is_some(),
+            "wechat: website user identified"
+        );
+        Ok(WebIdentity {
+            openid: token.openid,
+            unionid: profile.unionid.or(token.unionid),
+            nickname: profile.nickname,
+            avatar: profile.avatar,
+        })
+    }
+
+    /// A token WeChat turns down is fetched again once, at once, and the number asked for again.
+    async fn phone_number(&self, code: &str) -> Result<String, ProviderError> {
+        self.mini_program()?;
+        let token = self.app_token(None).await?;
+        let number = match self.ask_phone_number(&token, code).await {
+            Err(ProviderError::Refused { code: refused, .. }) if STALE_APP_TOKEN.contains(&refused) => {
+                tracing::info!(wechat_code = refused, "wechat: app access token turned down; fetching a new one");
+                let fresh = self.app_token(Some(&token)).await?;
+                self.ask_phone_number(&fresh, code).await?
+            }
+            other => other?,
+        };
+        tracing::info!("wechat: phone number read");
+        Ok(number)
+    }
+}
+
+impl fmt::Debug for WeChatApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The settings hide their secrets; the cached token is left out altogether.
+        f.debug_struct("WeChatApiClient").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+/// The calls, as named in logs and errors.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    CodeToSession,
+    WebToken,
+    UserInfo,
+    AppToken,
+    PhoneNumber,
+}
+
+impl Step {
+    fn name(self) -> &'static str {
+        match self {
+            Self::CodeToSession => "jscode2session",
+            Self::WebToken => "oauth2/access_token",
+            Self::UserInfo => "userinfo",
+            Self::AppToken => "cgi-bin/token",
+            Self::PhoneNumber => "getuserphonenumber",
+        }
+    }
+}
+
+/// An app is either wholly given or not at all: all the fields empty, or none.
+fn complete(fields: &[(&'static str, &String)]) -> Result<(), WeChatSetupError> {
+    let given = |value: &String| !value.trim().is_empty();
+    if fields.iter().any(|(_, value)| given(value)) {
+        if let Some((name, _)) = fields.iter().find(|(_, value)| !given(value)) {
+            return Err(WeChatSetupError::Incomplete(name));
+        }
+    }
+    Ok(())
+}
+
+/// The endpoint with this query, every value percent-encoded.
+fn with_query(endpoint: &Url, query: &[(&str, &str)]) -> Url {
+    let mut url = endpoint.clone();
+    url.query_pairs_mut().extend_pairs(query);
+    url
+}
+
+fn is_http_url(raw: &str) -> bool {
+    Url::parse(raw).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
+}
+
+/// No answer at all. reqwest's message names the URL, whose query holds the secret, the
+/// code or an access token, so it is dropped first.
+fn transport_failure(step: Step, error: reqwest::Error) -> ProviderError {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else if error.is_body() || error.is_decode() {
+        "unreadable body"
+    } else {
+        "transport error"
+    };
+    ProviderError::Unavailable(format!("wechat: {}: {kind}: {}", step.name(), error.without_url()))
+}
+
+/// The step and WeChat's code; never a secret, code, token, session_key or openid (the errors carry none).
+fn log_failure(step: Step, error: &ProviderError) {
+    match error {
+        ProviderError::Refused { code, message } => {
+            tracing::warn!(step = step.name(), wechat_code = code, wechat_message = message, "wechat: refused");
+        }
+        ProviderError::Unavailable(reason) => {
+            tracing::warn!(step = step.name(), reason, "wechat: unavailable");
+        }
+    }
+}
+
+/// Enough of an openid to match a log line with a complaint, not enough to be the openid.
+fn masked(openid: &str) -> String {
+    let shown: String = openid.chars().take(4).collect();
+    format!("{shown}…")
+}

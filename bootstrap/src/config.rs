@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use adapters::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
-use adapters::oauth::QqSettings;
+use adapters::oauth::{QqSettings, WeChatSettings};
 use adapters::persistence::DatabaseKind;
 use application::TestTargets;
 use domain::Mobile;
@@ -126,6 +126,19 @@ pub struct Config {
     pub qq_mobile_display: bool,
     /// Seconds one call to QQ may take.
     pub qq_timeout_secs: u64,
+    /// WeChat mini-program AppID; unset → mini-program login answers 404.
+    pub wechat_mp_appid: Option<String>,
+    pub wechat_mp_secret: Option<String>,
+    /// WeChat website (Open Platform) AppID for the QR login.
+    pub wechat_web_appid: Option<String>,
+    pub wechat_web_secret: Option<String>,
+    pub wechat_web_redirect_uri: Option<String>,
+    /// WeChat's server API base URL (a test server may stand in).
+    pub wechat_api_base: String,
+    /// WeChat's browser-facing base URL (the QR login page).
+    pub wechat_open_base: String,
+    /// Seconds one call to WeChat may take.
+    pub wechat_timeout_secs: u64,
     /// Accept OAuth callbacks without `state` (the classic callback page sends only `code`).
     pub oauth_allow_missing_state: bool,
     /// Milliseconds between outbox polls (new messages of this instance are sent at once).
@@ -197,6 +210,14 @@ impl Default for Config {
             qq_api_base: "https://graph.qq.com".into(),
             qq_mobile_display: false,
             qq_timeout_secs: 5,
+            wechat_mp_appid: None,
+            wechat_mp_secret: None,
+            wechat_web_appid: None,
+            wechat_web_secret: None,
+            wechat_web_redirect_uri: None,
+            wechat_api_base: "https://api.weixin.qq.com".into(),
+            wechat_open_base: "https://open.weixin.qq.com".into(),
+            wechat_timeout_secs: 5,
             oauth_allow_missing_state: false,
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
@@ -271,6 +292,14 @@ const VARIABLES: &[&str] = &[
     "QQ_MOBILE_DISPLAY",
     "QQ_TIMEOUT_SECS",
     "OAUTH_ALLOW_MISSING_STATE",
+    "WECHAT_MP_APPID",
+    "WECHAT_MP_SECRET",
+    "WECHAT_WEB_APPID",
+    "WECHAT_WEB_SECRET",
+    "WECHAT_WEB_REDIRECT_URI",
+    "WECHAT_API_BASE",
+    "WECHAT_OPEN_BASE",
+    "WECHAT_TIMEOUT_SECS",
     "OUTBOX_POLL_MS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_FIRST_BACKOFF_MS",
@@ -306,6 +335,13 @@ const TEXT_VARIABLES: &[&str] = &[
     "QQ_CLIENT_SECRET",
     "QQ_REDIRECT_URI",
     "QQ_API_BASE",
+    "WECHAT_MP_APPID",
+    "WECHAT_MP_SECRET",
+    "WECHAT_WEB_APPID",
+    "WECHAT_WEB_SECRET",
+    "WECHAT_WEB_REDIRECT_URI",
+    "WECHAT_API_BASE",
+    "WECHAT_OPEN_BASE",
 ];
 
 impl Config {
@@ -361,6 +397,13 @@ impl Config {
             "QQ_CLIENT_SECRET" => self.qq_client_secret = Some(value),
             "QQ_REDIRECT_URI" => self.qq_redirect_uri = Some(value),
             "QQ_API_BASE" => self.qq_api_base = value,
+            "WECHAT_MP_APPID" => self.wechat_mp_appid = Some(value),
+            "WECHAT_MP_SECRET" => self.wechat_mp_secret = Some(value),
+            "WECHAT_WEB_APPID" => self.wechat_web_appid = Some(value),
+            "WECHAT_WEB_SECRET" => self.wechat_web_secret = Some(value),
+            "WECHAT_WEB_REDIRECT_URI" => self.wechat_web_redirect_uri = Some(value),
+            "WECHAT_API_BASE" => self.wechat_api_base = value,
+            "WECHAT_OPEN_BASE" => self.wechat_open_base = value,
             _ => {}
         }
     }
@@ -372,6 +415,7 @@ impl Config {
         self.smtp_settings()?;
         self.tencent_sms_settings()?;
         self.qq_settings()?;
+        self.wechat_settings()?;
         self.email_test_targets()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
@@ -516,6 +560,31 @@ impl Config {
         settings.api_base = self.qq_api_base.trim().to_owned();
         settings.timeout = Duration::from_secs(self.qq_timeout_secs.max(1));
         settings.mobile_display = self.qq_mobile_display;
+        Ok(Some(settings))
+    }
+
+    /// The WeChat settings when a mini-program or a website app is configured; `None` turns WeChat login off.
+    pub fn wechat_settings(&self) -> Result<Option<WeChatSettings>, ConfigError> {
+        let mut settings = WeChatSettings::new();
+        if let Some(app_id) = non_empty(&self.wechat_mp_appid) {
+            let secret = non_empty(&self.wechat_mp_secret).ok_or_else(|| {
+                ConfigError::Invalid("WECHAT_MP_APPID is set, so WECHAT_MP_SECRET is required".into())
+            })?;
+            settings = settings.with_mini_program(app_id, secret);
+        }
+        if let Some(app_id) = non_empty(&self.wechat_web_appid) {
+            let missing = |name: &str| ConfigError::Invalid(format!("WECHAT_WEB_APPID is set, so {name} is required"));
+            let secret = non_empty(&self.wechat_web_secret).ok_or_else(|| missing("WECHAT_WEB_SECRET"))?;
+            let redirect =
+                non_empty(&self.wechat_web_redirect_uri).ok_or_else(|| missing("WECHAT_WEB_REDIRECT_URI"))?;
+            settings = settings.with_website(app_id, secret, redirect);
+        }
+        if !settings.has_mini_program() && !settings.has_website() {
+            return Ok(None);
+        }
+        settings.api_base = self.wechat_api_base.trim().to_owned();
+        settings.open_base = self.wechat_open_base.trim().to_owned();
+        settings.timeout = Duration::from_secs(self.wechat_timeout_secs.max(1));
         Ok(Some(settings))
     }
 

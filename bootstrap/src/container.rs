@@ -7,19 +7,20 @@ use adapters::http::{ApiState, ClientIpResolver, QqLogin};
 use adapters::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, SmtpMessageSender, TencentSmsSender,
 };
-use adapters::oauth::QqConnectClient;
+use adapters::oauth::{QqConnectClient, WeChatApiClient};
 use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
     AuditLog, CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository,
     PasswordHasher, QqClient, RateLimiter, ReadinessProbe, TokenIssuer, UserRepository, VerificationCodeStore,
+    WeChatClient,
 };
 use application::use_cases::{
     Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
-    ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn, LogOut,
-    RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode,
-    SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
+    ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
+    LogInWithMiniProgram, LogOut, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
 };
 use application::{
     AvailabilityPolicy, FlowTokens, LoginPolicy, OAuthPolicy, OneTimeCodes, SessionIssuer, SessionPolicy,
@@ -128,6 +129,23 @@ impl Container {
                 login_policy: login_policy.clone(),
             },
         )?;
+        let mini_program_login = match config.wechat_settings()? {
+            Some(settings) if settings.has_mini_program() => {
+                tracing::info!(api_base = %settings.api_base, "WeChat mini-program login enabled");
+                let wechat: Arc<dyn WeChatClient> =
+                    Arc::new(WeChatApiClient::new(settings).map_err(|e| ConfigError::Invalid(format!("WeChat: {e}")))?);
+                Some(LogInWithMiniProgram::new(
+                    wechat,
+                    database.oauth_identities(),
+                    users.clone(),
+                    Arc::new(RandomCodeGenerator),
+                    sessions.clone(),
+                    audit.clone(),
+                    clock.clone(),
+                ))
+            }
+            _ => None,
+        };
         let state = ApiState {
             check_availability: CheckAvailability::new(
                 users.clone(),
@@ -204,7 +222,7 @@ impl Container {
                 config.email_verification_url.clone(),
             ),
             qq_login,
-            mini_program_login: None,
+            mini_program_login,
             verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(
                 users,

@@ -15,3 +15,4 @@ mod registration;
 mod sessions;
 mod support;
 mod verification;
+mod wechat_login;

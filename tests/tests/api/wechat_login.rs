@@ -1,0 +1,88 @@
+//! WeChat mini-program login over HTTP against the fake WeChat API.
+
+use acceptance_tests::fake_wechat::{self, Endpoint, FakeWeChat};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, assert_error, body, spawn_app_with};
+
+async fn spawn_with_wechat(fake: &FakeWeChat) -> TestApp {
+    let base = fake.base_url();
+    spawn_app_with(move |config| {
+        config.wechat_mp_appid = Some(fake_wechat::MP_APP_ID.into());
+        config.wechat_mp_secret = Some(fake_wechat::MP_SECRET.into());
+        config.wechat_api_base = base;
+        config.wechat_timeout_secs = 2;
+    })
+    .await
+}
+
+async fn log_in(app: &TestApp, form: &Value) -> reqwest::Response {
+    app.post_json("/oauth/wechat/miniprogram/", form).await
+}
+
+#[tokio::test]
+async fn a_new_mini_program_user_gets_an_account_and_comes_back_to_it() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake).await;
+    fake.add_mp_code("js-1", "MP-OPENID", None, "SECRET-SESSION-KEY");
+    let response =
+        log_in(&app, &json!({"code": "js-1", "nickname": "小明", "avatar": "https://thirdwx.qlogo.cn/a.png"})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("SECRET-SESSION-KEY"), "the session_key left the server: {text}");
+    let first: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((first["created"].as_bool(), first["nickname"].as_str()), (Some(true), Some("小明")));
+    let username = first["username"].as_str().unwrap();
+    assert!(username.starts_with("wx_") && username.len() == 13, "{username}");
+
+    let me =
+        body(app.client.get(app.url("/user/")).bearer_auth(first["token"].as_str().unwrap()).send().await.unwrap())
+            .await;
+    assert_eq!((me["avatar"].as_str(), me["mobile"].clone()), (Some("https://thirdwx.qlogo.cn/a.png"), Value::Null));
+    // No password was set: password login fails like a wrong password.
+    assert_error(app.log_in(username, "correct-horse").await, StatusCode::BAD_REQUEST, "invalid_credentials").await;
+
+    fake.add_mp_code("js-2", "MP-OPENID", None, "ROTATED-KEY");
+    let again = body(log_in(&app, &json!({"code": "js-2"})).await).await;
+    assert_eq!((again["created"].as_bool(), again["user_id"].clone()), (Some(false), first["user_id"].clone()));
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT provider, openid FROM oauth_identities").fetch_all(&app.database().await).await.unwrap();
+    assert_eq!(rows, [("wechat_mp".to_owned(), "MP-OPENID".to_owned())]);
+}
+
+#[tokio::test]
+async fn every_wechat_errcode_maps_to_its_answer() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake).await;
+    // 40029: a code WeChat never issued.
+    assert_error(log_in(&app, &json!({"code": "unknown"})).await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+    // 40163: a code used already.
+    fake.add_mp_code("js-1", "MP-OPENID", None, "KEY");
+    assert_eq!(log_in(&app, &json!({"code": "js-1"})).await.status(), StatusCode::OK);
+    assert_error(log_in(&app, &json!({"code": "js-1"})).await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+    // 45011: WeChat's rate limit.
+    fake.add_mp_code("js-2", "MP-OPENID", None, "KEY");
+    fake.fail_next(Endpoint::CodeToSession, 45011, 1);
+    let response = log_in(&app, &json!({"code": "js-2"})).await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // 40226: a high-risk user WeChat blocks.
+    fake.fail_next(Endpoint::CodeToSession, 40226, 1);
+    assert_error(log_in(&app, &json!({"code": "js-2"})).await, StatusCode::FORBIDDEN, "forbidden").await;
+    // -1 (busy) is retried with backoff, and the login goes through.
+    fake.fail_next(Endpoint::CodeToSession, -1, 2);
+    assert_eq!(log_in(&app, &json!({"code": "js-2"})).await.status(), StatusCode::OK);
+    // Anything else is WeChat's failure, with its errcode.
+    fake.add_mp_code("js-3", "MP-OPENID", None, "KEY");
+    fake.fail_next(Endpoint::CodeToSession, 40013, 1);
+    let error =
+        assert_error(log_in(&app, &json!({"code": "js-3"})).await, StatusCode::BAD_GATEWAY, "upstream_failed").await;
+    assert_eq!(error["provider_code"], 40013);
+    // Bad input never reaches WeChat.
+    let before = fake.requests_to(Endpoint::CodeToSession).len();
+    let response = log_in(&app, &json!({"code": "js-3", "avatar": "javascript:alert(1)"})).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_profile").await;
+    assert_error(log_in(&app, &json!({})).await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+    assert_eq!(fake.requests_to(Endpoint::CodeToSession).len(), before);
+}

@@ -119,10 +119,17 @@ pub struct OAuthPolicy {
     pub bind_ttl: Duration,
     /// Gives up the login-CSRF protection of `state` for callbacks that lack it.
     pub allow_missing_state: bool,
+    /// How long a WeChat `session_key` is kept; a new `wx.login` replaces it sooner.
+    pub session_key_ttl: Duration,
 }
 
 impl Default for OAuthPolicy {
     fn default() -> Self {
-        Self { state_ttl: Duration::from_secs(600), bind_ttl: Duration::from_secs(600), allow_missing_state: false }
+        Self {
+            state_ttl: Duration::from_secs(600),
+            bind_ttl: Duration::from_secs(600),
+            allow_missing_state: false,
+            session_key_ttl: Duration::from_secs(3 * 24 * 60 * 60),
+        }
     }
 }

@@ -13,8 +13,8 @@ use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner,
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
     AuditLog, CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository,
-    PasswordHasher, QqClient, RateLimiter, ReadinessProbe, TokenIssuer, UserRepository, VerificationCodeStore,
-    WeChatClient,
+    PasswordHasher, QqClient, RateLimiter, ReadinessProbe, SessionKeyStore, TokenIssuer, UserRepository,
+    VerificationCodeStore, WeChatClient,
 };
 use application::use_cases::{
     Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
@@ -54,6 +54,7 @@ impl Container {
         let users: Arc<dyn UserRepository> = database.users();
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
         let senders = open_senders(config)?;
+        let session_keys = cache.session_keys.clone();
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone())),
             // With real providers no captcha answer may be readable anywhere.
@@ -139,9 +140,11 @@ impl Container {
                     database.oauth_identities(),
                     users.clone(),
                     Arc::new(RandomCodeGenerator),
+                    session_keys.clone(),
                     sessions.clone(),
                     audit.clone(),
                     clock.clone(),
+                    OAuthPolicy::default(),
                 ))
             }
             _ => None,
@@ -344,15 +347,22 @@ struct CachePorts {
     captchas: Arc<dyn CaptchaStore>,
     codes: Arc<dyn VerificationCodeStore>,
     limiter: Arc<dyn RateLimiter>,
+    session_keys: Arc<dyn SessionKeyStore>,
     readiness: Arc<dyn ReadinessProbe>,
 }
 
 impl CachePorts {
     fn of<C>(cache: Arc<C>) -> Self
     where
-        C: CaptchaStore + VerificationCodeStore + RateLimiter + ReadinessProbe + 'static,
+        C: CaptchaStore + VerificationCodeStore + RateLimiter + SessionKeyStore + ReadinessProbe + 'static,
     {
-        Self { captchas: cache.clone(), codes: cache.clone(), limiter: cache.clone(), readiness: cache }
+        Self {
+            captchas: cache.clone(),
+            codes: cache.clone(),
+            limiter: cache.clone(),
+            session_keys: cache.clone(),
+            readiness: cache,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ pub mod redis;
 pub use memory::MemoryCache;
 pub use redis::RedisCache;
 
-use application::ports::CodeKey;
+use application::ports::{CodeKey, IdentityKey};
 use domain::CaptchaId;
 
 /// Cache keys shared by every cache backend, so that they agree on layout.
@@ -20,4 +20,8 @@ pub(crate) fn code_key(key: &CodeKey) -> String {
 
 pub(crate) fn rate_key(key: &str) -> String {
     format!("rate:{key}")
+}
+
+pub(crate) fn session_key_key(identity: &IdentityKey) -> String {
+    format!("session_key:{}:{}:{}", identity.provider.as_str(), identity.app_id, identity.openid)
 }

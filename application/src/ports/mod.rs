@@ -18,6 +18,7 @@ mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
 mod refresh_token_store;
+mod session_key_store;
 mod token_issuer;
 mod user_repository;
 mod verification_code_store;
@@ -38,6 +39,7 @@ pub use qq_client::{ProviderError, QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
+pub use session_key_store::SessionKeyStore;
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 pub use user_repository::{RepoError, UserRepository};
 pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
@@ -50,7 +52,7 @@ pub use {
     code_generator::MockCodeGenerator, flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox,
     message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,
     password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,
-    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore, token_issuer::MockTokenIssuer,
-    user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
-    wechat_client::MockWeChatClient,
+    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
+    session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    verification_code_store::MockVerificationCodeStore, wechat_client::MockWeChatClient,
 };

@@ -6,9 +6,9 @@ use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    OAuthProvider, ProviderError, RepoError, UserRepository, WeChatClient,
+    OAuthProvider, ProviderError, RepoError, SessionKeyStore, UserRepository, WeChatClient,
 };
-use crate::{AppError, AuthFailure, Field, FieldErrors, Problem, Session, SessionIssuer};
+use crate::{AppError, AuthFailure, Field, FieldErrors, OAuthPolicy, Problem, Session, SessionIssuer};
 
 /// The WeChat apps whose identities share a unionid: one person, one account.
 const WECHAT_FAMILY: [OAuthProvider; 2] = [OAuthProvider::WechatMiniProgram, OAuthProvider::WechatWeb];
@@ -36,15 +36,17 @@ pub struct MiniProgramLoggedIn {
 /// code of `wx.login()`. A known openid logs its user in; an unknown one whose
 /// unionid is known from the website login joins that user; otherwise a new
 /// account without a usable password is created with the identity. The
-/// `session_key` WeChat answers never leaves this use case.
+/// `session_key` WeChat answers is kept in the server's cache only.
 pub struct LogInWithMiniProgram {
     wechat: Arc<dyn WeChatClient>,
     identities: Arc<dyn OAuthIdentityRepository>,
     users: Arc<dyn UserRepository>,
     generator: Arc<dyn CodeGenerator>,
+    session_keys: Arc<dyn SessionKeyStore>,
     sessions: Arc<SessionIssuer>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
+    policy: OAuthPolicy,
 }
 
 /// WeChat's refusals mapped as `PROVIDERS.md` asks: a bad or used code is the
@@ -62,16 +64,19 @@ pub(crate) fn wechat_failure(error: ProviderError) -> AppError {
 }
 
 impl LogInWithMiniProgram {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         wechat: Arc<dyn WeChatClient>,
         identities: Arc<dyn OAuthIdentityRepository>,
         users: Arc<dyn UserRepository>,
         generator: Arc<dyn CodeGenerator>,
+        session_keys: Arc<dyn SessionKeyStore>,
         sessions: Arc<SessionIssuer>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
+        policy: OAuthPolicy,
     ) -> Self {
-        Self { wechat, identities, users, generator, sessions, audit, clock }
+        Self { wechat, identities, users, generator, session_keys, sessions, audit, clock, policy }
     }
 
     pub async fn execute(&self, request: MiniProgramLogInRequest) -> Result<MiniProgramLoggedIn, AppError> {
@@ -99,6 +104,7 @@ impl LogInWithMiniProgram {
             },
             unionid: session.unionid.clone(),
         };
+        self.session_keys.keep(&identity.key, &session.session_key, self.policy.session_key_ttl).await?;
         let now = self.clock.now();
         let (user, created) = match self.identities.find(&identity.key).await? {
             Some(bound) => (self.existing_user(bound.user_id).await?, false),
@@ -174,8 +180,9 @@ mod tests {
     use super::*;
     use crate::SessionPolicy;
     use crate::ports::{
-        BoundIdentity, IssuedToken, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
-        MockOAuthIdentityRepository, MockRefreshTokenStore, MockTokenIssuer, MockUserRepository, MockWeChatClient,
+        BoundIdentity, CacheError, IssuedToken, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
+        MockOAuthIdentityRepository, MockRefreshTokenStore, MockSessionKeyStore, MockTokenIssuer, MockUserRepository,
+        MockWeChatClient,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -185,17 +192,28 @@ mod tests {
         identities: MockOAuthIdentityRepository,
         users: MockUserRepository,
         generator: MockCodeGenerator,
+        session_keys: MockSessionKeyStore,
         audit: MockAuditLog,
     }
 
     impl Ports {
         fn wechat_answers(mut self, answer: Result<MiniProgramSession, ProviderError>) -> Self {
             self.wechat.expect_mini_program_app_id().returning(|| "wx-mp".into());
+            let succeeds = answer.is_ok();
             self.wechat
                 .expect_code_to_session()
                 .withf(|code| code == "js-code")
                 .times(1)
                 .returning(move |_| answer.clone());
+            if succeeds {
+                self.session_keys
+                    .expect_keep()
+                    .withf(|identity, key, ttl| {
+                        identity.openid == "MP-OPENID" && key == "secret-session-key" && ttl.as_secs() == 259_200
+                    })
+                    .times(1)
+                    .returning(|_, _, _| Ok(()));
+            }
             self
         }
 
@@ -217,9 +235,11 @@ mod tests {
                 Arc::new(self.identities),
                 Arc::new(self.users),
                 Arc::new(self.generator),
+                Arc::new(self.session_keys),
                 Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default())),
                 Arc::new(self.audit),
                 Arc::new(clock),
+                OAuthPolicy::default(),
             )
         }
     }
@@ -393,5 +413,15 @@ mod tests {
         let Err(AppError::Validation(errors)) = got else { panic!("{got:?}") };
         assert_eq!(errors[0], crate::FieldError::new(Field::Avatar, Problem::Profile(ProfileError::AvatarUrl)));
         assert_eq!(errors[1].problem, Problem::OAuthCodeInvalid);
+    }
+
+    #[tokio::test]
+    async fn a_cache_outage_keeping_the_session_key_is_unavailable() {
+        let mut ports = Ports::default();
+        ports.wechat.expect_mini_program_app_id().returning(|| "wx-mp".into());
+        ports.wechat.expect_code_to_session().returning(|_| session(None));
+        ports.session_keys.expect_keep().returning(|_, _, _| Err(CacheError::Unavailable("down".into())));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::Unavailable(crate::Backend::Cache));
     }
 }

@@ -8,7 +8,8 @@ use acceptance_tests::backends::backend_url;
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::security::CodeDigester;
 use application::ports::{
-    CaptchaStore, Channel, CodeCheck, CodeKey, CodePurpose, RateDecision, RateLimit, RateLimiter, VerificationCodeStore,
+    CaptchaStore, Channel, CodeCheck, CodeKey, CodePurpose, IdentityKey, OAuthProvider, RateDecision, RateLimit,
+    RateLimiter, SessionKeyStore, VerificationCodeStore,
 };
 use domain::{CaptchaId, CaptchaText, VerificationCode};
 
@@ -19,12 +20,19 @@ struct Fixture {
     captchas: Arc<dyn CaptchaStore>,
     codes: Arc<dyn VerificationCodeStore>,
     limiter: Arc<dyn RateLimiter>,
+    session_keys: Arc<dyn SessionKeyStore>,
     other_instance: Arc<dyn RateLimiter>,
 }
 
 async fn memory(_test: &str) -> Option<Fixture> {
     let cache = Arc::new(MemoryCache::new(CodeDigester::new(b"contract"), 10_000));
-    Some(Fixture { captchas: cache.clone(), codes: cache.clone(), limiter: cache.clone(), other_instance: cache })
+    Some(Fixture {
+        captchas: cache.clone(),
+        codes: cache.clone(),
+        limiter: cache.clone(),
+        session_keys: cache.clone(),
+        other_instance: cache,
+    })
 }
 
 async fn redis(test: &str) -> Option<Fixture> {
@@ -33,7 +41,13 @@ async fn redis(test: &str) -> Option<Fixture> {
     let connect = || RedisCache::connect(&url, &prefix, CodeDigester::new(b"contract"), Duration::from_secs(2));
     let cache = Arc::new(connect().await.unwrap());
     let other = Arc::new(connect().await.unwrap());
-    Some(Fixture { captchas: cache.clone(), codes: cache.clone(), limiter: cache, other_instance: other })
+    Some(Fixture {
+        captchas: cache.clone(),
+        codes: cache.clone(),
+        limiter: cache.clone(),
+        session_keys: cache,
+        other_instance: other,
+    })
 }
 
 contract_suite!(
@@ -54,6 +68,7 @@ contract_suite!(
         concurrent_hits_from_two_instances_never_exceed_the_maximum,
         failures_lock_once_counted_to_the_maximum_for_a_whole_window,
         checking_counts_nothing_and_reset_forgets,
+        a_session_key_is_kept_per_identity_replaced_by_the_newest_and_expires,
     ]
 );
 
@@ -200,4 +215,21 @@ async fn checking_counts_nothing_and_reset_forgets(cache: Fixture) {
     assert!(matches!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Limited { .. }));
     cache.other_instance.reset("account").await.unwrap();
     assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+}
+
+fn mini_program_identity(openid: &str) -> IdentityKey {
+    IdentityKey { provider: OAuthProvider::WechatMiniProgram, app_id: "wx-mp".into(), openid: openid.into() }
+}
+
+async fn a_session_key_is_kept_per_identity_replaced_by_the_newest_and_expires(cache: Fixture) {
+    let alice = mini_program_identity(&uuid::Uuid::new_v4().to_string());
+    let bob = mini_program_identity(&uuid::Uuid::new_v4().to_string());
+    assert_eq!(cache.session_keys.get(&alice).await.unwrap(), None);
+    cache.session_keys.keep(&alice, "key-1", MINUTE).await.unwrap();
+    cache.session_keys.keep(&bob, "key-b", Duration::from_millis(50)).await.unwrap();
+    cache.session_keys.keep(&alice, "key-2", MINUTE).await.unwrap();
+    assert_eq!(cache.session_keys.get(&alice).await.unwrap().as_deref(), Some("key-2"));
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert_eq!(cache.session_keys.get(&bob).await.unwrap(), None);
+    assert_eq!(cache.session_keys.get(&alice).await.unwrap().as_deref(), Some("key-2"));
 }

@@ -7,6 +7,7 @@ mod captcha_store;
 mod code_store;
 mod rate_limiter;
 mod readiness;
+mod session_key_store;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

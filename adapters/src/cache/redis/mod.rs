@@ -9,6 +9,7 @@ mod captcha_store;
 mod code_store;
 mod rate_limiter;
 mod readiness;
+mod session_key_store;
 
 use std::time::Duration;
 

@@ -106,10 +106,11 @@ impl WeChatApiClient {
     /// refreshing, or it is `stale` (WeChat just turned it down).
     async fn app_token(&self, stale: Option<&str>) -> Result<String, ProviderError> {
         let mut cached = self.app_token.lock().await;
-        if let Some(token) = cached.as_ref() {
-            if Some(token.token.as_str()) != stale && Instant::now() < token.refresh_at {
-                return Ok(token.token.clone());
-            }
+        if let Some(token) = cached.as_ref()
+            && Some(token.token.as_str()) != stale
+            && Instant::now() < token.refresh_at
+        {
+            return Ok(token.token.clone());
         }
         let (app_id, secret) = self.mini_program()?;
         let query = [("grant_type", "client_credential"), ("appid", app_id), ("secret", secret)];
@@ -305,10 +306,10 @@ impl Step {
 /// An app is either wholly given or not at all: all the fields empty, or none.
 fn complete(fields: &[(&'static str, &String)]) -> Result<(), WeChatSetupError> {
     let given = |value: &String| !value.trim().is_empty();
-    if fields.iter().any(|(_, value)| given(value)) {
-        if let Some((name, _)) = fields.iter().find(|(_, value)| !given(value)) {
-            return Err(WeChatSetupError::Incomplete(name));
-        }
+    if fields.iter().any(|(_, value)| given(value))
+        && let Some((name, _)) = fields.iter().find(|(_, value)| !given(value))
+    {
+        return Err(WeChatSetupError::Incomplete(name));
     }
     Ok(())
 }

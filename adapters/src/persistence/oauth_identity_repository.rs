@@ -1,4 +1,6 @@
-use application::ports::{BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError};
+use application::ports::{
+    BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError, Unbinding,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{NewUser, User, UserId};
@@ -135,14 +137,45 @@ macro_rules! sql_oauth_identity_repository {
                 rows.iter().map(Self::identity_from_row).collect()
             }
 
-            async fn unbind(&self, user: UserId, provider: OAuthProvider) -> Result<u64, RepoError> {
-                sqlx::query("DELETE FROM oauth_identities WHERE user_id = $1 AND provider = $2")
+            async fn unbind(&self, user: UserId, provider: OAuthProvider) -> Result<Unbinding, RepoError> {
+                let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                // A no-op write on the user's row is the lock on both backends: a row
+                // lock on PostgreSQL (the statements after it, under READ COMMITTED,
+                // see what a concurrent unbinding committed), the write lock on SQLite.
+                let exists = sqlx::query("UPDATE users SET id = id WHERE id = $1")
+                    .bind(user.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_error)?
+                    .rows_affected();
+                if exists == 0 {
+                    return Ok(Unbinding::Removed(0));
+                }
+                let has_password: bool = sqlx::query_scalar("SELECT password_hash IS NOT NULL FROM users WHERE id = $1")
+                    .bind(user.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(repo_error)?;
+                let others: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM oauth_identities WHERE user_id = $1 AND provider <> $2")
+                        .bind(user.0)
+                        .bind(provider.as_str())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(repo_error)?;
+                let removed = sqlx::query("DELETE FROM oauth_identities WHERE user_id = $1 AND provider = $2")
                     .bind(user.0)
                     .bind(provider.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
-                    .map(|done| done.rows_affected())
-                    .map_err(repo_error)
+                    .map_err(repo_error)?
+                    .rows_affected();
+                if removed > 0 && !has_password && others == 0 {
+                    // Dropping the transaction rolls the deletion back.
+                    return Ok(Unbinding::LastWayToLogIn);
+                }
+                tx.commit().await.map_err(repo_error)?;
+                Ok(Unbinding::Removed(removed))
             }
         }
     };

@@ -33,7 +33,9 @@ pub use code_generator::CodeGenerator;
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
-pub use oauth_identities::{BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider};
+pub use oauth_identities::{
+    BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, Unbinding,
+};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use qq_client::{ProviderError, QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};

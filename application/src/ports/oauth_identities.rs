@@ -41,6 +41,15 @@ pub struct NewIdentity {
     pub unionid: Option<String>,
 }
 
+/// What an unbinding did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unbinding {
+    /// This many identities of the provider were removed (0: none was bound).
+    Removed(u64),
+    /// Nothing was removed: the identities are the user's last way to log in.
+    LastWayToLogIn,
+}
+
 /// One identity bound to a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoundIdentity {
@@ -69,6 +78,9 @@ pub trait OAuthIdentityRepository: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<User, RepoError>;
     async fn list_for_user(&self, user: UserId) -> Result<Vec<BoundIdentity>, RepoError>;
-    /// Removes the user's identities of `provider`; the number removed.
-    async fn unbind(&self, user: UserId, provider: OAuthProvider) -> Result<u64, RepoError>;
+    /// Removes the user's identities of `provider`, unless they are the user's
+    /// last way to log in (no password and no other provider). Checked and
+    /// done under a lock on the user, so two concurrent unbindings cannot
+    /// together leave the account without any.
+    async fn unbind(&self, user: UserId, provider: OAuthProvider) -> Result<Unbinding, RepoError>;
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use adapters::persistence::Database;
 use application::Field;
 use application::ports::{
-    BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError, UserRepository,
+    BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError, Unbinding,
+    UserRepository,
 };
 use chrono::{DateTime, Duration, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
@@ -46,6 +47,8 @@ contract_suite!(
         a_unionid_finds_the_oldest_binding_within_the_providers_asked_about,
         a_user_s_identities_are_listed_oldest_first,
         unbinding_removes_one_provider_s_identities_and_counts_them,
+        with_a_password_the_last_provider_can_go,
+        concurrent_unbindings_never_leave_an_account_without_a_way_to_log_in,
         deleting_a_user_removes_their_identities,
     ]
 );
@@ -277,9 +280,9 @@ async fn unbinding_removes_one_provider_s_identities_and_counts_them(f: Fixture)
     f.identities.bind(&web, alice, at(2)).await.unwrap();
     f.identities.bind(&qq("bobby-qq"), bobby, at(3)).await.unwrap();
 
-    assert_eq!(f.identities.unbind(alice, OAuthProvider::Qq).await, Ok(2));
-    assert_eq!(f.identities.unbind(alice, OAuthProvider::Qq).await, Ok(0));
-    assert_eq!(f.identities.unbind(alice, OAuthProvider::WechatMiniProgram).await, Ok(0));
+    assert_eq!(f.identities.unbind(alice, OAuthProvider::Qq).await, Ok(Unbinding::Removed(2)));
+    assert_eq!(f.identities.unbind(alice, OAuthProvider::Qq).await, Ok(Unbinding::Removed(0)));
+    assert_eq!(f.identities.unbind(alice, OAuthProvider::WechatMiniProgram).await, Ok(Unbinding::Removed(0)));
     let left: Vec<_> = f.identities.list_for_user(alice).await.unwrap().into_iter().map(|b| b.key).collect();
     assert_eq!(left, vec![web.key.clone()]);
     assert_eq!(bound_user(&f, &qq("bobby-qq").key).await, Some(bobby));
@@ -288,8 +291,32 @@ async fn unbinding_removes_one_provider_s_identities_and_counts_them(f: Fixture)
     // An unbound identity is free to bind again, to anyone.
     f.identities.bind(&qq("alice-qq"), bobby, at(4)).await.unwrap();
     assert_eq!(bound_user(&f, &qq("alice-qq").key).await, Some(bobby));
-    assert_eq!(f.identities.unbind(alice, OAuthProvider::WechatWeb).await, Ok(1));
-    assert_eq!(f.identities.list_for_user(alice).await.unwrap(), vec![]);
+    // Alice has no password: her last provider is her last way to log in and stays.
+    assert_eq!(f.identities.unbind(alice, OAuthProvider::WechatWeb).await, Ok(Unbinding::LastWayToLogIn));
+    assert_eq!(f.identities.list_for_user(alice).await.unwrap().len(), 1);
+}
+
+async fn with_a_password_the_last_provider_can_go(f: Fixture) {
+    let dana = f
+        .users
+        .insert(NewUser { password_hash: Some("$argon2id$hash".into()), ..new_user("dana1", None, None) })
+        .await
+        .unwrap()
+        .id;
+    f.identities.bind(&qq("dana-qq"), dana, at(0)).await.unwrap();
+    assert_eq!(f.identities.unbind(dana, OAuthProvider::Qq).await, Ok(Unbinding::Removed(1)));
+    assert_eq!(f.identities.list_for_user(dana).await.unwrap(), vec![]);
+}
+
+async fn concurrent_unbindings_never_leave_an_account_without_a_way_to_log_in(f: Fixture) {
+    let erin = user(&f, "erin1").await;
+    f.identities.bind(&qq("erin-qq"), erin, at(0)).await.unwrap();
+    f.identities.bind(&identity(OAuthProvider::WechatWeb, "wx-web", "erin-web", None), erin, at(1)).await.unwrap();
+    let (a, b) =
+        tokio::join!(f.identities.unbind(erin, OAuthProvider::Qq), f.identities.unbind(erin, OAuthProvider::WechatWeb));
+    let outcomes = [a.unwrap(), b.unwrap()];
+    assert!(outcomes.contains(&Unbinding::Removed(1)) && outcomes.contains(&Unbinding::LastWayToLogIn), "{outcomes:?}");
+    assert_eq!(f.identities.list_for_user(erin).await.unwrap().len(), 1);
 }
 
 /// No port deletes accounts yet; the schema's cascade is checked with SQL.

@@ -115,6 +115,8 @@ pub enum Problem {
     OAuthCodeInvalid,
     /// The provider identity is already bound to an account (409).
     AlreadyBound,
+    /// Unbinding would leave the account without any way to log in (409).
+    LastWayToLogIn,
 }
 
 impl Problem {
@@ -145,6 +147,7 @@ impl Problem {
             Self::StateInvalid => "invalid_state",
             Self::OAuthCodeInvalid => "invalid_oauth_code",
             Self::AlreadyBound => "already_bound",
+            Self::LastWayToLogIn => "last_login_method",
         }
     }
 }

@@ -19,8 +19,9 @@ use application::ports::{
 use application::use_cases::{
     Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
     ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
-    LogInWithMiniProgram, LogOut, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
-    SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
+    LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
+    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile,
+    VerifyEmail,
 };
 use application::{
     AvailabilityPolicy, FlowTokens, LoginPolicy, OAuthPolicy, OneTimeCodes, SessionIssuer, SessionPolicy,
@@ -225,6 +226,7 @@ impl Container {
                 config.email_verification_url.clone(),
             ),
             qq_login,
+            manage_bindings: ManageBindings::new(database.oauth_identities()),
             mini_program_login,
             verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(

@@ -5,7 +5,7 @@
 use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
-    availability, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
+    availability, bindings, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
     wechat_login,
 };
 use adapters::messaging::{DevCaptcha, DevMessage};
@@ -38,6 +38,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         users::current_user,
         users::update_profile,
         users::change_password,
+        bindings::list,
+        bindings::unbind,
         email_binding::set_email,
         email_binding::verify_email,
         password_reset::start,
@@ -64,6 +66,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::UserResponse,
         dto::ProfilePatchRequest,
         dto::ChangePasswordRequest,
+        dto::BindingResponse,
         dto::SetEmailBody,
         dto::SetEmailResponse,
         dto::PasswordResetStartResponse,

@@ -91,6 +91,11 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             pick(l, "授权码无效或已使用，请重新登录", "The authorization code is invalid or used; log in again")
         }
         Problem::AlreadyBound => pick(l, "该账号已绑定", "This identity is already bound to an account"),
+        Problem::LastWayToLogIn => pick(
+            l,
+            "这是账号唯一的登录方式，请先设置密码或绑定其他账号",
+            "This is the account's last way to log in; set a password or bind another login first",
+        ),
         Problem::NoMobile => pick(l, "该账号未绑定手机号", "This account has no mobile number"),
         Problem::Choice => match field {
             Field::SendType => {

@@ -9,7 +9,7 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 
 use super::auth::require_auth;
 use super::handlers::{
-    availability, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
+    availability, bindings, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
     wechat_login,
 };
 use super::state::ApiState;
@@ -44,6 +44,8 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))
         .push(Router::with_path("user").hoop(require_auth).get(users::current_user).patch(users::update_profile))
+        .push(Router::with_path("user/oauth").hoop(require_auth).get(bindings::list))
+        .push(Router::with_path("user/oauth/{provider}").hoop(require_auth).delete(bindings::unbind))
         .push(Router::with_path("user/sessions/revoke").hoop(require_auth).post(sessions::revoke_all_sessions))
         .push(Router::with_path("health/live").get(health::live))
         .push(Router::with_path("health/ready").get(health::ready));

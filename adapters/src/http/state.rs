@@ -3,9 +3,9 @@ use std::sync::Arc;
 use application::AppError;
 use application::use_cases::{
     Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
-    ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut, RefreshSession,
-    RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail,
-    StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
+    ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut, ManageBindings,
+    RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode,
+    SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -42,6 +42,7 @@ pub struct ApiState {
     pub set_email: SetEmail,
     pub verify_email: VerifyEmail,
     pub qq_login: Option<QqLogin>,
+    pub manage_bindings: ManageBindings,
     /// Present only when the WeChat mini-program is configured.
     pub mini_program_login: Option<LogInWithMiniProgram>,
     pub check_readiness: CheckReadiness,

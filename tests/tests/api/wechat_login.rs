@@ -86,3 +86,23 @@ async fn every_wechat_errcode_maps_to_its_answer() {
     assert_error(log_in(&app, &json!({})).await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
     assert_eq!(fake.requests_to(Endpoint::CodeToSession).len(), before);
 }
+
+#[tokio::test]
+async fn a_mini_program_account_cannot_drop_its_only_way_to_log_in() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake).await;
+    fake.add_mp_code("js-1", "MP-OPENID", None, "KEY");
+    let token = body(log_in(&app, &json!({"code": "js-1"})).await).await["token"].as_str().unwrap().to_owned();
+    let listed = body(app.client.get(app.url("/user/oauth/")).bearer_auth(&token).send().await.unwrap()).await;
+    assert_eq!(listed.as_array().map(|l| l.len()), Some(1));
+    assert_eq!(listed[0]["provider"], "wechat_mp");
+    assert!(listed[0]["bound_at"].is_string());
+
+    let response = app.client.delete(app.url("/user/oauth/wechat_mp/")).bearer_auth(&token).send().await.unwrap();
+    assert_error(response, StatusCode::CONFLICT, "last_login_method").await;
+    let response = app.client.delete(app.url("/user/oauth/weibo/")).bearer_auth(&token).send().await.unwrap();
+    assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    let response = app.client.delete(app.url("/user/oauth/qq/")).bearer_auth(&token).send().await.unwrap();
+    assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(app.get("/user/oauth/").await, StatusCode::UNAUTHORIZED, "not_authenticated").await;
+}

@@ -1,6 +1,7 @@
 //! Request and response bodies of the HTTP API, as documented in OpenAPI.
 
 mod availability;
+mod binding;
 mod email_binding;
 mod health;
 pub(crate) mod lenient;
@@ -12,6 +13,7 @@ mod verification;
 mod wechat_login;
 
 pub use availability::{EmailCount, MobileCount, UsernameCount};
+pub use binding::BindingResponse;
 pub use email_binding::{EmailVerificationQuery, SetEmailBody, SetEmailResponse};
 pub use health::{HealthStatus, Readiness};
 pub use password_reset::{

@@ -1,6 +1,7 @@
 //! Thin handlers: parse the request, call one use case, map the result.
 
 pub mod availability;
+pub mod bindings;
 pub mod dev_outbox;
 pub mod email_binding;
 pub mod health;

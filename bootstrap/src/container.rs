@@ -17,8 +17,8 @@ use application::ports::{
     VerificationCodeStore, WeChatClient,
 };
 use application::use_cases::{
-    Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
-    ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
+    Authenticate, BindMiniProgramPhone, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness,
+    CompleteQqLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
     LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
     SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile,
     VerifyEmail,
@@ -131,13 +131,13 @@ impl Container {
                 login_policy: login_policy.clone(),
             },
         )?;
-        let mini_program_login = match config.wechat_settings()? {
+        let (mini_program_login, mini_program_phone) = match config.wechat_settings()? {
             Some(settings) if settings.has_mini_program() => {
                 tracing::info!(api_base = %settings.api_base, "WeChat mini-program login enabled");
                 let wechat: Arc<dyn WeChatClient> =
                     Arc::new(WeChatApiClient::new(settings).map_err(|e| ConfigError::Invalid(format!("WeChat: {e}")))?);
-                Some(LogInWithMiniProgram::new(
-                    wechat,
+                let login = LogInWithMiniProgram::new(
+                    wechat.clone(),
                     database.oauth_identities(),
                     users.clone(),
                     Arc::new(RandomCodeGenerator),
@@ -146,9 +146,10 @@ impl Container {
                     audit.clone(),
                     clock.clone(),
                     OAuthPolicy::default(),
-                ))
+                );
+                (Some(login), Some(BindMiniProgramPhone::new(wechat, users.clone())))
             }
-            _ => None,
+            _ => (None, None),
         };
         let state = ApiState {
             check_availability: CheckAvailability::new(
@@ -228,6 +229,7 @@ impl Container {
             qq_login,
             manage_bindings: ManageBindings::new(database.oauth_identities()),
             mini_program_login,
+            mini_program_phone,
             verify_email: VerifyEmail::new(users.clone(), flow_tokens, audit.clone(), clock.clone()),
             change_password: ChangePassword::new(
                 users,

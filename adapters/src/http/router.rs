@@ -40,6 +40,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("oauth/qq/authorization").get(qq_login::authorization))
         .push(Router::with_path("oauth/qq/user").get(qq_login::callback).post(qq_login::bind))
         .push(Router::with_path("oauth/wechat/miniprogram").post(wechat_login::mini_program))
+        .push(Router::with_path("oauth/wechat/miniprogram/phone").hoop(require_auth).post(wechat_login::phone))
         .push(Router::with_path("authorizations").post(sessions::log_in))
         .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness, CompleteQqLogin,
-    ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut, ManageBindings,
-    RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode,
-    SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
+    Authenticate, BindMiniProgramPhone, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness,
+    CompleteQqLogin, ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
+    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -45,6 +45,7 @@ pub struct ApiState {
     pub manage_bindings: ManageBindings,
     /// Present only when the WeChat mini-program is configured.
     pub mini_program_login: Option<LogInWithMiniProgram>,
+    pub mini_program_phone: Option<BindMiniProgramPhone>,
     pub check_readiness: CheckReadiness,
     /// Present only while the development message adapters are in use.
     pub dev_outbox: Option<Arc<DevOutbox>>,

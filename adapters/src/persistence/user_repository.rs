@@ -156,6 +156,17 @@ macro_rules! sql_user_repository {
                 row.map(|row| Self::user_from_row(&row)).transpose()
             }
 
+            async fn set_mobile(&self, id: UserId, mobile: &Mobile) -> Result<Option<User>, RepoError> {
+                let sql = sqlx::AssertSqlSafe(format!("UPDATE users SET mobile = $1 WHERE id = $2 RETURNING {COLUMNS}"));
+                let row = sqlx::query(sql)
+                    .bind(mobile.as_str())
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
             async fn activate_email(&self, id: UserId, email: &Email) -> Result<bool, RepoError> {
                 sqlx::query("UPDATE users SET email_active = TRUE WHERE id = $1 AND email = $2")
                     .bind(id.0)

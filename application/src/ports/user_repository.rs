@@ -35,6 +35,8 @@ pub trait UserRepository: Send + Sync {
     /// Sets the email, unverified unless it is the address already verified;
     /// another account's address gives [`RepoError::Conflict`].
     async fn set_email(&self, id: UserId, email: &Email) -> Result<Option<User>, RepoError>;
+    /// Sets the mobile; another account's mobile gives [`RepoError::Conflict`].
+    async fn set_mobile(&self, id: UserId, mobile: &Mobile) -> Result<Option<User>, RepoError>;
     /// Marks the email verified if it is still the user's address; `false` otherwise.
     async fn activate_email(&self, id: UserId, email: &Email) -> Result<bool, RepoError>;
     /// Replaces the password hash (an upgrade of the same password's hash).

@@ -2,6 +2,7 @@
 //! one `execute`-style entry point.
 
 mod authenticate;
+mod bind_mini_program_phone;
 mod bind_qq_identity;
 mod change_password;
 mod check_availability;
@@ -29,6 +30,7 @@ mod update_profile;
 mod verify_email;
 
 pub use authenticate::Authenticate;
+pub use bind_mini_program_phone::BindMiniProgramPhone;
 pub use bind_qq_identity::{BindQqIdentity, BindQqIdentityRequest, QqIdentityBound};
 pub use change_password::{ChangePassword, ChangePasswordRequest};
 pub use check_availability::{Availability, CheckAvailability};

@@ -106,3 +106,40 @@ async fn a_mini_program_account_cannot_drop_its_only_way_to_log_in() {
     assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
     assert_error(app.get("/user/oauth/").await, StatusCode::UNAUTHORIZED, "not_authenticated").await;
 }
+
+async fn post_phone(app: &TestApp, token: &str, code: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/oauth/wechat/miniprogram/phone/"))
+        .bearer_auth(token)
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_mini_program_user_binds_the_phone_of_the_button_unless_another_account_has_it() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake).await;
+    app.register("alice", "13800138000").await;
+    fake.add_mp_code("js-1", "MP-OPENID", None, "KEY");
+    let token = body(log_in(&app, &json!({"code": "js-1"})).await).await["token"].as_str().unwrap().to_owned();
+
+    fake.add_phone_code("phone-1", "13800138000");
+    let error = assert_error(post_phone(&app, &token, "phone-1").await, StatusCode::CONFLICT, "already_taken").await;
+    assert_eq!(error["mobile"][0], "手机号已被注册");
+
+    fake.add_phone_code("phone-2", "13700137000");
+    let response = post_phone(&app, &token, "phone-2").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await["mobile"], "13700137000");
+    // The phone's SMS login path now finds this account.
+    assert_eq!(body(app.get("/mobiles/13700137000/count/").await).await["count"], 1);
+    // The app access token was fetched once for both calls.
+    assert_eq!(fake.app_tokens_issued(), 1);
+
+    assert_error(post_phone(&app, &token, "phone-2").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+    let response =
+        app.client.post(app.url("/oauth/wechat/miniprogram/phone/")).json(&json!({"code": "x"})).send().await.unwrap();
+    assert_error(response, StatusCode::UNAUTHORIZED, "not_authenticated").await;
+}

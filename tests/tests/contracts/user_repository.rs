@@ -51,6 +51,7 @@ contract_suite!(
         profile_last_login_and_password_hash_are_updated,
         an_email_is_set_unverified_then_activated_while_it_is_still_the_address,
         a_user_registered_with_an_email_code_starts_verified,
+        a_mobile_is_set_unless_another_account_has_it,
     ]
 );
 
@@ -177,4 +178,17 @@ async fn a_user_registered_with_an_email_code_starts_verified(fresh: Fresh) {
         .unwrap();
     assert!(user.email_active);
     assert!(repo.find_by_id(user.id).await.unwrap().unwrap().email_active);
+}
+
+async fn a_mobile_is_set_unless_another_account_has_it(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    let alice = repo.insert(new_user("alice", None, None)).await.unwrap();
+    repo.insert(new_user("bob_1", Some("13900139000"), None)).await.unwrap();
+    let mobile = Mobile::parse("13800138000").unwrap();
+    let updated = repo.set_mobile(alice.id, &mobile).await.unwrap().unwrap();
+    assert_eq!(updated.mobile, Some(mobile.clone()));
+    assert_eq!(repo.find_by_login(&LoginIdentifier::Mobile(mobile)).await.unwrap().map(|u| u.id), Some(alice.id));
+    let taken = Mobile::parse("13900139000").unwrap();
+    assert_eq!(repo.set_mobile(alice.id, &taken).await.unwrap_err(), RepoError::Conflict(Field::Mobile));
+    assert_eq!(repo.set_mobile(UserId(alice.id.0 + 1000), &Mobile::parse("13700137000").unwrap()).await.unwrap(), None);
 }

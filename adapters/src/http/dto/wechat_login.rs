@@ -29,3 +29,11 @@ pub struct MiniProgramLoginResponse {
     /// Whether this login created the account.
     pub created: bool,
 }
+
+/// The code of the mini-program's phone button.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144"}))]
+pub struct MiniProgramPhoneRequest {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+}

@@ -1,12 +1,13 @@
-//! WeChat login: the mini-program's `wx.login()` code.
+//! WeChat login: the mini-program's `wx.login()` code, and its phone button.
 
 use application::use_cases::MiniProgramLogInRequest;
 use salvo::handler;
 use salvo::prelude::{Depot, Json, Request};
 
 use crate::http::api_error::ApiError;
+use crate::http::auth::claims;
 use crate::http::body::read_body;
-use crate::http::dto::{MiniProgramLoginRequest, MiniProgramLoginResponse};
+use crate::http::dto::{MiniProgramLoginRequest, MiniProgramLoginResponse, MiniProgramPhoneRequest, UserResponse};
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
@@ -57,4 +58,39 @@ pub async fn mini_program(req: &mut Request, depot: &mut Depot) -> Result<Json<M
         refresh_token: logged_in.session.refresh_token,
         created: logged_in.created,
     }))
+}
+
+/// Bind the phone number of the mini-program's phone button
+///
+/// Sets the signed-in user's mobile from the button's single-use code
+/// (WeChat's `getuserphonenumber`). A mobile another account has is a 409.
+#[utoipa::path(
+    post,
+    path = "/oauth/wechat/miniprogram/phone/",
+    tag = "wechat login",
+    security(("jwt" = [])),
+    request_body(content(
+        (MiniProgramPhoneRequest = "application/json"),
+        (MiniProgramPhoneRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The user with the mobile set", body = UserResponse),
+        (status = 400, description = "No code, or one WeChat refused (`invalid_oauth_code`); a number that is not a mainland mobile (`invalid_mobile`)", body = ErrorBody),
+        (status = 401, description = "No, garbled, expired or revoked token", body = ErrorBody),
+        (status = 404, description = "Mini-program login is not configured (`not_found`)", body = ErrorBody),
+        (status = 409, description = "Another account has this mobile (`already_taken`)", body = ErrorBody,
+            example = json!({"code": "already_taken", "message": "手机号已被注册", "non_field_errors": ["手机号已被注册"], "mobile": ["手机号已被注册"]})),
+        (status = 429, description = "WeChat's rate limit (`rate_limited`)", body = ErrorBody),
+        (status = 502, description = "WeChat failed (`upstream_failed`)", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn phone(req: &mut Request, depot: &mut Depot) -> Result<Json<UserResponse>, ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    let user = claims(depot)?.user_id;
+    let body: MiniProgramPhoneRequest = read_body(req, state.max_body_bytes).await?;
+    let bind = state.mini_program_phone.as_ref().ok_or(ApiError::RouteNotFound)?;
+    let updated = bind.execute(user, &body.code.unwrap_or_default()).await?;
+    Ok(Json(UserResponse::from(updated)))
 }

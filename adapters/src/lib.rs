@@ -10,5 +10,6 @@ pub mod http;
 pub mod messaging;
 pub mod oauth;
 pub mod persistence;
+mod provider_http;
 pub mod security;
 pub mod system;

@@ -5,6 +5,7 @@ use reqwest::{Client, Url};
 use super::qq_answer::{self, AccessToken, Me};
 use super::qq_settings::QqSettings;
 use super::qq_setup_error::QqSetupError;
+use crate::provider_http::{is_http_url, masked, transport_failure_reason, with_query};
 
 /// QQ's "the app has no unionid permission" on `me` with `unionid=1`.
 const NO_UNIONID_PERMISSION: i64 = 100_048;
@@ -166,30 +167,9 @@ impl Step {
     }
 }
 
-/// The endpoint with this query, every value percent-encoded.
-fn with_query(endpoint: &Url, query: &[(&str, &str)]) -> Url {
-    let mut url = endpoint.clone();
-    url.query_pairs_mut().extend_pairs(query);
-    url
-}
-
-fn is_http_url(raw: &str) -> bool {
-    Url::parse(raw).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
-}
-
-/// No answer at all. reqwest's message names the URL, whose query holds the code, the app
-/// key or the access token, so it is dropped first.
+/// No answer at all.
 fn transport_failure(step: Step, error: reqwest::Error) -> ProviderError {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else if error.is_body() || error.is_decode() {
-        "unreadable body"
-    } else {
-        "transport error"
-    };
-    ProviderError::Unavailable(format!("qq connect: {}: {kind}: {}", step.name(), error.without_url()))
+    ProviderError::Unavailable(format!("qq connect: {}: {}", step.name(), transport_failure_reason(error)))
 }
 
 /// The step and QQ's code; never the code, token, key or openid (the errors carry none).
@@ -202,10 +182,4 @@ fn log_failure(step: Step, error: &ProviderError) {
             tracing::warn!(step = step.name(), reason, "qq connect: unavailable");
         }
     }
-}
-
-/// Enough of an openid to match a log line with a complaint, not enough to be the openid.
-fn masked(openid: &str) -> String {
-    let shown: String = openid.chars().take(4).collect();
-    format!("{shown}…")
 }

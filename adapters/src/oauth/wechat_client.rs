@@ -10,6 +10,7 @@ use tokio::sync::Mutex;
 use super::wechat_answer::{self, AppToken, Fields};
 use super::wechat_settings::WeChatSettings;
 use super::wechat_setup_error::WeChatSetupError;
+use crate::provider_http::{is_http_url, masked, transport_failure_reason, with_query};
 
 /// WeChat's "system busy, try again".
 const BUSY: i64 = -1;
@@ -314,30 +315,9 @@ fn complete(fields: &[(&'static str, &String)]) -> Result<(), WeChatSetupError> 
     Ok(())
 }
 
-/// The endpoint with this query, every value percent-encoded.
-fn with_query(endpoint: &Url, query: &[(&str, &str)]) -> Url {
-    let mut url = endpoint.clone();
-    url.query_pairs_mut().extend_pairs(query);
-    url
-}
-
-fn is_http_url(raw: &str) -> bool {
-    Url::parse(raw).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
-}
-
-/// No answer at all. reqwest's message names the URL, whose query holds the secret, the
-/// code or an access token, so it is dropped first.
+/// No answer at all.
 fn transport_failure(step: Step, error: reqwest::Error) -> ProviderError {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else if error.is_body() || error.is_decode() {
-        "unreadable body"
-    } else {
-        "transport error"
-    };
-    ProviderError::Unavailable(format!("wechat: {}: {kind}: {}", step.name(), error.without_url()))
+    ProviderError::Unavailable(format!("wechat: {}: {}", step.name(), transport_failure_reason(error)))
 }
 
 /// The step and WeChat's code; never a secret, code, token, session_key or openid (the errors carry none).
@@ -350,10 +330,4 @@ fn log_failure(step: Step, error: &ProviderError) {
             tracing::warn!(step = step.name(), reason, "wechat: unavailable");
         }
     }
-}
-
-/// Enough of an openid to match a log line with a complaint, not enough to be the openid.
-fn masked(openid: &str) -> String {
-    let shown: String = openid.chars().take(4).collect();
-    format!("{shown}…")
 }

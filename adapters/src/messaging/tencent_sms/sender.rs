@@ -11,6 +11,7 @@ use super::send_sms_response::{self, SendSmsOutcome};
 use super::settings::TencentSmsSettings;
 use super::setup_error::TencentSmsSetupError;
 use super::signing::{self, Credentials, SignedParts};
+use crate::provider_http::transport_failure_reason;
 
 const SERVICE: &str = "sms";
 const ACTION: &str = "SendSms";
@@ -178,12 +179,5 @@ impl MessageSender for TencentSmsSender {
 
 /// No answer at all (timeout, refused connection, broken body): always worth another try.
 fn transport_failure(error: reqwest::Error) -> DeliveryError {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else {
-        "transport error"
-    };
-    DeliveryError::Temporary(format!("tencent sms: {kind}: {error}"))
+    DeliveryError::Temporary(format!("tencent sms: {}", transport_failure_reason(error)))
 }

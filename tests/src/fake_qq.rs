@@ -4,18 +4,17 @@
 //! A test switches on the quirks QQ shows only sometimes and reads back the requests.
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use salvo::conn::tcp::TcpAcceptor;
 use salvo::http::StatusCode;
-use salvo::prelude::{Router, Server, Service};
-use salvo::server::ServerHandle;
+use salvo::prelude::Router;
 use salvo::writing::Text;
 use salvo::{Depot, FlowCtrl, Handler, Request, Response};
 use serde_json::{Value, json};
+
+use crate::loopback_server::LoopbackServer;
 
 /// The app the fake knows.
 pub const CLIENT_ID: &str = "101474184";
@@ -114,28 +113,26 @@ impl Default for State {
 
 /// The running fake; stops when dropped.
 pub struct FakeQq {
-    address: SocketAddr,
+    server: LoopbackServer,
     state: Arc<Mutex<State>>,
-    handle: ServerHandle,
 }
 
 impl FakeQq {
     /// Listens on a free loopback port.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake QQ");
-        let address = listener.local_addr().expect("the fake QQ's address");
-        let server = Server::new(TcpAcceptor::try_from(listener).expect("acceptor"));
-        let handle = server.handle();
         let state = Arc::new(Mutex::new(State::default()));
         // Every path reaches the handler, so that a wrong one gets the 404 it would get from QQ.
-        let service = Service::new(Router::with_path("{**path}").goal(FakeHandler { state: state.clone() }));
-        tokio::spawn(server.serve(service));
-        Self { address, state, handle }
+        let server = LoopbackServer::serve(
+            Router::with_path("{**path}").goal(FakeHandler { state: state.clone() }),
+            "the fake QQ",
+        )
+        .await;
+        Self { server, state }
     }
 
     /// What to configure as `api_base`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.base_url()
     }
 
     /// A code the callback could carry, once, for this person.
@@ -186,12 +183,6 @@ impl FakeQq {
     /// The requests to one path, e.g. `/oauth2.0/me`.
     pub fn requests_to(&self, path: &str) -> Vec<QqRequest> {
         self.requests().into_iter().filter(|request| request.path == path).collect()
-    }
-}
-
-impl Drop for FakeQq {
-    fn drop(&mut self) {
-        self.handle.stop_forceful();
     }
 }
 

@@ -6,20 +6,19 @@
 //! [`REGISTER_TEMPLATE`], [`RESET_PASSWORD_TEMPLATE`], region [`REGION`]).
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
-use salvo::conn::tcp::TcpAcceptor;
 use salvo::http::{HeaderMap, StatusCode};
-use salvo::prelude::{Router, Server, Service};
-use salvo::server::ServerHandle;
+use salvo::prelude::Router;
 use salvo::writing::{Json, Text};
 use salvo::{Depot, FlowCtrl, Handler, Request, Response};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
+
+use crate::loopback_server::LoopbackServer;
 
 mod tc3;
 
@@ -97,26 +96,22 @@ struct State {
 
 /// The fake, serving on `127.0.0.1` at a free port until dropped.
 pub struct FakeTencentSms {
-    address: SocketAddr,
+    server: LoopbackServer,
     state: Arc<State>,
-    handle: ServerHandle,
 }
 
 impl FakeTencentSms {
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake");
-        let address = listener.local_addr().expect("the fake's address");
-        let server = Server::new(TcpAcceptor::try_from(listener).expect("acceptor"));
-        let handle = server.handle();
         let state = Arc::new(State::default());
-        let service = Service::new(Router::new().goal(FakeHandler { state: state.clone() }));
-        tokio::spawn(server.serve(service));
-        Self { address, state, handle }
+        let server =
+            LoopbackServer::serve(Router::new().goal(FakeHandler { state: state.clone() }), "the fake Tencent SMS")
+                .await;
+        Self { server, state }
     }
 
     /// The base URL to send to, `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.base_url()
     }
 
     /// From now on, answer every request that passes the checks with `answer`.
@@ -167,12 +162,6 @@ impl FakeTencentSms {
         let next = self.state.accepted.lock().iter().filter(|a| a.phone_number() == phone).nth(already).cloned()?;
         taken.insert(phone.to_owned(), already + 1);
         Some(next)
-    }
-}
-
-impl Drop for FakeTencentSms {
-    fn drop(&mut self) {
-        self.handle.stop_forceful();
     }
 }
 

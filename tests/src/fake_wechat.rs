@@ -6,18 +6,17 @@
 //! get 40029. A test switches on the trouble WeChat shows only sometimes and reads back the requests.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use salvo::conn::tcp::TcpAcceptor;
 use salvo::http::StatusCode;
-use salvo::prelude::{Router, Server, Service};
-use salvo::server::ServerHandle;
+use salvo::prelude::Router;
 use salvo::writing::Text;
 use salvo::{Depot, FlowCtrl, Handler, Request, Response};
 use serde_json::{Value, json};
+
+use crate::loopback_server::LoopbackServer;
 
 /// The mini-program the fake knows.
 pub const MP_APP_ID: &str = "wx5d2a8f9c3b1e7a40";
@@ -137,28 +136,26 @@ struct State {
 
 /// The running fake; stops when dropped.
 pub struct FakeWeChat {
-    address: SocketAddr,
+    server: LoopbackServer,
     state: Arc<Mutex<State>>,
-    handle: ServerHandle,
 }
 
 impl FakeWeChat {
     /// Listens on a free loopback port.
     pub async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake WeChat");
-        let address = listener.local_addr().expect("the fake WeChat's address");
-        let server = Server::new(TcpAcceptor::try_from(listener).expect("acceptor"));
-        let handle = server.handle();
         let state = Arc::new(Mutex::new(State::default()));
         // Every path reaches the handler, so that a wrong one gets the 404 it would get from WeChat.
-        let service = Service::new(Router::with_path("{**path}").goal(FakeHandler { state: state.clone() }));
-        tokio::spawn(server.serve(service));
-        Self { address, state, handle }
+        let server = LoopbackServer::serve(
+            Router::with_path("{**path}").goal(FakeHandler { state: state.clone() }),
+            "the fake WeChat",
+        )
+        .await;
+        Self { server, state }
     }
 
     /// What to configure as `api_base`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.address)
+        self.server.base_url()
     }
 
     /// A `wx.login` code, good once, for this mini-program user.
@@ -230,12 +227,6 @@ impl FakeWeChat {
     /// The requests to one endpoint.
     pub fn requests_to(&self, endpoint: Endpoint) -> Vec<WeChatRequest> {
         self.requests().into_iter().filter(|request| request.path == endpoint.path()).collect()
-    }
-}
-
-impl Drop for FakeWeChat {
-    fn drop(&mut self) {
-        self.handle.stop_forceful();
     }
 }
 

@@ -13,6 +13,7 @@ pub mod backends;
 pub mod fake_qq;
 pub mod fake_tencent_sms;
 pub mod fake_wechat;
+pub mod loopback_server;
 pub mod redis_server;
 pub mod smtp_sink;
 pub mod tcp_proxy;

@@ -1,10 +1,9 @@
 //! `QqConnectClient` against the acceptance tests' fake QQ Connect, which answers as QQ
 //! does: refusals with HTTP 200, urlencoded tokens, JSONP, and the quirks it shows only sometimes.
 
-use std::io;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use acceptance_tests::captured_logs::CapturedLogs;
 use acceptance_tests::fake_qq::{self, Endpoint, FakeQq, Misbehaviour, TokenFate};
 use adapters::oauth::{QqConnectClient, QqSettings, QqSetupError};
 use application::ports::{ProviderError, QqClient, QqIdentity};
@@ -258,21 +257,15 @@ async fn logs_the_steps_and_qqs_codes_but_never_the_code_token_key_or_openid() {
     fake.without_unionid_permission();
     let client = client(&fake);
 
-    let logs = CapturedLogs::default();
-    {
+    let logs = {
         // A current-thread runtime: the guard covers every await below, the fake's included.
-        let _guard = tracing::subscriber::set_default(
-            tracing_subscriber::fmt()
-                .with_ansi(false)
-                .with_env_filter("adapters=trace")
-                .with_writer(logs.clone())
-                .finish(),
-        );
+        let (logs, _guard) = CapturedLogs::start();
         assert!(client.identify(CODE).await.is_ok());
         refused_code(client.identify(CODE).await);
         fake.misbehave(Endpoint::Me, Misbehaviour::Hang(Duration::from_secs(10)));
         unavailable(client.identify("SECOND-CODE-0123456789").await);
-    }
+        logs
+    };
 
     let logs = logs.text();
     assert!(logs.contains("100048") && logs.contains("100020"), "{logs}");
@@ -368,32 +361,4 @@ fn debug_does_not_show_the_app_key() {
     let shown = format!("{client:?}");
 
     assert!(!shown.contains(fake_qq::CLIENT_SECRET), "{shown}");
-}
-
-#[derive(Clone, Default)]
-struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
-
-impl CapturedLogs {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().expect("not poisoned").clone()).expect("UTF-8 logs")
-    }
-}
-
-impl io::Write for CapturedLogs {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
-    type Writer = Self;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
 }

@@ -2,10 +2,9 @@
 //! `acceptance-tests` (EHLO, AUTH PLAIN/LOGIN, STARTTLS, MAIL, RCPT, DATA, QUIT), which
 //! records what it was given and can be told to refuse a recipient or a mail.
 
-use std::io;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use acceptance_tests::captured_logs::CapturedLogs;
 use acceptance_tests::smtp_sink::{Script, SinkTls, SmtpSink, self_signed};
 use adapters::messaging::{SmtpMessageSender, SmtpSettings, SmtpTls};
 use application::ports::{Channel, CodePurpose, DeliveryError, MessageContent, MessageSender, OutgoingMessage};
@@ -292,48 +291,18 @@ async fn logs_the_recipient_and_purpose_but_never_the_code_or_link() {
         content: MessageContent::EmailVerification { link: link.into() },
     };
 
-    let logs = CapturedLogs::default();
-    {
+    let logs = {
         // A current-thread runtime: the guard covers every await below.
-        let _guard = tracing::subscriber::set_default(
-            tracing_subscriber::fmt().with_ansi(false).with_writer(logs.clone()).finish(),
-        );
+        let (logs, _guard) = CapturedLogs::start();
         ok_sender.send(&register_message()).await.unwrap();
         assert_rejected(sender.send(&register_message()).await, "550");
         ok_sender.send(&verification).await.unwrap();
-    }
+        logs
+    };
 
     let logs = logs.text();
     assert!(logs.contains("mail sent") && logs.contains("mail not sent"), "{logs}");
     assert!(logs.contains(TO) && logs.contains("register") && logs.contains("verify_email"), "{logs}");
     assert!(!logs.contains(CODE), "{logs}");
     assert!(!logs.contains("very-secret-token"), "{logs}");
-}
-
-#[derive(Clone, Default)]
-struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
-
-impl CapturedLogs {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl io::Write for CapturedLogs {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
-    type Writer = Self;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
 }

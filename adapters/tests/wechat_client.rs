@@ -2,10 +2,9 @@
 //! does: refusals with HTTP 200 and an errcode, `-1` when busy, single-use codes, app access
 //! tokens that expire.
 
-use std::io;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use acceptance_tests::captured_logs::CapturedLogs;
 use acceptance_tests::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
 use adapters::oauth::{WeChatApiClient, WeChatSettings, WeChatSetupError};
 use application::ports::{MiniProgramSession, ProviderError, WeChatClient, WebIdentity};
@@ -543,21 +542,9 @@ async fn logs_steps_and_wechats_codes_but_never_secrets_codes_session_keys_token
     let fake = fake_with_codes().await;
     let client = client(&fake);
 
-    let logs = CapturedLogs::default();
-    // With a single dispatcher in the process, tracing-core works out the interest of a
-    // callsite first met on another thread (a test running alongside, with no subscriber)
-    // from that thread's default alone, and caches "never" for ours too. A second one makes
-    // it ask every live dispatcher.
-    let _second_dispatcher = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
-    {
+    let logs = {
         // A current-thread runtime: the guard covers every await below, the fake's included.
-        let _guard = tracing::subscriber::set_default(
-            tracing_subscriber::fmt()
-                .with_ansi(false)
-                .with_env_filter("adapters=trace")
-                .with_writer(logs.clone())
-                .finish(),
-        );
+        let (logs, _guard) = CapturedLogs::start();
         fake.fail_next(Endpoint::CodeToSession, -1, 1);
         assert!(client.code_to_session(JS_CODE).await.is_ok());
         refused(client.code_to_session(JS_CODE).await);
@@ -568,7 +555,8 @@ async fn logs_steps_and_wechats_codes_but_never_secrets_codes_session_keys_token
         fake.misbehave(Endpoint::UserInfo, Misbehaviour::Hang(Duration::from_secs(10)));
         fake.add_web_code("SECOND-WEB-CODE-0123456789", WEB_OPENID, Some(UNIONID), NICKNAME, AVATAR);
         unavailable(client.web_identify("SECOND-WEB-CODE-0123456789").await);
-    }
+        logs
+    };
 
     let logs = logs.text();
     assert!(logs.contains("busy") && logs.contains("40163") && logs.contains("42001"), "{logs}");
@@ -589,33 +577,5 @@ async fn logs_steps_and_wechats_codes_but_never_secrets_codes_session_keys_token
         UNIONID,
     ] {
         assert!(!logs.contains(secret), "{secret} in {logs}");
-    }
-}
-
-#[derive(Clone, Default)]
-struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
-
-impl CapturedLogs {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().expect("not poisoned").clone()).expect("UTF-8 logs")
-    }
-}
-
-impl io::Write for CapturedLogs {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
-    type Writer = Self;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
     }
 }

@@ -10,6 +10,7 @@
 //! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
 
 pub mod backends;
+pub mod captured_logs;
 pub mod fake_qq;
 pub mod fake_tencent_sms;
 pub mod fake_wechat;

@@ -3,6 +3,7 @@
 //! Depends on `domain` only. Adapters implement the ports; the HTTP adapter
 //! calls the use cases and maps [`AppError`] to responses in one place.
 
+mod captcha_answer;
 pub mod error;
 pub mod flow_tokens;
 pub mod one_time_codes;

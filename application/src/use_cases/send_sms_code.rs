@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{CaptchaId, CaptchaText, Mobile};
 
+use crate::captcha_answer::check_captcha;
 use crate::ports::{CaptchaStore, Channel, CodePurpose};
 use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem};
 
@@ -34,11 +35,7 @@ impl SendSmsCode {
             return Err(errors.into_error());
         };
 
-        // The captcha is gone after this, right or wrong: one guess per picture.
-        match self.captchas.take(&id).await? {
-            Some(expected) if expected == text => {}
-            _ => return Err(AppError::field(Field::ImageCodeText, Problem::CaptchaWrong)),
-        }
+        check_captcha(self.captchas.as_ref(), &id, &text).await?;
 
         let recipient =
             CodeRecipient { channel: Channel::Sms, purpose: CodePurpose::Register, target: mobile.to_string() };

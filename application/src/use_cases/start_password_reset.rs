@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use domain::{CaptchaId, CaptchaText, LoginIdentifier};
 
+use crate::captcha_answer::check_captcha;
 use crate::ports::{CaptchaStore, FlowGrant, FlowKind, UserRepository};
 use crate::{AppError, Field, FieldErrors, FlowTokens, Problem, VerificationPolicy};
 
@@ -47,11 +48,8 @@ impl StartPasswordReset {
         let text = errors.check(Field::ImageCodeText, CaptchaText::parse(&request.captcha_text), Problem::CaptchaText);
         let (Some(id), Some(text)) = (id, text) else { return Err(errors.into_error()) };
 
-        // The captcha is spent before the account is looked up: one guess per picture.
-        match self.captchas.take(&id).await? {
-            Some(expected) if expected == text => {}
-            _ => return Err(AppError::field(Field::ImageCodeText, Problem::CaptchaWrong)),
-        }
+        // Before the account is looked up, so each lookup costs a solved captcha.
+        check_captcha(self.captchas.as_ref(), &id, &text).await?;
         let identifier = LoginIdentifier::parse(&request.account).ok_or(AppError::NotFound)?;
         let user = self.users.find_by_login(&identifier).await?.ok_or(AppError::NotFound)?;
         let mobile = user.mobile.ok_or_else(|| AppError::field(Field::NonField, Problem::NoMobile))?;

@@ -11,7 +11,10 @@ pub mod policy;
 pub mod ports;
 pub mod sessions;
 pub mod test_targets;
+mod unionid_join;
 pub mod use_cases;
+pub mod web_login;
+mod wechat_failure;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
 pub use flow_tokens::FlowTokens;
@@ -19,3 +22,4 @@ pub use one_time_codes::{CodeRecipient, OneTimeCodes};
 pub use policy::{AvailabilityPolicy, LoginPolicy, OAuthPolicy, SessionPolicy, VerificationPolicy};
 pub use sessions::{Session, SessionIssuer};
 pub use test_targets::{TestTargets, TestTargetsError};
+pub use web_login::{ProviderIdentity, QqWebLogin, WeChatWebLogin, WebLoginProvider};

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
-use adapters::http::{ApiState, ClientIpResolver, QqLogin};
+use adapters::http::{ApiState, ClientIpResolver, OAuthLogin};
 use adapters::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, SmtpMessageSender, TencentSmsSender,
 };
@@ -17,15 +17,15 @@ use application::ports::{
     VerificationCodeStore, WeChatClient,
 };
 use application::use_cases::{
-    Authenticate, BindMiniProgramPhone, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteQqLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
+    Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
     LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
-    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile,
+    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
     VerifyEmail,
 };
 use application::{
-    AvailabilityPolicy, FlowTokens, LoginPolicy, OAuthPolicy, OneTimeCodes, SessionIssuer, SessionPolicy,
-    VerificationPolicy,
+    AvailabilityPolicy, FlowTokens, LoginPolicy, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer, SessionPolicy,
+    VerificationPolicy, WeChatWebLogin, WebLoginProvider,
 };
 
 use tokio::sync::Notify;
@@ -116,26 +116,56 @@ impl Container {
                 reuse_grace: Duration::from_secs(config.refresh_reuse_grace_secs),
             },
         ));
-        let qq_login = qq_login(
-            config,
-            QqLoginPorts {
-                identities: database.oauth_identities(),
-                users: users.clone(),
-                codes: one_time_codes.clone(),
-                hasher: hasher.clone(),
-                tokens: flow_tokens.clone(),
-                sessions: sessions.clone(),
-                limiter: limiter.clone(),
-                audit: audit.clone(),
-                clock: clock.clone(),
-                login_policy: login_policy.clone(),
-            },
-        )?;
-        let (mini_program_login, mini_program_phone) = match config.wechat_settings()? {
-            Some(settings) if settings.has_mini_program() => {
-                tracing::info!(api_base = %settings.api_base, "WeChat mini-program login enabled");
-                let wechat: Arc<dyn WeChatClient> =
-                    Arc::new(WeChatApiClient::new(settings).map_err(|e| ConfigError::Invalid(format!("WeChat: {e}")))?);
+        let web_login_ports = WebLoginPorts {
+            identities: database.oauth_identities(),
+            users: users.clone(),
+            codes: one_time_codes.clone(),
+            hasher: hasher.clone(),
+            tokens: flow_tokens.clone(),
+            sessions: sessions.clone(),
+            limiter: limiter.clone(),
+            audit: audit.clone(),
+            clock: clock.clone(),
+            login_policy: login_policy.clone(),
+        };
+        if config.oauth_allow_missing_state {
+            tracing::warn!(
+                "OAUTH_ALLOW_MISSING_STATE=true: callbacks without state are accepted (no login-CSRF protection)"
+            );
+        }
+        let oauth_policy =
+            OAuthPolicy { allow_missing_state: config.oauth_allow_missing_state, ..OAuthPolicy::default() };
+        let qq_login = match config.qq_settings()? {
+            Some(settings) => {
+                tracing::info!(api_base = %settings.api_base, "QQ login enabled");
+                let qq: Arc<dyn QqClient> = Arc::new(
+                    QqConnectClient::new(settings).map_err(|e| ConfigError::Invalid(format!("QQ Connect: {e}")))?,
+                );
+                Some(web_login(Arc::new(QqWebLogin::new(qq)), oauth_policy.clone(), &web_login_ports))
+            }
+            None => None,
+        };
+        let wechat_settings = config.wechat_settings()?;
+        let (has_mini_program, has_website) = wechat_settings
+            .as_ref()
+            .map_or((false, false), |settings| (settings.has_mini_program(), settings.has_website()));
+        let wechat: Option<Arc<dyn WeChatClient>> = match wechat_settings {
+            Some(settings) => Some(Arc::new(
+                WeChatApiClient::new(settings).map_err(|e| ConfigError::Invalid(format!("WeChat: {e}")))?,
+            )),
+            None => None,
+        };
+        let wechat_web_login = match &wechat {
+            Some(wechat) if has_website => {
+                tracing::info!("WeChat website (QR) login enabled");
+                let provider = Arc::new(WeChatWebLogin::new(wechat.clone()));
+                Some(web_login(provider, oauth_policy, &web_login_ports))
+            }
+            _ => None,
+        };
+        let (mini_program_login, mini_program_phone) = match wechat {
+            Some(wechat) if has_mini_program => {
+                tracing::info!("WeChat mini-program login enabled");
                 let login = LogInWithMiniProgram::new(
                     wechat.clone(),
                     database.oauth_identities(),
@@ -227,6 +257,7 @@ impl Container {
                 config.email_verification_url.clone(),
             ),
             qq_login,
+            wechat_web_login,
             manage_bindings: ManageBindings::new(database.oauth_identities()),
             mini_program_login,
             mini_program_phone,
@@ -250,8 +281,8 @@ impl Container {
     }
 }
 
-/// What QQ login shares with the rest of the service.
-struct QqLoginPorts {
+/// What the website logins share with the rest of the service.
+struct WebLoginPorts {
     identities: Arc<dyn OAuthIdentityRepository>,
     users: Arc<dyn UserRepository>,
     codes: Arc<OneTimeCodes>,
@@ -264,22 +295,12 @@ struct QqLoginPorts {
     login_policy: LoginPolicy,
 }
 
-/// QQ login when `QQ_CLIENT_ID` is set; otherwise its endpoints answer 404.
-fn qq_login(config: &Config, ports: QqLoginPorts) -> Result<Option<QqLogin>, StartError> {
-    let Some(settings) = config.qq_settings()? else { return Ok(None) };
-    tracing::info!(api_base = %settings.api_base, "QQ login enabled");
-    if config.oauth_allow_missing_state {
-        tracing::warn!(
-            "OAUTH_ALLOW_MISSING_STATE=true: callbacks without state are accepted (no login-CSRF protection)"
-        );
-    }
-    let qq: Arc<dyn QqClient> =
-        Arc::new(QqConnectClient::new(settings).map_err(|e| ConfigError::Invalid(format!("QQ Connect: {e}")))?);
-    let policy = OAuthPolicy { allow_missing_state: config.oauth_allow_missing_state, ..OAuthPolicy::default() };
-    Ok(Some(QqLogin {
-        start: StartQqLogin::new(qq.clone(), ports.tokens.clone(), policy.clone()),
-        complete: CompleteQqLogin::new(
-            qq.clone(),
+/// One provider's website login: the authorize URL, the callback and the bind form.
+fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &WebLoginPorts) -> OAuthLogin {
+    OAuthLogin {
+        start: StartOAuthLogin::new(provider.clone(), ports.tokens.clone(), policy.clone()),
+        complete: CompleteOAuthLogin::new(
+            provider.clone(),
             ports.identities.clone(),
             ports.users.clone(),
             ports.tokens.clone(),
@@ -288,20 +309,20 @@ fn qq_login(config: &Config, ports: QqLoginPorts) -> Result<Option<QqLogin>, Sta
             ports.clock.clone(),
             policy,
         ),
-        bind: BindQqIdentity::new(
-            qq,
-            ports.identities,
-            ports.users,
-            ports.codes,
-            ports.hasher,
-            ports.tokens,
-            ports.sessions,
-            ports.limiter,
-            ports.audit,
-            ports.clock,
-            ports.login_policy,
+        bind: BindOAuthIdentity::new(
+            provider,
+            ports.identities.clone(),
+            ports.users.clone(),
+            ports.codes.clone(),
+            ports.hasher.clone(),
+            ports.tokens.clone(),
+            ports.sessions.clone(),
+            ports.limiter.clone(),
+            ports.audit.clone(),
+            ports.clock.clone(),
+            ports.login_policy.clone(),
         ),
-    }))
+    }
 }
 
 /// Where outgoing messages go, and the development outbox when a development adapter is in use.

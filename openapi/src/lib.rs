@@ -6,7 +6,7 @@ use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
     availability, bindings, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
-    wechat_login,
+    wechat_login, wechat_web_login,
 };
 use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         title = "Meiduo accounts",
         description = "User accounts of the Meiduo shop: registration with mobile and SMS code, \
 registration with email and email code, password login by username, mobile or email, find password, \
-email binding, QQ login, and the signed-in user's page. \
+email binding, QQ login, WeChat mini-program and website login, and the signed-in user's page. \
 Every error answers with the one error body (`ErrorBody`); messages are zh-CN unless `Accept-Language: en`. \
 Every path also answers without its trailing slash. Bodies are JSON or `application/x-www-form-urlencoded`.",
         license(name = "MIT"),
@@ -49,6 +49,9 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         qq_login::authorization,
         qq_login::callback,
         qq_login::bind,
+        wechat_web_login::authorization,
+        wechat_web_login::callback,
+        wechat_web_login::bind,
         wechat_login::mini_program,
         wechat_login::phone,
         health::live,
@@ -74,10 +77,10 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::PasswordResetCodeResponse,
         dto::ResetPasswordBody,
         dto::ResetPasswordResponse,
-        dto::QqAuthorizationResponse,
-        dto::QqCallbackResponse,
-        dto::QqBindRequest,
-        dto::QqBindResponse,
+        dto::OAuthAuthorizationResponse,
+        dto::OAuthCallbackResponse,
+        dto::OAuthBindRequest,
+        dto::OAuthBindResponse,
         dto::MiniProgramLoginRequest,
         dto::MiniProgramLoginResponse,
         dto::MiniProgramPhoneRequest,
@@ -98,7 +101,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "sessions", description = "Log in, refresh, log out, sign out everywhere"),
         (name = "user", description = "The signed-in user's account"),
         (name = "find password", description = "The four classic steps of password recovery"),
-        (name = "wechat login", description = "WeChat mini-program login (404 while WeChat is not configured)"),
+        (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
         (name = "operations", description = "Health checks"),
         (name = "development", description = "Only with the development message adapters"),

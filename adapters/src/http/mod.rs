@@ -19,4 +19,4 @@ pub use client_ip::ClientIpResolver;
 pub use error_body::ErrorBody;
 pub use language::Language;
 pub use router::{api_router, cors};
-pub use state::{ApiState, QqLogin};
+pub use state::{ApiState, OAuthLogin};

@@ -10,7 +10,7 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 use super::auth::require_auth;
 use super::handlers::{
     availability, bindings, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
-    wechat_login,
+    wechat_login, wechat_web_login,
 };
 use super::state::ApiState;
 
@@ -39,6 +39,8 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("emails/verification").get(email_binding::verify_email))
         .push(Router::with_path("oauth/qq/authorization").get(qq_login::authorization))
         .push(Router::with_path("oauth/qq/user").get(qq_login::callback).post(qq_login::bind))
+        .push(Router::with_path("oauth/wechat/authorization").get(wechat_web_login::authorization))
+        .push(Router::with_path("oauth/wechat/user").get(wechat_web_login::callback).post(wechat_web_login::bind))
         .push(Router::with_path("oauth/wechat/miniprogram").post(wechat_login::mini_program))
         .push(Router::with_path("oauth/wechat/miniprogram/phone").hoop(require_auth).post(wechat_login::phone))
         .push(Router::with_path("authorizations").post(sessions::log_in))

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use application::AppError;
 use application::use_cases::{
-    Authenticate, BindMiniProgramPhone, BindQqIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteQqLogin, ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
+    Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, GetCurrentUser, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
     ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
-    SendPasswordResetSms, SendSmsCode, SetEmail, StartPasswordReset, StartQqLogin, UpdateProfile, VerifyEmail,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -13,11 +13,12 @@ use super::api_error::ApiError;
 use super::client_ip::ClientIpResolver;
 use crate::messaging::DevOutbox;
 
-/// The use cases of QQ login, present only when QQ Connect is configured.
-pub struct QqLogin {
-    pub start: StartQqLogin,
-    pub complete: CompleteQqLogin,
-    pub bind: BindQqIdentity,
+/// The use cases of one provider's website login (QQ Connect, the WeChat QR
+/// login), present only when that provider is configured.
+pub struct OAuthLogin {
+    pub start: StartOAuthLogin,
+    pub complete: CompleteOAuthLogin,
+    pub bind: BindOAuthIdentity,
 }
 
 /// What the handlers need: the use cases and the HTTP settings.
@@ -41,7 +42,9 @@ pub struct ApiState {
     pub reset_password: ResetPassword,
     pub set_email: SetEmail,
     pub verify_email: VerifyEmail,
-    pub qq_login: Option<QqLogin>,
+    pub qq_login: Option<OAuthLogin>,
+    /// Present only when the WeChat website app is configured.
+    pub wechat_web_login: Option<OAuthLogin>,
     pub manage_bindings: ManageBindings,
     /// Present only when the WeChat mini-program is configured.
     pub mini_program_login: Option<LogInWithMiniProgram>,

@@ -15,8 +15,9 @@ pub enum FlowKind {
     EmailVerification,
     /// The OAuth `state` of a login started here: carries where to go next.
     OAuthState,
-    /// A QQ identity not bound yet: carries the openid to the bind form.
-    QqBind,
+    /// A provider identity not bound yet: carries `provider:openid` and the
+    /// unionid to the bind form.
+    OAuthBind,
 }
 
 impl FlowKind {
@@ -26,12 +27,12 @@ impl FlowKind {
             Self::ResetPassword => "reset_password",
             Self::EmailVerification => "email_verification",
             Self::OAuthState => "oauth_state",
-            Self::QqBind => "qq_bind",
+            Self::OAuthBind => "oauth_bind",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::ResetPasswordSms, Self::ResetPassword, Self::EmailVerification, Self::OAuthState, Self::QqBind]
+        [Self::ResetPasswordSms, Self::ResetPassword, Self::EmailVerification, Self::OAuthState, Self::OAuthBind]
             .into_iter()
             .find(|k| k.as_str() == raw)
     }

@@ -24,6 +24,15 @@ impl OAuthProvider {
     pub fn parse(raw: &str) -> Option<Self> {
         [Self::Qq, Self::WechatMiniProgram, Self::WechatWeb].into_iter().find(|p| p.as_str() == raw)
     }
+
+    /// The providers whose identities share unionids with this one's: the
+    /// same unionid there is the same person, so the same account.
+    pub fn unionid_family(self) -> &'static [OAuthProvider] {
+        match self {
+            Self::Qq => &[Self::Qq],
+            Self::WechatMiniProgram | Self::WechatWeb => &[Self::WechatMiniProgram, Self::WechatWeb],
+        }
+    }
 }
 
 /// Who a person is at a provider: openids are per app, so the app is part of the key.

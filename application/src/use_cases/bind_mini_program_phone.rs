@@ -3,7 +3,7 @@ use std::sync::Arc;
 use domain::{Mobile, User, UserId};
 
 use crate::ports::{RepoError, UserRepository, WeChatClient};
-use crate::use_cases::log_in_with_mini_program::wechat_failure;
+use crate::wechat_failure::wechat_failure;
 use crate::{AppError, AuthFailure, Field, FieldError, Problem};
 
 /// `POST /oauth/wechat/miniprogram/phone/`: sets the signed-in user's mobile

@@ -1,17 +1,15 @@
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    OAuthProvider, ProviderError, RepoError, SessionKeyStore, UserRepository, WeChatClient,
+    OAuthProvider, RepoError, SessionKeyStore, UserRepository, WeChatClient,
 };
+use crate::unionid_join::join_by_unionid;
+use crate::wechat_failure::wechat_failure;
 use crate::{AppError, AuthFailure, Field, FieldErrors, OAuthPolicy, Problem, Session, SessionIssuer};
-
-/// The WeChat apps whose identities share a unionid: one person, one account.
-const WECHAT_FAMILY: [OAuthProvider; 2] = [OAuthProvider::WechatMiniProgram, OAuthProvider::WechatWeb];
 
 /// Generated names collide with an existing one about never; a few tries settle it.
 const NAME_ATTEMPTS: usize = 3;
@@ -47,20 +45,6 @@ pub struct LogInWithMiniProgram {
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     policy: OAuthPolicy,
-}
-
-/// WeChat's refusals mapped as `PROVIDERS.md` asks: a bad or used code is the
-/// client's (400), its rate limit a 429, a blocked high-risk user a 403; the rest is WeChat's (502).
-pub(crate) fn wechat_failure(error: ProviderError) -> AppError {
-    match error {
-        ProviderError::Refused { code: 40029 | 40163, .. } => {
-            AppError::field(Field::NonField, Problem::OAuthCodeInvalid)
-        }
-        ProviderError::Refused { code: 45011, .. } => AppError::RateLimited { retry_after: Duration::from_secs(60) },
-        ProviderError::Refused { code: 40226, .. } => AppError::Forbidden,
-        ProviderError::Refused { code, .. } => AppError::Upstream { provider: "wechat", code: Some(code) },
-        ProviderError::Unavailable(_) => AppError::Upstream { provider: "wechat", code: None },
-    }
 }
 
 impl LogInWithMiniProgram {
@@ -125,14 +109,7 @@ impl LogInWithMiniProgram {
     /// The user of the same person's other WeChat identity, or a new account.
     async fn join_or_create(&self, identity: &NewIdentity, profile: Profile) -> Result<(User, bool), AppError> {
         let now = self.clock.now();
-        if let Some(unionid) = &identity.unionid
-            && let Some(user_id) = self.identities.find_by_unionid(&WECHAT_FAMILY, unionid).await?
-        {
-            match self.identities.bind(identity, user_id, now).await {
-                // A concurrent first login bound it already: to the same person.
-                Ok(()) | Err(RepoError::Conflict(Field::AccessToken)) => {}
-                Err(other) => return Err(other.into()),
-            }
+        if let Some(user_id) = join_by_unionid(self.identities.as_ref(), identity, now).await? {
             return Ok((self.existing_user(user_id).await?, false));
         }
         for _ in 0..NAME_ATTEMPTS {
@@ -173,6 +150,7 @@ impl LogInWithMiniProgram {
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
+    use std::time::Duration;
 
     use chrono::Utc;
     use domain::ProfileError;
@@ -182,7 +160,7 @@ mod tests {
     use crate::ports::{
         BoundIdentity, CacheError, IssuedToken, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
         MockOAuthIdentityRepository, MockRefreshTokenStore, MockSessionKeyStore, MockTokenIssuer, MockUserRepository,
-        MockWeChatClient,
+        MockWeChatClient, ProviderError,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -329,7 +307,9 @@ mod tests {
         ports
             .identities
             .expect_find_by_unionid()
-            .withf(|providers, unionid| providers == WECHAT_FAMILY && unionid == "UNION")
+            .withf(|providers, unionid| {
+                providers == OAuthProvider::WechatMiniProgram.unionid_family() && unionid == "UNION"
+            })
             .returning(|_, _| Ok(Some(UserId(1))));
         ports
             .identities

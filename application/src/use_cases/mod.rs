@@ -3,11 +3,11 @@
 
 mod authenticate;
 mod bind_mini_program_phone;
-mod bind_qq_identity;
+mod bind_oauth_identity;
 mod change_password;
 mod check_availability;
 mod check_readiness;
-mod complete_qq_login;
+mod complete_oauth_login;
 mod confirm_password_reset_code;
 mod deliver_messages;
 mod get_current_user;
@@ -24,18 +24,18 @@ mod send_email_code;
 mod send_password_reset_sms;
 mod send_sms_code;
 mod set_email;
+mod start_oauth_login;
 mod start_password_reset;
-mod start_qq_login;
 mod update_profile;
 mod verify_email;
 
 pub use authenticate::Authenticate;
 pub use bind_mini_program_phone::BindMiniProgramPhone;
-pub use bind_qq_identity::{BindQqIdentity, BindQqIdentityRequest, QqIdentityBound};
+pub use bind_oauth_identity::{BindOAuthIdentity, BindOAuthIdentityRequest, OAuthIdentityBound};
 pub use change_password::{ChangePassword, ChangePasswordRequest};
 pub use check_availability::{Availability, CheckAvailability};
 pub use check_readiness::{CheckReadiness, Readiness};
-pub use complete_qq_login::{CompleteQqLogin, CompleteQqLoginRequest, QqLoginOutcome};
+pub use complete_oauth_login::{CompleteOAuthLogin, CompleteOAuthLoginRequest, OAuthLoginOutcome};
 pub use confirm_password_reset_code::{
     ConfirmPasswordResetCode, ConfirmPasswordResetCodeRequest, PasswordResetCodeConfirmed,
 };
@@ -54,7 +54,7 @@ pub use send_email_code::{SendEmailCode, SendEmailCodeRequest};
 pub use send_password_reset_sms::SendPasswordResetSms;
 pub use send_sms_code::{SendSmsCode, SendSmsCodeRequest};
 pub use set_email::{SetEmail, SetEmailRequest};
+pub use start_oauth_login::StartOAuthLogin;
 pub use start_password_reset::{PasswordResetStarted, StartPasswordReset, StartPasswordResetRequest};
-pub use start_qq_login::StartQqLogin;
 pub use update_profile::{ProfilePatch, UpdateProfile};
 pub use verify_email::VerifyEmail;

@@ -5,8 +5,8 @@ mod binding;
 mod email_binding;
 mod health;
 pub(crate) mod lenient;
+mod oauth_login;
 mod password_reset;
-mod qq_login;
 mod session;
 mod user;
 mod verification;
@@ -16,12 +16,13 @@ pub use availability::{EmailCount, MobileCount, UsernameCount};
 pub use binding::BindingResponse;
 pub use email_binding::{EmailVerificationQuery, SetEmailBody, SetEmailResponse};
 pub use health::{HealthStatus, Readiness};
+pub use oauth_login::{
+    OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
+    OAuthCallbackResponse,
+};
 pub use password_reset::{
     PasswordResetCaptchaQuery, PasswordResetCodeQuery, PasswordResetCodeResponse, PasswordResetStartResponse,
     ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
-};
-pub use qq_login::{
-    QqAuthorizationQuery, QqAuthorizationResponse, QqBindRequest, QqBindResponse, QqCallbackQuery, QqCallbackResponse,
 };
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};

@@ -1,21 +1,16 @@
 //! QQ login: the authorize URL, the callback, and the first-time binding.
 
-use application::use_cases::{BindQqIdentityRequest, CompleteQqLoginRequest, QqLoginOutcome};
 use salvo::handler;
-use salvo::http::StatusCode;
 use salvo::prelude::{Depot, Json, Request, Response};
 
+use super::oauth_login::{self, configured};
 use crate::http::api_error::ApiError;
-use crate::http::body::read_body;
 use crate::http::dto::{
-    QqAuthorizationQuery, QqAuthorizationResponse, QqBindRequest, QqBindResponse, QqCallbackQuery, QqCallbackResponse,
+    OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
+    OAuthCallbackResponse,
 };
 use crate::http::error_body::ErrorBody;
-use crate::http::state::{ApiState, QqLogin};
-
-fn qq(state: &ApiState) -> Result<&QqLogin, ApiError> {
-    state.qq_login.as_ref().ok_or(ApiError::RouteNotFound)
-}
+use crate::http::state::ApiState;
 
 /// Start a QQ login
 ///
@@ -25,18 +20,16 @@ fn qq(state: &ApiState) -> Result<&QqLogin, ApiError> {
     get,
     path = "/oauth/qq/authorization/",
     tag = "qq login",
-    params(QqAuthorizationQuery),
+    params(OAuthAuthorizationQuery),
     responses(
-        (status = 200, description = "Where to send the browser", body = QqAuthorizationResponse),
+        (status = 200, description = "Where to send the browser", body = OAuthAuthorizationResponse),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
     )
 )]
 #[handler]
-pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<QqAuthorizationResponse>, ApiError> {
+pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = QqAuthorizationQuery { next: req.query("next") };
-    let url = qq(&state)?.start.execute(query.next.as_deref())?;
-    Ok(Json(QqAuthorizationResponse { login_url: url.clone(), oauth_url: url }))
+    oauth_login::authorization(configured(state.qq_login.as_ref())?, req)
 }
 
 /// QQ's callback
@@ -49,9 +42,9 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     get,
     path = "/oauth/qq/user/",
     tag = "qq login",
-    params(QqCallbackQuery),
+    params(OAuthCallbackQuery),
     responses(
-        (status = 200, description = "Logged in, or a bind token", body = QqCallbackResponse),
+        (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse),
         (status = 400, description = "No code (`required`), a bad state (`invalid_state`), or a code QQ refused as expired or used (`invalid_oauth_code`)", body = ErrorBody,
             example = json!({"code": "invalid_state", "message": "登录请求无效或已过期，请重新登录", "non_field_errors": ["登录请求无效或已过期，请重新登录"], "state": ["登录请求无效或已过期，请重新登录"]})),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
@@ -61,29 +54,9 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     )
 )]
 #[handler]
-pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<QqCallbackResponse>, ApiError> {
+pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthCallbackResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = QqCallbackQuery { code: req.query("code"), state: req.query("state") };
-    let outcome = qq(&state)?
-        .complete
-        .execute(CompleteQqLoginRequest {
-            code: query.code.unwrap_or_default(),
-            state: query.state,
-            client_ip: state.client_ip.resolve(req),
-        })
-        .await?;
-    Ok(Json(match outcome {
-        QqLoginOutcome::LoggedIn { user, session, next } => QqCallbackResponse::LoggedIn {
-            token: session.access.token,
-            user_id: user.id.0,
-            username: user.username,
-            refresh_token: session.refresh_token,
-            next: next.to_string(),
-        },
-        QqLoginOutcome::BindRequired { access_token, next } => {
-            QqCallbackResponse::BindRequired { access_token, next: next.to_string() }
-        }
-    }))
+    oauth_login::callback(configured(state.qq_login.as_ref())?, &state, req).await
 }
 
 /// Bind a first-time QQ identity
@@ -97,11 +70,11 @@ pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<QqCal
     path = "/oauth/qq/user/",
     tag = "qq login",
     request_body(content(
-        (QqBindRequest = "application/json"),
-        (QqBindRequest = "application/x-www-form-urlencoded"),
+        (OAuthBindRequest = "application/json"),
+        (OAuthBindRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 201, description = "Bound and logged in", body = QqBindResponse),
+        (status = 201, description = "Bound and logged in", body = OAuthBindResponse),
         (status = 400, description = "Invalid fields, a wrong/expired/burned SMS code, a wrong password (`wrong_password`), or a bad bind token (`invalid_access_token`)", body = ErrorBody,
             example = json!({"code": "wrong_password", "message": "密码错误", "non_field_errors": ["密码错误"], "password": ["密码错误"]})),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
@@ -115,25 +88,5 @@ pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<QqCal
 #[handler]
 pub async fn bind(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let body: QqBindRequest = read_body(req, state.max_body_bytes).await?;
-    let bound = qq(&state)?
-        .bind
-        .execute(BindQqIdentityRequest {
-            mobile: body.mobile.unwrap_or_default(),
-            password: body.password.unwrap_or_default(),
-            sms_code: body.sms_code.unwrap_or_default(),
-            access_token: body.access_token.unwrap_or_default(),
-            client_ip: state.client_ip.resolve(req),
-        })
-        .await?;
-    tracing::info!(user_id = bound.user.id.0, "QQ identity bound");
-    res.status_code(StatusCode::CREATED);
-    res.render(Json(QqBindResponse {
-        token: bound.session.access.token,
-        id: bound.user.id.0,
-        user_id: bound.user.id.0,
-        username: bound.user.username,
-        refresh_token: bound.session.refresh_token,
-    }));
-    Ok(())
+    oauth_login::bind("qq", configured(state.qq_login.as_ref())?, &state, req, res).await
 }

@@ -5,15 +5,15 @@ use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode}
 
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity,
-    OAuthIdentityRepository, OAuthProvider, PasswordHasher, QqClient, RateDecision, RateLimiter, RepoError,
-    UserRepository,
+    OAuthIdentityRepository, PasswordHasher, RateDecision, RateLimiter, RepoError, UserRepository,
 };
+use crate::web_login::{WebLoginProvider, bound_openid};
 use crate::{
     AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoginPolicy, OneTimeCodes, Problem, Session,
     SessionIssuer,
 };
 
-pub struct BindQqIdentityRequest {
+pub struct BindOAuthIdentityRequest {
     pub mobile: String,
     pub password: String,
     pub sms_code: String,
@@ -23,17 +23,18 @@ pub struct BindQqIdentityRequest {
 }
 
 #[derive(Debug)]
-pub struct QqIdentityBound {
+pub struct OAuthIdentityBound {
     pub user: User,
     pub session: Session,
 }
 
-/// `POST /oauth/qq/user/`: binds a first-time QQ identity to the account of a
-/// mobile the person proves with an SMS code: an existing account's password
-/// must match; an unknown mobile gets a new account (`username = mobile`),
-/// created together with the binding in one transaction.
-pub struct BindQqIdentity {
-    qq: Arc<dyn QqClient>,
+/// `POST /oauth/{qq,wechat}/user/`: binds a first-time identity (the bind
+/// token of that provider's callback) to the account of a mobile the person
+/// proves with an SMS code: an existing account's password must match; an
+/// unknown mobile gets a new account (`username = mobile`), created together
+/// with the binding in one transaction.
+pub struct BindOAuthIdentity {
+    provider: Arc<dyn WebLoginProvider>,
     identities: Arc<dyn OAuthIdentityRepository>,
     users: Arc<dyn UserRepository>,
     codes: Arc<OneTimeCodes>,
@@ -55,10 +56,10 @@ fn bind_conflict(error: RepoError) -> AppError {
     }
 }
 
-impl BindQqIdentity {
+impl BindOAuthIdentity {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        qq: Arc<dyn QqClient>,
+        provider: Arc<dyn WebLoginProvider>,
         identities: Arc<dyn OAuthIdentityRepository>,
         users: Arc<dyn UserRepository>,
         codes: Arc<OneTimeCodes>,
@@ -70,10 +71,10 @@ impl BindQqIdentity {
         clock: Arc<dyn Clock>,
         policy: LoginPolicy,
     ) -> Self {
-        Self { qq, identities, users, codes, hasher, tokens, sessions, limiter, audit, clock, policy }
+        Self { provider, identities, users, codes, hasher, tokens, sessions, limiter, audit, clock, policy }
     }
 
-    pub async fn execute(&self, request: BindQqIdentityRequest) -> Result<QqIdentityBound, AppError> {
+    pub async fn execute(&self, request: BindOAuthIdentityRequest) -> Result<OAuthIdentityBound, AppError> {
         let mut errors = FieldErrors::default();
         let mobile = errors.check(Field::Mobile, Mobile::parse(&request.mobile), Problem::Mobile);
         let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
@@ -87,9 +88,11 @@ impl BindQqIdentity {
         errors.into_result()?;
 
         let (field, problem) = (Field::AccessToken, Problem::StepTokenInvalid);
-        let claims = self.tokens.inspect(&request.access_token, FlowKind::QqBind, field, problem)?;
+        let claims = self.tokens.inspect(&request.access_token, FlowKind::OAuthBind, field, problem)?;
+        let provider = self.provider.provider();
+        let openid = bound_openid(&claims.subject, provider).ok_or_else(|| AppError::field(field, problem))?;
         let identity = NewIdentity {
-            key: IdentityKey { provider: OAuthProvider::Qq, app_id: self.qq.app_id(), openid: claims.subject.clone() },
+            key: IdentityKey { provider, app_id: self.provider.app_id(), openid: openid.to_owned() },
             unionid: claims.target.clone(),
         };
         if self.identities.find(&identity.key).await?.is_some() {
@@ -106,12 +109,12 @@ impl BindQqIdentity {
         let user = match existing {
             Some(user) => {
                 self.check_password(&user, &password).await?;
-                self.tokens.redeem(&request.access_token, FlowKind::QqBind, now, field, problem).await?;
+                self.tokens.redeem(&request.access_token, FlowKind::OAuthBind, now, field, problem).await?;
                 self.identities.bind(&identity, user.id, now).await.map_err(bind_conflict)?;
                 user
             }
             None => {
-                self.tokens.redeem(&request.access_token, FlowKind::QqBind, now, field, problem).await?;
+                self.tokens.redeem(&request.access_token, FlowKind::OAuthBind, now, field, problem).await?;
                 let password_hash = self.hasher.hash(password.expose()).await?;
                 let new_user = NewUser {
                     username: mobile.to_string(),
@@ -129,7 +132,7 @@ impl BindQqIdentity {
             AuditEntry { user_id: Some(user.id), event: AuditEvent::OAuthBound, ip: request.client_ip, at: now };
         self.audit.record(entry).await?;
         let session = self.sessions.start(&user).await?;
-        Ok(QqIdentityBound { user, session })
+        Ok(OAuthIdentityBound { user, session })
     }
 
     /// The account's password, under the same lock as password login: binding
@@ -161,10 +164,11 @@ mod tests {
     use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         BoundIdentity, CodeCheck, IssuedToken, MockAuditLog, MockClock, MockFlowTokenSigner,
-        MockOAuthIdentityRepository, MockPasswordHasher, MockQqClient, MockRateLimiter, MockRefreshTokenStore,
-        MockTokenIssuer, MockUserRepository,
+        MockOAuthIdentityRepository, MockPasswordHasher, MockRateLimiter, MockRefreshTokenStore, MockTokenIssuer,
+        MockUserRepository, OAuthProvider,
     };
     use crate::use_cases::log_in::tests::stored_user;
+    use crate::web_login::MockWebLoginProvider;
 
     struct Ports {
         identities: MockOAuthIdentityRepository,
@@ -183,8 +187,8 @@ mod tests {
             let mut signer = MockFlowTokenSigner::new();
             signer
                 .expect_verify()
-                .withf(|_, kind| *kind == FlowKind::QqBind)
-                .returning(|_, _| Ok(claims(FlowKind::QqBind, "OPENID", Some("UNIONID"), 0)));
+                .withf(|_, kind| *kind == FlowKind::OAuthBind)
+                .returning(|_, _| Ok(claims(FlowKind::OAuthBind, "qq:OPENID", Some("UNIONID"), 0)));
             let mut identities = MockOAuthIdentityRepository::new();
             identities.expect_find().returning(|_| Ok(None));
             Self {
@@ -215,17 +219,18 @@ mod tests {
             self
         }
 
-        fn use_case(self) -> BindQqIdentity {
-            let mut qq = MockQqClient::new();
-            qq.expect_app_id().returning(|| "101474184".into());
+        fn use_case(self) -> BindOAuthIdentity {
+            let mut provider = MockWebLoginProvider::new();
+            provider.expect_provider().return_const(OAuthProvider::Qq);
+            provider.expect_app_id().returning(|| "101474184".into());
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
             let mut tokens = MockTokenIssuer::new();
             tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
             let mut refresh = MockRefreshTokenStore::new();
             refresh.expect_create().returning(|_, _| Ok("refresh".into()));
-            BindQqIdentity::new(
-                Arc::new(qq),
+            BindOAuthIdentity::new(
+                Arc::new(provider),
                 Arc::new(self.identities),
                 Arc::new(self.users),
                 self.codes.build(),
@@ -240,8 +245,8 @@ mod tests {
         }
     }
 
-    fn request() -> BindQqIdentityRequest {
-        BindQqIdentityRequest {
+    fn request() -> BindOAuthIdentityRequest {
+        BindOAuthIdentityRequest {
             mobile: "13800138000".into(),
             password: "correct-horse".into(),
             sms_code: "123456".into(),
@@ -358,11 +363,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn another_provider_s_bind_token_is_refused() {
+        let mut ports = Ports::ready();
+        ports.signer = MockFlowTokenSigner::new();
+        ports
+            .signer
+            .expect_verify()
+            .returning(|_, _| Ok(claims(FlowKind::OAuthBind, "wechat_web:OPENID", Some("UNIONID"), 0)));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::AccessToken, Problem::StepTokenInvalid));
+    }
+
+    #[tokio::test]
     async fn malformed_fields_are_reported_together() {
         let ports = Ports::ready();
         let got = ports
             .use_case()
-            .execute(BindQqIdentityRequest {
+            .execute(BindOAuthIdentityRequest {
                 mobile: "123".into(),
                 password: "short".into(),
                 sms_code: "".into(),

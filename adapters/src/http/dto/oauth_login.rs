@@ -5,7 +5,7 @@ use super::lenient;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct QqAuthorizationQuery {
+pub struct OAuthAuthorizationQuery {
     /// Where to go after the login: a local path (`/…`); anything else becomes `/`.
     #[param(example = "/user_center_info.html")]
     pub next: Option<String>,
@@ -16,8 +16,8 @@ pub struct QqAuthorizationQuery {
     "login_url": "https://graph.qq.com/oauth2.0/authorize?response_type=code&client_id=101474184&redirect_uri=http%3A%2F%2Fwww.meiduo.site%3A8080%2Foauth_callback.html&state=eyJhbGciOiJIUzI1NiJ9.e30.sig&scope=get_user_info",
     "oauth_url": "https://graph.qq.com/oauth2.0/authorize?response_type=code&client_id=101474184&redirect_uri=http%3A%2F%2Fwww.meiduo.site%3A8080%2Foauth_callback.html&state=eyJhbGciOiJIUzI1NiJ9.e30.sig&scope=get_user_info"
 }))]
-pub struct QqAuthorizationResponse {
-    /// QQ's authorize page, with a fresh `state`.
+pub struct OAuthAuthorizationResponse {
+    /// The provider's authorize page (QQ, or WeChat's QR page), with a fresh `state`.
     pub login_url: String,
     /// The same URL (classic pages read either).
     pub oauth_url: String,
@@ -25,18 +25,18 @@ pub struct QqAuthorizationResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct QqCallbackQuery {
-    /// The authorization code QQ appended to the redirect.
+pub struct OAuthCallbackQuery {
+    /// The authorization code the provider appended to the redirect.
     pub code: Option<String>,
-    /// The `state` of `GET /oauth/qq/authorization/`, as QQ returned it.
+    /// The `state` of the authorization request, as the provider returned it.
     pub state: Option<String>,
 }
 
-/// The callback's answer: logged in when the QQ identity is bound, otherwise a
-/// bind token for `POST /oauth/qq/user/`.
+/// The callback's answer: logged in when the identity is bound, otherwise a
+/// bind token for the bind form (`POST /oauth/qq/user/` or `POST /oauth/wechat/user/`).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
-pub enum QqCallbackResponse {
+pub enum OAuthCallbackResponse {
     #[schema(example = json!({"token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig", "user_id": 1, "username": "alice",
         "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "next": "/"}))]
     LoggedIn {
@@ -47,7 +47,7 @@ pub enum QqCallbackResponse {
         /// Where to go now (the `next` of the authorization request).
         next: String,
     },
-    #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJmbG93IjoicXFfYmluZCJ9.sig", "next": "/"}))]
+    #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJmbG93Ijoib2F1dGhfYmluZCJ9.sig", "next": "/"}))]
     BindRequired {
         /// Single use, 600 s: send it with the bind form.
         access_token: String,
@@ -55,11 +55,11 @@ pub enum QqCallbackResponse {
     },
 }
 
-/// Binds the QQ identity of `access_token` to the account of `mobile`.
+/// Binds the identity of `access_token` (a QQ or WeChat bind token) to the account of `mobile`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"mobile": "13800138000", "password": "correct-horse", "sms_code": "123456",
-    "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJmbG93IjoicXFfYmluZCJ9.sig"}))]
-pub struct QqBindRequest {
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJmbG93Ijoib2F1dGhfYmluZCJ9.sig"}))]
+pub struct OAuthBindRequest {
     #[serde(default, deserialize_with = "lenient::text")]
     pub mobile: Option<String>,
     /// The account's password, or the new account's when the mobile is not registered.
@@ -76,7 +76,7 @@ pub struct QqBindRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig", "id": 1, "user_id": 1,
     "username": "13800138000", "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}))]
-pub struct QqBindResponse {
+pub struct OAuthBindResponse {
     pub token: String,
     pub id: i64,
     /// Same as `id` (classic pages read either).

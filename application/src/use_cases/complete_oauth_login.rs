@@ -1,0 +1,369 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use domain::{LocalPath, User};
+
+use crate::ports::{
+    AuditEntry, AuditEvent, AuditLog, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
+    UserRepository,
+};
+use crate::unionid_join::join_by_unionid;
+use crate::web_login::{WebLoginProvider, bind_subject};
+use crate::{AppError, AuthFailure, Field, FlowTokens, OAuthPolicy, Problem, Session, SessionIssuer};
+
+pub struct CompleteOAuthLoginRequest {
+    pub code: String,
+    /// Absent when the classic callback page sends only `code`.
+    pub state: Option<String>,
+    pub client_ip: IpAddr,
+}
+
+/// The callback's outcome; both carry where the client should go next.
+#[derive(Debug)]
+pub enum OAuthLoginOutcome {
+    /// The identity is bound (or joined its unionid's account): the person is logged in.
+    LoggedIn { user: Box<User>, session: Session, next: LocalPath },
+    /// A first login: a single-use bind token (600 s) for the provider's bind form.
+    BindRequired { access_token: String, next: LocalPath },
+}
+
+/// `GET /oauth/{qq,wechat}/user/?code=&state=`: checks the `state` this
+/// service issued for this provider, asks the provider who the code belongs
+/// to, and logs a bound identity in. An unbound identity whose unionid the
+/// provider's other apps already know joins that account; any other gets a
+/// bind token.
+pub struct CompleteOAuthLogin {
+    provider: Arc<dyn WebLoginProvider>,
+    identities: Arc<dyn OAuthIdentityRepository>,
+    users: Arc<dyn UserRepository>,
+    tokens: Arc<FlowTokens>,
+    sessions: Arc<SessionIssuer>,
+    audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
+    policy: OAuthPolicy,
+}
+
+impl CompleteOAuthLogin {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        provider: Arc<dyn WebLoginProvider>,
+        identities: Arc<dyn OAuthIdentityRepository>,
+        users: Arc<dyn UserRepository>,
+        tokens: Arc<FlowTokens>,
+        sessions: Arc<SessionIssuer>,
+        audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
+        policy: OAuthPolicy,
+    ) -> Self {
+        Self { provider, identities, users, tokens, sessions, audit, clock, policy }
+    }
+
+    pub async fn execute(&self, request: CompleteOAuthLoginRequest) -> Result<OAuthLoginOutcome, AppError> {
+        if request.code.trim().is_empty() {
+            return Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
+        }
+        let next = self.check_state(request.state.as_deref()).await?;
+        let found = self.provider.identify(request.code.trim()).await?;
+        let provider = self.provider.provider();
+        let identity = NewIdentity {
+            key: IdentityKey { provider, app_id: self.provider.app_id(), openid: found.openid },
+            unionid: found.unionid,
+        };
+        let now = self.clock.now();
+        let user_id = match self.identities.find(&identity.key).await? {
+            Some(bound) => bound.user_id,
+            None => match join_by_unionid(self.identities.as_ref(), &identity, now).await? {
+                Some(user_id) => user_id,
+                None => {
+                    let access_token = self.tokens.issue(&FlowGrant {
+                        kind: FlowKind::OAuthBind,
+                        subject: bind_subject(provider, &identity.key.openid),
+                        target: identity.unionid,
+                        version: 0,
+                        ttl: self.policy.bind_ttl,
+                    })?;
+                    return Ok(OAuthLoginOutcome::BindRequired { access_token, next });
+                }
+            },
+        };
+        let user = self.users.find_by_id(user_id).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+        let session = self.start_session(&user, request.client_ip).await?;
+        Ok(OAuthLoginOutcome::LoggedIn { user: Box::new(user), session, next })
+    }
+
+    async fn start_session(&self, user: &User, ip: IpAddr) -> Result<Session, AppError> {
+        let now = self.clock.now();
+        self.users.record_login(user.id, now).await?;
+        self.audit
+            .record(AuditEntry { user_id: Some(user.id), event: AuditEvent::LoginSucceeded, ip, at: now })
+            .await?;
+        self.sessions.start(user).await
+    }
+
+    /// The `next` carried by a valid state of this provider (spent now); `/`
+    /// for a callback without one when that is allowed.
+    async fn check_state(&self, state: Option<&str>) -> Result<LocalPath, AppError> {
+        let state = state.map(str::trim).filter(|state| !state.is_empty());
+        let Some(state) = state else {
+            return if self.policy.allow_missing_state {
+                Ok(LocalPath::root())
+            } else {
+                Err(AppError::field(Field::State, Problem::StateInvalid))
+            };
+        };
+        let claims = self
+            .tokens
+            .redeem(state, FlowKind::OAuthState, self.clock.now(), Field::State, Problem::StateInvalid)
+            .await?;
+        if claims.subject != self.provider.provider().as_str() {
+            return Err(AppError::field(Field::State, Problem::StateInvalid));
+        }
+        Ok(LocalPath::parse_or_root(claims.target.as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use chrono::Utc;
+    use domain::UserId;
+
+    use super::*;
+    use crate::SessionPolicy;
+    use crate::flow_tokens::tests::claims;
+    use crate::ports::{
+        BoundIdentity, FlowClaims, IssuedToken, MockAuditLog, MockClock, MockFlowTokenSigner,
+        MockOAuthIdentityRepository, MockRateLimiter, MockRefreshTokenStore, MockTokenIssuer, MockUserRepository,
+        OAuthProvider, RateDecision, TokenError,
+    };
+    use crate::use_cases::log_in::tests::stored_user;
+    use crate::web_login::{MockWebLoginProvider, ProviderIdentity};
+
+    struct Ports {
+        provider: MockWebLoginProvider,
+        identities: MockOAuthIdentityRepository,
+        users: MockUserRepository,
+        signer: MockFlowTokenSigner,
+        uses: MockRateLimiter,
+        audit: MockAuditLog,
+        policy: OAuthPolicy,
+    }
+
+    impl Ports {
+        fn new(provider: OAuthProvider) -> Self {
+            let mut mock = MockWebLoginProvider::new();
+            mock.expect_provider().return_const(provider);
+            mock.expect_app_id().returning(|| "app-1".into());
+            Self {
+                provider: mock,
+                identities: MockOAuthIdentityRepository::new(),
+                users: MockUserRepository::new(),
+                signer: MockFlowTokenSigner::new(),
+                uses: MockRateLimiter::new(),
+                audit: MockAuditLog::new(),
+                policy: OAuthPolicy::default(),
+            }
+        }
+
+        fn state(mut self, answer: Result<FlowClaims, TokenError>) -> Self {
+            self.signer
+                .expect_verify()
+                .withf(|_, kind| *kind == FlowKind::OAuthState)
+                .returning(move |_, _| answer.clone());
+            self.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+            self
+        }
+
+        fn identifies(mut self, answer: Result<ProviderIdentity, AppError>) -> Self {
+            self.provider
+                .expect_identify()
+                .withf(|code| code == "the-code")
+                .times(1)
+                .returning(move |_| answer.clone());
+            self
+        }
+
+        fn logging_in(mut self, user: i64) -> Self {
+            self.users
+                .expect_find_by_id()
+                .withf(move |id| *id == UserId(user))
+                .returning(move |_| Ok(Some(User { id: UserId(user), ..stored_user() })));
+            self.users.expect_record_login().times(1).returning(|_, _| Ok(()));
+            self.audit.expect_record().withf(|e| e.event == AuditEvent::LoginSucceeded).times(1).returning(|_| Ok(()));
+            self
+        }
+
+        fn use_case(self) -> CompleteOAuthLogin {
+            let mut clock = MockClock::new();
+            clock.expect_now().returning(Utc::now);
+            let mut tokens = MockTokenIssuer::new();
+            tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+            let mut refresh = MockRefreshTokenStore::new();
+            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            CompleteOAuthLogin::new(
+                Arc::new(self.provider),
+                Arc::new(self.identities),
+                Arc::new(self.users),
+                Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
+                Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default())),
+                Arc::new(self.audit),
+                Arc::new(clock),
+                self.policy,
+            )
+        }
+    }
+
+    fn request(state: Option<&str>) -> CompleteOAuthLoginRequest {
+        CompleteOAuthLoginRequest {
+            code: "the-code".into(),
+            state: state.map(str::to_owned),
+            client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+        }
+    }
+
+    fn state_for(provider: &str, next: &str) -> Result<FlowClaims, TokenError> {
+        Ok(claims(FlowKind::OAuthState, provider, Some(next), 0))
+    }
+
+    fn identity(unionid: Option<&str>) -> Result<ProviderIdentity, AppError> {
+        Ok(ProviderIdentity { openid: "OPENID".into(), unionid: unionid.map(str::to_owned) })
+    }
+
+    fn bound_to(user: i64) -> impl Fn(&IdentityKey) -> Result<Option<BoundIdentity>, crate::ports::RepoError> {
+        move |key| {
+            Ok(Some(BoundIdentity { key: key.clone(), unionid: None, user_id: UserId(user), bound_at: Utc::now() }))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bound_identity_logs_in_and_goes_next() {
+        let mut ports =
+            Ports::new(OAuthProvider::Qq).state(state_for("qq", "/cart.html")).identifies(identity(None)).logging_in(1);
+        ports
+            .identities
+            .expect_find()
+            .withf(|key| key.provider == OAuthProvider::Qq && key.app_id == "app-1" && key.openid == "OPENID")
+            .returning(bound_to(1));
+        let OAuthLoginOutcome::LoggedIn { user, session, next } =
+            ports.use_case().execute(request(Some("s"))).await.unwrap()
+        else {
+            panic!("expected a login")
+        };
+        assert_eq!((user.id, session.access.token.as_str(), next.as_str()), (UserId(1), "jwt", "/cart.html"));
+    }
+
+    #[tokio::test]
+    async fn an_unbound_identity_with_an_unknown_unionid_gets_a_bind_token_naming_provider_openid_and_unionid() {
+        let mut ports = Ports::new(OAuthProvider::Qq).state(state_for("qq", "/")).identifies(identity(Some("UNIONID")));
+        ports.identities.expect_find().returning(|_| Ok(None));
+        ports
+            .identities
+            .expect_find_by_unionid()
+            .withf(|family, unionid| family == [OAuthProvider::Qq] && unionid == "UNIONID")
+            .returning(|_, _| Ok(None));
+        ports
+            .signer
+            .expect_sign()
+            .withf(|grant| {
+                grant.kind == FlowKind::OAuthBind
+                    && grant.subject == "qq:OPENID"
+                    && grant.target.as_deref() == Some("UNIONID")
+                    && grant.ttl.as_secs() == 600
+            })
+            .returning(|_| Ok("bind-token".into()));
+        let outcome = ports.use_case().execute(request(Some("s"))).await.unwrap();
+        assert!(
+            matches!(outcome, OAuthLoginOutcome::BindRequired { ref access_token, .. } if access_token == "bind-token")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_website_identity_whose_unionid_the_mini_program_knows_joins_that_account() {
+        let mut ports = Ports::new(OAuthProvider::WechatWeb)
+            .state(state_for("wechat_web", "/"))
+            .identifies(identity(Some("UNION")))
+            .logging_in(7);
+        ports.identities.expect_find().returning(|_| Ok(None));
+        ports
+            .identities
+            .expect_find_by_unionid()
+            .withf(|family, unionid| {
+                family == [OAuthProvider::WechatMiniProgram, OAuthProvider::WechatWeb] && unionid == "UNION"
+            })
+            .returning(|_, _| Ok(Some(UserId(7))));
+        ports
+            .identities
+            .expect_bind()
+            .withf(|identity, user, _| {
+                identity.key.provider == OAuthProvider::WechatWeb
+                    && identity.key.openid == "OPENID"
+                    && identity.unionid.as_deref() == Some("UNION")
+                    && *user == UserId(7)
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let outcome = ports.use_case().execute(request(Some("s"))).await.unwrap();
+        assert!(matches!(outcome, OAuthLoginOutcome::LoggedIn { ref user, .. } if user.id == UserId(7)));
+    }
+
+    #[tokio::test]
+    async fn a_missing_state_is_refused_unless_allowed() {
+        let got = Ports::new(OAuthProvider::Qq).use_case().execute(request(None)).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
+
+        let mut ports = Ports::new(OAuthProvider::Qq).identifies(identity(None));
+        ports.policy = OAuthPolicy { allow_missing_state: true, ..OAuthPolicy::default() };
+        ports.identities.expect_find().returning(|_| Ok(None));
+        ports.signer.expect_sign().returning(|_| Ok("bind-token".into()));
+        let outcome = ports.use_case().execute(request(None)).await.unwrap();
+        assert!(matches!(outcome, OAuthLoginOutcome::BindRequired { ref next, .. } if next.as_str() == "/"));
+    }
+
+    #[tokio::test]
+    async fn a_forged_expired_reused_or_other_provider_s_state_is_refused_before_the_provider_is_asked() {
+        let got = Ports::new(OAuthProvider::Qq)
+            .state(Err(TokenError::Invalid))
+            .use_case()
+            .execute(request(Some("forged")))
+            .await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
+
+        let got = Ports::new(OAuthProvider::Qq)
+            .state(state_for("wechat_web", "/"))
+            .use_case()
+            .execute(request(Some("wechat-state")))
+            .await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
+
+        let mut reused = Ports::new(OAuthProvider::Qq);
+        reused.signer.expect_verify().returning(|_, _| state_for("qq", "/"));
+        reused
+            .uses
+            .expect_acquire()
+            .returning(|_| Ok(RateDecision::Limited { retry_after: std::time::Duration::from_secs(5) }));
+        let got = reused.use_case().execute(request(Some("used"))).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
+    }
+
+    #[tokio::test]
+    async fn the_provider_s_failure_is_the_answer() {
+        let refused = AppError::Upstream { provider: "qq", code: Some(100010) };
+        let got = Ports::new(OAuthProvider::Qq)
+            .state(state_for("qq", "/"))
+            .identifies(Err(refused.clone()))
+            .use_case()
+            .execute(request(Some("s")))
+            .await;
+        assert_eq!(got.unwrap_err(), refused);
+    }
+
+    #[tokio::test]
+    async fn an_empty_code_is_refused_before_anything_else() {
+        let got = Ports::new(OAuthProvider::Qq)
+            .use_case()
+            .execute(CompleteOAuthLoginRequest { code: " ".into(), ..request(Some("s")) })
+            .await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
+    }
+}

@@ -16,3 +16,4 @@ mod sessions;
 mod support;
 mod verification;
 mod wechat_login;
+mod wechat_web_login;

@@ -1,0 +1,320 @@
+//! WeChat website (QR) login over HTTP against the fake WeChat API: the QR
+//! URL → callback (bound, unbound, or joined through the unionid) → binding →
+//! logging in again; one account for a person who uses both the mini-program
+//! and the website; and every WeChat errcode mapped to a clear body.
+
+use acceptance_tests::fake_qq::{self, FakeQq};
+use acceptance_tests::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
+use bootstrap::Config;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, assert_error, body, spawn_app_with};
+
+/// Both WeChat apps against the fake, plus whatever the test adds.
+async fn spawn_with_wechat(fake: &FakeWeChat, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let base = fake.base_url();
+    spawn_app_with(move |config| {
+        config.wechat_mp_appid = Some(fake_wechat::MP_APP_ID.into());
+        config.wechat_mp_secret = Some(fake_wechat::MP_SECRET.into());
+        config.wechat_web_appid = Some(fake_wechat::WEB_APP_ID.into());
+        config.wechat_web_secret = Some(fake_wechat::WEB_SECRET.into());
+        config.wechat_web_redirect_uri = Some(fake_wechat::WEB_REDIRECT_URI.into());
+        config.wechat_api_base = base.clone();
+        config.wechat_open_base = base;
+        config.wechat_timeout_secs = 1;
+        config.code_resend_interval_secs = 0;
+        configure(config);
+    })
+    .await
+}
+
+fn urlencode(raw: &str) -> String {
+    reqwest::Url::parse_with_params("http://x/", [("v", raw)]).unwrap().query().unwrap()[2..].to_owned()
+}
+
+/// `GET /oauth/wechat/authorization/?next=`: the QR URL and the `state` inside it.
+async fn authorize(app: &TestApp, next: &str) -> (reqwest::Url, String) {
+    let response = app.get(&format!("/oauth/wechat/authorization/?next={}", urlencode(next))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer = body(response).await;
+    assert_eq!(answer["oauth_url"], answer["login_url"]);
+    let url = reqwest::Url::parse(answer["login_url"].as_str().unwrap()).unwrap();
+    let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
+    (url, state)
+}
+
+async fn callback(app: &TestApp, code: &str, state: Option<&str>) -> reqwest::Response {
+    match state {
+        Some(state) => app.get(&format!("/oauth/wechat/user/?code={code}&state={}", urlencode(state))).await,
+        None => app.get(&format!("/oauth/wechat/user/?code={code}")).await,
+    }
+}
+
+/// A callback with a fresh state.
+async fn scan(app: &TestApp, code: &str) -> reqwest::Response {
+    let (_, state) = authorize(app, "/").await;
+    callback(app, code, Some(&state)).await
+}
+
+async fn bind(app: &TestApp, mobile: &str, password: &str, access_token: &str) -> reqwest::Response {
+    let code = app.sms_code(mobile).await;
+    app.post_json(
+        "/oauth/wechat/user/",
+        &json!({"mobile": mobile, "password": password, "sms_code": code, "access_token": access_token}),
+    )
+    .await
+}
+
+async fn mini_program(app: &TestApp, code: &str) -> Value {
+    let response = app.post_json("/oauth/wechat/miniprogram/", &json!({"code": code})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    body(response).await
+}
+
+async fn providers(app: &TestApp, token: &str) -> Vec<String> {
+    let listed = body(app.client.get(app.url("/user/oauth/")).bearer_auth(token).send().await.unwrap()).await;
+    let mut providers: Vec<String> =
+        listed.as_array().unwrap().iter().map(|b| b["provider"].as_str().unwrap().to_owned()).collect();
+    providers.sort();
+    providers
+}
+
+async fn unbind(app: &TestApp, token: &str, provider: &str) -> reqwest::Response {
+    app.client.delete(app.url(&format!("/user/oauth/{provider}/"))).bearer_auth(token).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_mini_program_user_who_scans_the_website_qr_code_is_logged_into_the_same_account() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    fake.add_mp_code("js-1", "MP-OPENID", Some("UNION-1"), "KEY");
+    let first = mini_program(&app, "js-1").await;
+    assert_eq!(first["created"], true);
+
+    // The website's openid is another one; the unionid is the same person's.
+    fake.add_web_code("web-1", "WEB-OPENID", Some("UNION-1"), "小明", "https://thirdwx.qlogo.cn/a.png");
+    let (_, state) = authorize(&app, "/user_center_info.html").await;
+    let response = callback(&app, "web-1", Some(&state)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let logged_in = body(response).await;
+    assert_eq!(
+        (logged_in["user_id"].clone(), logged_in["username"].clone(), logged_in["next"].as_str()),
+        (first["user_id"].clone(), first["username"].clone(), Some("/user_center_info.html"))
+    );
+    assert!(logged_in.get("access_token").is_none(), "no bind form for a known person: {logged_in}");
+    let token = logged_in["token"].as_str().unwrap();
+    assert_eq!(providers(&app, token).await, ["wechat_mp", "wechat_web"]);
+
+    // The next scan finds the website identity itself.
+    fake.add_web_code("web-2", "WEB-OPENID", Some("UNION-1"), "小明", "https://thirdwx.qlogo.cn/a.png");
+    assert_eq!(body(scan(&app, "web-2").await).await["user_id"], first["user_id"]);
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.database().await).await.unwrap();
+    assert_eq!(users, 1);
+
+    // Two ways in: one can go, the last cannot.
+    assert_eq!(unbind(&app, token, "wechat_mp").await.status(), StatusCode::NO_CONTENT);
+    assert_error(unbind(&app, token, "wechat_web").await, StatusCode::CONFLICT, "last_login_method").await;
+}
+
+#[tokio::test]
+async fn a_website_user_who_opens_the_mini_program_is_logged_into_the_same_account() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    fake.add_web_code("web-1", "WEB-OPENID", Some("UNION-2"), "小红", "https://thirdwx.qlogo.cn/b.png");
+    let unbound = body(scan(&app, "web-1").await).await;
+    let bound = body(bind(&app, "13700137000", "correct-horse", unbound["access_token"].as_str().unwrap()).await).await;
+    assert_eq!(bound["username"], "13700137000");
+
+    fake.add_mp_code("js-1", "MP-OPENID", Some("UNION-2"), "KEY");
+    let logged_in = mini_program(&app, "js-1").await;
+    assert_eq!(
+        (logged_in["created"].as_bool(), logged_in["user_id"].clone(), logged_in["username"].clone()),
+        (Some(false), bound["id"].clone(), bound["username"].clone())
+    );
+    assert_eq!(providers(&app, logged_in["token"].as_str().unwrap()).await, ["wechat_mp", "wechat_web"]);
+
+    // Another person (another unionid) is another account.
+    fake.add_mp_code("js-2", "MP-OTHER", Some("UNION-3"), "KEY");
+    let other = mini_program(&app, "js-2").await;
+    assert_eq!(other["created"], true);
+    assert_ne!(other["user_id"], bound["id"]);
+}
+
+#[tokio::test]
+async fn a_first_website_login_binds_through_the_form_and_the_next_goes_straight_in() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    let (url, state) = authorize(&app, "/cart.html").await;
+    assert_eq!(url.path(), "/connect/qrconnect");
+    assert_eq!(url.fragment(), Some("wechat_redirect"));
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    assert_eq!(param("appid").as_deref(), Some(fake_wechat::WEB_APP_ID));
+    assert_eq!(param("redirect_uri").as_deref(), Some(fake_wechat::WEB_REDIRECT_URI));
+    assert_eq!((param("response_type").as_deref(), param("scope").as_deref()), (Some("code"), Some("snsapi_login")));
+
+    // No unionid (a website app outside an Open Platform account): the bind form.
+    fake.add_web_code("web-1", "WEB-OPENID", None, "小明", "https://thirdwx.qlogo.cn/a.png");
+    let unbound = body(callback(&app, "web-1", Some(&state)).await).await;
+    assert_eq!(unbound["next"], "/cart.html");
+    assert!(unbound.get("token").is_none(), "{unbound}");
+    let alice = app.register("alice", "13800138000").await;
+    let access_token = unbound["access_token"].as_str().unwrap();
+    let error = assert_error(
+        bind(&app, "13800138000", "wrong-password", access_token).await,
+        StatusCode::BAD_REQUEST,
+        "wrong_password",
+    )
+    .await;
+    assert_eq!(error["password"][0], "密码错误");
+    let response = bind(&app, "13800138000", "correct-horse", access_token).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let bound = body(response).await;
+    assert_eq!((bound["id"].clone(), bound["user_id"].clone()), (alice["id"].clone(), alice["id"].clone()));
+    assert!(bound["refresh_token"].as_str().is_some_and(|t| t.len() == 64), "{bound}");
+    // Spent: the same bind token cannot bind again.
+    assert_eq!(bind(&app, "13900139000", "correct-horse", access_token).await.status(), StatusCode::CONFLICT);
+
+    fake.add_web_code("web-2", "WEB-OPENID", None, "小明", "https://thirdwx.qlogo.cn/a.png");
+    let logged_in = body(scan(&app, "web-2").await).await;
+    assert_eq!((logged_in["user_id"].clone(), logged_in["username"].as_str()), (alice["id"].clone(), Some("alice")));
+    let me =
+        body(app.client.get(app.url("/user/")).bearer_auth(logged_in["token"].as_str().unwrap()).send().await.unwrap())
+            .await;
+    assert_eq!(me["username"], "alice");
+}
+
+#[tokio::test]
+async fn an_identity_bound_in_the_meantime_is_a_conflict() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    fake.add_web_code("web-1", "WEB-TWICE", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    fake.add_web_code("web-2", "WEB-TWICE", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    let first = body(scan(&app, "web-1").await).await["access_token"].as_str().unwrap().to_owned();
+    let second = body(scan(&app, "web-2").await).await["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(bind(&app, "13700137001", "correct-horse", &first).await.status(), StatusCode::CREATED);
+    let error =
+        assert_error(bind(&app, "13700137002", "correct-horse", &second).await, StatusCode::CONFLICT, "already_bound")
+            .await;
+    assert!(error.get("access_token").is_some(), "{error}");
+    assert_eq!(body(app.get("/mobiles/13700137002/count/").await).await["count"], 0);
+}
+
+#[tokio::test]
+async fn state_is_required_single_use_and_keeps_next_local() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    fake.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    let error = assert_error(callback(&app, "web-1", None).await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    assert!(error.get("state").is_some(), "{error}");
+    assert_error(callback(&app, "web-1", Some("forged")).await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    let (_, state) = authorize(&app, "//evil.example.com/").await;
+    assert_eq!(body(callback(&app, "web-1", Some(&state)).await).await["next"], "/");
+    fake.add_web_code("web-2", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    assert_error(callback(&app, "web-2", Some(&state)).await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    // WeChat was asked once: for the one good callback.
+    assert_eq!(fake.requests_to(Endpoint::WebToken).len(), 1);
+    assert_error(app.get("/oauth/wechat/user/").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+}
+
+#[tokio::test]
+async fn a_state_or_bind_token_of_qq_opens_nothing_at_wechat_and_the_other_way_round() {
+    let wechat = FakeWeChat::start().await;
+    let qq = FakeQq::start().await;
+    let qq_base = qq.base_url();
+    let app = spawn_with_wechat(&wechat, move |config| {
+        config.qq_client_id = Some(fake_qq::CLIENT_ID.into());
+        config.qq_client_secret = Some(fake_qq::CLIENT_SECRET.into());
+        config.qq_redirect_uri = Some(fake_qq::REDIRECT_URI.into());
+        config.qq_api_base = qq_base;
+    })
+    .await;
+    let qq_state = {
+        let answer = body(app.get("/oauth/qq/authorization/").await).await;
+        let url = reqwest::Url::parse(answer["login_url"].as_str().unwrap()).unwrap();
+        url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap()
+    };
+    wechat.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    assert_error(callback(&app, "web-1", Some(&qq_state)).await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    assert!(wechat.requests_to(Endpoint::WebToken).is_empty());
+
+    let wechat_bind = body(scan(&app, "web-1").await).await["access_token"].as_str().unwrap().to_owned();
+    let code = app.sms_code("13700137000").await;
+    let response = app
+        .post_json(
+            "/oauth/qq/user/",
+            &json!({"mobile": "13700137000", "password": "correct-horse", "sms_code": code, "access_token": wechat_bind}),
+        )
+        .await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_access_token").await;
+
+    qq.add_code("qq-1", "QQ-OPENID", None);
+    let (_, state) = {
+        let answer = body(app.get("/oauth/qq/authorization/").await).await;
+        let url = reqwest::Url::parse(answer["login_url"].as_str().unwrap()).unwrap();
+        let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
+        (url, state)
+    };
+    let qq_callback = body(app.get(&format!("/oauth/qq/user/?code=qq-1&state={}", urlencode(&state))).await).await;
+    let qq_bind = qq_callback["access_token"].as_str().unwrap();
+    assert_error(
+        bind(&app, "13700137000", "correct-horse", qq_bind).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_access_token",
+    )
+    .await;
+    // The WeChat token still binds at its own form.
+    assert_eq!(bind(&app, "13700137000", "correct-horse", &wechat_bind).await.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn every_wechat_errcode_on_the_callback_maps_to_its_answer() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    // 40029: a code WeChat never issued; 40163: one used already.
+    assert_error(scan(&app, "never-issued").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+    fake.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    assert_eq!(scan(&app, "web-1").await.status(), StatusCode::OK);
+    assert_error(scan(&app, "web-1").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+    // 45011: WeChat's rate limit.
+    fake.add_web_code("web-2", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    fake.fail_next(Endpoint::WebToken, 45011, 1);
+    let response = scan(&app, "web-2").await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // 40226: a high-risk user WeChat blocks.
+    fake.fail_next(Endpoint::WebToken, 40226, 1);
+    assert_error(scan(&app, "web-2").await, StatusCode::FORBIDDEN, "forbidden").await;
+    // -1 (busy) is retried with backoff, and the login goes through.
+    fake.fail_next(Endpoint::WebToken, -1, 2);
+    assert_eq!(scan(&app, "web-2").await.status(), StatusCode::OK);
+    // Anything else is WeChat's failure, with its errcode: on the token and on the profile.
+    for (endpoint, errcode) in [(Endpoint::WebToken, 40013), (Endpoint::UserInfo, 40003)] {
+        let code = format!("web-{errcode}");
+        fake.add_web_code(&code, "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+        fake.fail_next(endpoint, errcode, 1);
+        let error = assert_error(scan(&app, &code).await, StatusCode::BAD_GATEWAY, "upstream_failed").await;
+        assert_eq!(error["provider_code"], errcode);
+    }
+    // Down, hanging or answering garbage: 502 without a provider code, never a 500.
+    for how in [Misbehaviour::Status(500), Misbehaviour::Garbage, Misbehaviour::Hang(std::time::Duration::from_secs(3))]
+    {
+        fake.misbehave(Endpoint::WebToken, how);
+        fake.add_web_code("web-x", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+        let error = assert_error(scan(&app, "web-x").await, StatusCode::BAD_GATEWAY, "upstream_failed").await;
+        assert!(error.get("provider_code").is_none(), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn without_the_website_app_the_qr_login_answers_404() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |config| config.wechat_web_appid = None).await;
+    assert_error(app.get("/oauth/wechat/authorization/").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(app.get("/oauth/wechat/user/?code=x&state=y").await, StatusCode::NOT_FOUND, "not_found").await;
+    let response = app.post_json("/oauth/wechat/user/", &json!({"mobile": "13700137000"})).await;
+    assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    // The mini-program still works on its own.
+    fake.add_mp_code("js-1", "MP-OPENID", None, "KEY");
+    assert_eq!(mini_program(&app, "js-1").await["created"], true);
+}

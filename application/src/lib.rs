@@ -6,6 +6,7 @@
 mod captcha_answer;
 pub mod error;
 pub mod flow_tokens;
+pub mod login_recorder;
 pub mod one_time_codes;
 pub mod policy;
 pub mod ports;
@@ -18,6 +19,7 @@ mod wechat_failure;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
 pub use flow_tokens::FlowTokens;
+pub use login_recorder::{LoggedIn, LoginRecorder};
 pub use one_time_codes::{CodeRecipient, OneTimeCodes};
 pub use policy::{AvailabilityPolicy, LoginPolicy, OAuthPolicy, SessionPolicy, VerificationPolicy};
 pub use sessions::{Session, SessionIssuer};

@@ -12,9 +12,9 @@ use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
-    AuditLog, CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository,
-    PasswordHasher, QqClient, RateLimiter, ReadinessProbe, SessionKeyStore, TokenIssuer, UserRepository,
-    VerificationCodeStore, WeChatClient,
+    CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository, PasswordHasher,
+    QqClient, RateLimiter, ReadinessProbe, SessionKeyStore, TokenIssuer, UserRepository, VerificationCodeStore,
+    WeChatClient,
 };
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
@@ -24,8 +24,8 @@ use application::use_cases::{
     VerifyEmail,
 };
 use application::{
-    AvailabilityPolicy, FlowTokens, LoginPolicy, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer, SessionPolicy,
-    VerificationPolicy, WeChatWebLogin, WebLoginProvider,
+    AvailabilityPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer,
+    SessionPolicy, VerificationPolicy, WeChatWebLogin, WebLoginProvider,
 };
 
 use tokio::sync::Notify;
@@ -116,15 +116,15 @@ impl Container {
                 reuse_grace: Duration::from_secs(config.refresh_reuse_grace_secs),
             },
         ));
+        let logins = Arc::new(LoginRecorder::new(users.clone(), audit.clone(), clock.clone(), sessions.clone()));
         let web_login_ports = WebLoginPorts {
             identities: database.oauth_identities(),
             users: users.clone(),
             codes: one_time_codes.clone(),
             hasher: hasher.clone(),
             tokens: flow_tokens.clone(),
-            sessions: sessions.clone(),
+            logins: logins.clone(),
             limiter: limiter.clone(),
-            audit: audit.clone(),
             clock: clock.clone(),
             login_policy: login_policy.clone(),
         };
@@ -172,8 +172,7 @@ impl Container {
                     users.clone(),
                     Arc::new(RandomCodeGenerator),
                     session_keys.clone(),
-                    sessions.clone(),
-                    audit.clone(),
+                    logins.clone(),
                     clock.clone(),
                     OAuthPolicy::default(),
                 );
@@ -200,7 +199,7 @@ impl Container {
             log_in: LogIn::new(
                 users.clone(),
                 hasher.clone(),
-                sessions.clone(),
+                logins,
                 login_limiter,
                 audit.clone(),
                 login_clock,
@@ -288,9 +287,8 @@ struct WebLoginPorts {
     codes: Arc<OneTimeCodes>,
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<FlowTokens>,
-    sessions: Arc<SessionIssuer>,
+    logins: Arc<LoginRecorder>,
     limiter: Arc<dyn RateLimiter>,
-    audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     login_policy: LoginPolicy,
 }
@@ -304,8 +302,7 @@ fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &W
             ports.identities.clone(),
             ports.users.clone(),
             ports.tokens.clone(),
-            ports.sessions.clone(),
-            ports.audit.clone(),
+            ports.logins.clone(),
             ports.clock.clone(),
             policy,
         ),
@@ -316,9 +313,8 @@ fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &W
             ports.codes.clone(),
             ports.hasher.clone(),
             ports.tokens.clone(),
-            ports.sessions.clone(),
+            ports.logins.clone(),
             ports.limiter.clone(),
-            ports.audit.clone(),
             ports.clock.clone(),
             ports.login_policy.clone(),
         ),

@@ -4,13 +4,13 @@ use std::sync::Arc;
 use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity,
-    OAuthIdentityRepository, PasswordHasher, RateDecision, RateLimiter, RepoError, UserRepository,
+    AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
+    PasswordHasher, RateDecision, RateLimiter, RepoError, UserRepository,
 };
 use crate::web_login::{WebLoginProvider, bound_openid};
 use crate::{
-    AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoginPolicy, OneTimeCodes, Problem, Session,
-    SessionIssuer,
+    AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy, LoginRecorder,
+    OneTimeCodes, Problem,
 };
 
 pub struct BindOAuthIdentityRequest {
@@ -20,12 +20,6 @@ pub struct BindOAuthIdentityRequest {
     /// The bind token of the callback.
     pub access_token: String,
     pub client_ip: IpAddr,
-}
-
-#[derive(Debug)]
-pub struct OAuthIdentityBound {
-    pub user: User,
-    pub session: Session,
 }
 
 /// `POST /oauth/{qq,wechat}/user/`: binds a first-time identity (the bind
@@ -40,9 +34,8 @@ pub struct BindOAuthIdentity {
     codes: Arc<OneTimeCodes>,
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<FlowTokens>,
-    sessions: Arc<SessionIssuer>,
+    logins: Arc<LoginRecorder>,
     limiter: Arc<dyn RateLimiter>,
-    audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     policy: LoginPolicy,
 }
@@ -65,16 +58,15 @@ impl BindOAuthIdentity {
         codes: Arc<OneTimeCodes>,
         hasher: Arc<dyn PasswordHasher>,
         tokens: Arc<FlowTokens>,
-        sessions: Arc<SessionIssuer>,
+        logins: Arc<LoginRecorder>,
         limiter: Arc<dyn RateLimiter>,
-        audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         policy: LoginPolicy,
     ) -> Self {
-        Self { provider, identities, users, codes, hasher, tokens, sessions, limiter, audit, clock, policy }
+        Self { provider, identities, users, codes, hasher, tokens, logins, limiter, clock, policy }
     }
 
-    pub async fn execute(&self, request: BindOAuthIdentityRequest) -> Result<OAuthIdentityBound, AppError> {
+    pub async fn execute(&self, request: BindOAuthIdentityRequest) -> Result<LoggedIn, AppError> {
         let mut errors = FieldErrors::default();
         let mobile = errors.check(Field::Mobile, Mobile::parse(&request.mobile), Problem::Mobile);
         let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
@@ -127,12 +119,7 @@ impl BindOAuthIdentity {
                 self.identities.create_user_with_identity(new_user, &identity, now).await.map_err(bind_conflict)?
             }
         };
-        self.users.record_login(user.id, now).await?;
-        let entry =
-            AuditEntry { user_id: Some(user.id), event: AuditEvent::OAuthBound, ip: request.client_ip, at: now };
-        self.audit.record(entry).await?;
-        let session = self.sessions.start(&user).await?;
-        Ok(OAuthIdentityBound { user, session })
+        self.logins.record(user, AuditEvent::OAuthBound, request.client_ip).await
     }
 
     /// The account's password, under the same lock as password login: binding
@@ -159,13 +146,12 @@ mod tests {
     use domain::UserId;
 
     use super::*;
-    use crate::SessionPolicy;
     use crate::flow_tokens::tests::claims;
+    use crate::login_recorder::tests::recorder;
     use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
-        BoundIdentity, CodeCheck, IssuedToken, MockAuditLog, MockClock, MockFlowTokenSigner,
-        MockOAuthIdentityRepository, MockPasswordHasher, MockRateLimiter, MockRefreshTokenStore, MockTokenIssuer,
-        MockUserRepository, OAuthProvider,
+        BoundIdentity, CodeCheck, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
+        MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider,
     };
     use crate::use_cases::log_in::tests::stored_user;
     use crate::web_login::MockWebLoginProvider;
@@ -225,20 +211,16 @@ mod tests {
             provider.expect_app_id().returning(|| "101474184".into());
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let mut tokens = MockTokenIssuer::new();
-            tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-            let mut refresh = MockRefreshTokenStore::new();
-            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            let users = Arc::new(self.users);
             BindOAuthIdentity::new(
                 Arc::new(provider),
                 Arc::new(self.identities),
-                Arc::new(self.users),
+                users.clone(),
                 self.codes.build(),
                 Arc::new(self.hasher),
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
-                Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default())),
+                recorder(users, self.audit),
                 Arc::new(self.limiter),
-                Arc::new(self.audit),
                 Arc::new(clock),
                 LoginPolicy::default(),
             )

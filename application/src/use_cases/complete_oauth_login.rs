@@ -4,12 +4,11 @@ use std::sync::Arc;
 use domain::{LocalPath, User};
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    UserRepository,
+    AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, UserRepository,
 };
 use crate::unionid_join::join_by_unionid;
 use crate::web_login::{WebLoginProvider, bind_subject};
-use crate::{AppError, AuthFailure, Field, FlowTokens, OAuthPolicy, Problem, Session, SessionIssuer};
+use crate::{AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
 
 pub struct CompleteOAuthLoginRequest {
     pub code: String,
@@ -37,25 +36,22 @@ pub struct CompleteOAuthLogin {
     identities: Arc<dyn OAuthIdentityRepository>,
     users: Arc<dyn UserRepository>,
     tokens: Arc<FlowTokens>,
-    sessions: Arc<SessionIssuer>,
-    audit: Arc<dyn AuditLog>,
+    logins: Arc<LoginRecorder>,
     clock: Arc<dyn Clock>,
     policy: OAuthPolicy,
 }
 
 impl CompleteOAuthLogin {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         provider: Arc<dyn WebLoginProvider>,
         identities: Arc<dyn OAuthIdentityRepository>,
         users: Arc<dyn UserRepository>,
         tokens: Arc<FlowTokens>,
-        sessions: Arc<SessionIssuer>,
-        audit: Arc<dyn AuditLog>,
+        logins: Arc<LoginRecorder>,
         clock: Arc<dyn Clock>,
         policy: OAuthPolicy,
     ) -> Self {
-        Self { provider, identities, users, tokens, sessions, audit, clock, policy }
+        Self { provider, identities, users, tokens, logins, clock, policy }
     }
 
     pub async fn execute(&self, request: CompleteOAuthLoginRequest) -> Result<OAuthLoginOutcome, AppError> {
@@ -87,17 +83,8 @@ impl CompleteOAuthLogin {
             },
         };
         let user = self.users.find_by_id(user_id).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
-        let session = self.start_session(&user, request.client_ip).await?;
-        Ok(OAuthLoginOutcome::LoggedIn { user: Box::new(user), session, next })
-    }
-
-    async fn start_session(&self, user: &User, ip: IpAddr) -> Result<Session, AppError> {
-        let now = self.clock.now();
-        self.users.record_login(user.id, now).await?;
-        self.audit
-            .record(AuditEntry { user_id: Some(user.id), event: AuditEvent::LoginSucceeded, ip, at: now })
-            .await?;
-        self.sessions.start(user).await
+        let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await?;
+        Ok(OAuthLoginOutcome::LoggedIn { user: Box::new(logged_in.user), session: logged_in.session, next })
     }
 
     /// The `next` carried by a valid state of this provider (spent now); `/`
@@ -130,12 +117,11 @@ mod tests {
     use domain::UserId;
 
     use super::*;
-    use crate::SessionPolicy;
     use crate::flow_tokens::tests::claims;
+    use crate::login_recorder::tests::recorder;
     use crate::ports::{
-        BoundIdentity, FlowClaims, IssuedToken, MockAuditLog, MockClock, MockFlowTokenSigner,
-        MockOAuthIdentityRepository, MockRateLimiter, MockRefreshTokenStore, MockTokenIssuer, MockUserRepository,
-        OAuthProvider, RateDecision, TokenError,
+        BoundIdentity, FlowClaims, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
+        MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision, TokenError,
     };
     use crate::use_cases::log_in::tests::stored_user;
     use crate::web_login::{MockWebLoginProvider, ProviderIdentity};
@@ -197,17 +183,13 @@ mod tests {
         fn use_case(self) -> CompleteOAuthLogin {
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let mut tokens = MockTokenIssuer::new();
-            tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-            let mut refresh = MockRefreshTokenStore::new();
-            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            let users = Arc::new(self.users);
             CompleteOAuthLogin::new(
                 Arc::new(self.provider),
                 Arc::new(self.identities),
-                Arc::new(self.users),
+                users.clone(),
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
-                Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default())),
-                Arc::new(self.audit),
+                recorder(users, self.audit),
                 Arc::new(clock),
                 self.policy,
             )

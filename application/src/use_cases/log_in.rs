@@ -6,7 +6,7 @@ use domain::{LoginIdentifier, User};
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
-use crate::{AppError, Field, FieldErrors, LoginPolicy, Problem, Session, SessionIssuer};
+use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, Problem};
 
 /// Longest password accepted at login; longer input cannot match (new
 /// passwords are at most 20 characters) and only costs hashing time.
@@ -19,12 +19,6 @@ pub struct LogInRequest {
     pub client_ip: IpAddr,
 }
 
-#[derive(Debug)]
-pub struct LoggedIn {
-    pub user: User,
-    pub session: Session,
-}
-
 /// Password login by username, mobile or email.
 ///
 /// Every failure after the form check looks the same, in body and in time: an
@@ -33,7 +27,7 @@ pub struct LoggedIn {
 pub struct LogIn {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
-    sessions: Arc<SessionIssuer>,
+    logins: Arc<LoginRecorder>,
     limiter: Arc<dyn RateLimiter>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
@@ -63,13 +57,13 @@ impl LogIn {
     pub fn new(
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
-        sessions: Arc<SessionIssuer>,
+        logins: Arc<LoginRecorder>,
         limiter: Arc<dyn RateLimiter>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         policy: LoginPolicy,
     ) -> Self {
-        Self { users, hasher, sessions, limiter, audit, clock, policy }
+        Self { users, hasher, logins, limiter, audit, clock, policy }
     }
 
     pub async fn execute(&self, request: LogInRequest) -> Result<LoggedIn, AppError> {
@@ -116,11 +110,7 @@ impl LogIn {
             let upgraded = self.hasher.hash(&request.password).await?;
             self.users.update_password_hash(user.id, &upgraded).await?;
         }
-        let now = self.clock.now();
-        self.users.record_login(user.id, now).await?;
-        self.audit(Some(user.id), AuditEvent::LoginSucceeded, request.client_ip).await?;
-        let session = self.sessions.start(&user).await?;
-        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, session })
+        self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await
     }
 
     async fn audit(&self, user_id: Option<domain::UserId>, event: AuditEvent, ip: IpAddr) -> Result<(), AppError> {
@@ -139,11 +129,11 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::Backend;
-    use crate::SessionPolicy;
     use crate::ports::{
         HashError, IssuedToken, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter, MockRefreshTokenStore,
         MockTokenIssuer, MockUserRepository, RepoError,
     };
+    use crate::{SessionIssuer, SessionPolicy};
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
 
@@ -207,13 +197,16 @@ pub(crate) mod tests {
             clock.expect_now().returning(Utc::now);
             let mut refresh = MockRefreshTokenStore::new();
             refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            let sessions = SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default());
+            let (users, audit, clock) = (Arc::new(self.users), Arc::new(self.audit), Arc::new(clock));
+            let logins = LoginRecorder::new(users.clone(), audit.clone(), clock.clone(), Arc::new(sessions));
             LogIn::new(
-                Arc::new(self.users),
+                users,
                 Arc::new(self.hasher),
-                Arc::new(SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default())),
+                Arc::new(logins),
                 Arc::new(self.limiter),
-                Arc::new(self.audit),
-                Arc::new(clock),
+                audit,
+                clock,
                 LoginPolicy::default(),
             )
         }

@@ -4,12 +4,12 @@ use std::sync::Arc;
 use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    OAuthProvider, RepoError, SessionKeyStore, UserRepository, WeChatClient,
+    AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
+    SessionKeyStore, UserRepository, WeChatClient,
 };
 use crate::unionid_join::join_by_unionid;
 use crate::wechat_failure::wechat_failure;
-use crate::{AppError, AuthFailure, Field, FieldErrors, OAuthPolicy, Problem, Session, SessionIssuer};
+use crate::{AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
 
 /// Generated names collide with an existing one about never; a few tries settle it.
 const NAME_ATTEMPTS: usize = 3;
@@ -41,8 +41,7 @@ pub struct LogInWithMiniProgram {
     users: Arc<dyn UserRepository>,
     generator: Arc<dyn CodeGenerator>,
     session_keys: Arc<dyn SessionKeyStore>,
-    sessions: Arc<SessionIssuer>,
-    audit: Arc<dyn AuditLog>,
+    logins: Arc<LoginRecorder>,
     clock: Arc<dyn Clock>,
     policy: OAuthPolicy,
 }
@@ -55,12 +54,11 @@ impl LogInWithMiniProgram {
         users: Arc<dyn UserRepository>,
         generator: Arc<dyn CodeGenerator>,
         session_keys: Arc<dyn SessionKeyStore>,
-        sessions: Arc<SessionIssuer>,
-        audit: Arc<dyn AuditLog>,
+        logins: Arc<LoginRecorder>,
         clock: Arc<dyn Clock>,
         policy: OAuthPolicy,
     ) -> Self {
-        Self { wechat, identities, users, generator, session_keys, sessions, audit, clock, policy }
+        Self { wechat, identities, users, generator, session_keys, logins, clock, policy }
     }
 
     pub async fn execute(&self, request: MiniProgramLogInRequest) -> Result<MiniProgramLoggedIn, AppError> {
@@ -89,17 +87,12 @@ impl LogInWithMiniProgram {
             unionid: session.unionid.clone(),
         };
         self.session_keys.keep(&identity.key, &session.session_key, self.policy.session_key_ttl).await?;
-        let now = self.clock.now();
         let (user, created) = match self.identities.find(&identity.key).await? {
             Some(bound) => (self.existing_user(bound.user_id).await?, false),
             None => self.join_or_create(&identity, profile).await?,
         };
-        self.users.record_login(user.id, now).await?;
-        let entry =
-            AuditEntry { user_id: Some(user.id), event: AuditEvent::LoginSucceeded, ip: request.client_ip, at: now };
-        self.audit.record(entry).await?;
-        let session = self.sessions.start(&user).await?;
-        Ok(MiniProgramLoggedIn { user, session, created })
+        let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await?;
+        Ok(MiniProgramLoggedIn { user: logged_in.user, session: logged_in.session, created })
     }
 
     async fn existing_user(&self, id: UserId) -> Result<User, AppError> {
@@ -156,11 +149,10 @@ mod tests {
     use domain::ProfileError;
 
     use super::*;
-    use crate::SessionPolicy;
+    use crate::login_recorder::tests::recorder;
     use crate::ports::{
-        BoundIdentity, CacheError, IssuedToken, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
-        MockOAuthIdentityRepository, MockRefreshTokenStore, MockSessionKeyStore, MockTokenIssuer, MockUserRepository,
-        MockWeChatClient, ProviderError,
+        BoundIdentity, CacheError, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
+        MockOAuthIdentityRepository, MockSessionKeyStore, MockUserRepository, MockWeChatClient, ProviderError,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -204,18 +196,14 @@ mod tests {
         fn use_case(self) -> LogInWithMiniProgram {
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let mut tokens = MockTokenIssuer::new();
-            tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-            let mut refresh = MockRefreshTokenStore::new();
-            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            let users = Arc::new(self.users);
             LogInWithMiniProgram::new(
                 Arc::new(self.wechat),
                 Arc::new(self.identities),
-                Arc::new(self.users),
+                users.clone(),
                 Arc::new(self.generator),
                 Arc::new(self.session_keys),
-                Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default())),
-                Arc::new(self.audit),
+                recorder(users, self.audit),
                 Arc::new(clock),
                 OAuthPolicy::default(),
             )

@@ -23,36 +23,17 @@ async fn spawn_with_qq(fake: &FakeQq, configure: impl FnOnce(&mut Config)) -> Te
     .await
 }
 
-/// `GET /oauth/qq/authorization/?next=` and the `state` inside the URL it answers.
 async fn authorize(app: &TestApp, next: &str) -> (String, String) {
-    let response = app.get(&format!("/oauth/qq/authorization/?next={}", urlencode(next))).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let answer = body(response).await;
-    let url = answer["login_url"].as_str().unwrap().to_owned();
-    assert_eq!(answer["oauth_url"], answer["login_url"]);
-    let parsed = reqwest::Url::parse(&url).unwrap();
-    let state = parsed.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
-    (url, state)
-}
-
-fn urlencode(raw: &str) -> String {
-    reqwest::Url::parse_with_params("http://x/", [("v", raw)]).unwrap().query().unwrap()[2..].to_owned()
+    let (url, state) = app.oauth_authorize("qq", next).await;
+    (url.to_string(), state)
 }
 
 async fn callback(app: &TestApp, code: &str, state: Option<&str>) -> reqwest::Response {
-    match state {
-        Some(state) => app.get(&format!("/oauth/qq/user/?code={code}&state={}", urlencode(state))).await,
-        None => app.get(&format!("/oauth/qq/user/?code={code}")).await,
-    }
+    app.oauth_callback("qq", code, state).await
 }
 
 async fn bind(app: &TestApp, mobile: &str, password: &str, access_token: &str) -> reqwest::Response {
-    let code = app.sms_code(mobile).await;
-    app.post_json(
-        "/oauth/qq/user/",
-        &json!({"mobile": mobile, "password": password, "sms_code": code, "access_token": access_token}),
-    )
-    .await
+    app.oauth_bind("qq", mobile, password, access_token).await
 }
 
 async fn me(app: &TestApp, token: &str) -> Value {

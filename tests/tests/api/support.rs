@@ -187,6 +187,41 @@ impl TestApp {
     pub async fn log_in(&self, account: &str, password: &str) -> Response {
         self.post_json("/authorizations/", &json!({"username": account, "password": password})).await
     }
+
+    /// `GET /oauth/{provider}/authorization/?next=`: the provider's URL and the `state` inside it.
+    pub async fn oauth_authorize(&self, provider: &str, next: &str) -> (reqwest::Url, String) {
+        let response = self.get(&format!("/oauth/{provider}/authorization/?next={}", urlencode(next))).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let answer = body(response).await;
+        assert_eq!(answer["oauth_url"], answer["login_url"]);
+        let url = reqwest::Url::parse(answer["login_url"].as_str().expect("login_url")).expect("a URL");
+        let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).expect("state");
+        (url, state)
+    }
+
+    /// `GET /oauth/{provider}/user/?code=&state=`, as the callback page sends it.
+    pub async fn oauth_callback(&self, provider: &str, code: &str, state: Option<&str>) -> Response {
+        match state {
+            Some(state) => self.get(&format!("/oauth/{provider}/user/?code={code}&state={}", urlencode(state))).await,
+            None => self.get(&format!("/oauth/{provider}/user/?code={code}")).await,
+        }
+    }
+
+    /// `POST /oauth/{provider}/user/` with a fresh SMS code for `mobile`.
+    pub async fn oauth_bind(&self, provider: &str, mobile: &str, password: &str, access_token: &str) -> Response {
+        let code = self.sms_code(mobile).await;
+        self.post_json(
+            &format!("/oauth/{provider}/user/"),
+            &json!({"mobile": mobile, "password": password, "sms_code": code, "access_token": access_token}),
+        )
+        .await
+    }
+}
+
+/// `raw` as a query value.
+pub fn urlencode(raw: &str) -> String {
+    let url = reqwest::Url::parse_with_params("http://x/", [("v", raw)]).expect("a URL");
+    url.query().unwrap_or_default()[2..].to_owned()
 }
 
 /// Asserts the error body of the contract and returns it.

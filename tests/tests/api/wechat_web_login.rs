@@ -29,26 +29,12 @@ async fn spawn_with_wechat(fake: &FakeWeChat, configure: impl FnOnce(&mut Config
     .await
 }
 
-fn urlencode(raw: &str) -> String {
-    reqwest::Url::parse_with_params("http://x/", [("v", raw)]).unwrap().query().unwrap()[2..].to_owned()
-}
-
-/// `GET /oauth/wechat/authorization/?next=`: the QR URL and the `state` inside it.
 async fn authorize(app: &TestApp, next: &str) -> (reqwest::Url, String) {
-    let response = app.get(&format!("/oauth/wechat/authorization/?next={}", urlencode(next))).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let answer = body(response).await;
-    assert_eq!(answer["oauth_url"], answer["login_url"]);
-    let url = reqwest::Url::parse(answer["login_url"].as_str().unwrap()).unwrap();
-    let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
-    (url, state)
+    app.oauth_authorize("wechat", next).await
 }
 
 async fn callback(app: &TestApp, code: &str, state: Option<&str>) -> reqwest::Response {
-    match state {
-        Some(state) => app.get(&format!("/oauth/wechat/user/?code={code}&state={}", urlencode(state))).await,
-        None => app.get(&format!("/oauth/wechat/user/?code={code}")).await,
-    }
+    app.oauth_callback("wechat", code, state).await
 }
 
 /// A callback with a fresh state.
@@ -58,12 +44,7 @@ async fn scan(app: &TestApp, code: &str) -> reqwest::Response {
 }
 
 async fn bind(app: &TestApp, mobile: &str, password: &str, access_token: &str) -> reqwest::Response {
-    let code = app.sms_code(mobile).await;
-    app.post_json(
-        "/oauth/wechat/user/",
-        &json!({"mobile": mobile, "password": password, "sms_code": code, "access_token": access_token}),
-    )
-    .await
+    app.oauth_bind("wechat", mobile, password, access_token).await
 }
 
 async fn mini_program(app: &TestApp, code: &str) -> Value {
@@ -229,33 +210,18 @@ async fn a_state_or_bind_token_of_qq_opens_nothing_at_wechat_and_the_other_way_r
         config.qq_api_base = qq_base;
     })
     .await;
-    let qq_state = {
-        let answer = body(app.get("/oauth/qq/authorization/").await).await;
-        let url = reqwest::Url::parse(answer["login_url"].as_str().unwrap()).unwrap();
-        url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap()
-    };
+    let (_, qq_state) = app.oauth_authorize("qq", "/").await;
     wechat.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
     assert_error(callback(&app, "web-1", Some(&qq_state)).await, StatusCode::BAD_REQUEST, "invalid_state").await;
     assert!(wechat.requests_to(Endpoint::WebToken).is_empty());
 
     let wechat_bind = body(scan(&app, "web-1").await).await["access_token"].as_str().unwrap().to_owned();
-    let code = app.sms_code("13700137000").await;
-    let response = app
-        .post_json(
-            "/oauth/qq/user/",
-            &json!({"mobile": "13700137000", "password": "correct-horse", "sms_code": code, "access_token": wechat_bind}),
-        )
-        .await;
+    let response = app.oauth_bind("qq", "13700137000", "correct-horse", &wechat_bind).await;
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_access_token").await;
 
     qq.add_code("qq-1", "QQ-OPENID", None);
-    let (_, state) = {
-        let answer = body(app.get("/oauth/qq/authorization/").await).await;
-        let url = reqwest::Url::parse(answer["login_url"].as_str().unwrap()).unwrap();
-        let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).unwrap();
-        (url, state)
-    };
-    let qq_callback = body(app.get(&format!("/oauth/qq/user/?code=qq-1&state={}", urlencode(&state))).await).await;
+    let (_, state) = app.oauth_authorize("qq", "/").await;
+    let qq_callback = body(app.oauth_callback("qq", "qq-1", Some(&state)).await).await;
     let qq_bind = qq_callback["access_token"].as_str().unwrap();
     assert_error(
         bind(&app, "13700137000", "correct-horse", qq_bind).await,

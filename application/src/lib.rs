@@ -20,7 +20,7 @@ mod wechat_failure;
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
 pub use flow_tokens::FlowTokens;
 pub use login_recorder::{LoggedIn, LoginRecorder};
-pub use one_time_codes::{CodeRecipient, OneTimeCodes};
+pub use one_time_codes::{Charge, CodeRecipient, OneTimeCodes};
 pub use policy::{AvailabilityPolicy, LoginPolicy, OAuthPolicy, SessionPolicy, VerificationPolicy};
 pub use sessions::{Session, SessionIssuer};
 pub use test_targets::{TestTargets, TestTargetsError};

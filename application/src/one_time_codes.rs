@@ -30,6 +30,15 @@ impl CodeRecipient {
     }
 }
 
+/// The send limits one message took. Handed back through
+/// [`OneTimeCodes::settle`] when the message could not be queued, so a
+/// request that failed does not use up the person's allowance.
+#[derive(Debug)]
+#[must_use = "settle the charge with the outcome of the work it paid for"]
+pub struct Charge {
+    limits: [RateLimit; 3],
+}
+
 pub struct OneTimeCodes {
     limiter: Arc<dyn RateLimiter>,
     codes: Arc<dyn VerificationCodeStore>,
@@ -57,7 +66,12 @@ impl OneTimeCodes {
         if let Some(code) = self.test_code(recipient) {
             return Ok(self.codes.save(&recipient.key(), code, self.policy.code_ttl).await?);
         }
-        self.charge(recipient.channel, &recipient.target, client_ip).await?;
+        let charge = self.charge(recipient.channel, &recipient.target, client_ip).await?;
+        let queued = self.issue(recipient).await;
+        self.settle(charge, queued).await
+    }
+
+    async fn issue(&self, recipient: &CodeRecipient) -> Result<(), AppError> {
         let code = self.generator.verification_code();
         self.codes.save(&recipient.key(), &code, self.policy.code_ttl).await?;
         let message = OutgoingMessage {
@@ -71,7 +85,7 @@ impl OneTimeCodes {
     /// Takes the send limits of one message to `target`, as [`Self::send`]
     /// does: for a find-password email that no account uses (which must not
     /// be told apart from one that does) and for verification-link mails.
-    pub async fn charge(&self, channel: Channel, target: &str, client_ip: IpAddr) -> Result<(), AppError> {
+    pub async fn charge(&self, channel: Channel, target: &str, client_ip: IpAddr) -> Result<Charge, AppError> {
         let channel = channel.as_str();
         let limits = [
             RateLimit::new(format!("{channel}:resend:{target}"), 1, self.policy.resend_interval),
@@ -79,9 +93,20 @@ impl OneTimeCodes {
             RateLimit::new(format!("codes:ip:{client_ip}"), self.policy.per_ip_hourly, HOUR),
         ];
         match self.limiter.acquire(&limits).await? {
-            RateDecision::Allowed => Ok(()),
+            RateDecision::Allowed => Ok(Charge { limits }),
             RateDecision::Limited { retry_after } => Err(AppError::RateLimited { retry_after }),
         }
+    }
+
+    /// Keeps the charge when the work it paid for succeeded; hands it back
+    /// when it failed, and answers the work's outcome either way.
+    pub async fn settle<T>(&self, charge: Charge, outcome: Result<T, AppError>) -> Result<T, AppError> {
+        if outcome.is_err() {
+            // The work's own failure is the answer; should the refund fail too
+            // (the cache is down), the limits stay taken until their windows end.
+            let _refund = self.limiter.release(&charge.limits).await;
+        }
+        outcome
     }
 
     /// Checks a submitted code: consumed when right, burned after the last
@@ -233,14 +258,53 @@ pub(crate) mod tests {
         assert_eq!(ports.build().send(&email_reset(), ip()).await, Ok(()));
     }
 
+    /// Expects the limits of one send to `a@example.com` to be taken, and given back `releases` times.
+    fn charged(ports: &mut CodePorts, releases: usize) {
+        ports.limiter.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports
+            .limiter
+            .expect_release()
+            .withf(|limits| limits.len() == 3 && limits[0].key == "email:resend:a@example.com")
+            .times(releases)
+            .returning(|_| Ok(()));
+        ports.generator.expect_verification_code().returning(|| code("654321"));
+    }
+
     #[tokio::test]
-    async fn a_queue_outage_is_unavailable() {
+    async fn a_queue_outage_is_unavailable_and_gives_the_limits_back() {
+        let mut ports = CodePorts::default();
+        charged(&mut ports, 1);
+        ports.codes.expect_save().returning(|_, _, _| Ok(()));
+        ports.outbox.expect_enqueue().returning(|_| Err(MessagingError::Unavailable("down".into())));
+        assert_eq!(ports.build().send(&email_reset(), ip()).await, Err(AppError::Unavailable(Backend::Messaging)));
+    }
+
+    #[tokio::test]
+    async fn a_code_that_cannot_be_saved_is_unavailable_and_gives_the_limits_back() {
+        let mut ports = CodePorts::default();
+        charged(&mut ports, 1);
+        ports.codes.expect_save().returning(|_, _, _| Err(CacheError::Unavailable("reconnecting".into())));
+        assert_eq!(ports.build().send(&email_reset(), ip()).await, Err(AppError::Unavailable(Backend::Cache)));
+    }
+
+    #[tokio::test]
+    async fn a_refund_that_fails_too_still_answers_the_first_failure() {
         let mut ports = CodePorts::default();
         ports.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.limiter.expect_release().times(1).returning(|_| Err(CacheError::Unavailable("down".into())));
         ports.generator.expect_verification_code().returning(|| code("654321"));
         ports.codes.expect_save().returning(|_, _, _| Ok(()));
         ports.outbox.expect_enqueue().returning(|_| Err(MessagingError::Unavailable("down".into())));
         assert_eq!(ports.build().send(&email_reset(), ip()).await, Err(AppError::Unavailable(Backend::Messaging)));
+    }
+
+    #[tokio::test]
+    async fn a_sent_code_keeps_its_charge() {
+        let mut ports = CodePorts::default();
+        charged(&mut ports, 0);
+        ports.codes.expect_save().returning(|_, _, _| Ok(()));
+        ports.outbox.expect_enqueue().returning(|_| Ok(()));
+        assert_eq!(ports.build().send(&email_reset(), ip()).await, Ok(()));
     }
 
     #[tokio::test]

@@ -45,6 +45,10 @@ pub trait RateLimiter: Send + Sync {
     /// its window again, so the lock it causes lasts a whole window.
     async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError>;
 
+    /// Takes back one hit of an earlier `acquire` of these limits, whose work
+    /// then failed: a request that changed nothing costs nothing. A counter
+    /// never goes below zero, and keeps its window.
+    async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError>;
     /// Forgets the counter under `key`.
     async fn reset(&self, key: &str) -> Result<(), CacheError>;
 }

@@ -43,7 +43,7 @@ impl SendEmailCode {
 
         let recipient = CodeRecipient { channel: Channel::Email, purpose, target: email.to_string() };
         if purpose == CodePurpose::ResetPassword && !self.users.email_exists(&email).await? {
-            return self.codes.charge(Channel::Email, &recipient.target, request.client_ip).await;
+            return self.codes.charge(Channel::Email, &recipient.target, request.client_ip).await.map(drop);
         }
         self.codes.send(&recipient, request.client_ip).await
     }

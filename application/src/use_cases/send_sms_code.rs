@@ -195,8 +195,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_messaging_outage_is_unavailable() {
+    async fn a_messaging_outage_is_unavailable_and_gives_the_send_limits_back() {
         let mut ports = Ports::new().captcha_answer(Some("AB12")).limits(RateDecision::Allowed);
+        ports.limiter.expect_release().times(1).returning(|_| Ok(()));
         ports.generator.expect_verification_code().returning(|| VerificationCode::parse("123456").unwrap());
         ports.codes.expect_save().returning(|_, _, _| Ok(()));
         ports.outbox.expect_enqueue().returning(|_| Err(MessagingError::Unavailable("down".into())));

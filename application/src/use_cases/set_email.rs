@@ -55,9 +55,15 @@ impl SetEmail {
         if self.users.email_exists(&email).await? && current.email.as_ref() != Some(&email) {
             return Err(AppError::field(Field::Email, Problem::Taken));
         }
-        self.codes.charge(Channel::Email, email.as_str(), request.client_ip).await?;
+        let charge = self.codes.charge(Channel::Email, email.as_str(), request.client_ip).await?;
+        let changed = self.change_and_mail(&request, &email).await;
+        self.codes.settle(charge, changed).await
+    }
+
+    /// Stores the address unverified and queues the mail with its link.
+    async fn change_and_mail(&self, request: &SetEmailRequest, email: &Email) -> Result<User, AppError> {
         let user =
-            self.users.set_email(request.user, &email).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+            self.users.set_email(request.user, email).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
         let token = self.tokens.issue(&FlowGrant {
             kind: FlowKind::EmailVerification,
             subject: user.id.0.to_string(),
@@ -194,10 +200,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn losing_a_race_for_the_address_is_taken_too() {
+    async fn losing_a_race_for_the_address_is_taken_too_and_gives_the_send_limits_back() {
         let mut ports = Ports::default().current(None, false);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
         ports.users.expect_set_email().returning(|_, _| Err(RepoError::Conflict(Field::Email)));
         let got = ports.use_case().execute(request("bob@example.com")).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Taken));

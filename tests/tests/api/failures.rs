@@ -105,9 +105,14 @@ async fn a_database_outage_gives_503_only_where_the_database_is_needed_and_heals
     assert_eq!(body(ready).await["checks"], json!({"cache": "up", "database": "down"}));
     // Captchas live in the cache, not the database.
     assert_eq!(app.get(&format!("/image_codes/{}/", uuid::Uuid::new_v4())).await.status(), StatusCode::OK);
+    // A code that cannot be queued is not sent, and costs no part of the allowance.
+    let code = app.request_sms_code("13900139000").await;
+    assert_error(code, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
 
     proxy.restore();
     eventually("login recovering", async || app.log_in("alice", "correct-horse").await.status() == StatusCode::OK)
         .await;
     assert_eq!(app.get("/health/ready/").await.status(), StatusCode::OK);
+    // No 60 s resend wait after the failed request: the code goes out at once.
+    assert_eq!(app.request_sms_code("13900139000").await.status(), StatusCode::OK);
 }

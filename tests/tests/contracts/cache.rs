@@ -68,6 +68,7 @@ contract_suite!(
         concurrent_hits_from_two_instances_never_exceed_the_maximum,
         failures_lock_once_counted_to_the_maximum_for_a_whole_window,
         checking_counts_nothing_and_reset_forgets,
+        a_released_hit_is_given_back_to_every_limit_and_never_below_zero,
         a_session_key_is_kept_per_identity_replaced_by_the_newest_and_expires,
     ]
 );
@@ -215,6 +216,29 @@ async fn checking_counts_nothing_and_reset_forgets(cache: Fixture) {
     assert!(matches!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Limited { .. }));
     cache.other_instance.reset("account").await.unwrap();
     assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+}
+
+async fn a_released_hit_is_given_back_to_every_limit_and_never_below_zero(cache: Fixture) {
+    let resend = RateLimit::new("released:resend", 1, MINUTE);
+    let daily = RateLimit::new("released:daily", 2, MINUTE);
+    let both = [resend.clone(), daily.clone()];
+    assert_eq!(cache.limiter.acquire(&both).await.unwrap(), RateDecision::Allowed);
+    assert!(matches!(cache.limiter.acquire(&both).await.unwrap(), RateDecision::Limited { .. }));
+    cache.other_instance.release(&both).await.unwrap();
+    // Both hits are back: the resend window is open again and the daily count is 0 of 2.
+    assert_eq!(cache.limiter.acquire(&both).await.unwrap(), RateDecision::Allowed);
+    cache.limiter.release(std::slice::from_ref(&resend)).await.unwrap();
+    assert_eq!(cache.limiter.acquire(&both).await.unwrap(), RateDecision::Allowed);
+    cache.limiter.release(std::slice::from_ref(&resend)).await.unwrap();
+    assert!(matches!(cache.limiter.acquire(&both).await.unwrap(), RateDecision::Limited { .. }), "daily is full");
+    // Releasing more than was taken leaves the counter at zero, not below.
+    for _ in 0..3 {
+        cache.limiter.release(std::slice::from_ref(&daily)).await.unwrap();
+    }
+    let daily_only = [daily];
+    assert_eq!(cache.limiter.acquire(&daily_only).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(cache.limiter.acquire(&daily_only).await.unwrap(), RateDecision::Allowed);
+    assert!(matches!(cache.limiter.acquire(&daily_only).await.unwrap(), RateDecision::Limited { .. }));
 }
 
 fn mini_program_identity(openid: &str) -> IdentityKey {

@@ -81,6 +81,22 @@ impl RateLimiter for MemoryCache {
         Ok(())
     }
 
+    async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
+        let now = Instant::now();
+        let mut entries = self.entries.lock();
+        for limit in active(limits) {
+            let key = rate_key(&limit.key);
+            if let Some(Entry { value: Value::Counter(count), .. }) = entries.live(&key, now) {
+                if *count > 1 {
+                    *count -= 1;
+                } else {
+                    entries.map.remove(&key);
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn reset(&self, key: &str) -> Result<(), CacheError> {
         self.entries.lock().map.remove(&rate_key(key));
         Ok(())

@@ -59,6 +59,19 @@ end
 return 0
 ";
 
+/// Takes back one hit per counter; a counter at one or below is removed.
+const RELEASE: &str = r"
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count > 1 then
+    redis.call('DECR', key)
+  else
+    redis.call('DEL', key)
+  end
+end
+return 0
+";
+
 impl RedisCache {
     async fn run_limits(&self, script: &'static str, limits: &[RateLimit]) -> Result<Option<i64>, CacheError> {
         let active: Vec<&RateLimit> = limits.iter().filter(|limit| limit.max > 0).collect();
@@ -91,6 +104,10 @@ impl RateLimiter for RedisCache {
 
     async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
         self.run_limits(COUNT, limits).await.map(|_| ())
+    }
+
+    async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
+        self.run_limits(RELEASE, limits).await.map(|_| ())
     }
 
     async fn reset(&self, key: &str) -> Result<(), CacheError> {

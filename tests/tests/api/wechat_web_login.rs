@@ -284,3 +284,34 @@ async fn without_the_website_app_the_qr_login_answers_404() {
     fake.add_mp_code("js-1", "MP-OPENID", None, "KEY");
     assert_eq!(mini_program(&app, "js-1").await["created"], true);
 }
+
+#[tokio::test]
+async fn the_bind_form_refuses_bad_input_and_locks_the_account_after_wrong_passwords() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |config| config.login_account_failures = 2).await;
+    let response =
+        app.post_json("/oauth/wechat/user/", &json!({"mobile": "123", "password": "x", "sms_code": "1"})).await;
+    let error = assert_error(response, StatusCode::BAD_REQUEST, "invalid_mobile").await;
+    for field in ["mobile", "password", "sms_code", "access_token"] {
+        assert!(error.get(field).is_some(), "{field}: {error}");
+    }
+    assert_error(
+        bind(&app, "13700137000", "correct-horse", "forged").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_access_token",
+    )
+    .await;
+
+    app.register("alice", "13800138000").await;
+    fake.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+    let access_token = body(scan(&app, "web-1").await).await["access_token"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        let response = bind(&app, "13800138000", "wrong-password", &access_token).await;
+        assert_error(response, StatusCode::BAD_REQUEST, "wrong_password").await;
+    }
+    // Locked now, the right password included: binding is no way around the login lock.
+    let response = bind(&app, "13800138000", "correct-horse", &access_token).await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert_error(app.log_in("alice", "correct-horse").await, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}

@@ -247,10 +247,9 @@ impl Container {
             ),
             set_email: SetEmail::new(
                 users.clone(),
+                database.email_changes(outbox_wakeup.clone()),
                 one_time_codes,
                 flow_tokens.clone(),
-                outbox,
-                audit.clone(),
                 clock.clone(),
                 verification,
                 config.email_verification_url.clone(),

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, MessageOutbox, OAuthIdentityRepository, ReadinessProbe, RefreshTokenStore,
-    UserRepository,
+    AccessTokenRevocations, AuditLog, EmailChangeStore, MessageOutbox, OAuthIdentityRepository, ReadinessProbe,
+    RefreshTokenStore, UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
+use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
 use super::migrations;
 use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
 use super::outbox::{PostgresOutbox, SqliteOutbox};
@@ -136,6 +137,15 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteOutbox::new(pool.clone(), wakeup)),
             Self::Postgres(pool) => Arc::new(PostgresOutbox::new(pool.clone(), wakeup)),
+        }
+    }
+
+    /// Email changes with their verification mail and audit entry, in one
+    /// transaction; `wakeup` is the outbox's.
+    pub fn email_changes(&self, wakeup: Arc<Notify>) -> Arc<dyn EmailChangeStore> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteEmailChangeStore::new(pool.clone(), wakeup)),
+            Self::Postgres(pool) => Arc::new(PostgresEmailChangeStore::new(pool.clone(), wakeup)),
         }
     }
 

@@ -6,6 +6,7 @@
 mod access_token_revocations;
 mod audit_log;
 mod database;
+mod email_change_store;
 mod migrations;
 mod oauth_identity_repository;
 mod outbox;
@@ -16,6 +17,7 @@ mod user_repository;
 pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
 pub use database::{Database, DatabaseKind};
+pub use email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
 pub use oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
 pub use outbox::{PostgresOutbox, SqliteOutbox};
 pub use refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};

@@ -33,7 +33,7 @@ fn lease_millis(lease: Duration) -> i64 {
 /// instances claim at once without waiting for or double-claiming each
 /// other's rows; SQLite serialises writers, so it needs none.
 macro_rules! sql_outbox {
-    ($(#[$doc:meta])* $name:ident, $pool:ty, $row:ty, $claim_lock:literal) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty, $row:ty, $claim_lock:literal) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -46,6 +46,34 @@ macro_rules! sql_outbox {
             /// process delivers at once instead of at its next poll.
             pub fn new(pool: $pool, wakeup: Arc<Notify>) -> Self {
                 Self { pool, wakeup }
+            }
+
+            /// Queues on any executor: the pool, or a transaction that stores
+            /// the change the message announces with it. Wakes nobody; the
+            /// caller does once the message is committed.
+            pub(crate) async fn insert_with<'e, E>(executor: E, message: &OutgoingMessage) -> Result<(), sqlx::Error>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let now = Utc::now();
+                let (code, link) = match &message.content {
+                    MessageContent::Code { code, .. } => (Some(code.expose()), None),
+                    MessageContent::EmailVerification { link } => (None, Some(link.as_str())),
+                };
+                sqlx::query(
+                    "INSERT INTO outbox_messages (channel, recipient, purpose, code, link, next_attempt_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(message.channel.as_str())
+                .bind(&message.to)
+                .bind(message.content.purpose_name())
+                .bind(code)
+                .bind(link)
+                .bind(millis(now))
+                .bind(now)
+                .execute(executor)
+                .await
+                .map(|_| ())
             }
 
             fn claimed_from_row(row: &$row) -> Result<ClaimedMessage, MessagingError> {
@@ -98,25 +126,7 @@ macro_rules! sql_outbox {
         #[async_trait]
         impl MessageOutbox for $name {
             async fn enqueue(&self, message: OutgoingMessage) -> Result<(), MessagingError> {
-                let now = Utc::now();
-                let (code, link) = match &message.content {
-                    MessageContent::Code { code, .. } => (Some(code.expose()), None),
-                    MessageContent::EmailVerification { link } => (None, Some(link.as_str())),
-                };
-                sqlx::query(
-                    "INSERT INTO outbox_messages (channel, recipient, purpose, code, link, next_attempt_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(message.channel.as_str())
-                .bind(&message.to)
-                .bind(message.content.purpose_name())
-                .bind(code)
-                .bind(link)
-                .bind(millis(now))
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(messaging_error)?;
+                Self::insert_with(&self.pool, &message).await.map_err(messaging_error)?;
                 self.wakeup.notify_one();
                 Ok(())
             }
@@ -173,6 +183,7 @@ sql_outbox!(
     /// The outbox in SQLite.
     SqliteOutbox,
     sqlx::SqlitePool,
+    sqlx::Sqlite,
     sqlx::sqlite::SqliteRow,
     ""
 );
@@ -181,6 +192,7 @@ sql_outbox!(
     /// The outbox in PostgreSQL.
     PostgresOutbox,
     sqlx::PgPool,
+    sqlx::Postgres,
     sqlx::postgres::PgRow,
     "FOR UPDATE SKIP LOCKED"
 );

@@ -62,6 +62,31 @@ macro_rules! sql_user_repository {
                 Self::user_from_row(&row)
             }
 
+            /// Sets the email on any executor (the transaction of an email
+            /// change), unverified unless it is the address already verified.
+            pub(crate) async fn set_email_with<'e, E>(
+                executor: E,
+                id: UserId,
+                email: &Email,
+            ) -> Result<Option<User>, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                // The right-hand sides see the row before the update: the same
+                // address again keeps its verification, a new one starts unverified.
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "UPDATE users SET email_active = CASE WHEN email = $1 THEN email_active ELSE FALSE END, \
+                     email = $1 WHERE id = $2 RETURNING {COLUMNS}"
+                ));
+                let row = sqlx::query(sql)
+                    .bind(email.as_str())
+                    .bind(id.0)
+                    .fetch_optional(executor)
+                    .await
+                    .map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
+            }
+
             fn user_from_row(row: &$row) -> Result<User, RepoError> {
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
                 let mobile: Option<String> = row.try_get("mobile").map_err(get)?;
@@ -133,22 +158,6 @@ macro_rules! sql_user_repository {
                     .bind(profile.birthday)
                     .bind(&profile.address)
                     .bind(&profile.signature)
-                    .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(repo_error)?;
-                row.map(|row| Self::user_from_row(&row)).transpose()
-            }
-
-            async fn set_email(&self, id: UserId, email: &Email) -> Result<Option<User>, RepoError> {
-                // The right-hand sides see the row before the update: the same
-                // address again keeps its verification, a new one starts unverified.
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "UPDATE users SET email_active = CASE WHEN email = $1 THEN email_active ELSE FALSE END, \
-                     email = $1 WHERE id = $2 RETURNING {COLUMNS}"
-                ));
-                let row = sqlx::query(sql)
-                    .bind(email.as_str())
                     .bind(id.0)
                     .fetch_optional(&self.pool)
                     .await

@@ -9,6 +9,7 @@ mod captcha_renderer;
 mod captcha_store;
 mod clock;
 mod code_generator;
+mod email_change_store;
 mod flow_token_signer;
 mod message_outbox;
 mod message_sender;
@@ -30,6 +31,7 @@ pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
+pub use email_change_store::{EmailChange, EmailChangeStore};
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
@@ -51,10 +53,10 @@ pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 pub use {
     access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
-    code_generator::MockCodeGenerator, flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox,
-    message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,
-    password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,
-    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
+    code_generator::MockCodeGenerator, email_change_store::MockEmailChangeStore,
+    flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
+    oauth_identities::MockOAuthIdentityRepository, password_hasher::MockPasswordHasher, qq_client::MockQqClient,
+    rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
     session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
     verification_code_store::MockVerificationCodeStore, wechat_client::MockWeChatClient,
 };

@@ -32,9 +32,6 @@ pub trait UserRepository: Send + Sync {
     async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
     /// Replaces the profile fields and returns the updated user (`None` if it no longer exists).
     async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError>;
-    /// Sets the email, unverified unless it is the address already verified;
-    /// another account's address gives [`RepoError::Conflict`].
-    async fn set_email(&self, id: UserId, email: &Email) -> Result<Option<User>, RepoError>;
     /// Sets the mobile; another account's mobile gives [`RepoError::Conflict`].
     async fn set_mobile(&self, id: UserId, mobile: &Mobile) -> Result<Option<User>, RepoError>;
     /// Marks the email verified if it is still the user's address; `false` otherwise.

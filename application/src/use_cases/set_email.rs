@@ -4,7 +4,7 @@ use std::sync::Arc;
 use domain::{Email, User, UserId};
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Channel, Clock, FlowGrant, FlowKind, MessageContent, MessageOutbox,
+    AuditEntry, AuditEvent, Channel, Clock, EmailChange, EmailChangeStore, FlowGrant, FlowKind, MessageContent,
     OutgoingMessage, UserRepository,
 };
 use crate::{AppError, AuthFailure, Field, FlowTokens, OneTimeCodes, Problem, VerificationPolicy};
@@ -16,14 +16,15 @@ pub struct SetEmailRequest {
 }
 
 /// `PUT /email/`: sets the signed-in user's email, unverified, and mails a
-/// signed link that verifies it. Mails count toward the per-address and
-/// per-client send limits, so the endpoint cannot be used to flood a mailbox.
+/// signed link that verifies it; the address, the queued mail and the audit
+/// entry are stored together or not at all. Mails count toward the
+/// per-address and per-client send limits, so the endpoint cannot be used to
+/// flood a mailbox.
 pub struct SetEmail {
     users: Arc<dyn UserRepository>,
+    changes: Arc<dyn EmailChangeStore>,
     codes: Arc<OneTimeCodes>,
     tokens: Arc<FlowTokens>,
-    outbox: Arc<dyn MessageOutbox>,
-    audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     policy: VerificationPolicy,
     /// The page the link opens, e.g. `https://shop.example.com/success_verify_email.html`.
@@ -34,15 +35,14 @@ impl SetEmail {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: Arc<dyn UserRepository>,
+        changes: Arc<dyn EmailChangeStore>,
         codes: Arc<OneTimeCodes>,
         tokens: Arc<FlowTokens>,
-        outbox: Arc<dyn MessageOutbox>,
-        audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         policy: VerificationPolicy,
         link_base: String,
     ) -> Self {
-        Self { users, codes, tokens, outbox, audit, clock, policy, link_base }
+        Self { users, changes, codes, tokens, clock, policy, link_base }
     }
 
     pub async fn execute(&self, request: SetEmailRequest) -> Result<User, AppError> {
@@ -56,37 +56,39 @@ impl SetEmail {
             return Err(AppError::field(Field::Email, Problem::Taken));
         }
         let charge = self.codes.charge(Channel::Email, email.as_str(), request.client_ip).await?;
-        let changed = self.change_and_mail(&request, &email).await;
+        let changed = self.change(&current, email, request.client_ip).await;
         self.codes.settle(charge, changed).await
     }
 
-    /// Stores the address unverified and queues the mail with its link.
-    async fn change_and_mail(&self, request: &SetEmailRequest, email: &Email) -> Result<User, AppError> {
-        let user =
-            self.users.set_email(request.user, email).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+    /// Stores the address with its verification mail and audit entry.
+    async fn change(&self, current: &User, email: Email, client_ip: IpAddr) -> Result<User, AppError> {
+        // The link carries the token version read above: a password reset in
+        // between voids it, as it voids every other step token.
         let token = self.tokens.issue(&FlowGrant {
             kind: FlowKind::EmailVerification,
-            subject: user.id.0.to_string(),
+            subject: current.id.0.to_string(),
             target: Some(email.to_string()),
-            version: user.token_version,
+            version: current.token_version,
             ttl: self.policy.email_link_ttl,
         })?;
         let separator = if self.link_base.contains('?') { '&' } else { '?' };
         let link = format!("{}{separator}token={token}", self.link_base);
-        let message = OutgoingMessage {
-            channel: Channel::Email,
-            to: email.to_string(),
-            content: MessageContent::EmailVerification { link },
+        let change = EmailChange {
+            user: current.id,
+            mail: OutgoingMessage {
+                channel: Channel::Email,
+                to: email.to_string(),
+                content: MessageContent::EmailVerification { link },
+            },
+            audit: AuditEntry {
+                user_id: Some(current.id),
+                event: AuditEvent::EmailChanged,
+                ip: client_ip,
+                at: self.clock.now(),
+            },
+            email,
         };
-        self.outbox.enqueue(message).await?;
-        let entry = AuditEntry {
-            user_id: Some(user.id),
-            event: AuditEvent::EmailChanged,
-            ip: request.client_ip,
-            at: self.clock.now(),
-        };
-        self.audit.record(entry).await?;
-        Ok(user)
+        self.changes.change_email(&change).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))
     }
 }
 
@@ -101,8 +103,8 @@ mod tests {
     use super::*;
     use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
-        MockAuditLog, MockClock, MockFlowTokenSigner, MockMessageOutbox, MockRateLimiter, MockUserRepository,
-        RateDecision, RepoError,
+        MockClock, MockEmailChangeStore, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, RateDecision,
+        RepoError,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -110,9 +112,8 @@ mod tests {
     struct Ports {
         users: MockUserRepository,
         codes: CodePorts,
+        changes: MockEmailChangeStore,
         signer: MockFlowTokenSigner,
-        outbox: MockMessageOutbox,
-        audit: MockAuditLog,
     }
 
     impl Ports {
@@ -128,10 +129,9 @@ mod tests {
             clock.expect_now().returning(Utc::now);
             SetEmail::new(
                 Arc::new(self.users),
+                Arc::new(self.changes),
                 self.codes.build(),
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(MockRateLimiter::new()))),
-                Arc::new(self.outbox),
-                Arc::new(self.audit),
                 Arc::new(clock),
                 VerificationPolicy::default(),
                 "https://shop.example.com/success_verify_email.html".into(),
@@ -149,12 +149,6 @@ mod tests {
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
         ports
-            .users
-            .expect_set_email()
-            .withf(|id, email| *id == UserId(1) && email.as_str() == "alice@example.com")
-            .times(1)
-            .returning(|_, email| Ok(Some(User { email: Some(email.clone()), ..stored_user() })));
-        ports
             .signer
             .expect_sign()
             .withf(|grant| {
@@ -165,18 +159,21 @@ mod tests {
             })
             .returning(|_| Ok("signed".into()));
         ports
-            .outbox
-            .expect_enqueue()
-            .withf(|m| {
-                m.to == "alice@example.com"
-                    && m.content
+            .changes
+            .expect_change_email()
+            .withf(|change| {
+                change.user == UserId(1)
+                    && change.email.as_str() == "alice@example.com"
+                    && change.mail.to == "alice@example.com"
+                    && change.mail.content
                         == MessageContent::EmailVerification {
                             link: "https://shop.example.com/success_verify_email.html?token=signed".into(),
                         }
+                    && change.audit.event == AuditEvent::EmailChanged
+                    && change.audit.user_id == Some(UserId(1))
             })
             .times(1)
-            .returning(|_| Ok(()));
-        ports.audit.expect_record().withf(|e| e.event == AuditEvent::EmailChanged).times(1).returning(|_| Ok(()));
+            .returning(|change| Ok(Some(User { email: Some(change.email.clone()), ..stored_user() })));
         let user = ports.use_case().execute(request("Alice@Example.com")).await.unwrap();
         assert_eq!(user.email.map(|e| e.to_string()).as_deref(), Some("alice@example.com"));
     }
@@ -205,9 +202,22 @@ mod tests {
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
-        ports.users.expect_set_email().returning(|_, _| Err(RepoError::Conflict(Field::Email)));
+        ports.signer.expect_sign().returning(|_| Ok("signed".into()));
+        ports.changes.expect_change_email().returning(|_| Err(RepoError::Conflict(Field::Email)));
         let got = ports.use_case().execute(request("bob@example.com")).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Taken));
+    }
+
+    #[tokio::test]
+    async fn a_database_outage_changes_nothing_and_gives_the_send_limits_back() {
+        let mut ports = Ports::default().current(None, false);
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
+        ports.signer.expect_sign().returning(|_| Ok("signed".into()));
+        ports.changes.expect_change_email().returning(|_| Err(RepoError::Unavailable("down".into())));
+        let got = ports.use_case().execute(request("bob@example.com")).await;
+        assert_eq!(got.unwrap_err(), AppError::Unavailable(crate::Backend::Database));
     }
 
     #[tokio::test]

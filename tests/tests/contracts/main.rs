@@ -53,6 +53,7 @@ pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
 
 mod access_token_revocations;
 mod cache;
+mod email_change_store;
 mod oauth_identity_repository;
 mod outbox;
 mod refresh_token_store;

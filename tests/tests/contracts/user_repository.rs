@@ -49,7 +49,6 @@ contract_suite!(
         answers_existence_questions,
         concurrent_inserts_of_one_username_give_one_row,
         profile_last_login_and_password_hash_are_updated,
-        an_email_is_set_unverified_then_activated_while_it_is_still_the_address,
         a_user_registered_with_an_email_code_starts_verified,
         a_mobile_is_set_unless_another_account_has_it,
     ]
@@ -145,29 +144,6 @@ async fn profile_last_login_and_password_hash_are_updated(fresh: Fresh) {
     repo.update_password_hash(user.id, "$argon2id$new").await.unwrap();
     let reloaded = repo.find_by_id(user.id).await.unwrap().unwrap();
     assert_eq!((reloaded.last_login, reloaded.password_hash.as_deref()), (Some(joined()), Some("$argon2id$new")));
-}
-
-async fn an_email_is_set_unverified_then_activated_while_it_is_still_the_address(fresh: Fresh) {
-    let repo = fresh.repo.clone();
-    let user = repo.insert(new_user("alice", Some("13800138000"), None)).await.unwrap();
-    let first = Email::parse("alice@example.com").unwrap();
-    let updated = repo.set_email(user.id, &first).await.unwrap().unwrap();
-    assert_eq!((updated.email.as_ref(), updated.email_active), (Some(&first), false));
-    assert!(repo.activate_email(user.id, &first).await.unwrap());
-    // The same address again keeps its verification.
-    assert!(repo.set_email(user.id, &first).await.unwrap().unwrap().email_active);
-
-    // A new address starts unverified, and a link for the old one no longer activates anything.
-    let second = Email::parse("alice@example.org").unwrap();
-    assert!(!repo.set_email(user.id, &second).await.unwrap().unwrap().email_active);
-    assert!(!repo.activate_email(user.id, &first).await.unwrap());
-    assert!(!repo.find_by_id(user.id).await.unwrap().unwrap().email_active);
-
-    // Another account's address is a conflict on email; an unknown id changes nothing.
-    let bob = repo.insert(new_user("bob", None, Some("bob@example.com"))).await.unwrap();
-    let taken = Email::parse("BOB@example.com").unwrap();
-    assert_eq!(repo.set_email(user.id, &taken).await.unwrap_err(), RepoError::Conflict(Field::Email));
-    assert_eq!(repo.set_email(UserId(bob.id.0 + 1000), &first).await.unwrap(), None);
 }
 
 async fn a_user_registered_with_an_email_code_starts_verified(fresh: Fresh) {

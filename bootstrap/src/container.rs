@@ -99,8 +99,6 @@ impl Container {
         let audit = database.audit_log();
         let revocations = database.access_token_revocations();
         let refresh_tokens = database.refresh_tokens();
-        let password_revocations = revocations.clone();
-        let password_refresh_tokens = refresh_tokens.clone();
         let password_hasher = hasher.clone();
         let login_policy = LoginPolicy {
             account_failures: config.login_account_failures,
@@ -238,10 +236,8 @@ impl Container {
                 users.clone(),
                 hasher.clone(),
                 flow_tokens.clone(),
-                revocations.clone(),
-                refresh_tokens.clone(),
+                database.password_changes(),
                 limiter.clone(),
-                audit.clone(),
                 clock.clone(),
                 login_policy.clone(),
             ),
@@ -263,10 +259,8 @@ impl Container {
             change_password: ChangePassword::new(
                 users,
                 password_hasher,
-                password_revocations,
-                password_refresh_tokens,
+                database.password_changes(),
                 password_limiter,
-                audit.clone(),
                 password_clock,
                 login_policy.clone(),
             ),

@@ -9,7 +9,7 @@ use super::sql_error::repo_error;
 /// Revoked token ids and token versions in the database, one implementation
 /// per sqlx backend.
 macro_rules! sql_access_token_revocations {
-    ($(#[$doc:meta])* $name:ident, $pool:ty) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -19,6 +19,22 @@ macro_rules! sql_access_token_revocations {
         impl $name {
             pub fn new(pool: $pool) -> Self {
                 Self { pool }
+            }
+
+            /// Bumps the user's token version on any executor (the transaction
+            /// of a password change): every token issued before dies. The new
+            /// version; `None` when the user does not exist.
+            pub(crate) async fn revoke_all_with<'e, E>(executor: E, user: UserId) -> Result<Option<i64>, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query_scalar::<_, i64>(
+                    "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version",
+                )
+                .bind(user.0)
+                .fetch_optional(executor)
+                .await
+                .map_err(repo_error)
             }
         }
 
@@ -66,14 +82,9 @@ macro_rules! sql_access_token_revocations {
             }
 
             async fn revoke_all(&self, user: UserId) -> Result<i64, RepoError> {
-                sqlx::query_scalar::<_, i64>(
-                    "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version",
-                )
-                .bind(user.0)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(repo_error)?
-                .ok_or_else(|| RepoError::Other(format!("user {} does not exist", user.0)))
+                Self::revoke_all_with(&self.pool, user)
+                    .await?
+                    .ok_or_else(|| RepoError::Other(format!("user {} does not exist", user.0)))
             }
         }
     };
@@ -82,11 +93,13 @@ macro_rules! sql_access_token_revocations {
 sql_access_token_revocations!(
     /// Token revocations in SQLite.
     SqliteAccessTokenRevocations,
-    sqlx::SqlitePool
+    sqlx::SqlitePool,
+    sqlx::Sqlite
 );
 
 sql_access_token_revocations!(
     /// Token revocations in PostgreSQL.
     PostgresAccessTokenRevocations,
-    sqlx::PgPool
+    sqlx::PgPool,
+    sqlx::Postgres
 );

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, EmailChangeStore, MessageOutbox, OAuthIdentityRepository, ReadinessProbe,
-    RefreshTokenStore, UserRepository,
+    AccessTokenRevocations, AuditLog, EmailChangeStore, MessageOutbox, OAuthIdentityRepository, PasswordChangeStore,
+    ReadinessProbe, RefreshTokenStore, UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -18,6 +18,7 @@ use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore
 use super::migrations;
 use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
 use super::outbox::{PostgresOutbox, SqliteOutbox};
+use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
 
@@ -146,6 +147,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteEmailChangeStore::new(pool.clone(), wakeup)),
             Self::Postgres(pool) => Arc::new(PostgresEmailChangeStore::new(pool.clone(), wakeup)),
+        }
+    }
+
+    /// New passwords with the sessions they end and their audit entry, in one transaction.
+    pub fn password_changes(&self) -> Arc<dyn PasswordChangeStore> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqlitePasswordChangeStore::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresPasswordChangeStore::new(pool.clone())),
         }
     }
 

@@ -29,7 +29,7 @@ fn millis(duration: Duration) -> i64 {
 
 /// Refresh-token families in the database, one implementation per sqlx backend.
 macro_rules! sql_refresh_token_store {
-    ($(#[$doc:meta])* $name:ident, $pool:ty) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -39,6 +39,21 @@ macro_rules! sql_refresh_token_store {
         impl $name {
             pub fn new(pool: $pool) -> Self {
                 Self { pool }
+            }
+
+            /// Revokes every family of the user on any executor (the
+            /// transaction of a password change).
+            pub(crate) async fn revoke_user_with<'e, E>(executor: E, user: UserId) -> Result<(), RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                    .bind(user.0)
+                    .bind(Utc::now().timestamp_millis())
+                    .execute(executor)
+                    .await
+                    .map(|_| ())
+                    .map_err(repo_error)
             }
 
             async fn insert(&self, user: UserId, family: &str, lifetime: Duration) -> Result<String, RepoError> {
@@ -134,13 +149,7 @@ macro_rules! sql_refresh_token_store {
             }
 
             async fn revoke_user(&self, user: UserId) -> Result<(), RepoError> {
-                sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-                    .bind(user.0)
-                    .bind(Utc::now().timestamp_millis())
-                    .execute(&self.pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(repo_error)
+                Self::revoke_user_with(&self.pool, user).await
             }
         }
     };
@@ -149,11 +158,13 @@ macro_rules! sql_refresh_token_store {
 sql_refresh_token_store!(
     /// Refresh tokens in SQLite.
     SqliteRefreshTokenStore,
-    sqlx::SqlitePool
+    sqlx::SqlitePool,
+    sqlx::Sqlite
 );
 
 sql_refresh_token_store!(
     /// Refresh tokens in PostgreSQL.
     PostgresRefreshTokenStore,
-    sqlx::PgPool
+    sqlx::PgPool,
+    sqlx::Postgres
 );

@@ -87,6 +87,25 @@ macro_rules! sql_user_repository {
                 row.map(|row| Self::user_from_row(&row)).transpose()
             }
 
+            /// Replaces the password hash on any executor (the transaction of a
+            /// password change); `false` when the user does not exist.
+            pub(crate) async fn update_password_hash_with<'e, E>(
+                executor: E,
+                id: UserId,
+                hash: &str,
+            ) -> Result<bool, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(hash)
+                    .bind(id.0)
+                    .execute(executor)
+                    .await
+                    .map(|done| done.rows_affected() > 0)
+                    .map_err(repo_error)
+            }
+
             fn user_from_row(row: &$row) -> Result<User, RepoError> {
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
                 let mobile: Option<String> = row.try_get("mobile").map_err(get)?;
@@ -187,13 +206,7 @@ macro_rules! sql_user_repository {
             }
 
             async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(hash)
-                    .bind(id.0)
-                    .execute(&self.pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(repo_error)
+                Self::update_password_hash_with(&self.pool, id, hash).await.map(|_| ())
             }
 
             async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {

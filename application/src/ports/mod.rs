@@ -14,6 +14,7 @@ mod flow_token_signer;
 mod message_outbox;
 mod message_sender;
 mod oauth_identities;
+mod password_change_store;
 mod password_hasher;
 mod qq_client;
 mod rate_limiter;
@@ -38,6 +39,7 @@ pub use message_sender::{DeliveryError, MessageSender};
 pub use oauth_identities::{
     BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, Unbinding,
 };
+pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use qq_client::{ProviderError, QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
@@ -55,8 +57,9 @@ pub use {
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, email_change_store::MockEmailChangeStore,
     flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
-    oauth_identities::MockOAuthIdentityRepository, password_hasher::MockPasswordHasher, qq_client::MockQqClient,
-    rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
+    oauth_identities::MockOAuthIdentityRepository, password_change_store::MockPasswordChangeStore,
+    password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,
+    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
     session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
     verification_code_store::MockVerificationCodeStore, wechat_client::MockWeChatClient,
 };

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use domain::{Password, UserId};
 
 use crate::ports::{
-    AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimiter,
-    RefreshTokenStore, UserRepository,
+    AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateDecision, RateLimiter,
+    UserRepository,
 };
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
 
@@ -27,27 +27,22 @@ pub struct ChangePasswordRequest {
 pub struct ChangePassword {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
-    revocations: Arc<dyn AccessTokenRevocations>,
-    refresh: Arc<dyn RefreshTokenStore>,
+    passwords: Arc<dyn PasswordChangeStore>,
     limiter: Arc<dyn RateLimiter>,
-    audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     policy: LoginPolicy,
 }
 
 impl ChangePassword {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
-        revocations: Arc<dyn AccessTokenRevocations>,
-        refresh: Arc<dyn RefreshTokenStore>,
+        passwords: Arc<dyn PasswordChangeStore>,
         limiter: Arc<dyn RateLimiter>,
-        audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         policy: LoginPolicy,
     ) -> Self {
-        Self { users, hasher, revocations, refresh, limiter, audit, clock, policy }
+        Self { users, hasher, passwords, limiter, clock, policy }
     }
 
     pub async fn execute(&self, request: ChangePasswordRequest) -> Result<(), AppError> {
@@ -76,16 +71,16 @@ impl ChangePassword {
             return Err(AppError::field(Field::OldPassword, Problem::WrongPassword));
         }
         let hash = self.hasher.hash(password.expose()).await?;
-        self.users.update_password_hash(user.id, &hash).await?;
-        self.refresh.revoke_user(user.id).await?;
-        self.revocations.revoke_all(user.id).await?;
-        let entry = AuditEntry {
+        let audit = AuditEntry {
             user_id: Some(user.id),
             event: AuditEvent::PasswordChanged,
             ip: request.client_ip,
             at: self.clock.now(),
         };
-        Ok(self.audit.record(entry).await?)
+        if !self.passwords.replace_password(&NewPassword { user: user.id, hash, audit }).await? {
+            return Err(AppError::Unauthenticated(AuthFailure::Revoked));
+        }
+        Ok(())
     }
 }
 
@@ -97,20 +92,15 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::ports::{
-        MockAccessTokenRevocations, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter,
-        MockRefreshTokenStore, MockUserRepository,
-    };
+    use crate::ports::{MockClock, MockPasswordChangeStore, MockPasswordHasher, MockRateLimiter, MockUserRepository};
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]
     struct Ports {
         users: MockUserRepository,
         hasher: MockPasswordHasher,
-        revocations: MockAccessTokenRevocations,
-        refresh: MockRefreshTokenStore,
+        passwords: MockPasswordChangeStore,
         limiter: MockRateLimiter,
-        audit: MockAuditLog,
     }
 
     impl Ports {
@@ -120,10 +110,8 @@ mod tests {
             ChangePassword::new(
                 Arc::new(self.users),
                 Arc::new(self.hasher),
-                Arc::new(self.revocations),
-                Arc::new(self.refresh),
+                Arc::new(self.passwords),
                 Arc::new(self.limiter),
-                Arc::new(self.audit),
                 Arc::new(clock),
                 LoginPolicy::default(),
             )
@@ -152,10 +140,12 @@ mod tests {
     async fn the_right_old_password_sets_the_new_one_and_ends_every_session() {
         let mut ports = Ports::default().unlocked_user(true);
         ports.hasher.expect_hash().withf(|p| p == "new-password").returning(|_| Ok("$argon2id$new".into()));
-        ports.users.expect_update_password_hash().withf(|_, h| h == "$argon2id$new").times(1).returning(|_, _| Ok(()));
-        ports.refresh.expect_revoke_user().times(1).returning(|_| Ok(()));
-        ports.revocations.expect_revoke_all().times(1).returning(|_| Ok(1));
-        ports.audit.expect_record().withf(|e| e.event == AuditEvent::PasswordChanged).times(1).returning(|_| Ok(()));
+        ports
+            .passwords
+            .expect_replace_password()
+            .withf(|change| change.hash == "$argon2id$new" && change.audit.event == AuditEvent::PasswordChanged)
+            .times(1)
+            .returning(|_| Ok(true));
         assert_eq!(ports.use_case().execute(request()).await, Ok(()));
     }
 

@@ -5,8 +5,8 @@ use domain::{Password, UserId};
 
 use crate::flow_tokens::current_user;
 use crate::ports::{
-    AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, PasswordHasher, RateLimiter,
-    RefreshTokenStore, UserRepository,
+    AuditEntry, AuditEvent, Clock, FlowKind, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter,
+    UserRepository,
 };
 use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, Problem};
 
@@ -26,10 +26,8 @@ pub struct ResetPassword {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<FlowTokens>,
-    revocations: Arc<dyn AccessTokenRevocations>,
-    refresh: Arc<dyn RefreshTokenStore>,
+    passwords: Arc<dyn PasswordChangeStore>,
     limiter: Arc<dyn RateLimiter>,
-    audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     policy: LoginPolicy,
 }
@@ -40,14 +38,12 @@ impl ResetPassword {
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
         tokens: Arc<FlowTokens>,
-        revocations: Arc<dyn AccessTokenRevocations>,
-        refresh: Arc<dyn RefreshTokenStore>,
+        passwords: Arc<dyn PasswordChangeStore>,
         limiter: Arc<dyn RateLimiter>,
-        audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         policy: LoginPolicy,
     ) -> Self {
-        Self { users, hasher, tokens, revocations, refresh, limiter, audit, clock, policy }
+        Self { users, hasher, tokens, passwords, limiter, clock, policy }
     }
 
     pub async fn execute(&self, request: ResetPasswordRequest) -> Result<UserId, AppError> {
@@ -68,18 +64,18 @@ impl ResetPassword {
         self.tokens.redeem(&request.access_token, FlowKind::ResetPassword, self.clock.now(), field, problem).await?;
 
         let hash = self.hasher.hash(password.expose()).await?;
-        self.users.update_password_hash(user.id, &hash).await?;
-        self.refresh.revoke_user(user.id).await?;
-        // Bumps the token version: access tokens and unused step tokens die with it.
-        self.revocations.revoke_all(user.id).await?;
-        self.limiter.reset(&self.policy.account_limit_for_user(user.id).key).await?;
-        let entry = AuditEntry {
+        let audit = AuditEntry {
             user_id: Some(user.id),
             event: AuditEvent::PasswordReset,
             ip: request.client_ip,
             at: self.clock.now(),
         };
-        self.audit.record(entry).await?;
+        // Ends every session and bumps the token version: access tokens and
+        // unused step tokens die with the old password.
+        if !self.passwords.replace_password(&NewPassword { user: user.id, hash, audit }).await? {
+            return Err(AppError::field(field, problem));
+        }
+        self.limiter.reset(&self.policy.account_limit_for_user(user.id).key).await?;
         Ok(user.id)
     }
 }
@@ -94,8 +90,8 @@ mod tests {
     use super::*;
     use crate::flow_tokens::tests::claims;
     use crate::ports::{
-        FlowClaims, MockAccessTokenRevocations, MockAuditLog, MockClock, MockFlowTokenSigner, MockPasswordHasher,
-        MockRateLimiter, MockRefreshTokenStore, MockUserRepository, RateDecision,
+        FlowClaims, MockClock, MockFlowTokenSigner, MockPasswordChangeStore, MockPasswordHasher, MockRateLimiter,
+        MockUserRepository, RateDecision, RepoError,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -105,10 +101,8 @@ mod tests {
         hasher: MockPasswordHasher,
         signer: MockFlowTokenSigner,
         uses: MockRateLimiter,
-        revocations: MockAccessTokenRevocations,
-        refresh: MockRefreshTokenStore,
+        passwords: MockPasswordChangeStore,
         limiter: MockRateLimiter,
-        audit: MockAuditLog,
     }
 
     impl Ports {
@@ -134,10 +128,8 @@ mod tests {
                 Arc::new(self.users),
                 Arc::new(self.hasher),
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
-                Arc::new(self.revocations),
-                Arc::new(self.refresh),
+                Arc::new(self.passwords),
                 Arc::new(self.limiter),
-                Arc::new(self.audit),
                 Arc::new(clock),
                 LoginPolicy::default(),
             )
@@ -164,21 +156,29 @@ mod tests {
         ports.uses.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
         ports.hasher.expect_hash().withf(|p| p == "new-password").returning(|_| Ok("$argon2id$new".into()));
         ports
-            .users
-            .expect_update_password_hash()
-            .withf(|id, hash| *id == UserId(1) && hash == "$argon2id$new")
+            .passwords
+            .expect_replace_password()
+            .withf(|change| {
+                change.user == UserId(1)
+                    && change.hash == "$argon2id$new"
+                    && change.audit.event == AuditEvent::PasswordReset
+                    && change.audit.user_id == Some(UserId(1))
+            })
             .times(1)
-            .returning(|_, _| Ok(()));
-        ports.refresh.expect_revoke_user().withf(|id| *id == UserId(1)).times(1).returning(|_| Ok(()));
-        ports.revocations.expect_revoke_all().withf(|id| *id == UserId(1)).times(1).returning(|_| Ok(1));
+            .returning(|_| Ok(true));
         ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
-        ports
-            .audit
-            .expect_record()
-            .withf(|entry| entry.event == AuditEvent::PasswordReset && entry.user_id == Some(UserId(1)))
-            .times(1)
-            .returning(|_| Ok(()));
         assert_eq!(ports.use_case().execute(request(1)).await, Ok(UserId(1)));
+    }
+
+    #[tokio::test]
+    async fn a_database_outage_while_storing_leaves_the_lock_alone() {
+        let mut ports = Ports::default().token(claims(FlowKind::ResetPassword, "1", None, 0)).user_version(0);
+        ports.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+        ports.passwords.expect_replace_password().returning(|_| Err(RepoError::Unavailable("down".into())));
+        // No limiter expectation: lifting the lock after a failed reset fails the test.
+        let got = ports.use_case().execute(request(1)).await;
+        assert_eq!(got, Err(AppError::Unavailable(crate::Backend::Database)));
     }
 
     #[tokio::test]

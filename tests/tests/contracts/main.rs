@@ -56,5 +56,6 @@ mod cache;
 mod email_change_store;
 mod oauth_identity_repository;
 mod outbox;
+mod password_change_store;
 mod refresh_token_store;
 mod user_repository;

@@ -5,7 +5,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::persistence::Database;
 use application::Field;
 use application::ports::{
     AuditEntry, AuditEvent, Channel, EmailChange, EmailChangeStore, MessageContent, MessageOutbox, OutgoingMessage,
@@ -96,13 +95,8 @@ async fn queued(f: &Fixture) -> Vec<String> {
     claimed.into_iter().map(|m| m.message.to).collect()
 }
 
-/// No port reads the audit trail; it is counted with SQL.
 async fn audited(f: &Fixture, user: UserId) -> i64 {
-    const COUNT: &str = "SELECT COUNT(*) FROM audit_events WHERE user_id = $1 AND event = 'email_changed'";
-    match &f.fresh.database {
-        Database::Sqlite(pool) => sqlx::query_scalar(COUNT).bind(user.0).fetch_one(pool).await.unwrap(),
-        Database::Postgres(pool) => sqlx::query_scalar(COUNT).bind(user.0).fetch_one(pool).await.unwrap(),
-    }
+    f.fresh.audit_events(user, "email_changed").await
 }
 
 async fn a_change_stores_the_address_unverified_queues_its_mail_and_audits_it(f: Fixture) {

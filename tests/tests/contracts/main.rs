@@ -38,6 +38,21 @@ async fn migrated(url: String, dir: Option<tempfile::TempDir>) -> FreshDatabase 
     FreshDatabase { database, url, _dir: dir }
 }
 
+impl FreshDatabase {
+    /// How many `event` entries the audit trail holds for `user`. No port
+    /// reads the trail back, so it is counted with SQL.
+    pub async fn audit_events(&self, user: domain::UserId, event: &str) -> i64 {
+        use adapters::persistence::Database;
+        const COUNT: &str = "SELECT COUNT(*) FROM audit_events WHERE user_id = $1 AND event = $2";
+        match &self.database {
+            Database::Sqlite(pool) => sqlx::query_scalar(COUNT).bind(user.0).bind(event).fetch_one(pool).await.unwrap(),
+            Database::Postgres(pool) => {
+                sqlx::query_scalar(COUNT).bind(user.0).bind(event).fetch_one(pool).await.unwrap()
+            }
+        }
+    }
+}
+
 /// A SQLite file in a temporary folder.
 pub async fn fresh_sqlite() -> Option<FreshDatabase> {
     let dir = tempfile::tempdir().unwrap();

@@ -150,6 +150,20 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_account_deleted_meanwhile_or_a_database_outage_stores_nothing() {
+        let answers = [
+            (Ok(false), AppError::Unauthenticated(AuthFailure::Revoked)),
+            (Err(crate::ports::RepoError::Unavailable("down".into())), AppError::Unavailable(crate::Backend::Database)),
+        ];
+        for (answer, expected) in answers {
+            let mut ports = Ports::default().unlocked_user(true);
+            ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+            ports.passwords.expect_replace_password().times(1).returning(move |_| answer.clone());
+            assert_eq!(ports.use_case().execute(request()).await, Err(expected));
+        }
+    }
+
+    #[tokio::test]
     async fn a_wrong_old_password_is_refused_and_counted() {
         let mut ports = Ports::default().unlocked_user(false);
         ports.limiter.expect_count().withf(|l| l[0].key == "login:user:1").times(1).returning(|_| Ok(()));

@@ -29,7 +29,6 @@ mod start_password_reset;
 mod update_profile;
 mod verify_email;
 
-pub use crate::login_recorder::LoggedIn;
 pub use authenticate::Authenticate;
 pub use bind_mini_program_phone::BindMiniProgramPhone;
 pub use bind_oauth_identity::{BindOAuthIdentity, BindOAuthIdentityRequest};

@@ -33,7 +33,6 @@ pub struct ResetPassword {
 }
 
 impl ResetPassword {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
@@ -179,6 +178,15 @@ mod tests {
         // No limiter expectation: lifting the lock after a failed reset fails the test.
         let got = ports.use_case().execute(request(1)).await;
         assert_eq!(got, Err(AppError::Unavailable(crate::Backend::Database)));
+    }
+
+    #[tokio::test]
+    async fn an_account_deleted_meanwhile_is_a_void_token_and_keeps_its_lock() {
+        let mut ports = Ports::default().token(claims(FlowKind::ResetPassword, "1", None, 0)).user_version(0);
+        ports.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+        ports.passwords.expect_replace_password().times(1).returning(|_| Ok(false));
+        assert_eq!(ports.use_case().execute(request(1)).await, invalid_token());
     }
 
     #[tokio::test]

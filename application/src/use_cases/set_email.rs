@@ -32,7 +32,6 @@ pub struct SetEmail {
 }
 
 impl SetEmail {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: Arc<dyn UserRepository>,
         changes: Arc<dyn EmailChangeStore>,
@@ -218,6 +217,18 @@ mod tests {
         ports.changes.expect_change_email().returning(|_| Err(RepoError::Unavailable("down".into())));
         let got = ports.use_case().execute(request("bob@example.com")).await;
         assert_eq!(got.unwrap_err(), AppError::Unavailable(crate::Backend::Database));
+    }
+
+    #[tokio::test]
+    async fn an_account_deleted_meanwhile_is_unauthenticated_and_gives_the_send_limits_back() {
+        let mut ports = Ports::default().current(None, false);
+        ports.users.expect_email_exists().returning(|_| Ok(false));
+        ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
+        ports.signer.expect_sign().returning(|_| Ok("signed".into()));
+        ports.changes.expect_change_email().returning(|_| Ok(None));
+        let got = ports.use_case().execute(request("bob@example.com")).await;
+        assert_eq!(got.unwrap_err(), AppError::Unauthenticated(AuthFailure::Revoked));
     }
 
     #[tokio::test]

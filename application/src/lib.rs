@@ -5,6 +5,7 @@
 
 mod captcha_answer;
 pub mod error;
+mod failure_counters;
 pub mod flow_tokens;
 pub mod login_recorder;
 pub mod one_time_codes;

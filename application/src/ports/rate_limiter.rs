@@ -37,16 +37,18 @@ pub trait RateLimiter: Send + Sync {
     /// Limits with `max == 0` are off and ignored.
     async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError>;
 
-    /// Whether every limit still has room, counting nothing (for failure
-    /// counters, checked before an attempt and counted only when it fails).
-    async fn check(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError>;
+    /// A failure counter's slot, taken before the costly check it guards (a
+    /// password hash), so that a burst of tries cannot all pass a look at the
+    /// counter together: in one atomic step, if every limit has room, counts
+    /// one hit in each and allows; otherwise counts nothing and reports the
+    /// longest wait. The hit that fills a counter starts its window again, so
+    /// the lock it causes lasts a whole window. A try that turns out not to be
+    /// a failure gives its slot back with `release` (or `reset`).
+    async fn reserve(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError>;
 
-    /// Counts one hit in each limit. A counter that reaches its maximum starts
-    /// its window again, so the lock it causes lasts a whole window.
-    async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError>;
-
-    /// Takes back one hit of an earlier `acquire` of these limits, whose work
-    /// then failed: a request that changed nothing costs nothing. A counter
+    /// Takes back one hit of an earlier `acquire` or `reserve` of these
+    /// limits that must not count: a request whose work then failed changed
+    /// nothing, and a reserved try that did not fail is no failure. A counter
     /// never goes below zero, and keeps its window.
     async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError>;
     /// Forgets the counter under `key`.

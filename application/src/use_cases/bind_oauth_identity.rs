@@ -3,9 +3,10 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
 
+use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    PasswordHasher, RateDecision, RateLimiter, RepoError, UserRepository,
+    PasswordHasher, RateLimiter, RepoError, UserRepository,
 };
 use crate::web_login::{WebLoginProvider, bound_openid};
 use crate::{
@@ -126,14 +127,12 @@ impl BindOAuthIdentity {
     /// must not become a way around it.
     async fn check_password(&self, user: &User, password: &Password) -> Result<(), AppError> {
         let limit = [self.policy.account_limit_for_user(user.id)];
-        if let RateDecision::Limited { retry_after } = self.limiter.check(&limit).await? {
-            return Err(AppError::RateLimited { retry_after });
+        let verify = async { Ok(self.hasher.verify(password.expose(), user.password_hash.clone()).await?) };
+        match check_within(self.limiter.as_ref(), &limit, verify).await? {
+            Verdict::Locked { retry_after } => Err(AppError::RateLimited { retry_after }),
+            Verdict::Wrong => Err(AppError::field(Field::Password, Problem::AccountPasswordWrong)),
+            Verdict::Right => Ok(()),
         }
-        if self.hasher.verify(password.expose(), user.password_hash.clone()).await? {
-            return Ok(());
-        }
-        self.limiter.count(&limit).await?;
-        Err(AppError::field(Field::Password, Problem::AccountPasswordWrong))
     }
 }
 
@@ -150,8 +149,8 @@ mod tests {
     use crate::login_recorder::tests::recorder;
     use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
-        BoundIdentity, CodeCheck, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
-        MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider,
+        BoundIdentity, CodeCheck, HashError, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
+        MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision,
     };
     use crate::use_cases::log_in::tests::stored_user;
     use crate::web_login::MockWebLoginProvider;
@@ -268,8 +267,9 @@ mod tests {
     async fn a_known_mobile_with_the_right_password_is_bound() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once().finishing();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        ports.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
-        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports.limiter.expect_reserve().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_verify().times(1).returning(|_, _| Ok(true));
+        ports.limiter.expect_release().withf(|limits| limits[0].key == "login:user:1").times(1).returning(|_| Ok(()));
         ports
             .identities
             .expect_bind()
@@ -280,11 +280,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_wrong_password_binds_nothing_keeps_the_token_and_counts_toward_the_lock() {
+    async fn a_wrong_password_binds_nothing_keeps_the_token_and_its_slot_in_the_lock() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted);
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        ports.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
-        ports.limiter.expect_count().withf(|limits| limits[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+        // Reserved before hashing, never released (the mock refuses a release).
+        ports
+            .limiter
+            .expect_reserve()
+            .withf(|limits| limits[0].key == "login:user:1")
+            .times(1)
+            .returning(|_| Ok(RateDecision::Allowed));
         ports.hasher.expect_verify().returning(|_, _| Ok(false));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Password, Problem::AccountPasswordWrong));
@@ -295,8 +300,19 @@ mod tests {
         let mut ports = Ports::ready().code(CodeCheck::Accepted);
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         let wait = Duration::from_secs(600);
-        ports.limiter.expect_check().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        // The hasher mock has no expectation: hashing would panic.
+        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
         assert_eq!(ports.use_case().execute(request()).await.unwrap_err(), AppError::RateLimited { retry_after: wait });
+    }
+
+    #[tokio::test]
+    async fn a_password_check_that_cannot_finish_gives_the_slot_back_and_binds_nothing() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted);
+        ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
+        ports.limiter.expect_reserve().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
+        ports.limiter.expect_release().times(1).returning(|_| Ok(()));
+        assert!(matches!(ports.use_case().execute(request()).await, Err(AppError::Internal(_))));
     }
 
     #[tokio::test]

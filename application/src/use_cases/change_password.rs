@@ -3,9 +3,9 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
+use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
-    AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateDecision, RateLimiter,
-    UserRepository,
+    AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter, UserRepository,
 };
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
 
@@ -60,15 +60,14 @@ impl ChangePassword {
         let Some(password) = password else { return Err(errors.into_error()) };
         errors.into_result()?;
 
-        let limit = [self.policy.account_limit_for_user(request.actor)];
-        if let RateDecision::Limited { retry_after } = self.limiter.check(&limit).await? {
-            return Err(AppError::RateLimited { retry_after });
-        }
         let user =
             self.users.find_by_id(request.actor).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
-        if !self.hasher.verify(&request.old_password, user.password_hash.clone()).await? {
-            self.limiter.count(&limit).await?;
-            return Err(AppError::field(Field::OldPassword, Problem::WrongPassword));
+        let limit = [self.policy.account_limit_for_user(user.id)];
+        let verify = async { Ok(self.hasher.verify(&request.old_password, user.password_hash.clone()).await?) };
+        match check_within(self.limiter.as_ref(), &limit, verify).await? {
+            Verdict::Locked { retry_after } => return Err(AppError::RateLimited { retry_after }),
+            Verdict::Wrong => return Err(AppError::field(Field::OldPassword, Problem::WrongPassword)),
+            Verdict::Right => {}
         }
         let hash = self.hasher.hash(password.expose()).await?;
         let audit = AuditEntry {
@@ -92,7 +91,10 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::ports::{MockClock, MockPasswordChangeStore, MockPasswordHasher, MockRateLimiter, MockUserRepository};
+    use crate::ports::{
+        HashError, MockClock, MockPasswordChangeStore, MockPasswordHasher, MockRateLimiter, MockUserRepository,
+        RateDecision,
+    };
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]
@@ -117,10 +119,19 @@ mod tests {
             )
         }
 
+        /// The try takes its slot in the account's failure counter; a right
+        /// old password gives it back.
         fn unlocked_user(mut self, old_password_right: bool) -> Self {
-            self.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
+            self.limiter
+                .expect_reserve()
+                .withf(|limits| limits.len() == 1 && limits[0].key == "login:user:1")
+                .times(1)
+                .returning(|_| Ok(RateDecision::Allowed));
             self.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
-            self.hasher.expect_verify().returning(move |_, _| Ok(old_password_right));
+            self.hasher.expect_verify().times(1).returning(move |_, _| Ok(old_password_right));
+            if old_password_right {
+                self.limiter.expect_release().times(1).returning(|_| Ok(()));
+            }
             self
         }
     }
@@ -164,9 +175,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_wrong_old_password_is_refused_and_counted() {
-        let mut ports = Ports::default().unlocked_user(false);
-        ports.limiter.expect_count().withf(|l| l[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+    async fn a_wrong_old_password_is_refused_and_keeps_its_slot() {
+        // The limiter mock has no release expectation: giving the slot back would panic.
+        let ports = Ports::default().unlocked_user(false);
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got, Err(AppError::field(Field::OldPassword, Problem::WrongPassword)));
     }
@@ -194,10 +205,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_locked_account_is_refused_with_the_wait() {
+    async fn a_locked_account_is_refused_with_the_wait_before_any_hashing() {
+        // The hasher mock has no expectation: hashing would panic.
         let mut ports = Ports::default();
         let wait = Duration::from_secs(300);
-        ports.limiter.expect_check().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
+        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
         assert_eq!(ports.use_case().execute(request()).await, Err(AppError::RateLimited { retry_after: wait }));
+    }
+
+    #[tokio::test]
+    async fn a_check_that_cannot_finish_gives_the_slot_back() {
+        let mut ports = Ports::default();
+        ports.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
+        ports.limiter.expect_reserve().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
+        ports.limiter.expect_release().withf(|l| l[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+        assert!(matches!(ports.use_case().execute(request()).await, Err(AppError::Internal(_))));
     }
 }

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, User};
 
+use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
@@ -86,17 +87,18 @@ impl LogIn {
         let account = account_limit(&self.policy, user.as_ref(), identifier.as_ref(), &request.account);
         let limits = [account.clone(), self.policy.ip_limit(request.client_ip)];
         let user_id = user.as_ref().map(|user| user.id);
-        if let RateDecision::Limited { retry_after } = self.limiter.check(&limits).await? {
-            self.audit(user_id, AuditEvent::LoginLocked, request.client_ip).await?;
-            return Err(AppError::RateLimited { retry_after });
-        }
-
         let stored_hash = user.as_ref().and_then(|user| user.password_hash.clone());
-        let matches = self.hasher.verify(&request.password, stored_hash.clone()).await?;
-        let user = match user {
-            Some(user) if matches => user,
+        let verify = async {
+            let matches = self.hasher.verify(&request.password, stored_hash.clone()).await?;
+            Ok(matches && user.is_some())
+        };
+        let user = match (check_within(self.limiter.as_ref(), &limits, verify).await?, user) {
+            (Verdict::Locked { retry_after }, _) => {
+                self.audit_lock(&limits, user_id, retry_after, request.client_ip).await?;
+                return Err(AppError::RateLimited { retry_after });
+            }
+            (Verdict::Right, Some(user)) => user,
             _ => {
-                self.limiter.count(&limits).await?;
                 self.audit(user_id, AuditEvent::LoginFailed, request.client_ip).await?;
                 return Err(AppError::InvalidCredentials);
             }
@@ -111,6 +113,27 @@ impl LogIn {
             self.users.update_password_hash(user.id, &upgraded).await?;
         }
         self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await
+    }
+
+    /// Only the first refused try of a lock window is audited: the others
+    /// tell nothing new and would let anyone grow the trail for free. One
+    /// entry per account per lock, and per address no more entries per window
+    /// than it may fail, so names made up by the thousand add nothing either.
+    async fn audit_lock(
+        &self,
+        [account, ip]: &[RateLimit; 2],
+        user_id: Option<domain::UserId>,
+        retry_after: std::time::Duration,
+        client_ip: IpAddr,
+    ) -> Result<(), AppError> {
+        let first_of_window = [
+            RateLimit::new(format!("{}:locked", account.key), 1, retry_after),
+            RateLimit::new(format!("{}:locked", ip.key), ip.max, ip.window),
+        ];
+        if self.limiter.acquire(&first_of_window).await? == RateDecision::Allowed {
+            self.audit(user_id, AuditEvent::LoginLocked, client_ip).await?;
+        }
+        Ok(())
     }
 
     async fn audit(&self, user_id: Option<domain::UserId>, event: AuditEvent, ip: IpAddr) -> Result<(), AppError> {
@@ -176,8 +199,15 @@ pub(crate) mod tests {
             self
         }
 
+        /// Every try gets its slots in the failure counters.
         fn not_locked(mut self) -> Self {
-            self.limiter.expect_check().returning(|_| Ok(RateDecision::Allowed));
+            self.limiter.expect_reserve().returning(|_| Ok(RateDecision::Allowed));
+            self
+        }
+
+        /// A right password gives its slots back, once.
+        fn gives_back_the_slots(mut self) -> Self {
+            self.limiter.expect_release().withf(|limits| limits.len() == 2).times(1).returning(|_| Ok(()));
             self
         }
 
@@ -223,7 +253,7 @@ pub(crate) mod tests {
             ("+86 138 0013 8000", LoginIdentifier::Mobile(Mobile::parse("13800138000").unwrap())),
             ("Alice@Example.com", LoginIdentifier::Email(domain::Email::parse("alice@example.com").unwrap())),
         ] {
-            let mut ports = Ports::new().not_locked().audits(AuditEvent::LoginSucceeded);
+            let mut ports = Ports::new().not_locked().gives_back_the_slots().audits(AuditEvent::LoginSucceeded);
             ports.users.expect_find_by_login().withf(move |id| *id == expected).returning(|_| Ok(Some(stored_user())));
             ports
                 .hasher
@@ -247,7 +277,8 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn a_legacy_hash_is_upgraded_at_the_first_successful_login() {
         let legacy = User { password_hash: Some("pbkdf2_sha256$260000$salt$hash".into()), ..stored_user() };
-        let mut ports = Ports::new().user(Some(legacy)).not_locked().audits(AuditEvent::LoginSucceeded);
+        let mut ports =
+            Ports::new().user(Some(legacy)).not_locked().gives_back_the_slots().audits(AuditEvent::LoginSucceeded);
         ports.hasher.expect_verify().returning(|_, _| Ok(true));
         ports.hasher.expect_needs_rehash().withf(|stored| stored.starts_with("pbkdf2_sha256$")).returning(|_| true);
         ports
@@ -269,45 +300,78 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
-    async fn a_wrong_password_is_counted_against_the_account_and_the_address() {
-        let mut ports =
-            Ports::new().user(Some(stored_user())).not_locked().password_matches(false).audits(AuditEvent::LoginFailed);
+    async fn a_wrong_password_keeps_its_slot_in_the_account_and_the_address_counters() {
+        let mut ports = Ports::new().user(Some(stored_user())).password_matches(false).audits(AuditEvent::LoginFailed);
+        // Reserved before the hash is computed; never released (the mock refuses a release).
         ports
             .limiter
-            .expect_count()
+            .expect_reserve()
             .withf(|limits| {
                 let got: Vec<_> = limits.iter().map(|l| (l.key.as_str(), l.max, l.window.as_secs())).collect();
                 got == [("login:user:1", 5, 900), ("login:ip:10.0.0.7", 30, 600)]
             })
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_| Ok(RateDecision::Allowed));
         let got = ports.use_case().execute(request("alice", "wrong-password")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
 
     #[tokio::test]
     async fn an_unknown_account_pays_a_dummy_verification_and_is_counted_by_its_name() {
-        let mut ports = Ports::new().user(None).not_locked().audits(AuditEvent::LoginFailed);
+        let mut ports = Ports::new().user(None).audits(AuditEvent::LoginFailed);
         ports.hasher.expect_verify().withf(|_, stored| stored.is_none()).times(1).returning(|_, _| Ok(false));
-        ports.limiter.expect_count().withf(|limits| limits[0].key == "login:name:nobody").returning(|_| Ok(()));
+        ports
+            .limiter
+            .expect_reserve()
+            .withf(|limits| limits[0].key == "login:name:nobody")
+            .times(1)
+            .returning(|_| Ok(RateDecision::Allowed));
         let got = ports.use_case().execute(request("Nobody", "whatever-pw")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
 
     #[tokio::test]
     async fn a_locked_account_is_refused_with_the_wait_before_any_hashing() {
+        // The hasher mock has no expectation: hashing would panic.
         let mut ports = Ports::new().user(Some(stored_user())).audits(AuditEvent::LoginLocked);
         let wait = Duration::from_secs(600);
-        ports.limiter.expect_check().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports
+            .limiter
+            .expect_acquire()
+            .withf(move |markers| {
+                let got: Vec<_> = markers.iter().map(|l| (l.key.as_str(), l.max, l.window)).collect();
+                got == [("login:user:1:locked", 1, wait), ("login:ip:10.0.0.7:locked", 30, Duration::from_secs(600))]
+            })
+            .times(1)
+            .returning(|_| Ok(RateDecision::Allowed));
         let got = ports.use_case().execute(request("alice", "right-password")).await;
         assert_eq!(got.err(), Some(AppError::RateLimited { retry_after: wait }));
+    }
+
+    #[tokio::test]
+    async fn a_lock_already_audited_in_its_window_is_not_audited_again() {
+        // The audit mock has no expectation: a second entry would panic.
+        let mut ports = Ports::new().user(None);
+        let wait = Duration::from_secs(600);
+        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.limiter.expect_acquire().times(1).returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        let got = ports.use_case().execute(request("nobody", "whatever-pw")).await;
+        assert_eq!(got.err(), Some(AppError::RateLimited { retry_after: wait }));
+    }
+
+    #[tokio::test]
+    async fn a_hash_that_cannot_be_computed_gives_the_slots_back() {
+        let mut ports = Ports::new().user(Some(stored_user())).not_locked().gives_back_the_slots();
+        ports.hasher.expect_verify().times(1).returning(|_, _| Err(HashError::Failed("pool closed".into())));
+        let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
+        assert!(matches!(got, Err(AppError::Internal(_))), "{got:?}");
     }
 
     #[tokio::test]
     async fn an_account_key_that_cannot_exist_also_pays_the_verification() {
         let mut ports = Ports::new().not_locked();
         ports.hasher.expect_verify().withf(|_, stored| stored.is_none()).times(2).returning(|_, _| Ok(false));
-        ports.limiter.expect_count().returning(|_| Ok(()));
         ports.audit.expect_record().returning(|_| Ok(()));
         let login = ports.use_case();
         assert_eq!(login.execute(request("a@b@c", "whatever-pw")).await.err(), Some(AppError::InvalidCredentials));
@@ -320,7 +384,6 @@ pub(crate) mod tests {
         let user = User { password_hash: None, ..stored_user() };
         let mut ports = Ports::new().user(Some(user)).not_locked().audits(AuditEvent::LoginFailed);
         ports.hasher.expect_verify().withf(|_, stored| stored.is_none()).returning(|_, _| Ok(false));
-        ports.limiter.expect_count().returning(|_| Ok(()));
         let got = ports.use_case().execute(request("alice", "anything-1")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
@@ -343,13 +406,16 @@ pub(crate) mod tests {
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
 
         let mut ports = Ports::new().user(Some(stored_user()));
-        ports.limiter.expect_check().returning(|_| Err(crate::ports::CacheError::Unavailable("down".into())));
+        ports.limiter.expect_reserve().returning(|_| Err(crate::ports::CacheError::Unavailable("down".into())));
         let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Cache)));
 
-        let mut ports = Ports::new().user(Some(stored_user())).not_locked();
-        ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
+        let mut ports = Ports::new().user(Some(stored_user())).not_locked().gives_back_the_slots();
+        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports.hasher.expect_needs_rehash().returning(|_| false);
+        ports.limiter.expect_reset().returning(|_| Ok(()));
+        ports.users.expect_record_login().returning(|_, _| Err(RepoError::Unavailable("down".into())));
         let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
-        assert!(matches!(got, Err(AppError::Internal(_))));
+        assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
     }
 }

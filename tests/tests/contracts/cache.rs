@@ -66,8 +66,10 @@ contract_suite!(
         a_window_reopens_after_it_expires,
         a_zero_maximum_turns_the_limit_off,
         concurrent_hits_from_two_instances_never_exceed_the_maximum,
-        failures_lock_once_counted_to_the_maximum_for_a_whole_window,
-        checking_counts_nothing_and_reset_forgets,
+        reserved_failures_lock_once_the_maximum_is_reached_for_a_whole_window,
+        a_refused_reservation_takes_no_slot_and_reset_forgets,
+        a_reserved_slot_given_back_is_free_again,
+        concurrent_reservations_from_two_instances_never_exceed_the_maximum,
         a_released_hit_is_given_back_to_every_limit_and_never_below_zero,
         a_session_key_is_kept_per_identity_replaced_by_the_newest_and_expires,
     ]
@@ -191,31 +193,71 @@ async fn concurrent_hits_from_two_instances_never_exceed_the_maximum(cache: Fixt
     assert_eq!(allowed, 7);
 }
 
-async fn failures_lock_once_counted_to_the_maximum_for_a_whole_window(cache: Fixture) {
+async fn reserved_failures_lock_once_the_maximum_is_reached_for_a_whole_window(cache: Fixture) {
     let limit = [RateLimit::new("failures", 2, Duration::from_millis(300))];
-    cache.limiter.count(&limit).await.unwrap();
-    assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
     tokio::time::sleep(Duration::from_millis(150)).await;
-    cache.other_instance.count(&limit).await.unwrap();
-    // The failure that fills the counter starts the window again: a full 300 ms lock.
-    let RateDecision::Limited { retry_after } = cache.limiter.check(&limit).await.unwrap() else {
+    assert_eq!(cache.other_instance.reserve(&limit).await.unwrap(), RateDecision::Allowed);
+    // The slot that fills the counter starts the window again: a full 300 ms lock.
+    let RateDecision::Limited { retry_after } = cache.limiter.reserve(&limit).await.unwrap() else {
         panic!("two failures must lock")
     };
     assert!(retry_after > Duration::from_millis(200), "{retry_after:?}");
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
 }
 
-async fn checking_counts_nothing_and_reset_forgets(cache: Fixture) {
-    let limit = [RateLimit::new("account", 2, MINUTE)];
-    for _ in 0..5 {
-        assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+async fn a_refused_reservation_takes_no_slot_and_reset_forgets(cache: Fixture) {
+    let account = RateLimit::new("account", 2, MINUTE);
+    let ip = RateLimit::new("ip", 3, MINUTE);
+    let both = [account.clone(), ip.clone()];
+    for _ in 0..2 {
+        assert_eq!(cache.limiter.reserve(&both).await.unwrap(), RateDecision::Allowed);
     }
-    cache.limiter.count(&limit).await.unwrap();
-    cache.limiter.count(&limit).await.unwrap();
-    assert!(matches!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Limited { .. }));
+    let RateDecision::Limited { retry_after } = cache.limiter.reserve(&both).await.unwrap() else {
+        panic!("the account is full")
+    };
+    assert!(retry_after > Duration::from_secs(55) && retry_after <= MINUTE, "{retry_after:?}");
+    // The refused try left the address at 2 of 3.
+    assert_eq!(cache.limiter.reserve(std::slice::from_ref(&ip)).await.unwrap(), RateDecision::Allowed);
+    assert!(matches!(cache.limiter.reserve(std::slice::from_ref(&ip)).await.unwrap(), RateDecision::Limited { .. }));
     cache.other_instance.reset("account").await.unwrap();
-    assert_eq!(cache.limiter.check(&limit).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(cache.limiter.reserve(&[account]).await.unwrap(), RateDecision::Allowed);
+}
+
+async fn a_reserved_slot_given_back_is_free_again(cache: Fixture) {
+    let limit = [RateLimit::new("given-back", 1, MINUTE)];
+    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
+    assert!(matches!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Limited { .. }));
+    cache.other_instance.release(&limit).await.unwrap();
+    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
+}
+
+/// A burst of tries for one account from two instances: exactly the maximum
+/// get a slot, whatever their interleaving; the rest are told the wait.
+async fn concurrent_reservations_from_two_instances_never_exceed_the_maximum(cache: Fixture) {
+    let limits = [RateLimit::new("burst:account", 5, MINUTE), RateLimit::new("burst:ip", 30, MINUTE)];
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
+            let limits = limits.clone();
+            tokio::spawn(async move { limiter.reserve(&limits).await.unwrap() })
+        })
+        .collect();
+    let mut allowed = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            RateDecision::Allowed => allowed += 1,
+            RateDecision::Limited { retry_after } => assert!(retry_after > Duration::from_secs(55), "{retry_after:?}"),
+        }
+    }
+    assert_eq!(allowed, 5);
+    // Only the five reserved tries count against the address: 25 of 30 left.
+    let ip = [limits[1].clone()];
+    for _ in 0..25 {
+        assert_eq!(cache.limiter.reserve(&ip).await.unwrap(), RateDecision::Allowed);
+    }
+    assert!(matches!(cache.limiter.reserve(&ip).await.unwrap(), RateDecision::Limited { .. }));
 }
 
 async fn a_released_hit_is_given_back_to_every_limit_and_never_below_zero(cache: Fixture) {

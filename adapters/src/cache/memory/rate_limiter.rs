@@ -49,9 +49,9 @@ fn active(limits: &[RateLimit]) -> Vec<&RateLimit> {
     limits.iter().filter(|limit| limit.max > 0).collect()
 }
 
-#[async_trait]
-impl RateLimiter for MemoryCache {
-    async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+impl MemoryCache {
+    /// Counts one hit in every active limit if all have room, under one lock.
+    fn take(&self, limits: &[RateLimit], restart_when_full: bool) -> Result<RateDecision, CacheError> {
         let now = Instant::now();
         let mut entries = self.entries.lock();
         let active = active(limits);
@@ -59,26 +59,20 @@ impl RateLimiter for MemoryCache {
             return Ok(RateDecision::Limited { retry_after });
         }
         for limit in active {
-            bump(self, &mut entries, limit, now, false)?;
+            bump(self, &mut entries, limit, now, restart_when_full)?;
         }
         Ok(RateDecision::Allowed)
     }
+}
 
-    async fn check(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
-        let mut entries = self.entries.lock();
-        Ok(match longest_wait(&mut entries, &active(limits), Instant::now()) {
-            Some(retry_after) => RateDecision::Limited { retry_after },
-            None => RateDecision::Allowed,
-        })
+#[async_trait]
+impl RateLimiter for MemoryCache {
+    async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+        self.take(limits, false)
     }
 
-    async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
-        let now = Instant::now();
-        let mut entries = self.entries.lock();
-        for limit in active(limits) {
-            bump(self, &mut entries, limit, now, true)?;
-        }
-        Ok(())
+    async fn reserve(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+        self.take(limits, true)
     }
 
     async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError> {

@@ -34,22 +34,23 @@ end
 return 0
 ";
 
-/// Like ACQUIRE's first half: the longest wait in ms among full counters, counting nothing.
-const CHECK: &str = r"
+/// Like ACQUIRE, for failure counters: the hit that fills a counter restarts
+/// its window, so the lock lasts a whole window from the last failure.
+const RESERVE: &str = r"
 local wait = 0
 for i, key in ipairs(KEYS) do
+  local max = tonumber(ARGV[2 * i - 1])
   local count = tonumber(redis.call('GET', key) or '0')
-  if count >= tonumber(ARGV[2 * i - 1]) then
+  if count >= max then
     local ttl = redis.call('PTTL', key)
-    if ttl < 0 then ttl = tonumber(ARGV[2 * i]) end
+    if ttl < 0 then
+      ttl = tonumber(ARGV[2 * i])
+      redis.call('PEXPIRE', key, ttl)
+    end
     if ttl > wait then wait = ttl end
   end
 end
-return wait
-";
-
-/// Counts one hit per counter; the hit that fills a counter restarts its window.
-const COUNT: &str = r"
+if wait > 0 then return wait end
 for i, key in ipairs(KEYS) do
   local count = redis.call('INCR', key)
   if count == 1 or count >= tonumber(ARGV[2 * i - 1]) then
@@ -98,12 +99,8 @@ impl RateLimiter for RedisCache {
         Ok(decision(self.run_limits(ACQUIRE, limits).await?))
     }
 
-    async fn check(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
-        Ok(decision(self.run_limits(CHECK, limits).await?))
-    }
-
-    async fn count(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
-        self.run_limits(COUNT, limits).await.map(|_| ())
+    async fn reserve(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
+        Ok(decision(self.run_limits(RESERVE, limits).await?))
     }
 
     async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError> {

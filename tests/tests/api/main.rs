@@ -5,6 +5,7 @@ mod email_binding;
 mod email_codes;
 mod failures;
 mod journey;
+mod login_bursts;
 mod password_change;
 mod password_reset;
 mod production_backends;

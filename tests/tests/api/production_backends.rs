@@ -3,10 +3,19 @@
 use acceptance_tests::backends::{backend_url, fresh_postgres_url};
 use reqwest::StatusCode;
 
+use crate::login_bursts::{
+    assert_a_burst_for_one_account_gets_exactly_the_allowed_failures,
+    assert_a_burst_from_one_address_gets_exactly_the_allowed_failures,
+};
 use crate::support::{TestApp, body, spawn_app_with};
 
 /// A server on a fresh PostgreSQL schema and a fresh Redis key prefix.
 pub async fn spawn_production_app(test: &str) -> Option<TestApp> {
+    spawn_production_app_with(test, |_| {}).await
+}
+
+/// [`spawn_production_app`] with the test defaults changed by `configure`.
+pub async fn spawn_production_app_with(test: &str, configure: impl FnOnce(&mut bootstrap::Config)) -> Option<TestApp> {
     let admin = backend_url("TEST_DATABASE_URL", test)?;
     let redis = backend_url("TEST_REDIS_URL", test)?;
     let database = fresh_postgres_url(&admin, "api").await;
@@ -15,6 +24,7 @@ pub async fn spawn_production_app(test: &str) -> Option<TestApp> {
             config.database_url = Some(database);
             config.redis_url = Some(redis);
             config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+            configure(config);
         })
         .await,
     )
@@ -45,4 +55,20 @@ async fn register_log_in_and_read_the_user_on_postgres_and_redis() {
 async fn twenty_concurrent_registrations_of_one_username_give_one_account_on_postgres() {
     let Some(app) = spawn_production_app("production_backends::concurrent_registrations").await else { return };
     app.assert_one_of_twenty_concurrent_registrations_wins().await;
+}
+
+#[tokio::test]
+async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app("production_backends::account_burst").await else { return };
+    assert_a_burst_for_one_account_gets_exactly_the_allowed_failures(&app).await;
+}
+
+#[tokio::test]
+async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
+    let Some(app) =
+        spawn_production_app_with("production_backends::address_burst", |config| config.login_ip_failures = 3).await
+    else {
+        return;
+    };
+    assert_a_burst_from_one_address_gets_exactly_the_allowed_failures(&app).await;
 }

@@ -45,3 +45,87 @@ pub(crate) async fn check_within(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::ports::{CacheError, HashError, MockRateLimiter};
+
+    const MAX: u32 = 5;
+
+    /// A mock limiter that keeps one real counter, atomically like the adapters.
+    fn counting_limiter(count: Arc<AtomicU32>) -> MockRateLimiter {
+        let mut limiter = MockRateLimiter::new();
+        let taken = count.clone();
+        limiter.expect_reserve().returning(move |_| {
+            match taken.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX).then_some(n + 1)) {
+                Ok(_) => Ok(RateDecision::Allowed),
+                Err(_) => Ok(RateDecision::Limited { retry_after: Duration::from_secs(900) }),
+            }
+        });
+        limiter.expect_release().returning(move |_| {
+            count.fetch_sub(1, Ordering::SeqCst);
+            Ok(())
+        });
+        limiter
+    }
+
+    fn limits() -> [RateLimit; 1] {
+        [RateLimit::new("login:user:1", MAX, Duration::from_secs(900))]
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_wrong_passwords_gets_exactly_the_allowed_checks() {
+        let count = Arc::new(AtomicU32::new(0));
+        let limiter = Arc::new(counting_limiter(count.clone()));
+        let checks = Arc::new(AtomicU32::new(0));
+        let tries: Vec<_> = (0..25)
+            .map(|_| {
+                let (limiter, checks) = (limiter.clone(), checks.clone());
+                tokio::spawn(async move {
+                    let check = async {
+                        checks.fetch_add(1, Ordering::SeqCst);
+                        // Hashing takes time: the other tries arrive meanwhile.
+                        tokio::task::yield_now().await;
+                        Ok(false)
+                    };
+                    check_within(limiter.as_ref(), &limits(), check).await.unwrap()
+                })
+            })
+            .collect();
+        let mut wrong = 0;
+        for try_ in tries {
+            match try_.await.unwrap() {
+                Verdict::Wrong => wrong += 1,
+                Verdict::Locked { .. } => {}
+                Verdict::Right => panic!("no password was right"),
+            }
+        }
+        assert_eq!((wrong, checks.load(Ordering::SeqCst), count.load(Ordering::SeqCst)), (MAX, MAX, MAX));
+    }
+
+    #[tokio::test]
+    async fn a_right_password_or_a_check_that_cannot_finish_gives_the_slot_back() {
+        let count = Arc::new(AtomicU32::new(0));
+        let limiter = counting_limiter(count.clone());
+        let limits = limits();
+        assert_eq!(check_within(&limiter, &limits, async { Ok(true) }).await, Ok(Verdict::Right));
+        assert_eq!(count.load(Ordering::SeqCst), 0);
+        let outage = check_within(&limiter, &limits, async { Err(HashError::Failed("pool closed".into()).into()) });
+        assert!(matches!(outage.await, Err(AppError::Internal(_))));
+        assert_eq!(count.load(Ordering::SeqCst), 0);
+        assert_eq!(check_within(&limiter, &limits, async { Ok(false) }).await, Ok(Verdict::Wrong));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_cache_that_cannot_reserve_checks_nothing() {
+        let mut limiter = MockRateLimiter::new();
+        limiter.expect_reserve().returning(|_| Err(CacheError::Unavailable("down".into())));
+        let got = check_within(&limiter, &limits(), async { panic!("checked without a slot") }).await;
+        assert_eq!(got, Err(AppError::Unavailable(crate::Backend::Cache)));
+    }
+}

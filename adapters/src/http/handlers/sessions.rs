@@ -16,7 +16,9 @@ use crate::http::state::ApiState;
 /// wrong password give the same answer in the same time. After 5 failures for
 /// one account within 15 min, or 30 from one client IP within 10 min, password
 /// login is locked for that window (429 with `Retry-After`); a success resets
-/// the account's count.
+/// the account's count. A try holds its place in both counts while its password
+/// is checked, so simultaneous tries get no more answers than the limits allow:
+/// the others get the 429 without a check.
 #[utoipa::path(
     post,
     path = "/authorizations/",

@@ -47,17 +47,19 @@ pub(crate) async fn check_within(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    use async_trait::async_trait;
+
     use super::*;
-    use crate::ports::{CacheError, HashError, MockRateLimiter};
+    use crate::ports::{CacheError, HashError, MockRateLimiter, PasswordHasher};
 
-    const MAX: u32 = 5;
+    pub(crate) const MAX: u32 = 5;
 
-    /// A mock limiter that keeps one real counter, atomically like the adapters.
-    fn counting_limiter(count: Arc<AtomicU32>) -> MockRateLimiter {
+    /// A mock limiter that keeps one real counter of `MAX`, atomically like the adapters.
+    pub(crate) fn counting_limiter(count: Arc<AtomicU32>) -> MockRateLimiter {
         let mut limiter = MockRateLimiter::new();
         let taken = count.clone();
         limiter.expect_reserve().returning(move |_| {
@@ -71,6 +73,30 @@ mod tests {
             Ok(())
         });
         limiter
+    }
+
+    /// A hasher that takes its time (other tries arrive meanwhile), counts its
+    /// verifications and never matches.
+    #[derive(Default)]
+    pub(crate) struct SlowWrongHasher {
+        pub verified: AtomicU32,
+    }
+
+    #[async_trait]
+    impl PasswordHasher for SlowWrongHasher {
+        async fn hash(&self, _password: &str) -> Result<String, HashError> {
+            Err(HashError::Failed("not expected".into()))
+        }
+
+        async fn verify(&self, _candidate: &str, _stored: Option<String>) -> Result<bool, HashError> {
+            self.verified.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            Ok(false)
+        }
+
+        fn needs_rehash(&self, _stored: &str) -> bool {
+            false
+        }
     }
 
     fn limits() -> [RateLimit; 1] {

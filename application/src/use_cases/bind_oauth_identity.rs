@@ -145,6 +145,9 @@ mod tests {
     use domain::UserId;
 
     use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use crate::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
     use crate::flow_tokens::tests::claims;
     use crate::login_recorder::tests::recorder;
     use crate::one_time_codes::tests::CodePorts;
@@ -205,6 +208,12 @@ mod tests {
         }
 
         fn use_case(self) -> BindOAuthIdentity {
+            let (hasher, limiter) = (Arc::new(self.hasher), Arc::new(self.limiter));
+            Ports { hasher: MockPasswordHasher::new(), limiter: MockRateLimiter::new(), ..self }
+                .use_case_with(hasher, limiter)
+        }
+
+        fn use_case_with(self, hasher: Arc<dyn PasswordHasher>, limiter: Arc<dyn RateLimiter>) -> BindOAuthIdentity {
             let mut provider = MockWebLoginProvider::new();
             provider.expect_provider().return_const(OAuthProvider::Qq);
             provider.expect_app_id().returning(|| "101474184".into());
@@ -216,10 +225,10 @@ mod tests {
                 Arc::new(self.identities),
                 users.clone(),
                 self.codes.build(),
-                Arc::new(self.hasher),
+                hasher,
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 recorder(users, self.audit),
-                Arc::new(self.limiter),
+                limiter,
                 Arc::new(clock),
                 LoginPolicy::default(),
             )
@@ -293,6 +302,31 @@ mod tests {
         ports.hasher.expect_verify().returning(|_, _| Ok(false));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Password, Problem::AccountPasswordWrong));
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_wrong_passwords_gets_exactly_the_allowed_checks() {
+        let mut ports = Ports::ready();
+        ports.codes.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
+        ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
+        let hasher = Arc::new(SlowWrongHasher::default());
+        let count = Arc::new(AtomicU32::new(0));
+        let bind = Arc::new(ports.use_case_with(hasher.clone(), Arc::new(counting_limiter(count.clone()))));
+        let tries: Vec<_> = (0..25)
+            .map(|_| {
+                let bind = bind.clone();
+                tokio::spawn(async move { bind.execute(request()).await.unwrap_err() })
+            })
+            .collect();
+        let mut wrong = 0;
+        for try_ in tries {
+            match try_.await.unwrap() {
+                AppError::Validation(_) => wrong += 1,
+                AppError::RateLimited { .. } => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!((wrong, hasher.verified.load(Ordering::SeqCst)), (MAX, MAX));
     }
 
     #[tokio::test]

@@ -48,7 +48,10 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
             client_ip: state.client_ip.resolve(req),
         })
         .await?;
-    Ok(Json(SetEmailResponse { id: updated.id.0, email: updated.email.map(|e| e.to_string()).unwrap_or_default() }))
+    Ok(Json(SetEmailResponse {
+        id: updated.id.0,
+        email: updated.latest_email().map(ToString::to_string).unwrap_or_default(),
+    }))
 }
 
 /// Verify an email by its link

@@ -230,7 +230,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn losing_a_race_for_the_address_is_taken_too_and_gives_the_send_limits_back() {
+    async fn a_conflict_in_the_store_is_taken_too_and_gives_the_send_limits_back() {
         let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));

@@ -258,3 +258,36 @@ async fn a_new_address_waits_while_the_verified_one_keeps_working_and_going_back
     let response = app.get(&format!("/emails/verification/?token={}", token_of(&pending_link))).await;
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
 }
+
+#[tokio::test]
+async fn links_mailed_before_a_password_reset_or_a_sign_out_everywhere_are_dead() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let registered = app.register("alice", "13800138000").await;
+    put_email(&app, registered["token"].as_str().unwrap(), "alice@example.com").await;
+    let before_reset = link_sent_to(&app, "alice@example.com", 0).await;
+
+    // Find password, all four steps.
+    let (id, text) = app.captcha().await;
+    let started = body(app.get(&format!("/accounts/alice/sms/token/?image_code_id={id}&text={text}")).await).await;
+    let already = app.codes_sent_to("13800138000").await.len();
+    let step_one = started["access_token"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/sms_codes/?access_token={step_one}")).await.status(), StatusCode::OK);
+    let code = app.wait_for_code("13800138000", already).await;
+    let confirmed = body(app.get(&format!("/accounts/alice/password/token/?sms_code={code}")).await).await;
+    let form =
+        json!({"password": "battery-staple", "password2": "battery-staple", "access_token": confirmed["access_token"]});
+    let response = app.post_json(&format!("/users/{}/password/", registered["id"]), &form).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&before_reset))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+
+    // A link mailed after the reset works until a sign-out everywhere.
+    let token = body(app.log_in("alice", "battery-staple").await).await["token"].as_str().unwrap().to_owned();
+    put_email(&app, &token, "alice@example.com").await;
+    let before_sign_out = link_sent_to(&app, "alice@example.com", 1).await;
+    assert_ne!(before_sign_out, before_reset);
+    let response = app.client.post(app.url("/user/sessions/revoke/")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&before_sign_out))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+}

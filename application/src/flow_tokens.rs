@@ -13,6 +13,16 @@ use crate::ports::{
 };
 use crate::{AppError, Field, Problem};
 
+/// A step token reserved by [`FlowTokens::claim`] for the step now running.
+/// Handed to [`FlowTokens::settle`]: kept (the token is spent) when the step
+/// succeeded, given back when it was refused or failed, so a 429 or 503 does
+/// not cost the person their token.
+#[derive(Debug)]
+#[must_use = "settle the claim with the outcome of the step it opened"]
+pub struct TokenClaim {
+    once: [RateLimit; 1],
+}
+
 pub struct FlowTokens {
     signer: Arc<dyn FlowTokenSigner>,
     /// Records each redeemed token id until the token would expire anyway.
@@ -39,12 +49,46 @@ impl FlowTokens {
         problem: Problem,
     ) -> Result<FlowClaims, AppError> {
         let claims = self.inspect(token, kind, field, problem)?;
-        let remaining = (claims.expires_at - now).to_std().unwrap_or(Duration::ZERO).max(Duration::from_secs(1));
-        let once = [RateLimit::new(format!("flow:used:{}", claims.token_id), 1, remaining)];
+        let once = [Self::use_of(&claims, now)];
         match self.uses.acquire(&once).await? {
             RateDecision::Allowed => Ok(claims),
             RateDecision::Limited { .. } => Err(AppError::field(field, problem)),
         }
+    }
+
+    /// Reserves a verified token for the step now running, in one atomic step
+    /// of the cache: while it is reserved (and once it is spent) every other
+    /// use fails with `problem` on `field`, so two simultaneous uses cannot
+    /// both pass. [`Self::settle`] then spends it or gives it back.
+    pub async fn claim(
+        &self,
+        claims: &FlowClaims,
+        now: DateTime<Utc>,
+        field: Field,
+        problem: Problem,
+    ) -> Result<TokenClaim, AppError> {
+        let once = [Self::use_of(claims, now)];
+        match self.uses.acquire(&once).await? {
+            RateDecision::Allowed => Ok(TokenClaim { once }),
+            RateDecision::Limited { .. } => Err(AppError::field(field, problem)),
+        }
+    }
+
+    /// Keeps the claim (the token is spent) when the step succeeded; gives the
+    /// token back when it failed, and answers the step's outcome either way.
+    pub async fn settle<T>(&self, claim: TokenClaim, outcome: Result<T, AppError>) -> Result<T, AppError> {
+        if outcome.is_err() {
+            // The step's own failure is the answer; should giving the token
+            // back fail too (the cache is down), it stays spent, as before.
+            let _given_back = self.uses.release(&claim.once).await;
+        }
+        outcome
+    }
+
+    /// The record of one use of a token, kept until the token would expire anyway.
+    fn use_of(claims: &FlowClaims, now: DateTime<Utc>) -> RateLimit {
+        let remaining = (claims.expires_at - now).to_std().unwrap_or(Duration::ZERO).max(Duration::from_secs(1));
+        RateLimit::new(format!("flow:used:{}", claims.token_id), 1, remaining)
     }
 
     /// Verifies a token of `kind` without spending it (links that may be opened twice).
@@ -140,5 +184,66 @@ pub(crate) mod tests {
         uses.expect_acquire().returning(|_| Err(CacheError::Unavailable("down".into())));
         let got = redeem(signer_answering(Ok(claims(FlowKind::ResetPassword, "7", None, 0))), uses, "token").await;
         assert_eq!(got, Err(AppError::Unavailable(Backend::Cache)));
+    }
+
+    fn tokens(uses: MockRateLimiter) -> FlowTokens {
+        FlowTokens::new(Arc::new(MockFlowTokenSigner::new()), Arc::new(uses))
+    }
+
+    async fn claim(tokens: &FlowTokens) -> Result<TokenClaim, AppError> {
+        let good = claims(FlowKind::ResetPassword, "7", None, 0);
+        tokens.claim(&good, Utc::now(), Field::AccessToken, Problem::StepTokenInvalid).await
+    }
+
+    fn reserving(uses: &mut MockRateLimiter) {
+        uses.expect_acquire()
+            .withf(|limits| limits.len() == 1 && limits[0].key == "flow:used:jti-1" && limits[0].max == 1)
+            .times(1)
+            .returning(|_| Ok(RateDecision::Allowed));
+    }
+
+    #[tokio::test]
+    async fn a_step_that_succeeds_keeps_the_token_spent() {
+        let mut uses = MockRateLimiter::new();
+        reserving(&mut uses);
+        // No release expected: giving the token back after a success fails the test.
+        let tokens = tokens(uses);
+        let claim = claim(&tokens).await.unwrap();
+        assert_eq!(tokens.settle(claim, Ok(5)).await, Ok(5));
+    }
+
+    #[tokio::test]
+    async fn a_step_that_is_refused_or_fails_gives_the_token_back() {
+        let waited = AppError::RateLimited { retry_after: Duration::from_secs(40) };
+        for failure in [waited, AppError::Unavailable(Backend::Database)] {
+            let mut uses = MockRateLimiter::new();
+            reserving(&mut uses);
+            uses.expect_release()
+                .withf(|limits| limits.len() == 1 && limits[0].key == "flow:used:jti-1")
+                .times(1)
+                .returning(|_| Ok(()));
+            let tokens = tokens(uses);
+            let claim = claim(&tokens).await.unwrap();
+            assert_eq!(tokens.settle::<()>(claim, Err(failure.clone())).await, Err(failure));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_reserved_or_spent_by_another_request_is_refused() {
+        let mut uses = MockRateLimiter::new();
+        uses.expect_acquire().returning(|_| Ok(RateDecision::Limited { retry_after: Duration::from_secs(200) }));
+        let got = claim(&tokens(uses)).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::AccessToken, Problem::StepTokenInvalid));
+    }
+
+    #[tokio::test]
+    async fn a_failed_give_back_still_answers_the_step_s_own_failure() {
+        let mut uses = MockRateLimiter::new();
+        reserving(&mut uses);
+        uses.expect_release().returning(|_| Err(CacheError::Unavailable("down".into())));
+        let tokens = tokens(uses);
+        let claim = claim(&tokens).await.unwrap();
+        let waited = AppError::RateLimited { retry_after: Duration::from_secs(40) };
+        assert_eq!(tokens.settle::<()>(claim, Err(waited.clone())).await, Err(waited));
     }
 }

@@ -19,7 +19,7 @@ pub mod web_login;
 mod wechat_failure;
 
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
-pub use flow_tokens::FlowTokens;
+pub use flow_tokens::{FlowTokens, TokenClaim};
 pub use login_recorder::{LoggedIn, LoginRecorder};
 pub use one_time_codes::{Charge, CodeRecipient, OneTimeCodes};
 pub use policy::{AvailabilityPolicy, LoginPolicy, OAuthPolicy, SessionPolicy, VerificationPolicy};

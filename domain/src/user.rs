@@ -54,8 +54,10 @@ pub struct User {
     pub id: UserId,
     pub username: String,
     pub mobile: Option<Mobile>,
+    /// The verified address: it logs in, recovers the password and counts as taken.
     pub email: Option<Email>,
-    pub email_active: bool,
+    /// An address set but not verified yet: it waits for its link and blocks nobody.
+    pub pending_email: Option<Email>,
     /// PHC string of the password hash; `None` for accounts without a usable password.
     pub password_hash: Option<String>,
     pub profile: Profile,
@@ -65,6 +67,19 @@ pub struct User {
     pub token_version: i64,
 }
 
+impl User {
+    /// The address the person asked for last: the pending one while it waits
+    /// for its link, otherwise the verified one. What the account page shows.
+    pub fn latest_email(&self) -> Option<&Email> {
+        self.pending_email.as_ref().or(self.email.as_ref())
+    }
+
+    /// Whether [`Self::latest_email`] is verified.
+    pub fn latest_email_verified(&self) -> bool {
+        self.pending_email.is_none() && self.email.is_some()
+    }
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User")
@@ -72,7 +87,7 @@ impl std::fmt::Debug for User {
             .field("username", &self.username)
             .field("mobile", &self.mobile)
             .field("email", &self.email)
-            .field("email_active", &self.email_active)
+            .field("pending_email", &self.pending_email)
             .field("password_hash", &self.password_hash.as_ref().map(|_| "***"))
             .field("date_joined", &self.date_joined)
             .finish_non_exhaustive()
@@ -85,7 +100,8 @@ pub struct NewUser {
     pub username: String,
     pub mobile: Option<Mobile>,
     pub email: Option<Email>,
-    /// Whether the email is already proven (registered with an email code).
+    /// Whether the email is already proven (registered with an email code);
+    /// an unproven one is stored as the pending address.
     pub email_active: bool,
     pub password_hash: Option<String>,
     pub date_joined: DateTime<Utc>,

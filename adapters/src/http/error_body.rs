@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 /// `unsupported_media_type` (415); `rate_limited` (429, with `Retry-After`);
 /// `service_unavailable` (503); `internal_error` (500, always a bug).
 /// Also: `invalid_choice`, `invalid_access_token`, `invalid_link`, `no_mobile`,
-/// `wrong_password`, `invalid_state`, `invalid_oauth_code` (400); `already_bound` (409);
+/// `wrong_password`, `invalid_state`, `invalid_oauth_code` (400); `already_bound`,
+/// `already_taken` (409, an email verified by another account first);
 /// `upstream_failed` (502, with `provider_code` when the provider gave one).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({

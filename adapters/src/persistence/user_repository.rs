@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::sql_error::repo_error;
 
-const COLUMNS: &str = "id, username, mobile, email, email_active, password_hash, nickname, avatar, gender, \
+const COLUMNS: &str = "id, username, mobile, email, pending_email, password_hash, nickname, avatar, gender, \
                        birthday, address, signature, date_joined, last_login, token_version";
 
 pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> RepoError {
@@ -45,15 +45,20 @@ macro_rules! sql_user_repository {
             where
                 E: sqlx::Executor<'e, Database = $db>,
             {
+                // An unproven address waits as the pending one: only verified
+                // addresses go where the unique index looks.
+                let (verified, pending) =
+                    if user.email_active { (user.email.as_ref(), None) } else { (None, user.email.as_ref()) };
                 let sql = sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO users (username, mobile, email, email_active, password_hash, date_joined) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+                    "INSERT INTO users (username, mobile, email, email_active, pending_email, password_hash, \
+                     date_joined) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
                 ));
                 let row = sqlx::query(sql)
                     .bind(&user.username)
                     .bind(user.mobile.as_ref().map(Mobile::as_str))
-                    .bind(user.email.as_ref().map(Email::as_str))
-                    .bind(user.email_active)
+                    .bind(verified.map(Email::as_str))
+                    .bind(verified.is_some())
+                    .bind(pending.map(Email::as_str))
                     .bind(&user.password_hash)
                     .bind(user.date_joined)
                     .fetch_one(executor)
@@ -62,8 +67,8 @@ macro_rules! sql_user_repository {
                 Self::user_from_row(&row)
             }
 
-            /// Sets the email on any executor (the transaction of an email
-            /// change), unverified unless it is the address already verified.
+            /// Sets the pending email on any executor (the transaction of an
+            /// email change); the address already verified clears it instead.
             pub(crate) async fn set_email_with<'e, E>(
                 executor: E,
                 id: UserId,
@@ -72,11 +77,11 @@ macro_rules! sql_user_repository {
             where
                 E: sqlx::Executor<'e, Database = $db>,
             {
-                // The right-hand sides see the row before the update: the same
-                // address again keeps its verification, a new one starts unverified.
+                // The verified address stays until the new one is verified, so
+                // the person can still log in and recover the password with it.
                 let sql = sqlx::AssertSqlSafe(format!(
-                    "UPDATE users SET email_active = CASE WHEN email = $1 THEN email_active ELSE FALSE END, \
-                     email = $1 WHERE id = $2 RETURNING {COLUMNS}"
+                    "UPDATE users SET pending_email = CASE WHEN email = $1 THEN NULL ELSE $1 END \
+                     WHERE id = $2 RETURNING {COLUMNS}"
                 ));
                 let row = sqlx::query(sql)
                     .bind(email.as_str())
@@ -110,13 +115,16 @@ macro_rules! sql_user_repository {
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
                 let mobile: Option<String> = row.try_get("mobile").map_err(get)?;
                 let email: Option<String> = row.try_get("email").map_err(get)?;
+                let pending_email: Option<String> = row.try_get("pending_email").map_err(get)?;
                 let gender: String = row.try_get("gender").map_err(get)?;
                 Ok(User {
                     id: UserId(row.try_get("id").map_err(get)?),
                     username: row.try_get("username").map_err(get)?,
                     mobile: mobile.map(|m| Mobile::parse(&m).map_err(|e| corrupt("mobile", e))).transpose()?,
                     email: email.map(|e| Email::parse(&e).map_err(|e| corrupt("email", e))).transpose()?,
-                    email_active: row.try_get("email_active").map_err(get)?,
+                    pending_email: pending_email
+                        .map(|e| Email::parse(&e).map_err(|e| corrupt("pending_email", e)))
+                        .transpose()?,
                     password_hash: row.try_get("password_hash").map_err(get)?,
                     profile: Profile {
                         nickname: row.try_get("nickname").map_err(get)?,
@@ -195,14 +203,41 @@ macro_rules! sql_user_repository {
                 row.map(|row| Self::user_from_row(&row)).transpose()
             }
 
-            async fn activate_email(&self, id: UserId, email: &Email) -> Result<bool, RepoError> {
-                sqlx::query("UPDATE users SET email_active = TRUE WHERE id = $1 AND email = $2")
-                    .bind(id.0)
-                    .bind(email.as_str())
-                    .execute(&self.pool)
-                    .await
-                    .map(|done| done.rows_affected() > 0)
-                    .map_err(repo_error)
+            async fn activate_email(&self, id: UserId, email: &Email, version: i64) -> Result<bool, RepoError> {
+                // One statement, so the unique index decides between two
+                // accounts verifying one address at the same moment.
+                let verified = sqlx::query(
+                    "UPDATE users SET email = $2, email_active = TRUE, pending_email = NULL \
+                     WHERE id = $1 AND token_version = $3 AND pending_email = $2",
+                )
+                .bind(id.0)
+                .bind(email.as_str())
+                .bind(version)
+                .execute(&self.pool)
+                .await
+                .map_err(repo_error)?
+                .rows_affected()
+                    > 0;
+                if verified {
+                    return Ok(true);
+                }
+                // A link opened again finds its address verified already.
+                sqlx::query_scalar::<_, bool>(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND token_version = $3 AND email = $2)",
+                )
+                .bind(id.0)
+                .bind(email.as_str())
+                .bind(version)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(repo_error)
+            }
+
+            async fn discard_pending_email(&self, id: UserId) -> Result<Option<User>, RepoError> {
+                let sql =
+                    sqlx::AssertSqlSafe(format!("UPDATE users SET pending_email = NULL WHERE id = $1 RETURNING {COLUMNS}"));
+                let row = sqlx::query(sql).bind(id.0).fetch_optional(&self.pool).await.map_err(repo_error)?;
+                row.map(|row| Self::user_from_row(&row)).transpose()
             }
 
             async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {

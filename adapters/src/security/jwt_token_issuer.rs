@@ -98,7 +98,7 @@ mod tests {
             username: "alice".into(),
             mobile: None,
             email: None,
-            email_active: false,
+            pending_email: None,
             password_hash: None,
             profile: Profile::default(),
             date_joined: Utc::now(),

@@ -12,14 +12,16 @@ pub struct EmailChange {
     pub audit: AuditEntry,
 }
 
-/// Where email changes are stored: the address (unverified unless it is the
-/// address already verified), the queued verification mail and the audit
-/// entry go in one transaction, all or none, so a failure leaves neither an
-/// address without its mail nor a mail without its address.
+/// Where email changes are stored: the address as the pending one (the
+/// verified address, if any, stays until the link is opened), the queued
+/// verification mail and the audit entry go in one transaction, all or none,
+/// so a failure leaves neither an address without its mail nor a mail without
+/// its address.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait EmailChangeStore: Send + Sync {
-    /// The updated user; `None` when the user no longer exists. Another
-    /// account's address gives [`RepoError::Conflict`] on `Field::Email`.
+    /// The updated user; `None` when the user no longer exists. A pending
+    /// address is unique to nobody, so another account's pending (or even
+    /// verified) address is no conflict here: verifying decides.
     async fn change_email(&self, change: &EmailChange) -> Result<Option<User>, RepoError>;
 }

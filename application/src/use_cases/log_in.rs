@@ -166,7 +166,7 @@ pub(crate) mod tests {
             username: "alice".into(),
             mobile: Some(Mobile::parse("13800138000").unwrap()),
             email: None,
-            email_active: false,
+            pending_email: None,
             password_hash: Some("$argon2id$stored".into()),
             profile: Profile::default(),
             date_joined: Utc::now(),

@@ -60,22 +60,24 @@ impl ResetPassword {
         if user.id != UserId(request.user_id) {
             return Err(AppError::field(field, problem));
         }
-        self.tokens.redeem(&request.access_token, FlowKind::ResetPassword, self.clock.now(), field, problem).await?;
+        let claim = self.tokens.claim(&claims, self.clock.now(), field, problem).await?;
+        let reset = self.reset(user.id, password, request.client_ip).await;
+        self.tokens.settle(claim, reset).await
+    }
 
+    /// The reset itself; a failure here gives the token back (a reset that
+    /// did happen bumped the token version, which voids the token anyway).
+    async fn reset(&self, user: UserId, password: Password, client_ip: IpAddr) -> Result<UserId, AppError> {
         let hash = self.hasher.hash(password.expose()).await?;
-        let audit = AuditEntry {
-            user_id: Some(user.id),
-            event: AuditEvent::PasswordReset,
-            ip: request.client_ip,
-            at: self.clock.now(),
-        };
+        let audit =
+            AuditEntry { user_id: Some(user), event: AuditEvent::PasswordReset, ip: client_ip, at: self.clock.now() };
         // Ends every session and bumps the token version: access tokens and
         // unused step tokens die with the old password.
-        if !self.passwords.replace_password(&NewPassword { user: user.id, hash, audit }).await? {
-            return Err(AppError::field(field, problem));
+        if !self.passwords.replace_password(&NewPassword { user, hash, audit }).await? {
+            return Err(AppError::field(Field::AccessToken, Problem::StepTokenInvalid));
         }
-        self.limiter.reset(&self.policy.account_limit_for_user(user.id).key).await?;
-        Ok(user.id)
+        self.limiter.reset(&self.policy.account_limit_for_user(user).key).await?;
+        Ok(user)
     }
 }
 
@@ -175,6 +177,8 @@ mod tests {
         ports.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
         ports.passwords.expect_replace_password().returning(|_| Err(RepoError::Unavailable("down".into())));
+        // The token is given back, so the person can retry once the database is back.
+        ports.uses.expect_release().times(1).returning(|_| Ok(()));
         // No limiter expectation: lifting the lock after a failed reset fails the test.
         let got = ports.use_case().execute(request(1)).await;
         assert_eq!(got, Err(AppError::Unavailable(crate::Backend::Database)));
@@ -186,6 +190,7 @@ mod tests {
         ports.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
         ports.passwords.expect_replace_password().times(1).returning(|_| Ok(false));
+        ports.uses.expect_release().returning(|_| Ok(()));
         assert_eq!(ports.use_case().execute(request(1)).await, invalid_token());
     }
 
@@ -233,5 +238,20 @@ mod tests {
             .execute(ResetPasswordRequest { password2: "other-password".into(), ..request(1) })
             .await;
         assert_eq!(got, Err(AppError::field(Field::Password2, Problem::PasswordsDiffer)));
+    }
+
+    #[tokio::test]
+    async fn a_step_that_fails_gives_the_token_back() {
+        let mut ports = Ports::default().token(claims(FlowKind::ResetPassword, "1", None, 0)).user_version(0);
+        ports.uses.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.hasher.expect_hash().returning(|_| Err(crate::ports::HashError::Failed("pool gone".into())));
+        ports
+            .uses
+            .expect_release()
+            .withf(|limits| limits.len() == 1 && limits[0].key == "flow:used:jti-1")
+            .times(1)
+            .returning(|_| Ok(()));
+        let got = ports.use_case().execute(request(1)).await;
+        assert!(got.is_err(), "{got:?}");
     }
 }

@@ -6,7 +6,8 @@ use crate::ports::{Channel, Clock, CodePurpose, FlowKind, UserRepository};
 use crate::{AppError, CodeRecipient, Field, FlowTokens, OneTimeCodes, Problem};
 
 /// Find password, step 2: the token of step 1 sends a code to the mobile it
-/// names, under the usual send limits. The token is spent by this step.
+/// names, under the usual send limits. The token is spent only when the code
+/// is sent: a refusal (the resend interval, an outage) leaves it usable.
 pub struct SendPasswordResetSms {
     users: Arc<dyn UserRepository>,
     tokens: Arc<FlowTokens>,
@@ -33,9 +34,10 @@ impl SendPasswordResetSms {
             (Some(mobile), Some(target)) if mobile.as_str() == target => mobile.to_string(),
             _ => return Err(AppError::field(field, problem)),
         };
-        self.tokens.redeem(access_token, FlowKind::ResetPasswordSms, self.clock.now(), field, problem).await?;
+        let claim = self.tokens.claim(&claims, self.clock.now(), field, problem).await?;
         let recipient = CodeRecipient { channel: Channel::Sms, purpose: CodePurpose::ResetPassword, target: mobile };
-        self.codes.send(&recipient, client_ip).await
+        let sent = self.codes.send(&recipient, client_ip).await;
+        self.tokens.settle(claim, sent).await
     }
 }
 
@@ -159,5 +161,32 @@ mod tests {
             .execute("t", ip())
             .await;
         assert_eq!(got, Err(AppError::field(Field::AccessToken, Problem::StepTokenInvalid)));
+    }
+
+    #[tokio::test]
+    async fn a_refused_send_gives_the_token_back_for_a_retry() {
+        let waited = Duration::from_secs(42);
+        let mut codes = CodePorts::default();
+        codes.limiter.expect_acquire().returning(move |_| Ok(RateDecision::Limited { retry_after: waited }));
+        let mut uses = uses(RateDecision::Allowed);
+        uses.expect_release()
+            .withf(|limits| limits.len() == 1 && limits[0].key == "flow:used:jti-1")
+            .times(1)
+            .returning(|_| Ok(()));
+        let got = use_case(users_with(0), signer(step_one()), uses, codes).execute("t", ip()).await;
+        assert_eq!(got, Err(AppError::RateLimited { retry_after: waited }));
+    }
+
+    #[tokio::test]
+    async fn a_code_that_could_not_be_queued_gives_the_token_back() {
+        let mut codes = CodePorts::default();
+        codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        codes.limiter.expect_release().returning(|_| Ok(()));
+        codes.generator.expect_verification_code().returning(|| VerificationCode::parse("246810").unwrap());
+        codes.codes.expect_save().returning(|_, _, _| Err(crate::ports::CacheError::Unavailable("down".into())));
+        let mut uses = uses(RateDecision::Allowed);
+        uses.expect_release().times(1).returning(|_| Ok(()));
+        let got = use_case(users_with(0), signer(step_one()), uses, codes).execute("t", ip()).await;
+        assert_eq!(got, Err(AppError::Unavailable(crate::Backend::Cache)));
     }
 }

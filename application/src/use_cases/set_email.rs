@@ -15,8 +15,8 @@ pub struct SetEmailRequest {
     pub client_ip: IpAddr,
 }
 
-/// `PUT /email/`: sets the signed-in user's email, unverified, and mails a
-/// signed link that verifies it; the address, the queued mail and the audit
+/// `PUT /email/`: sets the signed-in user's pending email and mails a signed
+/// link that verifies it (the verified address, if any, stays until then); the address, the queued mail and the audit
 /// entry are stored together or not at all. Mails count toward the
 /// per-address and per-client send limits, so the endpoint cannot be used to
 /// flood a mailbox.
@@ -48,10 +48,21 @@ impl SetEmail {
         let email = Email::parse(&request.email).map_err(|e| AppError::field(Field::Email, Problem::Email(e)))?;
         let current =
             self.users.find_by_id(request.user).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
-        if current.email.as_ref() == Some(&email) && current.email_active {
-            return Ok(current);
+        if current.email.as_ref() == Some(&email) {
+            // Back to the verified address: nothing to verify, so no mail; a
+            // change still waiting for its link is called off.
+            if current.pending_email.is_none() {
+                return Ok(current);
+            }
+            return self
+                .users
+                .discard_pending_email(current.id)
+                .await?
+                .ok_or(AppError::Unauthenticated(AuthFailure::Revoked));
         }
-        if self.users.email_exists(&email).await? && current.email.as_ref() != Some(&email) {
+        // Only verified addresses are taken; another account's pending one
+        // is no obstacle (whoever verifies first keeps it).
+        if self.users.email_exists(&email).await? {
             return Err(AppError::field(Field::Email, Problem::Taken));
         }
         let charge = self.codes.charge(Channel::Email, email.as_str(), request.client_ip).await?;
@@ -116,9 +127,11 @@ mod tests {
     }
 
     impl Ports {
-        fn current(mut self, email: Option<&'static str>, active: bool) -> Self {
+        /// The account as it is before the request: its verified and its pending address.
+        fn current(mut self, verified: Option<&'static str>, pending: Option<&'static str>) -> Self {
+            let parse = |e: Option<&str>| e.map(|e| Email::parse(e).unwrap());
             self.users.expect_find_by_id().returning(move |_| {
-                Ok(Some(User { email: email.map(|e| Email::parse(e).unwrap()), email_active: active, ..stored_user() }))
+                Ok(Some(User { email: parse(verified), pending_email: parse(pending), ..stored_user() }))
             });
             self
         }
@@ -143,8 +156,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_new_address_is_stored_unverified_and_a_24_hour_link_is_mailed() {
-        let mut ports = Ports::default().current(None, false);
+    async fn a_new_address_is_stored_pending_and_a_24_hour_link_is_mailed() {
+        let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
         ports
@@ -172,32 +185,53 @@ mod tests {
                     && change.audit.user_id == Some(UserId(1))
             })
             .times(1)
-            .returning(|change| Ok(Some(User { email: Some(change.email.clone()), ..stored_user() })));
+            .returning(|change| Ok(Some(User { pending_email: Some(change.email.clone()), ..stored_user() })));
         let user = ports.use_case().execute(request("Alice@Example.com")).await.unwrap();
-        assert_eq!(user.email.map(|e| e.to_string()).as_deref(), Some("alice@example.com"));
+        assert_eq!(user.pending_email.map(|e| e.to_string()).as_deref(), Some("alice@example.com"));
     }
 
     #[tokio::test]
     async fn the_already_verified_address_changes_nothing_and_mails_nothing() {
         let got = Ports::default()
-            .current(Some("alice@example.com"), true)
+            .current(Some("alice@example.com"), None)
             .use_case()
             .execute(request("alice@example.com"))
             .await;
-        assert!(got.unwrap().email_active);
+        assert!(got.unwrap().latest_email_verified());
     }
 
     #[tokio::test]
-    async fn another_account_s_address_is_taken() {
-        let mut ports = Ports::default().current(None, false);
+    async fn going_back_to_the_verified_address_calls_off_the_pending_change_and_mails_nothing() {
+        let mut ports = Ports::default().current(Some("alice@example.com"), Some("alice@example.org"));
+        ports
+            .users
+            .expect_discard_pending_email()
+            .withf(|id| *id == UserId(1))
+            .times(1)
+            .returning(|_| Ok(Some(User { email: Some(Email::parse("alice@example.com").unwrap()), ..stored_user() })));
+        let user = ports.use_case().execute(request("alice@example.com")).await.unwrap();
+        assert!(user.latest_email_verified());
+    }
+
+    #[tokio::test]
+    async fn going_back_to_the_verified_address_of_an_account_deleted_meanwhile_is_unauthenticated() {
+        let mut ports = Ports::default().current(Some("alice@example.com"), Some("alice@example.org"));
+        ports.users.expect_discard_pending_email().returning(|_| Ok(None));
+        let got = ports.use_case().execute(request("alice@example.com")).await;
+        assert_eq!(got.unwrap_err(), AppError::Unauthenticated(AuthFailure::Revoked));
+    }
+
+    #[tokio::test]
+    async fn another_account_s_verified_address_is_taken() {
+        let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(true));
         let got = ports.use_case().execute(request("bob@example.com")).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Taken));
     }
 
     #[tokio::test]
-    async fn losing_a_race_for_the_address_is_taken_too_and_gives_the_send_limits_back() {
-        let mut ports = Ports::default().current(None, false);
+    async fn a_conflict_in_the_store_is_taken_too_and_gives_the_send_limits_back() {
+        let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
@@ -209,7 +243,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_database_outage_changes_nothing_and_gives_the_send_limits_back() {
-        let mut ports = Ports::default().current(None, false);
+        let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
@@ -221,7 +255,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_account_deleted_meanwhile_is_unauthenticated_and_gives_the_send_limits_back() {
-        let mut ports = Ports::default().current(None, false);
+        let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
@@ -233,7 +267,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_send_limits_apply() {
-        let mut ports = Ports::default().current(None, false);
+        let mut ports = Ports::default().current(None, None);
         ports.users.expect_email_exists().returning(|_| Ok(false));
         let wait = Duration::from_secs(60);
         ports.codes.limiter.expect_acquire().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));

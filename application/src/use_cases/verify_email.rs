@@ -3,12 +3,14 @@ use std::sync::Arc;
 
 use domain::{Email, UserId};
 
-use crate::ports::{AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, UserRepository};
-use crate::{AppError, Field, FlowTokens, Problem};
+use crate::ports::{AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, RepoError, UserRepository};
+use crate::{AppError, Field, FieldError, FlowTokens, Problem};
 
-/// `GET /emails/verification/?token=`: the mailed link marks the address
-/// verified, as long as it is still the user's address. Opening the link
-/// twice is harmless, so the token is not spent.
+/// `GET /emails/verification/?token=`: the mailed link makes the pending
+/// address the user's verified one, as long as it is still their pending
+/// address and no password reset or sign-out everywhere came in between.
+/// Opening the link twice is harmless, so the token is not spent. An address
+/// another account verified first is a conflict (409): the first to verify wins.
 pub struct VerifyEmail {
     users: Arc<dyn UserRepository>,
     tokens: Arc<FlowTokens>,
@@ -31,8 +33,15 @@ impl VerifyEmail {
         let claims = self.tokens.inspect(token, FlowKind::EmailVerification, Field::Token, Problem::LinkInvalid)?;
         let user = claims.subject.parse::<i64>().map(UserId).map_err(|_| invalid())?;
         let email = claims.target.as_deref().and_then(|e| Email::parse(e).ok()).ok_or_else(invalid)?;
-        if !self.users.activate_email(user, &email).await? {
-            return Err(invalid());
+        // The version check voids links mailed before a password reset or a
+        // sign-out everywhere, as it voids every other step token.
+        match self.users.activate_email(user, &email, claims.version).await {
+            Ok(true) => {}
+            Ok(false) => return Err(invalid()),
+            Err(RepoError::Conflict(Field::Email)) => {
+                return Err(AppError::Conflict(FieldError::new(Field::Email, Problem::Taken)));
+            }
+            Err(other) => return Err(other.into()),
         }
         let entry =
             AuditEntry { user_id: Some(user), event: AuditEvent::EmailVerified, ip: client_ip, at: self.clock.now() };
@@ -75,7 +84,7 @@ mod tests {
     }
 
     fn link() -> crate::ports::FlowClaims {
-        claims(FlowKind::EmailVerification, "1", Some("alice@example.com"), 0)
+        claims(FlowKind::EmailVerification, "1", Some("alice@example.com"), 3)
     }
 
     #[tokio::test]
@@ -83,18 +92,18 @@ mod tests {
         let mut users = MockUserRepository::new();
         users
             .expect_activate_email()
-            .withf(|id, email| *id == UserId(1) && email.as_str() == "alice@example.com")
+            .withf(|id, email, version| *id == UserId(1) && email.as_str() == "alice@example.com" && *version == 3)
             .times(1)
-            .returning(|_, _| Ok(true));
+            .returning(|_, _, _| Ok(true));
         let mut audit = MockAuditLog::new();
         audit.expect_record().withf(|e| e.event == AuditEvent::EmailVerified).times(1).returning(|_| Ok(()));
         assert_eq!(use_case(users, Ok(link()), audit).execute("t", ip()).await, Ok(()));
     }
 
     #[tokio::test]
-    async fn a_link_for_an_address_the_user_no_longer_has_is_invalid() {
+    async fn a_link_for_an_address_the_user_no_longer_has_or_from_before_a_reset_is_invalid() {
         let mut users = MockUserRepository::new();
-        users.expect_activate_email().returning(|_, _| Ok(false));
+        users.expect_activate_email().returning(|_, _, _| Ok(false));
         let got = use_case(users, Ok(link()), MockAuditLog::new()).execute("t", ip()).await;
         assert_eq!(got, Err(AppError::field(Field::Token, Problem::LinkInvalid)));
     }
@@ -105,5 +114,21 @@ mod tests {
             let got = use_case(MockUserRepository::new(), Err(error), MockAuditLog::new()).execute("t", ip()).await;
             assert_eq!(got, Err(AppError::field(Field::Token, Problem::LinkInvalid)));
         }
+    }
+
+    #[tokio::test]
+    async fn an_address_another_account_verified_first_is_a_conflict_and_not_audited() {
+        let mut users = MockUserRepository::new();
+        users.expect_activate_email().returning(|_, _, _| Err(RepoError::Conflict(Field::Email)));
+        let got = use_case(users, Ok(link()), MockAuditLog::new()).execute("t", ip()).await;
+        assert_eq!(got, Err(AppError::Conflict(FieldError::new(Field::Email, Problem::Taken))));
+    }
+
+    #[tokio::test]
+    async fn a_database_outage_is_unavailable() {
+        let mut users = MockUserRepository::new();
+        users.expect_activate_email().returning(|_, _, _| Err(RepoError::Unavailable("down".into())));
+        let got = use_case(users, Ok(link()), MockAuditLog::new()).execute("t", ip()).await;
+        assert_eq!(got, Err(AppError::Unavailable(crate::Backend::Database)));
     }
 }

@@ -121,6 +121,9 @@ async fn binding_needs_a_token_a_valid_free_address_and_keeps_the_send_limits() 
     assert_error(put_email(&app, alice_token, "nope").await, StatusCode::BAD_REQUEST, "invalid_email").await;
 
     assert_eq!(put_email(&app, bob["token"].as_str().unwrap(), "bob@example.com").await.status(), StatusCode::OK);
+    // Taken once bob has verified it (until then it blocks nobody).
+    let link = link_sent_to(&app, "bob@example.com", 0).await;
+    assert_eq!(app.get(&format!("/emails/verification/?token={}", token_of(&link))).await.status(), StatusCode::OK);
     let error =
         assert_error(put_email(&app, alice_token, "BOB@example.com").await, StatusCode::BAD_REQUEST, "already_taken")
             .await;
@@ -147,4 +150,144 @@ async fn the_verified_address_again_changes_nothing_and_mails_nothing() {
     let outbox = app.dev_outbox().await;
     assert!(outbox["messages"].as_array().unwrap().iter().all(|m| m["purpose"] != "verify_email"));
     assert_eq!(me(&app, registered["token"].as_str().unwrap()).await["email_active"], true);
+}
+
+/// Registers `username` by email with the code mailed to `email`; returns the 201 body.
+async fn register_by_email(app: &TestApp, username: &str, email: &str) -> Value {
+    let code = app.email_code(email, "register").await;
+    let form = json!({"username": username, "password": "correct-horse", "password2": "correct-horse",
+        "email": email, "email_code": code, "allow": true});
+    let response = app.post_json("/users/", &form).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    body(response).await
+}
+
+#[tokio::test]
+async fn an_address_squatted_without_verification_blocks_nobody_and_its_owner_keeps_it() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let mallory = app.register("mallory", "13900139000").await;
+    let mallory_token = mallory["token"].as_str().unwrap();
+    assert_eq!(put_email(&app, mallory_token, "victim@example.com").await.status(), StatusCode::OK);
+    let squatted = link_sent_to(&app, "victim@example.com", 0).await;
+
+    // The address is not taken: not for availability, not for the owner's registration.
+    let count = body(app.get("/emails/victim@example.com/count/").await).await;
+    assert_eq!(count, json!({"email": "victim@example.com", "count": 0}));
+    let victim = register_by_email(&app, "victim", "victim@example.com").await;
+    assert_eq!(victim["email"], "victim@example.com");
+    assert_eq!(body(app.get("/emails/victim@example.com/count/").await).await["count"], 1);
+    assert_eq!(body(app.log_in("victim@example.com", "correct-horse").await).await["id"], victim["id"]);
+
+    // The squatter's link now loses to the owner: 409, and the address stays the owner's.
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&squatted))).await;
+    let error = assert_error(response, StatusCode::CONFLICT, "already_taken").await;
+    assert_eq!(error["email"][0], "邮箱已被注册");
+    assert_eq!(body(app.log_in("victim@example.com", "correct-horse").await).await["id"], victim["id"]);
+    let user = me(&app, mallory_token).await;
+    assert_eq!((user["email"].as_str(), user["email_active"].as_bool()), (Some("victim@example.com"), Some(false)));
+}
+
+#[tokio::test]
+async fn two_accounts_verifying_one_address_at_once_give_one_owner() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let mut links = Vec::new();
+    for (i, mobile) in ["13800138000", "13900139000", "13700137000", "13600136000"].into_iter().enumerate() {
+        let registered = app.register(&format!("racer_{i}"), mobile).await;
+        assert_eq!(
+            put_email(&app, registered["token"].as_str().unwrap(), "prize@example.com").await.status(),
+            StatusCode::OK
+        );
+        let link = link_sent_to(&app, "prize@example.com", i).await;
+        links.push(link);
+    }
+    let paths: Vec<String> =
+        links.iter().map(|link| format!("/emails/verification/?token={}", token_of(link))).collect();
+    let responses = futures::future::join_all(paths.iter().map(|path| app.get(path))).await;
+    let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 3, "{statuses:?}");
+    assert_eq!(body(app.get("/emails/prize@example.com/count/").await).await["count"], 1);
+}
+
+#[tokio::test]
+async fn a_link_mailed_before_a_password_change_is_dead() {
+    let app = spawn_app().await;
+    let registered = app.register("alice", "13800138000").await;
+    put_email(&app, registered["token"].as_str().unwrap(), "alice@example.com").await;
+    let link = link_sent_to(&app, "alice@example.com", 0).await;
+    // A password change bumps the token version, as a reset or a sign-out everywhere does.
+    let form = json!({"old_password": "correct-horse", "password": "battery-staple", "password2": "battery-staple"});
+    let path = format!("/users/{}/password/", registered["id"]);
+    let response = app
+        .client
+        .put(app.url(&path))
+        .bearer_auth(registered["token"].as_str().unwrap())
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&link))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+    let token = body(app.log_in("alice", "battery-staple").await).await["token"].as_str().unwrap().to_owned();
+    let user = me(&app, &token).await;
+    assert_eq!((user["email"].as_str(), user["email_active"].as_bool()), (Some("alice@example.com"), Some(false)));
+}
+
+#[tokio::test]
+async fn a_new_address_waits_while_the_verified_one_keeps_working_and_going_back_calls_it_off() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let registered = register_by_email(&app, "quinn", "quinn@example.com").await;
+    let token = registered["token"].as_str().unwrap();
+
+    let response = put_email(&app, token, "quinn@example.org").await;
+    assert_eq!(body(response).await, json!({"id": registered["id"], "email": "quinn@example.org"}));
+    let user = me(&app, token).await;
+    assert_eq!((user["email"].as_str(), user["email_active"].as_bool()), (Some("quinn@example.org"), Some(false)));
+    // Until the new address is verified, the old one logs in and is taken; the new one is not.
+    assert_eq!(app.log_in("quinn@example.com", "correct-horse").await.status(), StatusCode::OK);
+    assert_eq!(body(app.get("/emails/quinn@example.com/count/").await).await["count"], 1);
+    assert_eq!(body(app.get("/emails/quinn@example.org/count/").await).await["count"], 0);
+    let pending_link = link_sent_to(&app, "quinn@example.org", 0).await;
+
+    // Back to the verified address: the change is called off, and its link verifies nothing.
+    let response = put_email(&app, token, "quinn@example.com").await;
+    assert_eq!(body(response).await, json!({"id": registered["id"], "email": "quinn@example.com"}));
+    assert_eq!(me(&app, token).await["email_active"], true);
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&pending_link))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+}
+
+#[tokio::test]
+async fn links_mailed_before_a_password_reset_or_a_sign_out_everywhere_are_dead() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let registered = app.register("alice", "13800138000").await;
+    put_email(&app, registered["token"].as_str().unwrap(), "alice@example.com").await;
+    let before_reset = link_sent_to(&app, "alice@example.com", 0).await;
+
+    // Find password, all four steps.
+    let (id, text) = app.captcha().await;
+    let started = body(app.get(&format!("/accounts/alice/sms/token/?image_code_id={id}&text={text}")).await).await;
+    let already = app.codes_sent_to("13800138000").await.len();
+    let step_one = started["access_token"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/sms_codes/?access_token={step_one}")).await.status(), StatusCode::OK);
+    let code = app.wait_for_code("13800138000", already).await;
+    let confirmed = body(app.get(&format!("/accounts/alice/password/token/?sms_code={code}")).await).await;
+    let form =
+        json!({"password": "battery-staple", "password2": "battery-staple", "access_token": confirmed["access_token"]});
+    let response = app.post_json(&format!("/users/{}/password/", registered["id"]), &form).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&before_reset))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
+
+    // A link mailed after the reset works until a sign-out everywhere.
+    let token = body(app.log_in("alice", "battery-staple").await).await["token"].as_str().unwrap().to_owned();
+    put_email(&app, &token, "alice@example.com").await;
+    let before_sign_out = link_sent_to(&app, "alice@example.com", 1).await;
+    assert_ne!(before_sign_out, before_reset);
+    let response = app.client.post(app.url("/user/sessions/revoke/")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = app.get(&format!("/emails/verification/?token={}", token_of(&before_sign_out))).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_link").await;
 }

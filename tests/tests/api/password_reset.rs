@@ -283,7 +283,37 @@ async fn a_reset_code_keeps_the_resend_interval_of_the_mobile() {
     assert!(response.headers().contains_key("retry-after"));
     assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     tokio::time::sleep(Duration::from_millis(1_100)).await;
-    // The refused request spent its token; a new step 1 goes through once the interval is over.
-    let token = step_one_token(&app, "alice").await;
+    // The refused request did not spend its token: the same one goes through
+    // once the interval is over, without a second captcha, and only then is it spent.
     assert_eq!(app.get(&format!("/sms_codes/?access_token={token}")).await.status(), StatusCode::OK);
+    let response = app.get(&format!("/sms_codes/?access_token={token}")).await;
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_access_token").await;
+}
+
+#[tokio::test]
+async fn two_simultaneous_uses_of_one_step_token_let_exactly_one_through() {
+    let app = spawn_app().await;
+    let registered = app.register("alice", "13800138000").await;
+    let user_id = registered["id"].as_i64().unwrap();
+
+    let step_one = step_one_token(&app, "alice").await;
+    let path = format!("/sms_codes/?access_token={step_one}");
+    let sends = futures::future::join_all((0..8).map(|_| app.get(&path))).await;
+    let statuses: Vec<StatusCode> = sends.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
+
+    let confirmed = through_step_three(&app, "alice", "13800138000").await;
+    let step_three = confirmed["access_token"].as_str().unwrap();
+    let path = format!("/users/{user_id}/password/");
+    let forms: Vec<Value> = (0..8)
+        .map(|i| {
+            json!({"password": format!("battery-staple-{i}"), "password2": format!("battery-staple-{i}"),
+            "access_token": step_three})
+        })
+        .collect();
+    let resets = futures::future::join_all(forms.iter().map(|form| app.post_json(&path, form))).await;
+    let statuses: Vec<StatusCode> = resets.iter().map(|r| r.status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
 }

@@ -69,6 +69,7 @@ pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
 mod access_token_revocations;
 mod cache;
 mod email_change_store;
+mod migrations;
 mod oauth_identity_repository;
 mod outbox;
 mod password_change_store;

@@ -70,12 +70,13 @@ fn qq(openid: &str) -> NewIdentity {
     identity(OAuthProvider::Qq, "101474184", openid, None)
 }
 
+/// A user whose `email`, if any, is verified: only a verified address is unique.
 fn new_user(username: &str, mobile: Option<&str>, email: Option<&str>) -> NewUser {
     NewUser {
         username: username.into(),
         mobile: mobile.map(|m| Mobile::parse(m).unwrap()),
         email: email.map(|e| Email::parse(e).unwrap()),
-        email_active: false,
+        email_active: email.is_some(),
         password_hash: None,
         date_joined: at(0),
     }

@@ -29,12 +29,13 @@ fn joined() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()
 }
 
+/// A user whose `email`, if any, is verified (registered with an email code).
 fn new_user(username: &str, mobile: Option<&str>, email: Option<&str>) -> NewUser {
     NewUser {
         username: username.into(),
         mobile: mobile.map(|m| Mobile::parse(m).unwrap()),
         email: email.map(|e| Email::parse(e).unwrap()),
-        email_active: false,
+        email_active: email.is_some(),
         password_hash: Some("$argon2id$hash".into()),
         date_joined: joined(),
     }
@@ -49,7 +50,11 @@ contract_suite!(
         answers_existence_questions,
         concurrent_inserts_of_one_username_give_one_row,
         profile_last_login_and_password_hash_are_updated,
-        a_user_registered_with_an_email_code_starts_verified,
+        an_unproven_email_waits_as_pending_and_blocks_nobody,
+        verifying_makes_the_pending_address_the_verified_one,
+        a_link_from_before_a_password_reset_verifies_nothing,
+        two_accounts_racing_to_verify_one_address_give_one_winner,
+        going_back_discards_the_pending_address,
         a_mobile_is_set_unless_another_account_has_it,
     ]
 );
@@ -61,7 +66,7 @@ async fn inserts_and_finds_by_every_key(fresh: Fresh) {
     assert_eq!(user.username, "Alice");
     assert_eq!(user.date_joined, joined());
     assert_eq!(user.token_version, 0);
-    assert!(!user.email_active);
+    assert_eq!(user.pending_email, None);
     assert_eq!(user.password_hash.as_deref(), Some("$argon2id$hash"));
 
     assert_eq!(repo.find_by_id(user.id).await.unwrap().as_ref(), Some(&user));
@@ -146,14 +151,84 @@ async fn profile_last_login_and_password_hash_are_updated(fresh: Fresh) {
     assert_eq!((reloaded.last_login, reloaded.password_hash.as_deref()), (Some(joined()), Some("$argon2id$new")));
 }
 
-async fn a_user_registered_with_an_email_code_starts_verified(fresh: Fresh) {
+fn email(raw: &str) -> Email {
+    Email::parse(raw).unwrap()
+}
+
+/// An account with `pending` waiting for its link (as `PUT /email/` leaves it).
+async fn with_pending(repo: &Arc<dyn UserRepository>, username: &str, pending: &str) -> domain::User {
+    repo.insert(NewUser { email_active: false, ..new_user(username, None, Some(pending)) }).await.unwrap()
+}
+
+async fn an_unproven_email_waits_as_pending_and_blocks_nobody(fresh: Fresh) {
     let repo = fresh.repo.clone();
-    let user = repo
-        .insert(NewUser { email_active: true, ..new_user("carol", None, Some("carol@example.com")) })
-        .await
-        .unwrap();
-    assert!(user.email_active);
-    assert!(repo.find_by_id(user.id).await.unwrap().unwrap().email_active);
+    let squatter = with_pending(&repo, "mallory", "victim@example.com").await;
+    assert_eq!((squatter.email, squatter.pending_email), (None, Some(email("victim@example.com"))));
+    assert!(!repo.email_exists(&email("victim@example.com")).await.unwrap());
+    let by_email = LoginIdentifier::Email(email("victim@example.com"));
+    assert_eq!(repo.find_by_login(&by_email).await.unwrap(), None);
+    // Two accounts may wait for one address, and its owner still registers with it.
+    with_pending(&repo, "mallory2", "victim@example.com").await;
+    let owner = repo.insert(new_user("victim", None, Some("victim@example.com"))).await.unwrap();
+    assert_eq!((owner.email, owner.pending_email), (Some(email("victim@example.com")), None));
+    assert!(repo.email_exists(&email("victim@example.com")).await.unwrap());
+    assert_eq!(repo.find_by_login(&by_email).await.unwrap().map(|u| u.id), Some(owner.id));
+}
+
+async fn verifying_makes_the_pending_address_the_verified_one(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    let carol = with_pending(&repo, "carol", "carol@example.com").await;
+    assert!(!repo.activate_email(carol.id, &email("other@example.com"), 0).await.unwrap());
+    assert!(repo.activate_email(carol.id, &email("carol@example.com"), 0).await.unwrap());
+    let verified = repo.find_by_id(carol.id).await.unwrap().unwrap();
+    assert_eq!((verified.email, verified.pending_email), (Some(email("carol@example.com")), None));
+    assert!(repo.email_exists(&email("carol@example.com")).await.unwrap());
+    // The link opened again is harmless; an unknown user verifies nothing.
+    assert!(repo.activate_email(carol.id, &email("carol@example.com"), 0).await.unwrap());
+    assert!(!repo.activate_email(UserId(carol.id.0 + 1000), &email("carol@example.com"), 0).await.unwrap());
+}
+
+async fn a_link_from_before_a_password_reset_verifies_nothing(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    let dave = with_pending(&repo, "dave1", "dave@example.com").await;
+    assert!(!repo.activate_email(dave.id, &email("dave@example.com"), dave.token_version - 1).await.unwrap());
+    assert!(!repo.activate_email(dave.id, &email("dave@example.com"), dave.token_version + 1).await.unwrap());
+    let unchanged = repo.find_by_id(dave.id).await.unwrap().unwrap();
+    assert_eq!((unchanged.email, unchanged.pending_email), (None, Some(email("dave@example.com"))));
+}
+
+async fn two_accounts_racing_to_verify_one_address_give_one_winner(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    let mut racers = Vec::new();
+    for i in 0..8 {
+        racers.push(with_pending(&repo, &format!("racer{i}"), "prize@example.com").await.id);
+    }
+    let tasks: Vec<_> = racers
+        .iter()
+        .map(|id| {
+            let (repo, id) = (repo.clone(), *id);
+            tokio::spawn(async move { repo.activate_email(id, &email("prize@example.com"), 0).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for (task, id) in tasks.into_iter().zip(&racers) {
+        match task.await.unwrap() {
+            Ok(true) => winners.push(*id),
+            other => assert_eq!(other, Err(RepoError::Conflict(Field::Email))),
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    let by_email = LoginIdentifier::Email(email("prize@example.com"));
+    assert_eq!(repo.find_by_login(&by_email).await.unwrap().map(|u| u.id), Some(winners[0]));
+}
+
+async fn going_back_discards_the_pending_address(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    let erin = with_pending(&repo, "erin1", "erin@example.com").await;
+    let back = repo.discard_pending_email(erin.id).await.unwrap().unwrap();
+    assert_eq!((back.email, back.pending_email), (None, None));
+    assert!(!repo.activate_email(erin.id, &email("erin@example.com"), 0).await.unwrap());
+    assert_eq!(repo.discard_pending_email(UserId(erin.id.0 + 1000)).await.unwrap(), None);
 }
 
 async fn a_mobile_is_set_unless_another_account_has_it(fresh: Fresh) {

@@ -64,7 +64,10 @@ pub struct UserResponse {
     pub id: i64,
     pub username: String,
     pub mobile: Option<String>,
+    /// The address asked for last: the one waiting for its verification link
+    /// if there is one (then `email_active` is false), otherwise the verified one.
     pub email: Option<String>,
+    /// Whether `email` is verified; only a verified address logs in and counts as taken.
     pub email_active: bool,
     pub nickname: Option<String>,
     pub avatar: Option<String>,
@@ -79,12 +82,14 @@ pub struct UserResponse {
 
 impl From<User> for UserResponse {
     fn from(user: User) -> Self {
+        let email = user.latest_email().map(ToString::to_string);
+        let email_active = user.latest_email_verified();
         Self {
             id: user.id.0,
             username: user.username,
             mobile: user.mobile.map(|m| m.to_string()),
-            email: user.email.map(|e| e.to_string()),
-            email_active: user.email_active,
+            email,
+            email_active,
             nickname: user.profile.nickname,
             avatar: user.profile.avatar,
             gender: user.profile.gender.as_str().to_owned(),

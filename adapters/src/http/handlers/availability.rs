@@ -59,7 +59,7 @@ pub async fn mobile_count(req: &mut Request, depot: &mut Depot) -> Result<Json<M
     tag = "registration",
     params(("email" = String, Path, example = "alice@example.com")),
     responses(
-        (status = 200, description = "0 = free, 1 = registered (case-insensitive)", body = EmailCount),
+        (status = 200, description = "0 = free, 1 = an account has verified it (case-insensitive); an address only waiting for its verification link counts 0", body = EmailCount),
         (status = 400, description = "Not a valid email (`invalid_email`)", body = ErrorBody),
         (status = 429, description = "Too many checks from this address (`rate_limited`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until a retry can succeed"))),

@@ -13,9 +13,12 @@ use crate::http::state::ApiState;
 
 /// Set the signed-in user's email
 ///
-/// Stores the address unverified and mails a signed link (valid 24 h) that
-/// verifies it. The already verified address again changes nothing. Mails
-/// count toward the per-address and per-IP send limits.
+/// Stores the address as pending and mails a signed link (valid 24 h) that
+/// verifies it; a verified address the account already has stays (it logs in
+/// and recovers the password) until then. A pending address blocks nobody:
+/// other accounts may register, bind and verify it, and the first to verify
+/// keeps it. The already verified address again mails nothing and calls off a
+/// pending change. Mails count toward the per-address and per-IP send limits.
 #[utoipa::path(
     put,
     path = "/email/",
@@ -26,8 +29,8 @@ use crate::http::state::ApiState;
         (SetEmailBody = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Stored; the link is queued", body = SetEmailResponse),
-        (status = 400, description = "A malformed address (`invalid_email`) or one another account uses (`already_taken`)", body = ErrorBody,
+        (status = 200, description = "Stored as pending and the link is queued (`email` is the address sent)", body = SetEmailResponse),
+        (status = 400, description = "A malformed address (`invalid_email`) or one another account has verified (`already_taken`)", body = ErrorBody,
             example = json!({"code": "already_taken", "message": "邮箱已被注册", "non_field_errors": ["邮箱已被注册"], "email": ["邮箱已被注册"]})),
         (status = 401, description = "No, garbled, expired or revoked token", body = ErrorBody),
         (status = 429, description = "A send limit for the address or client is reached (`rate_limited`)", body = ErrorBody,
@@ -48,13 +51,19 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
             client_ip: state.client_ip.resolve(req),
         })
         .await?;
-    Ok(Json(SetEmailResponse { id: updated.id.0, email: updated.email.map(|e| e.to_string()).unwrap_or_default() }))
+    Ok(Json(SetEmailResponse {
+        id: updated.id.0,
+        email: updated.latest_email().map(ToString::to_string).unwrap_or_default(),
+    }))
 }
 
 /// Verify an email by its link
 ///
-/// The token of the mailed link marks the address verified while it is still
-/// the user's address. Opening the link again is harmless.
+/// The token of the mailed link makes the pending address the user's
+/// verified one (replacing an earlier verified address) while it is still
+/// their pending address and no password reset, password change or sign-out
+/// everywhere came since it was mailed. Opening the link again is harmless.
+/// Another account that verified the address first keeps it: 409.
 #[utoipa::path(
     get,
     path = "/emails/verification/",
@@ -62,8 +71,10 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
     params(EmailVerificationQuery),
     responses(
         (status = 200, description = "Verified", body = MessageResponse),
-        (status = 400, description = "A missing, forged or expired token, or an address the user no longer has (`invalid_link`)", body = ErrorBody,
+        (status = 400, description = "A missing, forged or expired token, an address the user no longer waits for, or a link mailed before a password reset, password change or sign-out everywhere (`invalid_link`)", body = ErrorBody,
             example = json!({"code": "invalid_link", "message": "无效的激活链接", "non_field_errors": ["无效的激活链接"], "token": ["无效的激活链接"]})),
+        (status = 409, description = "Another account verified the address first (`already_taken`)", body = ErrorBody,
+            example = json!({"code": "already_taken", "message": "邮箱已被注册", "non_field_errors": ["邮箱已被注册"], "email": ["邮箱已被注册"]})),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     )
 )]

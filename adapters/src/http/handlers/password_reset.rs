@@ -48,7 +48,8 @@ pub async fn start(req: &mut Request, depot: &mut Depot) -> Result<Json<Password
 /// Find password, step 2: send the code
 ///
 /// Sends a find-password code to the mobile named in the step-1 token, under
-/// the usual limits (60 s resend, daily and per-IP caps). The token is spent.
+/// the usual limits (60 s resend, daily and per-IP caps). The token is spent
+/// once the code is queued; a refusal (429, 503) leaves it usable until it expires.
 #[utoipa::path(
     get,
     path = "/sms_codes/",
@@ -106,7 +107,8 @@ pub async fn confirm_code(req: &mut Request, depot: &mut Depot) -> Result<Json<P
 
 /// Find password, step 4: the new password
 ///
-/// The step-3 token sets a new password (the token is spent). Every session
+/// The step-3 token sets a new password (the token is spent once the password
+/// is set; a refusal or an outage leaves it usable until it expires). Every session
 /// and every earlier token of the user stops working; the login lock of the
 /// account is lifted; the reset is audited.
 #[utoipa::path(

@@ -34,6 +34,10 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
     pub jwt_lifetime_secs: u64,
+    /// The `iss` written into access tokens and required of them.
+    pub jwt_issuer: String,
+    /// The `aud` written into access tokens and required of them: the services that accept them.
+    pub jwt_audience: String,
     /// Refresh-token lifetime in seconds (each rotation issues a successor with a full lifetime).
     pub refresh_token_lifetime_secs: u64,
     /// Seconds a rotated refresh token may still be exchanged (two tabs refreshing together).
@@ -160,6 +164,8 @@ impl Default for Config {
             cache_timeout_ms: 2_000,
             jwt_secret: None,
             jwt_lifetime_secs: 24 * 60 * 60,
+            jwt_issuer: "meiduo-accounts".into(),
+            jwt_audience: "meiduo-mall".into(),
             refresh_token_lifetime_secs: 14 * 24 * 60 * 60,
             refresh_reuse_grace_secs: 10,
             cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
@@ -244,6 +250,8 @@ const VARIABLES: &[&str] = &[
     "CACHE_TIMEOUT_MS",
     "JWT_SECRET",
     "JWT_LIFETIME_SECS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
     "REFRESH_TOKEN_LIFETIME_SECS",
     "REFRESH_REUSE_GRACE_SECS",
     "CORS_ALLOWED_ORIGINS",
@@ -308,6 +316,8 @@ const VARIABLES: &[&str] = &[
 /// Variables whose values are text even when they look like numbers.
 const TEXT_VARIABLES: &[&str] = &[
     "JWT_SECRET",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
     "DATABASE_URL",
     "REDIS_URL",
     "REDIS_KEY_PREFIX",
@@ -370,6 +380,8 @@ impl Config {
     fn set_text(&mut self, name: &str, value: String) {
         match name {
             "JWT_SECRET" => self.jwt_secret = Some(value),
+            "JWT_ISSUER" => self.jwt_issuer = value,
+            "JWT_AUDIENCE" => self.jwt_audience = value,
             "DATABASE_URL" => self.database_url = Some(value),
             "REDIS_URL" => self.redis_url = Some(value),
             "REDIS_KEY_PREFIX" => self.redis_key_prefix = value,
@@ -426,6 +438,9 @@ impl Config {
                 "EMAIL_VERIFICATION_URL must be an http(s) URL, got {:?}",
                 self.email_verification_url
             )));
+        }
+        if self.jwt_issuer.trim().is_empty() || self.jwt_audience.trim().is_empty() {
+            return Err(ConfigError::Invalid("JWT_ISSUER and JWT_AUDIENCE must not be empty".into()));
         }
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));

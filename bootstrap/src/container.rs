@@ -70,8 +70,12 @@ impl Container {
         };
         let hasher: Arc<dyn PasswordHasher> =
             Arc::new(Argon2PasswordHasher::new(concurrency).map_err(|e| StartError::Hashing(e.to_string()))?);
-        let tokens: Arc<dyn TokenIssuer> =
-            Arc::new(JwtTokenIssuer::new(&secret, Duration::from_secs(config.jwt_lifetime_secs)));
+        let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
+            &secret,
+            Duration::from_secs(config.jwt_lifetime_secs),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
         let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];

@@ -47,7 +47,7 @@ async fn the_user_page_needs_a_valid_token() {
     assert_error(wrong_scheme, StatusCode::UNAUTHORIZED, "token_invalid").await;
 
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let claims = json!({"user_id": registered["id"], "username": "alice", "exp": now - 5, "iat": now - 100, "jti": "x", "ver": 0});
+    let claims = json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": registered["id"], "username": "alice", "exp": now - 5, "iat": now - 100, "jti": "x", "ver": 0});
     let expired = encode(&Header::default(), &claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap();
     let response = app.client.get(app.url("/user/")).bearer_auth(&expired).send().await.unwrap();
     let error = assert_error(response, StatusCode::UNAUTHORIZED, "token_expired").await;
@@ -55,7 +55,7 @@ async fn the_user_page_needs_a_valid_token() {
 
     let forged = encode(
         &Header::default(),
-        &json!({"user_id": 1, "username": "alice", "exp": now + 100, "iat": now, "jti": "y", "ver": 0}),
+        &json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": 1, "username": "alice", "exp": now + 100, "iat": now, "jti": "y", "ver": 0}),
         &EncodingKey::from_secret(b"another-secret-another-secret-another"),
     )
     .unwrap();
@@ -64,12 +64,46 @@ async fn the_user_page_needs_a_valid_token() {
 
     let ghost = encode(
         &Header::default(),
-        &json!({"user_id": 999, "username": "ghost", "exp": now + 100, "iat": now, "jti": "z", "ver": 0}),
+        &json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": 999, "username": "ghost", "exp": now + 100, "iat": now, "jti": "z", "ver": 0}),
         &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .unwrap();
     let response = app.client.get(app.url("/user/")).bearer_auth(&ghost).send().await.unwrap();
     assert_error(response, StatusCode::UNAUTHORIZED, "token_revoked").await;
+}
+
+/// The secret may be shared with other services (it keys their tokens too): a token of the
+/// right key and claim shape passes only with this service's issuer, audience and type.
+#[tokio::test]
+async fn a_token_needs_the_issuer_audience_and_type_of_an_access_token() {
+    let app = spawn_app().await;
+    let registered = app.register("alice", "13800138000").await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let claims = json!({
+        "iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": registered["id"],
+        "username": "alice", "exp": now + 100, "iat": now, "jti": "k", "ver": 0,
+    });
+    let sign = |header: &Header, claims: &serde_json::Value| {
+        encode(header, claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap()
+    };
+    assert_eq!(user_page_status(&app, &sign(&Header::default(), &claims)).await, StatusCode::OK);
+
+    let mut refused = Vec::new();
+    for claim in ["iss", "aud", "token_type"] {
+        let mut missing = claims.clone();
+        missing.as_object_mut().unwrap().remove(claim);
+        refused.push((format!("no {claim}"), sign(&Header::default(), &missing)));
+        let mut wrong = claims.clone();
+        wrong[claim] = json!("refresh");
+        refused.push((format!("{claim} refresh"), sign(&Header::default(), &wrong)));
+    }
+    let untyped = Header { typ: None, ..Header::default() };
+    refused.push(("no typ".into(), sign(&untyped, &claims)));
+    for (case, token) in refused {
+        let response = app.client.get(app.url("/user/")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
+        assert_eq!(body(response).await["code"], "token_invalid", "{case}");
+    }
 }
 
 #[tokio::test]

@@ -151,6 +151,12 @@ pub struct Config {
     pub outbox_max_attempts: u32,
     /// Milliseconds before the first retry; doubled after each further failure.
     pub outbox_first_backoff_ms: u64,
+    /// Days sent and dead outbox messages are kept; 0 keeps them.
+    pub outbox_retention_days: u32,
+    /// Days audit events are kept; 0 keeps them.
+    pub audit_retention_days: u32,
+    /// Seconds between rounds of the retention job (also run at start); 0 turns it off.
+    pub retention_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -228,6 +234,9 @@ impl Default for Config {
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
+            outbox_retention_days: 7,
+            audit_retention_days: 180,
+            retention_interval_secs: 60 * 60,
         }
     }
 }
@@ -311,6 +320,9 @@ const VARIABLES: &[&str] = &[
     "OUTBOX_POLL_MS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_FIRST_BACKOFF_MS",
+    "OUTBOX_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+    "RETENTION_INTERVAL_SECS",
 ];
 
 /// Variables whose values are text even when they look like numbers.

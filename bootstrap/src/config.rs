@@ -56,6 +56,9 @@ pub struct Config {
     pub database_timeout_secs: u64,
     /// Password hashes computed at once (each takes 19 MiB); 0 → number of CPUs.
     pub password_hash_concurrency: usize,
+    /// The highest iteration count among imported Django `pbkdf2_sha256` hashes: every password
+    /// verification takes at least as long as one of them; 0 → learned from the first one verified.
+    pub django_hash_iterations: u32,
     /// Seconds a captcha answer is kept.
     pub captcha_ttl_secs: u64,
     /// Seconds a one-time code stays valid.
@@ -181,6 +184,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             database_timeout_secs: 5,
             password_hash_concurrency: 0,
+            django_hash_iterations: 0,
             captcha_ttl_secs: 300,
             code_ttl_secs: 300,
             code_resend_interval_secs: 60,
@@ -270,6 +274,7 @@ const VARIABLES: &[&str] = &[
     "MAX_BODY_BYTES",
     "DATABASE_TIMEOUT_SECS",
     "PASSWORD_HASH_CONCURRENCY",
+    "DJANGO_HASH_ITERATIONS",
     "CAPTCHA_TTL_SECS",
     "CODE_TTL_SECS",
     "CODE_RESEND_INTERVAL_SECS",

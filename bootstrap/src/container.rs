@@ -70,8 +70,11 @@ impl Container {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let hasher: Arc<dyn PasswordHasher> =
-            Arc::new(Argon2PasswordHasher::new(concurrency).map_err(|e| StartError::Hashing(e.to_string()))?);
+        let hasher: Arc<dyn PasswordHasher> = Arc::new(
+            Argon2PasswordHasher::new(concurrency)
+                .map_err(|e| StartError::Hashing(e.to_string()))?
+                .covering_django_iterations(config.django_hash_iterations),
+        );
         let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
             &secret,
             Duration::from_secs(config.jwt_lifetime_secs),

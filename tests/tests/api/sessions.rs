@@ -219,6 +219,53 @@ async fn an_unknown_account_takes_as_long_as_a_wrong_password() {
     assert!((0.5..2.0).contains(&ratio), "median known {known:.4}s, unknown {unknown:.4}s");
 }
 
+/// A stored value that is no usable hash pays the dummy argon2 verification, and an
+/// imported Django hash (here 40 000 PBKDF2 rounds, several times an argon2 verification in a
+/// debug build) is padded like every other verification to the costliest hash known, so
+/// neither answers at a speed of its own. Without the padding the Django account answers
+/// several times slower, and the unusable value ~100x faster.
+#[tokio::test]
+async fn an_unusable_stored_value_and_an_imported_hash_take_as_long_as_an_unknown_account() {
+    let app = spawn_app_with(|config| {
+        config.login_account_failures = 0;
+        config.login_ip_failures = 0;
+    })
+    .await;
+    let database = app.database().await;
+    for (username, mobile, stored) in [
+        ("broken", "13700137001", "not a phc string"),
+        ("legacy", "13700137002", "pbkdf2_sha256$40000$Imp0rtedSalt40k$d11Y5JwQDnMD2P6GNvByRgNE3q2MuyobwbytUeUF3Q0="),
+    ] {
+        sqlx::query("INSERT INTO users (username, mobile, password_hash, date_joined) VALUES ($1, $2, $3, $4)")
+            .bind(username)
+            .bind(mobile)
+            .bind(stored)
+            .bind(chrono::Utc::now())
+            .execute(&database)
+            .await
+            .unwrap();
+    }
+    // The imported hash is right, and a first try teaches the service what such a hash costs.
+    assert_eq!(app.log_in("legacy", "wrong-password").await.status(), StatusCode::BAD_REQUEST);
+
+    let mut times: [Vec<std::time::Duration>; 3] = Default::default();
+    for _ in 0..11 {
+        for (tries, username) in times.iter_mut().zip(["nobody", "broken", "legacy"]) {
+            let started = std::time::Instant::now();
+            assert_eq!(app.log_in(username, "wrong-password").await.status(), StatusCode::BAD_REQUEST);
+            tries.push(started.elapsed());
+        }
+    }
+    let [unknown, unusable, imported] = times.map(|mut tries| {
+        tries.sort();
+        tries[tries.len() / 2].as_secs_f64()
+    });
+    for (what, median) in [("unusable", unusable), ("imported", imported)] {
+        let ratio = median / unknown;
+        assert!((0.5..2.0).contains(&ratio), "median unknown {unknown:.4}s, {what} {median:.4}s");
+    }
+}
+
 async fn user_page_status(app: &crate::support::TestApp, token: &str) -> StatusCode {
     app.client.get(app.url("/user/")).bearer_auth(token).send().await.unwrap().status()
 }

@@ -212,6 +212,20 @@ async fn http_500_on_either_call_is_unavailable() {
     }
 }
 
+/// The query carries the app key and the code: a redirect must not take them anywhere.
+#[tokio::test]
+async fn a_redirect_on_either_call_is_unavailable_and_not_followed() {
+    for endpoint in [Endpoint::Token, Endpoint::Me] {
+        let fake = fake_with_code().await;
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+
+        let text = unavailable(client(&fake).identify(CODE).await);
+
+        assert!(text.contains("302"), "{endpoint:?}: {text}");
+        assert_eq!(fake.requests_to(fake_qq::REDIRECT_TARGET), [], "{endpoint:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_200_that_is_none_of_qqs_answers_is_unavailable() {
     for endpoint in [Endpoint::Token, Endpoint::Me] {

@@ -398,6 +398,35 @@ async fn an_app_token_within_five_minutes_of_expiry_is_fetched_again() {
     assert_eq!(fake.app_tokens_issued(), 2);
 }
 
+/// A lifetime too large for the clock is capped, not added to it (which panicked).
+#[tokio::test]
+async fn a_huge_app_token_lifetime_is_capped_and_the_token_cached() {
+    let fake = fake_with_codes().await;
+    fake.add_phone_code("PHONE-CODE-2", "13900000002");
+    fake.set_app_token_expires_in(i64::MAX);
+    let client = client(&fake);
+
+    assert_eq!(client.phone_number(PHONE_CODE).await, Ok(PHONE.to_owned()));
+    assert_eq!(client.phone_number("PHONE-CODE-2").await, Ok("13900000002".to_owned()));
+
+    assert_eq!(fake.app_tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn a_zero_or_negative_app_token_lifetime_serves_one_call() {
+    for expires_in in [0, -7200, i64::MIN] {
+        let fake = fake_with_codes().await;
+        fake.add_phone_code("PHONE-CODE-2", "13900000002");
+        fake.set_app_token_expires_in(expires_in);
+        let client = client(&fake);
+
+        assert_eq!(client.phone_number(PHONE_CODE).await, Ok(PHONE.to_owned()), "{expires_in}");
+        assert_eq!(client.phone_number("PHONE-CODE-2").await, Ok("13900000002".to_owned()), "{expires_in}");
+
+        assert_eq!(fake.app_tokens_issued(), 2, "{expires_in}");
+    }
+}
+
 #[tokio::test]
 async fn busy_on_the_app_token_is_retried() {
     let fake = fake_with_codes().await;
@@ -459,6 +488,29 @@ async fn http_500_on_any_call_is_unavailable() {
         assert!(text.contains("500"), "{endpoint:?}: {text}");
         // An outage is not WeChat being busy: no retry.
         assert_eq!(fake.requests_to(endpoint).len(), 1, "{endpoint:?}");
+    }
+}
+
+/// The queries carry the app secret, codes and access tokens: a redirect must not take them anywhere.
+#[tokio::test]
+async fn a_redirect_on_any_call_is_unavailable_and_not_followed() {
+    for endpoint in
+        [Endpoint::CodeToSession, Endpoint::WebToken, Endpoint::UserInfo, Endpoint::AppToken, Endpoint::PhoneNumber]
+    {
+        let fake = fake_with_codes().await;
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+        let client = client(&fake);
+
+        let text = match endpoint {
+            Endpoint::CodeToSession => unavailable(client.code_to_session(JS_CODE).await),
+            Endpoint::WebToken | Endpoint::UserInfo => unavailable(client.web_identify(WEB_CODE).await),
+            Endpoint::AppToken | Endpoint::PhoneNumber => unavailable(client.phone_number(PHONE_CODE).await),
+        };
+
+        assert!(text.contains("302"), "{endpoint:?}: {text}");
+        let followed: Vec<_> =
+            fake.requests().into_iter().filter(|request| request.path == fake_wechat::REDIRECT_TARGET).collect();
+        assert_eq!(followed, [], "{endpoint:?}");
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
     pub jwt_lifetime_secs: u64,
+    /// The `iss` written into access tokens and required of them.
+    pub jwt_issuer: String,
+    /// The `aud` written into access tokens and required of them: the services that accept them.
+    pub jwt_audience: String,
     /// Refresh-token lifetime in seconds (each rotation issues a successor with a full lifetime).
     pub refresh_token_lifetime_secs: u64,
     /// Seconds a rotated refresh token may still be exchanged (two tabs refreshing together).
@@ -52,6 +56,9 @@ pub struct Config {
     pub database_timeout_secs: u64,
     /// Password hashes computed at once (each takes 19 MiB); 0 → number of CPUs.
     pub password_hash_concurrency: usize,
+    /// The highest iteration count among imported Django `pbkdf2_sha256` hashes: every password
+    /// verification takes at least as long as one of them; 0 → learned from the first one verified.
+    pub django_hash_iterations: u32,
     /// Seconds a captcha answer is kept.
     pub captcha_ttl_secs: u64,
     /// Seconds a one-time code stays valid.
@@ -147,6 +154,12 @@ pub struct Config {
     pub outbox_max_attempts: u32,
     /// Milliseconds before the first retry; doubled after each further failure.
     pub outbox_first_backoff_ms: u64,
+    /// Days sent and dead outbox messages are kept; 0 keeps them.
+    pub outbox_retention_days: u32,
+    /// Days audit events are kept; 0 keeps them.
+    pub audit_retention_days: u32,
+    /// Seconds between rounds of the retention job (also run at start); 0 turns it off.
+    pub retention_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -160,6 +173,8 @@ impl Default for Config {
             cache_timeout_ms: 2_000,
             jwt_secret: None,
             jwt_lifetime_secs: 24 * 60 * 60,
+            jwt_issuer: "meiduo-accounts".into(),
+            jwt_audience: "meiduo-mall".into(),
             refresh_token_lifetime_secs: 14 * 24 * 60 * 60,
             refresh_reuse_grace_secs: 10,
             cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
@@ -169,6 +184,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             database_timeout_secs: 5,
             password_hash_concurrency: 0,
+            django_hash_iterations: 0,
             captcha_ttl_secs: 300,
             code_ttl_secs: 300,
             code_resend_interval_secs: 60,
@@ -222,6 +238,9 @@ impl Default for Config {
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
+            outbox_retention_days: 7,
+            audit_retention_days: 180,
+            retention_interval_secs: 60 * 60,
         }
     }
 }
@@ -244,6 +263,8 @@ const VARIABLES: &[&str] = &[
     "CACHE_TIMEOUT_MS",
     "JWT_SECRET",
     "JWT_LIFETIME_SECS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
     "REFRESH_TOKEN_LIFETIME_SECS",
     "REFRESH_REUSE_GRACE_SECS",
     "CORS_ALLOWED_ORIGINS",
@@ -253,6 +274,7 @@ const VARIABLES: &[&str] = &[
     "MAX_BODY_BYTES",
     "DATABASE_TIMEOUT_SECS",
     "PASSWORD_HASH_CONCURRENCY",
+    "DJANGO_HASH_ITERATIONS",
     "CAPTCHA_TTL_SECS",
     "CODE_TTL_SECS",
     "CODE_RESEND_INTERVAL_SECS",
@@ -303,11 +325,16 @@ const VARIABLES: &[&str] = &[
     "OUTBOX_POLL_MS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_FIRST_BACKOFF_MS",
+    "OUTBOX_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+    "RETENTION_INTERVAL_SECS",
 ];
 
 /// Variables whose values are text even when they look like numbers.
 const TEXT_VARIABLES: &[&str] = &[
     "JWT_SECRET",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
     "DATABASE_URL",
     "REDIS_URL",
     "REDIS_KEY_PREFIX",
@@ -370,6 +397,8 @@ impl Config {
     fn set_text(&mut self, name: &str, value: String) {
         match name {
             "JWT_SECRET" => self.jwt_secret = Some(value),
+            "JWT_ISSUER" => self.jwt_issuer = value,
+            "JWT_AUDIENCE" => self.jwt_audience = value,
             "DATABASE_URL" => self.database_url = Some(value),
             "REDIS_URL" => self.redis_url = Some(value),
             "REDIS_KEY_PREFIX" => self.redis_key_prefix = value,
@@ -426,6 +455,9 @@ impl Config {
                 "EMAIL_VERIFICATION_URL must be an http(s) URL, got {:?}",
                 self.email_verification_url
             )));
+        }
+        if self.jwt_issuer.trim().is_empty() || self.jwt_audience.trim().is_empty() {
+            return Err(ConfigError::Invalid("JWT_ISSUER and JWT_AUDIENCE must not be empty".into()));
         }
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));

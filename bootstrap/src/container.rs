@@ -19,9 +19,9 @@ use application::ports::{
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
     CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
-    LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
-    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
-    VerifyEmail,
+    LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser, ResetPassword,
+    RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
+    StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use application::{
     AvailabilityPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer,
@@ -42,6 +42,8 @@ pub struct Container {
     pub delivery: Arc<DeliverMessages>,
     /// Notified on every enqueue, so the worker of this instance sends at once.
     pub outbox_wakeup: Arc<Notify>,
+    /// One round of the retention job, run by its worker.
+    pub retention: Arc<PurgeExpiredData>,
 }
 
 impl Container {
@@ -68,10 +70,17 @@ impl Container {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let hasher: Arc<dyn PasswordHasher> =
-            Arc::new(Argon2PasswordHasher::new(concurrency).map_err(|e| StartError::Hashing(e.to_string()))?);
-        let tokens: Arc<dyn TokenIssuer> =
-            Arc::new(JwtTokenIssuer::new(&secret, Duration::from_secs(config.jwt_lifetime_secs)));
+        let hasher: Arc<dyn PasswordHasher> = Arc::new(
+            Argon2PasswordHasher::new(concurrency)
+                .map_err(|e| StartError::Hashing(e.to_string()))?
+                .covering_django_iterations(config.django_hash_iterations),
+        );
+        let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
+            &secret,
+            Duration::from_secs(config.jwt_lifetime_secs),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
         let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];
@@ -84,6 +93,15 @@ impl Container {
                 max_attempts: config.outbox_max_attempts,
                 first_backoff: Duration::from_millis(config.outbox_first_backoff_ms),
                 ..DeliveryPolicy::default()
+            },
+        ));
+        let retention = Arc::new(PurgeExpiredData::new(
+            database.data_retention(),
+            clock.clone(),
+            RetentionPolicy {
+                outbox_age: retention_age(config.outbox_retention_days),
+                audit_age: retention_age(config.audit_retention_days),
+                ..RetentionPolicy::default()
             },
         ));
         let verification = verification_policy(config)?;
@@ -269,8 +287,13 @@ impl Container {
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
         };
-        Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup })
+        Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup, retention })
     }
+}
+
+/// A retention in days as an age; 0 days keeps the rows.
+fn retention_age(days: u32) -> Option<Duration> {
+    (days > 0).then(|| Duration::from_secs(u64::from(days) * 24 * 60 * 60))
 }
 
 /// What the website logins share with the rest of the service.

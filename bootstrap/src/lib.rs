@@ -5,6 +5,7 @@ pub mod config;
 pub mod container;
 pub mod docs;
 pub mod outbox_worker;
+pub mod retention_worker;
 pub mod secret;
 pub mod server;
 pub mod telemetry;

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
 use crate::container::Container;
-use crate::{docs, outbox_worker};
+use crate::{docs, outbox_worker, retention_worker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -39,8 +39,11 @@ pub struct Application {
     handle: ServerHandle,
     task: JoinHandle<std::io::Result<()>>,
     shutdown_grace: Duration,
+    /// Stops the outbox and retention workers.
     stop_worker: watch::Sender<bool>,
     worker: JoinHandle<()>,
+    /// `None` when `RETENTION_INTERVAL_SECS` is 0.
+    retention_worker: Option<JoinHandle<()>>,
 }
 
 /// The whole HTTP service: documentation routes, the API, CORS on every
@@ -75,6 +78,13 @@ impl Application {
             Duration::from_millis(config.outbox_poll_ms.max(10)),
             stopped,
         );
+        let retention_worker = (config.retention_interval_secs > 0).then(|| {
+            retention_worker::spawn(
+                container.retention.clone(),
+                Duration::from_secs(config.retention_interval_secs),
+                stop_worker.subscribe(),
+            )
+        });
         tracing::info!(%local_addr, "serving; API docs at /swagger-ui/");
         Ok(Self {
             local_addr,
@@ -83,6 +93,7 @@ impl Application {
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
             stop_worker,
             worker,
+            retention_worker,
         })
     }
 
@@ -91,7 +102,7 @@ impl Application {
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and
-    /// stops the outbox worker after its current round.
+    /// stops the outbox and retention workers after their current rounds.
     pub fn stop(&self) {
         self.handle.stop_graceful(Some(self.shutdown_grace));
         let _ = self.stop_worker.send(true);
@@ -114,6 +125,9 @@ impl Application {
         };
         let _ = self.stop_worker.send(true);
         let _ = self.worker.await;
+        if let Some(retention_worker) = self.retention_worker {
+            let _ = retention_worker.await;
+        }
         served
     }
 }

@@ -123,7 +123,9 @@ impl Modify for JwtSecurity {
                     .bearer_format("JWT")
                     .description(Some(
                         "Access token from `POST /authorizations/` or `POST /users/`. Send `Authorization: Bearer <token>`; \
-                         the classic pages' `Authorization: JWT <token>` is accepted too.",
+                         the classic pages' `Authorization: JWT <token>` is accepted too. An HS256 JWT (header `typ` \
+                         `JWT`) with the claims `iss, aud, token_type (access), user_id, username, exp, iat, jti, ver`; \
+                         a token without this service's `iss` and `aud` and `token_type` `access` is refused.",
                     ))
                     .build(),
             ),

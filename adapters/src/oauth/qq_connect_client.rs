@@ -5,7 +5,7 @@ use reqwest::{Client, Url};
 use super::qq_answer::{self, AccessToken, Me};
 use super::qq_settings::QqSettings;
 use super::qq_setup_error::QqSetupError;
-use crate::provider_http::{is_http_url, masked, transport_failure_reason, with_query};
+use crate::provider_http::{is_http_url, masked, provider_client, transport_failure_reason, with_query};
 
 /// QQ's "the app has no unionid permission" on `me` with `unionid=1`.
 const NO_UNIONID_PERMISSION: i64 = 100_048;
@@ -46,11 +46,7 @@ impl QqConnectClient {
             Url::parse(&format!("{base}/oauth2.0/{name}")).map_err(|_| QqSetupError::ApiBase(settings.api_base.clone()))
         };
         let (authorize, token, me) = (endpoint("authorize")?, endpoint("token")?, endpoint("me")?);
-        let client = Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .build()
-            .map_err(|e| QqSetupError::Client(e.to_string()))?;
+        let client = provider_client(settings.timeout).build().map_err(|e| QqSetupError::Client(e.to_string()))?;
         Ok(Self { settings, client, authorize, token, me })
     }
 

@@ -112,9 +112,11 @@ pub(super) fn profile(fields: &Fields) -> Result<Profile, ProviderError> {
 /// `cgi-bin/token`.
 pub(super) fn app_token(fields: &Fields) -> Result<AppToken, ProviderError> {
     let token = required(fields, "access_token", "cgi-bin/token")?;
+    // A negative lifetime is read as 0 (the token serves the call at hand only), a
+    // fractional or unreadable one as the usual lifetime; the caller caps large ones.
     let expires_in = match fields.get("expires_in") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_i64().map(|_| 0)),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok().map(|seconds| u64::try_from(seconds).unwrap_or(0)),
         _ => None,
     };
     Ok(AppToken { token, expires_in: expires_in.unwrap_or(APP_TOKEN_LIFETIME) })
@@ -218,6 +220,8 @@ mod tests {
             Ok(AppToken { token: "APP".into(), expires_in: 7200 })
         );
         assert_eq!(read(r#"{"access_token":"APP"}"#, app_token).map(|t| t.expires_in), Ok(7200));
+        assert_eq!(read(r#"{"access_token":"APP","expires_in":-5}"#, app_token).map(|t| t.expires_in), Ok(0));
+        assert_eq!(read(r#"{"access_token":"APP","expires_in":"-5"}"#, app_token).map(|t| t.expires_in), Ok(0));
         let phone = r#"{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"13800138000","purePhoneNumber":"13800138000","countryCode":"86","watermark":{"timestamp":1637744274,"appid":"wx"}}}"#;
         assert_eq!(read(phone, phone_number), Ok("13800138000".to_owned()));
         assert!(matches!(read(r#"{"errcode":0,"errmsg":"ok"}"#, phone_number), Err(ProviderError::Unavailable(_))));

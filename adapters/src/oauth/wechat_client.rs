@@ -10,7 +10,7 @@ use tokio::sync::Mutex;
 use super::wechat_answer::{self, AppToken, Fields};
 use super::wechat_settings::WeChatSettings;
 use super::wechat_setup_error::WeChatSetupError;
-use crate::provider_http::{is_http_url, masked, transport_failure_reason, with_query};
+use crate::provider_http::{is_http_url, masked, provider_client, transport_failure_reason, with_query};
 
 /// WeChat's "system busy, try again".
 const BUSY: i64 = -1;
@@ -20,6 +20,9 @@ const STALE_APP_TOKEN: [i64; 3] = [40001, 40014, 42001];
 /// The app access token is fetched again this long before WeChat says it expires, so that
 /// a call never carries one that dies on the way.
 const APP_TOKEN_MARGIN: Duration = Duration::from_secs(300);
+/// The longest app-token lifetime believed. WeChat grants 7200 s; a larger figure, mistaken or
+/// hostile, would otherwise keep a token past its death or overflow the clock arithmetic.
+const APP_TOKEN_MAX_LIFETIME: Duration = Duration::from_secs(7200);
 
 /// WeChat: the mini-program login (`jscode2session`), the website QR login
 /// (`qrconnect`, `sns/oauth2/access_token`, `sns/userinfo`) and the mini-program's phone
@@ -79,11 +82,7 @@ impl WeChatApiClient {
             app_token: endpoint("api_base", api, "cgi-bin/token")?,
             phone_number: endpoint("api_base", api, "wxa/business/getuserphonenumber")?,
         };
-        let client = Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .build()
-            .map_err(|e| WeChatSetupError::Client(e.to_string()))?;
+        let client = provider_client(settings.timeout).build().map_err(|e| WeChatSetupError::Client(e.to_string()))?;
         Ok(Self { settings, client, endpoints, app_token: Mutex::new(None) })
     }
 
@@ -121,7 +120,9 @@ impl WeChatApiClient {
             .await
             .and_then(|f| wechat_answer::app_token(&f))?;
         // A lifetime shorter than the margin is used for this call only.
-        let refresh_at = Instant::now() + Duration::from_secs(expires_in).saturating_sub(APP_TOKEN_MARGIN);
+        let lifetime = Duration::from_secs(expires_in).min(APP_TOKEN_MAX_LIFETIME);
+        let now = Instant::now();
+        let refresh_at = now.checked_add(lifetime.saturating_sub(APP_TOKEN_MARGIN)).unwrap_or(now);
         tracing::debug!(expires_in, "wechat: app access token granted");
         *cached = Some(CachedToken { token: token.clone(), refresh_at });
         Ok(token)

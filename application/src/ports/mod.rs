@@ -9,6 +9,7 @@ mod captcha_renderer;
 mod captcha_store;
 mod clock;
 mod code_generator;
+mod data_retention;
 mod email_change_store;
 mod flow_token_signer;
 mod message_outbox;
@@ -32,6 +33,7 @@ pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
+pub use data_retention::DataRetention;
 pub use email_change_store::{EmailChange, EmailChangeStore};
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
@@ -55,7 +57,7 @@ pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 pub use {
     access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
-    code_generator::MockCodeGenerator, email_change_store::MockEmailChangeStore,
+    code_generator::MockCodeGenerator, data_retention::MockDataRetention, email_change_store::MockEmailChangeStore,
     flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
     oauth_identities::MockOAuthIdentityRepository, password_change_store::MockPasswordChangeStore,
     password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,

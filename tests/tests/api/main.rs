@@ -13,6 +13,7 @@ mod profile;
 mod qq_login;
 mod real_providers;
 mod registration;
+mod retention;
 mod sessions;
 mod support;
 mod verification;

@@ -271,3 +271,21 @@ async fn without_wechat_configured_mini_program_login_answers_404() {
     let response = app.post_json("/oauth/wechat/miniprogram/", &json!({"code": "js-code"})).await;
     assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn a_redirect_from_qq_is_a_502_and_is_not_followed() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |_| {}).await;
+    for endpoint in [Endpoint::Token, Endpoint::Me] {
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+        let code = format!("code-{endpoint:?}");
+        fake.add_code(&code, "OPENID", None);
+        let (_, state) = authorize(&app, "/").await;
+
+        let response = callback(&app, &code, Some(&state)).await;
+
+        assert_error(response, StatusCode::BAD_GATEWAY, "upstream_failed").await;
+        assert_eq!(fake.requests_to(fake_qq::REDIRECT_TARGET), [], "{endpoint:?}");
+        fake.behave();
+    }
+}

@@ -315,3 +315,21 @@ async fn the_bind_form_refuses_bad_input_and_locks_the_account_after_wrong_passw
     assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     assert_error(app.log_in("alice", "correct-horse").await, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn a_redirect_from_wechat_is_a_502_and_is_not_followed() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    for endpoint in [Endpoint::WebToken, Endpoint::UserInfo] {
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+        let code = format!("web-{endpoint:?}");
+        fake.add_web_code(&code, "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+
+        let response = scan(&app, &code).await;
+
+        assert_error(response, StatusCode::BAD_GATEWAY, "upstream_failed").await;
+        let followed = fake.requests().into_iter().filter(|request| request.path == fake_wechat::REDIRECT_TARGET);
+        assert_eq!(followed.count(), 0, "{endpoint:?}");
+        fake.behave();
+    }
+}

@@ -738,4 +738,18 @@ mod tests {
         let config = Config { email_verification_url: "javascript:alert(1)".into(), ..Config::default() };
         assert!(matches!(config.validate(), Err(ConfigError::Invalid(m)) if m.contains("EMAIL_VERIFICATION_URL")));
     }
+
+    #[test]
+    fn the_development_outbox_is_on_only_in_full_development_or_when_forced_and_never_behind_proxies() {
+        let on = |config: &Config, sms_dev, mail_dev| config.dev_outbox_decision(sms_dev, mail_dev).0;
+        let auto = Config::default();
+        assert!(on(&auto, true, true));
+        assert!(!on(&auto, false, true) && !on(&auto, true, false) && !on(&auto, false, false));
+        let forced = Config { dev_outbox: Some(true), ..Config::default() };
+        assert!(on(&forced, false, true));
+        let off = Config { dev_outbox: Some(false), ..Config::default() };
+        assert!(!on(&off, true, true));
+        let proxied = Config { dev_outbox: Some(true), trusted_proxies: "10.0.0.1".into(), ..Config::default() };
+        assert!(!on(&proxied, true, true));
+    }
 }

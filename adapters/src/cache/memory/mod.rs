@@ -43,6 +43,7 @@ enum Evictable {
 }
 
 impl Evictable {
+    /// By the key layouts of `crate::cache` (`captcha:…`, `code:…`).
     fn of(key: &str) -> Option<Self> {
         if key.starts_with("captcha:") {
             Some(Self::Captcha)

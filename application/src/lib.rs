@@ -4,6 +4,7 @@
 //! calls the use cases and maps [`AppError`] to responses in one place.
 
 mod captcha_answer;
+pub mod client_network;
 pub mod error;
 mod failure_counters;
 pub mod flow_tokens;
@@ -18,6 +19,7 @@ pub mod use_cases;
 pub mod web_login;
 mod wechat_failure;
 
+pub use client_network::ClientNetwork;
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
 pub use flow_tokens::{FlowTokens, TokenClaim};
 pub use login_recorder::{LoggedIn, LoginRecorder};

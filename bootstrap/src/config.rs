@@ -61,6 +61,17 @@ pub struct Config {
     pub django_hash_iterations: u32,
     /// Seconds a captcha answer is kept.
     pub captcha_ttl_secs: u64,
+    /// Captchas drawn per client IP (IPv6: per /64) per minute; 0 turns the limit off.
+    pub captcha_ip_per_minute: u32,
+    /// Captchas drawn at once on the blocking pool; 0 → number of CPUs. A request that
+    /// finds every slot taken for a second answers 429 with `Retry-After: 1`.
+    pub captcha_render_concurrency: usize,
+    /// Entries the in-process cache holds before evicting (captchas first, then codes).
+    pub memory_cache_capacity: usize,
+    /// The development outbox (`/dev/outbox/`, captcha answers, codes in the log):
+    /// unset → on while every channel uses the development adapter; `true` → on even
+    /// with one real channel; `false` → off. Always off with `TRUSTED_PROXIES`.
+    pub dev_outbox: Option<bool>,
     /// Seconds a one-time code stays valid.
     pub code_ttl_secs: u64,
     /// Seconds between two codes to the same target; 0 turns the limit off.
@@ -186,6 +197,10 @@ impl Default for Config {
             password_hash_concurrency: 0,
             django_hash_iterations: 0,
             captcha_ttl_secs: 300,
+            captcha_ip_per_minute: 30,
+            captcha_render_concurrency: 0,
+            memory_cache_capacity: adapters::cache::MemoryCache::DEFAULT_CAPACITY,
+            dev_outbox: None,
             code_ttl_secs: 300,
             code_resend_interval_secs: 60,
             code_daily_limit: 10,
@@ -276,6 +291,10 @@ const VARIABLES: &[&str] = &[
     "PASSWORD_HASH_CONCURRENCY",
     "DJANGO_HASH_ITERATIONS",
     "CAPTCHA_TTL_SECS",
+    "CAPTCHA_IP_PER_MINUTE",
+    "CAPTCHA_RENDER_CONCURRENCY",
+    "MEMORY_CACHE_CAPACITY",
+    "DEV_OUTBOX",
     "CODE_TTL_SECS",
     "CODE_RESEND_INTERVAL_SECS",
     "CODE_DAILY_LIMIT",
@@ -639,6 +658,23 @@ impl Config {
             .map_err(|e| ConfigError::Invalid(format!("EMAIL_TEST_ADDRESSES: {e}")))
     }
 
+    /// Whether the development outbox is on, and why, for the start-up log.
+    /// `sms_dev` and `mail_dev` tell whether each channel uses the development adapter.
+    pub fn dev_outbox_decision(&self, sms_dev: bool, mail_dev: bool) -> (bool, &'static str) {
+        if split_list(&self.trusted_proxies).next().is_some() {
+            return (false, "TRUSTED_PROXIES is set: behind a proxy every client looks local");
+        }
+        match self.dev_outbox {
+            Some(false) => (false, "DEV_OUTBOX=false"),
+            Some(true) => (true, "DEV_OUTBOX=true"),
+            None if sms_dev && mail_dev => (true, "every channel uses the development adapter"),
+            None if sms_dev || mail_dev => {
+                (false, "one channel uses a real provider (set DEV_OUTBOX=true to force it on)")
+            }
+            None => (false, "both channels use real providers"),
+        }
+    }
+
     pub fn trusted_proxy_nets(&self) -> Result<Vec<IpNet>, ConfigError> {
         split_list(&self.trusted_proxies)
             .map(|entry| {
@@ -733,5 +769,19 @@ mod tests {
     fn the_verification_link_must_be_http() {
         let config = Config { email_verification_url: "javascript:alert(1)".into(), ..Config::default() };
         assert!(matches!(config.validate(), Err(ConfigError::Invalid(m)) if m.contains("EMAIL_VERIFICATION_URL")));
+    }
+
+    #[test]
+    fn the_development_outbox_is_on_only_in_full_development_or_when_forced_and_never_behind_proxies() {
+        let on = |config: &Config, sms_dev, mail_dev| config.dev_outbox_decision(sms_dev, mail_dev).0;
+        let auto = Config::default();
+        assert!(on(&auto, true, true));
+        assert!(!on(&auto, false, true) && !on(&auto, true, false) && !on(&auto, false, false));
+        let forced = Config { dev_outbox: Some(true), ..Config::default() };
+        assert!(on(&forced, false, true));
+        let off = Config { dev_outbox: Some(false), ..Config::default() };
+        assert!(!on(&off, true, true));
+        let proxied = Config { dev_outbox: Some(true), trusted_proxies: "10.0.0.1".into(), ..Config::default() };
+        assert!(!on(&proxied, true, true));
     }
 }

@@ -60,16 +60,13 @@ impl Container {
         let session_keys = cache.session_keys.clone();
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone())),
-            // With real providers no captcha answer may be readable anywhere.
+            // With the outbox off no captcha answer may be readable anywhere.
             None => cache.captchas,
         };
         let limiter = cache.limiter;
         let outbox_wakeup = Arc::new(Notify::new());
         let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
-        let concurrency = match config.password_hash_concurrency {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        };
+        let concurrency = or_cpu_count(config.password_hash_concurrency);
         let hasher: Arc<dyn PasswordHasher> = Arc::new(
             Argon2PasswordHasher::new(concurrency)
                 .map_err(|e| StartError::Hashing(e.to_string()))?
@@ -202,7 +199,12 @@ impl Container {
                 limiter.clone(),
                 AvailabilityPolicy { per_ip_per_minute: config.availability_ip_per_minute },
             ),
-            issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
+            issue_captcha: IssueCaptcha::new(
+                Arc::new(PngCaptchaRenderer::new(or_cpu_count(config.captcha_render_concurrency))),
+                captchas.clone(),
+                limiter.clone(),
+                verification.clone(),
+            ),
             send_sms_code: SendSmsCode::new(captchas.clone(), one_time_codes.clone()),
             send_email_code: SendEmailCode::new(users.clone(), one_time_codes.clone()),
             register_user: RegisterUser::new(
@@ -337,29 +339,41 @@ fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &W
     }
 }
 
-/// Where outgoing messages go, and the development outbox when a development adapter is in use.
+/// Where outgoing messages go, and the development outbox when it is on.
 struct Senders {
     router: Arc<dyn MessageSender>,
     dev_outbox: Option<Arc<DevOutbox>>,
 }
 
 /// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
-/// otherwise that channel goes to the development outbox.
+/// otherwise that channel goes to the development adapter, which shows codes
+/// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
 fn open_senders(config: &Config) -> Result<Senders, StartError> {
-    let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
+    let smtp = config.smtp_settings()?;
+    let tencent = config.tencent_sms_settings()?;
+    let (outbox_on, reason) = config.dev_outbox_decision(tencent.is_none(), smtp.is_none());
+    let dev_outbox = outbox_on.then(|| Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP)));
+    if outbox_on {
+        tracing::warn!(
+            reason,
+            "development outbox ON: captcha answers and codes of the development adapter are shown at /dev/outbox/ \
+             (direct loopback requests only) and logged"
+        );
+    } else {
+        tracing::info!(reason, "development outbox off: /dev/outbox/ answers 404 and no code is logged");
+    }
     let dev: Arc<dyn MessageSender> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
-    let mut uses_dev = false;
-    let email: Arc<dyn MessageSender> = match config.smtp_settings()? {
+    let email: Arc<dyn MessageSender> = match smtp {
         Some(settings) => {
             tracing::info!(host = %settings.host, port = settings.port, tls = settings.tls.as_str(), "sending mail through SMTP");
             Arc::new(SmtpMessageSender::new(settings).map_err(|e| ConfigError::Invalid(format!("SMTP: {e}")))?)
         }
         None => {
-            uses_dev = true;
+            tracing::warn!("development mail adapter in use: mail is not sent");
             dev.clone()
         }
     };
-    let sms: Arc<dyn MessageSender> = match config.tencent_sms_settings()? {
+    let sms: Arc<dyn MessageSender> = match tencent {
         Some(settings) => {
             tracing::info!(endpoint = %settings.endpoint, region = %settings.region, "sending SMS through Tencent Cloud");
             Arc::new(
@@ -367,16 +381,11 @@ fn open_senders(config: &Config) -> Result<Senders, StartError> {
             )
         }
         None => {
-            uses_dev = true;
+            tracing::warn!("development SMS adapter in use: SMS is not sent");
             dev
         }
     };
-    if uses_dev {
-        tracing::warn!(
-            "development message adapter in use: codes are logged and shown at /dev/outbox/ (loopback only)"
-        );
-    }
-    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox: uses_dev.then_some(dev_outbox) })
+    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox })
 }
 
 /// The cache behind captchas, codes and limits, seen through each port.
@@ -414,13 +423,22 @@ async fn open_cache(config: &Config, digester: CodeDigester) -> Result<CachePort
                 .map_err(|e| StartError::Cache(e.to_string()))?;
             Ok(CachePorts::of(Arc::new(cache)))
         }
-        None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, MemoryCache::DEFAULT_CAPACITY)))),
+        None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, config.memory_cache_capacity.max(1))))),
+    }
+}
+
+/// A configured degree of parallelism, 0 meaning one per CPU.
+fn or_cpu_count(configured: usize) -> usize {
+    match configured {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
     }
 }
 
 fn verification_policy(config: &Config) -> Result<VerificationPolicy, StartError> {
     Ok(VerificationPolicy {
         captcha_ttl: Duration::from_secs(config.captcha_ttl_secs),
+        captcha_per_ip_per_minute: config.captcha_ip_per_minute,
         code_ttl: Duration::from_secs(config.code_ttl_secs),
         resend_interval: Duration::from_secs(config.code_resend_interval_secs),
         per_target_daily: config.code_daily_limit,

@@ -1,11 +1,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use adapters::http::{api_router, cors, error_body_catcher};
+use adapters::http::{RequestLog, api_router, cors, error_body_catcher};
 use salvo::catch_panic::CatchPanic;
 use salvo::catcher::Catcher;
 use salvo::conn::tcp::TcpAcceptor;
-use salvo::logging::Logger;
 use salvo::prelude::{Router, Server, Service};
 use salvo::server::ServerHandle;
 use tokio::sync::watch;
@@ -51,7 +50,7 @@ pub struct Application {
 pub fn service(container: &Container, config: &Config) -> Result<Service, ConfigError> {
     let router = Router::new().push(docs::router()).push(api_router(container.state.clone()));
     Ok(Service::new(router)
-        .hoop(Logger::new())
+        .hoop(RequestLog)
         .hoop(cors(config.cors_origins()?))
         .hoop(CatchPanic::new())
         .catcher(Catcher::new(error_body_catcher)))

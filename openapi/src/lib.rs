@@ -104,7 +104,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
         (name = "operations", description = "Health checks"),
-        (name = "development", description = "Only with the development message adapters"),
+        (name = "development", description = "Only while the development outbox is on (both channels on the development adapter, or `DEV_OUTBOX=true`; never with `TRUSTED_PROXIES`), and only to direct loopback requests without forwarding headers; 404 otherwise"),
     )
 )]
 pub struct ApiDoc;

@@ -307,6 +307,7 @@ async fn bench() -> Result<(), String> {
         jwt_secret: Some(JWT_SECRET.into()),
         password_hash_concurrency: hash_concurrency,
         availability_ip_per_minute: 0,
+        captcha_ip_per_minute: 0,
         code_ip_hourly_limit: 0,
         code_daily_limit: 0,
         code_resend_interval_secs: 0,

@@ -1,6 +1,9 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
+mod captchas;
+mod client_ip;
 mod conventions;
+mod dev_outbox;
 mod email_binding;
 mod email_codes;
 mod failures;

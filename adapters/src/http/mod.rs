@@ -10,6 +10,7 @@ mod error_body;
 pub mod handlers;
 mod language;
 mod messages;
+mod oauth_flow_cookie;
 mod router;
 mod state;
 
@@ -18,5 +19,6 @@ pub use catcher::error_body_catcher;
 pub use client_ip::ClientIpResolver;
 pub use error_body::ErrorBody;
 pub use language::Language;
+pub use oauth_flow_cookie::OAuthFlowCookie;
 pub use router::{api_router, cors};
 pub use state::{ApiState, OAuthLogin};

@@ -1,5 +1,6 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
+mod classic_oauth_page;
 mod conventions;
 mod email_binding;
 mod email_codes;

@@ -203,6 +203,16 @@ async fn a_web_code_gives_the_identity_with_its_profile() {
 }
 
 #[tokio::test]
+async fn the_unionid_of_the_token_answer_is_kept_when_userinfo_leaves_it_out() {
+    let fake = fake_with_codes().await;
+    fake.userinfo_omits_unionid();
+
+    let identity = client(&fake).web_identify(WEB_CODE).await;
+
+    assert_eq!(identity, Ok(web_identity()));
+}
+
+#[tokio::test]
 async fn a_web_user_without_unionid_or_profile_fields_gets_none() {
     let fake = FakeWeChat::start().await;
     fake.add_web_code(WEB_CODE, WEB_OPENID, None, "", "");
@@ -390,6 +400,19 @@ async fn an_app_token_within_five_minutes_of_expiry_is_fetched_again() {
     assert!(client.phone_number("PHONE-CODE-2").await.is_ok());
 
     assert_eq!(fake.app_tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn an_absurd_app_token_lifetime_is_cut_before_it_reaches_the_clock() {
+    let fake = fake_with_codes().await;
+    fake.add_phone_code("PHONE-CODE-2", "13900000002");
+    fake.set_app_token_expires_in(u64::MAX);
+    let client = client(&fake);
+
+    assert!(client.phone_number(PHONE_CODE).await.is_ok());
+    assert!(client.phone_number("PHONE-CODE-2").await.is_ok());
+
+    assert_eq!(fake.app_tokens_issued(), 1);
 }
 
 #[tokio::test]

@@ -249,6 +249,28 @@ async fn oauth_allow_missing_state_is_refused_at_start_with_the_reason() {
 }
 
 #[tokio::test]
+async fn behind_an_https_proxy_the_hop_is_https_and_the_cookie_secure() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |_| {}).await;
+    let response = app
+        .client
+        .get(app.url("/oauth/qq/authorization/?next=/"))
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-host", "api.meiduo.site")
+        .send()
+        .await
+        .unwrap();
+    let login_url = body(response).await["login_url"].as_str().unwrap().to_owned();
+    assert!(login_url.starts_with("https://api.meiduo.site/oauth/qq/start/?flow="), "{login_url}");
+
+    let hop = app.url(&login_url["https://api.meiduo.site".len()..]);
+    let response = app.client.get(hop).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let cookie = response.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.ends_with("; HttpOnly; SameSite=Lax; Secure"), "{cookie}");
+}
+
+#[tokio::test]
 async fn the_callback_answers_the_shop_s_origin_with_credentials() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;

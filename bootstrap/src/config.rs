@@ -157,8 +157,6 @@ pub struct Config {
     pub wechat_open_base: String,
     /// Seconds one call to WeChat may take.
     pub wechat_timeout_secs: u64,
-    /// Accept OAuth callbacks without `state` (the classic callback page sends only `code`).
-    pub oauth_allow_missing_state: bool,
     /// Milliseconds between outbox polls (new messages of this instance are sent at once).
     pub outbox_poll_ms: u64,
     /// Delivery attempts before a message is marked dead.
@@ -249,7 +247,6 @@ impl Default for Config {
             wechat_api_base: "https://api.weixin.qq.com".into(),
             wechat_open_base: "https://open.weixin.qq.com".into(),
             wechat_timeout_secs: 5,
-            oauth_allow_missing_state: false,
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
@@ -332,7 +329,6 @@ const VARIABLES: &[&str] = &[
     "QQ_API_BASE",
     "QQ_MOBILE_DISPLAY",
     "QQ_TIMEOUT_SECS",
-    "OAUTH_ALLOW_MISSING_STATE",
     "WECHAT_MP_APPID",
     "WECHAT_MP_SECRET",
     "WECHAT_WEB_APPID",
@@ -390,15 +386,34 @@ const TEXT_VARIABLES: &[&str] = &[
     "WECHAT_OPEN_BASE",
 ];
 
+/// Variables that existed once and would now do something else than their setter expects:
+/// refused with the reason rather than ignored.
+const RETIRED_VARIABLES: &[(&str, &str)] = &[(
+    "OAUTH_ALLOW_MISSING_STATE",
+    "OAUTH_ALLOW_MISSING_STATE is gone: every QQ and WeChat website login is now bound to the browser that \
+     started it by a cookie, which the classic callback page sends, so callbacks without state need no exception; \
+     remove the variable",
+)];
+
 impl Config {
     /// Defaults, then `file` if given, then the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        for (name, why) in RETIRED_VARIABLES {
+            if std::env::var_os(name).is_some() {
+                return Err(ConfigError::Invalid((*why).to_owned()));
+            }
+        }
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.is_file() {
                 return Err(ConfigError::Invalid(format!("config file {} does not exist", file.display())));
             }
             figment = figment.merge(Toml::file(file));
+        }
+        for (name, why) in RETIRED_VARIABLES {
+            if figment.contains(&name.to_lowercase()) {
+                return Err(ConfigError::Invalid((*why).to_owned()));
+            }
         }
         let numeric: Vec<&str> = VARIABLES.iter().filter(|v| !TEXT_VARIABLES.contains(v)).copied().collect();
         let mut config: Config = figment.merge(Env::raw().only(&numeric)).extract().map_err(Box::new)?;

@@ -297,6 +297,8 @@ const VARIABLES: &[&str] = &[
     "CODE_DAILY_LIMIT",
     "CODE_IP_HOURLY_LIMIT",
     "CODE_MAX_ATTEMPTS",
+    "PASSWORD_RESET_TOKEN_TTL_SECS",
+    "EMAIL_VERIFICATION_TTL_SECS",
     "SMS_TEST_NUMBERS",
     "EMAIL_TEST_ADDRESSES",
     "LOGIN_ACCOUNT_FAILURES",
@@ -495,6 +497,14 @@ impl Config {
         }
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));
+        }
+        // A zero lifetime would make every find-password step or verification
+        // link dead on arrival, which is a typo, not a policy.
+        if self.password_reset_token_ttl_secs == 0 {
+            return Err(ConfigError::Invalid("PASSWORD_RESET_TOKEN_TTL_SECS must be positive".into()));
+        }
+        if self.email_verification_ttl_secs == 0 {
+            return Err(ConfigError::Invalid("EMAIL_VERIFICATION_TTL_SECS must be positive".into()));
         }
         if self.outbox_max_attempts == 0 {
             return Err(ConfigError::Invalid("OUTBOX_MAX_ATTEMPTS must be at least 1".into()));

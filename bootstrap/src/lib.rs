@@ -8,6 +8,7 @@ pub mod outbox_worker;
 pub mod retention_worker;
 pub mod secret;
 pub mod server;
+pub mod shutdown_signal;
 pub mod telemetry;
 
 pub use config::{Config, ConfigError};

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bootstrap::{Application, Config, container, telemetry};
+use bootstrap::shutdown_signal::ShutdownSignal;
+use bootstrap::{Application, Config, StartError, container, telemetry};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -68,9 +69,9 @@ fn main() -> ExitCode {
             }
             Some(Command::Serve { no_migrate }) => {
                 config.auto_migrate &= !no_migrate;
-                Application::start(config).await?.run_until_stopped().await
+                serve(config).await
             }
-            None | Some(Command::Openapi) => Application::start(config).await?.run_until_stopped().await,
+            None | Some(Command::Openapi) => serve(config).await,
         }
     });
     match result {
@@ -81,4 +82,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The listeners go in before the port opens: a SIGTERM sent as soon as the
+/// port answers (or while starting) then stops the server gracefully instead
+/// of killing it with the default action.
+async fn serve(config: Config) -> Result<(), StartError> {
+    let shutdown = ShutdownSignal::install().map_err(|e| StartError::Signals(e.to_string()))?;
+    Application::start(config).await?.run_until_stopped(shutdown).await
 }

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
 use crate::container::Container;
+use crate::shutdown_signal::ShutdownSignal;
 use crate::{docs, outbox_worker, retention_worker};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +31,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, reason: String },
     #[error("server: {0}")]
     Serve(String),
+    #[error("cannot listen for SIGINT/SIGTERM: {0}")]
+    Signals(String),
 }
 
 /// A running server: its address, a handle to stop it, and its task.
@@ -107,13 +110,14 @@ impl Application {
         let _ = self.stop_worker.send(true);
     }
 
-    /// Runs until a SIGINT or SIGTERM (then stops gracefully) or a server error.
-    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+    /// Runs until `shutdown` sees a SIGINT or SIGTERM (then stops gracefully,
+    /// at once if one already came) or a server error.
+    pub async fn run_until_stopped(self, mut shutdown: ShutdownSignal) -> Result<(), StartError> {
         let handle = self.handle.clone();
         let grace = self.shutdown_grace;
         let stop_worker = self.stop_worker.clone();
         tokio::spawn(async move {
-            shutdown_signal().await;
+            shutdown.received().await;
             tracing::info!(grace_secs = grace.as_secs(), "shutting down gracefully");
             handle.stop_graceful(Some(grace));
             let _ = stop_worker.send(true);
@@ -128,32 +132,5 @@ impl Application {
             let _ = retention_worker.await;
         }
         served
-    }
-}
-
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
     }
 }

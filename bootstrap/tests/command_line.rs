@@ -80,7 +80,8 @@ fn sigterm_stops_the_server_gracefully() {
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the server did not start listening");
-        std::thread::sleep(Duration::from_millis(50));
+        // Polled tightly so the SIGTERM lands right after the port opens, where a late handler would miss it.
+        std::thread::sleep(Duration::from_millis(2));
     }
     // A generated secret was kept for the next start.
     assert!(dir.path().join("jwt_secret").exists());

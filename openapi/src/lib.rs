@@ -2,6 +2,8 @@
 //! adapter's annotated handlers. `openapi.json` beside this crate is the
 //! committed copy; a test fails when it is stale (`UPDATE_OPENAPI=1 cargo test -p openapi` rewrites it).
 
+mod client_contract;
+
 use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
@@ -12,6 +14,8 @@ use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::client_contract::ClientContract;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -21,8 +25,9 @@ registration with email and email code, password login by username, mobile or em
 email binding, QQ login, WeChat mini-program and website login, and the signed-in user's page. \
 Every error answers with the one error body (`ErrorBody`); messages are zh-CN unless `Accept-Language: en`. \
 Every path also answers without its trailing slash. Bodies are JSON or `application/x-www-form-urlencoded`.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "/", description = "The service that serves this document")),
     paths(
         verification::image_code,
         verification::sms_code,
@@ -94,7 +99,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         DevMessage,
         DevCaptcha,
     )),
-    modifiers(&JwtSecurity),
+    modifiers(&JwtSecurity, &ClientContract),
     tags(
         (name = "verification", description = "Captchas and one-time codes"),
         (name = "registration", description = "Availability checks and sign-up"),

@@ -16,7 +16,7 @@ use crate::http::state::ApiState;
 /// client would otherwise be 127.0.0.1. Anything else is 404.
 #[utoipa::path(
     get,
-    path = "/dev/outbox/",
+    path = "/dev/outbox/", operation_id = "getDevOutbox",
     tag = "development",
     responses(
         (status = 200, description = "Newest first", body = DevOutboxResponse),

@@ -18,7 +18,7 @@ use crate::http::state::ApiState;
 /// valid 10 minutes, carrying `next` (a local path; anything else becomes `/`).
 #[utoipa::path(
     get,
-    path = "/oauth/qq/authorization/",
+    path = "/oauth/qq/authorization/", operation_id = "qqLoginAuthorization",
     tag = "qq login",
     params(OAuthAuthorizationQuery),
     responses(
@@ -40,7 +40,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
 /// `POST /oauth/qq/user/`. Both answers carry `next`.
 #[utoipa::path(
     get,
-    path = "/oauth/qq/user/",
+    path = "/oauth/qq/user/", operation_id = "qqLoginCallback",
     tag = "qq login",
     params(OAuthCallbackQuery),
     responses(
@@ -67,7 +67,7 @@ pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuth
 /// the mobile, created together with the binding. Logs the account in.
 #[utoipa::path(
     post,
-    path = "/oauth/qq/user/",
+    path = "/oauth/qq/user/", operation_id = "qqLoginBind",
     tag = "qq login",
     request_body(content(
         (OAuthBindRequest = "application/json"),

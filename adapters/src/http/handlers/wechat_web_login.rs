@@ -20,7 +20,7 @@ use crate::http::state::ApiState;
 /// anything else becomes `/`).
 #[utoipa::path(
     get,
-    path = "/oauth/wechat/authorization/",
+    path = "/oauth/wechat/authorization/", operation_id = "wechatWebLoginAuthorization",
     tag = "wechat login",
     params(OAuthAuthorizationQuery),
     responses(
@@ -48,7 +48,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
 /// answers carry `next`.
 #[utoipa::path(
     get,
-    path = "/oauth/wechat/user/",
+    path = "/oauth/wechat/user/", operation_id = "wechatWebLoginCallback",
     tag = "wechat login",
     params(OAuthCallbackQuery),
     responses(
@@ -79,7 +79,7 @@ pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuth
 /// binding. Only a bind token of the WeChat callback is accepted.
 #[utoipa::path(
     post,
-    path = "/oauth/wechat/user/",
+    path = "/oauth/wechat/user/", operation_id = "wechatWebLoginBind",
     tag = "wechat login",
     request_body(content(
         (OAuthBindRequest = "application/json"),

@@ -1,3 +1,4 @@
+use application::{AppError, Backend};
 use salvo::handler;
 use salvo::prelude::{Depot, Json, Request};
 
@@ -19,8 +20,9 @@ use crate::http::state::ApiState;
     path = "/dev/outbox/", operation_id = "getDevOutbox",
     tag = "development",
     responses(
-        (status = 200, description = "Newest first", body = DevOutboxResponse),
+        (status = 200, description = "Newest first. A message shows as soon as the request that queued it has answered, with its delivery status", body = DevOutboxResponse),
         (status = 404, description = "The outbox is off (a real message provider or `TRUSTED_PROXIES` is configured, or `DEV_OUTBOX=false`), the peer is not loopback, or the request was forwarded by a proxy", body = ErrorBody),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
     )
 )]
 #[handler]
@@ -28,7 +30,8 @@ pub async fn dev_outbox(req: &mut Request, depot: &mut Depot) -> Result<Json<Dev
     let state = ApiState::from_depot(depot)?;
     match &state.dev_outbox {
         Some(outbox) if is_direct_loopback(req) => {
-            Ok(Json(DevOutboxResponse { messages: outbox.messages(), captchas: outbox.captchas() }))
+            let messages = outbox.messages().await.map_err(|_| AppError::Unavailable(Backend::Database))?;
+            Ok(Json(DevOutboxResponse { messages, captchas: outbox.captchas() }))
         }
         _ => Err(ApiError::RouteNotFound),
     }

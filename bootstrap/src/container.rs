@@ -3,11 +3,12 @@ use std::time::Duration;
 
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
-use adapters::http::{ApiState, ClientIpResolver, OAuthLogin};
+use adapters::http::{ApiState, ClientIpResolver, MetricsEndpoint, OAuthLogin};
 use adapters::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, RecordingMessageOutbox, SmtpMessageSender,
     TencentSmsSender,
 };
+use adapters::metrics::ServiceMetrics;
 use adapters::oauth::{QqConnectClient, WeChatApiClient};
 use adapters::persistence::{Database, OutboxFeed};
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
@@ -68,10 +69,12 @@ impl Container {
         let outbox_wakeup = Arc::new(Notify::new());
         let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
         let concurrency = or_cpu_count(config.password_hash_concurrency);
+        let metrics = Arc::new(ServiceMetrics::new());
         let hasher: Arc<dyn PasswordHasher> = Arc::new(
             Argon2PasswordHasher::new(concurrency)
                 .map_err(|e| StartError::Hashing(e.to_string()))?
-                .covering_django_iterations(config.django_hash_iterations),
+                .covering_django_iterations(config.django_hash_iterations)
+                .reporting_to(metrics.hashing.clone()),
         );
         let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
             &secret,
@@ -294,6 +297,11 @@ impl Container {
             dev_outbox: senders.dev_outbox,
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
+            metrics: MetricsEndpoint {
+                metrics: metrics.clone(),
+                allow: config.metrics_allow_nets()?,
+                outbox: database.outbox_feed(),
+            },
         };
         Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup, retention })
     }

@@ -7,8 +7,8 @@ mod client_contract;
 use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
-    wechat_login, wechat_web_login,
+    availability, bindings, dev_outbox, email_binding, health, metrics, password_reset, qq_login, sessions, users,
+    verification, wechat_login, wechat_web_login,
 };
 use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -61,6 +61,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         wechat_login::phone,
         health::live,
         health::ready,
+        metrics::metrics,
         dev_outbox::dev_outbox,
     ),
     components(schemas(
@@ -108,7 +109,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "find password", description = "The four classic steps of password recovery"),
         (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
-        (name = "operations", description = "Health checks"),
+        (name = "operations", description = "Health checks and metrics"),
         (name = "development", description = "Only while the development outbox is on (both channels on the development adapter, or `DEV_OUTBOX=true`; never with `TRUSTED_PROXIES`), and only to direct loopback requests without forwarding headers; 404 otherwise"),
     )
 )]

@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use application::{AppError, AuthFailure, Field};
 use salvo::http::StatusCode;
@@ -9,6 +10,7 @@ use salvo::{Writer, async_trait};
 use super::error_body::ErrorBody;
 use super::language::Language;
 use super::messages;
+use crate::metrics::ServiceMetrics;
 
 /// Every failure a handler can answer with: the use cases' errors plus the
 /// HTTP layer's own.
@@ -195,7 +197,12 @@ impl ApiError {
 
 #[async_trait]
 impl Writer for ApiError {
-    async fn write(self, req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+    async fn write(self, req: &mut Request, depot: &mut Depot, res: &mut Response) {
+        if let Self::App(AppError::Unavailable(backend)) = &self
+            && let Ok(metrics) = depot.get_typed::<Arc<ServiceMetrics>>()
+        {
+            metrics.record_backend_error(backend.name());
+        }
         self.write_to(Language::of(req), res);
     }
 }

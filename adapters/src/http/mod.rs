@@ -10,7 +10,9 @@ mod error_body;
 pub mod handlers;
 mod language;
 mod messages;
+mod metrics_endpoint;
 mod request_log;
+mod request_metrics;
 mod router;
 mod state;
 
@@ -19,6 +21,8 @@ pub use catcher::error_body_catcher;
 pub use client_ip::ClientIpResolver;
 pub use error_body::ErrorBody;
 pub use language::Language;
+pub use metrics_endpoint::MetricsEndpoint;
 pub use request_log::RequestLog;
+pub use request_metrics::RequestMetrics;
 pub use router::{api_router, cors};
 pub use state::{ApiState, OAuthLogin};

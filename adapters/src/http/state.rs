@@ -11,6 +11,7 @@ use salvo::prelude::Depot;
 
 use super::api_error::ApiError;
 use super::client_ip::ClientIpResolver;
+use super::metrics_endpoint::MetricsEndpoint;
 use crate::messaging::DevOutbox;
 
 /// The use cases of one provider's website login (QQ Connect, the WeChat QR
@@ -54,6 +55,7 @@ pub struct ApiState {
     pub dev_outbox: Option<Arc<DevOutbox>>,
     pub client_ip: ClientIpResolver,
     pub max_body_bytes: usize,
+    pub metrics: MetricsEndpoint,
 }
 
 impl ApiState {

@@ -3,6 +3,8 @@ use sqlx::Row;
 
 use application::ports::MessagingError;
 
+use crate::metrics::OutboxCounts;
+
 /// One row of the outbox table as the development outbox shows it.
 #[derive(Debug, Clone)]
 pub struct OutboxRow {
@@ -62,6 +64,21 @@ impl OutboxFeed {
                 rows.iter().map(|row| row_of!(row)).collect()
             }
         }
+    }
+}
+
+const COUNTS: &str = "SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, \
+                      COUNT(*) FILTER (WHERE status = 'dead') AS dead FROM outbox_messages";
+
+impl OutboxFeed {
+    /// Messages waiting for delivery and given up, for `GET /metrics`.
+    pub async fn counts(&self) -> Result<OutboxCounts, MessagingError> {
+        let (pending, dead): (i64, i64) = match self {
+            Self::Sqlite(pool) => sqlx::query_as(COUNTS).fetch_one(pool).await,
+            Self::Postgres(pool) => sqlx::query_as(COUNTS).fetch_one(pool).await,
+        }
+        .map_err(unavailable)?;
+        Ok(OutboxCounts { pending, dead })
     }
 }
 

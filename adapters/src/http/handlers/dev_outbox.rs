@@ -3,7 +3,7 @@ use salvo::handler;
 use salvo::prelude::{Depot, Json, Request};
 
 use crate::http::api_error::ApiError;
-use crate::http::client_ip::peer_ip;
+use crate::http::client_ip::{FORWARDING_HEADERS, peer_ip};
 use crate::http::dto::DevOutboxResponse;
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
@@ -36,10 +36,6 @@ pub async fn dev_outbox(req: &mut Request, depot: &mut Depot) -> Result<Json<Dev
         _ => Err(ApiError::RouteNotFound),
     }
 }
-
-/// Headers a reverse proxy adds; their presence means the loopback peer is
-/// only the proxy, whoever the client is.
-const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 fn is_direct_loopback(req: &Request) -> bool {
     peer_ip(req).is_loopback() && FORWARDING_HEADERS.iter().all(|name| !req.headers().contains_key(*name))

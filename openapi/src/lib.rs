@@ -3,6 +3,7 @@
 //! committed copy; a test fails when it is stale (`UPDATE_OPENAPI=1 cargo test -p openapi` rewrites it).
 
 mod client_contract;
+mod field_rules;
 
 use adapters::http::ErrorBody;
 use adapters::http::dto;
@@ -140,15 +141,24 @@ impl Modify for JwtSecurity {
 }
 
 /// The document, with the crate's version.
-pub fn document() -> utoipa::openapi::OpenApi {
+fn annotated() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc
 }
 
+/// The document as served, with every request field's rule. The rules are plain JSON Schema keywords
+/// (`anyOf` of `required`, enums of mixed types) that utoipa's typed model cannot hold, so they are
+/// written on the JSON.
+pub fn document() -> Result<serde_json::Value, serde_json::Error> {
+    let mut json = serde_json::to_value(annotated())?;
+    field_rules::write_rules(&mut json);
+    Ok(json)
+}
+
 /// The document as pretty JSON, exactly as committed in `openapi/openapi.json`.
 pub fn document_json() -> Result<String, serde_json::Error> {
-    let mut json = serde_json::to_string_pretty(&document())?;
+    let mut json = serde_json::to_string_pretty(&document()?)?;
     json.push('\n');
     Ok(json)
 }

@@ -77,7 +77,9 @@ pub async fn send_sms(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
 ///
 /// The code sent in step 2 (or, for an email account, an email code with
 /// `send_type=resetpwd`) gives the user id and a token for step 4 (300 s, once).
-/// An unknown account answers like a code that was never sent.
+/// An unknown account answers like a code that was never sent. Send `sms_code`
+/// when `account` is a username or mobile and `email_code` when it is an email
+/// address; the other one alone is refused (`invalid_code` or `required`).
 #[utoipa::path(
     get,
     path = "/accounts/{account}/password/token/", operation_id = "confirmPasswordResetCode",

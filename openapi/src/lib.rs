@@ -153,6 +153,9 @@ fn annotated() -> utoipa::openapi::OpenApi {
 pub fn document() -> Result<serde_json::Value, serde_json::Error> {
     let mut json = serde_json::to_value(annotated())?;
     field_rules::write_rules(&mut json);
+    // The captcha is a picture, not the array of integers utoipa makes of `Vec<u8>`.
+    json["paths"]["/image_codes/{uuid}/"]["get"]["responses"]["200"]["content"]["image/png"]["schema"] =
+        serde_json::json!({"type": "string", "contentMediaType": "image/png"});
     Ok(json)
 }
 

@@ -12,12 +12,12 @@ pub mod login_recorder;
 pub mod one_time_codes;
 pub mod policy;
 pub mod ports;
+mod provider_failure;
 pub mod sessions;
 pub mod test_targets;
 mod unionid_join;
 pub mod use_cases;
 pub mod web_login;
-mod wechat_failure;
 
 pub use client_network::ClientNetwork;
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};

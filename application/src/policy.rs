@@ -125,14 +125,11 @@ impl Default for SessionPolicy {
 }
 
 /// Third-party login: how long a login may take between leaving for the
-/// provider and coming back, how long an unbound identity may take to bind,
-/// and whether callbacks without `state` are accepted (the classic pages).
+/// provider and coming back, and how long an unbound identity may take to bind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthPolicy {
     pub state_ttl: Duration,
     pub bind_ttl: Duration,
-    /// Gives up the login-CSRF protection of `state` for callbacks that lack it.
-    pub allow_missing_state: bool,
     /// How long a WeChat `session_key` is kept; a new `wx.login` replaces it sooner.
     pub session_key_ttl: Duration,
 }
@@ -142,7 +139,6 @@ impl Default for OAuthPolicy {
         Self {
             state_ttl: Duration::from_secs(600),
             bind_ttl: Duration::from_secs(600),
-            allow_missing_state: false,
             session_key_ttl: Duration::from_secs(3 * 24 * 60 * 60),
         }
     }

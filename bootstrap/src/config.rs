@@ -159,8 +159,6 @@ pub struct Config {
     pub wechat_open_base: String,
     /// Seconds one call to WeChat may take.
     pub wechat_timeout_secs: u64,
-    /// Accept OAuth callbacks without `state` (the classic callback page sends only `code`).
-    pub oauth_allow_missing_state: bool,
     /// Milliseconds between outbox polls (new messages of this instance are sent at once).
     pub outbox_poll_ms: u64,
     /// Delivery attempts before a message is marked dead.
@@ -252,7 +250,6 @@ impl Default for Config {
             wechat_api_base: "https://api.weixin.qq.com".into(),
             wechat_open_base: "https://open.weixin.qq.com".into(),
             wechat_timeout_secs: 5,
-            oauth_allow_missing_state: false,
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
@@ -304,6 +301,8 @@ const VARIABLES: &[&str] = &[
     "CODE_DAILY_LIMIT",
     "CODE_IP_HOURLY_LIMIT",
     "CODE_MAX_ATTEMPTS",
+    "PASSWORD_RESET_TOKEN_TTL_SECS",
+    "EMAIL_VERIFICATION_TTL_SECS",
     "SMS_TEST_NUMBERS",
     "EMAIL_TEST_ADDRESSES",
     "LOGIN_ACCOUNT_FAILURES",
@@ -336,7 +335,6 @@ const VARIABLES: &[&str] = &[
     "QQ_API_BASE",
     "QQ_MOBILE_DISPLAY",
     "QQ_TIMEOUT_SECS",
-    "OAUTH_ALLOW_MISSING_STATE",
     "WECHAT_MP_APPID",
     "WECHAT_MP_SECRET",
     "WECHAT_WEB_APPID",
@@ -395,15 +393,34 @@ const TEXT_VARIABLES: &[&str] = &[
     "WECHAT_OPEN_BASE",
 ];
 
+/// Variables that existed once and would now do something else than their setter expects:
+/// refused with the reason rather than ignored.
+const RETIRED_VARIABLES: &[(&str, &str)] = &[(
+    "OAUTH_ALLOW_MISSING_STATE",
+    "OAUTH_ALLOW_MISSING_STATE is gone: every QQ and WeChat website login is now bound to the browser that \
+     started it by a cookie, which the classic callback page sends, so callbacks without state need no exception; \
+     remove the variable",
+)];
+
 impl Config {
     /// Defaults, then `file` if given, then the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        for (name, why) in RETIRED_VARIABLES {
+            if std::env::var_os(name).is_some() {
+                return Err(ConfigError::Invalid((*why).to_owned()));
+            }
+        }
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.is_file() {
                 return Err(ConfigError::Invalid(format!("config file {} does not exist", file.display())));
             }
             figment = figment.merge(Toml::file(file));
+        }
+        for (name, why) in RETIRED_VARIABLES {
+            if figment.contains(&name.to_lowercase()) {
+                return Err(ConfigError::Invalid((*why).to_owned()));
+            }
         }
         let numeric: Vec<&str> = VARIABLES.iter().filter(|v| !TEXT_VARIABLES.contains(v)).copied().collect();
         let mut config: Config = figment.merge(Env::raw().only(&numeric)).extract().map_err(Box::new)?;
@@ -486,6 +503,14 @@ impl Config {
         }
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));
+        }
+        // A zero lifetime would make every find-password step or verification
+        // link dead on arrival, which is a typo, not a policy.
+        if self.password_reset_token_ttl_secs == 0 {
+            return Err(ConfigError::Invalid("PASSWORD_RESET_TOKEN_TTL_SECS must be positive".into()));
+        }
+        if self.email_verification_ttl_secs == 0 {
+            return Err(ConfigError::Invalid("EMAIL_VERIFICATION_TTL_SECS must be positive".into()));
         }
         if self.outbox_max_attempts == 0 {
             return Err(ConfigError::Invalid("OUTBOX_MAX_ATTEMPTS must be at least 1".into()));

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
-use adapters::http::{ApiState, ClientIpResolver, MetricsEndpoint, OAuthLogin};
+use adapters::http::{ApiState, ClientIpResolver, MetricsEndpoint, OAuthFlowCookie, OAuthLogin};
 use adapters::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, RecordingMessageOutbox, SmtpMessageSender,
     TencentSmsSender,
@@ -20,10 +20,10 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
-    LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser, ResetPassword,
-    RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
-    StartPasswordReset, UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, DepartOAuthLogin, GetCurrentUser,
+    IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser,
+    ResetPassword, RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail,
+    StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use application::{
     AvailabilityPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer,
@@ -150,20 +150,15 @@ impl Container {
             clock: clock.clone(),
             login_policy: login_policy.clone(),
         };
-        if config.oauth_allow_missing_state {
-            tracing::warn!(
-                "OAUTH_ALLOW_MISSING_STATE=true: callbacks without state are accepted (no login-CSRF protection)"
-            );
-        }
-        let oauth_policy =
-            OAuthPolicy { allow_missing_state: config.oauth_allow_missing_state, ..OAuthPolicy::default() };
+        let oauth_policy = OAuthPolicy::default();
         let qq_login = match config.qq_settings()? {
             Some(settings) => {
                 tracing::info!(api_base = %settings.api_base, "QQ login enabled");
                 let qq: Arc<dyn QqClient> = Arc::new(
                     QqConnectClient::new(settings).map_err(|e| ConfigError::Invalid(format!("QQ Connect: {e}")))?,
                 );
-                Some(web_login(Arc::new(QqWebLogin::new(qq)), oauth_policy.clone(), &web_login_ports))
+                let cookie = OAuthFlowCookie::new("qq", is_https(config.qq_redirect_uri.as_deref()));
+                Some(web_login(Arc::new(QqWebLogin::new(qq)), cookie, oauth_policy.clone(), &web_login_ports))
             }
             None => None,
         };
@@ -181,7 +176,8 @@ impl Container {
             Some(wechat) if has_website => {
                 tracing::info!("WeChat website (QR) login enabled");
                 let provider = Arc::new(WeChatWebLogin::new(wechat.clone()));
-                Some(web_login(provider, oauth_policy, &web_login_ports))
+                let cookie = OAuthFlowCookie::new("wechat", is_https(config.wechat_web_redirect_uri.as_deref()));
+                Some(web_login(provider, cookie, oauth_policy, &web_login_ports))
             }
             _ => None,
         };
@@ -325,10 +321,22 @@ struct WebLoginPorts {
     login_policy: LoginPolicy,
 }
 
-/// One provider's website login: the authorize URL, the callback and the bind form.
-fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &WebLoginPorts) -> OAuthLogin {
+/// A callback page served over https means the service is reached over https too (browsers
+/// block an https page's requests to plain http), so the flow cookie is always `Secure`.
+fn is_https(redirect_uri: Option<&str>) -> bool {
+    redirect_uri.is_some_and(|uri| uri.trim().to_ascii_lowercase().starts_with("https://"))
+}
+
+/// One provider's website login: the start, the hop, the callback and the bind form.
+fn web_login(
+    provider: Arc<dyn WebLoginProvider>,
+    cookie: OAuthFlowCookie,
+    policy: OAuthPolicy,
+    ports: &WebLoginPorts,
+) -> OAuthLogin {
     OAuthLogin {
         start: StartOAuthLogin::new(provider.clone(), ports.tokens.clone(), policy.clone()),
+        depart: DepartOAuthLogin::new(provider.clone(), ports.tokens.clone(), ports.clock.clone(), policy.clone()),
         complete: CompleteOAuthLogin::new(
             provider.clone(),
             ports.identities.clone(),
@@ -350,6 +358,7 @@ fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &W
             ports.clock.clone(),
             ports.login_policy.clone(),
         ),
+        cookie,
     }
 }
 

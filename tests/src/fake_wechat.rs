@@ -133,6 +133,8 @@ struct State {
     app_tokens_issued: u64,
     web_tokens_issued: u64,
     app_token_expires_in: Option<i64>,
+    /// Quirk: `userinfo` leaves out the unionid that the token answer gave.
+    userinfo_omits_unionid: bool,
     /// The errcodes the next calls of an endpoint get, before anything is checked.
     failures: HashMap<Endpoint, VecDeque<i64>>,
     misbehaviour: HashMap<Endpoint, Misbehaviour>,
@@ -196,6 +198,11 @@ impl FakeWeChat {
     }
 
     /// Every app access token issued so far answers 42001 (expired) from now on; new ones are good.
+    /// Quirk: `userinfo` answers without the unionid; only the token answer carries it.
+    pub fn userinfo_omits_unionid(&self) {
+        self.state.lock().userinfo_omits_unionid = true;
+    }
+
     pub fn expire_app_tokens(&self) {
         self.state.lock().app_tokens.values_mut().for_each(|fate| *fate = AppTokenFate::Expired);
     }
@@ -364,7 +371,7 @@ fn userinfo(state: &State, request: &WeChatRequest) -> Answer {
         "headimgurl": grant.avatar,
         "privilege": [],
     });
-    if let Some(unionid) = &grant.unionid {
+    if let Some(unionid) = grant.unionid.as_ref().filter(|_| !state.userinfo_omits_unionid) {
         body["unionid"] = json!(unionid);
     }
     Ok(body)

@@ -17,6 +17,7 @@ mod message_sender;
 mod oauth_identities;
 mod password_change_store;
 mod password_hasher;
+mod provider_error;
 mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
@@ -43,7 +44,8 @@ pub use oauth_identities::{
 };
 pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
-pub use qq_client::{ProviderError, QqClient, QqIdentity};
+pub use provider_error::ProviderError;
+pub use qq_client::{QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};

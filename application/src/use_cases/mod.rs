@@ -10,6 +10,7 @@ mod check_readiness;
 mod complete_oauth_login;
 mod confirm_password_reset_code;
 mod deliver_messages;
+mod depart_oauth_login;
 mod get_current_user;
 mod issue_captcha;
 pub(crate) mod log_in;
@@ -41,6 +42,7 @@ pub use confirm_password_reset_code::{
     ConfirmPasswordResetCode, ConfirmPasswordResetCodeRequest, PasswordResetCodeConfirmed,
 };
 pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};
+pub use depart_oauth_login::{DepartOAuthLogin, OAuthDeparture};
 pub use get_current_user::GetCurrentUser;
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest};

@@ -11,13 +11,19 @@ fn captcha_path() -> String {
 
 #[tokio::test]
 async fn a_burst_of_captcha_requests_gets_exactly_the_limit_through_and_the_rest_a_429() {
-    let app = spawn_app_with(|config| {
-        config.captcha_ip_per_minute = 5;
-        // Enough drawing slots that none of the burst is shed for want of one.
-        config.captcha_render_concurrency = 16;
-    })
-    .await;
+    let app = spawn_app_with(captcha_burst_config).await;
+    assert_a_captcha_burst_gets_exactly_the_limit_through(&app).await;
+}
 
+/// Five captchas a minute per client, and enough drawing slots that none of a
+/// burst is shed for want of one.
+pub fn captcha_burst_config(config: &mut bootstrap::Config) {
+    config.captcha_ip_per_minute = 5;
+    config.captcha_render_concurrency = 16;
+}
+
+/// Sixteen simultaneous captcha requests under [`captcha_burst_config`]: five drawn, the rest 429.
+pub async fn assert_a_captcha_burst_gets_exactly_the_limit_through(app: &TestApp) {
     let paths: Vec<String> = (0..16).map(|_| captcha_path()).collect();
     let responses = join_all(paths.iter().map(|path| app.get(path))).await;
     let mut drawn = 0;

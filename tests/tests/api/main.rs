@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
 mod captchas;
+mod classic_oauth_page;
 mod client_ip;
 mod conventions;
 mod dev_outbox;

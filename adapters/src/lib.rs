@@ -8,6 +8,7 @@ pub mod cache;
 pub mod captcha;
 pub mod http;
 pub mod messaging;
+pub mod metrics;
 pub mod oauth;
 pub mod persistence;
 pub mod personal_data;

@@ -46,6 +46,8 @@ pub struct Config {
     pub cors_allowed_origins: String,
     /// Comma-separated addresses or CIDRs whose `X-Forwarded-For` is believed.
     pub trusted_proxies: String,
+    /// Comma-separated addresses or CIDRs that may read `GET /metrics` (loopback by default).
+    pub metrics_allow: String,
     /// Log filter (tracing's `EnvFilter` syntax).
     pub rust_log: String,
     /// `text` or `json`.
@@ -188,6 +190,7 @@ impl Default for Config {
             refresh_reuse_grace_secs: 10,
             cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
             trusted_proxies: String::new(),
+            metrics_allow: "127.0.0.0/8,::1".into(),
             rust_log: "info".into(),
             log_format: "text".into(),
             max_body_bytes: 64 * 1024,
@@ -281,6 +284,7 @@ const VARIABLES: &[&str] = &[
     "REFRESH_REUSE_GRACE_SECS",
     "CORS_ALLOWED_ORIGINS",
     "TRUSTED_PROXIES",
+    "METRICS_ALLOW",
     "RUST_LOG",
     "LOG_FORMAT",
     "MAX_BODY_BYTES",
@@ -358,6 +362,7 @@ const TEXT_VARIABLES: &[&str] = &[
     "DATA_DIR",
     "CORS_ALLOWED_ORIGINS",
     "TRUSTED_PROXIES",
+    "METRICS_ALLOW",
     "SMS_TEST_NUMBERS",
     "EMAIL_TEST_ADDRESSES",
     "EMAIL_VERIFICATION_URL",
@@ -441,6 +446,7 @@ impl Config {
             "DATA_DIR" => self.data_dir = PathBuf::from(value),
             "CORS_ALLOWED_ORIGINS" => self.cors_allowed_origins = value,
             "TRUSTED_PROXIES" => self.trusted_proxies = value,
+            "METRICS_ALLOW" => self.metrics_allow = value,
             "SMS_TEST_NUMBERS" => self.sms_test_numbers = value,
             "EMAIL_TEST_ADDRESSES" => self.email_test_addresses = value,
             "EMAIL_VERIFICATION_URL" => self.email_verification_url = value,
@@ -701,14 +707,24 @@ impl Config {
     }
 
     pub fn trusted_proxy_nets(&self) -> Result<Vec<IpNet>, ConfigError> {
-        split_list(&self.trusted_proxies)
-            .map(|entry| {
-                entry.parse::<IpNet>().or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from)).map_err(|_| {
-                    ConfigError::Invalid(format!("TRUSTED_PROXIES entry {entry:?} is not an address or CIDR"))
-                })
-            })
-            .collect()
+        ip_nets("TRUSTED_PROXIES", &self.trusted_proxies)
     }
+
+    /// `METRICS_ALLOW`: who may read `GET /metrics`.
+    pub fn metrics_allow_nets(&self) -> Result<Vec<IpNet>, ConfigError> {
+        ip_nets("METRICS_ALLOW", &self.metrics_allow)
+    }
+}
+
+fn ip_nets(name: &str, list: &str) -> Result<Vec<IpNet>, ConfigError> {
+    split_list(list)
+        .map(|entry| {
+            entry
+                .parse::<IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError::Invalid(format!("{name} entry {entry:?} is not an address or CIDR")))
+        })
+        .collect()
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {

@@ -3,16 +3,18 @@ use std::time::Duration;
 
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
-use adapters::http::{ApiState, ClientIpResolver, OAuthFlowCookie, OAuthLogin};
+use adapters::http::{ApiState, ClientIpResolver, MetricsEndpoint, OAuthFlowCookie, OAuthLogin};
 use adapters::messaging::{
-    ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, SmtpMessageSender, TencentSmsSender,
+    ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, RecordingMessageOutbox, SmtpMessageSender,
+    TencentSmsSender,
 };
+use adapters::metrics::ServiceMetrics;
 use adapters::oauth::{QqConnectClient, WeChatApiClient};
-use adapters::persistence::Database;
+use adapters::persistence::{Database, OutboxFeed};
 use adapters::security::{Argon2PasswordHasher, CodeDigester, JwtFlowTokenSigner, JwtTokenIssuer};
 use adapters::system::{RandomCodeGenerator, SystemClock};
 use application::ports::{
-    CaptchaStore, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository, PasswordHasher,
+    CaptchaStore, Channel, Clock, CodeGenerator, MessageOutbox, MessageSender, OAuthIdentityRepository, PasswordHasher,
     QqClient, RateLimiter, ReadinessProbe, SessionKeyStore, TokenIssuer, UserRepository, VerificationCodeStore,
     WeChatClient,
 };
@@ -56,7 +58,7 @@ impl Container {
 
         let users: Arc<dyn UserRepository> = database.users();
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
-        let senders = open_senders(config)?;
+        let senders = open_senders(config, database.outbox_feed())?;
         let session_keys = cache.session_keys.clone();
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone())),
@@ -67,10 +69,12 @@ impl Container {
         let outbox_wakeup = Arc::new(Notify::new());
         let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
         let concurrency = or_cpu_count(config.password_hash_concurrency);
+        let metrics = Arc::new(ServiceMetrics::new());
         let hasher: Arc<dyn PasswordHasher> = Arc::new(
             Argon2PasswordHasher::new(concurrency)
                 .map_err(|e| StartError::Hashing(e.to_string()))?
-                .covering_django_iterations(config.django_hash_iterations),
+                .covering_django_iterations(config.django_hash_iterations)
+                .reporting_to(metrics.hashing.clone()),
         );
         let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
             &secret,
@@ -82,8 +86,13 @@ impl Container {
         let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
         let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];
 
+        // While the development outbox is on it keeps what the worker claims, as settling wipes it from the row.
+        let delivered_outbox: Arc<dyn MessageOutbox> = match &senders.dev_outbox {
+            Some(dev_outbox) => Arc::new(RecordingMessageOutbox::new(outbox.clone(), dev_outbox.clone())),
+            None => outbox.clone(),
+        };
         let delivery = Arc::new(DeliverMessages::new(
-            outbox.clone(),
+            delivered_outbox,
             senders.router,
             clock.clone(),
             DeliveryPolicy {
@@ -284,6 +293,11 @@ impl Container {
             dev_outbox: senders.dev_outbox,
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
+            metrics: MetricsEndpoint {
+                metrics: metrics.clone(),
+                allow: config.metrics_allow_nets()?,
+                outbox: database.outbox_feed(),
+            },
         };
         Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup, retention })
     }
@@ -357,11 +371,15 @@ struct Senders {
 /// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
 /// otherwise that channel goes to the development adapter, which shows codes
 /// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
-fn open_senders(config: &Config) -> Result<Senders, StartError> {
+fn open_senders(config: &Config, outbox_feed: OutboxFeed) -> Result<Senders, StartError> {
     let smtp = config.smtp_settings()?;
     let tencent = config.tencent_sms_settings()?;
     let (outbox_on, reason) = config.dev_outbox_decision(tencent.is_none(), smtp.is_none());
-    let dev_outbox = outbox_on.then(|| Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP)));
+    let dev_channels = [(Channel::Sms, tencent.is_none()), (Channel::Email, smtp.is_none())]
+        .into_iter()
+        .filter_map(|(channel, dev)| dev.then_some(channel))
+        .collect();
+    let dev_outbox = outbox_on.then(|| Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP, outbox_feed, dev_channels)));
     if outbox_on {
         tracing::warn!(
             reason,

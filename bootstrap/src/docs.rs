@@ -16,7 +16,12 @@ pub fn router() -> Router {
 
 #[handler]
 async fn openapi_json(res: &mut Response) {
-    res.render(Json(openapi::document()));
+    match openapi::document() {
+        Ok(document) => res.render(Json(document)),
+        Err(_) => {
+            res.status_code(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
 }
 
 /// Swagger UI resolves its assets relative to the page, so the page must end with `/`.

@@ -1,7 +1,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use adapters::http::{RequestLog, api_router, cors, error_body_catcher};
+use adapters::http::{RequestLog, RequestMetrics, api_router, cors, error_body_catcher};
 use salvo::catch_panic::CatchPanic;
 use salvo::catcher::Catcher;
 use salvo::conn::tcp::TcpAcceptor;
@@ -54,6 +54,7 @@ pub fn service(container: &Container, config: &Config) -> Result<Service, Config
     let router = Router::new().push(docs::router()).push(api_router(container.state.clone()));
     Ok(Service::new(router)
         .hoop(RequestLog)
+        .hoop(RequestMetrics::new(container.state.metrics.metrics.clone()))
         .hoop(cors(config.cors_origins()?))
         .hoop(CatchPanic::new())
         .catcher(Catcher::new(error_body_catcher)))

@@ -78,13 +78,16 @@ impl Instance {
         client.get(url).send().await.unwrap().status()
     }
 
+    /// The messages this instance's worker delivered. Both instances list every row of the shared outbox
+    /// table, but a sent row keeps its code only in the memory of the instance that claimed it.
     async fn delivered(&self, client: &Client) -> Vec<(String, String)> {
         let outbox = json_of(client.get(format!("{}/dev/outbox/", self.base)).send().await.unwrap()).await;
         outbox["messages"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| (m["to"].as_str().unwrap().to_owned(), m["code"].as_str().unwrap().to_owned()))
+            .filter(|m| m["status"] == "sent")
+            .filter_map(|m| Some((m["to"].as_str()?.to_owned(), m["code"].as_str()?.to_owned())))
             .collect()
     }
 }

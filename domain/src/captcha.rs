@@ -17,6 +17,9 @@ pub enum CaptchaIdError {
 pub struct CaptchaId(String);
 
 impl CaptchaId {
+    /// What `parse` accepts, for the OpenAPI document: a UUID in its canonical groups.
+    pub const PATTERN: &str = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$";
+
     pub fn parse(raw: &str) -> Result<Self, CaptchaIdError> {
         let raw = raw.trim();
         if raw.is_empty() {
@@ -59,6 +62,8 @@ pub struct CaptchaText(String);
 
 impl CaptchaText {
     pub const LEN: usize = 4;
+    /// What `parse` accepts, for the OpenAPI document.
+    pub const PATTERN: &str = "^[A-Za-z0-9]{4}$";
 
     pub fn parse(raw: &str) -> Result<Self, CaptchaTextError> {
         let raw = raw.trim();

@@ -20,6 +20,8 @@ pub type EmailCode = VerificationCode;
 
 impl VerificationCode {
     pub const LEN: usize = 6;
+    /// What `parse` accepts, for the OpenAPI document.
+    pub const PATTERN: &str = "^[0-9]{6}$";
 
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
         let raw = raw.trim();

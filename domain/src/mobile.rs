@@ -17,6 +17,9 @@ pub enum MobileError {
 pub struct Mobile(String);
 
 impl Mobile {
+    /// The plain spellings `parse` accepts (it also takes spaces and hyphens), for the OpenAPI document.
+    pub const PATTERN: &str = r"^(\+86|0086)?1[3-9][0-9]{9}$";
+
     pub fn parse(raw: &str) -> Result<Self, MobileError> {
         let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if compact.is_empty() {

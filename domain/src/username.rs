@@ -23,6 +23,9 @@ pub struct Username(String);
 impl Username {
     pub const MIN_LEN: usize = 5;
     pub const MAX_LEN: usize = 20;
+    /// What `parse` accepts, as an ECMA-262 pattern for the OpenAPI document (with
+    /// `MIN_LEN`/`MAX_LEN` as its lengths): the charset, and at least one character that is not a digit.
+    pub const PATTERN: &str = "^[A-Za-z0-9_-]*[A-Za-z_-][A-Za-z0-9_-]*$";
 
     pub fn parse(raw: &str) -> Result<Self, UsernameError> {
         let raw = raw.trim();

@@ -2,15 +2,20 @@
 //! adapter's annotated handlers. `openapi.json` beside this crate is the
 //! committed copy; a test fails when it is stale (`UPDATE_OPENAPI=1 cargo test -p openapi` rewrites it).
 
+mod client_contract;
+mod field_rules;
+
 use adapters::http::ErrorBody;
 use adapters::http::dto;
 use adapters::http::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, password_reset, qq_login, sessions, users, verification,
-    wechat_login, wechat_web_login,
+    availability, bindings, dev_outbox, email_binding, health, metrics, password_reset, qq_login, sessions, users,
+    verification, wechat_login, wechat_web_login,
 };
 use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+use crate::client_contract::ClientContract;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,8 +26,9 @@ registration with email and email code, password login by username, mobile or em
 email binding, QQ login, WeChat mini-program and website login, and the signed-in user's page. \
 Every error answers with the one error body (`ErrorBody`); messages are zh-CN unless `Accept-Language: en`. \
 Every path also answers without its trailing slash. Bodies are JSON or `application/x-www-form-urlencoded`.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "/", description = "The service that serves this document")),
     paths(
         verification::image_code,
         verification::sms_code,
@@ -58,6 +64,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         wechat_login::phone,
         health::live,
         health::ready,
+        metrics::metrics,
         dev_outbox::dev_outbox,
     ),
     components(schemas(
@@ -96,7 +103,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         DevMessage,
         DevCaptcha,
     )),
-    modifiers(&JwtSecurity),
+    modifiers(&JwtSecurity, &ClientContract),
     tags(
         (name = "verification", description = "Captchas and one-time codes"),
         (name = "registration", description = "Availability checks and sign-up"),
@@ -105,7 +112,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "find password", description = "The four classic steps of password recovery"),
         (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
-        (name = "operations", description = "Health checks"),
+        (name = "operations", description = "Health checks and metrics"),
         (name = "development", description = "Only while the development outbox is on (both channels on the development adapter, or `DEV_OUTBOX=true`; never with `TRUSTED_PROXIES`), and only to direct loopback requests without forwarding headers; 404 otherwise"),
     )
 )]
@@ -136,15 +143,27 @@ impl Modify for JwtSecurity {
 }
 
 /// The document, with the crate's version.
-pub fn document() -> utoipa::openapi::OpenApi {
+fn annotated() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc
 }
 
+/// The document as served, with every request field's rule. The rules are plain JSON Schema keywords
+/// (`anyOf` of `required`, enums of mixed types) that utoipa's typed model cannot hold, so they are
+/// written on the JSON.
+pub fn document() -> Result<serde_json::Value, serde_json::Error> {
+    let mut json = serde_json::to_value(annotated())?;
+    field_rules::write_rules(&mut json);
+    // The captcha is a picture, not the array of integers utoipa makes of `Vec<u8>`.
+    json["paths"]["/image_codes/{uuid}/"]["get"]["responses"]["200"]["content"]["image/png"]["schema"] =
+        serde_json::json!({"type": "string", "contentMediaType": "image/png"});
+    Ok(json)
+}
+
 /// The document as pretty JSON, exactly as committed in `openapi/openapi.json`.
 pub fn document_json() -> Result<String, serde_json::Error> {
-    let mut json = serde_json::to_string_pretty(&document())?;
+    let mut json = serde_json::to_string_pretty(&document()?)?;
     json.push('\n');
     Ok(json)
 }

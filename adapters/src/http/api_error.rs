@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use application::{AppError, AuthFailure, Field};
 use salvo::http::StatusCode;
@@ -9,6 +10,7 @@ use salvo::{Writer, async_trait};
 use super::error_body::ErrorBody;
 use super::language::Language;
 use super::messages;
+use crate::metrics::ServiceMetrics;
 
 /// Every failure a handler can answer with: the use cases' errors plus the
 /// HTTP layer's own.
@@ -145,10 +147,12 @@ impl ApiError {
         }
     }
 
-    /// Writes the status, headers and error body to `res`.
-    pub fn write_to(&self, language: Language, res: &mut Response) {
-        self.log();
-        let rendered = self.render(language);
+    /// The error body this error answers with, e.g. for the OpenAPI document's examples.
+    pub fn body(&self, language: Language) -> ErrorBody {
+        Self::body_of(self.render(language))
+    }
+
+    fn body_of(rendered: Rendered) -> ErrorBody {
         let message = rendered.messages.first().map(|(_, m)| m.clone()).unwrap_or_default();
         let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut non_field_errors = Vec::new();
@@ -161,16 +165,7 @@ impl ApiError {
         if non_field_errors.is_empty() {
             non_field_errors.push(message.clone());
         }
-        res.status_code(rendered.status);
-        if let Some(secs) = rendered.retry_after
-            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-        {
-            res.headers_mut().insert(RETRY_AFTER, value);
-        }
-        if rendered.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        res.render(Json(ErrorBody {
+        ErrorBody {
             code: rendered.code.to_owned(),
             detail: rendered.detail.then(|| message.clone()),
             message,
@@ -178,13 +173,36 @@ impl ApiError {
             retry_after: rendered.retry_after,
             provider_code: rendered.provider_code,
             fields,
-        }));
+        }
+    }
+
+    /// Writes the status, headers and error body to `res`.
+    pub fn write_to(&self, language: Language, res: &mut Response) {
+        self.log();
+        let rendered = self.render(language);
+        let status = rendered.status;
+        let retry_after = rendered.retry_after;
+        res.status_code(status);
+        if let Some(secs) = retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(RETRY_AFTER, value);
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res.render(Json(Self::body_of(rendered)));
     }
 }
 
 #[async_trait]
 impl Writer for ApiError {
-    async fn write(self, req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+    async fn write(self, req: &mut Request, depot: &mut Depot, res: &mut Response) {
+        if let Self::App(AppError::Unavailable(backend)) = &self
+            && let Ok(metrics) = depot.get_typed::<Arc<ServiceMetrics>>()
+        {
+            metrics.record_backend_error(backend.name());
+        }
         self.write_to(Language::of(req), res);
     }
 }

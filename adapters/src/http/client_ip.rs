@@ -29,6 +29,22 @@ impl ClientIpResolver {
         self.resolve_from(peer, forwarded)
     }
 
+    /// The client when it can be known: the peer of a request that carries no
+    /// forwarding header, or the client a trusted proxy names in
+    /// `X-Forwarded-For`. `None` for a request with forwarding headers from a
+    /// peer that is not a trusted proxy (a proxy on the same host would make
+    /// every client look like loopback), or a trusted proxy's request without
+    /// `X-Forwarded-For`.
+    pub fn resolve_known(&self, req: &Request) -> Option<IpAddr> {
+        let peer = peer_ip(req);
+        let headers = req.headers();
+        let forwarded = FORWARDING_HEADERS.iter().any(|name| headers.contains_key(*name));
+        if !forwarded {
+            return Some(peer);
+        }
+        (self.is_trusted(peer) && headers.contains_key("x-forwarded-for")).then(|| self.resolve(req))
+    }
+
     fn resolve_from<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
         let peer = peer.to_canonical();
         if !self.is_trusted(peer) {
@@ -52,6 +68,9 @@ impl ClientIpResolver {
         client
     }
 }
+
+/// Headers a reverse proxy adds; their presence means the peer may be only the proxy.
+pub const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 /// The socket's peer in canonical form (an IPv4-mapped IPv6 peer is its IPv4 address).
 pub fn peer_ip(req: &Request) -> IpAddr {

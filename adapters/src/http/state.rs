@@ -12,6 +12,7 @@ use salvo::prelude::Depot;
 
 use super::api_error::ApiError;
 use super::client_ip::ClientIpResolver;
+use super::metrics_endpoint::MetricsEndpoint;
 use super::oauth_flow_cookie::OAuthFlowCookie;
 use crate::messaging::DevOutbox;
 
@@ -59,6 +60,7 @@ pub struct ApiState {
     pub dev_outbox: Option<Arc<DevOutbox>>,
     pub client_ip: ClientIpResolver,
     pub max_body_bytes: usize,
+    pub metrics: MetricsEndpoint,
 }
 
 impl ApiState {

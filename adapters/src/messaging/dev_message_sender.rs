@@ -2,13 +2,13 @@ use std::sync::Arc;
 
 use application::ports::{DeliveryError, MessageContent, MessageSender, OutgoingMessage};
 use async_trait::async_trait;
-use chrono::Utc;
 
-use super::{DevMessage, DevOutbox};
+use super::DevOutbox;
 use crate::personal_data::masked;
 
 /// Development delivery: nothing is sent. While the development outbox is on,
-/// the message goes to the [`DevOutbox`] and the log with its code or link;
+/// the message goes to the log with its code or link (the [`DevOutbox`] shows it
+/// from the outbox table);
 /// while it is off (a real provider on the other channel, `TRUSTED_PROXIES`,
 /// `DEV_OUTBOX=false`) only the fact of a delivery is logged, with the
 /// recipient masked, so no code, link or contact reaches a log a production
@@ -28,7 +28,7 @@ impl MessageSender for DevMessageSender {
     async fn send(&self, message: &OutgoingMessage) -> Result<(), DeliveryError> {
         let channel = message.channel.as_str();
         let purpose = message.content.purpose_name();
-        let Some(outbox) = &self.outbox else {
+        if self.outbox.is_none() {
             tracing::info!(
                 channel,
                 to = %masked(&message.to),
@@ -36,7 +36,7 @@ impl MessageSender for DevMessageSender {
                 "development message delivered (not sent; the development outbox is off)"
             );
             return Ok(());
-        };
+        }
         let (code, link) = match &message.content {
             MessageContent::Code { code, .. } => (Some(code.expose().to_owned()), None),
             MessageContent::EmailVerification { link } => (None, Some(link.clone())),
@@ -49,14 +49,6 @@ impl MessageSender for DevMessageSender {
             link = link.as_deref(),
             "development message (not sent; see /dev/outbox/)"
         );
-        outbox.record_message(DevMessage {
-            channel: channel.to_owned(),
-            to: message.to.clone(),
-            purpose: purpose.to_owned(),
-            code,
-            link,
-            created_at: Utc::now(),
-        });
         Ok(())
     }
 }

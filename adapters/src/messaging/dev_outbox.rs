@@ -5,9 +5,16 @@ use parking_lot::Mutex;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A message the development adapters "sent".
+use application::ports::{Channel, ClaimedMessage, MessageContent, MessagingError};
+
+use crate::persistence::OutboxFeed;
+
+/// A message queued for a development adapter, from the moment its request queued it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DevMessage {
+    /// The outbox row's id.
+    #[schema(example = 42)]
+    pub id: i64,
     /// `sms` or `email`.
     #[schema(example = "sms")]
     pub channel: String,
@@ -15,11 +22,24 @@ pub struct DevMessage {
     pub to: String,
     #[schema(example = "register")]
     pub purpose: String,
+    /// `queued` (waiting for the delivery worker), `sent` (handed to the development adapter), `failed` (an
+    /// attempt failed; a retry is scheduled) or `dead` (given up).
+    #[schema(example = "queued")]
+    pub status: DeliveryStatus,
     #[schema(example = "123456")]
     pub code: Option<String>,
     /// The verification link of an email-binding mail.
     pub link: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Queued,
+    Sent,
+    Failed,
+    Dead,
 }
 
 /// A captcha drawn in development mode, with its answer.
@@ -32,11 +52,25 @@ pub struct DevCaptcha {
     pub created_at: DateTime<Utc>,
 }
 
-/// The last messages and captchas of the development adapters, newest first,
-/// so a frontend developer or an end-to-end test can register without an SMS
-/// provider or reading the picture. Bounded: old entries fall off.
+/// What a claimed message said, kept because the outbox table wipes it once
+/// the message is settled.
+struct ClaimedContent {
+    id: i64,
+    code: Option<String>,
+    link: Option<String>,
+}
+
+/// The newest messages for the development adapters and the last captchas,
+/// newest first, so a frontend developer or an end-to-end test can register
+/// without an SMS provider or reading the picture. Messages are read from the
+/// outbox table, so one shows as soon as its request has queued it; their
+/// codes and links come from the row while it is pending and, once the worker
+/// has claimed it, from what this outbox kept of the claim. Only channels that
+/// go to the development adapter are shown: a real provider's codes never are.
 pub struct DevOutbox {
-    messages: Mutex<VecDeque<DevMessage>>,
+    feed: OutboxFeed,
+    dev_channels: Vec<Channel>,
+    claimed: Mutex<VecDeque<ClaimedContent>>,
     captchas: Mutex<VecDeque<DevCaptcha>>,
     keep: usize,
 }
@@ -44,20 +78,58 @@ pub struct DevOutbox {
 impl DevOutbox {
     pub const DEFAULT_KEEP: usize = 100;
 
-    pub fn new(keep: usize) -> Self {
-        Self { messages: Mutex::default(), captchas: Mutex::default(), keep: keep.max(1) }
+    pub fn new(keep: usize, feed: OutboxFeed, dev_channels: Vec<Channel>) -> Self {
+        Self { feed, dev_channels, claimed: Mutex::default(), captchas: Mutex::default(), keep: keep.max(1) }
     }
 
-    pub fn record_message(&self, message: DevMessage) {
-        push_front_bounded(&mut self.messages.lock(), message, self.keep);
+    pub fn shows(&self, channel: Channel) -> bool {
+        self.dev_channels.contains(&channel)
+    }
+
+    /// Keeps what a message handed to the worker says, before the table forgets it.
+    pub fn record_claim(&self, claimed: &ClaimedMessage) {
+        if !self.shows(claimed.message.channel) {
+            return;
+        }
+        let (code, link) = match &claimed.message.content {
+            MessageContent::Code { code, .. } => (Some(code.expose().to_owned()), None),
+            MessageContent::EmailVerification { link } => (None, Some(link.clone())),
+        };
+        let mut kept = self.claimed.lock();
+        if kept.iter().all(|c| c.id != claimed.id) {
+            push_front_bounded(&mut kept, ClaimedContent { id: claimed.id, code, link }, self.keep);
+        }
     }
 
     pub fn record_captcha(&self, captcha: DevCaptcha) {
         push_front_bounded(&mut self.captchas.lock(), captcha, self.keep);
     }
 
-    pub fn messages(&self) -> Vec<DevMessage> {
-        self.messages.lock().iter().cloned().collect()
+    pub async fn messages(&self) -> Result<Vec<DevMessage>, MessagingError> {
+        let rows = self.feed.recent(u32::try_from(self.keep).unwrap_or(u32::MAX)).await?;
+        let claimed = self.claimed.lock();
+        Ok(rows
+            .into_iter()
+            .filter(|row| Channel::parse(&row.channel).is_some_and(|channel| self.shows(channel)))
+            .map(|row| {
+                let kept = claimed.iter().find(|c| c.id == row.id);
+                DevMessage {
+                    id: row.id,
+                    status: match (row.status.as_str(), row.failed_before) {
+                        ("sent", _) => DeliveryStatus::Sent,
+                        ("dead", _) => DeliveryStatus::Dead,
+                        (_, true) => DeliveryStatus::Failed,
+                        _ => DeliveryStatus::Queued,
+                    },
+                    code: row.code.or_else(|| kept.and_then(|c| c.code.clone())),
+                    link: row.link.or_else(|| kept.and_then(|c| c.link.clone())),
+                    channel: row.channel,
+                    to: row.recipient,
+                    purpose: row.purpose,
+                    created_at: row.created_at,
+                }
+            })
+            .collect())
     }
 
     pub fn captchas(&self) -> Vec<DevCaptcha> {
@@ -74,9 +146,10 @@ fn push_front_bounded<T>(queue: &mut VecDeque<T>, item: T, keep: usize) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn keeps_the_newest_first_and_forgets_the_oldest() {
-        let outbox = DevOutbox::new(2);
+    #[tokio::test]
+    async fn keeps_the_newest_captchas_first_and_forgets_the_oldest() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new().connect_lazy("sqlite::memory:").unwrap();
+        let outbox = DevOutbox::new(2, OutboxFeed::Sqlite(pool), vec![Channel::Sms]);
         for id in ["a", "b", "c"] {
             outbox.record_captcha(DevCaptcha { id: id.into(), text: "AB12".into(), created_at: Utc::now() });
         }

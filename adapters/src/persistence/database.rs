@@ -19,6 +19,7 @@ use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore
 use super::migrations;
 use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
 use super::outbox::{PostgresOutbox, SqliteOutbox};
+use super::outbox_feed::OutboxFeed;
 use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
@@ -147,6 +148,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteOutbox::new(pool.clone(), wakeup)),
             Self::Postgres(pool) => Arc::new(PostgresOutbox::new(pool.clone(), wakeup)),
+        }
+    }
+
+    /// The newest outbox rows, for the development outbox.
+    pub fn outbox_feed(&self) -> OutboxFeed {
+        match self {
+            Self::Sqlite(pool) => OutboxFeed::Sqlite(pool.clone()),
+            Self::Postgres(pool) => OutboxFeed::Postgres(pool.clone()),
         }
     }
 

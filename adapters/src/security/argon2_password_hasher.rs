@@ -10,6 +10,7 @@ use parking_lot::Mutex;
 use tokio::sync::Semaphore;
 
 use super::django_pbkdf2::{self, DjangoHash};
+use crate::metrics::{HashingGauges, InFlight};
 
 /// Argon2id with OWASP's minimum (19 MiB, t=2, p=1), run on tokio's blocking
 /// pool behind a semaphore: at most `max_concurrent` hashes at once, so a burst
@@ -36,6 +37,8 @@ pub struct Argon2PasswordHasher {
     argon2_cost: Duration,
     /// The costliest Django hash known: its iteration count and what verifying it took.
     django_cost: Mutex<(u32, Duration)>,
+    /// Hashes waiting for a permit and running, for `GET /metrics`.
+    gauges: HashingGauges,
 }
 
 impl Argon2PasswordHasher {
@@ -65,6 +68,7 @@ impl Argon2PasswordHasher {
             dummy_hash,
             argon2_cost,
             django_cost: Mutex::new((0, Duration::ZERO)),
+            gauges: HashingGauges::default(),
         })
     }
 
@@ -78,6 +82,11 @@ impl Argon2PasswordHasher {
             *self.django_cost.lock() = (iterations, started.elapsed());
         }
         self
+    }
+
+    /// Reports hashes waiting and running to these gauges.
+    pub fn reporting_to(self, gauges: HashingGauges) -> Self {
+        Self { gauges, ..self }
     }
 
     /// What every verification takes at least.
@@ -97,7 +106,10 @@ impl Argon2PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
+        let waiting = InFlight::enter(&self.gauges.waiting);
         let _permit = self.permits.acquire().await.map_err(|e| HashError::Failed(e.to_string()))?;
+        drop(waiting);
+        let _running = InFlight::enter(&self.gauges.running);
         tokio::task::spawn_blocking(work).await.map_err(|e| HashError::Failed(e.to_string()))?
     }
 }

@@ -127,3 +127,32 @@ async fn with_the_outbox_off_no_mobile_address_or_code_reaches_the_log() {
     assert!(text.contains("development message delivered"), "{text}");
     assert!(text.contains("to=v***@example.com"), "{text}");
 }
+
+/// The message to `to` in the outbox, as the outbox shows it.
+async fn outbox_message_to(app: &TestApp, to: &str) -> Option<serde_json::Value> {
+    let outbox = app.dev_outbox().await;
+    outbox["messages"].as_array().and_then(|messages| messages.iter().find(|m| m["to"] == to).cloned())
+}
+
+#[tokio::test]
+async fn a_message_shows_with_its_code_as_soon_as_its_request_answered_and_stays_once_sent() {
+    let app = spawn_app_with(|config| config.code_ip_hourly_limit = 0).await;
+    for i in 0..40 {
+        let to = format!("reader{i}@example.com");
+        let response = app.get(&format!("/email_codes/{to}/")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let message = outbox_message_to(&app, &to).await.unwrap_or_else(|| panic!("message {i} is not shown yet"));
+        assert_eq!(message["code"].as_str().map(str::len), Some(6), "{message}");
+        assert!(["queued", "sent"].contains(&message["status"].as_str().unwrap_or_default()), "{message}");
+    }
+    // Once delivered, the row's code is wiped; the outbox still shows it.
+    for _ in 0..200 {
+        let message = outbox_message_to(&app, "reader0@example.com").await.expect("still shown");
+        if message["status"] == "sent" {
+            assert_eq!(message["code"].as_str().map(str::len), Some(6), "{message}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the first message was never delivered");
+}

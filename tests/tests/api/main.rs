@@ -10,6 +10,7 @@ mod email_codes;
 mod failures;
 mod journey;
 mod login_bursts;
+mod metrics;
 mod password_change;
 mod password_reset;
 mod production_backends;

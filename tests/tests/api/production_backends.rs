@@ -53,6 +53,9 @@ async fn register_log_in_and_read_the_user_on_postgres_and_redis() {
     // The resend limit lives in Redis.
     assert_eq!(app.request_sms_code("13800138000").await.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(body(app.get("/health/ready/").await).await["status"], "ok");
+    // The outbox gauges are read from PostgreSQL's table.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains(r#"accounts_outbox_messages{status="dead"} 0"#), "{metrics}");
 }
 
 #[tokio::test]

@@ -54,6 +54,7 @@ pub struct RefreshResponse {
 
 /// Optionally, the refresh token of the session being ended, whose family is revoked too.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}))]
 pub struct LogoutRequest {
     #[serde(default, deserialize_with = "lenient::text")]
     pub refresh_token: Option<String>,

@@ -9,7 +9,7 @@ use super::lenient;
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({
     "username": "alice", "password": "correct-horse", "password2": "correct-horse",
-    "mobile": "13800138000", "sms_code": "123456", "allow": "true"
+    "mobile": "13800138000", "sms_code": "123456", "allow": true
 }))]
 pub struct RegisterRequest {
     #[serde(default, deserialize_with = "lenient::text")]

@@ -38,6 +38,11 @@ impl MessageResponse {
 
 /// What the development message adapters sent, newest first.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "messages": [{"id": 42, "channel": "sms", "to": "13800138000", "purpose": "register", "status": "queued",
+                  "code": "123456", "link": null, "created_at": "2026-11-22T08:00:00Z"}],
+    "captchas": [{"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "text": "AB12", "created_at": "2026-11-22T08:00:00Z"}]
+}))]
 pub struct DevOutboxResponse {
     pub messages: Vec<DevMessage>,
     pub captchas: Vec<DevCaptcha>,

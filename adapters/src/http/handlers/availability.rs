@@ -11,7 +11,7 @@ use crate::http::state::ApiState;
 /// Rate limited per client IP, since every answer tells whether an account exists.
 #[utoipa::path(
     get,
-    path = "/usernames/{username}/count/",
+    path = "/usernames/{username}/count/", operation_id = "countUsername",
     tag = "registration",
     params(("username" = String, Path, example = "alice")),
     responses(
@@ -33,7 +33,7 @@ pub async fn username_count(req: &mut Request, depot: &mut Depot) -> Result<Json
 /// Is a mobile registered?
 #[utoipa::path(
     get,
-    path = "/mobiles/{mobile}/count/",
+    path = "/mobiles/{mobile}/count/", operation_id = "countMobile",
     tag = "registration",
     params(("mobile" = String, Path, example = "13800138000")),
     responses(
@@ -55,7 +55,7 @@ pub async fn mobile_count(req: &mut Request, depot: &mut Depot) -> Result<Json<M
 /// Is an email registered?
 #[utoipa::path(
     get,
-    path = "/emails/{email}/count/",
+    path = "/emails/{email}/count/", operation_id = "countEmail",
     tag = "registration",
     params(("email" = String, Path, example = "alice@example.com")),
     responses(

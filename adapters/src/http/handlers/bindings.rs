@@ -15,7 +15,7 @@ use crate::http::state::ApiState;
 /// One entry per provider bound to the account, oldest first.
 #[utoipa::path(
     get,
-    path = "/user/oauth/",
+    path = "/user/oauth/", operation_id = "listOAuthBindings",
     tag = "user",
     security(("jwt" = [])),
     responses(
@@ -47,7 +47,7 @@ pub async fn list(depot: &mut Depot) -> Result<Json<Vec<BindingResponse>>, ApiEr
 /// no other provider): then 409.
 #[utoipa::path(
     delete,
-    path = "/user/oauth/{provider}/",
+    path = "/user/oauth/{provider}/", operation_id = "unbindOAuthProvider",
     tag = "user",
     security(("jwt" = [])),
     params(("provider" = String, Path, description = "`qq`, `wechat_mp` or `wechat_web`", example = "qq")),

@@ -2,7 +2,7 @@ use salvo::handler;
 use salvo::prelude::{Depot, Json, Request};
 
 use crate::http::api_error::ApiError;
-use crate::http::client_ip::peer_ip;
+use crate::http::client_ip::{FORWARDING_HEADERS, peer_ip};
 use crate::http::dto::DevOutboxResponse;
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
@@ -16,10 +16,10 @@ use crate::http::state::ApiState;
 /// client would otherwise be 127.0.0.1. Anything else is 404.
 #[utoipa::path(
     get,
-    path = "/dev/outbox/",
+    path = "/dev/outbox/", operation_id = "getDevOutbox",
     tag = "development",
     responses(
-        (status = 200, description = "Newest first", body = DevOutboxResponse),
+        (status = 200, description = "Newest first. A message shows as soon as the request that queued it has answered, with its delivery status; while the database is unavailable `messages` is empty and `captchas` still shows", body = DevOutboxResponse),
         (status = 404, description = "The outbox is off (a real message provider or `TRUSTED_PROXIES` is configured, or `DEV_OUTBOX=false`), the peer is not loopback, or the request was forwarded by a proxy", body = ErrorBody),
     )
 )]
@@ -28,15 +28,16 @@ pub async fn dev_outbox(req: &mut Request, depot: &mut Depot) -> Result<Json<Dev
     let state = ApiState::from_depot(depot)?;
     match &state.dev_outbox {
         Some(outbox) if is_direct_loopback(req) => {
-            Ok(Json(DevOutboxResponse { messages: outbox.messages(), captchas: outbox.captchas() }))
+            // Captchas live in the cache: while the database is down they still show, and the messages do not.
+            let messages = outbox.messages().await.unwrap_or_else(|error| {
+                tracing::warn!(%error, "development outbox: the outbox table cannot be read");
+                Vec::new()
+            });
+            Ok(Json(DevOutboxResponse { messages, captchas: outbox.captchas() }))
         }
         _ => Err(ApiError::RouteNotFound),
     }
 }
-
-/// Headers a reverse proxy adds; their presence means the loopback peer is
-/// only the proxy, whoever the client is.
-const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 fn is_direct_loopback(req: &Request) -> bool {
     peer_ip(req).is_loopback() && FORWARDING_HEADERS.iter().all(|name| !req.headers().contains_key(*name))

@@ -21,7 +21,7 @@ use crate::http::state::ApiState;
 /// pending change. Mails count toward the per-address and per-IP send limits.
 #[utoipa::path(
     put,
-    path = "/email/",
+    path = "/email/", operation_id = "setEmail",
     tag = "user",
     security(("jwt" = [])),
     request_body(content(
@@ -66,7 +66,7 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
 /// Another account that verified the address first keeps it: 409.
 #[utoipa::path(
     get,
-    path = "/emails/verification/",
+    path = "/emails/verification/", operation_id = "verifyEmail",
     tag = "user",
     params(EmailVerificationQuery),
     responses(

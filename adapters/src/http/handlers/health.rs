@@ -4,21 +4,26 @@ use salvo::prelude::{Depot, Json, Response};
 
 use crate::http::api_error::ApiError;
 use crate::http::dto::{HealthStatus, Readiness};
+use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
 /// Liveness: the process answers
-#[utoipa::path(get, path = "/health/live/", tag = "operations",
-    responses((status = 200, description = "The process is up", body = HealthStatus)))]
+#[utoipa::path(get, path = "/health/live/", operation_id = "checkLiveness", tag = "operations",
+    responses(
+        (status = 200, description = "The process is up", body = HealthStatus),
+        (status = "4XX", description = "Not answered by this route; listed because every client error of the service has the one error body", body = ErrorBody),
+    ))]
 #[handler]
 pub async fn live() -> Json<HealthStatus> {
     Json(HealthStatus { status: "ok".into() })
 }
 
 /// Readiness: the database and the cache answer
-#[utoipa::path(get, path = "/health/ready/", tag = "operations",
+#[utoipa::path(get, path = "/health/ready/", operation_id = "checkReadiness", tag = "operations",
     responses(
         (status = 200, description = "Every backing service answers", body = Readiness),
         (status = 503, description = "At least one backing service does not answer; `checks` says which", body = Readiness),
+        (status = "4XX", description = "Not answered by this route; listed because every client error of the service has the one error body", body = ErrorBody),
     ))]
 #[handler]
 pub async fn ready(depot: &mut Depot, res: &mut Response) -> Result<Json<Readiness>, ApiError> {

@@ -19,7 +19,7 @@ use crate::http::state::ApiState;
 /// account's masked mobile and a token for step 2 (300 s, once).
 #[utoipa::path(
     get,
-    path = "/accounts/{account}/sms/token/",
+    path = "/accounts/{account}/sms/token/", operation_id = "startPasswordReset",
     tag = "find password",
     params(("account" = String, Path, description = "Username or mobile", example = "alice"), PasswordResetCaptchaQuery),
     responses(
@@ -52,7 +52,7 @@ pub async fn start(req: &mut Request, depot: &mut Depot) -> Result<Json<Password
 /// once the code is queued; a refusal (429, 503) leaves it usable until it expires.
 #[utoipa::path(
     get,
-    path = "/sms_codes/",
+    path = "/sms_codes/", operation_id = "sendPasswordResetSms",
     tag = "find password",
     params(StepTokenQuery),
     responses(
@@ -77,10 +77,12 @@ pub async fn send_sms(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
 ///
 /// The code sent in step 2 (or, for an email account, an email code with
 /// `send_type=resetpwd`) gives the user id and a token for step 4 (300 s, once).
-/// An unknown account answers like a code that was never sent.
+/// An unknown account answers like a code that was never sent. Send `sms_code`
+/// when `account` is a username or mobile and `email_code` when it is an email
+/// address; the other one alone is refused (`invalid_code` or `required`).
 #[utoipa::path(
     get,
-    path = "/accounts/{account}/password/token/",
+    path = "/accounts/{account}/password/token/", operation_id = "confirmPasswordResetCode",
     tag = "find password",
     params(("account" = String, Path, description = "Username, mobile or email", example = "13800138000"), PasswordResetCodeQuery),
     responses(
@@ -113,7 +115,7 @@ pub async fn confirm_code(req: &mut Request, depot: &mut Depot) -> Result<Json<P
 /// account is lifted; the reset is audited.
 #[utoipa::path(
     post,
-    path = "/users/{id}/password/",
+    path = "/users/{id}/password/", operation_id = "resetPassword",
     tag = "find password",
     params(("id" = i64, Path, description = "The `user_id` of step 3")),
     request_body(content(

@@ -20,7 +20,7 @@ use crate::http::state::ApiState;
 /// login to that browser and goes on to QQ.
 #[utoipa::path(
     get,
-    path = "/oauth/qq/authorization/",
+    path = "/oauth/qq/authorization/", operation_id = "qqLoginAuthorization",
     tag = "qq login",
     params(OAuthAuthorizationQuery),
     responses(
@@ -43,7 +43,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
 /// is accepted, once, within 10 minutes.
 #[utoipa::path(
     get,
-    path = "/oauth/qq/start/",
+    path = "/oauth/qq/start/", operation_id = "qqLoginStart",
     tag = "qq login",
     params(OAuthStartQuery),
     responses(
@@ -73,7 +73,7 @@ pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> 
 /// token for `POST /oauth/qq/user/`. Both answers carry `next`; the cookie is cleared.
 #[utoipa::path(
     get,
-    path = "/oauth/qq/user/",
+    path = "/oauth/qq/user/", operation_id = "qqLoginCallback",
     tag = "qq login",
     params(OAuthCallbackQuery),
     responses(
@@ -104,7 +104,7 @@ pub async fn callback(
 /// the mobile, created together with the binding. Logs the account in.
 #[utoipa::path(
     post,
-    path = "/oauth/qq/user/",
+    path = "/oauth/qq/user/", operation_id = "qqLoginBind",
     tag = "qq login",
     request_body(content(
         (OAuthBindRequest = "application/json"),

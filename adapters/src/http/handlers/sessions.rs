@@ -21,7 +21,7 @@ use crate::http::state::ApiState;
 /// the others get the 429 without a check.
 #[utoipa::path(
     post,
-    path = "/authorizations/",
+    path = "/authorizations/", operation_id = "logIn",
     tag = "sessions",
     request_body(content(
         (LoginRequest = "application/json"),
@@ -69,7 +69,7 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
 /// too. Other sessions of the user are untouched.
 #[utoipa::path(
     post,
-    path = "/authorizations/logout/",
+    path = "/authorizations/logout/", operation_id = "logOut",
     tag = "sessions",
     security(("jwt" = [])),
     request_body(content(
@@ -98,7 +98,7 @@ pub async fn log_out(req: &mut Request, depot: &mut Depot, res: &mut Response) -
 /// token version in the `ver` claim is bumped); log in again for a new one.
 #[utoipa::path(
     post,
-    path = "/user/sessions/revoke/",
+    path = "/user/sessions/revoke/", operation_id = "revokeAllSessions",
     tag = "sessions",
     security(("jwt" = [])),
     responses(
@@ -125,7 +125,7 @@ pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut
 /// must log in again.
 #[utoipa::path(
     post,
-    path = "/authorizations/refresh/",
+    path = "/authorizations/refresh/", operation_id = "refreshSession",
     tag = "sessions",
     request_body(content(
         (RefreshRequest = "application/json"),

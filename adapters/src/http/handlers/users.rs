@@ -22,7 +22,7 @@ use crate::http::state::ApiState;
 /// requests race for the same value.
 #[utoipa::path(
     post,
-    path = "/users/",
+    path = "/users/", operation_id = "registerUser",
     tag = "registration",
     request_body(content(
         (RegisterRequest = "application/json"),
@@ -70,7 +70,7 @@ pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) 
 /// The signed-in user
 #[utoipa::path(
     get,
-    path = "/user/",
+    path = "/user/", operation_id = "getCurrentUser",
     tag = "user",
     security(("jwt" = [])),
     responses(
@@ -95,7 +95,7 @@ pub async fn current_user(depot: &mut Depot) -> Result<Json<UserResponse>, ApiEr
 /// is reported at once and then nothing is changed.
 #[utoipa::path(
     patch,
-    path = "/user/",
+    path = "/user/", operation_id = "updateProfile",
     tag = "user",
     security(("jwt" = [])),
     request_body(content(
@@ -135,7 +135,7 @@ pub async fn update_profile(req: &mut Request, depot: &mut Depot) -> Result<Json
 /// Wrong current passwords count toward the login lock of the account.
 #[utoipa::path(
     put,
-    path = "/users/{id}/password/",
+    path = "/users/{id}/password/", operation_id = "changePassword",
     tag = "user",
     security(("jwt" = [])),
     params(("id" = i64, Path, description = "The signed-in user's id")),

@@ -18,7 +18,7 @@ use crate::http::state::ApiState;
 /// within a second is turned away with a 429 and `Retry-After: 1`.
 #[utoipa::path(
     get,
-    path = "/image_codes/{uuid}/",
+    path = "/image_codes/{uuid}/", operation_id = "drawCaptcha",
     tag = "verification",
     params(("uuid" = String, Path, description = "Client-generated UUID", example = "6f9619ff-8b86-d011-b42d-00c04fc964ff")),
     responses(
@@ -49,7 +49,7 @@ pub async fn image_code(req: &mut Request, depot: &mut Depot, res: &mut Response
 /// 6-digit code valid for 300 s. The answer comes once the message is handed over.
 #[utoipa::path(
     get,
-    path = "/sms_codes/{mobile}/",
+    path = "/sms_codes/{mobile}/", operation_id = "sendSmsCode",
     tag = "verification",
     params(("mobile" = String, Path, description = "Mainland China mobile", example = "13800138000"), SmsCodeQuery),
     responses(
@@ -86,7 +86,7 @@ pub async fn sms_code(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
 /// yet answers every address alike, so it does not reveal which have accounts.
 #[utoipa::path(
     get,
-    path = "/email_codes/{email}/",
+    path = "/email_codes/{email}/", operation_id = "sendEmailCode",
     tag = "verification",
     params(("email" = String, Path, description = "Email address", example = "alice@example.com"), EmailCodeQuery),
     responses(

@@ -19,7 +19,7 @@ use crate::http::state::ApiState;
 /// `session_key` stays on the server.
 #[utoipa::path(
     post,
-    path = "/oauth/wechat/miniprogram/",
+    path = "/oauth/wechat/miniprogram/", operation_id = "wechatMiniProgramLogin",
     tag = "wechat login",
     request_body(content(
         (MiniProgramLoginRequest = "application/json"),
@@ -66,7 +66,7 @@ pub async fn mini_program(req: &mut Request, depot: &mut Depot) -> Result<Json<M
 /// (WeChat's `getuserphonenumber`). A mobile another account has is a 409.
 #[utoipa::path(
     post,
-    path = "/oauth/wechat/miniprogram/phone/",
+    path = "/oauth/wechat/miniprogram/phone/", operation_id = "wechatMiniProgramBindPhone",
     tag = "wechat login",
     security(("jwt" = [])),
     request_body(content(

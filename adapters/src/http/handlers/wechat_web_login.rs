@@ -21,7 +21,7 @@ use crate::http::state::ApiState;
 /// the login to that browser and goes on to WeChat's QR page (`qrconnect`).
 #[utoipa::path(
     get,
-    path = "/oauth/wechat/authorization/",
+    path = "/oauth/wechat/authorization/", operation_id = "wechatWebLoginAuthorization",
     tag = "wechat login",
     params(OAuthAuthorizationQuery),
     responses(
@@ -48,7 +48,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
 /// is accepted, once, within 10 minutes.
 #[utoipa::path(
     get,
-    path = "/oauth/wechat/start/",
+    path = "/oauth/wechat/start/", operation_id = "wechatWebLoginStart",
     tag = "wechat login",
     params(OAuthStartQuery),
     responses(
@@ -80,7 +80,7 @@ pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> 
 /// answers carry `next`.
 #[utoipa::path(
     get,
-    path = "/oauth/wechat/user/",
+    path = "/oauth/wechat/user/", operation_id = "wechatWebLoginCallback",
     tag = "wechat login",
     params(OAuthCallbackQuery),
     responses(
@@ -115,7 +115,7 @@ pub async fn callback(
 /// binding. Only a bind token of the WeChat callback is accepted.
 #[utoipa::path(
     post,
-    path = "/oauth/wechat/user/",
+    path = "/oauth/wechat/user/", operation_id = "wechatWebLoginBind",
     tag = "wechat login",
     request_body(content(
         (OAuthBindRequest = "application/json"),

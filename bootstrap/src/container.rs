@@ -18,7 +18,7 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, GetCurrentUser, IssueCaptcha, LogIn,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, IssueCaptcha, LogIn,
     LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
     SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
     VerifyEmail,
@@ -212,7 +212,6 @@ impl Container {
                 audit.clone(),
                 session_clock,
             ),
-            get_current_user: GetCurrentUser::new(users.clone()),
             update_profile: UpdateProfile::new(users.clone(), profile_clock),
             start_password_reset: StartPasswordReset::new(
                 users.clone(),

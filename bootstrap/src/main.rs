@@ -28,6 +28,14 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document and exit.
     Openapi,
+    /// Time password hashes at the production cost on this machine and print
+    /// the milliseconds one takes (the login ceiling is CPUs ÷ that time).
+    HashCost {
+        /// Hashes to time, one after another; the fastest is printed, as the
+        /// cost of a hash that had a core to itself.
+        #[arg(long, default_value_t = 7)]
+        rounds: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,6 +51,9 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let Some(Command::HashCost { rounds }) = cli.command {
+        return hash_cost(rounds);
     }
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
@@ -70,7 +81,9 @@ fn main() -> ExitCode {
                 config.auto_migrate &= !no_migrate;
                 Application::start(config).await?.run_until_stopped().await
             }
-            None | Some(Command::Openapi) => Application::start(config).await?.run_until_stopped().await,
+            None | Some(Command::Openapi) | Some(Command::HashCost { .. }) => {
+                Application::start(config).await?.run_until_stopped().await
+            }
         }
     });
     match result {
@@ -78,6 +91,40 @@ fn main() -> ExitCode {
         Err(error) => {
             tracing::error!(%error, "meiduo-accounts stopped");
             eprintln!("meiduo-accounts: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Times `rounds` hashes through the production hasher (its thread hand-off
+/// included) and prints the fastest in milliseconds, for bench/run.sh.
+fn hash_cost(rounds: usize) -> ExitCode {
+    use adapters::security::Argon2PasswordHasher;
+    use application::ports::PasswordHasher as _;
+
+    let measured =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string()).and_then(
+            |runtime| {
+                runtime.block_on(async {
+                    let hasher = Argon2PasswordHasher::new(1).map_err(|e| e.to_string())?;
+                    let mut times = Vec::with_capacity(rounds.max(1));
+                    for _ in 0..rounds.max(1) {
+                        let started = std::time::Instant::now();
+                        hasher.hash("a password of ordinary length").await.map_err(|e| e.to_string())?;
+                        times.push(started.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    times.sort_by(f64::total_cmp);
+                    Ok::<f64, String>(times[times.len() / 2])
+                })
+            },
+        );
+    match measured {
+        Ok(fastest_ms) => {
+            println!("{fastest_ms:.2}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("meiduo-accounts: cannot time a hash: {error}");
             ExitCode::FAILURE
         }
     }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod messaging;
 pub mod oauth;
 pub mod persistence;
+pub mod personal_data;
 mod provider_http;
 pub mod security;
 pub mod system;

@@ -1,6 +1,17 @@
 //! What the adapters that call a provider over HTTPS (QQ, WeChat, Tencent SMS) share.
 
-use reqwest::Url;
+use std::time::Duration;
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, ClientBuilder, Url};
+
+/// The start of every provider adapter's HTTP client. Redirects are never followed: the
+/// requests carry app secrets, codes and access tokens (in the query for QQ and WeChat, signed
+/// headers for Tencent), which a redirect would hand to whatever host it names. A 3xx is then
+/// just one more answer that is not a 200: a provider failure.
+pub(crate) fn provider_client(timeout: Duration) -> ClientBuilder {
+    Client::builder().redirect(Policy::none()).timeout(timeout).connect_timeout(timeout)
+}
 
 /// The endpoint with this query, every value percent-encoded.
 pub(crate) fn with_query(endpoint: &Url, query: &[(&str, &str)]) -> Url {

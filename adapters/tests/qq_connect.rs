@@ -119,25 +119,21 @@ async fn without_the_unionid_permission_me_is_asked_again_without_unionid() {
 // --- identify: QQ's refusals ----------------------------------------------------------------
 
 #[tokio::test]
-async fn an_unknown_code_is_refused_with_100019() {
+async fn an_unknown_code_100019_is_a_rejected_code() {
     let fake = fake_with_code().await;
 
-    let (code, message) = refused_code(client(&fake).identify("NOT-A-CODE-QQ-GAVE").await);
+    assert_eq!(client(&fake).identify("NOT-A-CODE-QQ-GAVE").await, Err(ProviderError::CodeRejected));
 
-    assert_eq!(code, 100_019);
-    assert_eq!(message, "code to access token error");
     assert!(fake.requests_to("/oauth2.0/me").is_empty());
 }
 
 #[tokio::test]
-async fn a_reused_code_is_refused_with_100020() {
+async fn a_reused_code_100020_is_a_rejected_code() {
     let fake = fake_with_code().await;
     let client = client(&fake);
     assert_eq!(client.identify(CODE).await, Ok(expected()));
 
-    let (code, _) = refused_code(client.identify(CODE).await);
-
-    assert_eq!(code, 100_020);
+    assert_eq!(client.identify(CODE).await, Err(ProviderError::CodeRejected));
 }
 
 #[tokio::test]
@@ -212,6 +208,20 @@ async fn http_500_on_either_call_is_unavailable() {
     }
 }
 
+/// The query carries the app key and the code: a redirect must not take them anywhere.
+#[tokio::test]
+async fn a_redirect_on_either_call_is_unavailable_and_not_followed() {
+    for endpoint in [Endpoint::Token, Endpoint::Me] {
+        let fake = fake_with_code().await;
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+
+        let text = unavailable(client(&fake).identify(CODE).await);
+
+        assert!(text.contains("302"), "{endpoint:?}: {text}");
+        assert_eq!(fake.requests_to(fake_qq::REDIRECT_TARGET), [], "{endpoint:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_200_that_is_none_of_qqs_answers_is_unavailable() {
     for endpoint in [Endpoint::Token, Endpoint::Me] {
@@ -261,7 +271,7 @@ async fn logs_the_steps_and_qqs_codes_but_never_the_code_token_key_or_openid() {
         // A current-thread runtime: the guard covers every await below, the fake's included.
         let (logs, _guard) = CapturedLogs::start();
         assert!(client.identify(CODE).await.is_ok());
-        refused_code(client.identify(CODE).await);
+        assert_eq!(client.identify(CODE).await, Err(ProviderError::CodeRejected));
         fake.misbehave(Endpoint::Me, Misbehaviour::Hang(Duration::from_secs(10)));
         unavailable(client.identify("SECOND-CODE-0123456789").await);
         logs
@@ -304,8 +314,8 @@ fn the_authorize_url_carries_every_parameter_percent_encoded() {
         [
             ("response_type", "code"),
             ("client_id", fake_qq::CLIENT_ID),
-            ("redirect_uri", fake_qq::REDIRECT_URI),
             ("state", state),
+            ("redirect_uri", fake_qq::REDIRECT_URI),
             ("scope", "get_user_info"),
         ]
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
@@ -313,11 +323,11 @@ fn the_authorize_url_carries_every_parameter_percent_encoded() {
     // Encoded, so that neither value's `&`, `=`, `?` or `#` ends or splits a parameter.
     assert!(
         raw.contains(
-            "redirect_uri=http%3A%2F%2Fwww.meiduo.site%3A8080%2Foauth_callback.html%3Ffrom%3Dqq%26next%3D%2F&"
+            "redirect_uri=http%3A%2F%2Fwww.meiduo.site%3A8080%2Foauth_callback.html%3Ffrom%3Dqq%26next%3D%2F&scope"
         ),
         "{raw}"
     );
-    assert!(raw.contains("state=next%3D%2Forders%3Fpage%3D2%26x%3D1+%23%C3%A9&"), "{raw}");
+    assert!(raw.contains("state=next%3D%2Forders%3Fpage%3D2%26x%3D1+%23%C3%A9&redirect_uri"), "{raw}");
     assert!(url.fragment().is_none(), "{raw}");
 }
 

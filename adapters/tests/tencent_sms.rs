@@ -226,6 +226,18 @@ async fn http_server_errors_are_temporary() {
     }
 }
 
+/// A followed 307 would send the signed request, code included, again to wherever it points.
+#[tokio::test]
+async fn a_redirect_is_temporary_and_not_followed() {
+    let fake = FakeTencentSms::start().await;
+    fake.answer(Answer::Redirect);
+
+    let text = temporary(sender(&fake).send(&register_code()).await);
+
+    assert!(text.contains("307"), "{text}");
+    assert_eq!(fake.requests(), 1);
+}
+
 #[tokio::test]
 async fn an_answer_that_is_not_tencents_json_is_temporary() {
     let fake = FakeTencentSms::start().await;

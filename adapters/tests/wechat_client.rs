@@ -140,36 +140,30 @@ async fn no_retries_configured_means_one_attempt() {
 }
 
 #[tokio::test]
-async fn an_unknown_code_is_refused_with_40029() {
+async fn an_unknown_code_40029_is_a_rejected_code() {
     let fake = fake_with_codes().await;
 
-    let (code, message) = refused(client(&fake).code_to_session("NOT-A-CODE-WECHAT-GAVE").await);
+    let got = client(&fake).code_to_session("NOT-A-CODE-WECHAT-GAVE").await;
 
-    assert_eq!(code, 40029);
-    assert!(message.starts_with("invalid code"), "{message}");
+    assert_eq!(got.unwrap_err(), ProviderError::CodeRejected);
 }
 
 #[tokio::test]
-async fn a_used_code_is_refused_with_40163() {
+async fn a_used_code_40163_is_a_rejected_code() {
     let fake = fake_with_codes().await;
     let client = client(&fake);
     assert!(client.code_to_session(JS_CODE).await.is_ok());
 
-    let (code, _) = refused(client.code_to_session(JS_CODE).await);
-
-    assert_eq!(code, 40163);
+    assert_eq!(client.code_to_session(JS_CODE).await.unwrap_err(), ProviderError::CodeRejected);
 }
 
 #[tokio::test]
-async fn rate_limited_and_high_risk_users_are_refused_with_wechats_code_and_not_retried() {
-    for errcode in [45011, 40226] {
+async fn rate_limited_and_high_risk_users_are_throttled_and_blocked_and_not_retried() {
+    for (errcode, expected) in [(45011, ProviderError::Throttled), (40226, ProviderError::Blocked)] {
         let fake = fake_with_codes().await;
         fake.fail_next(Endpoint::CodeToSession, errcode, 1);
 
-        let (code, message) = refused(client(&fake).code_to_session(JS_CODE).await);
-
-        assert_eq!(code, errcode);
-        assert!(!message.is_empty());
+        assert_eq!(client(&fake).code_to_session(JS_CODE).await.unwrap_err(), expected);
         assert_eq!(fake.requests_to(Endpoint::CodeToSession).len(), 1, "{errcode}");
     }
 }
@@ -209,6 +203,16 @@ async fn a_web_code_gives_the_identity_with_its_profile() {
 }
 
 #[tokio::test]
+async fn the_unionid_of_the_token_answer_is_kept_when_userinfo_leaves_it_out() {
+    let fake = fake_with_codes().await;
+    fake.userinfo_omits_unionid();
+
+    let identity = client(&fake).web_identify(WEB_CODE).await;
+
+    assert_eq!(identity, Ok(web_identity()));
+}
+
+#[tokio::test]
 async fn a_web_user_without_unionid_or_profile_fields_gets_none() {
     let fake = FakeWeChat::start().await;
     fake.add_web_code(WEB_CODE, WEB_OPENID, None, "", "");
@@ -222,13 +226,13 @@ async fn a_web_user_without_unionid_or_profile_fields_gets_none() {
 }
 
 #[tokio::test]
-async fn web_code_refusals_keep_wechats_code_and_skip_the_profile() {
+async fn web_code_refusals_are_rejected_codes_and_skip_the_profile() {
     let fake = fake_with_codes().await;
     let client = client(&fake);
 
-    assert_eq!(refused(client.web_identify("NOT-A-CODE").await).0, 40029);
+    assert_eq!(client.web_identify("NOT-A-CODE").await.unwrap_err(), ProviderError::CodeRejected);
     assert!(client.web_identify(WEB_CODE).await.is_ok());
-    assert_eq!(refused(client.web_identify(WEB_CODE).await).0, 40163);
+    assert_eq!(client.web_identify(WEB_CODE).await.unwrap_err(), ProviderError::CodeRejected);
     assert_eq!(fake.requests_to(Endpoint::UserInfo).len(), 1);
 }
 
@@ -314,13 +318,13 @@ async fn the_phone_button_code_gives_the_pure_number() {
 }
 
 #[tokio::test]
-async fn phone_code_refusals_keep_wechats_code() {
+async fn phone_code_refusals_are_rejected_codes() {
     let fake = fake_with_codes().await;
     let client = client(&fake);
 
-    assert_eq!(refused(client.phone_number("NOT-A-CODE").await).0, 40029);
+    assert_eq!(client.phone_number("NOT-A-CODE").await.unwrap_err(), ProviderError::CodeRejected);
     assert!(client.phone_number(PHONE_CODE).await.is_ok());
-    assert_eq!(refused(client.phone_number(PHONE_CODE).await).0, 40163);
+    assert_eq!(client.phone_number(PHONE_CODE).await.unwrap_err(), ProviderError::CodeRejected);
 }
 
 #[tokio::test]
@@ -398,6 +402,35 @@ async fn an_app_token_within_five_minutes_of_expiry_is_fetched_again() {
     assert_eq!(fake.app_tokens_issued(), 2);
 }
 
+/// A lifetime too large for the clock is capped, not added to it (which panicked).
+#[tokio::test]
+async fn a_huge_app_token_lifetime_is_capped_and_the_token_cached() {
+    let fake = fake_with_codes().await;
+    fake.add_phone_code("PHONE-CODE-2", "13900000002");
+    fake.set_app_token_expires_in(i64::MAX);
+    let client = client(&fake);
+
+    assert_eq!(client.phone_number(PHONE_CODE).await, Ok(PHONE.to_owned()));
+    assert_eq!(client.phone_number("PHONE-CODE-2").await, Ok("13900000002".to_owned()));
+
+    assert_eq!(fake.app_tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn a_zero_or_negative_app_token_lifetime_serves_one_call() {
+    for expires_in in [0, -7200, i64::MIN] {
+        let fake = fake_with_codes().await;
+        fake.add_phone_code("PHONE-CODE-2", "13900000002");
+        fake.set_app_token_expires_in(expires_in);
+        let client = client(&fake);
+
+        assert_eq!(client.phone_number(PHONE_CODE).await, Ok(PHONE.to_owned()), "{expires_in}");
+        assert_eq!(client.phone_number("PHONE-CODE-2").await, Ok("13900000002".to_owned()), "{expires_in}");
+
+        assert_eq!(fake.app_tokens_issued(), 2, "{expires_in}");
+    }
+}
+
 #[tokio::test]
 async fn busy_on_the_app_token_is_retried() {
     let fake = fake_with_codes().await;
@@ -459,6 +492,29 @@ async fn http_500_on_any_call_is_unavailable() {
         assert!(text.contains("500"), "{endpoint:?}: {text}");
         // An outage is not WeChat being busy: no retry.
         assert_eq!(fake.requests_to(endpoint).len(), 1, "{endpoint:?}");
+    }
+}
+
+/// The queries carry the app secret, codes and access tokens: a redirect must not take them anywhere.
+#[tokio::test]
+async fn a_redirect_on_any_call_is_unavailable_and_not_followed() {
+    for endpoint in
+        [Endpoint::CodeToSession, Endpoint::WebToken, Endpoint::UserInfo, Endpoint::AppToken, Endpoint::PhoneNumber]
+    {
+        let fake = fake_with_codes().await;
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+        let client = client(&fake);
+
+        let text = match endpoint {
+            Endpoint::CodeToSession => unavailable(client.code_to_session(JS_CODE).await),
+            Endpoint::WebToken | Endpoint::UserInfo => unavailable(client.web_identify(WEB_CODE).await),
+            Endpoint::AppToken | Endpoint::PhoneNumber => unavailable(client.phone_number(PHONE_CODE).await),
+        };
+
+        assert!(text.contains("302"), "{endpoint:?}: {text}");
+        let followed: Vec<_> =
+            fake.requests().into_iter().filter(|request| request.path == fake_wechat::REDIRECT_TARGET).collect();
+        assert_eq!(followed, [], "{endpoint:?}");
     }
 }
 
@@ -547,11 +603,11 @@ async fn logs_steps_and_wechats_codes_but_never_secrets_codes_session_keys_token
         let (logs, _guard) = CapturedLogs::start();
         fake.fail_next(Endpoint::CodeToSession, -1, 1);
         assert!(client.code_to_session(JS_CODE).await.is_ok());
-        refused(client.code_to_session(JS_CODE).await);
+        assert_eq!(client.code_to_session(JS_CODE).await.unwrap_err(), ProviderError::CodeRejected);
         assert!(client.web_identify(WEB_CODE).await.is_ok());
         assert!(client.phone_number(PHONE_CODE).await.is_ok());
         fake.expire_app_tokens();
-        refused(client.phone_number(PHONE_CODE).await);
+        assert_eq!(client.phone_number(PHONE_CODE).await.unwrap_err(), ProviderError::CodeRejected);
         fake.misbehave(Endpoint::UserInfo, Misbehaviour::Hang(Duration::from_secs(10)));
         fake.add_web_code("SECOND-WEB-CODE-0123456789", WEB_OPENID, Some(UNIONID), NICKNAME, AVATAR);
         unavailable(client.web_identify("SECOND-WEB-CODE-0123456789").await);

@@ -239,7 +239,7 @@ impl From<RepoError> for AppError {
 impl From<CacheError> for AppError {
     fn from(error: CacheError) -> Self {
         match error {
-            CacheError::Unavailable(_) | CacheError::Full => Self::Unavailable(Backend::Cache),
+            CacheError::Unavailable(_) => Self::Unavailable(Backend::Cache),
             CacheError::Other(detail) => Self::Internal(format!("cache: {detail}")),
         }
     }
@@ -262,7 +262,11 @@ impl From<MessagingError> for AppError {
 
 impl From<RenderError> for AppError {
     fn from(error: RenderError) -> Self {
-        Self::Internal(format!("captcha rendering: {error}"))
+        match error {
+            // Shedding load is told like a limit: the client may retry in a second.
+            RenderError::Busy => Self::RateLimited { retry_after: Duration::from_secs(1) },
+            RenderError::Failed(detail) => Self::Internal(format!("captcha rendering: {detail}")),
+        }
     }
 }
 

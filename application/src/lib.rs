@@ -4,6 +4,7 @@
 //! calls the use cases and maps [`AppError`] to responses in one place.
 
 mod captcha_answer;
+pub mod client_network;
 pub mod error;
 mod failure_counters;
 pub mod flow_tokens;
@@ -11,13 +12,14 @@ pub mod login_recorder;
 pub mod one_time_codes;
 pub mod policy;
 pub mod ports;
+mod provider_failure;
 pub mod sessions;
 pub mod test_targets;
 mod unionid_join;
 pub mod use_cases;
 pub mod web_login;
-mod wechat_failure;
 
+pub use client_network::ClientNetwork;
 pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
 pub use flow_tokens::{FlowTokens, TokenClaim};
 pub use login_recorder::{LoggedIn, LoginRecorder};

@@ -11,7 +11,7 @@ use crate::ports::{
     Channel, CodeCheck, CodeGenerator, CodeKey, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage,
     RateDecision, RateLimit, RateLimiter, VerificationCodeStore,
 };
-use crate::{AppError, Field, Problem, VerificationPolicy};
+use crate::{AppError, ClientNetwork, Field, Problem, VerificationPolicy};
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 const HOUR: Duration = Duration::from_secs(60 * 60);
@@ -90,7 +90,7 @@ impl OneTimeCodes {
         let limits = [
             RateLimit::new(format!("{channel}:resend:{target}"), 1, self.policy.resend_interval),
             RateLimit::new(format!("{channel}:daily:{target}"), self.policy.per_target_daily, DAY),
-            RateLimit::new(format!("codes:ip:{client_ip}"), self.policy.per_ip_hourly, HOUR),
+            RateLimit::new(format!("codes:ip:{}", ClientNetwork::of(client_ip)), self.policy.per_ip_hourly, HOUR),
         ];
         match self.limiter.acquire(&limits).await? {
             RateDecision::Allowed => Ok(Charge { limits }),

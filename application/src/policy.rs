@@ -3,14 +3,16 @@ use std::time::Duration;
 
 use domain::UserId;
 
-use crate::TestTargets;
 use crate::ports::RateLimit;
+use crate::{ClientNetwork, TestTargets};
 
 /// The limits on captchas and one-time codes; every one is configuration, and
 /// a count of 0 turns that limit off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerificationPolicy {
     pub captcha_ttl: Duration,
+    /// Captchas drawn per client network per minute.
+    pub captcha_per_ip_per_minute: u32,
     pub code_ttl: Duration,
     pub resend_interval: Duration,
     pub per_target_daily: u32,
@@ -26,10 +28,22 @@ pub struct VerificationPolicy {
     pub email_test_addresses: TestTargets,
 }
 
+impl VerificationPolicy {
+    /// The per-client limit on drawing captchas: each one costs CPU and a cache entry.
+    pub fn captcha_limit(&self, ip: IpAddr) -> RateLimit {
+        RateLimit::new(
+            format!("captcha:ip:{}", ClientNetwork::of(ip)),
+            self.captcha_per_ip_per_minute,
+            Duration::from_secs(60),
+        )
+    }
+}
+
 impl Default for VerificationPolicy {
     fn default() -> Self {
         Self {
             captcha_ttl: Duration::from_secs(300),
+            captcha_per_ip_per_minute: 30,
             code_ttl: Duration::from_secs(300),
             resend_interval: Duration::from_secs(60),
             per_target_daily: 10,
@@ -79,7 +93,7 @@ impl LoginPolicy {
     }
 
     pub fn ip_limit(&self, ip: IpAddr) -> RateLimit {
-        RateLimit::new(format!("login:ip:{ip}"), self.ip_failures, self.ip_window)
+        RateLimit::new(format!("login:ip:{}", ClientNetwork::of(ip)), self.ip_failures, self.ip_window)
     }
 }
 
@@ -111,14 +125,11 @@ impl Default for SessionPolicy {
 }
 
 /// Third-party login: how long a login may take between leaving for the
-/// provider and coming back, how long an unbound identity may take to bind,
-/// and whether callbacks without `state` are accepted (the classic pages).
+/// provider and coming back, and how long an unbound identity may take to bind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthPolicy {
     pub state_ttl: Duration,
     pub bind_ttl: Duration,
-    /// Gives up the login-CSRF protection of `state` for callbacks that lack it.
-    pub allow_missing_state: bool,
     /// How long a WeChat `session_key` is kept; a new `wx.login` replaces it sooner.
     pub session_key_ttl: Duration,
 }
@@ -128,7 +139,6 @@ impl Default for OAuthPolicy {
         Self {
             state_ttl: Duration::from_secs(600),
             bind_ttl: Duration::from_secs(600),
-            allow_missing_state: false,
             session_key_ttl: Duration::from_secs(3 * 24 * 60 * 60),
         }
     }

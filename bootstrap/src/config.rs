@@ -34,6 +34,10 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
     pub jwt_lifetime_secs: u64,
+    /// The `iss` written into access tokens and required of them.
+    pub jwt_issuer: String,
+    /// The `aud` written into access tokens and required of them: the services that accept them.
+    pub jwt_audience: String,
     /// Refresh-token lifetime in seconds (each rotation issues a successor with a full lifetime).
     pub refresh_token_lifetime_secs: u64,
     /// Seconds a rotated refresh token may still be exchanged (two tabs refreshing together).
@@ -52,8 +56,22 @@ pub struct Config {
     pub database_timeout_secs: u64,
     /// Password hashes computed at once (each takes 19 MiB); 0 → number of CPUs.
     pub password_hash_concurrency: usize,
+    /// The highest iteration count among imported Django `pbkdf2_sha256` hashes: every password
+    /// verification takes at least as long as one of them; 0 → learned from the first one verified.
+    pub django_hash_iterations: u32,
     /// Seconds a captcha answer is kept.
     pub captcha_ttl_secs: u64,
+    /// Captchas drawn per client IP (IPv6: per /64) per minute; 0 turns the limit off.
+    pub captcha_ip_per_minute: u32,
+    /// Captchas drawn at once on the blocking pool; 0 → number of CPUs. A request that
+    /// finds every slot taken for a second answers 429 with `Retry-After: 1`.
+    pub captcha_render_concurrency: usize,
+    /// Entries the in-process cache holds before evicting (captchas first, then codes).
+    pub memory_cache_capacity: usize,
+    /// The development outbox (`/dev/outbox/`, captcha answers, codes in the log):
+    /// unset → on while every channel uses the development adapter; `true` → on even
+    /// with one real channel; `false` → off. Always off with `TRUSTED_PROXIES`.
+    pub dev_outbox: Option<bool>,
     /// Seconds a one-time code stays valid.
     pub code_ttl_secs: u64,
     /// Seconds between two codes to the same target; 0 turns the limit off.
@@ -139,14 +157,18 @@ pub struct Config {
     pub wechat_open_base: String,
     /// Seconds one call to WeChat may take.
     pub wechat_timeout_secs: u64,
-    /// Accept OAuth callbacks without `state` (the classic callback page sends only `code`).
-    pub oauth_allow_missing_state: bool,
     /// Milliseconds between outbox polls (new messages of this instance are sent at once).
     pub outbox_poll_ms: u64,
     /// Delivery attempts before a message is marked dead.
     pub outbox_max_attempts: u32,
     /// Milliseconds before the first retry; doubled after each further failure.
     pub outbox_first_backoff_ms: u64,
+    /// Days sent and dead outbox messages are kept; 0 keeps them.
+    pub outbox_retention_days: u32,
+    /// Days audit events are kept; 0 keeps them.
+    pub audit_retention_days: u32,
+    /// Seconds between rounds of the retention job (also run at start); 0 turns it off.
+    pub retention_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -160,6 +182,8 @@ impl Default for Config {
             cache_timeout_ms: 2_000,
             jwt_secret: None,
             jwt_lifetime_secs: 24 * 60 * 60,
+            jwt_issuer: "meiduo-accounts".into(),
+            jwt_audience: "meiduo-mall".into(),
             refresh_token_lifetime_secs: 14 * 24 * 60 * 60,
             refresh_reuse_grace_secs: 10,
             cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
@@ -169,7 +193,12 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             database_timeout_secs: 5,
             password_hash_concurrency: 0,
+            django_hash_iterations: 0,
             captcha_ttl_secs: 300,
+            captcha_ip_per_minute: 30,
+            captcha_render_concurrency: 0,
+            memory_cache_capacity: adapters::cache::MemoryCache::DEFAULT_CAPACITY,
+            dev_outbox: None,
             code_ttl_secs: 300,
             code_resend_interval_secs: 60,
             code_daily_limit: 10,
@@ -218,10 +247,12 @@ impl Default for Config {
             wechat_api_base: "https://api.weixin.qq.com".into(),
             wechat_open_base: "https://open.weixin.qq.com".into(),
             wechat_timeout_secs: 5,
-            oauth_allow_missing_state: false,
             outbox_poll_ms: 500,
             outbox_max_attempts: 5,
             outbox_first_backoff_ms: 2_000,
+            outbox_retention_days: 7,
+            audit_retention_days: 180,
+            retention_interval_secs: 60 * 60,
         }
     }
 }
@@ -244,6 +275,8 @@ const VARIABLES: &[&str] = &[
     "CACHE_TIMEOUT_MS",
     "JWT_SECRET",
     "JWT_LIFETIME_SECS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
     "REFRESH_TOKEN_LIFETIME_SECS",
     "REFRESH_REUSE_GRACE_SECS",
     "CORS_ALLOWED_ORIGINS",
@@ -253,12 +286,19 @@ const VARIABLES: &[&str] = &[
     "MAX_BODY_BYTES",
     "DATABASE_TIMEOUT_SECS",
     "PASSWORD_HASH_CONCURRENCY",
+    "DJANGO_HASH_ITERATIONS",
     "CAPTCHA_TTL_SECS",
+    "CAPTCHA_IP_PER_MINUTE",
+    "CAPTCHA_RENDER_CONCURRENCY",
+    "MEMORY_CACHE_CAPACITY",
+    "DEV_OUTBOX",
     "CODE_TTL_SECS",
     "CODE_RESEND_INTERVAL_SECS",
     "CODE_DAILY_LIMIT",
     "CODE_IP_HOURLY_LIMIT",
     "CODE_MAX_ATTEMPTS",
+    "PASSWORD_RESET_TOKEN_TTL_SECS",
+    "EMAIL_VERIFICATION_TTL_SECS",
     "SMS_TEST_NUMBERS",
     "EMAIL_TEST_ADDRESSES",
     "LOGIN_ACCOUNT_FAILURES",
@@ -291,7 +331,6 @@ const VARIABLES: &[&str] = &[
     "QQ_API_BASE",
     "QQ_MOBILE_DISPLAY",
     "QQ_TIMEOUT_SECS",
-    "OAUTH_ALLOW_MISSING_STATE",
     "WECHAT_MP_APPID",
     "WECHAT_MP_SECRET",
     "WECHAT_WEB_APPID",
@@ -303,11 +342,16 @@ const VARIABLES: &[&str] = &[
     "OUTBOX_POLL_MS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_FIRST_BACKOFF_MS",
+    "OUTBOX_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+    "RETENTION_INTERVAL_SECS",
 ];
 
 /// Variables whose values are text even when they look like numbers.
 const TEXT_VARIABLES: &[&str] = &[
     "JWT_SECRET",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
     "DATABASE_URL",
     "REDIS_URL",
     "REDIS_KEY_PREFIX",
@@ -344,15 +388,34 @@ const TEXT_VARIABLES: &[&str] = &[
     "WECHAT_OPEN_BASE",
 ];
 
+/// Variables that existed once and would now do something else than their setter expects:
+/// refused with the reason rather than ignored.
+const RETIRED_VARIABLES: &[(&str, &str)] = &[(
+    "OAUTH_ALLOW_MISSING_STATE",
+    "OAUTH_ALLOW_MISSING_STATE is gone: every QQ and WeChat website login is now bound to the browser that \
+     started it by a cookie, which the classic callback page sends, so callbacks without state need no exception; \
+     remove the variable",
+)];
+
 impl Config {
     /// Defaults, then `file` if given, then the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        for (name, why) in RETIRED_VARIABLES {
+            if std::env::var_os(name).is_some() {
+                return Err(ConfigError::Invalid((*why).to_owned()));
+            }
+        }
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.is_file() {
                 return Err(ConfigError::Invalid(format!("config file {} does not exist", file.display())));
             }
             figment = figment.merge(Toml::file(file));
+        }
+        for (name, why) in RETIRED_VARIABLES {
+            if figment.contains(&name.to_lowercase()) {
+                return Err(ConfigError::Invalid((*why).to_owned()));
+            }
         }
         let numeric: Vec<&str> = VARIABLES.iter().filter(|v| !TEXT_VARIABLES.contains(v)).copied().collect();
         let mut config: Config = figment.merge(Env::raw().only(&numeric)).extract().map_err(Box::new)?;
@@ -370,6 +433,8 @@ impl Config {
     fn set_text(&mut self, name: &str, value: String) {
         match name {
             "JWT_SECRET" => self.jwt_secret = Some(value),
+            "JWT_ISSUER" => self.jwt_issuer = value,
+            "JWT_AUDIENCE" => self.jwt_audience = value,
             "DATABASE_URL" => self.database_url = Some(value),
             "REDIS_URL" => self.redis_url = Some(value),
             "REDIS_KEY_PREFIX" => self.redis_key_prefix = value,
@@ -427,8 +492,19 @@ impl Config {
                 self.email_verification_url
             )));
         }
+        if self.jwt_issuer.trim().is_empty() || self.jwt_audience.trim().is_empty() {
+            return Err(ConfigError::Invalid("JWT_ISSUER and JWT_AUDIENCE must not be empty".into()));
+        }
         if self.jwt_lifetime_secs == 0 {
             return Err(ConfigError::Invalid("JWT_LIFETIME_SECS must be positive".into()));
+        }
+        // A zero lifetime would make every find-password step or verification
+        // link dead on arrival, which is a typo, not a policy.
+        if self.password_reset_token_ttl_secs == 0 {
+            return Err(ConfigError::Invalid("PASSWORD_RESET_TOKEN_TTL_SECS must be positive".into()));
+        }
+        if self.email_verification_ttl_secs == 0 {
+            return Err(ConfigError::Invalid("EMAIL_VERIFICATION_TTL_SECS must be positive".into()));
         }
         if self.outbox_max_attempts == 0 {
             return Err(ConfigError::Invalid("OUTBOX_MAX_ATTEMPTS must be at least 1".into()));
@@ -607,6 +683,23 @@ impl Config {
             .map_err(|e| ConfigError::Invalid(format!("EMAIL_TEST_ADDRESSES: {e}")))
     }
 
+    /// Whether the development outbox is on, and why, for the start-up log.
+    /// `sms_dev` and `mail_dev` tell whether each channel uses the development adapter.
+    pub fn dev_outbox_decision(&self, sms_dev: bool, mail_dev: bool) -> (bool, &'static str) {
+        if split_list(&self.trusted_proxies).next().is_some() {
+            return (false, "TRUSTED_PROXIES is set: behind a proxy every client looks local");
+        }
+        match self.dev_outbox {
+            Some(false) => (false, "DEV_OUTBOX=false"),
+            Some(true) => (true, "DEV_OUTBOX=true"),
+            None if sms_dev && mail_dev => (true, "every channel uses the development adapter"),
+            None if sms_dev || mail_dev => {
+                (false, "one channel uses a real provider (set DEV_OUTBOX=true to force it on)")
+            }
+            None => (false, "both channels use real providers"),
+        }
+    }
+
     pub fn trusted_proxy_nets(&self) -> Result<Vec<IpNet>, ConfigError> {
         split_list(&self.trusted_proxies)
             .map(|entry| {
@@ -701,5 +794,19 @@ mod tests {
     fn the_verification_link_must_be_http() {
         let config = Config { email_verification_url: "javascript:alert(1)".into(), ..Config::default() };
         assert!(matches!(config.validate(), Err(ConfigError::Invalid(m)) if m.contains("EMAIL_VERIFICATION_URL")));
+    }
+
+    #[test]
+    fn the_development_outbox_is_on_only_in_full_development_or_when_forced_and_never_behind_proxies() {
+        let on = |config: &Config, sms_dev, mail_dev| config.dev_outbox_decision(sms_dev, mail_dev).0;
+        let auto = Config::default();
+        assert!(on(&auto, true, true));
+        assert!(!on(&auto, false, true) && !on(&auto, true, false) && !on(&auto, false, false));
+        let forced = Config { dev_outbox: Some(true), ..Config::default() };
+        assert!(on(&forced, false, true));
+        let off = Config { dev_outbox: Some(false), ..Config::default() };
+        assert!(!on(&off, true, true));
+        let proxied = Config { dev_outbox: Some(true), trusted_proxies: "10.0.0.1".into(), ..Config::default() };
+        assert!(!on(&proxied, true, true));
     }
 }

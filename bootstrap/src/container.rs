@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::captcha::PngCaptchaRenderer;
-use adapters::http::{ApiState, ClientIpResolver, OAuthLogin};
+use adapters::http::{ApiState, ClientIpResolver, OAuthFlowCookie, OAuthLogin};
 use adapters::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, SmtpMessageSender, TencentSmsSender,
 };
@@ -18,10 +18,10 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, IssueCaptcha, LogIn,
-    LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
-    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
-    VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, DepartOAuthLogin, IssueCaptcha,
+    LogIn, LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser, ResetPassword,
+    RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
+    StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use application::{
     AvailabilityPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer,
@@ -42,6 +42,8 @@ pub struct Container {
     pub delivery: Arc<DeliverMessages>,
     /// Notified on every enqueue, so the worker of this instance sends at once.
     pub outbox_wakeup: Arc<Notify>,
+    /// One round of the retention job, run by its worker.
+    pub retention: Arc<PurgeExpiredData>,
 }
 
 impl Container {
@@ -58,20 +60,24 @@ impl Container {
         let session_keys = cache.session_keys.clone();
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(cache.captchas, dev_outbox.clone())),
-            // With real providers no captcha answer may be readable anywhere.
+            // With the outbox off no captcha answer may be readable anywhere.
             None => cache.captchas,
         };
         let limiter = cache.limiter;
         let outbox_wakeup = Arc::new(Notify::new());
         let outbox: Arc<dyn MessageOutbox> = database.outbox(outbox_wakeup.clone());
-        let concurrency = match config.password_hash_concurrency {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        };
-        let hasher: Arc<dyn PasswordHasher> =
-            Arc::new(Argon2PasswordHasher::new(concurrency).map_err(|e| StartError::Hashing(e.to_string()))?);
-        let tokens: Arc<dyn TokenIssuer> =
-            Arc::new(JwtTokenIssuer::new(&secret, Duration::from_secs(config.jwt_lifetime_secs)));
+        let concurrency = or_cpu_count(config.password_hash_concurrency);
+        let hasher: Arc<dyn PasswordHasher> = Arc::new(
+            Argon2PasswordHasher::new(concurrency)
+                .map_err(|e| StartError::Hashing(e.to_string()))?
+                .covering_django_iterations(config.django_hash_iterations),
+        );
+        let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
+            &secret,
+            Duration::from_secs(config.jwt_lifetime_secs),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ));
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let generator: Arc<dyn CodeGenerator> = Arc::new(RandomCodeGenerator);
         let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];
@@ -84,6 +90,15 @@ impl Container {
                 max_attempts: config.outbox_max_attempts,
                 first_backoff: Duration::from_millis(config.outbox_first_backoff_ms),
                 ..DeliveryPolicy::default()
+            },
+        ));
+        let retention = Arc::new(PurgeExpiredData::new(
+            database.data_retention(),
+            clock.clone(),
+            RetentionPolicy {
+                outbox_age: retention_age(config.outbox_retention_days),
+                audit_age: retention_age(config.audit_retention_days),
+                ..RetentionPolicy::default()
             },
         ));
         let verification = verification_policy(config)?;
@@ -126,20 +141,15 @@ impl Container {
             clock: clock.clone(),
             login_policy: login_policy.clone(),
         };
-        if config.oauth_allow_missing_state {
-            tracing::warn!(
-                "OAUTH_ALLOW_MISSING_STATE=true: callbacks without state are accepted (no login-CSRF protection)"
-            );
-        }
-        let oauth_policy =
-            OAuthPolicy { allow_missing_state: config.oauth_allow_missing_state, ..OAuthPolicy::default() };
+        let oauth_policy = OAuthPolicy::default();
         let qq_login = match config.qq_settings()? {
             Some(settings) => {
                 tracing::info!(api_base = %settings.api_base, "QQ login enabled");
                 let qq: Arc<dyn QqClient> = Arc::new(
                     QqConnectClient::new(settings).map_err(|e| ConfigError::Invalid(format!("QQ Connect: {e}")))?,
                 );
-                Some(web_login(Arc::new(QqWebLogin::new(qq)), oauth_policy.clone(), &web_login_ports))
+                let cookie = OAuthFlowCookie::new("qq", is_https(config.qq_redirect_uri.as_deref()));
+                Some(web_login(Arc::new(QqWebLogin::new(qq)), cookie, oauth_policy.clone(), &web_login_ports))
             }
             None => None,
         };
@@ -157,7 +167,8 @@ impl Container {
             Some(wechat) if has_website => {
                 tracing::info!("WeChat website (QR) login enabled");
                 let provider = Arc::new(WeChatWebLogin::new(wechat.clone()));
-                Some(web_login(provider, oauth_policy, &web_login_ports))
+                let cookie = OAuthFlowCookie::new("wechat", is_https(config.wechat_web_redirect_uri.as_deref()));
+                Some(web_login(provider, cookie, oauth_policy, &web_login_ports))
             }
             _ => None,
         };
@@ -184,7 +195,12 @@ impl Container {
                 limiter.clone(),
                 AvailabilityPolicy { per_ip_per_minute: config.availability_ip_per_minute },
             ),
-            issue_captcha: IssueCaptcha::new(Arc::new(PngCaptchaRenderer), captchas.clone(), verification.clone()),
+            issue_captcha: IssueCaptcha::new(
+                Arc::new(PngCaptchaRenderer::new(or_cpu_count(config.captcha_render_concurrency))),
+                captchas.clone(),
+                limiter.clone(),
+                verification.clone(),
+            ),
             send_sms_code: SendSmsCode::new(captchas.clone(), one_time_codes.clone()),
             send_email_code: SendEmailCode::new(users.clone(), one_time_codes.clone()),
             register_user: RegisterUser::new(
@@ -268,8 +284,13 @@ impl Container {
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
         };
-        Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup })
+        Ok(Self { state: Arc::new(state), database, delivery, outbox_wakeup, retention })
     }
+}
+
+/// A retention in days as an age; 0 days keeps the rows.
+fn retention_age(days: u32) -> Option<Duration> {
+    (days > 0).then(|| Duration::from_secs(u64::from(days) * 24 * 60 * 60))
 }
 
 /// What the website logins share with the rest of the service.
@@ -285,10 +306,22 @@ struct WebLoginPorts {
     login_policy: LoginPolicy,
 }
 
-/// One provider's website login: the authorize URL, the callback and the bind form.
-fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &WebLoginPorts) -> OAuthLogin {
+/// A callback page served over https means the service is reached over https too (browsers
+/// block an https page's requests to plain http), so the flow cookie is always `Secure`.
+fn is_https(redirect_uri: Option<&str>) -> bool {
+    redirect_uri.is_some_and(|uri| uri.trim().to_ascii_lowercase().starts_with("https://"))
+}
+
+/// One provider's website login: the start, the hop, the callback and the bind form.
+fn web_login(
+    provider: Arc<dyn WebLoginProvider>,
+    cookie: OAuthFlowCookie,
+    policy: OAuthPolicy,
+    ports: &WebLoginPorts,
+) -> OAuthLogin {
     OAuthLogin {
         start: StartOAuthLogin::new(provider.clone(), ports.tokens.clone(), policy.clone()),
+        depart: DepartOAuthLogin::new(provider.clone(), ports.tokens.clone(), ports.clock.clone(), policy.clone()),
         complete: CompleteOAuthLogin::new(
             provider.clone(),
             ports.identities.clone(),
@@ -310,32 +343,45 @@ fn web_login(provider: Arc<dyn WebLoginProvider>, policy: OAuthPolicy, ports: &W
             ports.clock.clone(),
             ports.login_policy.clone(),
         ),
+        cookie,
     }
 }
 
-/// Where outgoing messages go, and the development outbox when a development adapter is in use.
+/// Where outgoing messages go, and the development outbox when it is on.
 struct Senders {
     router: Arc<dyn MessageSender>,
     dev_outbox: Option<Arc<DevOutbox>>,
 }
 
 /// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
-/// otherwise that channel goes to the development outbox.
+/// otherwise that channel goes to the development adapter, which shows codes
+/// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
 fn open_senders(config: &Config) -> Result<Senders, StartError> {
-    let dev_outbox = Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP));
+    let smtp = config.smtp_settings()?;
+    let tencent = config.tencent_sms_settings()?;
+    let (outbox_on, reason) = config.dev_outbox_decision(tencent.is_none(), smtp.is_none());
+    let dev_outbox = outbox_on.then(|| Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP)));
+    if outbox_on {
+        tracing::warn!(
+            reason,
+            "development outbox ON: captcha answers and codes of the development adapter are shown at /dev/outbox/ \
+             (direct loopback requests only) and logged"
+        );
+    } else {
+        tracing::info!(reason, "development outbox off: /dev/outbox/ answers 404 and no code is logged");
+    }
     let dev: Arc<dyn MessageSender> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
-    let mut uses_dev = false;
-    let email: Arc<dyn MessageSender> = match config.smtp_settings()? {
+    let email: Arc<dyn MessageSender> = match smtp {
         Some(settings) => {
             tracing::info!(host = %settings.host, port = settings.port, tls = settings.tls.as_str(), "sending mail through SMTP");
             Arc::new(SmtpMessageSender::new(settings).map_err(|e| ConfigError::Invalid(format!("SMTP: {e}")))?)
         }
         None => {
-            uses_dev = true;
+            tracing::warn!("development mail adapter in use: mail is not sent");
             dev.clone()
         }
     };
-    let sms: Arc<dyn MessageSender> = match config.tencent_sms_settings()? {
+    let sms: Arc<dyn MessageSender> = match tencent {
         Some(settings) => {
             tracing::info!(endpoint = %settings.endpoint, region = %settings.region, "sending SMS through Tencent Cloud");
             Arc::new(
@@ -343,16 +389,11 @@ fn open_senders(config: &Config) -> Result<Senders, StartError> {
             )
         }
         None => {
-            uses_dev = true;
+            tracing::warn!("development SMS adapter in use: SMS is not sent");
             dev
         }
     };
-    if uses_dev {
-        tracing::warn!(
-            "development message adapter in use: codes are logged and shown at /dev/outbox/ (loopback only)"
-        );
-    }
-    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox: uses_dev.then_some(dev_outbox) })
+    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox })
 }
 
 /// The cache behind captchas, codes and limits, seen through each port.
@@ -390,13 +431,22 @@ async fn open_cache(config: &Config, digester: CodeDigester) -> Result<CachePort
                 .map_err(|e| StartError::Cache(e.to_string()))?;
             Ok(CachePorts::of(Arc::new(cache)))
         }
-        None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, MemoryCache::DEFAULT_CAPACITY)))),
+        None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, config.memory_cache_capacity.max(1))))),
+    }
+}
+
+/// A configured degree of parallelism, 0 meaning one per CPU.
+fn or_cpu_count(configured: usize) -> usize {
+    match configured {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
     }
 }
 
 fn verification_policy(config: &Config) -> Result<VerificationPolicy, StartError> {
     Ok(VerificationPolicy {
         captcha_ttl: Duration::from_secs(config.captcha_ttl_secs),
+        captcha_per_ip_per_minute: config.captcha_ip_per_minute,
         code_ttl: Duration::from_secs(config.code_ttl_secs),
         resend_interval: Duration::from_secs(config.code_resend_interval_secs),
         per_target_daily: config.code_daily_limit,

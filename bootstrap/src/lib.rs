@@ -5,8 +5,10 @@ pub mod config;
 pub mod container;
 pub mod docs;
 pub mod outbox_worker;
+pub mod retention_worker;
 pub mod secret;
 pub mod server;
+pub mod shutdown_signal;
 pub mod telemetry;
 
 pub use config::{Config, ConfigError};

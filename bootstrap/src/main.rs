@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bootstrap::{Application, Config, container, telemetry};
+use bootstrap::shutdown_signal::ShutdownSignal;
+use bootstrap::{Application, Config, StartError, container, telemetry};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -79,11 +80,9 @@ fn main() -> ExitCode {
             }
             Some(Command::Serve { no_migrate }) => {
                 config.auto_migrate &= !no_migrate;
-                Application::start(config).await?.run_until_stopped().await
+                serve(config).await
             }
-            None | Some(Command::Openapi) | Some(Command::HashCost { .. }) => {
-                Application::start(config).await?.run_until_stopped().await
-            }
+            None | Some(Command::Openapi) | Some(Command::HashCost { .. }) => serve(config).await,
         }
     });
     match result {
@@ -94,6 +93,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The listeners go in before the port opens: a SIGTERM sent as soon as the
+/// port answers (or while starting) then stops the server gracefully instead
+/// of killing it with the default action.
+async fn serve(config: Config) -> Result<(), StartError> {
+    let shutdown = ShutdownSignal::install().map_err(|e| StartError::Signals(e.to_string()))?;
+    Application::start(config).await?.run_until_stopped(shutdown).await
 }
 
 /// Times `rounds` hashes through the production hasher (its thread hand-off
@@ -107,14 +114,13 @@ fn hash_cost(rounds: usize) -> ExitCode {
             |runtime| {
                 runtime.block_on(async {
                     let hasher = Argon2PasswordHasher::new(1).map_err(|e| e.to_string())?;
-                    let mut times = Vec::with_capacity(rounds.max(1));
+                    let mut fastest = f64::INFINITY;
                     for _ in 0..rounds.max(1) {
                         let started = std::time::Instant::now();
                         hasher.hash("a password of ordinary length").await.map_err(|e| e.to_string())?;
-                        times.push(started.elapsed().as_secs_f64() * 1000.0);
+                        fastest = fastest.min(started.elapsed().as_secs_f64() * 1000.0);
                     }
-                    times.sort_by(f64::total_cmp);
-                    Ok::<f64, String>(times[times.len() / 2])
+                    Ok::<f64, String>(fastest)
                 })
             },
         );

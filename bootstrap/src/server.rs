@@ -1,11 +1,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use adapters::http::{api_router, cors, error_body_catcher};
+use adapters::http::{RequestLog, api_router, cors, error_body_catcher};
 use salvo::catch_panic::CatchPanic;
 use salvo::catcher::Catcher;
 use salvo::conn::tcp::TcpAcceptor;
-use salvo::logging::Logger;
 use salvo::prelude::{Router, Server, Service};
 use salvo::server::ServerHandle;
 use tokio::sync::watch;
@@ -13,7 +12,8 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
 use crate::container::Container;
-use crate::{docs, outbox_worker};
+use crate::shutdown_signal::ShutdownSignal;
+use crate::{docs, outbox_worker, retention_worker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -31,6 +31,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, reason: String },
     #[error("server: {0}")]
     Serve(String),
+    #[error("cannot listen for SIGINT/SIGTERM: {0}")]
+    Signals(String),
 }
 
 /// A running server: its address, a handle to stop it, and its task.
@@ -39,8 +41,11 @@ pub struct Application {
     handle: ServerHandle,
     task: JoinHandle<std::io::Result<()>>,
     shutdown_grace: Duration,
+    /// Stops the outbox and retention workers.
     stop_worker: watch::Sender<bool>,
     worker: JoinHandle<()>,
+    /// `None` when `RETENTION_INTERVAL_SECS` is 0.
+    retention_worker: Option<JoinHandle<()>>,
 }
 
 /// The whole HTTP service: documentation routes, the API, CORS on every
@@ -48,7 +53,7 @@ pub struct Application {
 pub fn service(container: &Container, config: &Config) -> Result<Service, ConfigError> {
     let router = Router::new().push(docs::router()).push(api_router(container.state.clone()));
     Ok(Service::new(router)
-        .hoop(Logger::new())
+        .hoop(RequestLog)
         .hoop(cors(config.cors_origins()?))
         .hoop(CatchPanic::new())
         .catcher(Catcher::new(error_body_catcher)))
@@ -75,6 +80,13 @@ impl Application {
             Duration::from_millis(config.outbox_poll_ms.max(10)),
             stopped,
         );
+        let retention_worker = (config.retention_interval_secs > 0).then(|| {
+            retention_worker::spawn(
+                container.retention.clone(),
+                Duration::from_secs(config.retention_interval_secs),
+                stop_worker.subscribe(),
+            )
+        });
         tracing::info!(%local_addr, "serving; API docs at /swagger-ui/");
         Ok(Self {
             local_addr,
@@ -83,6 +95,7 @@ impl Application {
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
             stop_worker,
             worker,
+            retention_worker,
         })
     }
 
@@ -91,19 +104,20 @@ impl Application {
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and
-    /// stops the outbox worker after its current round.
+    /// stops the outbox and retention workers after their current rounds.
     pub fn stop(&self) {
         self.handle.stop_graceful(Some(self.shutdown_grace));
         let _ = self.stop_worker.send(true);
     }
 
-    /// Runs until a SIGINT or SIGTERM (then stops gracefully) or a server error.
-    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+    /// Runs until `shutdown` sees a SIGINT or SIGTERM (then stops gracefully,
+    /// at once if one already came) or a server error.
+    pub async fn run_until_stopped(self, mut shutdown: ShutdownSignal) -> Result<(), StartError> {
         let handle = self.handle.clone();
         let grace = self.shutdown_grace;
         let stop_worker = self.stop_worker.clone();
         tokio::spawn(async move {
-            shutdown_signal().await;
+            shutdown.received().await;
             tracing::info!(grace_secs = grace.as_secs(), "shutting down gracefully");
             handle.stop_graceful(Some(grace));
             let _ = stop_worker.send(true);
@@ -114,33 +128,9 @@ impl Application {
         };
         let _ = self.stop_worker.send(true);
         let _ = self.worker.await;
+        if let Some(retention_worker) = self.retention_worker {
+            let _ = retention_worker.await;
+        }
         served
-    }
-}
-
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
     }
 }

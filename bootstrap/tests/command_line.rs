@@ -46,6 +46,18 @@ fn a_short_jwt_secret_or_a_bad_setting_stops_the_start_with_a_message() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("CORS_ALLOWED_ORIGINS"));
 }
 
+/// These two were documented but not read from the environment once; a value
+/// the start refuses shows that the variable now reaches the configuration.
+#[test]
+fn the_step_token_and_verification_link_lifetimes_are_read_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    for variable in ["PASSWORD_RESET_TOKEN_TTL_SECS", "EMAIL_VERIFICATION_TTL_SECS"] {
+        let output = command(dir.path()).env(variable, "0").arg("migrate").output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{variable}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains(variable), "{variable}");
+    }
+}
+
 #[test]
 fn outside_the_embedded_mode_a_jwt_secret_is_required() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,7 +80,8 @@ fn sigterm_stops_the_server_gracefully() {
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the server did not start listening");
-        std::thread::sleep(Duration::from_millis(50));
+        // Polled tightly so the SIGTERM lands right after the port opens, where a late handler would miss it.
+        std::thread::sleep(Duration::from_millis(2));
     }
     // A generated secret was kept for the next start.
     assert!(dir.path().join("jwt_secret").exists());

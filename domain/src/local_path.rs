@@ -35,6 +35,43 @@ impl LocalPath {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What a provider can carry back in `state` for this path: the path without its
+    /// fragment, since a `#` cannot come back through a query and the classic page's
+    /// `decodeURI` (a page that opens at the top beats one that is not found).
+    pub fn provider_state(&self) -> &str {
+        self.0.split_once('#').map_or(self.0.as_str(), |(before, _)| before)
+    }
+
+    /// Whether a `state` a client sent back names this path: the same text once
+    /// percent-decoded, because the classic callback page decodes the provider's encoding
+    /// with `decodeURI` and then sends the result raw in its own query.
+    pub fn is_named_by(&self, sent: &str) -> bool {
+        let sent = percent_decoded(sent.trim());
+        sent == percent_decoded(&self.0) || sent == percent_decoded(self.provider_state())
+    }
+}
+
+/// Every `%XX` decoded, anything else kept; invalid UTF-8 is replaced, which only makes
+/// two different texts compare unequal, never two equal ones differ.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|pair| std::str::from_utf8(pair).ok());
+        match (bytes[i], hex.and_then(|pair| u8::from_str_radix(pair, 16).ok())) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 impl fmt::Display for LocalPath {
@@ -71,5 +108,28 @@ mod tests {
             assert_eq!(LocalPath::parse_or_root(Some(path)), LocalPath::root(), "{path:?}");
         }
         assert_eq!(LocalPath::parse_or_root(None), LocalPath::root());
+    }
+
+    #[test]
+    fn the_provider_state_drops_only_the_fragment() {
+        assert_eq!(LocalPath::parse_or_root(Some("/goods/1.html?sku=2#top")).provider_state(), "/goods/1.html?sku=2");
+        assert_eq!(LocalPath::parse_or_root(Some("/cart.html")).provider_state(), "/cart.html");
+    }
+
+    #[test]
+    fn a_state_names_the_path_as_sent_or_percent_decoded_and_nothing_else() {
+        let next = LocalPath::parse_or_root(Some("/search.html?q=%E6%89%8B%E6%9C%BA&page=2#list"));
+        for sent in [
+            "/search.html?q=%E6%89%8B%E6%9C%BA&page=2#list",
+            "/search.html?q=手机&page=2#list",
+            "/search.html?q=%E6%89%8B%E6%9C%BA%26page=2",
+            " /search.html?q=手机&page=2 ",
+        ] {
+            assert!(next.is_named_by(sent), "{sent}");
+        }
+        for sent in ["/search.html", "/search.html?q=手机", "/", "", "%zz", "/search.html?q=%E6%89%8B%E6%9C%BA&page=3"]
+        {
+            assert!(!next.is_named_by(sent), "{sent}");
+        }
     }
 }

@@ -47,9 +47,11 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         password_reset::confirm_code,
         password_reset::reset,
         qq_login::authorization,
+        qq_login::start,
         qq_login::callback,
         qq_login::bind,
         wechat_web_login::authorization,
+        wechat_web_login::start,
         wechat_web_login::callback,
         wechat_web_login::bind,
         wechat_login::mini_program,
@@ -104,7 +106,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
         (name = "operations", description = "Health checks"),
-        (name = "development", description = "Only with the development message adapters"),
+        (name = "development", description = "Only while the development outbox is on (both channels on the development adapter, or `DEV_OUTBOX=true`; never with `TRUSTED_PROXIES`), and only to direct loopback requests without forwarding headers; 404 otherwise"),
     )
 )]
 pub struct ApiDoc;
@@ -123,7 +125,9 @@ impl Modify for JwtSecurity {
                     .bearer_format("JWT")
                     .description(Some(
                         "Access token from `POST /authorizations/` or `POST /users/`. Send `Authorization: Bearer <token>`; \
-                         the classic pages' `Authorization: JWT <token>` is accepted too.",
+                         the classic pages' `Authorization: JWT <token>` is accepted too. An HS256 JWT (header `typ` \
+                         `JWT`) with the claims `iss, aud, token_type (access), user_id, username, exp, iat, jti, ver`; \
+                         a token without this service's `iss` and `aud` and `token_type` `access` is refused.",
                     ))
                     .build(),
             ),

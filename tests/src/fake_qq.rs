@@ -21,6 +21,8 @@ pub const CLIENT_ID: &str = "101474184";
 pub const CLIENT_SECRET: &str = "c6ce949e04e12ecc909ae6a8b09b637c";
 /// The registered callback; its own query makes percent-encoding mistakes show.
 pub const REDIRECT_URI: &str = "http://www.meiduo.site:8080/oauth_callback.html?from=qq&next=/";
+/// Where [`Misbehaviour::Redirect`] sends the caller: a path of this fake, recorded like any other.
+pub const REDIRECT_TARGET: &str = "/redirected";
 /// The token lifetime QQ grants: 90 days.
 pub const EXPIRES_IN: u64 = 7_776_000;
 
@@ -36,6 +38,9 @@ pub enum Endpoint {
 pub enum Misbehaviour {
     /// This HTTP status with an HTML page, as from a gateway.
     Status(u16),
+    /// A 302 to [`REDIRECT_TARGET`] on this fake, with the request's query (secrets
+    /// included): a request there shows that the redirect was followed.
+    Redirect,
     /// Answers normally, but only after this long.
     Hang(Duration),
     /// HTTP 200 with an HTML page that is none of QQ's answers.
@@ -220,6 +225,12 @@ impl Handler for FakeHandler {
                 StatusCode::from_u16(code).expect("a valid HTTP status"),
                 "<html><body>gateway trouble</body></html>".to_owned(),
             ),
+            Some(Misbehaviour::Redirect) => {
+                res.status_code(StatusCode::FOUND);
+                let location = format!("{REDIRECT_TARGET}?{}", req.uri().query().unwrap_or_default());
+                res.add_header("Location", location, true).expect("a valid Location header");
+                return;
+            }
             Some(Misbehaviour::Garbage) => Reply::Html(StatusCode::OK, "<html><body>not QQ</body></html>".to_owned()),
             Some(Misbehaviour::Hang(delay)) => {
                 tokio::time::sleep(delay).await;

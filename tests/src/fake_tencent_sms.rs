@@ -50,6 +50,9 @@ pub enum Answer {
     HttpStatus(StatusCode),
     /// HTTP 200 with something that is not JSON.
     Garbage,
+    /// A 307 back to the endpoint (method, body and signed headers would be sent again): a
+    /// second request in [`FakeTencentSms::requests`] shows that the redirect was followed.
+    Redirect,
     /// Answers `Sent`, but only after this long.
     Slow(Duration),
 }
@@ -173,6 +176,7 @@ enum Reply {
     Json(Value),
     Status(StatusCode),
     Garbage,
+    Redirect,
 }
 
 #[salvo::async_trait]
@@ -199,6 +203,10 @@ impl Handler for FakeHandler {
                 res.render(Text::Html("<html><body>gateway trouble</body></html>"));
             }
             Reply::Garbage => res.render(Text::Html("<html><body>not an API answer</body></html>")),
+            Reply::Redirect => {
+                res.status_code(StatusCode::TEMPORARY_REDIRECT);
+                res.add_header("Location", "/?redirected", true).expect("a valid Location header");
+            }
         }
     }
 }
@@ -210,6 +218,7 @@ async fn respond(answer: Answer, phone: &str) -> Reply {
         Answer::RequestError(code, message) => request_error(code, message),
         Answer::HttpStatus(status) => Reply::Status(status),
         Answer::Garbage => Reply::Garbage,
+        Answer::Redirect => Reply::Redirect,
         Answer::Slow(delay) => {
             tokio::time::sleep(delay).await;
             Reply::Json(sent(phone, "Ok", "send success"))

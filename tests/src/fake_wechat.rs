@@ -26,8 +26,10 @@ pub const WEB_APP_ID: &str = "wxf1e2d3c4b5a69788";
 pub const WEB_SECRET: &str = "b8d6f4a2c0e9b7d5a3f1e8c6a4b2d0f9";
 /// A QR login callback; its own query makes percent-encoding mistakes show.
 pub const WEB_REDIRECT_URI: &str = "https://www.meiduo.site/wechat_callback.html?from=wechat&next=/";
+/// Where [`Misbehaviour::Redirect`] sends the caller: a path of this fake, recorded like any other.
+pub const REDIRECT_TARGET: &str = "/redirected";
 /// The lifetime WeChat gives access tokens, by default: 2 hours.
-pub const TOKEN_EXPIRES_IN: u64 = 7200;
+pub const TOKEN_EXPIRES_IN: i64 = 7200;
 
 /// The endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,6 +69,9 @@ impl Endpoint {
 pub enum Misbehaviour {
     /// This HTTP status with an HTML page, as from a gateway.
     Status(u16),
+    /// A 302 to [`REDIRECT_TARGET`] on this fake, with the request's query (secrets
+    /// included): a request there shows that the redirect was followed.
+    Redirect,
     /// Answers normally, but only after this long.
     Hang(Duration),
     /// HTTP 200 with an HTML page that is none of WeChat's answers.
@@ -127,7 +132,9 @@ struct State {
     app_tokens: HashMap<String, AppTokenFate>,
     app_tokens_issued: u64,
     web_tokens_issued: u64,
-    app_token_expires_in: Option<u64>,
+    app_token_expires_in: Option<i64>,
+    /// Quirk: `userinfo` leaves out the unionid that the token answer gave.
+    userinfo_omits_unionid: bool,
     /// The errcodes the next calls of an endpoint get, before anything is checked.
     failures: HashMap<Endpoint, VecDeque<i64>>,
     misbehaviour: HashMap<Endpoint, Misbehaviour>,
@@ -191,6 +198,11 @@ impl FakeWeChat {
     }
 
     /// Every app access token issued so far answers 42001 (expired) from now on; new ones are good.
+    /// Quirk: `userinfo` answers without the unionid; only the token answer carries it.
+    pub fn userinfo_omits_unionid(&self) {
+        self.state.lock().userinfo_omits_unionid = true;
+    }
+
     pub fn expire_app_tokens(&self) {
         self.state.lock().app_tokens.values_mut().for_each(|fate| *fate = AppTokenFate::Expired);
     }
@@ -201,7 +213,7 @@ impl FakeWeChat {
     }
 
     /// The `expires_in` of the app access tokens issued from now on.
-    pub fn set_app_token_expires_in(&self, seconds: u64) {
+    pub fn set_app_token_expires_in(&self, seconds: i64) {
         self.state.lock().app_token_expires_in = Some(seconds);
     }
 
@@ -263,6 +275,12 @@ impl Handler for FakeHandler {
                 StatusCode::from_u16(code).expect("a valid HTTP status"),
                 "<html><body>gateway trouble</body></html>".to_owned(),
             ),
+            Some(Misbehaviour::Redirect) => {
+                res.status_code(StatusCode::FOUND);
+                let location = format!("{REDIRECT_TARGET}?{}", req.uri().query().unwrap_or_default());
+                res.add_header("Location", location, true).expect("a valid Location header");
+                return;
+            }
             Some(Misbehaviour::Garbage) => {
                 Reply::Html(StatusCode::OK, "<html><body>not WeChat</body></html>".to_owned())
             }
@@ -353,7 +371,7 @@ fn userinfo(state: &State, request: &WeChatRequest) -> Answer {
         "headimgurl": grant.avatar,
         "privilege": [],
     });
-    if let Some(unionid) = &grant.unionid {
+    if let Some(unionid) = grant.unionid.as_ref().filter(|_| !state.userinfo_omits_unionid) {
         body["unionid"] = json!(unionid);
     }
     Ok(body)

@@ -1,6 +1,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
@@ -11,7 +11,8 @@ use tokio::task::JoinHandle;
 /// outage of a shared service without stopping it for everyone.
 pub struct TcpProxy {
     address: SocketAddr,
-    cut: Arc<AtomicBool>,
+    /// How many more connections are let through: 0 while cut, `usize::MAX` (no limit) when open.
+    admit: Arc<AtomicUsize>,
     connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
     acceptor: JoinHandle<()>,
 }
@@ -20,13 +21,18 @@ impl TcpProxy {
     pub async fn start(upstream: SocketAddr) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let address = listener.local_addr().expect("proxy address");
-        let cut = Arc::new(AtomicBool::new(false));
+        let admit = Arc::new(AtomicUsize::new(usize::MAX));
         let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let acceptor = {
-            let (cut, connections) = (cut.clone(), connections.clone());
+            let (admit, connections) = (admit.clone(), connections.clone());
             tokio::spawn(async move {
                 while let Ok((mut client, _)) = listener.accept().await {
-                    if cut.load(Ordering::SeqCst) {
+                    let admitted = admit.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
+                        0 => None,
+                        usize::MAX => Some(usize::MAX),
+                        left => Some(left - 1),
+                    });
+                    if admitted.is_err() {
                         drop(client);
                         continue;
                     }
@@ -39,7 +45,7 @@ impl TcpProxy {
                 }
             })
         };
-        Self { address, cut, connections, acceptor }
+        Self { address, admit, connections, acceptor }
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -47,14 +53,21 @@ impl TcpProxy {
     }
 
     pub async fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
+        self.admit.store(0, Ordering::SeqCst);
         for relay in self.connections.lock().await.drain(..) {
             relay.abort();
         }
     }
 
     pub fn restore(&self) {
-        self.cut.store(false, Ordering::SeqCst);
+        self.admit.store(usize::MAX, Ordering::SeqCst);
+    }
+
+    /// Lets only the next `connections` through and keeps closing the rest:
+    /// a backend that is back for some of a pool's connections while the
+    /// others are still failing to reconnect.
+    pub fn restore_for(&self, connections: usize) {
+        self.admit.store(connections, Ordering::SeqCst);
     }
 }
 

@@ -5,7 +5,10 @@ use salvo::prelude::Request;
 
 /// Finds the client's address for per-client limits: the socket's peer,
 /// unless that peer is a trusted proxy, in which case the nearest address in
-/// `X-Forwarded-For` that is not itself a trusted proxy.
+/// `X-Forwarded-For` that is not itself a trusted proxy. Addresses are
+/// canonical: a server listening on `[::]` sees IPv4 clients as
+/// `::ffff:a.b.c.d`, which must match IPv4 `TRUSTED_PROXIES` entries and key
+/// the same limits as the plain IPv4 address.
 #[derive(Debug, Clone, Default)]
 pub struct ClientIpResolver {
     trusted_proxies: Vec<IpNet>,
@@ -21,12 +24,13 @@ impl ClientIpResolver {
     }
 
     pub fn resolve(&self, req: &Request) -> IpAddr {
-        let peer = req.remote_addr().ip().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let peer = peer_ip(req);
         let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
         self.resolve_from(peer, forwarded)
     }
 
     fn resolve_from<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+        let peer = peer.to_canonical();
         if !self.is_trusted(peer) {
             return peer;
         }
@@ -35,7 +39,7 @@ impl ClientIpResolver {
         // Walk from the nearest hop outwards; a hop we cannot parse ends the
         // chain, since anything beyond it may be forged.
         for hop in hops.iter().rev() {
-            match hop.parse::<IpAddr>() {
+            match hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
                 Ok(ip) => {
                     client = ip;
                     if !self.is_trusted(ip) {
@@ -47,6 +51,11 @@ impl ClientIpResolver {
         }
         client
     }
+}
+
+/// The socket's peer in canonical form (an IPv4-mapped IPv6 peer is its IPv4 address).
+pub fn peer_ip(req: &Request) -> IpAddr {
+    req.remote_addr().ip().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)).to_canonical()
 }
 
 #[cfg(test)]
@@ -76,5 +85,18 @@ mod tests {
     fn without_trusted_proxies_forwarded_headers_are_ignored() {
         let resolver = ClientIpResolver::default();
         assert_eq!(resolver.resolve_from(ip("127.0.0.1"), ["1.2.3.4"].into_iter()), ip("127.0.0.1"));
+    }
+
+    #[test]
+    fn an_ipv4_mapped_peer_matches_an_ipv4_trusted_proxy() {
+        let resolver = ClientIpResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        assert_eq!(resolver.resolve_from(ip("::ffff:10.0.0.2"), ["203.0.113.7"].into_iter()), ip("203.0.113.7"));
+    }
+
+    #[test]
+    fn mapped_addresses_come_out_as_ipv4() {
+        let resolver = ClientIpResolver::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        assert_eq!(resolver.resolve_from(ip("::ffff:203.0.113.9"), [].into_iter()), ip("203.0.113.9"));
+        assert_eq!(resolver.resolve_from(ip("10.0.0.2"), ["::ffff:198.51.100.4"].into_iter()), ip("198.51.100.4"));
     }
 }

@@ -10,6 +10,8 @@ mod error_body;
 pub mod handlers;
 mod language;
 mod messages;
+mod oauth_flow_cookie;
+mod request_log;
 mod router;
 mod state;
 
@@ -18,5 +20,7 @@ pub use catcher::error_body_catcher;
 pub use client_ip::ClientIpResolver;
 pub use error_body::ErrorBody;
 pub use language::Language;
+pub use oauth_flow_cookie::OAuthFlowCookie;
+pub use request_log::RequestLog;
 pub use router::{api_router, cors};
 pub use state::{ApiState, OAuthLogin};

@@ -3,22 +3,26 @@ use std::sync::Arc;
 use application::AppError;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut, ManageBindings,
-    RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode,
-    SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
+    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
 use super::api_error::ApiError;
 use super::client_ip::ClientIpResolver;
+use super::oauth_flow_cookie::OAuthFlowCookie;
 use crate::messaging::DevOutbox;
 
 /// The use cases of one provider's website login (QQ Connect, the WeChat QR
 /// login), present only when that provider is configured.
 pub struct OAuthLogin {
     pub start: StartOAuthLogin,
+    /// The hop that binds the login to the browser.
+    pub depart: DepartOAuthLogin,
     pub complete: CompleteOAuthLogin,
     pub bind: BindOAuthIdentity,
+    pub cookie: OAuthFlowCookie,
 }
 
 /// What the handlers need: the use cases and the HTTP settings.

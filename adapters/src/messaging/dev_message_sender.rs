@@ -5,16 +5,20 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use super::{DevMessage, DevOutbox};
+use crate::personal_data::masked;
 
-/// Development delivery: writes the message to the log and to the
-/// [`DevOutbox`] instead of sending it. Never configured with a real
-/// provider, so codes reach a log only in development.
+/// Development delivery: nothing is sent. While the development outbox is on,
+/// the message goes to the [`DevOutbox`] and the log with its code or link;
+/// while it is off (a real provider on the other channel, `TRUSTED_PROXIES`,
+/// `DEV_OUTBOX=false`) only the fact of a delivery is logged, with the
+/// recipient masked, so no code, link or contact reaches a log a production
+/// deployment keeps.
 pub struct DevMessageSender {
-    outbox: Arc<DevOutbox>,
+    outbox: Option<Arc<DevOutbox>>,
 }
 
 impl DevMessageSender {
-    pub fn new(outbox: Arc<DevOutbox>) -> Self {
+    pub fn new(outbox: Option<Arc<DevOutbox>>) -> Self {
         Self { outbox }
     }
 }
@@ -22,22 +26,33 @@ impl DevMessageSender {
 #[async_trait]
 impl MessageSender for DevMessageSender {
     async fn send(&self, message: &OutgoingMessage) -> Result<(), DeliveryError> {
+        let channel = message.channel.as_str();
+        let purpose = message.content.purpose_name();
+        let Some(outbox) = &self.outbox else {
+            tracing::info!(
+                channel,
+                to = %masked(&message.to),
+                purpose,
+                "development message delivered (not sent; the development outbox is off)"
+            );
+            return Ok(());
+        };
         let (code, link) = match &message.content {
             MessageContent::Code { code, .. } => (Some(code.expose().to_owned()), None),
             MessageContent::EmailVerification { link } => (None, Some(link.clone())),
         };
         tracing::info!(
-            channel = message.channel.as_str(),
+            channel,
             to = %message.to,
-            purpose = message.content.purpose_name(),
+            purpose,
             code = code.as_deref(),
             link = link.as_deref(),
             "development message (not sent; see /dev/outbox/)"
         );
-        self.outbox.record_message(DevMessage {
-            channel: message.channel.as_str().to_owned(),
+        outbox.record_message(DevMessage {
+            channel: channel.to_owned(),
             to: message.to.clone(),
-            purpose: message.content.purpose_name().to_owned(),
+            purpose: purpose.to_owned(),
             code,
             link,
             created_at: Utc::now(),

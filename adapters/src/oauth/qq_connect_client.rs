@@ -1,26 +1,30 @@
+use std::fmt;
+
 use application::ports::{ProviderError, QqClient, QqIdentity};
 use async_trait::async_trait;
-use reqwest::{Client, Url};
+use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
+use reqwest::Url;
 
-use super::qq_answer::{self, AccessToken, Me};
+use super::qq_answer::{self, Me};
+use super::qq_failure;
 use super::qq_settings::QqSettings;
 use super::qq_setup_error::QqSetupError;
-use crate::provider_http::{is_http_url, masked, transport_failure_reason, with_query};
+use super::qq_token_dialect::{QqTokenDialect, get};
+use super::token_exchange::{ProviderOAuthClient, exchange_failure, oauth_client};
+use crate::provider_http::{is_http_url, masked, provider_client, with_query};
 
 /// QQ's "the app has no unionid permission" on `me` with `unionid=1`.
 const NO_UNIONID_PERMISSION: i64 = 100_048;
 /// QQ's "invalid access token"; also what a token issued to another app is, for this one.
 const INVALID_TOKEN: i64 = 100_013;
 
-/// Logs people in with QQ Connect: builds the authorize URL, then trades the callback's
-/// code for an access token (`/oauth2.0/token`) and asks whose it is (`/oauth2.0/me`).
-#[derive(Debug)]
+/// Logs people in with QQ Connect: the `oauth2` client builds the authorize URL and trades
+/// the callback's code for an access token (`/oauth2.0/token`, through [`QqTokenDialect`]),
+/// then `/oauth2.0/me` says whose it is.
 pub struct QqConnectClient {
     settings: QqSettings,
-    client: Client,
-    /// The three endpoints under `api_base`, without their queries.
-    authorize: Url,
-    token: Url,
+    oauth: ProviderOAuthClient,
+    dialect: QqTokenDialect,
     me: Url,
 }
 
@@ -46,81 +50,38 @@ impl QqConnectClient {
             Url::parse(&format!("{base}/oauth2.0/{name}")).map_err(|_| QqSetupError::ApiBase(settings.api_base.clone()))
         };
         let (authorize, token, me) = (endpoint("authorize")?, endpoint("token")?, endpoint("me")?);
-        let client = Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .build()
-            .map_err(|e| QqSetupError::Client(e.to_string()))?;
-        Ok(Self { settings, client, authorize, token, me })
+        let client = provider_client(settings.timeout).build().map_err(|e| QqSetupError::Client(e.to_string()))?;
+        let oauth =
+            oauth_client(&settings.client_id, &settings.client_secret, &authorize, &token, &settings.redirect_uri)
+                .map_err(|_| QqSetupError::RedirectUri(settings.redirect_uri.clone()))?;
+        Ok(Self { settings, oauth, dialect: QqTokenDialect { client, token }, me })
     }
 
-    /// Trades the code for an access token.
-    async fn exchange(&self, code: &str) -> Result<AccessToken, ProviderError> {
-        let url = with_query(
-            &self.token,
-            &[
-                ("grant_type", "authorization_code"),
-                ("client_id", &self.settings.client_id),
-                ("client_secret", &self.settings.client_secret),
-                ("code", code),
-                ("redirect_uri", &self.settings.redirect_uri),
-                ("fmt", "json"),
-            ],
-        );
-        let body = self.get(Step::Token, url).await;
-        let token =
-            body.and_then(|body| qq_answer::token(&body)).inspect_err(|error| log_failure(Step::Token, error))?;
-        tracing::debug!(expires_in = token.expires_in, "qq connect: access token granted");
-        Ok(token)
+    /// Trades the code for an access token, with `oauth2` speaking QQ's dialect.
+    async fn exchange(&self, code: &str) -> Result<String, ProviderError> {
+        let token = self
+            .oauth
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .request_async(&self.dialect)
+            .await
+            .map_err(exchange_failure)
+            .inspect_err(|error| log_failure(Step::Token, error))?;
+        tracing::debug!(expires_in = token.expires_in().map(|d| d.as_secs()), "qq connect: access token granted");
+        Ok(token.access_token().secret().clone())
     }
 
     /// Asks whose the token is, with the unionid when `unionid` is set.
-    async fn me(&self, token: &AccessToken, unionid: bool) -> Result<Me, ProviderError> {
-        let mut query = vec![("access_token", token.token.as_str())];
+    async fn me(&self, token: &str, unionid: bool) -> Result<Me, ProviderError> {
+        let mut query = vec![("access_token", token)];
         if unionid {
             query.push(("unionid", "1"));
         }
         query.push(("fmt", "json"));
-        let body = self.get(Step::Me, with_query(&self.me, &query)).await?;
+        let body = get(&self.dialect.client, Step::Me.name(), with_query(&self.me, &query)).await?;
         qq_answer::me(&body)
     }
 
-    /// One GET; anything but a readable HTTP 200 is an outage, since QQ answers even its
-    /// refusals with 200.
-    async fn get(&self, step: Step, url: Url) -> Result<String, ProviderError> {
-        let failed = |error| transport_failure(step, error);
-        let response = self.client.get(url).send().await.map_err(failed)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(ProviderError::Unavailable(format!("qq connect: {} answered HTTP {status}", step.name())));
-        }
-        response.text().await.map_err(failed)
-    }
-}
-
-#[async_trait]
-impl QqClient for QqConnectClient {
-    fn app_id(&self) -> String {
-        self.settings.client_id.clone()
-    }
-
-    fn authorize_url(&self, state: &str) -> String {
-        let mut query = vec![
-            ("response_type", "code"),
-            ("client_id", self.settings.client_id.as_str()),
-            ("redirect_uri", self.settings.redirect_uri.as_str()),
-            ("state", state),
-            ("scope", "get_user_info"),
-        ];
-        if self.settings.mobile_display {
-            query.push(("display", "mobile"));
-        }
-        with_query(&self.authorize, &query).into()
-    }
-
-    /// A `me` answer naming another app's client_id is refused as QQ's 100013 (invalid
-    /// token): such a token says nothing about who logged in to this app.
-    async fn identify(&self, code: &str) -> Result<QqIdentity, ProviderError> {
+    async fn identify_raw(&self, code: &str) -> Result<QqIdentity, ProviderError> {
         let token = self.exchange(code).await?;
         let me = match self.me(&token, true).await {
             // Without the unionid permission QQ refuses the whole call, not just the unionid.
@@ -151,6 +112,38 @@ impl QqClient for QqConnectClient {
     }
 }
 
+impl fmt::Debug for QqConnectClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The settings hide the app key; the oauth2 client holding it too is left out.
+        f.debug_struct("QqConnectClient").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl QqClient for QqConnectClient {
+    fn app_id(&self) -> String {
+        self.settings.client_id.clone()
+    }
+
+    fn authorize_url(&self, state: &str) -> String {
+        let mut request = self
+            .oauth
+            .authorize_url(|| CsrfToken::new(state.to_owned()))
+            .add_scope(Scope::new("get_user_info".to_owned()));
+        if self.settings.mobile_display {
+            request = request.add_extra_param("display", "mobile");
+        }
+        request.url().0.into()
+    }
+
+    /// A `me` answer naming another app's client_id is refused as QQ's 100013 (invalid
+    /// token): such a token says nothing about who logged in to this app. QQ's codes are
+    /// read here, once: the caller sees provider-neutral failures.
+    async fn identify(&self, code: &str) -> Result<QqIdentity, ProviderError> {
+        self.identify_raw(code).await.map_err(qq_failure::classified)
+    }
+}
+
 /// The two calls of a login, as named in logs and errors.
 #[derive(Debug, Clone, Copy)]
 enum Step {
@@ -167,11 +160,6 @@ impl Step {
     }
 }
 
-/// No answer at all.
-fn transport_failure(step: Step, error: reqwest::Error) -> ProviderError {
-    ProviderError::Unavailable(format!("qq connect: {}: {}", step.name(), transport_failure_reason(error)))
-}
-
 /// The step and QQ's code; never the code, token, key or openid (the errors carry none).
 fn log_failure(step: Step, error: &ProviderError) {
     match error {
@@ -181,5 +169,7 @@ fn log_failure(step: Step, error: &ProviderError) {
         ProviderError::Unavailable(reason) => {
             tracing::warn!(step = step.name(), reason, "qq connect: unavailable");
         }
+        // The neutral kinds are made from refusals only after logging, at the trait boundary.
+        other => tracing::warn!(step = step.name(), failure = %other, "qq connect: failed"),
     }
 }

@@ -16,6 +16,8 @@ pub(super) type Fields = Map<String, Value>;
 #[derive(Clone, PartialEq, Eq)]
 pub(super) struct WebToken {
     pub access_token: String,
+    /// Seconds; only passed on (clamped) to `oauth2`.
+    pub expires_in: Option<u64>,
     pub openid: String,
     pub unionid: Option<String>,
 }
@@ -24,6 +26,7 @@ impl fmt::Debug for WebToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebToken")
             .field("access_token", &"***")
+            .field("expires_in", &self.expires_in)
             .field("openid", &self.openid)
             .field("unionid", &self.unionid)
             .finish()
@@ -94,6 +97,7 @@ pub(super) fn session(fields: &Fields) -> Result<MiniProgramSession, ProviderErr
 pub(super) fn web_token(fields: &Fields) -> Result<WebToken, ProviderError> {
     Ok(WebToken {
         access_token: required(fields, "access_token", "oauth2/access_token")?,
+        expires_in: seconds(fields, "expires_in"),
         openid: required(fields, "openid", "oauth2/access_token")?,
         unionid: non_empty(fields, "unionid"),
     })
@@ -112,9 +116,11 @@ pub(super) fn profile(fields: &Fields) -> Result<Profile, ProviderError> {
 /// `cgi-bin/token`.
 pub(super) fn app_token(fields: &Fields) -> Result<AppToken, ProviderError> {
     let token = required(fields, "access_token", "cgi-bin/token")?;
+    // A negative lifetime is read as 0 (the token serves the call at hand only), a
+    // fractional or unreadable one as the usual lifetime; the caller caps large ones.
     let expires_in = match fields.get("expires_in") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_i64().map(|_| 0)),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok().map(|seconds| u64::try_from(seconds).unwrap_or(0)),
         _ => None,
     };
     Ok(AppToken { token, expires_in: expires_in.unwrap_or(APP_TOKEN_LIFETIME) })
@@ -128,6 +134,15 @@ pub(super) fn phone_number(fields: &Fields) -> Result<String, ProviderError> {
         .and_then(Value::as_object)
         .and_then(|info| non_empty(info, "purePhoneNumber"))
         .ok_or_else(|| unreadable("a getuserphonenumber answer without phone_info.purePhoneNumber"))
+}
+
+/// A number of seconds, written as a number or a string.
+fn seconds(fields: &Fields, name: &str) -> Option<u64> {
+    match fields.get(name) {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 fn required(fields: &Fields, name: &str, answer: &str) -> Result<String, ProviderError> {
@@ -197,7 +212,12 @@ mod tests {
         );
         assert_eq!(
             token,
-            Ok(WebToken { access_token: "ACCESS".into(), openid: "oWeb".into(), unionid: Some("U".into()) })
+            Ok(WebToken {
+                access_token: "ACCESS".into(),
+                expires_in: Some(7200),
+                openid: "oWeb".into(),
+                unionid: Some("U".into())
+            })
         );
         let profile = read(r#"{"openid":"oWeb","nickname":"小美","sex":0,"headimgurl":"","unionid":"U"}"#, profile);
         assert_eq!(
@@ -218,6 +238,8 @@ mod tests {
             Ok(AppToken { token: "APP".into(), expires_in: 7200 })
         );
         assert_eq!(read(r#"{"access_token":"APP"}"#, app_token).map(|t| t.expires_in), Ok(7200));
+        assert_eq!(read(r#"{"access_token":"APP","expires_in":-5}"#, app_token).map(|t| t.expires_in), Ok(0));
+        assert_eq!(read(r#"{"access_token":"APP","expires_in":"-5"}"#, app_token).map(|t| t.expires_in), Ok(0));
         let phone = r#"{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"13800138000","purePhoneNumber":"13800138000","countryCode":"86","watermark":{"timestamp":1637744274,"appid":"wx"}}}"#;
         assert_eq!(read(phone, phone_number), Ok("13800138000".to_owned()));
         assert!(matches!(read(r#"{"errcode":0,"errmsg":"ok"}"#, phone_number), Err(ProviderError::Unavailable(_))));
@@ -233,7 +255,8 @@ mod tests {
                 other => panic!("{body:?}: expected Unavailable, got {other:?}"),
             }
         }
-        let token = WebToken { access_token: "SECRET_TOKEN".into(), openid: "o".into(), unionid: None };
+        let token =
+            WebToken { access_token: "SECRET_TOKEN".into(), expires_in: None, openid: "o".into(), unionid: None };
         let app = AppToken { token: "SECRET_TOKEN".into(), expires_in: 1 };
         assert!(!format!("{token:?}{app:?}").contains("SECRET_TOKEN"));
     }

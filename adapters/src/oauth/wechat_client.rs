@@ -3,14 +3,18 @@ use std::time::{Duration, Instant};
 
 use application::ports::{MiniProgramSession, ProviderError, WeChatClient, WebIdentity};
 use async_trait::async_trait;
+use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
 use reqwest::{Client, RequestBuilder, Url};
 use serde_json::json;
 use tokio::sync::Mutex;
 
+use super::token_exchange::{ProviderOAuthClient, exchange_failure, oauth_client};
 use super::wechat_answer::{self, AppToken, Fields};
+use super::wechat_failure;
 use super::wechat_settings::WeChatSettings;
 use super::wechat_setup_error::WeChatSetupError;
-use crate::provider_http::{is_http_url, masked, transport_failure_reason, with_query};
+use super::wechat_token_dialect::qrconnect_url;
+use crate::provider_http::{is_http_url, masked, provider_client, transport_failure_reason, with_query};
 
 /// WeChat's "system busy, try again".
 const BUSY: i64 = -1;
@@ -20,10 +24,15 @@ const STALE_APP_TOKEN: [i64; 3] = [40001, 40014, 42001];
 /// The app access token is fetched again this long before WeChat says it expires, so that
 /// a call never carries one that dies on the way.
 const APP_TOKEN_MARGIN: Duration = Duration::from_secs(300);
+/// The longest app-token lifetime believed. WeChat grants 7200 s; a larger figure, mistaken or
+/// hostile, would otherwise keep a token past its death or overflow the clock arithmetic.
+const APP_TOKEN_MAX_LIFETIME: Duration = Duration::from_secs(7200);
 
 /// WeChat: the mini-program login (`jscode2session`), the website QR login
 /// (`qrconnect`, `sns/oauth2/access_token`, `sns/userinfo`) and the mini-program's phone
 /// number (`getuserphonenumber` with the app access token from `cgi-bin/token`, cached here).
+/// The QR login's authorize URL and code exchange run on the `oauth2` crate, through
+/// its own dialect (`wechat_token_dialect`); the mini-program's calls are no OAuth and stay plain requests.
 ///
 /// Every call answered `-1` (busy) is made again after a doubling wait, up to
 /// `busy_retries` times, then counts as `Unavailable`.
@@ -31,6 +40,8 @@ pub struct WeChatApiClient {
     settings: WeChatSettings,
     client: Client,
     endpoints: Endpoints,
+    /// The website app's OAuth client; `None` without a website app.
+    web_oauth: Option<ProviderOAuthClient>,
     /// The mini-program's app access token. Held while a new one is fetched, so that calls
     /// arriving meanwhile wait for it rather than fetch their own: each fetch supersedes the last.
     app_token: Mutex<Option<CachedToken>>,
@@ -79,12 +90,21 @@ impl WeChatApiClient {
             app_token: endpoint("api_base", api, "cgi-bin/token")?,
             phone_number: endpoint("api_base", api, "wxa/business/getuserphonenumber")?,
         };
-        let client = Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .build()
-            .map_err(|e| WeChatSetupError::Client(e.to_string()))?;
-        Ok(Self { settings, client, endpoints, app_token: Mutex::new(None) })
+        let client = provider_client(settings.timeout).build().map_err(|e| WeChatSetupError::Client(e.to_string()))?;
+        let web_oauth = if settings.has_website() {
+            let oauth = oauth_client(
+                &settings.web_app_id,
+                &settings.web_secret,
+                &endpoints.qrconnect,
+                &endpoints.web_token,
+                &settings.web_redirect_uri,
+            )
+            .map_err(|_| WeChatSetupError::RedirectUri(settings.web_redirect_uri.clone()))?;
+            Some(oauth)
+        } else {
+            None
+        };
+        Ok(Self { settings, client, endpoints, web_oauth, app_token: Mutex::new(None) })
     }
 
     /// The mini-program's app id and secret.
@@ -95,12 +115,20 @@ impl WeChatApiClient {
         Ok((&self.settings.mp_app_id, &self.settings.mp_secret))
     }
 
-    /// The website app's id and secret.
-    fn website(&self) -> Result<(&str, &str), ProviderError> {
-        if !self.settings.has_website() {
-            return Err(ProviderError::Unavailable("wechat: the website app is not configured".to_owned()));
-        }
-        Ok((&self.settings.web_app_id, &self.settings.web_secret))
+    /// The website app's OAuth client.
+    fn website(&self) -> Result<&ProviderOAuthClient, ProviderError> {
+        self.web_oauth
+            .as_ref()
+            .ok_or_else(|| ProviderError::Unavailable("wechat: the website app is not configured".to_owned()))
+    }
+
+    /// The HTTP client every call goes through.
+    pub(super) fn http(&self) -> &Client {
+        &self.client
+    }
+
+    pub(super) fn web_token_endpoint(&self) -> &Url {
+        &self.endpoints.web_token
     }
 
     /// The cached app access token, or a new one when there is none, it is due for
@@ -121,7 +149,9 @@ impl WeChatApiClient {
             .await
             .and_then(|f| wechat_answer::app_token(&f))?;
         // A lifetime shorter than the margin is used for this call only.
-        let refresh_at = Instant::now() + Duration::from_secs(expires_in).saturating_sub(APP_TOKEN_MARGIN);
+        let lifetime = Duration::from_secs(expires_in).min(APP_TOKEN_MAX_LIFETIME);
+        let now = Instant::now();
+        let refresh_at = now.checked_add(lifetime.saturating_sub(APP_TOKEN_MARGIN)).unwrap_or(now);
         tracing::debug!(expires_in, "wechat: app access token granted");
         *cached = Some(CachedToken { token: token.clone(), refresh_at });
         Ok(token)
@@ -136,7 +166,7 @@ impl WeChatApiClient {
 
     /// One call, made again while WeChat answers busy: the fields of its answer, or why
     /// there are none. `request` builds the request afresh for each attempt.
-    async fn call(&self, step: Step, request: impl Fn() -> RequestBuilder) -> Result<Fields, ProviderError> {
+    pub(super) async fn call(&self, step: Step, request: impl Fn() -> RequestBuilder) -> Result<Fields, ProviderError> {
         let mut backoff = self.settings.busy_backoff;
         let mut attempt = 0;
         let answer = loop {
@@ -190,6 +220,39 @@ impl WeChatClient for WeChatApiClient {
     }
 
     async fn code_to_session(&self, js_code: &str) -> Result<MiniProgramSession, ProviderError> {
+        self.code_to_session_raw(js_code).await.map_err(wechat_failure::classified)
+    }
+
+    fn web_authorize_url(&self, state: &str) -> String {
+        match &self.web_oauth {
+            Some(oauth) => {
+                let (url, _) = oauth
+                    .authorize_url(|| CsrfToken::new(state.to_owned()))
+                    .add_scope(Scope::new("snsapi_login".to_owned()))
+                    .url();
+                qrconnect_url(&url)
+            }
+            // WeChat turns the empty app id down on its page; the callback then answers "not configured".
+            None => {
+                tracing::warn!("wechat: a QR login URL was asked for, but the website app is not configured");
+                let url = with_query(&self.endpoints.qrconnect, &[("appid", ""), ("state", state)]);
+                qrconnect_url(&url)
+            }
+        }
+    }
+
+    async fn web_identify(&self, code: &str) -> Result<WebIdentity, ProviderError> {
+        self.web_identify_raw(code).await.map_err(wechat_failure::classified)
+    }
+
+    async fn phone_number(&self, code: &str) -> Result<String, ProviderError> {
+        self.phone_number_raw(code).await.map_err(wechat_failure::classified)
+    }
+}
+
+/// The calls with WeChat's own errcodes still in their refusals; the trait's methods read them.
+impl WeChatApiClient {
+    async fn code_to_session_raw(&self, js_code: &str) -> Result<MiniProgramSession, ProviderError> {
         let (app_id, secret) = self.mini_program()?;
         let query = [("appid", app_id), ("secret", secret), ("js_code", js_code), ("grant_type", "authorization_code")];
         let url = with_query(&self.endpoints.jscode2session, &query);
@@ -203,35 +266,24 @@ impl WeChatClient for WeChatApiClient {
         Ok(session)
     }
 
-    /// Without a website app the URL carries an empty app id, which WeChat turns down on
-    /// its page; the callback's `web_identify` then answers "not configured".
-    fn web_authorize_url(&self, state: &str) -> String {
-        if !self.settings.has_website() {
-            tracing::warn!("wechat: a QR login URL was asked for, but the website app is not configured");
-        }
-        let mut url = with_query(
-            &self.endpoints.qrconnect,
-            &[
-                ("appid", self.settings.web_app_id.as_str()),
-                ("redirect_uri", self.settings.web_redirect_uri.as_str()),
-                ("response_type", "code"),
-                ("scope", "snsapi_login"),
-                ("state", state),
-            ],
-        );
-        // WeChat's page insists on this fragment.
-        url.set_fragment(Some("wechat_redirect"));
-        url.into()
-    }
-
     /// A profile that cannot be read fails the whole login, though the token already named
     /// the person: a login is asked for again more easily than a half-filled account is mended.
-    async fn web_identify(&self, code: &str) -> Result<WebIdentity, ProviderError> {
-        let (app_id, secret) = self.website()?;
-        let query = [("appid", app_id), ("secret", secret), ("code", code), ("grant_type", "authorization_code")];
-        let url = with_query(&self.endpoints.web_token, &query);
-        let fields = self.call(Step::WebToken, || self.client.get(url.clone())).await?;
-        let token = wechat_answer::web_token(&fields).inspect_err(|e| log_failure(Step::WebToken, e))?;
+    async fn web_identify_raw(&self, code: &str) -> Result<WebIdentity, ProviderError> {
+        let granted = self
+            .website()?
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .request_async(self)
+            .await
+            .map_err(exchange_failure)?;
+        let token = WebToken {
+            access_token: granted.access_token().secret().clone(),
+            openid: granted
+                .extra_fields()
+                .openid
+                .clone()
+                .ok_or_else(|| ProviderError::Unavailable("wechat: a token answer without openid".to_owned()))?,
+            unionid: granted.extra_fields().unionid.clone(),
+        };
 
         let query = [("access_token", token.access_token.as_str()), ("openid", token.openid.as_str())];
         let url = with_query(&self.endpoints.userinfo, &query);
@@ -259,7 +311,7 @@ impl WeChatClient for WeChatApiClient {
     }
 
     /// A token WeChat turns down is fetched again once, at once, and the number asked for again.
-    async fn phone_number(&self, code: &str) -> Result<String, ProviderError> {
+    async fn phone_number_raw(&self, code: &str) -> Result<String, ProviderError> {
         self.mini_program()?;
         let token = self.app_token(None).await?;
         let number = match self.ask_phone_number(&token, code).await {
@@ -282,9 +334,16 @@ impl fmt::Debug for WeChatApiClient {
     }
 }
 
+/// What the web token exchange gives the profile call.
+struct WebToken {
+    access_token: String,
+    openid: String,
+    unionid: Option<String>,
+}
+
 /// The calls, as named in logs and errors.
 #[derive(Debug, Clone, Copy)]
-enum Step {
+pub(super) enum Step {
     CodeToSession,
     WebToken,
     UserInfo,
@@ -329,5 +388,7 @@ fn log_failure(step: Step, error: &ProviderError) {
         ProviderError::Unavailable(reason) => {
             tracing::warn!(step = step.name(), reason, "wechat: unavailable");
         }
+        // The neutral kinds are made from refusals only after logging, at the trait boundary.
+        other => tracing::warn!(step = step.name(), failure = %other, "wechat: failed"),
     }
 }

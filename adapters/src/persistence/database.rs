@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, EmailChangeStore, MessageOutbox, OAuthIdentityRepository, PasswordChangeStore,
-    ReadinessProbe, RefreshTokenStore, UserRepository,
+    AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, MessageOutbox, OAuthIdentityRepository,
+    PasswordChangeStore, ReadinessProbe, RefreshTokenStore, UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
+use super::data_retention::{PostgresDataRetention, SqliteDataRetention};
 use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
 use super::migrations;
 use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
@@ -130,6 +131,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteAuditLog::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresAuditLog::new(pool.clone())),
+        }
+    }
+
+    /// Removal of expired and old rows, for the retention job.
+    pub fn data_retention(&self) -> Arc<dyn DataRetention> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteDataRetention::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresDataRetention::new(pool.clone())),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod access_token_revocations;
 mod audit_log;
+mod data_retention;
 mod database;
 mod email_change_store;
 mod migrations;
@@ -17,6 +18,7 @@ mod user_repository;
 
 pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
+pub use data_retention::{PostgresDataRetention, SqliteDataRetention};
 pub use database::{Database, DatabaseKind};
 pub use email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
 pub use oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};

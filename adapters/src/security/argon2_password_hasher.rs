@@ -1,11 +1,14 @@
+use std::time::{Duration, Instant};
+
 use application::ports::{HashError, PasswordHasher};
-use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use async_trait::async_trait;
+use parking_lot::Mutex;
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 
-use super::django_pbkdf2;
+use super::django_pbkdf2::{self, DjangoHash};
 use super::hashing_threads::{HashMemory, HashingThreads};
 
 /// Argon2id with OWASP's minimum (19 MiB, t=2, p=1), computed on
@@ -15,18 +18,32 @@ use super::hashing_threads::{HashMemory, HashingThreads};
 /// seen, and request handling on the async workers never waits for a hash.
 /// Also verifies Django's `pbkdf2_sha256$…` hashes of imported accounts,
 /// which `needs_rehash` flags.
+///
+/// Every verification costs the same time, so that its duration tells nothing about the
+/// account: an unknown account, a stored value that is no usable hash (not a PHC string, an
+/// unknown algorithm, a malformed Django hash) and a real argon2 hash each pay one argon2
+/// verification (the dummy hash for the first two); an imported Django hash pays its PBKDF2
+/// rounds, whose cost depends on its iteration count, not on ours. So every verification is
+/// also padded to a floor: the cost of one argon2 verification, or of the costliest Django
+/// hash known (configured with [`Self::covering_django_iterations`], else learned from the
+/// first one verified), whichever is more. Paying argon2 on top of PBKDF2 would not do: the
+/// difference would remain, only shifted. The padding is slept after the hashing thread is
+/// free again, so it lengthens the answer without taking hashing capacity from anyone.
 pub struct Argon2PasswordHasher {
     params: Params,
     threads: HashingThreads,
     /// Verified against when there is no real hash, so unknown accounts cost the same.
     dummy_hash: String,
+    /// What one argon2 hash at `params` took here, measured at construction.
+    argon2_cost: Duration,
+    /// The costliest Django hash known: its iteration count and what verifying it took.
+    django_cost: Mutex<(u32, Duration)>,
 }
 
 impl Argon2PasswordHasher {
     pub const MEMORY_KIB: u32 = 19 * 1024;
     pub const ITERATIONS: u32 = 2;
     pub const PARALLELISM: u32 = 1;
-    const SALT_BYTES: usize = 16;
 
     pub fn new(max_concurrent: usize) -> Result<Self, HashError> {
         Self::with_params(max_concurrent, Self::MEMORY_KIB, Self::ITERATIONS, Self::PARALLELISM)
@@ -41,18 +58,47 @@ impl Argon2PasswordHasher {
     ) -> Result<Self, HashError> {
         let params =
             Params::new(memory_kib, iterations, parallelism, None).map_err(|e| HashError::Failed(e.to_string()))?;
+        let started = Instant::now();
         let dummy_hash = hash_with(&mut HashMemory::new(0), &params, b"dummy password for unknown accounts")?;
+        let argon2_cost = started.elapsed();
         let threads = HashingThreads::start(max_concurrent, params.block_count())?;
-        Ok(Self { params, threads, dummy_hash })
+        Ok(Self { params, threads, dummy_hash, argon2_cost, django_cost: Mutex::new((0, Duration::ZERO)) })
+    }
+
+    /// Pads every verification to at least the cost of a Django hash of `iterations`
+    /// (the highest count among the imported accounts), measured now; 0 leaves it to be
+    /// learned from the first Django hash verified.
+    pub fn covering_django_iterations(self, iterations: u32) -> Self {
+        if iterations > 0 {
+            let started = Instant::now();
+            django_pbkdf2::spend(iterations);
+            *self.django_cost.lock() = (iterations, started.elapsed());
+        }
+        self
+    }
+
+    /// What every verification takes at least.
+    fn floor(&self) -> Duration {
+        self.argon2_cost.max(self.django_cost.lock().1)
+    }
+
+    /// A Django hash costlier than any known raises the floor from now on.
+    fn learn_django_cost(&self, iterations: u32, cost: Duration) {
+        let mut known = self.django_cost.lock();
+        if iterations > known.0 {
+            *known = (iterations, known.1.max(cost));
+        }
     }
 }
+
+const SALT_BYTES: usize = 16;
 
 fn failed(error: impl std::fmt::Display) -> HashError {
     HashError::Failed(error.to_string())
 }
 
 fn hash_with(memory: &mut HashMemory, params: &Params, password: &[u8]) -> Result<String, HashError> {
-    let mut salt = [0u8; Argon2PasswordHasher::SALT_BYTES];
+    let mut salt = [0u8; SALT_BYTES];
     rand::rng().fill_bytes(&mut salt);
     let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
@@ -71,18 +117,38 @@ fn hash_with(memory: &mut HashMemory, params: &Params, password: &[u8]) -> Resul
     Ok(hash.to_string())
 }
 
-fn verify_with(memory: &mut HashMemory, candidate: &[u8], stored: &str) -> bool {
-    if django_pbkdf2::is_django_pbkdf2(stored) {
-        return django_pbkdf2::verify(candidate, stored);
-    }
-    match PasswordHash::new(stored) {
-        // The hash's own algorithm, version and parameters, so older costs keep verifying.
-        Ok(hash) => matches_argon2(memory, candidate, &hash).unwrap_or(false),
-        Err(error) => {
-            tracing::warn!(%error, "stored password hash is not a PHC string; treating as no match");
-            false
+/// What a stored value is, as far as verifying goes.
+enum Stored {
+    /// An argon2 PHC string whose parameters argon2 accepts.
+    Argon2(String),
+    /// An imported Django hash, well formed, of this many iterations.
+    Django(String, u32),
+    /// Nothing to verify against: no account, no password, or a value that is no usable hash.
+    Nothing,
+}
+
+impl Stored {
+    fn of(stored: Option<String>) -> Self {
+        let Some(stored) = stored else { return Self::Nothing };
+        if let Some(iterations) = DjangoHash::parse(&stored).map(|hash| hash.iterations) {
+            return Self::Django(stored, iterations);
+        }
+        let usable = PasswordHash::new(&stored).is_ok_and(|hash| {
+            matches!(hash.algorithm.as_str(), "argon2id" | "argon2i" | "argon2d") && Params::try_from(&hash).is_ok()
+        });
+        if usable {
+            Self::Argon2(stored)
+        } else {
+            // The value itself stays out of the log: it might be a password stored in clear.
+            tracing::warn!("stored password hash is neither argon2 nor Django PBKDF2; treating as no match");
+            Self::Nothing
         }
     }
+}
+
+fn verify_argon2(memory: &mut HashMemory, candidate: &[u8], stored: &str) -> bool {
+    // The hash's own algorithm, version and parameters, so older costs keep verifying.
+    PasswordHash::new(stored).is_ok_and(|hash| matches_argon2(memory, candidate, &hash).unwrap_or(false))
 }
 
 /// `None` when the PHC string is not a usable argon2 hash.
@@ -111,11 +177,36 @@ impl PasswordHasher for Argon2PasswordHasher {
 
     async fn verify(&self, candidate: &str, stored: Option<String>) -> Result<bool, HashError> {
         let candidate = candidate.as_bytes().to_vec();
-        let (stored, real) = match stored {
-            Some(hash) => (hash, true),
-            None => (self.dummy_hash.clone(), false),
+        let stored = Stored::of(stored);
+        let django_iterations = match &stored {
+            Stored::Django(_, iterations) => Some(*iterations),
+            _ => None,
         };
-        self.threads.run(move |memory| Ok(verify_with(memory, &candidate, &stored) && real)).await
+        let dummy_hash = self.dummy_hash.clone();
+        let (matched, cost) = self
+            .threads
+            .run(move |memory| {
+                let started = Instant::now();
+                let matched = match stored {
+                    Stored::Argon2(hash) => verify_argon2(memory, &candidate, &hash),
+                    Stored::Django(hash, _) => DjangoHash::parse(&hash).is_some_and(|hash| hash.matches(&candidate)),
+                    // The work is done (and kept from being optimised away); the answer is no.
+                    Stored::Nothing => {
+                        std::hint::black_box(verify_argon2(memory, &candidate, &dummy_hash));
+                        false
+                    }
+                };
+                Ok((matched, started.elapsed()))
+            })
+            .await?;
+        if let Some(iterations) = django_iterations {
+            self.learn_django_cost(iterations, cost);
+        }
+        // Off the hashing thread: waiting here takes no hashing capacity.
+        if let Some(rest) = self.floor().checked_sub(cost) {
+            tokio::time::sleep(rest).await;
+        }
+        Ok(matched)
     }
 
     fn needs_rehash(&self, stored: &str) -> bool {
@@ -180,9 +271,43 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn no_stored_hash_never_matches() {
+    async fn no_stored_hash_and_unusable_values_never_match() {
         let hasher = Argon2PasswordHasher::with_params(1, 64, 1, 1).unwrap();
         assert!(!hasher.verify("dummy password for unknown accounts", None).await.unwrap());
-        assert!(!hasher.verify("anything", Some("not a phc string".into())).await.unwrap());
+        for unusable in [
+            "not a phc string",
+            "correct-horse",
+            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+            "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E",
+            "$argon2id$v=19$m=1,t=0,p=0$c29tZXNhbHQ$aGFzaA",
+            "pbkdf2_sha256$0$salt$hash",
+            "pbkdf2_sha256$99999999999$salt$hash",
+            "pbkdf2_sha256$260000$salt",
+        ] {
+            assert!(!hasher.verify("correct-horse", Some(unusable.into())).await.unwrap(), "{unusable}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_floor_covers_the_costliest_django_hash_configured_or_seen() {
+        let hasher = Argon2PasswordHasher::with_params(1, 64, 1, 1).unwrap();
+        assert_eq!(hasher.floor(), hasher.argon2_cost);
+
+        let configured = Argon2PasswordHasher::with_params(1, 64, 1, 1).unwrap().covering_django_iterations(50_000);
+        assert_eq!(configured.django_cost.lock().0, 50_000);
+        assert!(configured.floor() >= configured.django_cost.lock().1);
+
+        let django = "pbkdf2_sha256$260000$Dj4ngoSaltV3ctor$fAUhPyLEOUd0QrZ6xhHQDPqV8opzpw4M0+O9Hs9DLwo=";
+        let started = Instant::now();
+        assert!(!hasher.verify("wrong-horse", Some(django.into())).await.unwrap());
+        let took = started.elapsed();
+        let (iterations, cost) = *hasher.django_cost.lock();
+        assert_eq!(iterations, 260_000);
+        assert!(cost > Duration::ZERO && cost <= took, "{cost:?} of {took:?}");
+        assert_eq!(hasher.floor(), cost.max(hasher.argon2_cost));
+        // A cheaper Django hash leaves the floor where it is.
+        let cheaper = "pbkdf2_sha256$1000$salt$hash";
+        assert!(!hasher.verify("wrong-horse", Some(cheaper.into())).await.unwrap());
+        assert_eq!(*hasher.django_cost.lock(), (iterations, cost));
     }
 }

@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn access_tokens_and_flow_tokens_do_not_pass_for_each_other() {
         let signer = JwtFlowTokenSigner::new(SECRET);
-        let issuer = JwtTokenIssuer::new(SECRET, Duration::from_secs(300));
+        let issuer = JwtTokenIssuer::new(SECRET, Duration::from_secs(300), "meiduo-accounts", "meiduo-mall");
         let user = User {
             id: UserId(42),
             username: "alice".into(),

@@ -7,9 +7,19 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
+/// The `token_type` of an access token (simplejwt's claim and value, so Django services read
+/// it as they read their own). Another token signed with the same key, or made by
+/// another service sharing it, lacks it and is refused.
+const ACCESS: &str = "access";
+/// The header `typ`.
+const JWT: &str = "JWT";
+
 /// The claims every service that trusts these tokens reads.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
+    iss: String,
+    aud: String,
+    token_type: String,
     user_id: i64,
     username: String,
     exp: i64,
@@ -18,31 +28,44 @@ struct Claims {
     ver: i64,
 }
 
-/// HS256 access tokens with the claims `user_id, username, exp, iat, jti, ver`.
+/// HS256 access tokens (header `typ` `JWT`) with the claims `iss, aud, token_type, user_id,
+/// username, exp, iat, jti, ver`. A token is accepted only with this service's `iss`, an `aud`
+/// naming the configured audience and `token_type` `access`: a token of the right shape signed
+/// with the same secret for another purpose or by another issuer is refused.
 pub struct JwtTokenIssuer {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     lifetime: Duration,
+    issuer: String,
+    audience: String,
 }
 
 impl JwtTokenIssuer {
-    pub fn new(secret: &[u8], lifetime: Duration) -> Self {
+    pub fn new(secret: &[u8], lifetime: Duration, issuer: &str, audience: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "iat"]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             lifetime,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
         }
     }
 }
 
 impl std::fmt::Debug for JwtTokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtTokenIssuer").field("lifetime", &self.lifetime).finish_non_exhaustive()
+        f.debug_struct("JwtTokenIssuer")
+            .field("lifetime", &self.lifetime)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,6 +78,9 @@ impl TokenIssuer for JwtTokenIssuer {
         let now = Utc::now().timestamp();
         let lifetime = i64::try_from(self.lifetime.as_secs()).map_err(|e| TokenError::Signing(e.to_string()))?;
         let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            token_type: ACCESS.to_owned(),
             user_id: user.id.0,
             username: user.username.clone(),
             exp: now.saturating_add(lifetime),
@@ -62,6 +88,7 @@ impl TokenIssuer for JwtTokenIssuer {
             jti: uuid::Uuid::new_v4().simple().to_string(),
             ver: user.token_version,
         };
+        // `Header::new` sets `typ` to `JWT`.
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok(IssuedToken { token, expires_in_secs: self.lifetime.as_secs() })
@@ -72,6 +99,9 @@ impl TokenIssuer for JwtTokenIssuer {
             ErrorKind::ExpiredSignature => TokenError::Expired,
             _ => TokenError::Invalid,
         })?;
+        if data.header.typ.as_deref() != Some(JWT) || data.claims.token_type != ACCESS {
+            return Err(TokenError::Invalid);
+        }
         let claims = data.claims;
         Ok(AccessClaims {
             user_id: UserId(claims.user_id),
@@ -91,6 +121,25 @@ mod tests {
     use super::*;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const ISSUER: &str = "meiduo-accounts";
+    const AUDIENCE: &str = "meiduo-mall";
+
+    fn issuer(lifetime_secs: u64) -> JwtTokenIssuer {
+        JwtTokenIssuer::new(SECRET, Duration::from_secs(lifetime_secs), ISSUER, AUDIENCE)
+    }
+
+    /// Claims as this issuer writes them, valid for another minute.
+    fn claims() -> serde_json::Value {
+        let now = Utc::now().timestamp();
+        serde_json::json!({
+            "iss": ISSUER, "aud": AUDIENCE, "token_type": "access", "user_id": 1, "username": "a",
+            "exp": now + 60, "iat": now, "jti": "j", "ver": 0,
+        })
+    }
+
+    fn signed(header: &Header, claims: &serde_json::Value) -> String {
+        encode(header, claims, &EncodingKey::from_secret(SECRET)).unwrap()
+    }
 
     fn user() -> User {
         User {
@@ -109,7 +158,7 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify_with_their_claims() {
-        let issuer = JwtTokenIssuer::new(SECRET, Duration::from_secs(86_400));
+        let issuer = issuer(86_400);
         let issued = issuer.issue(&user()).unwrap();
         assert_eq!(issued.expires_in_secs, 86_400);
         let claims = issuer.verify(&issued.token).unwrap();
@@ -120,16 +169,48 @@ mod tests {
 
     #[test]
     fn expired_tokens_are_told_from_forged_ones() {
-        let issuer = JwtTokenIssuer::new(SECRET, Duration::from_secs(60));
+        let issuer = issuer(60);
         let now = Utc::now().timestamp();
-        let stale = Claims { user_id: 1, username: "a".into(), exp: now - 10, iat: now - 70, jti: "j".into(), ver: 0 };
-        let expired = encode(&Header::new(Algorithm::HS256), &stale, &EncodingKey::from_secret(SECRET)).unwrap();
+        let mut stale = claims();
+        stale["exp"] = (now - 10).into();
+        stale["iat"] = (now - 70).into();
+        let expired = signed(&Header::new(Algorithm::HS256), &stale);
         assert_eq!(issuer.verify(&expired), Err(TokenError::Expired));
 
-        let other = JwtTokenIssuer::new(b"another-secret-another-secret-00", Duration::from_secs(60));
+        let other = JwtTokenIssuer::new(b"another-secret-another-secret-00", Duration::from_secs(60), ISSUER, AUDIENCE);
         assert_eq!(issuer.verify(&other.issue(&user()).unwrap().token), Err(TokenError::Invalid));
         assert_eq!(issuer.verify("not.a.jwt"), Err(TokenError::Invalid));
         let none_alg = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyX2lkIjoxfQ.";
         assert_eq!(issuer.verify(none_alg), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_token_of_the_right_key_and_shape_needs_this_issuer_audience_and_type() {
+        let issuer = issuer(60);
+        let header = Header::new(Algorithm::HS256);
+        assert!(issuer.verify(&signed(&header, &claims())).is_ok());
+
+        let mut cases = Vec::new();
+        for claim in ["iss", "aud", "token_type"] {
+            let mut missing = claims();
+            missing.as_object_mut().unwrap().remove(claim);
+            cases.push((format!("no {claim}"), missing));
+            let mut wrong = claims();
+            wrong[claim] = "meiduo-admin".into();
+            cases.push((format!("{claim} meiduo-admin"), wrong));
+        }
+        let mut refresh = claims();
+        refresh["token_type"] = "refresh".into();
+        cases.push(("a refresh token".into(), refresh));
+        for (case, claims) in cases {
+            assert_eq!(issuer.verify(&signed(&header, &claims)), Err(TokenError::Invalid), "{case}");
+        }
+
+        for typ in [None, Some("at+jwt".to_owned())] {
+            let header = Header { typ: typ.clone(), ..Header::new(Algorithm::HS256) };
+            assert_eq!(issuer.verify(&signed(&header, &claims())), Err(TokenError::Invalid), "typ {typ:?}");
+        }
+        let elsewhere = JwtTokenIssuer::new(SECRET, Duration::from_secs(60), "another-service", AUDIENCE);
+        assert_eq!(issuer.verify(&elsewhere.issue(&user()).unwrap().token), Err(TokenError::Invalid));
     }
 }

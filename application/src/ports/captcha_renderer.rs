@@ -3,6 +3,9 @@ use domain::CaptchaText;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenderError {
+    /// Every drawing slot stayed taken for the whole wait: the request is shed.
+    #[error("every captcha drawing slot is busy")]
+    Busy,
     #[error("{0}")]
     Failed(String),
 }

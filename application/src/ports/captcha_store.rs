@@ -8,9 +8,6 @@ use domain::{CaptchaId, CaptchaText};
 pub enum CacheError {
     #[error("cache unavailable: {0}")]
     Unavailable(String),
-    /// The in-memory cache reached its capacity even after dropping expired entries.
-    #[error("cache full")]
-    Full,
     #[error("cache error: {0}")]
     Other(String),
 }

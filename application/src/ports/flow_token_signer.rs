@@ -13,8 +13,12 @@ pub enum FlowKind {
     ResetPassword,
     /// The link mailed by `PUT /email/`.
     EmailVerification,
-    /// The OAuth `state` of a login started here: carries where to go next.
-    OAuthState,
+    /// A website login started here, on its way to the hop that binds it to a browser:
+    /// names the provider and carries where to go next.
+    OAuthStart,
+    /// The same login once the hop has set it in the browser's cookie: only a callback
+    /// carrying it is accepted, once.
+    OAuthFlow,
     /// A provider identity not bound yet: carries `provider:openid` and the
     /// unionid to the bind form.
     OAuthBind,
@@ -26,15 +30,23 @@ impl FlowKind {
             Self::ResetPasswordSms => "reset_password_sms",
             Self::ResetPassword => "reset_password",
             Self::EmailVerification => "email_verification",
-            Self::OAuthState => "oauth_state",
+            Self::OAuthStart => "oauth_start",
+            Self::OAuthFlow => "oauth_flow",
             Self::OAuthBind => "oauth_bind",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::ResetPasswordSms, Self::ResetPassword, Self::EmailVerification, Self::OAuthState, Self::OAuthBind]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
+        [
+            Self::ResetPasswordSms,
+            Self::ResetPassword,
+            Self::EmailVerification,
+            Self::OAuthStart,
+            Self::OAuthFlow,
+            Self::OAuthBind,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
     }
 }
 

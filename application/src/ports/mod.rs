@@ -9,6 +9,7 @@ mod captcha_renderer;
 mod captcha_store;
 mod clock;
 mod code_generator;
+mod data_retention;
 mod email_change_store;
 mod flow_token_signer;
 mod message_outbox;
@@ -16,6 +17,7 @@ mod message_sender;
 mod oauth_identities;
 mod password_change_store;
 mod password_hasher;
+mod provider_error;
 mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
@@ -32,6 +34,7 @@ pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
+pub use data_retention::DataRetention;
 pub use email_change_store::{EmailChange, EmailChangeStore};
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
@@ -41,7 +44,8 @@ pub use oauth_identities::{
 };
 pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
-pub use qq_client::{ProviderError, QqClient, QqIdentity};
+pub use provider_error::ProviderError;
+pub use qq_client::{QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
@@ -55,7 +59,7 @@ pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 pub use {
     access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
-    code_generator::MockCodeGenerator, email_change_store::MockEmailChangeStore,
+    code_generator::MockCodeGenerator, data_retention::MockDataRetention, email_change_store::MockEmailChangeStore,
     flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
     oauth_identities::MockOAuthIdentityRepository, password_change_store::MockPasswordChangeStore,
     password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,

@@ -1,22 +1,13 @@
 use async_trait::async_trait;
 
+use super::ProviderError;
+
 /// What QQ Connect says about the person who authorised the login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QqIdentity {
     pub openid: String,
     /// Present when the app has the unionid permission.
     pub unionid: Option<String>,
-}
-
-/// Why a provider call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProviderError {
-    /// The provider answered with an error: its own code and description.
-    #[error("provider refused ({code}): {message}")]
-    Refused { code: i64, message: String },
-    /// Unreachable, timed out, or an answer that could not be read.
-    #[error("provider unavailable: {0}")]
-    Unavailable(String),
 }
 
 /// QQ Connect (OAuth 2.0, authorization code). Base URLs, app id, app key and

@@ -33,8 +33,8 @@ pub struct WebIdentity {
 }
 
 /// WeChat: mini-program login, website QR login and the mini-program's phone
-/// number. Answers arrive with HTTP 200 even on errors; the adapter turns
-/// `errcode` into [`ProviderError::Refused`] and retries `-1` (busy) itself.
+/// number. Answers arrive with HTTP 200 even on errors; the adapter reads each
+/// `errcode` into a provider-neutral [`ProviderError`] and retries `-1` (busy) itself.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait WeChatClient: Send + Sync {

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use domain::{Mobile, User, UserId};
 
 use crate::ports::{RepoError, UserRepository, WeChatClient};
-use crate::wechat_failure::wechat_failure;
+use crate::provider_failure::provider_failure;
 use crate::{AppError, AuthFailure, Field, FieldError, Problem};
 
 /// `POST /oauth/wechat/miniprogram/phone/`: sets the signed-in user's mobile
@@ -23,7 +23,7 @@ impl BindMiniProgramPhone {
         if code.trim().is_empty() {
             return Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
         }
-        let phone = self.wechat.phone_number(code.trim()).await.map_err(wechat_failure)?;
+        let phone = self.wechat.phone_number(code.trim()).await.map_err(|e| provider_failure("wechat", e))?;
         let mobile = Mobile::parse(&phone).map_err(|e| AppError::field(Field::Mobile, Problem::Mobile(e)))?;
         let taken = || AppError::Conflict(FieldError::new(Field::Mobile, Problem::Taken));
         if let Some(owner) = self.users.find_by_login(&domain::LoginIdentifier::Mobile(mobile.clone())).await? {
@@ -106,7 +106,7 @@ mod tests {
 
     #[tokio::test]
     async fn wechat_refusals_and_foreign_numbers_are_refused() {
-        let refused = Err(ProviderError::Refused { code: 40029, message: "invalid code".into() });
+        let refused = Err(ProviderError::CodeRejected);
         let got = BindMiniProgramPhone::new(Arc::new(wechat(refused)), Arc::new(MockUserRepository::new()))
             .execute(UserId(1), "phone-code")
             .await;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use domain::{Email, Mobile, Username};
 
 use crate::ports::{RateDecision, RateLimit, RateLimiter, UserRepository};
-use crate::{AppError, AvailabilityPolicy, Field, Problem};
+use crate::{AppError, AvailabilityPolicy, ClientNetwork, Field, Problem};
 
 /// The answer of an availability check: the normalised value and how many
 /// accounts use it (0 or 1).
@@ -51,7 +51,7 @@ impl CheckAvailability {
 
     async fn ration(&self, client_ip: IpAddr) -> Result<(), AppError> {
         let limit = RateLimit::new(
-            format!("availability:ip:{client_ip}"),
+            format!("availability:ip:{}", ClientNetwork::of(client_ip)),
             self.policy.per_ip_per_minute,
             Duration::from_secs(60),
         );

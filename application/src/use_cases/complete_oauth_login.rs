@@ -12,7 +12,10 @@ use crate::{AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy
 
 pub struct CompleteOAuthLoginRequest {
     pub code: String,
-    /// Absent when the classic callback page sends only `code`.
+    /// The flow the hop set in the browser's cookie; absent from any other browser.
+    pub flow: Option<String>,
+    /// Absent when the classic callback page sends only `code`; when present it must
+    /// name the flow's `next`.
     pub state: Option<String>,
     pub client_ip: IpAddr,
 }
@@ -26,9 +29,10 @@ pub enum OAuthLoginOutcome {
     BindRequired { access_token: String, next: LocalPath },
 }
 
-/// `GET /oauth/{qq,wechat}/user/?code=&state=`: checks the `state` this
-/// service issued for this provider, asks the provider who the code belongs
-/// to, and logs a bound identity in. An unbound identity whose unionid the
+/// `GET /oauth/{qq,wechat}/user/?code=&state=`: checks and spends the flow
+/// the hop set in this browser's cookie for this provider (a callback from
+/// any other browser has none and is refused), asks the provider who the code
+/// belongs to, and logs a bound identity in. An unbound identity whose unionid the
 /// provider's other apps already know joins that account; any other gets a
 /// bind token.
 pub struct CompleteOAuthLogin {
@@ -58,7 +62,7 @@ impl CompleteOAuthLogin {
         if request.code.trim().is_empty() {
             return Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
         }
-        let next = self.check_state(request.state.as_deref()).await?;
+        let next = self.spend_flow(request.flow.as_deref(), request.state.as_deref()).await?;
         let found = self.provider.identify(request.code.trim()).await?;
         let provider = self.provider.provider();
         let identity = NewIdentity {
@@ -87,25 +91,23 @@ impl CompleteOAuthLogin {
         Ok(OAuthLoginOutcome::LoggedIn { user: Box::new(logged_in.user), session: logged_in.session, next })
     }
 
-    /// The `next` carried by a valid state of this provider (spent now); `/`
-    /// for a callback without one when that is allowed.
-    async fn check_state(&self, state: Option<&str>) -> Result<LocalPath, AppError> {
-        let state = state.map(str::trim).filter(|state| !state.is_empty());
-        let Some(state) = state else {
-            return if self.policy.allow_missing_state {
-                Ok(LocalPath::root())
-            } else {
-                Err(AppError::field(Field::State, Problem::StateInvalid))
-            };
-        };
-        let claims = self
-            .tokens
-            .redeem(state, FlowKind::OAuthState, self.clock.now(), Field::State, Problem::StateInvalid)
-            .await?;
+    /// The `next` of this browser's flow, spent now. A `state` the client sent must name
+    /// it; both are checked before the flow is spent.
+    async fn spend_flow(&self, flow: Option<&str>, state: Option<&str>) -> Result<LocalPath, AppError> {
+        let refused = || AppError::field(Field::State, Problem::StateInvalid);
+        let flow = flow.map(str::trim).filter(|flow| !flow.is_empty()).ok_or_else(refused)?;
+        let claims = self.tokens.inspect(flow, FlowKind::OAuthFlow, Field::State, Problem::StateInvalid)?;
         if claims.subject != self.provider.provider().as_str() {
-            return Err(AppError::field(Field::State, Problem::StateInvalid));
+            return Err(refused());
         }
-        Ok(LocalPath::parse_or_root(claims.target.as_deref()))
+        let next = LocalPath::parse_or_root(claims.target.as_deref());
+        if let Some(state) = state.filter(|state| !state.trim().is_empty())
+            && !next.is_named_by(state)
+        {
+            return Err(refused());
+        }
+        self.tokens.redeem(flow, FlowKind::OAuthFlow, self.clock.now(), Field::State, Problem::StateInvalid).await?;
+        Ok(next)
     }
 }
 
@@ -152,10 +154,10 @@ mod tests {
             }
         }
 
-        fn state(mut self, answer: Result<FlowClaims, TokenError>) -> Self {
+        fn flow(mut self, answer: Result<FlowClaims, TokenError>) -> Self {
             self.signer
                 .expect_verify()
-                .withf(|_, kind| *kind == FlowKind::OAuthState)
+                .withf(|_, kind| *kind == FlowKind::OAuthFlow)
                 .returning(move |_, _| answer.clone());
             self.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
             self
@@ -196,16 +198,17 @@ mod tests {
         }
     }
 
-    fn request(state: Option<&str>) -> CompleteOAuthLoginRequest {
+    fn request(flow: Option<&str>) -> CompleteOAuthLoginRequest {
         CompleteOAuthLoginRequest {
             code: "the-code".into(),
-            state: state.map(str::to_owned),
+            flow: flow.map(str::to_owned),
+            state: None,
             client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
         }
     }
 
-    fn state_for(provider: &str, next: &str) -> Result<FlowClaims, TokenError> {
-        Ok(claims(FlowKind::OAuthState, provider, Some(next), 0))
+    fn flow_for(provider: &str, next: &str) -> Result<FlowClaims, TokenError> {
+        Ok(claims(FlowKind::OAuthFlow, provider, Some(next), 0))
     }
 
     fn identity(unionid: Option<&str>) -> Result<ProviderIdentity, AppError> {
@@ -221,7 +224,7 @@ mod tests {
     #[tokio::test]
     async fn a_bound_identity_logs_in_and_goes_next() {
         let mut ports =
-            Ports::new(OAuthProvider::Qq).state(state_for("qq", "/cart.html")).identifies(identity(None)).logging_in(1);
+            Ports::new(OAuthProvider::Qq).flow(flow_for("qq", "/cart.html")).identifies(identity(None)).logging_in(1);
         ports
             .identities
             .expect_find()
@@ -237,7 +240,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unbound_identity_with_an_unknown_unionid_gets_a_bind_token_naming_provider_openid_and_unionid() {
-        let mut ports = Ports::new(OAuthProvider::Qq).state(state_for("qq", "/")).identifies(identity(Some("UNIONID")));
+        let mut ports = Ports::new(OAuthProvider::Qq).flow(flow_for("qq", "/")).identifies(identity(Some("UNIONID")));
         ports.identities.expect_find().returning(|_| Ok(None));
         ports
             .identities
@@ -263,7 +266,7 @@ mod tests {
     #[tokio::test]
     async fn a_website_identity_whose_unionid_the_mini_program_knows_joins_that_account() {
         let mut ports = Ports::new(OAuthProvider::WechatWeb)
-            .state(state_for("wechat_web", "/"))
+            .flow(flow_for("wechat_web", "/"))
             .identifies(identity(Some("UNION")))
             .logging_in(7);
         ports.identities.expect_find().returning(|_| Ok(None));
@@ -290,41 +293,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_missing_state_is_refused_unless_allowed() {
-        let got = Ports::new(OAuthProvider::Qq).use_case().execute(request(None)).await;
-        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
-
-        let mut ports = Ports::new(OAuthProvider::Qq).identifies(identity(None));
-        ports.policy = OAuthPolicy { allow_missing_state: true, ..OAuthPolicy::default() };
-        ports.identities.expect_find().returning(|_| Ok(None));
-        ports.signer.expect_sign().returning(|_| Ok("bind-token".into()));
-        let outcome = ports.use_case().execute(request(None)).await.unwrap();
-        assert!(matches!(outcome, OAuthLoginOutcome::BindRequired { ref next, .. } if next.as_str() == "/"));
+    async fn a_callback_without_the_flow_cookie_is_refused_before_the_provider_is_asked() {
+        for flow in [None, Some(""), Some("  ")] {
+            let got = Ports::new(OAuthProvider::Qq).use_case().execute(request(flow)).await;
+            assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid), "{flow:?}");
+        }
     }
 
     #[tokio::test]
-    async fn a_forged_expired_reused_or_other_provider_s_state_is_refused_before_the_provider_is_asked() {
-        let got = Ports::new(OAuthProvider::Qq)
-            .state(Err(TokenError::Invalid))
-            .use_case()
-            .execute(request(Some("forged")))
-            .await;
-        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
+    async fn a_state_the_client_sends_must_name_the_flow_s_next() {
+        let mut ports = Ports::new(OAuthProvider::Qq).flow(flow_for("qq", "/search.html?q=%E6%89%8B")).logging_in(1);
+        ports.identities.expect_find().returning(bound_to(1));
+        ports.provider.expect_identify().times(1).returning(|_| identity(None));
+        let classic = CompleteOAuthLoginRequest { state: Some("/search.html?q=手".into()), ..request(Some("f")) };
+        let outcome = ports.use_case().execute(classic).await.unwrap();
+        assert!(
+            matches!(outcome, OAuthLoginOutcome::LoggedIn { ref next, .. } if next.as_str() == "/search.html?q=%E6%89%8B")
+        );
 
-        let got = Ports::new(OAuthProvider::Qq)
-            .state(state_for("wechat_web", "/"))
+        // Another page's state: refused, and the flow is not spent (no acquire expected).
+        let mut other = Ports::new(OAuthProvider::Qq);
+        other.signer.expect_verify().returning(|_, _| flow_for("qq", "/cart.html"));
+        let got = other
             .use_case()
-            .execute(request(Some("wechat-state")))
+            .execute(CompleteOAuthLoginRequest { state: Some("/user_center_info.html".into()), ..request(Some("f")) })
             .await;
-        assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
-
-        let mut reused = Ports::new(OAuthProvider::Qq);
-        reused.signer.expect_verify().returning(|_, _| state_for("qq", "/"));
-        reused
-            .uses
-            .expect_acquire()
-            .returning(|_| Ok(RateDecision::Limited { retry_after: std::time::Duration::from_secs(5) }));
-        let got = reused.use_case().execute(request(Some("used"))).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
     }
 
@@ -332,7 +325,7 @@ mod tests {
     async fn the_provider_s_failure_is_the_answer() {
         let refused = AppError::Upstream { provider: "qq", code: Some(100010) };
         let got = Ports::new(OAuthProvider::Qq)
-            .state(state_for("qq", "/"))
+            .flow(flow_for("qq", "/"))
             .identifies(Err(refused.clone()))
             .use_case()
             .execute(request(Some("s")))

@@ -7,8 +7,8 @@ use crate::ports::{
     AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
     SessionKeyStore, UserRepository, WeChatClient,
 };
+use crate::provider_failure::provider_failure;
 use crate::unionid_join::join_by_unionid;
-use crate::wechat_failure::wechat_failure;
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
 
 /// Generated names collide with an existing one about never; a few tries settle it.
@@ -77,7 +77,8 @@ impl LogInWithMiniProgram {
             ..Profile::default()
         };
 
-        let session = self.wechat.code_to_session(request.code.trim()).await.map_err(wechat_failure)?;
+        let session =
+            self.wechat.code_to_session(request.code.trim()).await.map_err(|e| provider_failure("wechat", e))?;
         let identity = NewIdentity {
             key: IdentityKey {
                 provider: OAuthProvider::WechatMiniProgram,
@@ -350,22 +351,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn wechat_errcodes_map_to_their_statuses() {
+    async fn wechat_failures_map_to_their_statuses() {
         let cases = [
-            (40029, AppError::field(Field::NonField, Problem::OAuthCodeInvalid)),
-            (40163, AppError::field(Field::NonField, Problem::OAuthCodeInvalid)),
-            (45011, AppError::RateLimited { retry_after: Duration::from_secs(60) }),
-            (40226, AppError::Forbidden),
-            (40013, AppError::Upstream { provider: "wechat", code: Some(40013) }),
+            (ProviderError::CodeRejected, AppError::field(Field::NonField, Problem::OAuthCodeInvalid)),
+            (ProviderError::Throttled, AppError::RateLimited { retry_after: Duration::from_secs(60) }),
+            (ProviderError::Blocked, AppError::Forbidden),
+            (
+                ProviderError::Refused { code: 40013, message: "invalid appid".into() },
+                AppError::Upstream { provider: "wechat", code: Some(40013) },
+            ),
+            (
+                ProviderError::Unavailable("busy after retries".into()),
+                AppError::Upstream { provider: "wechat", code: None },
+            ),
         ];
-        for (code, expected) in cases {
-            let refused = Err(ProviderError::Refused { code, message: "refused".into() });
-            let got = Ports::default().wechat_answers(refused).use_case().execute(request()).await;
-            assert_eq!(got.unwrap_err(), expected, "{code}");
+        for (error, expected) in cases {
+            let got = Ports::default().wechat_answers(Err(error.clone())).use_case().execute(request()).await;
+            assert_eq!(got.unwrap_err(), expected, "{error:?}");
         }
-        let down = Err(ProviderError::Unavailable("busy after retries".into()));
-        let got = Ports::default().wechat_answers(down).use_case().execute(request()).await;
-        assert_eq!(got.unwrap_err(), AppError::Upstream { provider: "wechat", code: None });
     }
 
     #[tokio::test]

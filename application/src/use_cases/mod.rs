@@ -10,11 +10,13 @@ mod check_readiness;
 mod complete_oauth_login;
 mod confirm_password_reset_code;
 mod deliver_messages;
+mod depart_oauth_login;
 mod issue_captcha;
 pub(crate) mod log_in;
 mod log_in_with_mini_program;
 mod log_out;
 mod manage_bindings;
+mod purge_expired_data;
 mod refresh_session;
 mod register_user;
 mod reset_password;
@@ -39,11 +41,13 @@ pub use confirm_password_reset_code::{
     ConfirmPasswordResetCode, ConfirmPasswordResetCodeRequest, PasswordResetCodeConfirmed,
 };
 pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};
+pub use depart_oauth_login::{DepartOAuthLogin, OAuthDeparture};
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest};
 pub use log_in_with_mini_program::{LogInWithMiniProgram, MiniProgramLogInRequest, MiniProgramLoggedIn};
 pub use log_out::LogOut;
 pub use manage_bindings::{Binding, ManageBindings};
+pub use purge_expired_data::{PurgeExpiredData, RetentionPolicy, RetentionReport};
 pub use refresh_session::RefreshSession;
 pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
 pub use reset_password::{ResetPassword, ResetPasswordRequest};

@@ -6,10 +6,12 @@ use crate::ports::{FlowGrant, FlowKind};
 use crate::web_login::WebLoginProvider;
 use crate::{AppError, FlowTokens, OAuthPolicy};
 
-/// `GET /oauth/{qq,wechat}/authorization/?next=`: the provider's authorize URL
-/// with a fresh `state`: random (a unique token id), signed, single-use,
-/// 10 minutes, naming the provider and carrying where to go after the login
-/// (a local path, else `/`).
+/// `GET /oauth/{qq,wechat}/authorization/?next=`: a start ticket for the hop
+/// (`GET /oauth/{qq,wechat}/start/?flow=`) that binds the login to the browser
+/// and sends it on to the provider. The ticket is signed, single-use and valid
+/// 10 minutes, names the provider and carries where to go after the login (a
+/// local path, else `/`). It is no `state`: a ticket opens nothing by itself,
+/// only the cookie the hop sets in the browser that follows it does.
 pub struct StartOAuthLogin {
     provider: Arc<dyn WebLoginProvider>,
     tokens: Arc<FlowTokens>,
@@ -22,14 +24,13 @@ impl StartOAuthLogin {
     }
 
     pub fn execute(&self, next: Option<&str>) -> Result<String, AppError> {
-        let state = self.tokens.issue(&FlowGrant {
-            kind: FlowKind::OAuthState,
+        self.tokens.issue(&FlowGrant {
+            kind: FlowKind::OAuthStart,
             subject: self.provider.provider().as_str().into(),
             target: Some(LocalPath::parse_or_root(next).to_string()),
             version: 0,
             ttl: self.policy.state_ttl,
-        })?;
-        Ok(self.provider.authorize_url(&state))
+        })
     }
 }
 
@@ -44,27 +45,23 @@ mod tests {
         signer
             .expect_sign()
             .withf(move |grant| {
-                grant.kind == FlowKind::OAuthState
+                grant.kind == FlowKind::OAuthStart
                     && grant.subject == "wechat_web"
                     && grant.target.as_deref() == Some(expected_next)
                     && grant.ttl.as_secs() == 600
             })
             .times(1)
-            .returning(|_| Ok("signed-state".into()));
+            .returning(|_| Ok("signed-ticket".into()));
         let mut provider = MockWebLoginProvider::new();
         provider.expect_provider().return_const(OAuthProvider::WechatWeb);
-        provider
-            .expect_authorize_url()
-            .withf(|state| state == "signed-state")
-            .returning(|state| format!("https://open.weixin.qq.com/connect/qrconnect?state={state}"));
         let tokens = Arc::new(FlowTokens::new(Arc::new(signer), Arc::new(MockRateLimiter::new())));
         StartOAuthLogin::new(Arc::new(provider), tokens, OAuthPolicy::default())
     }
 
     #[test]
-    fn the_url_carries_a_signed_state_naming_the_provider_and_holding_a_local_next() {
-        let url = use_case("/user_center_info.html").execute(Some("/user_center_info.html")).unwrap();
-        assert_eq!(url, "https://open.weixin.qq.com/connect/qrconnect?state=signed-state");
+    fn the_ticket_names_the_provider_and_holds_a_local_next() {
+        let ticket = use_case("/user_center_info.html").execute(Some("/user_center_info.html")).unwrap();
+        assert_eq!(ticket, "signed-ticket");
     }
 
     #[test]

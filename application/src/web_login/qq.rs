@@ -3,8 +3,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{ProviderIdentity, WebLoginProvider};
-use crate::ports::{OAuthProvider, ProviderError, QqClient};
-use crate::{AppError, Field, Problem};
+use crate::AppError;
+use crate::ports::{OAuthProvider, QqClient};
+use crate::provider_failure::provider_failure;
 
 /// QQ Connect as a website login.
 pub struct QqWebLogin {
@@ -14,18 +15,6 @@ pub struct QqWebLogin {
 impl QqWebLogin {
     pub fn new(qq: Arc<dyn QqClient>) -> Self {
         Self { qq }
-    }
-}
-
-/// QQ's own refusals of the code (expired, never issued, already used) are the
-/// client's to retry with a new login; every other QQ failure is QQ's.
-fn qq_failure(error: ProviderError) -> AppError {
-    match error {
-        ProviderError::Refused { code: 100019 | 100020, .. } => {
-            AppError::field(Field::NonField, Problem::OAuthCodeInvalid)
-        }
-        ProviderError::Refused { code, .. } => AppError::Upstream { provider: "qq", code: Some(code) },
-        ProviderError::Unavailable(_) => AppError::Upstream { provider: "qq", code: None },
     }
 }
 
@@ -44,7 +33,7 @@ impl WebLoginProvider for QqWebLogin {
     }
 
     async fn identify(&self, code: &str) -> Result<ProviderIdentity, AppError> {
-        let identity = self.qq.identify(code).await.map_err(qq_failure)?;
+        let identity = self.qq.identify(code).await.map_err(|e| provider_failure("qq", e))?;
         Ok(ProviderIdentity { openid: identity.openid, unionid: identity.unionid })
     }
 }
@@ -52,7 +41,8 @@ impl WebLoginProvider for QqWebLogin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::{MockQqClient, QqIdentity};
+    use crate::ports::{MockQqClient, ProviderError, QqIdentity};
+    use crate::{Field, Problem};
 
     async fn identify(answer: Result<QqIdentity, ProviderError>) -> Result<ProviderIdentity, AppError> {
         let mut qq = MockQqClient::new();
@@ -67,17 +57,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn qq_refusing_the_code_is_a_400_and_other_qq_failures_are_502() {
-        let cases = [
-            (100019, AppError::field(Field::NonField, Problem::OAuthCodeInvalid)),
-            (100020, AppError::field(Field::NonField, Problem::OAuthCodeInvalid)),
-            (100010, AppError::Upstream { provider: "qq", code: Some(100010) }),
-            (100016, AppError::Upstream { provider: "qq", code: Some(100016) }),
-        ];
-        for (code, expected) in cases {
-            let got = identify(Err(ProviderError::Refused { code, message: "refused".into() })).await;
-            assert_eq!(got, Err(expected), "{code}");
-        }
+    async fn a_rejected_code_is_a_400_and_other_qq_failures_are_502_with_qq_s_code() {
+        let got = identify(Err(ProviderError::CodeRejected)).await;
+        assert_eq!(got, Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid)));
+        let got =
+            identify(Err(ProviderError::Refused { code: 100010, message: "redirect uri is illegal".into() })).await;
+        assert_eq!(got, Err(AppError::Upstream { provider: "qq", code: Some(100010) }));
         let got = identify(Err(ProviderError::Unavailable("timeout".into()))).await;
         assert_eq!(got, Err(AppError::Upstream { provider: "qq", code: None }));
     }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::{ProviderIdentity, WebLoginProvider};
 use crate::AppError;
 use crate::ports::{OAuthProvider, WeChatClient};
-use crate::wechat_failure::wechat_failure;
+use crate::provider_failure::provider_failure;
 
 /// The WeChat QR login of the website app (Open Platform).
 pub struct WeChatWebLogin {
@@ -33,7 +33,7 @@ impl WebLoginProvider for WeChatWebLogin {
     }
 
     async fn identify(&self, code: &str) -> Result<ProviderIdentity, AppError> {
-        let identity = self.wechat.web_identify(code).await.map_err(wechat_failure)?;
+        let identity = self.wechat.web_identify(code).await.map_err(|e| provider_failure("wechat", e))?;
         Ok(ProviderIdentity { openid: identity.openid, unionid: identity.unionid })
     }
 }
@@ -64,7 +64,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_code_is_a_400_and_wechat_down_a_502() {
-        let got = identify(Err(ProviderError::Refused { code: 40163, message: "code been used".into() })).await;
+        let got = identify(Err(ProviderError::CodeRejected)).await;
         assert_eq!(got, Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid)));
         let got = identify(Err(ProviderError::Unavailable("busy after retries".into()))).await;
         assert_eq!(got, Err(AppError::Upstream { provider: "wechat", code: None }));

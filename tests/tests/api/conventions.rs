@@ -50,6 +50,40 @@ async fn malformed_oversized_and_foreign_bodies_are_refused_clearly() {
     assert_error(xml, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
 }
 
+/// JSON in a `text/plain` body is what a cross-site form or a simple `fetch` can post without
+/// a preflight; a body without a type is not guessed at either.
+#[tokio::test]
+async fn bodies_other_than_json_or_a_form_are_415() {
+    let app = spawn_app().await;
+    let login = r#"{"username": "nobody", "password": "whatever-pw"}"#;
+    for content_type in [Some("text/plain"), Some("text/plain;charset=UTF-8"), Some("multipart/form-data"), None] {
+        let mut request = app.client.post(app.url("/authorizations/")).body(login);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}");
+        assert_eq!(body(response).await["code"], "unsupported_media_type", "{content_type:?}");
+    }
+
+    // The same body as JSON is read (and the credentials checked).
+    let response = app.client.post(app.url("/authorizations/")).header("content-type", "application/json").body(login);
+    assert_error(response.send().await.unwrap(), StatusCode::BAD_REQUEST, "invalid_credentials").await;
+}
+
+/// Logout and signing out everywhere need no body: posted bare, they keep working.
+#[tokio::test]
+async fn a_post_without_a_body_or_a_content_type_still_works() {
+    let app = spawn_app().await;
+    let token = app.register("alice", "13800138000").await["token"].as_str().unwrap().to_owned();
+    let second = body(app.log_in("alice", "correct-horse").await).await["token"].as_str().unwrap().to_owned();
+
+    let response = app.client.post(app.url("/authorizations/logout/")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = app.client.post(app.url("/user/sessions/revoke/")).bearer_auth(&second).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
+
 #[tokio::test]
 async fn accept_language_en_gives_english_messages() {
     let app = spawn_app().await;

@@ -1,6 +1,10 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 
+mod captchas;
+mod classic_oauth_page;
+mod client_ip;
 mod conventions;
+mod dev_outbox;
 mod email_binding;
 mod email_codes;
 mod failures;
@@ -13,6 +17,7 @@ mod profile;
 mod qq_login;
 mod real_providers;
 mod registration;
+mod retention;
 mod sessions;
 mod support;
 mod verification;

@@ -292,18 +292,23 @@ async fn a_reset_code_keeps_the_resend_interval_of_the_mobile() {
 
 #[tokio::test]
 async fn two_simultaneous_uses_of_one_step_token_let_exactly_one_through() {
-    let app = spawn_app().await;
+    assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(&spawn_app().await).await;
+}
+
+/// Eight simultaneous uses of one step-1 token, then of one step-3 token: one
+/// succeeds each time, the others are refused. Needs no resend interval.
+pub async fn assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(app: &TestApp) {
     let registered = app.register("alice", "13800138000").await;
     let user_id = registered["id"].as_i64().unwrap();
 
-    let step_one = step_one_token(&app, "alice").await;
+    let step_one = step_one_token(app, "alice").await;
     let path = format!("/sms_codes/?access_token={step_one}");
     let sends = futures::future::join_all((0..8).map(|_| app.get(&path))).await;
     let statuses: Vec<StatusCode> = sends.iter().map(|r| r.status()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
 
-    let confirmed = through_step_three(&app, "alice", "13800138000").await;
+    let confirmed = through_step_three(app, "alice", "13800138000").await;
     let step_three = confirmed["access_token"].as_str().unwrap();
     let path = format!("/users/{user_id}/password/");
     let forms: Vec<Value> = (0..8)

@@ -1,12 +1,16 @@
-//! The Foundation journey on PostgreSQL and Redis.
+//! The Foundation journey on PostgreSQL and Redis, and the limits that must
+//! hold under simultaneous requests there.
 
 use acceptance_tests::backends::{backend_url, fresh_postgres_url};
 use reqwest::StatusCode;
 
+use crate::captchas::{assert_a_captcha_burst_gets_exactly_the_limit_through, captcha_burst_config};
+use crate::email_binding::assert_accounts_verifying_one_address_at_once_give_one_owner;
 use crate::login_bursts::{
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures,
     assert_a_burst_from_one_address_gets_exactly_the_allowed_failures,
 };
+use crate::password_reset::assert_simultaneous_uses_of_one_step_token_let_exactly_one_through;
 use crate::support::{TestApp, body, spawn_app_with};
 
 /// A server on a fresh PostgreSQL schema and a fresh Redis key prefix.
@@ -71,4 +75,36 @@ async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_
         return;
     };
     assert_a_burst_from_one_address_gets_exactly_the_allowed_failures(&app).await;
+}
+
+#[tokio::test]
+async fn a_captcha_burst_gets_exactly_the_limit_through_on_redis() {
+    let Some(app) = spawn_production_app_with("production_backends::captcha_burst", captcha_burst_config).await else {
+        return;
+    };
+    assert_a_captcha_burst_gets_exactly_the_limit_through(&app).await;
+}
+
+#[tokio::test]
+async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app_with("production_backends::step_token_race", |config| {
+        config.code_resend_interval_secs = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(&app).await;
+}
+
+#[tokio::test]
+async fn accounts_verifying_one_address_at_once_give_one_owner_on_postgres() {
+    let Some(app) = spawn_production_app_with("production_backends::verification_race", |config| {
+        config.code_resend_interval_secs = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    assert_accounts_verifying_one_address_at_once_give_one_owner(&app).await;
 }

@@ -122,6 +122,8 @@ async fn by_smtp_a_person_registers_binds_a_new_address_and_recovers_the_passwor
     let sink = SmtpSink::plain().await;
     let app = spawn_app_with(|config| {
         with_smtp(config, &sink);
+        // SMS stays on the development adapter; the outbox is forced on to show that no mail went there.
+        config.dev_outbox = Some(true);
         config.email_verification_url = VERIFY_PAGE.into();
         // The second address gets the verification link and then the find-password code.
         config.code_resend_interval_secs = 0;
@@ -194,9 +196,10 @@ async fn by_smtp_a_person_registers_binds_a_new_address_and_recovers_the_passwor
 #[tokio::test]
 async fn by_tencent_sms_a_person_registers_and_recovers_the_password() {
     let fake = FakeTencentSms::start().await;
-    // Email stays on the development adapter, so captchas can be read from /dev/outbox/.
+    // Email stays on the development adapter; with DEV_OUTBOX=true captchas can be read from /dev/outbox/.
     let app = spawn_app_with(|config| {
         with_tencent(config, &fake);
+        config.dev_outbox = Some(true);
         config.code_resend_interval_secs = 0;
     })
     .await;
@@ -248,6 +251,8 @@ async fn a_number_tencent_refuses_for_good_is_given_up_on_at_once_with_the_provi
     let app = spawn_app_with(|config| {
         with_tencent(config, &fake);
         with_quick_retries(config);
+        // The captcha's answer is read from the development outbox.
+        config.dev_outbox = Some(true);
     })
     .await;
 
@@ -324,6 +329,8 @@ async fn an_sms_tencent_fails_to_send_once_is_sent_on_retry_and_its_code_works()
     let app = spawn_app_with(|config| {
         with_tencent(config, &fake);
         with_quick_retries(config);
+        // The captcha's answer is read from the development outbox.
+        config.dev_outbox = Some(true);
     })
     .await;
 

@@ -1,3 +1,5 @@
+use std::time::{Duration, Instant};
+
 use jsonwebtoken::{EncodingKey, Header, encode};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -47,7 +49,7 @@ async fn the_user_page_needs_a_valid_token() {
     assert_error(wrong_scheme, StatusCode::UNAUTHORIZED, "token_invalid").await;
 
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let claims = json!({"user_id": registered["id"], "username": "alice", "exp": now - 5, "iat": now - 100, "jti": "x", "ver": 0});
+    let claims = json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": registered["id"], "username": "alice", "exp": now - 5, "iat": now - 100, "jti": "x", "ver": 0});
     let expired = encode(&Header::default(), &claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap();
     let response = app.client.get(app.url("/user/")).bearer_auth(&expired).send().await.unwrap();
     let error = assert_error(response, StatusCode::UNAUTHORIZED, "token_expired").await;
@@ -55,7 +57,7 @@ async fn the_user_page_needs_a_valid_token() {
 
     let forged = encode(
         &Header::default(),
-        &json!({"user_id": 1, "username": "alice", "exp": now + 100, "iat": now, "jti": "y", "ver": 0}),
+        &json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": 1, "username": "alice", "exp": now + 100, "iat": now, "jti": "y", "ver": 0}),
         &EncodingKey::from_secret(b"another-secret-another-secret-another"),
     )
     .unwrap();
@@ -64,12 +66,46 @@ async fn the_user_page_needs_a_valid_token() {
 
     let ghost = encode(
         &Header::default(),
-        &json!({"user_id": 999, "username": "ghost", "exp": now + 100, "iat": now, "jti": "z", "ver": 0}),
+        &json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": 999, "username": "ghost", "exp": now + 100, "iat": now, "jti": "z", "ver": 0}),
         &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .unwrap();
     let response = app.client.get(app.url("/user/")).bearer_auth(&ghost).send().await.unwrap();
     assert_error(response, StatusCode::UNAUTHORIZED, "token_revoked").await;
+}
+
+/// The secret may be shared with other services (it keys their tokens too): a token of the
+/// right key and claim shape passes only with this service's issuer, audience and type.
+#[tokio::test]
+async fn a_token_needs_the_issuer_audience_and_type_of_an_access_token() {
+    let app = spawn_app().await;
+    let registered = app.register("alice", "13800138000").await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let claims = json!({
+        "iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": registered["id"],
+        "username": "alice", "exp": now + 100, "iat": now, "jti": "k", "ver": 0,
+    });
+    let sign = |header: &Header, claims: &serde_json::Value| {
+        encode(header, claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap()
+    };
+    assert_eq!(user_page_status(&app, &sign(&Header::default(), &claims)).await, StatusCode::OK);
+
+    let mut refused = Vec::new();
+    for claim in ["iss", "aud", "token_type"] {
+        let mut missing = claims.clone();
+        missing.as_object_mut().unwrap().remove(claim);
+        refused.push((format!("no {claim}"), sign(&Header::default(), &missing)));
+        let mut wrong = claims.clone();
+        wrong[claim] = json!("refresh");
+        refused.push((format!("{claim} refresh"), sign(&Header::default(), &wrong)));
+    }
+    let untyped = Header { typ: None, ..Header::default() };
+    refused.push(("no typ".into(), sign(&untyped, &claims)));
+    for (case, token) in refused {
+        let response = app.client.get(app.url("/user/")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
+        assert_eq!(body(response).await["code"], "token_invalid", "{case}");
+    }
 }
 
 #[tokio::test]
@@ -89,9 +125,11 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     assert_eq!(app.log_in("bobby", "correct-horse").await.status(), StatusCode::OK);
 }
 
+/// With the default 15-minute window every failure here falls inside it, however
+/// slowly the machine hashes: nothing depends on timing.
 #[tokio::test]
-async fn a_success_resets_the_account_count_and_the_lock_ends_with_its_window() {
-    let app = spawn_app_with(|config| config.login_account_window_secs = 1).await;
+async fn a_success_resets_the_account_failure_count() {
+    let app = spawn_app().await;
     app.register("alice", "13800138000").await;
     for _ in 0..4 {
         app.log_in("alice", "wrong-password").await;
@@ -102,8 +140,38 @@ async fn a_success_resets_the_account_count_and_the_lock_ends_with_its_window() 
     }
     assert_eq!(app.log_in("alice", "wrong-password").await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.log_in("alice", "correct-horse").await.status(), StatusCode::TOO_MANY_REQUESTS);
-    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    assert_eq!(app.log_in("alice", "correct-horse").await.status(), StatusCode::OK);
+}
+
+/// One failure locks here, so only one request has to fall inside the short
+/// window (a few hundred ms on a loaded machine, against 2 s); the end of the
+/// lock is waited for, not slept for.
+#[tokio::test]
+async fn the_account_lock_ends_with_its_window() {
+    const WINDOW: Duration = Duration::from_secs(2);
+    let app = spawn_app_with(|config| {
+        config.login_account_failures = 1;
+        config.login_account_window_secs = WINDOW.as_secs();
+    })
+    .await;
+    app.register("alice", "13800138000").await;
+    let failed_at = Instant::now();
+    assert_eq!(app.log_in("alice", "wrong-password").await.status(), StatusCode::BAD_REQUEST);
+    let locked = app.log_in("alice", "correct-horse").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=WINDOW.as_secs()).contains(&retry_after), "{retry_after}");
+
+    let unlocked_after = loop {
+        let status = app.log_in("alice", "correct-horse").await.status();
+        if status == StatusCode::OK {
+            break failed_at.elapsed();
+        }
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(failed_at.elapsed() < WINDOW + Duration::from_secs(15), "the lock outlived its window by 15 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // The lock began after `failed_at`, so it cannot have ended sooner than a window after it.
+    assert!(unlocked_after >= WINDOW, "unlocked after {unlocked_after:?}");
 }
 
 #[tokio::test]
@@ -183,6 +251,53 @@ async fn an_unknown_account_takes_as_long_as_a_wrong_password() {
     let (known, unknown) = (known[7].as_secs_f64(), unknown[7].as_secs_f64());
     let ratio = unknown / known;
     assert!((0.5..2.0).contains(&ratio), "median known {known:.4}s, unknown {unknown:.4}s");
+}
+
+/// A stored value that is no usable hash pays the dummy argon2 verification, and an
+/// imported Django hash (here 40 000 PBKDF2 rounds, several times an argon2 verification in a
+/// debug build) is padded like every other verification to the costliest hash known, so
+/// neither answers at a speed of its own. Without the padding the Django account answers
+/// several times slower, and the unusable value ~100x faster.
+#[tokio::test]
+async fn an_unusable_stored_value_and_an_imported_hash_take_as_long_as_an_unknown_account() {
+    let app = spawn_app_with(|config| {
+        config.login_account_failures = 0;
+        config.login_ip_failures = 0;
+    })
+    .await;
+    let database = app.database().await;
+    for (username, mobile, stored) in [
+        ("broken", "13700137001", "not a phc string"),
+        ("legacy", "13700137002", "pbkdf2_sha256$40000$Imp0rtedSalt40k$d11Y5JwQDnMD2P6GNvByRgNE3q2MuyobwbytUeUF3Q0="),
+    ] {
+        sqlx::query("INSERT INTO users (username, mobile, password_hash, date_joined) VALUES ($1, $2, $3, $4)")
+            .bind(username)
+            .bind(mobile)
+            .bind(stored)
+            .bind(chrono::Utc::now())
+            .execute(&database)
+            .await
+            .unwrap();
+    }
+    // The imported hash is right, and a first try teaches the service what such a hash costs.
+    assert_eq!(app.log_in("legacy", "wrong-password").await.status(), StatusCode::BAD_REQUEST);
+
+    let mut times: [Vec<std::time::Duration>; 3] = Default::default();
+    for _ in 0..11 {
+        for (tries, username) in times.iter_mut().zip(["nobody", "broken", "legacy"]) {
+            let started = std::time::Instant::now();
+            assert_eq!(app.log_in(username, "wrong-password").await.status(), StatusCode::BAD_REQUEST);
+            tries.push(started.elapsed());
+        }
+    }
+    let [unknown, unusable, imported] = times.map(|mut tries| {
+        tries.sort();
+        tries[tries.len() / 2].as_secs_f64()
+    });
+    for (what, median) in [("unusable", unusable), ("imported", imported)] {
+        let ratio = median / unknown;
+        assert!((0.5..2.0).contains(&ratio), "median unknown {unknown:.4}s, {what} {median:.4}s");
+    }
 }
 
 async fn user_page_status(app: &crate::support::TestApp, token: &str) -> StatusCode {

@@ -188,23 +188,43 @@ impl TestApp {
         self.post_json("/authorizations/", &json!({"username": account, "password": password})).await
     }
 
-    /// `GET /oauth/{provider}/authorization/?next=`: the provider's URL and the `state` inside it.
-    pub async fn oauth_authorize(&self, provider: &str, next: &str) -> (reqwest::Url, String) {
-        let response = self.get(&format!("/oauth/{provider}/authorization/?next={}", urlencode(next))).await;
+    /// `GET /oauth/{provider}/authorization/?next=`, then its `login_url` (the hop), in a
+    /// browser of its own, which now holds the flow cookie.
+    pub async fn oauth_authorize(&self, provider: &str, next: &str) -> OAuthDeparture {
+        let browser = browser();
+        let login_url = self.oauth_login_url(&browser, provider, next).await;
+        let authorize_url = self.oauth_hop(&browser, &login_url).await;
+        let state =
+            authorize_url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).expect("state");
+        OAuthDeparture { browser, authorize_url, state }
+    }
+
+    /// `GET /oauth/{provider}/authorization/?next=` from `browser`: the `login_url` it answers.
+    pub async fn oauth_login_url(&self, browser: &Client, provider: &str, next: &str) -> reqwest::Url {
+        let url = self.url(&format!("/oauth/{provider}/authorization/?next={}", urlencode(next)));
+        let response = browser.get(url).send().await.expect("request");
         assert_eq!(response.status(), StatusCode::OK);
         let answer = body(response).await;
         assert_eq!(answer["oauth_url"], answer["login_url"]);
-        let url = reqwest::Url::parse(answer["login_url"].as_str().expect("login_url")).expect("a URL");
-        let state = url.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).expect("state");
-        (url, state)
+        reqwest::Url::parse(answer["login_url"].as_str().expect("login_url")).expect("a URL")
     }
 
-    /// `GET /oauth/{provider}/user/?code=&state=`, as the callback page sends it.
-    pub async fn oauth_callback(&self, provider: &str, code: &str, state: Option<&str>) -> Response {
-        match state {
-            Some(state) => self.get(&format!("/oauth/{provider}/user/?code={code}&state={}", urlencode(state))).await,
-            None => self.get(&format!("/oauth/{provider}/user/?code={code}")).await,
+    /// Opens the hop in `browser`: a 302 to the provider, which `browser` does not follow.
+    pub async fn oauth_hop(&self, browser: &Client, login_url: &reqwest::Url) -> reqwest::Url {
+        let response = browser.get(login_url.clone()).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let location = response.headers()[reqwest::header::LOCATION].to_str().expect("a location");
+        reqwest::Url::parse(location).expect("a URL")
+    }
+
+    /// `GET /oauth/{provider}/user/?code=` from `browser`, as the classic callback page sends
+    /// it (with credentials: the browser's cookies ride along), with `state` when given.
+    pub async fn oauth_callback(&self, browser: &Client, provider: &str, code: &str, state: Option<&str>) -> Response {
+        let mut path = format!("/oauth/{provider}/user/?code={}", urlencode(code));
+        if let Some(state) = state {
+            path.push_str(&format!("&state={}", urlencode(state)));
         }
+        browser.get(self.url(&path)).send().await.expect("request")
     }
 
     /// `POST /oauth/{provider}/user/` with a fresh SMS code for `mobile`.
@@ -216,6 +236,19 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// A website login that went through the hop: the browser holding its flow cookie, and
+/// the provider's authorize URL with the `state` in it.
+pub struct OAuthDeparture {
+    pub browser: Client,
+    pub authorize_url: reqwest::Url,
+    pub state: String,
+}
+
+/// A browser: a cookie jar of its own; redirects are looked at, not followed.
+pub fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// `raw` as a query value.

@@ -9,7 +9,10 @@ use bootstrap::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, assert_error, body, spawn_app_with};
+use crate::classic_oauth_page;
+use crate::support::{OAuthDeparture, TestApp, assert_error, body, browser, spawn_app_with};
+
+const HTTP_REDIRECT_URI: &str = "http://www.meiduo.site:8080/wechat_callback.html?from=wechat&next=/";
 
 /// Both WeChat apps against the fake, plus whatever the test adds.
 async fn spawn_with_wechat(fake: &FakeWeChat, configure: impl FnOnce(&mut Config)) -> TestApp {
@@ -19,7 +22,9 @@ async fn spawn_with_wechat(fake: &FakeWeChat, configure: impl FnOnce(&mut Config
         config.wechat_mp_secret = Some(fake_wechat::MP_SECRET.into());
         config.wechat_web_appid = Some(fake_wechat::WEB_APP_ID.into());
         config.wechat_web_secret = Some(fake_wechat::WEB_SECRET.into());
-        config.wechat_web_redirect_uri = Some(fake_wechat::WEB_REDIRECT_URI.into());
+        // Plain http, like the test server: an https callback page makes the flow cookie
+        // `Secure`, which a browser keeps off plain-http requests.
+        config.wechat_web_redirect_uri = Some(HTTP_REDIRECT_URI.into());
         config.wechat_api_base = base.clone();
         config.wechat_open_base = base;
         config.wechat_timeout_secs = 1;
@@ -29,18 +34,20 @@ async fn spawn_with_wechat(fake: &FakeWeChat, configure: impl FnOnce(&mut Config
     .await
 }
 
-async fn authorize(app: &TestApp, next: &str) -> (reqwest::Url, String) {
+/// A QR login started and through the hop, in a browser of its own.
+async fn authorize(app: &TestApp, next: &str) -> OAuthDeparture {
     app.oauth_authorize("wechat", next).await
 }
 
-async fn callback(app: &TestApp, code: &str, state: Option<&str>) -> reqwest::Response {
-    app.oauth_callback("wechat", code, state).await
+/// The callback from the browser that started the login, with only `code` (the classic page).
+async fn callback(app: &TestApp, flow: &OAuthDeparture, code: &str) -> reqwest::Response {
+    app.oauth_callback(&flow.browser, "wechat", code, None).await
 }
 
-/// A callback with a fresh state.
+/// A callback of a fresh login.
 async fn scan(app: &TestApp, code: &str) -> reqwest::Response {
-    let (_, state) = authorize(app, "/").await;
-    callback(app, code, Some(&state)).await
+    let flow = authorize(app, "/").await;
+    callback(app, &flow, code).await
 }
 
 async fn bind(app: &TestApp, mobile: &str, password: &str, access_token: &str) -> reqwest::Response {
@@ -75,8 +82,8 @@ async fn a_mini_program_user_who_scans_the_website_qr_code_is_logged_into_the_sa
 
     // The website's openid is another one; the unionid is the same person's.
     fake.add_web_code("web-1", "WEB-OPENID", Some("UNION-1"), "小明", "https://thirdwx.qlogo.cn/a.png");
-    let (_, state) = authorize(&app, "/user_center_info.html").await;
-    let response = callback(&app, "web-1", Some(&state)).await;
+    let flow = authorize(&app, "/user_center_info.html").await;
+    let response = callback(&app, &flow, "web-1").await;
     assert_eq!(response.status(), StatusCode::OK);
     let logged_in = body(response).await;
     assert_eq!(
@@ -126,17 +133,19 @@ async fn a_website_user_who_opens_the_mini_program_is_logged_into_the_same_accou
 async fn a_first_website_login_binds_through_the_form_and_the_next_goes_straight_in() {
     let fake = FakeWeChat::start().await;
     let app = spawn_with_wechat(&fake, |_| {}).await;
-    let (url, state) = authorize(&app, "/cart.html").await;
+    let flow = authorize(&app, "/cart.html").await;
+    let url = &flow.authorize_url;
     assert_eq!(url.path(), "/connect/qrconnect");
     assert_eq!(url.fragment(), Some("wechat_redirect"));
     let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     assert_eq!(param("appid").as_deref(), Some(fake_wechat::WEB_APP_ID));
-    assert_eq!(param("redirect_uri").as_deref(), Some(fake_wechat::WEB_REDIRECT_URI));
+    assert_eq!(param("redirect_uri").as_deref(), Some(HTTP_REDIRECT_URI));
     assert_eq!((param("response_type").as_deref(), param("scope").as_deref()), (Some("code"), Some("snsapi_login")));
+    assert_eq!(param("state").as_deref(), Some("/cart.html"));
 
     // No unionid (a website app outside an Open Platform account): the bind form.
     fake.add_web_code("web-1", "WEB-OPENID", None, "小明", "https://thirdwx.qlogo.cn/a.png");
-    let unbound = body(callback(&app, "web-1", Some(&state)).await).await;
+    let unbound = body(callback(&app, &flow, "web-1").await).await;
     assert_eq!(unbound["next"], "/cart.html");
     assert!(unbound.get("token").is_none(), "{unbound}");
     let alice = app.register("alice", "13800138000").await;
@@ -182,20 +191,58 @@ async fn an_identity_bound_in_the_meantime_is_a_conflict() {
 }
 
 #[tokio::test]
-async fn state_is_required_single_use_and_keeps_next_local() {
+async fn only_the_browser_that_started_the_login_can_finish_it_once_and_next_stays_local() {
     let fake = FakeWeChat::start().await;
     let app = spawn_with_wechat(&fake, |_| {}).await;
     fake.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
-    let error = assert_error(callback(&app, "web-1", None).await, StatusCode::BAD_REQUEST, "invalid_state").await;
-    assert!(error.get("state").is_some(), "{error}");
-    assert_error(callback(&app, "web-1", Some("forged")).await, StatusCode::BAD_REQUEST, "invalid_state").await;
-    let (_, state) = authorize(&app, "//evil.example.com/").await;
-    assert_eq!(body(callback(&app, "web-1", Some(&state)).await).await["next"], "/");
+    let flow = authorize(&app, "//evil.example.com/").await;
+    assert_eq!(flow.state, "/");
+    // Another browser replaying this login's callback page: refused, with or without state.
+    let victim = browser();
+    for state in [None, Some(flow.state.as_str()), Some("forged")] {
+        let response = app.oauth_callback(&victim, "wechat", "web-1", state).await;
+        let error = assert_error(response, StatusCode::BAD_REQUEST, "invalid_state").await;
+        assert!(error.get("state").is_some() && error.get("access_token").is_none(), "{error}");
+    }
+    assert_eq!(body(callback(&app, &flow, "web-1").await).await["next"], "/");
     fake.add_web_code("web-2", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
-    assert_error(callback(&app, "web-2", Some(&state)).await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    assert_error(callback(&app, &flow, "web-2").await, StatusCode::BAD_REQUEST, "invalid_state").await;
     // WeChat was asked once: for the one good callback.
     assert_eq!(fake.requests_to(Endpoint::WebToken).len(), 1);
     assert_error(app.get("/oauth/wechat/user/").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
+}
+
+#[tokio::test]
+async fn an_https_callback_page_makes_the_flow_cookie_secure() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |config| {
+        config.wechat_web_redirect_uri = Some(fake_wechat::WEB_REDIRECT_URI.into());
+    })
+    .await;
+    let login_url = app.oauth_login_url(&app.client, "wechat", "/").await;
+    let hop = app.client.get(login_url).send().await.unwrap();
+    assert_eq!(hop.status(), StatusCode::FOUND);
+    let cookie = hop.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("oauth_flow_wechat=") && cookie.ends_with("; Secure"), "{cookie}");
+    let location = hop.headers()[reqwest::header::LOCATION].to_str().unwrap();
+    assert!(location.ends_with("#wechat_redirect"), "{location}");
+}
+
+#[tokio::test]
+async fn the_classic_callback_page_lands_on_next_for_the_qr_login_too() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    for (i, (next, expected)) in crate::qq_login::LANDINGS.into_iter().enumerate() {
+        let flow = authorize(&app, next).await;
+        let code = format!("web-{i}");
+        fake.add_web_code(&code, &format!("WEB-OPENID-{i}"), None, "n", "https://thirdwx.qlogo.cn/a.png");
+        let page = classic_oauth_page::callback_page(HTTP_REDIRECT_URI, &code, &flow.state);
+        let page_state = classic_oauth_page::get_query_string(&page, "state").unwrap();
+        assert_eq!(page_state, expected, "{next}: {page}");
+        let answer = body(callback(&app, &flow, &code).await).await;
+        assert_eq!(answer["next"], next, "{answer}");
+        assert!(answer["access_token"].is_string(), "{answer}");
+    }
 }
 
 #[tokio::test]
@@ -210,9 +257,23 @@ async fn a_state_or_bind_token_of_qq_opens_nothing_at_wechat_and_the_other_way_r
         config.qq_api_base = qq_base;
     })
     .await;
-    let (_, qq_state) = app.oauth_authorize("qq", "/").await;
+    // A browser holding a QQ flow: its cookie is QQ's, and WeChat's callback refuses it.
+    let qq_flow = app.oauth_authorize("qq", "/").await;
     wechat.add_web_code("web-1", "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
-    assert_error(callback(&app, "web-1", Some(&qq_state)).await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    assert_error(callback(&app, &qq_flow, "web-1").await, StatusCode::BAD_REQUEST, "invalid_state").await;
+    // Nor does a QQ flow copied into WeChat's cookie.
+    let login_url = app.oauth_login_url(&app.client, "qq", "/").await;
+    let hop = app.client.get(login_url).send().await.unwrap();
+    let set_cookie = hop.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    let qq_flow_value = set_cookie.split(';').next().unwrap().trim_start_matches("oauth_flow_qq=").to_owned();
+    let response = app
+        .client
+        .get(app.url("/oauth/wechat/user/?code=web-1"))
+        .header("cookie", format!("oauth_flow_wechat={qq_flow_value}"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_state").await;
     assert!(wechat.requests_to(Endpoint::WebToken).is_empty());
 
     let wechat_bind = body(scan(&app, "web-1").await).await["access_token"].as_str().unwrap().to_owned();
@@ -220,8 +281,8 @@ async fn a_state_or_bind_token_of_qq_opens_nothing_at_wechat_and_the_other_way_r
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_access_token").await;
 
     qq.add_code("qq-1", "QQ-OPENID", None);
-    let (_, state) = app.oauth_authorize("qq", "/").await;
-    let qq_callback = body(app.oauth_callback("qq", "qq-1", Some(&state)).await).await;
+    let qq_flow = app.oauth_authorize("qq", "/").await;
+    let qq_callback = body(app.oauth_callback(&qq_flow.browser, "qq", "qq-1", None).await).await;
     let qq_bind = qq_callback["access_token"].as_str().unwrap();
     assert_error(
         bind(&app, "13700137000", "correct-horse", qq_bind).await,
@@ -314,4 +375,22 @@ async fn the_bind_form_refuses_bad_input_and_locks_the_account_after_wrong_passw
     assert!(response.headers().contains_key("retry-after"));
     assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     assert_error(app.log_in("alice", "correct-horse").await, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn a_redirect_from_wechat_is_a_502_and_is_not_followed() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake, |_| {}).await;
+    for endpoint in [Endpoint::WebToken, Endpoint::UserInfo] {
+        fake.misbehave(endpoint, Misbehaviour::Redirect);
+        let code = format!("web-{endpoint:?}");
+        fake.add_web_code(&code, "WEB-OPENID", None, "n", "https://thirdwx.qlogo.cn/a.png");
+
+        let response = scan(&app, &code).await;
+
+        assert_error(response, StatusCode::BAD_GATEWAY, "upstream_failed").await;
+        let followed = fake.requests().into_iter().filter(|request| request.path == fake_wechat::REDIRECT_TARGET);
+        assert_eq!(followed.count(), 0, "{endpoint:?}");
+        fake.behave();
+    }
 }

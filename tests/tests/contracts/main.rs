@@ -53,6 +53,19 @@ impl FreshDatabase {
     }
 }
 
+impl FreshDatabase {
+    /// How many rows `table` holds, counted with SQL (no port counts them).
+    pub async fn rows(&self, table: &str) -> i64 {
+        use adapters::persistence::Database;
+        // The table names come from the tests themselves.
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+        match &self.database {
+            Database::Sqlite(pool) => sqlx::query_scalar(count).fetch_one(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(count).fetch_one(pool).await.unwrap(),
+        }
+    }
+}
+
 /// A SQLite file in a temporary folder.
 pub async fn fresh_sqlite() -> Option<FreshDatabase> {
     let dir = tempfile::tempdir().unwrap();
@@ -68,6 +81,7 @@ pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
 
 mod access_token_revocations;
 mod cache;
+mod data_retention;
 mod email_change_store;
 mod migrations;
 mod oauth_identity_repository;

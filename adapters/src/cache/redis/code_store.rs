@@ -43,7 +43,7 @@ impl VerificationCodeStore for RedisCache {
         let digest = hex::encode(self.digester.digest(&scope, code.expose()));
         Script::from_lua(SAVE)
             .evalsha_with_reload::<i64, _, _>(
-                self.pool.next(),
+                self.connection(),
                 vec![self.key(&scope)],
                 vec![digest, millis(ttl).to_string()],
             )
@@ -61,7 +61,7 @@ impl VerificationCodeStore for RedisCache {
         let scope = code_key(key);
         let digest = hex::encode(self.digester.digest(&scope, candidate.expose()));
         let answer: Vec<i64> = Script::from_lua(CHECK)
-            .evalsha_with_reload(self.pool.next(), vec![self.key(&scope)], vec![digest, max_attempts.to_string()])
+            .evalsha_with_reload(self.connection(), vec![self.key(&scope)], vec![digest, max_attempts.to_string()])
             .await
             .map_err(cache_error)?;
         match answer.as_slice() {

@@ -14,7 +14,7 @@ mod session_key_store;
 use std::time::Duration;
 
 use application::ports::CacheError;
-use fred::prelude::{Builder, ClientLike, Config, Error, ErrorKind, Pool, ReconnectPolicy};
+use fred::prelude::{Builder, Client, ClientLike, Config, Error, ErrorKind, Pool, ReconnectPolicy};
 
 use crate::security::CodeDigester;
 
@@ -52,6 +52,16 @@ impl RedisCache {
             tracing::warn!("Redis is not reachable yet; requests that need it answer 503 until it is");
         }
         Ok(Self { pool, prefix: prefix.to_owned(), digester })
+    }
+
+    /// The connection a script or a ping goes on: one that is up, as the
+    /// pool itself picks for plain commands. After an outage the connections
+    /// come back one by one, each on its own backoff (up to 2 s more when a
+    /// reconnection times out under load); plain round-robin would send every
+    /// few commands to one still down, where they time out into 503s while
+    /// the others already work.
+    fn connection(&self) -> &Client {
+        self.pool.next_connected()
     }
 
     fn key(&self, key: &str) -> String {

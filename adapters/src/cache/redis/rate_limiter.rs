@@ -82,7 +82,7 @@ impl RedisCache {
         let keys: Vec<String> = active.iter().map(|limit| self.key(&rate_key(&limit.key))).collect();
         let args: Vec<String> =
             active.iter().flat_map(|limit| [limit.max.to_string(), millis(limit.window).to_string()]).collect();
-        Script::from_lua(script).evalsha_with_reload(self.pool.next(), keys, args).await.map(Some).map_err(cache_error)
+        Script::from_lua(script).evalsha_with_reload(self.connection(), keys, args).await.map(Some).map_err(cache_error)
     }
 }
 

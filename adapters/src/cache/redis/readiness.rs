@@ -12,6 +12,6 @@ impl ReadinessProbe for RedisCache {
     }
 
     async fn ping(&self) -> Result<(), String> {
-        self.pool.next().ping::<String>(None).await.map(|_| ()).map_err(|e| e.to_string())
+        self.connection().ping::<String>(None).await.map(|_| ()).map_err(|e| e.to_string())
     }
 }

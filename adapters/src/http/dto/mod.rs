@@ -18,7 +18,7 @@ pub use email_binding::{EmailVerificationQuery, SetEmailBody, SetEmailResponse};
 pub use health::{HealthStatus, Readiness};
 pub use oauth_login::{
     OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
-    OAuthCallbackResponse,
+    OAuthCallbackResponse, OAuthStartQuery,
 };
 pub use password_reset::{
     PasswordResetCaptchaQuery, PasswordResetCodeQuery, PasswordResetCodeResponse, PasswordResetStartResponse,

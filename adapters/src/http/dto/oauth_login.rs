@@ -11,13 +11,23 @@ pub struct OAuthAuthorizationQuery {
     pub next: Option<String>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OAuthStartQuery {
+    /// The start ticket inside `login_url`.
+    #[param(example = "eyJhbGciOiJIUzI1NiJ9.eyJmbG93Ijoib2F1dGhfc3RhcnQifQ.sig")]
+    pub flow: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "login_url": "https://graph.qq.com/oauth2.0/authorize?response_type=code&client_id=101474184&redirect_uri=http%3A%2F%2Fwww.meiduo.site%3A8080%2Foauth_callback.html&state=eyJhbGciOiJIUzI1NiJ9.e30.sig&scope=get_user_info",
-    "oauth_url": "https://graph.qq.com/oauth2.0/authorize?response_type=code&client_id=101474184&redirect_uri=http%3A%2F%2Fwww.meiduo.site%3A8080%2Foauth_callback.html&state=eyJhbGciOiJIUzI1NiJ9.e30.sig&scope=get_user_info"
+    "login_url": "http://api.meiduo.site:8000/oauth/qq/start/?flow=eyJhbGciOiJIUzI1NiJ9.eyJmbG93Ijoib2F1dGhfc3RhcnQifQ.sig",
+    "oauth_url": "http://api.meiduo.site:8000/oauth/qq/start/?flow=eyJhbGciOiJIUzI1NiJ9.eyJmbG93Ijoib2F1dGhfc3RhcnQifQ.sig"
 }))]
 pub struct OAuthAuthorizationResponse {
-    /// The provider's authorize page (QQ, or WeChat's QR page), with a fresh `state`.
+    /// The hop on this service with a fresh start ticket: open it in the browser (a
+    /// top-level navigation, not a background request); it sets the flow cookie and
+    /// redirects to the provider (QQ, or WeChat's QR page).
     pub login_url: String,
     /// The same URL (classic pages read either).
     pub oauth_url: String,
@@ -28,7 +38,8 @@ pub struct OAuthAuthorizationResponse {
 pub struct OAuthCallbackQuery {
     /// The authorization code the provider appended to the redirect.
     pub code: Option<String>,
-    /// The `state` of the authorization request, as the provider returned it.
+    /// Optional: the `state` the provider returned (the flow's `next`), raw or
+    /// percent-decoded; when sent it must name the flow's `next`.
     pub state: Option<String>,
 }
 

@@ -1,8 +1,10 @@
-//! What the QQ and WeChat website logins share: the authorize URL, the
-//! callback and the bind form, each for the provider whose routes call it.
+//! What the QQ and WeChat website logins share: the start, the hop that binds
+//! the login to the browser, the callback and the bind form, each for the
+//! provider whose routes call it.
 
 use application::use_cases::{BindOAuthIdentityRequest, CompleteOAuthLoginRequest, OAuthLoginOutcome};
 use salvo::http::StatusCode;
+use salvo::http::header::{CACHE_CONTROL, HOST, HeaderValue, LOCATION};
 use salvo::prelude::{Json, Request, Response};
 
 use crate::http::api_error::ApiError;
@@ -15,25 +17,69 @@ pub(super) fn configured(login: Option<&OAuthLogin>) -> Result<&OAuthLogin, ApiE
     login.ok_or(ApiError::RouteNotFound)
 }
 
+/// The hop on this service, with a fresh start ticket: absolute, because the classic
+/// login page sends the browser to it from the shop's own origin.
 pub(super) fn authorization(login: &OAuthLogin, req: &Request) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let next = req.query::<String>("next");
-    let url = login.start.execute(next.as_deref())?;
+    let ticket = login.start.execute(next.as_deref())?;
+    let scheme = if login.cookie.reached_over_https(req) { "https" } else { "http" };
+    let url = format!("{scheme}://{}/oauth/{}/start/?flow={ticket}", public_host(req), login.cookie.route());
     Ok(Json(OAuthAuthorizationResponse { login_url: url.clone(), oauth_url: url }))
 }
 
+/// The host the browser used to reach this service (through a proxy, the one it forwarded).
+/// Believed from anyone: it only shapes the URL answered to the same requester.
+fn public_host(req: &Request) -> String {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+            .and_then(|value| value.split(',').next())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    header("x-forwarded-host")
+        .or_else(|| header(HOST.as_str()))
+        .or_else(|| req.uri().authority().map(|authority| authority.to_string()))
+        .or_else(|| req.local_addr().clone().into_std().map(|address| address.to_string()))
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// The hop: spends the ticket, keeps the flow in this browser's cookie and sends the
+/// browser on to the provider (302).
+pub(super) async fn depart(login: &OAuthLogin, req: &Request, res: &mut Response) -> Result<(), ApiError> {
+    let ticket = req.query::<String>("flow").unwrap_or_default();
+    let departure = login.depart.execute(&ticket).await?;
+    // A header value, not a `Uri`: WeChat's page needs its `#wechat_redirect` fragment.
+    let location = HeaderValue::from_str(&departure.authorize_url)
+        .map_err(|_| ApiError::App(application::AppError::Internal("an authorize URL that is no header".into())))?;
+    login.cookie.set(req, res, &departure.flow, departure.flow_ttl);
+    res.headers_mut().insert(LOCATION, location);
+    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.status_code(StatusCode::FOUND);
+    Ok(())
+}
+
+/// The callback: only with this browser's flow cookie, which it clears once the flow is spent.
+/// A refusal leaves it: a flow refused before it was spent (a `state` naming another page)
+/// may still be finished, and a spent one is refused again anyway.
 pub(super) async fn callback(
     login: &OAuthLogin,
     state: &ApiState,
     req: &Request,
+    res: &mut Response,
 ) -> Result<Json<OAuthCallbackResponse>, ApiError> {
     let outcome = login
         .complete
         .execute(CompleteOAuthLoginRequest {
             code: req.query::<String>("code").unwrap_or_default(),
+            flow: login.cookie.read(req),
             state: req.query("state"),
             client_ip: state.client_ip.resolve(req),
         })
         .await?;
+    login.cookie.clear(req, res);
     Ok(Json(match outcome {
         OAuthLoginOutcome::LoggedIn { user, session, next } => OAuthCallbackResponse::LoggedIn {
             token: session.access.token,

@@ -7,15 +7,17 @@ use super::oauth_login::{self, configured};
 use crate::http::api_error::ApiError;
 use crate::http::dto::{
     OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
-    OAuthCallbackResponse,
+    OAuthCallbackResponse, OAuthStartQuery,
 };
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
 /// Start a QQ login
 ///
-/// Answers QQ's authorize URL with a fresh `state`: random, signed, single-use,
-/// valid 10 minutes, carrying `next` (a local path; anything else becomes `/`).
+/// Answers the hop on this service (`GET /oauth/qq/start/?flow=`) with a fresh
+/// start ticket: signed, single-use, valid 10 minutes, carrying `next` (a local
+/// path; anything else becomes `/`). Send the browser there; the hop binds the
+/// login to that browser and goes on to QQ.
 #[utoipa::path(
     get,
     path = "/oauth/qq/authorization/",
@@ -32,12 +34,43 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     oauth_login::authorization(configured(state.qq_login.as_ref())?, req)
 }
 
+/// Leave for QQ (the hop)
+///
+/// Where `login_url` sends the browser. Spends the start ticket `flow`, sets the
+/// flow cookie `oauth_flow_qq` (HttpOnly, SameSite=Lax, `Path=/oauth/qq/`,
+/// `Max-Age=600`, Secure over https) and redirects (302) to QQ's authorize page (`/oauth2.0/authorize`) with
+/// `state` = `next` (without its fragment). Only a callback carrying that cookie
+/// is accepted, once, within 10 minutes.
+#[utoipa::path(
+    get,
+    path = "/oauth/qq/start/",
+    tag = "qq login",
+    params(OAuthStartQuery),
+    responses(
+        (status = 302, description = "To the provider's page, with the flow cookie",
+            headers(
+                ("Location" = String, description = "QQ's authorize page, `state` = `next`"),
+                ("Set-Cookie" = String, description = "`oauth_flow_qq=<flow>; Max-Age=600; Path=/oauth/qq/; HttpOnly; SameSite=Lax` (`; Secure` over https)"),
+            )),
+        (status = 400, description = "A start ticket that is missing, forged, expired, already used or the other provider's (`invalid_state`): start again", body = ErrorBody),
+        (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
+        (status = 503, description = "Cache unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    oauth_login::depart(configured(state.qq_login.as_ref())?, req, res).await
+}
+
 /// QQ's callback
 ///
-/// Checks `state` (unknown, forged, expired or reused → 400; missing → 400
-/// unless `OAUTH_ALLOW_MISSING_STATE=true`), asks QQ who `code` belongs to, and
-/// logs a bound identity in; an unbound one gets a bind token for
-/// `POST /oauth/qq/user/`. Both answers carry `next`.
+/// Must come from the browser that went through the hop, with its flow cookie
+/// `oauth_flow_qq` (send it with credentials); without it, or with one that is
+/// forged, expired, already used or QQ's, or with a `state` that does not name
+/// the flow's `next` → 400 `invalid_state`, and QQ is not asked. Then asks QQ who
+/// `code` belongs to and logs a bound identity in; an unbound one gets a bind
+/// token for `POST /oauth/qq/user/`. Both answers carry `next`; the cookie is cleared.
 #[utoipa::path(
     get,
     path = "/oauth/qq/user/",
@@ -45,7 +78,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     params(OAuthCallbackQuery),
     responses(
         (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse),
-        (status = 400, description = "No code (`required`), a bad state (`invalid_state`), or a code QQ refused as expired or used (`invalid_oauth_code`)", body = ErrorBody,
+        (status = 400, description = "No code or one QQ refused as expired or used (`invalid_oauth_code`); no flow cookie of this browser, a spent or expired flow, or a `state` naming another page (`invalid_state`)", body = ErrorBody,
             example = json!({"code": "invalid_state", "message": "登录请求无效或已过期，请重新登录", "non_field_errors": ["登录请求无效或已过期，请重新登录"], "state": ["登录请求无效或已过期，请重新登录"]})),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
         (status = 502, description = "QQ failed or refused (`upstream_failed`, QQ's code in `provider_code`)", body = ErrorBody,
@@ -54,9 +87,13 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     )
 )]
 #[handler]
-pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthCallbackResponse>, ApiError> {
+pub async fn callback(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<Json<OAuthCallbackResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::callback(configured(state.qq_login.as_ref())?, &state, req).await
+    oauth_login::callback(configured(state.qq_login.as_ref())?, &state, req, res).await
 }
 
 /// Bind a first-time QQ identity

@@ -12,6 +12,10 @@ use crate::http::state::ApiState;
 ///
 /// Returns a PNG with 4 characters and keeps the answer for 300 s under the
 /// client-generated UUID. The answer is deleted on its first check, right or wrong.
+/// Each client IP (IPv6: each /64) may draw 30 captchas a minute
+/// (`CAPTCHA_IP_PER_MINUTE`); pictures are drawn a few at a time
+/// (`CAPTCHA_RENDER_CONCURRENCY`), and a request that finds no free slot
+/// within a second is turned away with a 429 and `Retry-After: 1`.
 #[utoipa::path(
     get,
     path = "/image_codes/{uuid}/",
@@ -21,6 +25,9 @@ use crate::http::state::ApiState;
         (status = 200, description = "The captcha picture", content_type = "image/png", body = Vec<u8>),
         (status = 400, description = "The id is not a UUID (`invalid_captcha`)", body = ErrorBody,
             example = json!({"code": "invalid_captcha", "message": "图片验证码编号无效", "non_field_errors": ["图片验证码编号无效"], "image_code_id": ["图片验证码编号无效"]})),
+        (status = 429, description = "Over the per-IP captcha limit, or every drawing slot stayed busy for a second (then `Retry-After: 1`) (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a retry can succeed")),
+            example = json!({"code": "rate_limited", "message": "操作过于频繁，请42秒后再试", "non_field_errors": ["操作过于频繁，请42秒后再试"], "retry_after": 42})),
         (status = 503, description = "The cache is unavailable", body = ErrorBody),
     )
 )]
@@ -28,7 +35,7 @@ use crate::http::state::ApiState;
 pub async fn image_code(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let uuid = req.param::<String>("uuid").unwrap_or_default();
-    let png = state.issue_captcha.execute(&uuid).await?;
+    let png = state.issue_captcha.execute(&uuid, state.client_ip.resolve(req)).await?;
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("image/png"));
     res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.write_body(png).map_err(|e| ApiError::App(application::AppError::Internal(e.to_string())))?;

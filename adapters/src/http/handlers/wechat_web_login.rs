@@ -8,16 +8,17 @@ use super::oauth_login::{self, configured};
 use crate::http::api_error::ApiError;
 use crate::http::dto::{
     OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
-    OAuthCallbackResponse,
+    OAuthCallbackResponse, OAuthStartQuery,
 };
 use crate::http::error_body::ErrorBody;
 use crate::http::state::ApiState;
 
 /// Start a WeChat QR login
 ///
-/// Answers WeChat's QR login page (`qrconnect`) with a fresh `state`: random,
-/// signed, single-use, valid 10 minutes, carrying `next` (a local path;
-/// anything else becomes `/`).
+/// Answers the hop on this service (`GET /oauth/wechat/start/?flow=`) with a
+/// fresh start ticket: signed, single-use, valid 10 minutes, carrying `next` (a
+/// local path; anything else becomes `/`). Send the browser there; the hop binds
+/// the login to that browser and goes on to WeChat's QR page (`qrconnect`).
 #[utoipa::path(
     get,
     path = "/oauth/wechat/authorization/",
@@ -38,11 +39,42 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     oauth_login::authorization(configured(state.wechat_web_login.as_ref())?, req)
 }
 
+/// Leave for WeChat (the hop)
+///
+/// Where `login_url` sends the browser. Spends the start ticket `flow`, sets the
+/// flow cookie `oauth_flow_wechat` (HttpOnly, SameSite=Lax, `Path=/oauth/wechat/`,
+/// `Max-Age=600`, Secure over https) and redirects (302) to WeChat's QR page (`/connect/qrconnect`, `#wechat_redirect`) with
+/// `state` = `next` (without its fragment). Only a callback carrying that cookie
+/// is accepted, once, within 10 minutes.
+#[utoipa::path(
+    get,
+    path = "/oauth/wechat/start/",
+    tag = "wechat login",
+    params(OAuthStartQuery),
+    responses(
+        (status = 302, description = "To the provider's page, with the flow cookie",
+            headers(
+                ("Location" = String, description = "WeChat's QR page, `state` = `next`"),
+                ("Set-Cookie" = String, description = "`oauth_flow_wechat=<flow>; Max-Age=600; Path=/oauth/wechat/; HttpOnly; SameSite=Lax` (`; Secure` over https)"),
+            )),
+        (status = 400, description = "A start ticket that is missing, forged, expired, already used or the other provider's (`invalid_state`): start again", body = ErrorBody),
+        (status = 404, description = "WeChat login is not configured (`not_found`)", body = ErrorBody),
+        (status = 503, description = "Cache unavailable", body = ErrorBody),
+    )
+)]
+#[handler]
+pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+    let state = ApiState::from_depot(depot)?;
+    oauth_login::depart(configured(state.wechat_web_login.as_ref())?, req, res).await
+}
+
 /// WeChat's callback
 ///
-/// Checks `state` (unknown, forged, expired, reused or issued for QQ → 400;
-/// missing → 400 unless `OAUTH_ALLOW_MISSING_STATE=true`), asks WeChat who
-/// `code` belongs to, and logs a bound identity in. A first website login
+/// Must come from the browser that went through the hop, with its flow cookie
+/// `oauth_flow_wechat` (send it with credentials); without it, or with one that
+/// is forged, expired, already used or QQ's, or with a `state` that does not
+/// name the flow's `next` → 400 `invalid_state`, and WeChat is not asked. Then
+/// asks WeChat who `code` belongs to, and logs a bound identity in. A first website login
 /// whose unionid the mini-program already knows joins that account and logs
 /// in; any other gets a bind token for `POST /oauth/wechat/user/`. Both
 /// answers carry `next`.
@@ -53,7 +85,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     params(OAuthCallbackQuery),
     responses(
         (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse),
-        (status = 400, description = "No code or one WeChat refused as invalid or used (`invalid_oauth_code`, errcode 40029/40163), or a bad state (`invalid_state`)", body = ErrorBody,
+        (status = 400, description = "No code or one WeChat refused as invalid or used (`invalid_oauth_code`); no flow cookie of this browser, a spent or expired flow, or a `state` naming another page (`invalid_state`)", body = ErrorBody,
             example = json!({"code": "invalid_oauth_code", "message": "授权码无效或已使用，请重新登录", "non_field_errors": ["授权码无效或已使用，请重新登录"]})),
         (status = 403, description = "WeChat blocked a high-risk user (`forbidden`, errcode 40226)", body = ErrorBody),
         (status = 404, description = "WeChat website login is not configured (`not_found`)", body = ErrorBody),
@@ -65,9 +97,13 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     )
 )]
 #[handler]
-pub async fn callback(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthCallbackResponse>, ApiError> {
+pub async fn callback(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<Json<OAuthCallbackResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::callback(configured(state.wechat_web_login.as_ref())?, &state, req).await
+    oauth_login::callback(configured(state.wechat_web_login.as_ref())?, &state, req, res).await
 }
 
 /// Bind a first-time WeChat website identity

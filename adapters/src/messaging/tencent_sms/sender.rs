@@ -11,7 +11,7 @@ use super::send_sms_response::{self, SendSmsOutcome};
 use super::settings::TencentSmsSettings;
 use super::setup_error::TencentSmsSetupError;
 use super::signing::{self, Credentials, SignedParts};
-use crate::provider_http::transport_failure_reason;
+use crate::provider_http::{provider_client, transport_failure_reason};
 
 const SERVICE: &str = "sms";
 const ACTION: &str = "SendSms";
@@ -53,11 +53,8 @@ impl TencentSmsSender {
             (Some(host), None) => host.to_owned(),
             (None, _) => return Err(TencentSmsSetupError::Endpoint(settings.endpoint.clone())),
         };
-        let client = Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .build()
-            .map_err(|e| TencentSmsSetupError::Client(e.to_string()))?;
+        let client =
+            provider_client(settings.timeout).build().map_err(|e| TencentSmsSetupError::Client(e.to_string()))?;
         let code_valid_minutes = settings.code_valid_minutes.to_string();
         Ok(Self { settings, client, url, host, code_valid_minutes })
     }

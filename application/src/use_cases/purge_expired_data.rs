@@ -1,0 +1,205 @@
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::AppError;
+use crate::ports::{Clock, DataRetention, RepoError};
+
+/// What the retention job keeps, and how much it removes at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// Sent and dead outbox messages older than this are removed; `None` keeps them.
+    pub outbox_age: Option<Duration>,
+    /// Audit events older than this are removed; `None` keeps them.
+    pub audit_age: Option<Duration>,
+    /// Rows deleted by one statement: short transactions, short locks.
+    pub batch_size: u32,
+    /// Batches per table per round, so that one round ends; the next one goes on.
+    pub max_batches: u32,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        Self {
+            outbox_age: Some(Duration::from_secs(7 * 24 * 60 * 60)),
+            audit_age: Some(Duration::from_secs(180 * 24 * 60 * 60)),
+            batch_size: 500,
+            max_batches: 100,
+        }
+    }
+}
+
+/// Rows removed by one round, per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub refresh_tokens: u64,
+    pub access_token_revocations: u64,
+    pub outbox_messages: u64,
+    pub audit_events: u64,
+}
+
+impl RetentionReport {
+    pub fn total(&self) -> u64 {
+        self.refresh_tokens + self.access_token_revocations + self.outbox_messages + self.audit_events
+    }
+}
+
+/// One round of the retention job: expired refresh tokens and access-token revocations,
+/// settled outbox messages and audit events past their age, each removed in bounded
+/// batches until none is left or the round's batches are used up.
+pub struct PurgeExpiredData {
+    retention: Arc<dyn DataRetention>,
+    clock: Arc<dyn Clock>,
+    policy: RetentionPolicy,
+}
+
+impl PurgeExpiredData {
+    pub fn new(retention: Arc<dyn DataRetention>, clock: Arc<dyn Clock>, policy: RetentionPolicy) -> Self {
+        Self { retention, clock, policy }
+    }
+
+    pub async fn run_once(&self) -> Result<RetentionReport, AppError> {
+        let now = self.clock.now();
+        let retention = &self.retention;
+        let mut report = RetentionReport {
+            refresh_tokens: self.drain(|limit| retention.purge_expired_refresh_tokens(now, limit)).await?,
+            access_token_revocations: self
+                .drain(|limit| retention.purge_expired_access_token_revocations(now, limit))
+                .await?,
+            ..RetentionReport::default()
+        };
+        if let Some(before) = cutoff(now, self.policy.outbox_age) {
+            report.outbox_messages = self.drain(|limit| retention.purge_settled_outbox_messages(before, limit)).await?;
+        }
+        if let Some(before) = cutoff(now, self.policy.audit_age) {
+            report.audit_events = self.drain(|limit| retention.purge_audit_events(before, limit)).await?;
+        }
+        Ok(report)
+    }
+
+    /// Batches until one comes back short (nothing more to remove) or the round's share is spent.
+    async fn drain<F, Fut>(&self, purge: F) -> Result<u64, AppError>
+    where
+        F: Fn(u32) -> Fut,
+        Fut: Future<Output = Result<u64, RepoError>>,
+    {
+        let limit = self.policy.batch_size.max(1);
+        let mut removed = 0;
+        for _ in 0..self.policy.max_batches.max(1) {
+            let batch = purge(limit).await?;
+            removed += batch;
+            if batch < u64::from(limit) {
+                break;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// `now - age`; `None` when nothing is to be removed (no age, or one reaching before the calendar).
+fn cutoff(now: DateTime<Utc>, age: Option<Duration>) -> Option<DateTime<Utc>> {
+    now.checked_sub_signed(TimeDelta::from_std(age?).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use mockall::predicate::eq;
+
+    use super::*;
+    use crate::ports::{MockClock, MockDataRetention};
+
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    fn purge(retention: MockDataRetention, policy: RetentionPolicy) -> PurgeExpiredData {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        PurgeExpiredData::new(Arc::new(retention), Arc::new(clock), policy)
+    }
+
+    fn policy() -> RetentionPolicy {
+        RetentionPolicy { outbox_age: Some(7 * DAY), audit_age: Some(180 * DAY), batch_size: 10, max_batches: 3 }
+    }
+
+    #[tokio::test]
+    async fn each_table_is_purged_up_to_its_own_cutoff() {
+        let mut retention = MockDataRetention::new();
+        retention.expect_purge_expired_refresh_tokens().with(eq(now()), eq(10)).times(1).returning(|_, _| Ok(4));
+        retention
+            .expect_purge_expired_access_token_revocations()
+            .with(eq(now()), eq(10))
+            .times(1)
+            .returning(|_, _| Ok(0));
+        let week_ago = now() - TimeDelta::days(7);
+        retention.expect_purge_settled_outbox_messages().with(eq(week_ago), eq(10)).times(1).returning(|_, _| Ok(2));
+        let half_year_ago = now() - TimeDelta::days(180);
+        retention.expect_purge_audit_events().with(eq(half_year_ago), eq(10)).times(1).returning(|_, _| Ok(9));
+
+        let report = purge(retention, policy()).run_once().await.unwrap();
+
+        let expected =
+            RetentionReport { refresh_tokens: 4, access_token_revocations: 0, outbox_messages: 2, audit_events: 9 };
+        assert_eq!(report, expected);
+        assert_eq!(report.total(), 15);
+    }
+
+    #[tokio::test]
+    async fn full_batches_are_followed_by_more_until_a_short_one_or_the_round_s_share() {
+        let mut retention = MockDataRetention::new();
+        let mut left = 25_u64;
+        retention.expect_purge_expired_refresh_tokens().times(3).returning(move |_, limit| {
+            let batch = left.min(u64::from(limit));
+            left -= batch;
+            Ok(batch)
+        });
+        // Always full: stops after max_batches.
+        retention.expect_purge_expired_access_token_revocations().times(3).returning(|_, limit| Ok(u64::from(limit)));
+        retention.expect_purge_settled_outbox_messages().times(1).returning(|_, _| Ok(0));
+        retention.expect_purge_audit_events().times(1).returning(|_, _| Ok(0));
+
+        let report = purge(retention, policy()).run_once().await.unwrap();
+
+        assert_eq!((report.refresh_tokens, report.access_token_revocations), (25, 30));
+    }
+
+    #[tokio::test]
+    async fn without_an_age_outbox_messages_and_audit_events_are_kept() {
+        let mut retention = MockDataRetention::new();
+        retention.expect_purge_expired_refresh_tokens().returning(|_, _| Ok(0));
+        retention.expect_purge_expired_access_token_revocations().returning(|_, _| Ok(0));
+        retention.expect_purge_settled_outbox_messages().never();
+        retention.expect_purge_audit_events().never();
+        let policy = RetentionPolicy { outbox_age: None, audit_age: None, ..policy() };
+
+        assert_eq!(purge(retention, policy).run_once().await.unwrap(), RetentionReport::default());
+    }
+
+    #[tokio::test]
+    async fn an_age_reaching_before_the_calendar_removes_nothing() {
+        let mut retention = MockDataRetention::new();
+        retention.expect_purge_expired_refresh_tokens().returning(|_, _| Ok(0));
+        retention.expect_purge_expired_access_token_revocations().returning(|_, _| Ok(0));
+        retention.expect_purge_settled_outbox_messages().never();
+        retention.expect_purge_audit_events().never();
+        let policy = RetentionPolicy { outbox_age: Some(Duration::MAX), audit_age: Some(u32::MAX * DAY), ..policy() };
+
+        assert!(purge(retention, policy).run_once().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_database_outage_is_reported() {
+        let mut retention = MockDataRetention::new();
+        retention
+            .expect_purge_expired_refresh_tokens()
+            .returning(|_, _| Err(RepoError::Unavailable("connection refused".into())));
+
+        let error = purge(retention, policy()).run_once().await.unwrap_err();
+
+        assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
+    }
+}

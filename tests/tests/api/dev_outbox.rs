@@ -1,0 +1,129 @@
+//! When `/dev/outbox/` exists and whom it answers, and what the logs keep
+//! of mobiles, addresses and codes while it is off.
+
+use std::time::Duration;
+
+use acceptance_tests::captured_logs::CapturedLogs;
+use acceptance_tests::fake_tencent_sms::{self, FakeTencentSms};
+use bootstrap::Config;
+use reqwest::StatusCode;
+
+use crate::support::{TestApp, assert_error, spawn_app, spawn_app_with};
+
+/// SMS through the local fake of Tencent Cloud: one real channel, mail still in development.
+fn with_real_sms(config: &mut Config, fake: &FakeTencentSms) {
+    config.sms_provider = "tencent".into();
+    config.tencent_sms_secret_id = Some(fake_tencent_sms::SECRET_ID.into());
+    config.tencent_sms_secret_key = Some(fake_tencent_sms::SECRET_KEY.into());
+    config.tencent_sms_sdk_app_id = Some(fake_tencent_sms::SDK_APP_ID.into());
+    config.tencent_sms_sign_name = Some(fake_tencent_sms::SIGN_NAME.into());
+    config.tencent_sms_register_template_id = Some(fake_tencent_sms::REGISTER_TEMPLATE.into());
+    config.tencent_sms_reset_template_id = Some(fake_tencent_sms::RESET_PASSWORD_TEMPLATE.into());
+    config.tencent_sms_region = fake_tencent_sms::REGION.into();
+    config.tencent_sms_endpoint = fake.endpoint();
+}
+
+async fn assert_outbox_gone(app: &TestApp) {
+    for path in ["/dev/outbox/", "/dev/outbox"] {
+        assert_error(app.get(path).await, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}
+
+/// Draws a captcha and says whether its answer shows up anywhere over HTTP.
+async fn captcha_answer_is_readable(app: &TestApp) -> bool {
+    let id = uuid::Uuid::new_v4().to_string();
+    assert_eq!(app.get(&format!("/image_codes/{id}/")).await.status(), StatusCode::OK);
+    let response = app.get("/dev/outbox/").await;
+    response.status() == StatusCode::OK && response.text().await.expect("body").contains(&id)
+}
+
+#[tokio::test]
+async fn a_request_a_proxy_forwarded_never_sees_the_outbox_even_from_loopback() {
+    let app = spawn_app().await;
+    assert!(captcha_answer_is_readable(&app).await);
+    for (header, value) in
+        [("x-forwarded-for", "203.0.113.7"), ("forwarded", "for=203.0.113.7"), ("x-real-ip", "203.0.113.7")]
+    {
+        let response = app.client.get(app.url("/dev/outbox/")).header(header, value).send().await.expect("request");
+        assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}
+
+#[tokio::test]
+async fn with_trusted_proxies_the_outbox_is_off_and_captcha_answers_are_kept_nowhere() {
+    let app = spawn_app_with(|config| config.trusted_proxies = "10.0.0.0/8".into()).await;
+    assert!(!captcha_answer_is_readable(&app).await);
+    assert_outbox_gone(&app).await;
+
+    let forced = spawn_app_with(|config| {
+        config.trusted_proxies = "10.0.0.0/8".into();
+        config.dev_outbox = Some(true);
+    })
+    .await;
+    assert!(!captcha_answer_is_readable(&forced).await, "DEV_OUTBOX=true does not override TRUSTED_PROXIES");
+    assert_outbox_gone(&forced).await;
+}
+
+#[tokio::test]
+async fn with_one_real_channel_the_outbox_is_off_unless_dev_outbox_is_true() {
+    let fake = FakeTencentSms::start().await;
+    let app = spawn_app_with(|config| with_real_sms(config, &fake)).await;
+    assert!(!captcha_answer_is_readable(&app).await);
+    assert_outbox_gone(&app).await;
+
+    let forced = spawn_app_with(|config| {
+        with_real_sms(config, &fake);
+        config.dev_outbox = Some(true);
+    })
+    .await;
+    assert!(captcha_answer_is_readable(&forced).await);
+}
+
+#[tokio::test]
+async fn dev_outbox_false_turns_it_off_in_full_development_mode() {
+    let app = spawn_app_with(|config| config.dev_outbox = Some(false)).await;
+    assert!(!captcha_answer_is_readable(&app).await);
+    assert_outbox_gone(&app).await;
+}
+
+/// A current-thread runtime, so the server's tasks (the request log, the
+/// outbox worker and the development sender) all log on the captured thread.
+#[tokio::test(flavor = "current_thread")]
+async fn with_the_outbox_off_no_mobile_address_or_code_reaches_the_log() {
+    let fake = FakeTencentSms::start().await;
+    let (logs, _guard) = CapturedLogs::start();
+    let app = spawn_app_with(|config| {
+        with_real_sms(config, &fake);
+        config.outbox_poll_ms = 20;
+    })
+    .await;
+
+    assert_eq!(app.get("/mobiles/13800138000/count/").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/emails/victim@example.com/count/").await.status(), StatusCode::OK);
+    let wrong_captcha = format!("/sms_codes/13800138000/?image_code_id={}&text=ABCD", uuid::Uuid::new_v4());
+    assert_eq!(app.get(&wrong_captcha).await.status(), StatusCode::BAD_REQUEST);
+    // Mail is still on the development adapter: the code is "delivered" there.
+    assert_eq!(app.get("/email_codes/victim%40example.com/?send_type=register").await.status(), StatusCode::OK);
+    let database = app.database().await;
+    let mut status = String::new();
+    for _ in 0..400 {
+        status = sqlx::query_scalar("SELECT status FROM outbox_messages WHERE recipient = 'victim@example.com'")
+            .fetch_optional(&database)
+            .await
+            .expect("read the outbox")
+            .unwrap_or_default();
+        if status == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "sent", "the development adapter did not deliver the mail");
+    let text = logs.text();
+    assert!(text.contains("/mobiles/138****8000/count/"), "{text}");
+    assert!(text.contains("/emails/v***@example.com/count/"), "{text}");
+    for secret in ["13800138000", "victim@example.com", "victim%40example.com", "code=", "link=", "ABCD"] {
+        assert!(!text.contains(secret), "{secret:?} was logged:\n{text}");
+    }
+    assert!(text.contains("development message delivered"), "{text}");
+    assert!(text.contains("to=v***@example.com"), "{text}");
+}

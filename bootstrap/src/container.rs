@@ -20,10 +20,10 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, DepartOAuthLogin, GetCurrentUser,
-    IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser,
-    ResetPassword, RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail,
-    StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, DepartOAuthLogin, IssueCaptcha,
+    LogIn, LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser, ResetPassword,
+    RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
+    StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use application::{
     AvailabilityPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer,
@@ -237,7 +237,6 @@ impl Container {
                 audit.clone(),
                 session_clock,
             ),
-            get_current_user: GetCurrentUser::new(users.clone()),
             update_profile: UpdateProfile::new(users.clone(), profile_clock),
             start_password_reset: StartPasswordReset::new(
                 users.clone(),

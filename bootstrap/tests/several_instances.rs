@@ -1,6 +1,8 @@
 //! Two `meiduo-accounts` processes on one PostgreSQL and one Redis, as behind
 //! a load balancer: a token of one is accepted by the other, the 60 s resend
-//! limit holds across both, and every queued message is delivered once.
+//! limit holds across both, every queued message is delivered once, a session
+//! ended on one is refused by both at once, and a profile changed on one is
+//! what the other reads next.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -21,7 +23,13 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn start_instance(database_url: &str, redis_url: &str, prefix: &str, data_dir: &std::path::Path) -> Instance {
+async fn start_instance(
+    database_url: &str,
+    redis_url: &str,
+    prefix: &str,
+    data_dir: &std::path::Path,
+    extra_env: &[(&str, &str)],
+) -> Instance {
     let port = free_port();
     let process = Command::new(env!("CARGO_BIN_EXE_meiduo-accounts"))
         .arg("serve")
@@ -35,6 +43,7 @@ async fn start_instance(database_url: &str, redis_url: &str, prefix: &str, data_
         .env("OUTBOX_POLL_MS", "100")
         .env("PASSWORD_HASH_CONCURRENCY", "1")
         .env("RUST_LOG", "warn")
+        .envs(extra_env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
@@ -108,8 +117,8 @@ async fn two_processes_share_tokens_limits_and_the_outbox() {
     let database = fresh_postgres_url(&admin, "instances").await;
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_instance(&database, &redis, &prefix, dir_a.path()).await;
-    let b = start_instance(&database, &redis, &prefix, dir_b.path()).await;
+    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[]).await;
+    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[]).await;
     let client = Client::new();
     a.wait_until_ready(&client).await;
     b.wait_until_ready(&client).await;
@@ -166,4 +175,100 @@ async fn two_processes_share_tokens_limits_and_the_outbox() {
     for mobile in &mobiles {
         assert_eq!(per_mobile.get(mobile), Some(&1), "deliveries to {mobile}: {per_mobile:?}");
     }
+}
+
+const TEST_NUMBERS: (&str, &str) = ("SMS_TEST_NUMBERS", "1990000*=246810");
+
+impl Instance {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn log_in(&self, client: &Client, username: &str, password: &str) -> String {
+        let form = [("username", username), ("password", password)];
+        let response = client.post(self.url("/authorizations/")).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        json_of(response).await["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn me(&self, client: &Client, token: &str) -> (StatusCode, Value) {
+        let response =
+            client.get(self.url("/user/")).header("Authorization", format!("JWT {token}")).send().await.unwrap();
+        let status = response.status();
+        (status, json_of(response).await)
+    }
+}
+
+/// Every read below comes right after the write on the other instance, with
+/// no wait in between: "at once", not "eventually".
+#[tokio::test]
+async fn sessions_ended_on_one_instance_are_refused_by_both_at_once_and_profiles_read_fresh() {
+    let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
+    let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
+    let database = fresh_postgres_url(&admin, "instances").await;
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]).await;
+    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[TEST_NUMBERS]).await;
+    let client = Client::new();
+    a.wait_until_ready(&client).await;
+    b.wait_until_ready(&client).await;
+
+    assert_eq!(a.request_code(&client, "19900000001").await, StatusCode::OK);
+    let form = json!({"username": "carol", "password": "correct-horse", "password2": "correct-horse",
+                      "mobile": "19900000001", "sms_code": "246810", "allow": true});
+    let registered = client.post(a.url("/users/")).json(&form).send().await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let registered = json_of(registered).await;
+    let (id, first) = (registered["id"].as_i64().unwrap(), registered["token"].as_str().unwrap().to_owned());
+    let second = b.log_in(&client, "carol", "correct-horse").await;
+    let third = a.log_in(&client, "carol", "correct-horse").await;
+    assert_eq!(b.me(&client, &first).await.0, StatusCode::OK, "B has read the account before it changes");
+
+    // A profile changed through A is what B answers next.
+    let patched = client
+        .patch(a.url("/user/"))
+        .header("Authorization", format!("JWT {first}"))
+        .json(&json!({"nickname": "小卡"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(b.me(&client, &second).await.1["nickname"], "小卡");
+
+    // A logout through A: that token is refused by A and by B, the others still work.
+    let logout =
+        client.post(a.url("/authorizations/logout/")).header("Authorization", format!("JWT {first}")).send().await;
+    assert_eq!(logout.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(a.me(&client, &first).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.me(&client, &first).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.me(&client, &second).await.0, StatusCode::OK);
+
+    // Sign-out everywhere through B: every earlier token is refused by both.
+    let revoke =
+        client.post(b.url("/user/sessions/revoke/")).header("Authorization", format!("JWT {second}")).send().await;
+    assert_eq!(revoke.unwrap().status(), StatusCode::NO_CONTENT);
+    for token in [&second, &third] {
+        assert_eq!(b.me(&client, token).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(a.me(&client, token).await.0, StatusCode::UNAUTHORIZED);
+    }
+
+    // A password change through A: the session it was made in and every other one end on both.
+    let fourth = b.log_in(&client, "carol", "correct-horse").await;
+    let fifth = a.log_in(&client, "carol", "correct-horse").await;
+    assert_eq!(b.me(&client, &fourth).await.0, StatusCode::OK);
+    let change = client
+        .put(a.url(&format!("/users/{id}/password/")))
+        .header("Authorization", format!("JWT {fifth}"))
+        .json(&json!({"old_password": "correct-horse", "password": "battery-staple", "password2": "battery-staple"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(change.status(), StatusCode::OK);
+    for token in [&fourth, &fifth] {
+        assert_eq!(b.me(&client, token).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(a.me(&client, token).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let after = b.log_in(&client, "carol", "battery-staple").await;
+    assert_eq!(a.me(&client, &after).await.1["nickname"], "小卡");
 }

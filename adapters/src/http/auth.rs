@@ -1,5 +1,6 @@
 use application::ports::AccessClaims;
 use application::{AppError, AuthFailure};
+use domain::User;
 use salvo::http::header::AUTHORIZATION;
 use salvo::prelude::{Depot, FlowCtrl, Request, Response};
 use salvo::{Writer, handler};
@@ -16,7 +17,8 @@ fn bearer_token(req: &Request) -> Option<&str> {
 }
 
 /// Hoop in front of every authenticated route: verifies the token and leaves
-/// its claims in the depot, or answers 401.
+/// its claims and the account, as read with its standing, in the depot, or
+/// answers 401.
 #[handler]
 pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
     let state = match ApiState::from_depot(depot) {
@@ -35,8 +37,9 @@ pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Respon
         None => state.authenticate.execute(None).await,
     };
     match result {
-        Ok(claims) => {
-            depot.insert_typed(claims);
+        Ok(authenticated) => {
+            depot.insert_typed(authenticated.claims);
+            depot.insert_typed(authenticated.user);
         }
         Err(error) => {
             ApiError::from(error).write_to(Language::of(req), res);
@@ -48,4 +51,9 @@ pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Respon
 /// The claims [`require_auth`] left for this request.
 pub fn claims(depot: &Depot) -> Result<&AccessClaims, ApiError> {
     depot.get_typed::<AccessClaims>().map_err(|_| ApiError::App(AppError::Unauthenticated(AuthFailure::Missing)))
+}
+
+/// The account [`require_auth`] read for this request, as it was when its token was checked.
+pub fn authenticated_user(depot: &Depot) -> Result<&User, ApiError> {
+    depot.get_typed::<User>().map_err(|_| ApiError::App(AppError::Unauthenticated(AuthFailure::Missing)))
 }

@@ -3,10 +3,9 @@ use std::sync::Arc;
 use application::AppError;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, GetCurrentUser, IssueCaptcha, LogIn,
-    LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
-    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
-    VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
+    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -39,7 +38,6 @@ pub struct ApiState {
     pub refresh_session: RefreshSession,
     pub revoke_all_sessions: RevokeAllSessions,
     pub authenticate: Authenticate,
-    pub get_current_user: GetCurrentUser,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
     pub start_password_reset: StartPasswordReset,

@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use application::ports::{AccessTokenRevocations, RepoError, TokenStanding};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -5,11 +7,21 @@ use domain::UserId;
 use sqlx::Row;
 
 use super::sql_error::repo_error;
+use super::user_repository::{COLUMNS, PostgresUserRepository, SqliteUserRepository};
+
+/// The account and whether the token was logged out, in one statement (the
+/// same text for both backends), built once.
+static STANDING_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS revoked \
+         FROM users WHERE id = $1"
+    )
+});
 
 /// Revoked token ids and token versions in the database, one implementation
 /// per sqlx backend.
 macro_rules! sql_access_token_revocations {
-    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty, $users:ty) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -41,11 +53,7 @@ macro_rules! sql_access_token_revocations {
         #[async_trait]
         impl AccessTokenRevocations for $name {
             async fn standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
-                let row = sqlx::query(
-                    "SELECT u.token_version, \
-                     EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS revoked \
-                     FROM users u WHERE u.id = $1",
-                )
+                let row = sqlx::query(sqlx::AssertSqlSafe(STANDING_SQL.as_str()))
                 .bind(user.0)
                 .bind(token_id)
                 .fetch_optional(&self.pool)
@@ -54,7 +62,7 @@ macro_rules! sql_access_token_revocations {
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
                 row.map(|row| {
                     Ok(TokenStanding {
-                        version: row.try_get("token_version").map_err(get)?,
+                        user: <$users>::user_from_row(&row)?,
                         revoked: row.try_get("revoked").map_err(get)?,
                     })
                 })
@@ -94,12 +102,14 @@ sql_access_token_revocations!(
     /// Token revocations in SQLite.
     SqliteAccessTokenRevocations,
     sqlx::SqlitePool,
-    sqlx::Sqlite
+    sqlx::Sqlite,
+    SqliteUserRepository
 );
 
 sql_access_token_revocations!(
     /// Token revocations in PostgreSQL.
     PostgresAccessTokenRevocations,
     sqlx::PgPool,
-    sqlx::Postgres
+    sqlx::Postgres,
+    PostgresUserRepository
 );

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::sql_error::repo_error;
 
-const COLUMNS: &str = "id, username, mobile, email, pending_email, password_hash, nickname, avatar, gender, \
+pub(crate) const COLUMNS: &str = "id, username, mobile, email, pending_email, password_hash, nickname, avatar, gender, \
                        birthday, address, signature, date_joined, last_login, token_version";
 
 pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> RepoError {
@@ -111,7 +111,7 @@ macro_rules! sql_user_repository {
                     .map_err(repo_error)
             }
 
-            fn user_from_row(row: &$row) -> Result<User, RepoError> {
+            pub(crate) fn user_from_row(row: &$row) -> Result<User, RepoError> {
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
                 let mobile: Option<String> = row.try_get("mobile").map_err(get)?;
                 let email: Option<String> = row.try_get("email").map_err(get)?;

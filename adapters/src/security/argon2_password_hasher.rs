@@ -1,22 +1,24 @@
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use application::ports::{HashError, PasswordHasher};
-use argon2::password_hash::PasswordHasher as _;
-use argon2::password_hash::PasswordVerifier as _;
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use async_trait::async_trait;
 use parking_lot::Mutex;
-use tokio::sync::Semaphore;
+use rand::RngCore;
+use subtle::ConstantTimeEq;
 
 use super::django_pbkdf2::{self, DjangoHash};
+use super::hashing_threads::{HashMemory, HashingThreads};
 use crate::metrics::{HashingGauges, InFlight};
 
-/// Argon2id with OWASP's minimum (19 MiB, t=2, p=1), run on tokio's blocking
-/// pool behind a semaphore: at most `max_concurrent` hashes at once, so a burst
-/// of logins queues instead of exhausting memory, and request handling on the
-/// async workers never waits for a hash. Also verifies Django's
-/// `pbkdf2_sha256$…` hashes of imported accounts, which `needs_rehash` flags.
+/// Argon2id with OWASP's minimum (19 MiB, t=2, p=1), computed on
+/// `max_concurrent` threads of its own that reuse their memory from one hash
+/// to the next: a burst of logins queues instead of exhausting memory, the
+/// process stays at threads × 19 MiB for hashing however many logins it has
+/// seen, and request handling on the async workers never waits for a hash.
+/// Also verifies Django's `pbkdf2_sha256$…` hashes of imported accounts,
+/// which `needs_rehash` flags.
 ///
 /// Every verification costs the same time, so that its duration tells nothing about the
 /// account: an unknown account, a stored value that is no usable hash (not a PHC string, an
@@ -26,18 +28,18 @@ use crate::metrics::{HashingGauges, InFlight};
 /// also padded to a floor: the cost of one argon2 verification, or of the costliest Django
 /// hash known (configured with [`Self::covering_django_iterations`], else learned from the
 /// first one verified), whichever is more. Paying argon2 on top of PBKDF2 would not do: the
-/// difference would remain, only shifted. The padding is slept after the hashing permit is
-/// given back, so it lengthens the answer without taking hashing capacity from anyone.
+/// difference would remain, only shifted. The padding is slept after the hashing thread is
+/// free again, so it lengthens the answer without taking hashing capacity from anyone.
 pub struct Argon2PasswordHasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    threads: HashingThreads,
     /// Verified against when there is no real hash, so unknown accounts cost the same.
     dummy_hash: String,
     /// What one argon2 hash at `params` took here, measured at construction.
     argon2_cost: Duration,
     /// The costliest Django hash known: its iteration count and what verifying it took.
     django_cost: Mutex<(u32, Duration)>,
-    /// Hashes waiting for a permit and running, for `GET /metrics`.
+    /// Hashes waiting for a hashing thread and running on one, for `GET /metrics`.
     gauges: HashingGauges,
 }
 
@@ -60,11 +62,12 @@ impl Argon2PasswordHasher {
         let params =
             Params::new(memory_kib, iterations, parallelism, None).map_err(|e| HashError::Failed(e.to_string()))?;
         let started = Instant::now();
-        let dummy_hash = hash_with(&params, b"dummy password for unknown accounts")?;
+        let dummy_hash = hash_with(&mut HashMemory::new(0), &params, b"dummy password for unknown accounts")?;
         let argon2_cost = started.elapsed();
+        let threads = HashingThreads::start(max_concurrent, params.block_count())?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            threads,
             dummy_hash,
             argon2_cost,
             django_cost: Mutex::new((0, Duration::ZERO)),
@@ -102,24 +105,48 @@ impl Argon2PasswordHasher {
         }
     }
 
-    async fn on_blocking_pool<T: Send + 'static>(
+    /// Runs `work` on a hashing thread, counted as waiting while it queues and
+    /// as running while a thread computes it.
+    async fn on_hashing_thread<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+        work: impl FnOnce(&mut HashMemory) -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
         let waiting = InFlight::enter(&self.gauges.waiting);
-        let _permit = self.permits.acquire().await.map_err(|e| HashError::Failed(e.to_string()))?;
-        drop(waiting);
-        let _running = InFlight::enter(&self.gauges.running);
-        tokio::task::spawn_blocking(work).await.map_err(|e| HashError::Failed(e.to_string()))?
+        let running = self.gauges.running.clone();
+        self.threads
+            .run(move |memory| {
+                drop(waiting);
+                let _running = InFlight::enter(&running);
+                work(memory)
+            })
+            .await
     }
 }
 
-fn argon2(params: &Params) -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+const SALT_BYTES: usize = 16;
+
+fn failed(error: impl std::fmt::Display) -> HashError {
+    HashError::Failed(error.to_string())
 }
 
-fn hash_with(params: &Params, password: &[u8]) -> Result<String, HashError> {
-    argon2(params).hash_password(password).map(|hash| hash.to_string()).map_err(|e| HashError::Failed(e.to_string()))
+fn hash_with(memory: &mut HashMemory, params: &Params, password: &[u8]) -> Result<String, HashError> {
+    let mut salt = [0u8; SALT_BYTES];
+    rand::rng().fill_bytes(&mut salt);
+    let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    memory
+        .with_blocks(params.block_count(), |blocks| {
+            argon2.hash_password_into_with_memory(password, &salt, &mut out, blocks)
+        })
+        .map_err(failed)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(failed)?,
+        salt: Some(Salt::new(&salt).map_err(failed)?),
+        hash: Some(Output::new(&out).map_err(failed)?),
+    };
+    Ok(hash.to_string())
 }
 
 /// What a stored value is, as far as verifying goes.
@@ -151,9 +178,25 @@ impl Stored {
     }
 }
 
-fn verify_argon2(params: &Params, candidate: &[u8], stored: &str) -> bool {
-    // The hash's own parameters are used, so older costs keep verifying.
-    PasswordHash::new(stored).is_ok_and(|hash| argon2(params).verify_password(candidate, &hash).is_ok())
+fn verify_argon2(memory: &mut HashMemory, candidate: &[u8], stored: &str) -> bool {
+    // The hash's own algorithm, version and parameters, so older costs keep verifying.
+    PasswordHash::new(stored).is_ok_and(|hash| matches_argon2(memory, candidate, &hash).unwrap_or(false))
+}
+
+/// `None` when the PHC string is not a usable argon2 hash.
+fn matches_argon2(memory: &mut HashMemory, candidate: &[u8], hash: &PasswordHash) -> Option<bool> {
+    let algorithm = Algorithm::try_from(hash.algorithm.as_str()).ok()?;
+    let version = hash.version.map(Version::try_from).transpose().ok()?.unwrap_or_default();
+    let params = Params::try_from(hash).ok()?;
+    let (salt, expected) = (hash.salt.as_ref()?, hash.hash.as_ref()?);
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    memory
+        .with_blocks(params.block_count(), |blocks| {
+            argon2.hash_password_into_with_memory(candidate, salt, &mut out, blocks)
+        })
+        .ok()?;
+    Some(bool::from(out.as_slice().ct_eq(expected.as_bytes())))
 }
 
 #[async_trait]
@@ -161,11 +204,10 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn hash(&self, password: &str) -> Result<String, HashError> {
         let params = self.params.clone();
         let password = password.as_bytes().to_vec();
-        self.on_blocking_pool(move || hash_with(&params, &password)).await
+        self.on_hashing_thread(move |memory| hash_with(memory, &params, &password)).await
     }
 
     async fn verify(&self, candidate: &str, stored: Option<String>) -> Result<bool, HashError> {
-        let params = self.params.clone();
         let candidate = candidate.as_bytes().to_vec();
         let stored = Stored::of(stored);
         let django_iterations = match &stored {
@@ -174,14 +216,14 @@ impl PasswordHasher for Argon2PasswordHasher {
         };
         let dummy_hash = self.dummy_hash.clone();
         let (matched, cost) = self
-            .on_blocking_pool(move || {
+            .on_hashing_thread(move |memory| {
                 let started = Instant::now();
                 let matched = match stored {
-                    Stored::Argon2(hash) => verify_argon2(&params, &candidate, &hash),
+                    Stored::Argon2(hash) => verify_argon2(memory, &candidate, &hash),
                     Stored::Django(hash, _) => DjangoHash::parse(&hash).is_some_and(|hash| hash.matches(&candidate)),
                     // The work is done (and kept from being optimised away); the answer is no.
                     Stored::Nothing => {
-                        std::hint::black_box(verify_argon2(&params, &candidate, &dummy_hash));
+                        std::hint::black_box(verify_argon2(memory, &candidate, &dummy_hash));
                         false
                     }
                 };
@@ -191,7 +233,7 @@ impl PasswordHasher for Argon2PasswordHasher {
         if let Some(iterations) = django_iterations {
             self.learn_django_cost(iterations, cost);
         }
-        // Outside the permit: waiting here takes no hashing capacity.
+        // Off the hashing thread: waiting here takes no hashing capacity.
         if let Some(rest) = self.floor().checked_sub(cost) {
             tokio::time::sleep(rest).await;
         }
@@ -212,7 +254,32 @@ impl PasswordHasher for Argon2PasswordHasher {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+
+    #[tokio::test]
+    async fn hashes_count_as_waiting_while_they_queue_and_running_while_a_thread_computes_them() {
+        let gauges = HashingGauges::default();
+        let hasher = Arc::new(Argon2PasswordHasher::new(1).unwrap().reporting_to(gauges.clone()));
+        let hashes: Vec<_> = (0..3)
+            .map(|_| {
+                let hasher = Arc::clone(&hasher);
+                tokio::spawn(async move { hasher.hash("correct-horse").await })
+            })
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = false;
+        while Instant::now() < deadline && !seen {
+            seen = gauges.running.get() == 1 && gauges.waiting.get() == 2;
+            tokio::task::yield_now().await;
+        }
+        assert!(seen, "one hash runs on the only thread while two wait");
+        for hash in hashes {
+            assert!(hash.await.unwrap().is_ok());
+        }
+        assert_eq!((gauges.waiting.get(), gauges.running.get()), (0, 0));
+    }
 
     #[tokio::test]
     async fn hashes_with_argon2id_at_the_configured_cost_and_verifies() {
@@ -235,6 +302,28 @@ mod tests {
         let weaker = Argon2PasswordHasher::with_params(1, 64, 1, 1).unwrap().hash("correct-horse").await.unwrap();
         assert!(hasher.verify("correct-horse", Some(weaker.clone())).await.unwrap());
         assert!(hasher.needs_rehash(&weaker));
+    }
+
+    #[tokio::test]
+    async fn hashes_are_interchangeable_with_the_argon2_crates_own() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+
+        let hasher = Argon2PasswordHasher::with_params(1, 256, 2, 1).unwrap();
+        let params = Params::new(256, 2, 1, None).unwrap();
+        let crates = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let theirs = crates.hash_password(b"correct-horse").unwrap().to_string();
+        assert!(hasher.verify("correct-horse", Some(theirs.clone())).await.unwrap());
+        assert!(!hasher.verify("correct-horsf", Some(theirs)).await.unwrap());
+        let ours = hasher.hash("correct-horse").await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(crates.verify_password(b"correct-horse", &parsed).is_ok(), "{ours}");
+        assert!(crates.verify_password(b"correct-horsf", &parsed).is_err());
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x10, Params::new(128, 1, 1, None).unwrap())
+            .hash_password(b"correct-horse")
+            .unwrap()
+            .to_string();
+        assert!(hasher.verify("correct-horse", Some(argon2i.clone())).await.unwrap(), "{argon2i}");
+        assert!(!hasher.verify("wrong-horse", Some(argon2i)).await.unwrap());
     }
 
     #[tokio::test]

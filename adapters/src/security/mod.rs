@@ -3,6 +3,7 @@
 mod argon2_password_hasher;
 mod code_digester;
 mod django_pbkdf2;
+mod hashing_threads;
 mod jwt_flow_token_signer;
 mod jwt_token_issuer;
 

@@ -1,20 +1,23 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::UserId;
+use domain::{User, UserId};
 
 use super::RepoError;
 
-/// What the store says about a user's access token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the store says about a user's access token, with the account as it
+/// is now: read together, so an authenticated request costs one lookup and
+/// `GET /user/` needs no second one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenStanding {
-    /// The user's current token version; tokens carrying an older `ver` are void.
-    pub version: i64,
+    /// The account; tokens carrying a `ver` older than its `token_version` are void.
+    pub user: User,
     /// Whether this token's id was revoked (logout).
     pub revoked: bool,
 }
 
 /// Revoked access tokens (by `jti`, until they would expire anyway) and the
-/// per-user token version, answered together in one lookup per request.
+/// per-user token version, answered together with the account in one lookup
+/// per request.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AccessTokenRevocations: Send + Sync {

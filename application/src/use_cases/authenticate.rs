@@ -1,11 +1,21 @@
 use std::sync::Arc;
 
+use domain::User;
+
 use crate::ports::{AccessClaims, AccessTokenRevocations, TokenIssuer};
 use crate::{AppError, AuthFailure};
 
-/// Turns the token of an `Authorization` header into verified claims: a good
-/// signature, not expired, not logged out, and not older than the user's last
-/// "revoke all" (the `ver` claim).
+/// A verified token and the account it speaks for, read in the same lookup
+/// that checked the token's standing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub claims: AccessClaims,
+    pub user: User,
+}
+
+/// Turns the token of an `Authorization` header into verified claims and the
+/// account: a good signature, not expired, not logged out, and not older than
+/// the user's last "revoke all" (the `ver` claim).
 pub struct Authenticate {
     tokens: Arc<dyn TokenIssuer>,
     revocations: Arc<dyn AccessTokenRevocations>,
@@ -16,14 +26,16 @@ impl Authenticate {
         Self { tokens, revocations }
     }
 
-    pub async fn execute(&self, token: Option<&str>) -> Result<AccessClaims, AppError> {
+    pub async fn execute(&self, token: Option<&str>) -> Result<Authenticated, AppError> {
         let token = token
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or(AppError::Unauthenticated(AuthFailure::Missing))?;
         let claims = self.tokens.verify(token)?;
         match self.revocations.standing(claims.user_id, &claims.token_id).await? {
-            Some(standing) if !standing.revoked && standing.version == claims.version => Ok(claims),
+            Some(standing) if !standing.revoked && standing.user.token_version == claims.version => {
+                Ok(Authenticated { claims, user: standing.user })
+            }
             _ => Err(AppError::Unauthenticated(AuthFailure::Revoked)),
         }
     }
@@ -37,6 +49,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::Backend;
     use crate::ports::{MockAccessTokenRevocations, MockTokenIssuer, RepoError, TokenError, TokenStanding};
+    use crate::use_cases::log_in::tests::stored_user;
 
     pub(crate) fn claims() -> AccessClaims {
         AccessClaims {
@@ -55,6 +68,10 @@ pub(crate) mod tests {
         tokens
     }
 
+    fn standing_of(version: i64, revoked: bool) -> TokenStanding {
+        TokenStanding { user: User { id: UserId(7), token_version: version, ..stored_user() }, revoked }
+    }
+
     fn standing(answer: Result<Option<TokenStanding>, RepoError>) -> MockAccessTokenRevocations {
         let mut revocations = MockAccessTokenRevocations::new();
         revocations
@@ -69,9 +86,12 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
-    async fn a_valid_current_token_gives_its_claims() {
-        let auth = auth(valid_tokens(), standing(Ok(Some(TokenStanding { version: 2, revoked: false }))));
-        assert_eq!(auth.execute(Some("abc")).await.unwrap().user_id, UserId(7));
+    async fn a_valid_current_token_gives_its_claims_and_the_account_read_with_them() {
+        let current = standing_of(2, false);
+        let auth = auth(valid_tokens(), standing(Ok(Some(current.clone()))));
+        let authenticated = auth.execute(Some("abc")).await.unwrap();
+        assert_eq!(authenticated.claims.user_id, UserId(7));
+        assert_eq!(authenticated.user, current.user);
     }
 
     #[tokio::test]
@@ -93,12 +113,8 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn logged_out_outdated_and_orphaned_tokens_are_revoked() {
-        for answer in [
-            Some(TokenStanding { version: 2, revoked: true }),
-            Some(TokenStanding { version: 3, revoked: false }),
-            None,
-        ] {
-            let got = auth(valid_tokens(), standing(Ok(answer))).execute(Some("abc")).await;
+        for answer in [Some(standing_of(2, true)), Some(standing_of(3, false)), None] {
+            let got = auth(valid_tokens(), standing(Ok(answer.clone()))).execute(Some("abc")).await;
             assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)), "{answer:?}");
         }
     }

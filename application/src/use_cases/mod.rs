@@ -11,7 +11,6 @@ mod complete_oauth_login;
 mod confirm_password_reset_code;
 mod deliver_messages;
 mod depart_oauth_login;
-mod get_current_user;
 mod issue_captcha;
 pub(crate) mod log_in;
 mod log_in_with_mini_program;
@@ -31,7 +30,7 @@ mod start_password_reset;
 mod update_profile;
 mod verify_email;
 
-pub use authenticate::Authenticate;
+pub use authenticate::{Authenticate, Authenticated};
 pub use bind_mini_program_phone::BindMiniProgramPhone;
 pub use bind_oauth_identity::{BindOAuthIdentity, BindOAuthIdentityRequest};
 pub use change_password::{ChangePassword, ChangePasswordRequest};
@@ -43,7 +42,6 @@ pub use confirm_password_reset_code::{
 };
 pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};
 pub use depart_oauth_login::{DepartOAuthLogin, OAuthDeparture};
-pub use get_current_user::GetCurrentUser;
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest};
 pub use log_in_with_mini_program::{LogInWithMiniProgram, MiniProgramLogInRequest, MiniProgramLoggedIn};

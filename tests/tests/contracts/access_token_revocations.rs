@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use application::ports::{AccessTokenRevocations, TokenStanding, UserRepository};
+use application::ports::{AccessTokenRevocations, UserRepository};
 use chrono::{TimeDelta, Utc};
 use domain::{NewUser, UserId};
 
@@ -52,15 +52,20 @@ async fn a_logged_out_token_is_revoked_and_others_are_not(f: Fixture) {
     f.revocations.revoke(id, "jti-1", until).await.unwrap();
     // Revoking twice is harmless.
     f.revocations.revoke(id, "jti-1", until).await.unwrap();
-    assert_eq!(f.revocations.standing(id, "jti-1").await.unwrap(), Some(TokenStanding { version: 0, revoked: true }));
-    assert_eq!(f.revocations.standing(id, "jti-2").await.unwrap(), Some(TokenStanding { version: 0, revoked: false }));
+    let revoked = f.revocations.standing(id, "jti-1").await.unwrap().unwrap();
+    assert!(revoked.revoked);
+    assert_eq!(revoked.user.token_version, 0);
+    let current = f.revocations.standing(id, "jti-2").await.unwrap().unwrap();
+    assert!(!current.revoked);
+    // The account comes with the standing, as the repository reads it: no second lookup is needed.
+    assert_eq!(Some(current.user), f.users.find_by_id(id).await.unwrap());
 }
 
 async fn revoking_all_bumps_the_version(f: Fixture) {
     let id = user(&f).await;
     assert_eq!(f.revocations.revoke_all(id).await.unwrap(), 1);
     assert_eq!(f.revocations.revoke_all(id).await.unwrap(), 2);
-    assert_eq!(f.revocations.standing(id, "any").await.unwrap().map(|s| s.version), Some(2));
+    assert_eq!(f.revocations.standing(id, "any").await.unwrap().map(|s| s.user.token_version), Some(2));
     assert_eq!(f.users.find_by_id(id).await.unwrap().map(|u| u.token_version), Some(2));
 }
 

@@ -5,7 +5,7 @@ use salvo::http::StatusCode;
 use salvo::prelude::{Depot, Json, Request, Response};
 
 use crate::http::api_error::ApiError;
-use crate::http::auth::claims;
+use crate::http::auth::{authenticated_user, claims};
 use crate::http::body::read_body;
 use crate::http::dto::lenient::is_true;
 use crate::http::dto::{
@@ -82,10 +82,8 @@ pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) 
 )]
 #[handler]
 pub async fn current_user(depot: &mut Depot) -> Result<Json<UserResponse>, ApiError> {
-    let state = ApiState::from_depot(depot)?;
-    let user_id = claims(depot)?.user_id;
-    let user = state.get_current_user.execute(user_id).await?;
-    Ok(Json(UserResponse::from(user)))
+    // The authentication hoop read the account with the token's standing: no second lookup.
+    Ok(Json(UserResponse::from(authenticated_user(depot)?.clone())))
 }
 
 /// Change the signed-in user's profile

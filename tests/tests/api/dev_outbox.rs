@@ -4,24 +4,11 @@
 use std::time::Duration;
 
 use acceptance_tests::captured_logs::CapturedLogs;
-use acceptance_tests::fake_tencent_sms::{self, FakeTencentSms};
-use bootstrap::Config;
+use acceptance_tests::fake_tencent_sms::FakeTencentSms;
 use reqwest::StatusCode;
 
+use crate::real_providers::with_tencent;
 use crate::support::{TestApp, assert_error, spawn_app, spawn_app_with};
-
-/// SMS through the local fake of Tencent Cloud: one real channel, mail still in development.
-fn with_real_sms(config: &mut Config, fake: &FakeTencentSms) {
-    config.sms_provider = "tencent".into();
-    config.tencent_sms_secret_id = Some(fake_tencent_sms::SECRET_ID.into());
-    config.tencent_sms_secret_key = Some(fake_tencent_sms::SECRET_KEY.into());
-    config.tencent_sms_sdk_app_id = Some(fake_tencent_sms::SDK_APP_ID.into());
-    config.tencent_sms_sign_name = Some(fake_tencent_sms::SIGN_NAME.into());
-    config.tencent_sms_register_template_id = Some(fake_tencent_sms::REGISTER_TEMPLATE.into());
-    config.tencent_sms_reset_template_id = Some(fake_tencent_sms::RESET_PASSWORD_TEMPLATE.into());
-    config.tencent_sms_region = fake_tencent_sms::REGION.into();
-    config.tencent_sms_endpoint = fake.endpoint();
-}
 
 async fn assert_outbox_gone(app: &TestApp) {
     for path in ["/dev/outbox/", "/dev/outbox"] {
@@ -67,12 +54,12 @@ async fn with_trusted_proxies_the_outbox_is_off_and_captcha_answers_are_kept_now
 #[tokio::test]
 async fn with_one_real_channel_the_outbox_is_off_unless_dev_outbox_is_true() {
     let fake = FakeTencentSms::start().await;
-    let app = spawn_app_with(|config| with_real_sms(config, &fake)).await;
+    let app = spawn_app_with(|config| with_tencent(config, &fake)).await;
     assert!(!captcha_answer_is_readable(&app).await);
     assert_outbox_gone(&app).await;
 
     let forced = spawn_app_with(|config| {
-        with_real_sms(config, &fake);
+        with_tencent(config, &fake);
         config.dev_outbox = Some(true);
     })
     .await;
@@ -93,7 +80,7 @@ async fn with_the_outbox_off_no_mobile_address_or_code_reaches_the_log() {
     let fake = FakeTencentSms::start().await;
     let (logs, _guard) = CapturedLogs::start();
     let app = spawn_app_with(|config| {
-        with_real_sms(config, &fake);
+        with_tencent(config, &fake);
         config.outbox_poll_ms = 20;
     })
     .await;

@@ -30,7 +30,7 @@ fn with_smtp(config: &mut Config, sink: &SmtpSink) {
 }
 
 /// SMS through `fake` with the credentials, app, signature and templates it knows.
-fn with_tencent(config: &mut Config, fake: &FakeTencentSms) {
+pub fn with_tencent(config: &mut Config, fake: &FakeTencentSms) {
     config.sms_provider = "tencent".into();
     config.tencent_sms_secret_id = Some(fake_tencent_sms::SECRET_ID.into());
     config.tencent_sms_secret_key = Some(fake_tencent_sms::SECRET_KEY.into());

@@ -1,13 +1,13 @@
-//! `QqConnectClient` against the acceptance tests' fake QQ Connect, which answers as QQ
+//! `QqConnectClient` against test-support's fake QQ Connect, which answers as QQ
 //! does: refusals with HTTP 200, urlencoded tokens, JSONP, and the quirks it shows only sometimes.
 
 use std::time::{Duration, Instant};
 
-use acceptance_tests::captured_logs::CapturedLogs;
-use acceptance_tests::fake_qq::{self, Endpoint, FakeQq, Misbehaviour, TokenFate};
 use adapters::oauth::{QqConnectClient, QqSettings, QqSetupError};
 use application::ports::{ProviderError, QqClient, QqIdentity};
 use reqwest::Url;
+use test_support::captured_logs::CapturedLogs;
+use test_support::fake_qq::{self, Endpoint, FakeQq, Misbehaviour, TokenFate};
 
 const OPENID: &str = "4A2C6B1D9E8F7A6B5C4D3E2F1A0B9C8D";
 const UNIONID: &str = "UID_8F3E2D1C0B9A";

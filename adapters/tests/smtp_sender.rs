@@ -1,14 +1,14 @@
 //! `SmtpMessageSender` against a real SMTP dialogue with the shared SMTP sink of
-//! `acceptance-tests` (EHLO, AUTH PLAIN/LOGIN, STARTTLS, MAIL, RCPT, DATA, QUIT), which
+//! `test-support` (EHLO, AUTH PLAIN/LOGIN, STARTTLS, MAIL, RCPT, DATA, QUIT), which
 //! records what it was given and can be told to refuse a recipient or a mail.
 
 use std::time::{Duration, Instant};
 
-use acceptance_tests::captured_logs::CapturedLogs;
-use acceptance_tests::smtp_sink::{Script, SinkTls, SmtpSink, self_signed};
 use adapters::messaging::{SmtpMessageSender, SmtpSettings, SmtpTls};
 use application::ports::{Channel, CodePurpose, DeliveryError, MessageContent, MessageSender, OutgoingMessage};
 use domain::VerificationCode;
+use test_support::captured_logs::CapturedLogs;
+use test_support::smtp_sink::{Script, SinkTls, SmtpSink, self_signed};
 use tokio::net::TcpListener;
 
 const TO: &str = "buyer@example.com";

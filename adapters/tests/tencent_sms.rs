@@ -1,14 +1,14 @@
-//! `TencentSmsSender` against the local fake of Tencent Cloud SMS in `acceptance-tests`,
+//! `TencentSmsSender` against the local fake of Tencent Cloud SMS in `test-support`,
 //! which verifies every signature and answers in Tencent's shapes.
 
 use std::time::Duration;
 
-use acceptance_tests::fake_tencent_sms::{self, Answer, FakeTencentSms};
 use adapters::messaging::{TencentSmsSender, TencentSmsSettings, TencentSmsSetupError};
 use application::ports::{Channel, CodePurpose, DeliveryError, MessageContent, MessageSender, OutgoingMessage};
 use domain::VerificationCode;
 use salvo::http::StatusCode;
 use serde_json::json;
+use test_support::fake_tencent_sms::{self, Answer, FakeTencentSms};
 
 fn settings(endpoint: &str) -> TencentSmsSettings {
     let mut settings = TencentSmsSettings::new(

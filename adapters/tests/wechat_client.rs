@@ -1,14 +1,14 @@
-//! `WeChatApiClient` against the acceptance tests' fake WeChat API, which answers as WeChat
+//! `WeChatApiClient` against test-support's fake WeChat API, which answers as WeChat
 //! does: refusals with HTTP 200 and an errcode, `-1` when busy, single-use codes, app access
 //! tokens that expire.
 
 use std::time::{Duration, Instant};
 
-use acceptance_tests::captured_logs::CapturedLogs;
-use acceptance_tests::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
 use adapters::oauth::{WeChatApiClient, WeChatSettings, WeChatSetupError};
 use application::ports::{MiniProgramSession, ProviderError, WeChatClient, WebIdentity};
 use reqwest::Url;
+use test_support::captured_logs::CapturedLogs;
+use test_support::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
 
 const MP_OPENID: &str = "oVBkZ0aYgDMDIywRdgPW8-joxXc4";
 const WEB_OPENID: &str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M";

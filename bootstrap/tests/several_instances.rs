@@ -9,9 +9,9 @@ use std::net::TcpListener;
 use std::process::Stdio;
 use std::time::Duration;
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+use test_support::backends::{backend_url, fresh_postgres_url};
 use tokio::process::{Child, Command};
 
 struct Instance {

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use acceptance_tests::captured_logs::CapturedLogs;
-use acceptance_tests::fake_tencent_sms::FakeTencentSms;
 use reqwest::StatusCode;
+use test_support::captured_logs::CapturedLogs;
+use test_support::fake_tencent_sms::FakeTencentSms;
 
 use crate::real_providers::with_tencent;
 use crate::support::{TestApp, assert_error, spawn_app, spawn_app_with};

@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
-use acceptance_tests::redis_server::RedisServer;
-use acceptance_tests::tcp_proxy::TcpProxy;
 use reqwest::StatusCode;
 use serde_json::json;
+use test_support::backends::{backend_url, fresh_postgres_url};
 
+use crate::redis_server::RedisServer;
 use crate::support::{TestApp, assert_error, body, spawn_app_with};
+use crate::tcp_proxy::TcpProxy;
 
 /// Polls `probe` until it returns true, for at most 15 s.
 async fn eventually(what: &str, mut probe: impl AsyncFnMut() -> bool) {

@@ -1,8 +1,8 @@
 //! The Foundation journey on PostgreSQL and Redis, and the limits that must
 //! hold under simultaneous requests there.
 
-use acceptance_tests::backends::{backend_url, fresh_postgres_url};
 use reqwest::StatusCode;
+use test_support::backends::{backend_url, fresh_postgres_url};
 
 use crate::captchas::{assert_a_captcha_burst_gets_exactly_the_limit_through, captcha_burst_config};
 use crate::email_binding::assert_accounts_verifying_one_address_at_once_give_one_owner;

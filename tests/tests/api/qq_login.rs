@@ -2,10 +2,10 @@
 //! callback (bound and unbound) → binding to a new or an existing account →
 //! logging in again by QQ; and every QQ error answer mapped to a clear body.
 
-use acceptance_tests::fake_qq::{self, Endpoint, FakeQq, Misbehaviour, TokenFate};
 use bootstrap::Config;
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
+use test_support::fake_qq::{self, Endpoint, FakeQq, Misbehaviour, TokenFate};
 
 use crate::classic_oauth_page;
 use crate::support::{JWT_SECRET, OAuthDeparture, TestApp, assert_error, body, browser, spawn_app_with};

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use acceptance_tests::fake_tencent_sms::{self, Answer, FakeTencentSms};
-use acceptance_tests::smtp_sink::{Mail, Script, SinkTls, SmtpSink};
 use bootstrap::{Application, Config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use test_support::fake_tencent_sms::{self, Answer, FakeTencentSms};
+use test_support::smtp_sink::{Mail, Script, SinkTls, SmtpSink};
 
 use crate::support::{JWT_SECRET, TestApp, assert_error, body, spawn_app_with};
 

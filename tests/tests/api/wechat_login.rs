@@ -1,8 +1,8 @@
 //! WeChat mini-program login over HTTP against the fake WeChat API.
 
-use acceptance_tests::fake_wechat::{self, Endpoint, FakeWeChat};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use test_support::fake_wechat::{self, Endpoint, FakeWeChat};
 
 use crate::support::{TestApp, assert_error, body, spawn_app_with};
 

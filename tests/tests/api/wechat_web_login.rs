@@ -3,11 +3,11 @@
 //! logging in again; one account for a person who uses both the mini-program
 //! and the website; and every WeChat errcode mapped to a clear body.
 
-use acceptance_tests::fake_qq::{self, FakeQq};
-use acceptance_tests::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
 use bootstrap::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use test_support::fake_qq::{self, FakeQq};
+use test_support::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
 
 use crate::classic_oauth_page;
 use crate::support::{OAuthDeparture, TestApp, assert_error, body, browser, spawn_app_with};

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use acceptance_tests::backends::backend_url;
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::security::CodeDigester;
 use application::ports::{
@@ -12,6 +11,7 @@ use application::ports::{
     RateLimiter, SessionKeyStore, VerificationCodeStore,
 };
 use domain::{CaptchaId, CaptchaText, VerificationCode};
+use test_support::backends::backend_url;
 
 /// The same cache seen through each port, plus a second handle on it (a
 /// second instance of the service, for Redis; the same one for memory).

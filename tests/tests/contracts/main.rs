@@ -75,8 +75,8 @@ pub async fn fresh_sqlite() -> Option<FreshDatabase> {
 
 /// A schema of its own in `TEST_DATABASE_URL` (None: skipped).
 pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
-    let admin = acceptance_tests::backends::backend_url("TEST_DATABASE_URL", test)?;
-    Some(migrated(acceptance_tests::backends::fresh_postgres_url(&admin, "contracts").await, None).await)
+    let admin = test_support::backends::backend_url("TEST_DATABASE_URL", test)?;
+    Some(migrated(test_support::backends::fresh_postgres_url(&admin, "contracts").await, None).await)
 }
 
 mod access_token_revocations;

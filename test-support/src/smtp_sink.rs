@@ -6,7 +6,7 @@
 //! ```no_run
 //! # async fn example() {
 //! use std::time::Duration;
-//! use acceptance_tests::smtp_sink::SmtpSink;
+//! use test_support::smtp_sink::SmtpSink;
 //!
 //! let sink = SmtpSink::plain().await;
 //! // … point the mailer at 127.0.0.1:sink.port() and make it send …

@@ -2,7 +2,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::backends::backends_required;
+use test_support::backends::backends_required;
 
 /// A throw-away `redis-server` on a port of its own, which a test can stop
 /// and start again to see how the service behaves while Redis is down.

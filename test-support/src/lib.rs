@@ -1,13 +1,14 @@
-//! Shared by the test suites: fresh, isolated backends and ways to take them down, and
-//! fakes of the third-party providers.
+//! Shared by the adapters' tests, bootstrap's tests and the acceptance suites: fresh,
+//! isolated backends, and fakes of the third-party providers.
 //!
-//! PostgreSQL and Redis come from `TEST_DATABASE_URL` and `TEST_REDIS_URL`.
+//! PostgreSQL and Redis come from `TEST_DATABASE_URL` and `TEST_REDIS_URL` ([`backends`]).
 //! When one is not set, tests that need it are skipped with a message on
 //! stderr, unless `REQUIRE_BACKENDS=1` (set by `.ci/run`), which turns the
 //! missing service into a failure.
 //!
 //! Stand-ins for the message providers, used by the adapters' tests and the HTTP
 //! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
+//! [`captured_logs`] shows what an adapter or the server logged, to check what it never logs.
 
 pub mod backends;
 pub mod captured_logs;
@@ -15,6 +16,4 @@ pub mod fake_qq;
 pub mod fake_tencent_sms;
 pub mod fake_wechat;
 pub mod loopback_server;
-pub mod redis_server;
 pub mod smtp_sink;
-pub mod tcp_proxy;

@@ -12,6 +12,7 @@ mod language;
 mod messages;
 mod metrics_endpoint;
 mod oauth_flow_cookie;
+mod query;
 mod request_log;
 mod request_metrics;
 mod router;

@@ -1,4 +1,4 @@
-//! The driving side: the salvo HTTP API of `API.md`.
+//! The driving side: the salvo HTTP API that `openapi/openapi.json` documents.
 
 mod api_error;
 mod auth;

@@ -1,4 +1,4 @@
-//! The driving side: the salvo HTTP API of `API.md`.
+//! The driving side: the salvo HTTP API that `openapi/openapi.json` documents.
 
 mod api_error;
 mod auth;
@@ -12,6 +12,7 @@ mod language;
 mod messages;
 mod metrics_endpoint;
 mod oauth_flow_cookie;
+mod query;
 mod request_log;
 mod request_metrics;
 mod router;

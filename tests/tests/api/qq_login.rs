@@ -329,7 +329,7 @@ async fn the_classic_callback_page_lands_on_next_after_binding_and_after_a_bound
                 classic_oauth_page::as_navigated(&page, expected)
             );
 
-            // The seed's page sends `state` raw in its query; API.md's sends only `code`.
+            // The seed's page sends `state` raw in its query; a client of `openapi/openapi.json` may send only `code`.
             let path = if round == 0 {
                 format!("/oauth/qq/user/?code={page_code}&state={page_state}")
             } else {

@@ -9,6 +9,7 @@ use crate::http::auth::claims;
 use crate::http::body::read_body;
 use crate::http::dto::{EmailVerificationQuery, MessageResponse, SetEmailBody, SetEmailResponse};
 use crate::http::error_body::ErrorBody;
+use crate::http::query::read_query;
 use crate::http::state::ApiState;
 
 /// Set the signed-in user's email
@@ -81,7 +82,7 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
 #[handler]
 pub async fn verify_email(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = EmailVerificationQuery { token: req.query("token") };
+    let query: EmailVerificationQuery = read_query(req)?;
     state.verify_email.execute(&query.token.unwrap_or_default(), state.client_ip.resolve(req)).await?;
     Ok(Json(MessageResponse::ok()))
 }

@@ -9,7 +9,11 @@ use salvo::prelude::{Json, Request, Response};
 
 use crate::http::api_error::ApiError;
 use crate::http::body::read_body;
-use crate::http::dto::{OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackResponse};
+use crate::http::dto::{
+    OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
+    OAuthCallbackResponse, OAuthStartQuery,
+};
+use crate::http::query::read_query;
 use crate::http::state::{ApiState, OAuthLogin};
 
 /// The provider's login, or 404 while it is not configured.
@@ -20,8 +24,8 @@ pub(super) fn configured(login: Option<&OAuthLogin>) -> Result<&OAuthLogin, ApiE
 /// The hop on this service, with a fresh start ticket: absolute, because the classic
 /// login page sends the browser to it from the shop's own origin.
 pub(super) fn authorization(login: &OAuthLogin, req: &Request) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
-    let next = req.query::<String>("next");
-    let ticket = login.start.execute(next.as_deref())?;
+    let query: OAuthAuthorizationQuery = read_query(req)?;
+    let ticket = login.start.execute(query.next.as_deref())?;
     let scheme = if login.cookie.reached_over_https(req) { "https" } else { "http" };
     let url = format!("{scheme}://{}/oauth/{}/start/?flow={ticket}", public_host(req), login.cookie.route());
     Ok(Json(OAuthAuthorizationResponse { login_url: url.clone(), oauth_url: url }))
@@ -49,8 +53,8 @@ fn public_host(req: &Request) -> String {
 /// The hop: spends the ticket, keeps the flow in this browser's cookie and sends the
 /// browser on to the provider (302).
 pub(super) async fn depart(login: &OAuthLogin, req: &Request, res: &mut Response) -> Result<(), ApiError> {
-    let ticket = req.query::<String>("flow").unwrap_or_default();
-    let departure = login.depart.execute(&ticket).await?;
+    let query: OAuthStartQuery = read_query(req)?;
+    let departure = login.depart.execute(&query.flow.unwrap_or_default()).await?;
     // A header value, not a `Uri`: WeChat's page needs its `#wechat_redirect` fragment.
     let location = HeaderValue::from_str(&departure.authorize_url)
         .map_err(|_| ApiError::App(application::AppError::Internal("an authorize URL that is no header".into())))?;
@@ -70,12 +74,13 @@ pub(super) async fn callback(
     req: &Request,
     res: &mut Response,
 ) -> Result<Json<OAuthCallbackResponse>, ApiError> {
+    let query: OAuthCallbackQuery = read_query(req)?;
     let outcome = login
         .complete
         .execute(CompleteOAuthLoginRequest {
-            code: req.query::<String>("code").unwrap_or_default(),
+            code: query.code.unwrap_or_default(),
             flow: login.cookie.read(req),
-            state: req.query("state"),
+            state: query.state,
             client_ip: state.client_ip.resolve(req),
         })
         .await?;

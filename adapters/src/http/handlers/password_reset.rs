@@ -11,6 +11,7 @@ use crate::http::dto::{
     PasswordResetStartResponse, ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
 };
 use crate::http::error_body::ErrorBody;
+use crate::http::query::read_query;
 use crate::http::state::ApiState;
 
 /// Find password, step 1: the account
@@ -33,7 +34,7 @@ use crate::http::state::ApiState;
 #[handler]
 pub async fn start(req: &mut Request, depot: &mut Depot) -> Result<Json<PasswordResetStartResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = PasswordResetCaptchaQuery { image_code_id: req.query("image_code_id"), text: req.query("text") };
+    let query: PasswordResetCaptchaQuery = read_query(req)?;
     let started = state
         .start_password_reset
         .execute(StartPasswordResetRequest {
@@ -67,7 +68,7 @@ pub async fn start(req: &mut Request, depot: &mut Depot) -> Result<Json<Password
 #[handler]
 pub async fn send_sms(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = StepTokenQuery { access_token: req.query("access_token") };
+    let query: StepTokenQuery = read_query(req)?;
     let token = query.access_token.unwrap_or_default();
     state.send_password_reset_sms.execute(&token, state.client_ip.resolve(req)).await?;
     Ok(Json(MessageResponse::ok()))
@@ -95,7 +96,7 @@ pub async fn send_sms(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
 #[handler]
 pub async fn confirm_code(req: &mut Request, depot: &mut Depot) -> Result<Json<PasswordResetCodeResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = PasswordResetCodeQuery { sms_code: req.query("sms_code"), email_code: req.query("email_code") };
+    let query: PasswordResetCodeQuery = read_query(req)?;
     let confirmed = state
         .confirm_password_reset_code
         .execute(ConfirmPasswordResetCodeRequest {

@@ -6,6 +6,7 @@ use salvo::prelude::{Depot, Json, Request, Response};
 use crate::http::api_error::ApiError;
 use crate::http::dto::{EmailCodeQuery, MessageResponse, SmsCodeQuery};
 use crate::http::error_body::ErrorBody;
+use crate::http::query::read_query;
 use crate::http::state::ApiState;
 
 /// Draw a captcha
@@ -65,7 +66,7 @@ pub async fn image_code(req: &mut Request, depot: &mut Depot, res: &mut Response
 #[handler]
 pub async fn sms_code(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = SmsCodeQuery { image_code_id: req.query("image_code_id"), text: req.query("text") };
+    let query: SmsCodeQuery = read_query(req)?;
     state
         .send_sms_code
         .execute(SendSmsCodeRequest {
@@ -102,7 +103,7 @@ pub async fn sms_code(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
 #[handler]
 pub async fn email_code(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    let query = EmailCodeQuery { send_type: req.query("send_type") };
+    let query: EmailCodeQuery = read_query(req)?;
     state
         .send_email_code
         .execute(SendEmailCodeRequest {

@@ -4,7 +4,7 @@ use domain::{
     CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, ProfileError, UsernameError,
 };
 
-use crate::ports::{CacheError, HashError, MessagingError, RenderError, RepoError, TokenError};
+use crate::ports::{Backend, CacheError, HashError, MessagingError, RenderError, RepoError, TokenError};
 
 /// The request field an error belongs to; `NonField` for errors about the
 /// request as a whole.
@@ -172,24 +172,6 @@ pub enum AuthFailure {
     Expired,
     /// The token was valid but its account or session no longer is.
     Revoked,
-}
-
-/// A backing service a request needed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Database,
-    Cache,
-    Messaging,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Database => "database",
-            Self::Cache => "cache",
-            Self::Messaging => "messaging",
-        }
-    }
 }
 
 /// Every way a use case can fail; the HTTP adapter maps each variant to a

@@ -5,6 +5,7 @@
 
 mod access_token_revocations;
 mod audit_log;
+mod backend;
 mod captcha_renderer;
 mod captcha_store;
 mod clock;
@@ -30,6 +31,7 @@ mod wechat_client;
 
 pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
 pub use audit_log::{AuditEntry, AuditEvent, AuditLog};
+pub use backend::Backend;
 pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
 pub use captcha_store::{CacheError, CaptchaStore};
 pub use clock::Clock;

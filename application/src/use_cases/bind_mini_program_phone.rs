@@ -3,7 +3,7 @@ use std::sync::Arc;
 use domain::{Mobile, User, UserId};
 
 use crate::ports::{RepoError, UserRepository, WeChatClient};
-use crate::provider_failure::provider_failure;
+use crate::services::provider_failure::provider_failure;
 use crate::{AppError, AuthFailure, Field, FieldError, Problem};
 
 /// `POST /oauth/wechat/miniprogram/phone/`: sets the signed-in user's mobile

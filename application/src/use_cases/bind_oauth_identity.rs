@@ -3,11 +3,11 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
 
-use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
     PasswordHasher, RateLimiter, RepoError, UserRepository,
 };
+use crate::services::failure_counters::{Verdict, check_within};
 use crate::web_login::{WebLoginProvider, bound_openid};
 use crate::{
     AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy, LoginRecorder,
@@ -147,14 +147,14 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    use crate::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
-    use crate::flow_tokens::tests::claims;
-    use crate::login_recorder::tests::recorder;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         BoundIdentity, CodeCheck, HashError, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
         MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision,
     };
+    use crate::services::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
+    use crate::services::flow_tokens::tests::claims;
+    use crate::services::login_recorder::tests::recorder;
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
     use crate::web_login::MockWebLoginProvider;
 

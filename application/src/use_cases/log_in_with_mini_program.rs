@@ -7,8 +7,8 @@ use crate::ports::{
     AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
     SessionKeyStore, UserRepository, WeChatClient,
 };
-use crate::provider_failure::provider_failure;
-use crate::unionid_join::join_by_unionid;
+use crate::services::provider_failure::provider_failure;
+use crate::services::unionid_join::join_by_unionid;
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
 
 /// Generated names collide with an existing one about never; a few tries settle it.
@@ -150,11 +150,11 @@ mod tests {
     use domain::ProfileError;
 
     use super::*;
-    use crate::login_recorder::tests::recorder;
     use crate::ports::{
         BoundIdentity, CacheError, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
         MockOAuthIdentityRepository, MockSessionKeyStore, MockUserRepository, MockWeChatClient, ProviderError,
     };
+    use crate::services::login_recorder::tests::recorder;
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]

@@ -152,11 +152,11 @@ mod tests {
     use super::*;
     use crate::Backend;
     use crate::SessionPolicy;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore, MockTokenIssuer,
         MockUserRepository, MockVerificationCodeStore, RepoError,
     };
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
 
     struct Ports {

@@ -111,11 +111,11 @@ mod tests {
     use domain::EmailError;
 
     use super::*;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         MockClock, MockEmailChangeStore, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, RateDecision,
         RepoError,
     };
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]

@@ -56,8 +56,8 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::flow_tokens::tests::claims;
     use crate::ports::{MockAuditLog, MockClock, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, TokenError};
+    use crate::services::flow_tokens::tests::claims;
 
     fn use_case(
         users: MockUserRepository,

@@ -5,7 +5,7 @@ use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode}
 
 use crate::ports::{
     AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    PasswordHasher, RateLimiter, RepoError, UserRepository,
+    PasswordHasher, RateLimiter, RepoError, UniqueKey, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
 use crate::web_login::{WebLoginProvider, bound_openid};
@@ -41,11 +41,16 @@ pub struct BindOAuthIdentity {
     policy: LoginPolicy,
 }
 
+/// What a clash means when binding: the identity of the bind token went to
+/// another account meanwhile (409), or the new account's username (the mobile)
+/// or mobile is taken.
 fn bind_conflict(error: RepoError) -> AppError {
     match error {
-        RepoError::Conflict(Field::AccessToken) => {
+        RepoError::Conflict(UniqueKey::Identity) => {
             AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound))
         }
+        RepoError::Conflict(UniqueKey::Username) => AppError::field(Field::Username, Problem::Taken),
+        RepoError::Conflict(UniqueKey::Mobile) => AppError::field(Field::Mobile, Problem::Taken),
         other => other.into(),
     }
 }
@@ -368,7 +373,7 @@ mod tests {
         ports
             .identities
             .expect_create_user_with_identity()
-            .returning(|_, _, _| Err(RepoError::Conflict(Field::AccessToken)));
+            .returning(|_, _, _| Err(RepoError::Conflict(UniqueKey::Identity)));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got.unwrap_err(), AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound)));
     }

@@ -232,3 +232,17 @@ impl FieldErrors {
         AppError::Validation(self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::UniqueKey;
+
+    #[test]
+    fn a_clash_no_use_case_expected_is_internal_whatever_the_key() {
+        for key in [UniqueKey::Username, UniqueKey::Mobile, UniqueKey::Email, UniqueKey::Identity] {
+            let got = AppError::from(RepoError::Conflict(key));
+            assert!(matches!(got, AppError::Internal(_)), "{key:?}: {got:?}");
+        }
+    }
+}

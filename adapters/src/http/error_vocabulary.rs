@@ -63,3 +63,41 @@ pub(crate) fn problem_code(problem: Problem) -> &'static str {
         Problem::LastWayToLogIn => "last_login_method",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn no_two_fields_share_a_key() {
+        let fields = [
+            Field::Username,
+            Field::Password,
+            Field::Password2,
+            Field::Mobile,
+            Field::Email,
+            Field::SmsCode,
+            Field::EmailCode,
+            Field::Allow,
+            Field::ImageCodeId,
+            Field::ImageCodeText,
+            Field::RefreshToken,
+            Field::OldPassword,
+            Field::Nickname,
+            Field::Avatar,
+            Field::Gender,
+            Field::Birthday,
+            Field::Address,
+            Field::Signature,
+            Field::AccessToken,
+            Field::Token,
+            Field::SendType,
+            Field::State,
+            Field::NonField,
+        ];
+        let keys: HashSet<&str> = fields.into_iter().map(field_key).collect();
+        assert_eq!(keys.len(), fields.len());
+    }
+}

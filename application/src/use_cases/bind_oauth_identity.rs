@@ -278,6 +278,18 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_new_account_whose_username_or_mobile_was_taken_meanwhile_is_a_field_error() {
+        for (key, field) in [(UniqueKey::Username, Field::Username), (UniqueKey::Mobile, Field::Mobile)] {
+            let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once();
+            ports.users.expect_find_by_login().returning(|_| Ok(None));
+            ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+            ports.identities.expect_create_user_with_identity().returning(move |_, _, _| Err(RepoError::Conflict(key)));
+            let got = ports.use_case().execute(request()).await;
+            assert_eq!(got.unwrap_err(), AppError::field(field, Problem::Taken), "{key:?}");
+        }
+    }
+
+    #[tokio::test]
     async fn a_known_mobile_with_the_right_password_is_bound() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once().finishing();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));

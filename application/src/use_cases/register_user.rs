@@ -366,6 +366,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn losing_a_race_for_the_mobile_is_a_field_error() {
+        let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
+        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
+    }
+
+    #[tokio::test]
     async fn a_cache_outage_is_unavailable() {
         let mut ports = Ports::new().nothing_taken();
         ports.codes.expect_check().returning(|_, _, _| Err(CacheError::Unavailable("down".into())));

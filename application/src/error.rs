@@ -4,7 +4,7 @@ use domain::{
     CaptchaIdError, CaptchaTextError, CodeError, EmailError, MobileError, PasswordError, ProfileError, UsernameError,
 };
 
-use crate::ports::{CacheError, HashError, MessagingError, RenderError, RepoError, TokenError};
+use crate::ports::{Backend, CacheError, HashError, MessagingError, RenderError, RepoError, TokenError};
 
 /// The request field an error belongs to; `NonField` for errors about the
 /// request as a whole.
@@ -37,37 +37,6 @@ pub enum Field {
     /// The OAuth `state` of a callback.
     State,
     NonField,
-}
-
-impl Field {
-    /// The key under which the error body lists this field's messages.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Username => "username",
-            Self::Password => "password",
-            Self::Password2 => "password2",
-            Self::Mobile => "mobile",
-            Self::Email => "email",
-            Self::SmsCode => "sms_code",
-            Self::EmailCode => "email_code",
-            Self::Allow => "allow",
-            Self::ImageCodeId => "image_code_id",
-            Self::ImageCodeText => "text",
-            Self::RefreshToken => "refresh_token",
-            Self::OldPassword => "old_password",
-            Self::Nickname => "nickname",
-            Self::Avatar => "avatar",
-            Self::Gender => "gender",
-            Self::Birthday => "birthday",
-            Self::Address => "address",
-            Self::Signature => "signature",
-            Self::AccessToken => "access_token",
-            Self::Token => "token",
-            Self::SendType => "send_type",
-            Self::State => "state",
-            Self::NonField => "non_field_errors",
-        }
-    }
 }
 
 /// What is wrong with one field.
@@ -119,39 +88,6 @@ pub enum Problem {
     LastWayToLogIn,
 }
 
-impl Problem {
-    /// Stable machine-readable identifier, the `code` of the error body.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Username(_) => "invalid_username",
-            Self::Mobile(_) => "invalid_mobile",
-            Self::Email(_) => "invalid_email",
-            Self::Password(_) => "invalid_password",
-            Self::CodeFormat(_) => "invalid_code",
-            Self::CaptchaId(_) | Self::CaptchaText(_) => "invalid_captcha",
-            Self::Profile(_) => "invalid_profile",
-            Self::Required => "required",
-            Self::PasswordsDiffer => "password_mismatch",
-            Self::AgreementRequired => "agreement_required",
-            Self::CaptchaWrong => "captcha_wrong",
-            Self::CodeWrong { .. } => "code_wrong",
-            Self::CodeExpired => "code_expired",
-            Self::CodeExhausted => "code_exhausted",
-            Self::Taken => "already_taken",
-            Self::WrongPassword => "wrong_password",
-            Self::StepTokenInvalid => "invalid_access_token",
-            Self::LinkInvalid => "invalid_link",
-            Self::NoMobile => "no_mobile",
-            Self::Choice => "invalid_choice",
-            Self::AccountPasswordWrong => "wrong_password",
-            Self::StateInvalid => "invalid_state",
-            Self::OAuthCodeInvalid => "invalid_oauth_code",
-            Self::AlreadyBound => "already_bound",
-            Self::LastWayToLogIn => "last_login_method",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldError {
     pub field: Field,
@@ -172,24 +108,6 @@ pub enum AuthFailure {
     Expired,
     /// The token was valid but its account or session no longer is.
     Revoked,
-}
-
-/// A backing service a request needed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Database,
-    Cache,
-    Messaging,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Database => "database",
-            Self::Cache => "cache",
-            Self::Messaging => "messaging",
-        }
-    }
 }
 
 /// Every way a use case can fail; the HTTP adapter maps each variant to a
@@ -229,7 +147,9 @@ impl AppError {
 impl From<RepoError> for AppError {
     fn from(error: RepoError) -> Self {
         match error {
-            RepoError::Conflict(field) => Self::field(field, Problem::Taken),
+            // Each use case that can clash on a unique key says what the clash
+            // means in its flow; one that reaches here did not expect it.
+            RepoError::Conflict(key) => Self::Internal(format!("repository: unexpected clash on {}", key.name())),
             RepoError::Unavailable(_) => Self::Unavailable(Backend::Database),
             RepoError::Other(detail) => Self::Internal(format!("repository: {detail}")),
         }
@@ -310,5 +230,19 @@ impl FieldErrors {
     /// checked value is absent, which only happens after a recorded error.
     pub fn into_error(self) -> AppError {
         AppError::Validation(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::UniqueKey;
+
+    #[test]
+    fn a_clash_no_use_case_expected_is_internal_whatever_the_key() {
+        for key in [UniqueKey::Username, UniqueKey::Mobile, UniqueKey::Email, UniqueKey::Identity] {
+            let got = AppError::from(RepoError::Conflict(key));
+            assert!(matches!(got, AppError::Internal(_)), "{key:?}: {got:?}");
+        }
     }
 }

@@ -2,29 +2,28 @@
 //!
 //! Depends on `domain` only. Adapters implement the ports; the HTTP adapter
 //! calls the use cases and maps [`AppError`] to responses in one place.
+//!
+//! - `use_cases`: one file per request the service answers;
+//! - `services`: what several use cases share (codes, sessions, flow tokens…);
+//! - `policies`: the configurable limits and lifetimes the use cases apply;
+//! - `ports`: the traits the adapters implement, with the failures they report;
+//! - `web_login`: the browser login of each OAuth provider;
+//! - `error`: how a use case fails, in the application's own terms.
 
-mod captcha_answer;
-pub mod client_network;
 pub mod error;
-mod failure_counters;
-pub mod flow_tokens;
-pub mod login_recorder;
-pub mod one_time_codes;
-pub mod policy;
+pub mod policies;
 pub mod ports;
-mod provider_failure;
-pub mod sessions;
-pub mod test_targets;
-mod unionid_join;
+pub mod services;
 pub mod use_cases;
 pub mod web_login;
 
-pub use client_network::ClientNetwork;
-pub use error::{AppError, AuthFailure, Backend, Field, FieldError, FieldErrors, Problem};
-pub use flow_tokens::{FlowTokens, TokenClaim};
-pub use login_recorder::{LoggedIn, LoginRecorder};
-pub use one_time_codes::{Charge, CodeRecipient, OneTimeCodes};
-pub use policy::{AvailabilityPolicy, LoginPolicy, OAuthPolicy, SessionPolicy, VerificationPolicy};
-pub use sessions::{Session, SessionIssuer};
-pub use test_targets::{TestTargets, TestTargetsError};
+pub use error::{AppError, AuthFailure, Field, FieldError, FieldErrors, Problem};
+pub use policies::{
+    AvailabilityPolicy, ClientNetwork, DeliveryPolicy, FixedCodeTargets, FixedCodeTargetsError, LoginPolicy,
+    OAuthPolicy, RetentionPolicy, SessionPolicy, VerificationPolicy,
+};
+pub use ports::Backend;
+pub use services::{
+    Charge, CodeRecipient, FlowTokens, LoggedIn, LoginRecorder, OneTimeCodes, Session, SessionIssuer, TokenClaim,
+};
 pub use web_login::{ProviderIdentity, QqWebLogin, WeChatWebLogin, WebLoginProvider};

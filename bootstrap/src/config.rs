@@ -5,7 +5,7 @@ use std::time::Duration;
 use adapters::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
 use adapters::oauth::{QqSettings, WeChatSettings};
 use adapters::persistence::DatabaseKind;
-use application::TestTargets;
+use application::FixedCodeTargets;
 use domain::Mobile;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -482,12 +482,12 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.cors_origins()?;
         self.trusted_proxy_nets()?;
-        self.sms_test_targets()?;
+        self.sms_fixed_code_targets()?;
         self.smtp_settings()?;
         self.tencent_sms_settings()?;
         self.qq_settings()?;
         self.wechat_settings()?;
-        self.email_test_targets()?;
+        self.email_fixed_code_targets()?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
         }
@@ -676,16 +676,16 @@ impl Config {
     }
 
     /// `SMS_TEST_NUMBERS`, exact numbers normalised like any mobile (`+86 199…` → `199…`).
-    pub fn sms_test_targets(&self) -> Result<TestTargets, ConfigError> {
-        TestTargets::parse(&self.sms_test_numbers, |number| {
+    pub fn sms_fixed_code_targets(&self) -> Result<FixedCodeTargets, ConfigError> {
+        FixedCodeTargets::parse(&self.sms_test_numbers, |number| {
             Mobile::parse(number).map_or_else(|_| number.trim().to_owned(), |mobile| mobile.to_string())
         })
         .map_err(|e| ConfigError::Invalid(format!("SMS_TEST_NUMBERS: {e}")))
     }
 
     /// `EMAIL_TEST_ADDRESSES`, lower-cased like stored addresses.
-    pub fn email_test_targets(&self) -> Result<TestTargets, ConfigError> {
-        TestTargets::parse(&self.email_test_addresses, |address| address.trim().to_lowercase())
+    pub fn email_fixed_code_targets(&self) -> Result<FixedCodeTargets, ConfigError> {
+        FixedCodeTargets::parse(&self.email_test_addresses, |address| address.trim().to_lowercase())
             .map_err(|e| ConfigError::Invalid(format!("EMAIL_TEST_ADDRESSES: {e}")))
     }
 

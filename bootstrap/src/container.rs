@@ -20,14 +20,14 @@ use application::ports::{
 };
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DeliveryPolicy, DepartOAuthLogin, IssueCaptcha,
-    LogIn, LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser, ResetPassword,
-    RetentionPolicy, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
-    StartPasswordReset, UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DeliverMessages, DepartOAuthLogin, IssueCaptcha, LogIn,
+    LogInWithMiniProgram, LogOut, ManageBindings, PurgeExpiredData, RefreshSession, RegisterUser, ResetPassword,
+    RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset,
+    UpdateProfile, VerifyEmail,
 };
 use application::{
-    AvailabilityPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin, SessionIssuer,
-    SessionPolicy, VerificationPolicy, WeChatWebLogin, WebLoginProvider,
+    AvailabilityPolicy, DeliveryPolicy, FlowTokens, LoginPolicy, LoginRecorder, OAuthPolicy, OneTimeCodes, QqWebLogin,
+    RetentionPolicy, SessionIssuer, SessionPolicy, VerificationPolicy, WeChatWebLogin, WebLoginProvider,
 };
 
 use tokio::sync::Notify;
@@ -472,8 +472,8 @@ fn verification_policy(config: &Config) -> Result<VerificationPolicy, StartError
         max_attempts: config.code_max_attempts,
         step_token_ttl: Duration::from_secs(config.password_reset_token_ttl_secs),
         email_link_ttl: Duration::from_secs(config.email_verification_ttl_secs),
-        sms_test_numbers: config.sms_test_targets()?,
-        email_test_addresses: config.email_test_targets()?,
+        sms_fixed_codes: config.sms_fixed_code_targets()?,
+        email_fixed_codes: config.email_fixed_code_targets()?,
     })
 }
 

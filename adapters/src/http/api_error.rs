@@ -8,6 +8,7 @@ use salvo::prelude::{Depot, Json, Request, Response};
 use salvo::{Writer, async_trait};
 
 use super::error_body::ErrorBody;
+use super::error_vocabulary::{field_key, problem_code};
 use super::language::Language;
 use super::messages;
 use crate::metrics::ServiceMetrics;
@@ -59,7 +60,7 @@ impl ApiError {
             Self::App(error) => match error {
                 AppError::Validation(errors) => Rendered {
                     status: S::BAD_REQUEST,
-                    code: errors.first().map_or("validation_failed", |e| e.problem.code()),
+                    code: errors.first().map_or("validation_failed", |e| problem_code(e.problem)),
                     messages: errors
                         .iter()
                         .map(|e| (e.field, messages::problem(e.field, e.problem, language)))
@@ -99,7 +100,7 @@ impl ApiError {
                 }
                 AppError::Conflict(error) => Rendered {
                     status: S::CONFLICT,
-                    code: error.problem.code(),
+                    code: problem_code(error.problem),
                     messages: vec![(error.field, messages::problem(error.field, error.problem, language))],
                     retry_after: None,
                     detail: false,
@@ -159,7 +160,7 @@ impl ApiError {
         for (field, text) in rendered.messages {
             match field {
                 Field::NonField => non_field_errors.push(text),
-                field => fields.entry(field.key().to_owned()).or_default().push(text),
+                field => fields.entry(field_key(field).to_owned()).or_default().push(text),
             }
         }
         if non_field_errors.is_empty() {

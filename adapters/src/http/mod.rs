@@ -7,6 +7,7 @@ mod catcher;
 mod client_ip;
 pub mod dto;
 mod error_body;
+mod error_vocabulary;
 pub mod handlers;
 mod language;
 mod messages;

@@ -1,15 +1,14 @@
-use application::Field;
-use application::ports::RepoError;
+use application::ports::{RepoError, UniqueKey};
 
 /// Turns a sqlx error into the repository port's error: unique violations
-/// become conflicts on the field they protect, lost connections and pool
+/// become conflicts on the unique key they protect, lost connections and pool
 /// timeouts become "unavailable", the rest is an internal error.
 pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             let names = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-            match conflicting_field(&names) {
-                Some(field) => RepoError::Conflict(field),
+            match violated_key(&names) {
+                Some(key) => RepoError::Conflict(key),
                 None => RepoError::Other(error.to_string()),
             }
         }
@@ -26,21 +25,21 @@ pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
     }
 }
 
-/// Which field a unique constraint protects, read from the constraint name
+/// Which unique key a constraint protects, read from the constraint name
 /// (PostgreSQL: `users_username_key`) or the message (SQLite: `UNIQUE constraint failed: users.username`).
-/// A provider identity bound already conflicts on the bind token's field; it is
-/// looked for first so that no column name of another table can shadow it.
-fn conflicting_field(names: &str) -> Option<Field> {
+/// A provider identity is looked for first so that no column name of another
+/// table can shadow it.
+fn violated_key(names: &str) -> Option<UniqueKey> {
     [
-        ("oauth_identities_identity_key", Field::AccessToken),
-        ("oauth_identities.openid", Field::AccessToken),
-        ("username", Field::Username),
-        ("mobile", Field::Mobile),
-        ("email", Field::Email),
+        ("oauth_identities_identity_key", UniqueKey::Identity),
+        ("oauth_identities.openid", UniqueKey::Identity),
+        ("username", UniqueKey::Username),
+        ("mobile", UniqueKey::Mobile),
+        ("email", UniqueKey::Email),
     ]
     .into_iter()
     .find(|(name, _)| names.contains(name))
-    .map(|(_, field)| field)
+    .map(|(_, key)| key)
 }
 
 #[cfg(test)]
@@ -48,17 +47,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_field_from_either_backend_s_wording() {
-        assert_eq!(conflicting_field("users_username_key duplicate key"), Some(Field::Username));
-        assert_eq!(conflicting_field(" UNIQUE constraint failed: users.mobile"), Some(Field::Mobile));
-        assert_eq!(conflicting_field("users_email_key"), Some(Field::Email));
-        assert_eq!(conflicting_field("oauth_identities_identity_key duplicate key"), Some(Field::AccessToken));
+    fn reads_the_unique_key_from_either_backend_s_wording() {
+        assert_eq!(violated_key("users_username_key duplicate key"), Some(UniqueKey::Username));
+        assert_eq!(violated_key(" UNIQUE constraint failed: users.mobile"), Some(UniqueKey::Mobile));
+        assert_eq!(violated_key("users_email_key"), Some(UniqueKey::Email));
+        assert_eq!(violated_key("oauth_identities_identity_key duplicate key"), Some(UniqueKey::Identity));
         assert_eq!(
-            conflicting_field(
+            violated_key(
                 " UNIQUE constraint failed: oauth_identities.provider, oauth_identities.app_id, oauth_identities.openid"
             ),
-            Some(Field::AccessToken)
+            Some(UniqueKey::Identity)
         );
-        assert_eq!(conflicting_field("other_key"), None);
+        assert_eq!(violated_key("other_key"), None);
     }
 }

@@ -3,14 +3,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::{CaptchaId, CaptchaText};
 
-/// Failures of the cache that keeps captchas, codes and rate-limit counters.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CacheError {
-    #[error("cache unavailable: {0}")]
-    Unavailable(String),
-    #[error("cache error: {0}")]
-    Other(String),
-}
+use super::CacheError;
 
 /// Short-lived captcha answers.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]

@@ -5,6 +5,8 @@
 
 mod access_token_revocations;
 mod audit_log;
+mod backend;
+mod cache_error;
 mod captcha_renderer;
 mod captcha_store;
 mod clock;
@@ -22,16 +24,20 @@ mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
 mod refresh_token_store;
+mod repo_error;
 mod session_key_store;
 mod token_issuer;
+mod unique_key;
 mod user_repository;
 mod verification_code_store;
 mod wechat_client;
 
 pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
 pub use audit_log::{AuditEntry, AuditEvent, AuditLog};
+pub use backend::Backend;
+pub use cache_error::CacheError;
 pub use captcha_renderer::{CaptchaRenderer, RenderError, RenderedCaptcha};
-pub use captcha_store::{CacheError, CaptchaStore};
+pub use captcha_store::CaptchaStore;
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
 pub use data_retention::DataRetention;
@@ -49,9 +55,11 @@ pub use qq_client::{QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
+pub use repo_error::RepoError;
 pub use session_key_store::SessionKeyStore;
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
-pub use user_repository::{RepoError, UserRepository};
+pub use unique_key::UniqueKey;
+pub use user_repository::UserRepository;
 pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
 pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 

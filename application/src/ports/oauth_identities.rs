@@ -70,7 +70,7 @@ pub struct BoundIdentity {
 
 /// The `oauth_identities` table: which user each provider identity logs in as.
 /// An identity is bound to at most one user (the unique key decides races:
-/// [`RepoError::Conflict`] on `Field::AccessToken`, the bind token's field).
+/// [`RepoError::Conflict`] on [`UniqueKey::Identity`](super::UniqueKey::Identity)).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait OAuthIdentityRepository: Send + Sync {

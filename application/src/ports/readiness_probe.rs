@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::Backend;
+use super::Backend;
 
 /// A backing service that can tell whether it answers.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]

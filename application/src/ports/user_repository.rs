@@ -2,19 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
 
-use crate::Field;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RepoError {
-    /// A unique value (username, mobile, email) is already used by another row.
-    #[error("{} already taken", .0.key())]
-    Conflict(Field),
-    /// The database cannot be reached or timed out.
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    #[error("database error: {0}")]
-    Other(String),
-}
+use super::RepoError;
 
 /// Where accounts live. Usernames are unique case-insensitively, mobiles and
 /// (lower-cased) verified emails exactly; the store's unique constraints decide
@@ -42,7 +30,7 @@ pub trait UserRepository: Send + Sync {
     /// and their token version is still `version` (a password reset or a
     /// sign-out everywhere since voids the link); `true` also when it is
     /// verified already (a link opened twice), `false` otherwise. Another
-    /// account that verified it first gives [`RepoError::Conflict`] on `Field::Email`.
+    /// account that verified it first gives [`RepoError::Conflict`] on `UniqueKey::Email`.
     async fn activate_email(&self, id: UserId, email: &Email, version: i64) -> Result<bool, RepoError>;
     /// Forgets the pending address (the person went back to the verified
     /// one); `None` when the user no longer exists.

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use domain::{Mobile, User, UserId};
 
-use crate::ports::{RepoError, UserRepository, WeChatClient};
-use crate::provider_failure::provider_failure;
+use crate::ports::{RepoError, UniqueKey, UserRepository, WeChatClient};
+use crate::services::provider_failure::provider_failure;
 use crate::{AppError, AuthFailure, Field, FieldError, Problem};
 
 /// `POST /oauth/wechat/miniprogram/phone/`: sets the signed-in user's mobile
@@ -35,7 +35,7 @@ impl BindMiniProgramPhone {
         match self.users.set_mobile(user, &mobile).await {
             Ok(Some(updated)) => Ok(updated),
             Ok(None) => Err(AppError::Unauthenticated(AuthFailure::Revoked)),
-            Err(RepoError::Conflict(Field::Mobile)) => Err(taken()),
+            Err(RepoError::Conflict(UniqueKey::Mobile)) => Err(taken()),
             Err(other) => Err(other.into()),
         }
     }
@@ -87,7 +87,7 @@ mod tests {
 
         let mut users = MockUserRepository::new();
         users.expect_find_by_login().returning(|_| Ok(None));
-        users.expect_set_mobile().returning(|_, _| Err(RepoError::Conflict(Field::Mobile)));
+        users.expect_set_mobile().returning(|_, _| Err(RepoError::Conflict(UniqueKey::Mobile)));
         let got = BindMiniProgramPhone::new(Arc::new(wechat(phone())), Arc::new(users))
             .execute(UserId(1), "phone-code")
             .await;

@@ -3,11 +3,11 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
 
-use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    PasswordHasher, RateLimiter, RepoError, UserRepository,
+    PasswordHasher, RateLimiter, RepoError, UniqueKey, UserRepository,
 };
+use crate::services::failure_counters::{Verdict, check_within};
 use crate::web_login::{WebLoginProvider, bound_openid};
 use crate::{
     AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy, LoginRecorder,
@@ -41,11 +41,16 @@ pub struct BindOAuthIdentity {
     policy: LoginPolicy,
 }
 
+/// What a clash means when binding: the identity of the bind token went to
+/// another account meanwhile (409), or the new account's username (the mobile)
+/// or mobile is taken.
 fn bind_conflict(error: RepoError) -> AppError {
     match error {
-        RepoError::Conflict(Field::AccessToken) => {
+        RepoError::Conflict(UniqueKey::Identity) => {
             AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound))
         }
+        RepoError::Conflict(UniqueKey::Username) => AppError::field(Field::Username, Problem::Taken),
+        RepoError::Conflict(UniqueKey::Mobile) => AppError::field(Field::Mobile, Problem::Taken),
         other => other.into(),
     }
 }
@@ -147,14 +152,14 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    use crate::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
-    use crate::flow_tokens::tests::claims;
-    use crate::login_recorder::tests::recorder;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         BoundIdentity, CodeCheck, HashError, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
         MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision,
     };
+    use crate::services::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
+    use crate::services::flow_tokens::tests::claims;
+    use crate::services::login_recorder::tests::recorder;
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
     use crate::web_login::MockWebLoginProvider;
 
@@ -273,6 +278,18 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_new_account_whose_username_or_mobile_was_taken_meanwhile_is_a_field_error() {
+        for (key, field) in [(UniqueKey::Username, Field::Username), (UniqueKey::Mobile, Field::Mobile)] {
+            let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once();
+            ports.users.expect_find_by_login().returning(|_| Ok(None));
+            ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
+            ports.identities.expect_create_user_with_identity().returning(move |_, _, _| Err(RepoError::Conflict(key)));
+            let got = ports.use_case().execute(request()).await;
+            assert_eq!(got.unwrap_err(), AppError::field(field, Problem::Taken), "{key:?}");
+        }
+    }
+
+    #[tokio::test]
     async fn a_known_mobile_with_the_right_password_is_bound() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once().finishing();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
@@ -368,7 +385,7 @@ mod tests {
         ports
             .identities
             .expect_create_user_with_identity()
-            .returning(|_, _, _| Err(RepoError::Conflict(Field::AccessToken)));
+            .returning(|_, _, _| Err(RepoError::Conflict(UniqueKey::Identity)));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got.unwrap_err(), AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound)));
     }

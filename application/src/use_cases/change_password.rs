@@ -3,10 +3,10 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
-use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter, UserRepository,
 };
+use crate::services::failure_counters::{Verdict, check_within};
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
 
 pub struct ChangePasswordRequest {

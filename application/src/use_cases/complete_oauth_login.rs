@@ -6,7 +6,7 @@ use domain::{LocalPath, User};
 use crate::ports::{
     AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, UserRepository,
 };
-use crate::unionid_join::join_by_unionid;
+use crate::services::unionid_join::join_by_unionid;
 use crate::web_login::{WebLoginProvider, bind_subject};
 use crate::{AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
 
@@ -119,12 +119,12 @@ mod tests {
     use domain::UserId;
 
     use super::*;
-    use crate::flow_tokens::tests::claims;
-    use crate::login_recorder::tests::recorder;
     use crate::ports::{
         BoundIdentity, FlowClaims, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
         MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision, TokenError,
     };
+    use crate::services::flow_tokens::tests::claims;
+    use crate::services::login_recorder::tests::recorder;
     use crate::use_cases::log_in::tests::stored_user;
     use crate::web_login::{MockWebLoginProvider, ProviderIdentity};
 

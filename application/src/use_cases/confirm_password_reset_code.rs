@@ -82,8 +82,8 @@ mod tests {
     use domain::{CodeError, Email, User};
 
     use super::*;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{CodeCheck, MockFlowTokenSigner, MockRateLimiter, MockUserRepository};
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
 
     fn signer() -> MockFlowTokenSigner {

@@ -70,8 +70,8 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::flow_tokens::tests::claims;
     use crate::ports::{MockClock, MockFlowTokenSigner, MockRateLimiter, OAuthProvider, RateDecision, TokenError};
+    use crate::services::flow_tokens::tests::claims;
     use crate::web_login::MockWebLoginProvider;
 
     struct Ports {

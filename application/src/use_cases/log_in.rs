@@ -3,10 +3,10 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, User};
 
-use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
+use crate::services::failure_counters::{Verdict, check_within};
 use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, Problem};
 
 /// Longest password accepted at login; longer input cannot match (new

@@ -5,10 +5,10 @@ use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
 use crate::ports::{
     AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
-    SessionKeyStore, UserRepository, WeChatClient,
+    SessionKeyStore, UniqueKey, UserRepository, WeChatClient,
 };
-use crate::provider_failure::provider_failure;
-use crate::unionid_join::join_by_unionid;
+use crate::services::provider_failure::provider_failure;
+use crate::services::unionid_join::join_by_unionid;
 use crate::{AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
 
 /// Generated names collide with an existing one about never; a few tries settle it.
@@ -124,9 +124,9 @@ impl LogInWithMiniProgram {
                     };
                     return Ok((user, true));
                 }
-                Err(RepoError::Conflict(Field::Username)) => continue,
+                Err(RepoError::Conflict(UniqueKey::Username)) => continue,
                 // Two first logins raced; the other one created the account.
-                Err(RepoError::Conflict(Field::AccessToken)) => {
+                Err(RepoError::Conflict(UniqueKey::Identity)) => {
                     let bound = self
                         .identities
                         .find(&identity.key)
@@ -150,11 +150,11 @@ mod tests {
     use domain::ProfileError;
 
     use super::*;
-    use crate::login_recorder::tests::recorder;
     use crate::ports::{
         BoundIdentity, CacheError, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
         MockOAuthIdentityRepository, MockSessionKeyStore, MockUserRepository, MockWeChatClient, ProviderError,
     };
+    use crate::services::login_recorder::tests::recorder;
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]
@@ -319,7 +319,7 @@ mod tests {
         ports.generator.expect_name_suffix().times(2).returning(move || suffixes.next().unwrap_or_default());
         ports.identities.expect_create_user_with_identity().times(2).returning(|user, _, _| {
             if user.username == "wx_taken00000" {
-                Err(RepoError::Conflict(Field::Username))
+                Err(RepoError::Conflict(UniqueKey::Username))
             } else {
                 Ok(User { username: user.username, ..stored_user() })
             }
@@ -340,7 +340,7 @@ mod tests {
         ports
             .identities
             .expect_create_user_with_identity()
-            .returning(|_, _, _| Err(RepoError::Conflict(Field::AccessToken)));
+            .returning(|_, _, _| Err(RepoError::Conflict(UniqueKey::Identity)));
         ports
             .users
             .expect_find_by_id()

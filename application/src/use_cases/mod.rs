@@ -40,14 +40,14 @@ pub use complete_oauth_login::{CompleteOAuthLogin, CompleteOAuthLoginRequest, OA
 pub use confirm_password_reset_code::{
     ConfirmPasswordResetCode, ConfirmPasswordResetCodeRequest, PasswordResetCodeConfirmed,
 };
-pub use deliver_messages::{DeliverMessages, DeliveryPolicy, DeliveryReport};
+pub use deliver_messages::{DeliverMessages, DeliveryReport};
 pub use depart_oauth_login::{DepartOAuthLogin, OAuthDeparture};
 pub use issue_captcha::IssueCaptcha;
 pub use log_in::{LogIn, LogInRequest};
 pub use log_in_with_mini_program::{LogInWithMiniProgram, MiniProgramLogInRequest, MiniProgramLoggedIn};
 pub use log_out::LogOut;
 pub use manage_bindings::{Binding, ManageBindings};
-pub use purge_expired_data::{PurgeExpiredData, RetentionPolicy, RetentionReport};
+pub use purge_expired_data::{PurgeExpiredData, RetentionReport};
 pub use refresh_session::RefreshSession;
 pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
 pub use reset_password::{ResetPassword, ResetPasswordRequest};

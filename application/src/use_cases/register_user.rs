@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use domain::{Email, Mobile, NewUser, Password, User, Username, VerificationCode};
 
-use crate::ports::{Channel, Clock, CodePurpose, PasswordHasher, UserRepository};
+use crate::ports::{Channel, Clock, CodePurpose, PasswordHasher, RepoError, UniqueKey, UserRepository};
 use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem, Session, SessionIssuer};
 
 /// The registration form, as typed: `mobile + sms_code`, or (when no mobile
@@ -55,6 +55,17 @@ impl Contact {
             Self::Mobile(_) => Field::SmsCode,
             Self::Email(_) => Field::EmailCode,
         }
+    }
+}
+
+/// Losing a race for a unique value to another registration: the form's
+/// field holding that value is taken, as the check before would have said.
+fn registration_conflict(error: RepoError) -> AppError {
+    match error {
+        RepoError::Conflict(UniqueKey::Username) => AppError::field(Field::Username, Problem::Taken),
+        RepoError::Conflict(UniqueKey::Mobile) => AppError::field(Field::Mobile, Problem::Taken),
+        RepoError::Conflict(UniqueKey::Email) => AppError::field(Field::Email, Problem::Taken),
+        other => other.into(),
     }
 }
 
@@ -138,7 +149,8 @@ impl RegisterUser {
                 password_hash: Some(password_hash),
                 date_joined: self.clock.now(),
             })
-            .await?;
+            .await
+            .map_err(registration_conflict)?;
         let session = self.sessions.start(&user).await?;
         Ok(Registered { user, session })
     }
@@ -152,11 +164,11 @@ mod tests {
     use super::*;
     use crate::Backend;
     use crate::SessionPolicy;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore, MockTokenIssuer,
         MockUserRepository, MockVerificationCodeStore, RepoError,
     };
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
 
     struct Ports {
@@ -348,9 +360,17 @@ mod tests {
     #[tokio::test]
     async fn losing_a_race_for_the_username_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
-        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(Field::Username)));
+        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Username)));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(problems(got), [(Field::Username, Problem::Taken)]);
+    }
+
+    #[tokio::test]
+    async fn losing_a_race_for_the_mobile_is_a_field_error() {
+        let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
+        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
     }
 
     #[tokio::test]
@@ -439,7 +459,7 @@ mod tests {
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
         let mut ports = ports.hashing();
-        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(Field::Email)));
+        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Email)));
         let got = ports.use_case().execute(email_request()).await;
         assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }

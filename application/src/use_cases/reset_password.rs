@@ -3,11 +3,11 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
-use crate::flow_tokens::current_user;
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, FlowKind, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter,
     UserRepository,
 };
+use crate::services::flow_tokens::current_user;
 use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, Problem};
 
 pub struct ResetPasswordRequest {
@@ -89,11 +89,11 @@ mod tests {
     use domain::PasswordError;
 
     use super::*;
-    use crate::flow_tokens::tests::claims;
     use crate::ports::{
         FlowClaims, MockClock, MockFlowTokenSigner, MockPasswordChangeStore, MockPasswordHasher, MockRateLimiter,
         MockUserRepository, RateDecision, RepoError,
     };
+    use crate::services::flow_tokens::tests::claims;
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]

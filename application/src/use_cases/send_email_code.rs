@@ -58,8 +58,8 @@ mod tests {
 
     use super::*;
     use crate::Backend;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{MessageContent, MockUserRepository, RateDecision, RepoError};
+    use crate::services::one_time_codes::tests::CodePorts;
 
     fn request(email: &str, send_type: &str) -> SendEmailCodeRequest {
         SendEmailCodeRequest {

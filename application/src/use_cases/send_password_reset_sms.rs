@@ -1,8 +1,8 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::flow_tokens::current_user;
 use crate::ports::{Channel, Clock, CodePurpose, FlowKind, UserRepository};
+use crate::services::flow_tokens::current_user;
 use crate::{AppError, CodeRecipient, Field, FlowTokens, OneTimeCodes, Problem};
 
 /// Find password, step 2: the token of step 1 sends a code to the mobile it
@@ -50,11 +50,11 @@ mod tests {
     use domain::VerificationCode;
 
     use super::*;
-    use crate::flow_tokens::tests::claims;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         FlowClaims, MessageContent, MockClock, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, RateDecision,
     };
+    use crate::services::flow_tokens::tests::claims;
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
 
     fn ip() -> IpAddr {

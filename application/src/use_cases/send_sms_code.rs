@@ -3,8 +3,8 @@ use std::sync::Arc;
 
 use domain::{CaptchaId, CaptchaText, Mobile};
 
-use crate::captcha_answer::check_captcha;
 use crate::ports::{CaptchaStore, Channel, CodePurpose};
+use crate::services::captcha_answer::check_captcha;
 use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem};
 
 pub struct SendSmsCodeRequest {
@@ -52,8 +52,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{CacheError, MessageContent, MessagingError, MockCaptchaStore, RateDecision};
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::{Backend, VerificationPolicy};
 
     const ID: &str = "6f9619ff-8b86-d011-b42d-00c04fc964ff";

@@ -5,7 +5,7 @@ use domain::{Email, User, UserId};
 
 use crate::ports::{
     AuditEntry, AuditEvent, Channel, Clock, EmailChange, EmailChangeStore, FlowGrant, FlowKind, MessageContent,
-    OutgoingMessage, UserRepository,
+    OutgoingMessage, RepoError, UniqueKey, UserRepository,
 };
 use crate::{AppError, AuthFailure, Field, FlowTokens, OneTimeCodes, Problem, VerificationPolicy};
 
@@ -98,7 +98,12 @@ impl SetEmail {
             },
             email,
         };
-        self.changes.change_email(&change).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))
+        match self.changes.change_email(&change).await {
+            Ok(changed) => changed.ok_or(AppError::Unauthenticated(AuthFailure::Revoked)),
+            // Another account verified this address since the check above.
+            Err(RepoError::Conflict(UniqueKey::Email)) => Err(AppError::field(Field::Email, Problem::Taken)),
+            Err(other) => Err(other.into()),
+        }
     }
 }
 
@@ -111,11 +116,11 @@ mod tests {
     use domain::EmailError;
 
     use super::*;
-    use crate::one_time_codes::tests::CodePorts;
     use crate::ports::{
         MockClock, MockEmailChangeStore, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, RateDecision,
         RepoError,
     };
+    use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
 
     #[derive(Default)]
@@ -236,7 +241,7 @@ mod tests {
         ports.codes.limiter.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
         ports.codes.limiter.expect_release().times(1).returning(|_| Ok(()));
         ports.signer.expect_sign().returning(|_| Ok("signed".into()));
-        ports.changes.expect_change_email().returning(|_| Err(RepoError::Conflict(Field::Email)));
+        ports.changes.expect_change_email().returning(|_| Err(RepoError::Conflict(UniqueKey::Email)));
         let got = ports.use_case().execute(request("bob@example.com")).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Email, Problem::Taken));
     }

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use domain::{CaptchaId, CaptchaText, LoginIdentifier};
 
-use crate::captcha_answer::check_captcha;
 use crate::ports::{CaptchaStore, FlowGrant, FlowKind, UserRepository};
+use crate::services::captcha_answer::check_captcha;
 use crate::{AppError, Field, FieldErrors, FlowTokens, Problem, VerificationPolicy};
 
 pub struct StartPasswordResetRequest {

@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use domain::{Email, UserId};
 
-use crate::ports::{AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, RepoError, UserRepository};
+use crate::ports::{AuditEntry, AuditEvent, AuditLog, Clock, FlowKind, RepoError, UniqueKey, UserRepository};
 use crate::{AppError, Field, FieldError, FlowTokens, Problem};
 
 /// `GET /emails/verification/?token=`: the mailed link makes the pending
@@ -38,7 +38,7 @@ impl VerifyEmail {
         match self.users.activate_email(user, &email, claims.version).await {
             Ok(true) => {}
             Ok(false) => return Err(invalid()),
-            Err(RepoError::Conflict(Field::Email)) => {
+            Err(RepoError::Conflict(UniqueKey::Email)) => {
                 return Err(AppError::Conflict(FieldError::new(Field::Email, Problem::Taken)));
             }
             Err(other) => return Err(other.into()),
@@ -56,8 +56,8 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::flow_tokens::tests::claims;
     use crate::ports::{MockAuditLog, MockClock, MockFlowTokenSigner, MockRateLimiter, MockUserRepository, TokenError};
+    use crate::services::flow_tokens::tests::claims;
 
     fn use_case(
         users: MockUserRepository,
@@ -119,7 +119,7 @@ mod tests {
     #[tokio::test]
     async fn an_address_another_account_verified_first_is_a_conflict_and_not_audited() {
         let mut users = MockUserRepository::new();
-        users.expect_activate_email().returning(|_, _, _| Err(RepoError::Conflict(Field::Email)));
+        users.expect_activate_email().returning(|_, _, _| Err(RepoError::Conflict(UniqueKey::Email)));
         let got = use_case(users, Ok(link()), MockAuditLog::new()).execute("t", ip()).await;
         assert_eq!(got, Err(AppError::Conflict(FieldError::new(Field::Email, Problem::Taken))));
     }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::{ProviderIdentity, WebLoginProvider};
 use crate::AppError;
 use crate::ports::{OAuthProvider, WeChatClient};
-use crate::provider_failure::provider_failure;
+use crate::services::provider_failure::provider_failure;
 
 /// The WeChat QR login of the website app (Open Platform).
 pub struct WeChatWebLogin {

@@ -201,8 +201,8 @@ async fn test_targets_get_fixed_codes_without_messages_or_limits() {
 #[tokio::test]
 async fn malformed_test_target_settings_stop_the_start() {
     let mut config = bootstrap::Config { sms_test_numbers: "1990000*=2468".into(), ..bootstrap::Config::default() };
-    assert!(config.sms_test_targets().is_err());
+    assert!(config.sms_fixed_code_targets().is_err());
     config.sms_test_numbers = "+86 199-0000-1234=246810".into();
-    let targets = config.sms_test_targets().unwrap();
+    let targets = config.sms_fixed_code_targets().unwrap();
     assert_eq!(targets.code_for("19900001234").map(|code| code.expose()), Some("246810"));
 }

@@ -5,10 +5,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use application::Field;
 use application::ports::{
     AuditEntry, AuditEvent, Channel, EmailChange, EmailChangeStore, MessageContent, MessageOutbox, OutgoingMessage,
-    RepoError, UserRepository,
+    RepoError, UniqueKey, UserRepository,
 };
 use chrono::{DateTime, Utc};
 use domain::{Email, NewUser, UserId};
@@ -157,8 +156,8 @@ async fn another_account_s_address_is_stored_pending_and_verifying_decides(f: Fi
     assert_eq!(queued(&f).await.len(), 2);
     // Verifying it does not take it from bob.
     let taken = Email::parse("bob@example.com").unwrap();
-    assert_eq!(f.users.activate_email(alice, &taken, 0).await.unwrap_err(), RepoError::Conflict(Field::Email));
-    assert_eq!(f.users.activate_email(carol, &taken, 0).await.unwrap_err(), RepoError::Conflict(Field::Email));
+    assert_eq!(f.users.activate_email(alice, &taken, 0).await.unwrap_err(), RepoError::Conflict(UniqueKey::Email));
+    assert_eq!(f.users.activate_email(carol, &taken, 0).await.unwrap_err(), RepoError::Conflict(UniqueKey::Email));
     let kept = f.users.find_by_id(alice).await.unwrap().unwrap();
     assert_eq!(address(kept.email.as_ref()), Some("alice@example.com"));
     let owner = f.users.find_by_login(&domain::LoginIdentifier::Email(taken)).await.unwrap();

@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use adapters::persistence::Database;
-use application::Field;
 use application::ports::{
-    BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError, Unbinding,
+    BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError, Unbinding, UniqueKey,
     UserRepository,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -123,7 +122,7 @@ async fn the_same_openid_under_another_app_or_provider_is_another_identity(f: Fi
 async fn binding_an_identity_bound_already_conflicts(f: Fixture) {
     let (alice, bobby) = (user(&f, "alice").await, user(&f, "bobby").await);
     f.identities.bind(&qq("openid-1"), alice, at(0)).await.unwrap();
-    let conflict = Err(RepoError::Conflict(Field::AccessToken));
+    let conflict = Err(RepoError::Conflict(UniqueKey::Identity));
     assert_eq!(f.identities.bind(&qq("openid-1"), bobby, at(1)).await, conflict);
     // Bound to the same user again, or with a unionid now: still the one binding.
     assert_eq!(f.identities.bind(&qq("openid-1"), alice, at(1)).await, conflict);
@@ -167,7 +166,7 @@ async fn an_identity_bound_already_creates_no_user(f: Fixture) {
             at(1),
         )
         .await;
-    assert_eq!(attempt, Err(RepoError::Conflict(Field::AccessToken)));
+    assert_eq!(attempt, Err(RepoError::Conflict(UniqueKey::Identity)));
 
     for login in [
         LoginIdentifier::Username("bobby".into()),
@@ -184,14 +183,14 @@ async fn an_identity_bound_already_creates_no_user(f: Fixture) {
 async fn a_taken_username_mobile_or_email_binds_nothing(f: Fixture) {
     f.users.insert(new_user("alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
     let cases = [
-        (new_user("ALICE", None, None), Field::Username),
-        (new_user("bobby", Some("13800138000"), None), Field::Mobile),
-        (new_user("carol", None, Some("alice@example.com")), Field::Email),
+        (new_user("ALICE", None, None), UniqueKey::Username),
+        (new_user("bobby", Some("13800138000"), None), UniqueKey::Mobile),
+        (new_user("carol", None, Some("alice@example.com")), UniqueKey::Email),
     ];
-    for (taken, field) in cases {
+    for (taken, key) in cases {
         let attempt = f.identities.create_user_with_identity(taken, &qq("openid-1"), at(1)).await;
-        assert_eq!(attempt, Err(RepoError::Conflict(field)));
-        assert_eq!(f.identities.find(&qq("openid-1").key).await.unwrap(), None, "{field:?}");
+        assert_eq!(attempt, Err(RepoError::Conflict(key)));
+        assert_eq!(f.identities.find(&qq("openid-1").key).await.unwrap(), None, "{key:?}");
     }
     // Nothing was left half-done: the identity still signs up a free account.
     let created = f.identities.create_user_with_identity(new_user("bobby", None, None), &qq("openid-1"), at(2)).await;
@@ -213,7 +212,7 @@ async fn concurrent_sign_ups_with_one_identity_create_one_user(f: Fixture) {
     for task in tasks {
         match task.await.unwrap() {
             Ok(user) => winners.push(user.id),
-            Err(error) => assert_eq!(error, RepoError::Conflict(Field::AccessToken)),
+            Err(error) => assert_eq!(error, RepoError::Conflict(UniqueKey::Identity)),
         }
     }
     assert_eq!(winners.len(), 1, "{winners:?}");

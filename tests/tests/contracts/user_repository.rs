@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use application::Field;
-use application::ports::{RepoError, UserRepository};
+use application::ports::{RepoError, UniqueKey, UserRepository};
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
 
@@ -87,12 +86,12 @@ async fn reports_which_unique_value_is_taken(fresh: Fresh) {
     let repo = fresh.repo.clone();
     repo.insert(new_user("alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
     let cases = [
-        (new_user("ALICE", None, None), Field::Username),
-        (new_user("bob01", Some("13800138000"), None), Field::Mobile),
-        (new_user("carol", None, Some("ALICE@example.com")), Field::Email),
+        (new_user("ALICE", None, None), UniqueKey::Username),
+        (new_user("bob01", Some("13800138000"), None), UniqueKey::Mobile),
+        (new_user("carol", None, Some("ALICE@example.com")), UniqueKey::Email),
     ];
-    for (user, field) in cases {
-        assert_eq!(repo.insert(user).await.unwrap_err(), RepoError::Conflict(field));
+    for (user, key) in cases {
+        assert_eq!(repo.insert(user).await.unwrap_err(), RepoError::Conflict(key));
     }
     // Accounts without mobile or email do not collide with each other.
     repo.insert(new_user("dave1", None, None)).await.unwrap();
@@ -123,7 +122,7 @@ async fn concurrent_inserts_of_one_username_give_one_row(fresh: Fresh) {
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => created += 1,
-            Err(error) => assert_eq!(error, RepoError::Conflict(Field::Username)),
+            Err(error) => assert_eq!(error, RepoError::Conflict(UniqueKey::Username)),
         }
     }
     assert_eq!(created, 1);
@@ -214,7 +213,7 @@ async fn two_accounts_racing_to_verify_one_address_give_one_winner(fresh: Fresh)
     for (task, id) in tasks.into_iter().zip(&racers) {
         match task.await.unwrap() {
             Ok(true) => winners.push(*id),
-            other => assert_eq!(other, Err(RepoError::Conflict(Field::Email))),
+            other => assert_eq!(other, Err(RepoError::Conflict(UniqueKey::Email))),
         }
     }
     assert_eq!(winners.len(), 1);
@@ -240,6 +239,6 @@ async fn a_mobile_is_set_unless_another_account_has_it(fresh: Fresh) {
     assert_eq!(updated.mobile, Some(mobile.clone()));
     assert_eq!(repo.find_by_login(&LoginIdentifier::Mobile(mobile)).await.unwrap().map(|u| u.id), Some(alice.id));
     let taken = Mobile::parse("13900139000").unwrap();
-    assert_eq!(repo.set_mobile(alice.id, &taken).await.unwrap_err(), RepoError::Conflict(Field::Mobile));
+    assert_eq!(repo.set_mobile(alice.id, &taken).await.unwrap_err(), RepoError::Conflict(UniqueKey::Mobile));
     assert_eq!(repo.set_mobile(UserId(alice.id.0 + 1000), &Mobile::parse("13700137000").unwrap()).await.unwrap(), None);
 }

@@ -128,8 +128,8 @@ impl OneTimeCodes {
 
     fn test_code(&self, recipient: &CodeRecipient) -> Option<&VerificationCode> {
         match recipient.channel {
-            Channel::Sms => self.policy.sms_test_numbers.code_for(&recipient.target),
-            Channel::Email => self.policy.email_test_addresses.code_for(&recipient.target),
+            Channel::Sms => self.policy.sms_fixed_codes.code_for(&recipient.target),
+            Channel::Email => self.policy.email_fixed_codes.code_for(&recipient.target),
         }
     }
 }
@@ -140,7 +140,7 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::Backend;
-    use crate::TestTargets;
+    use crate::FixedCodeTargets;
     use crate::ports::{
         CacheError, MessagingError, MockCodeGenerator, MockMessageOutbox, MockRateLimiter, MockVerificationCodeStore,
     };
@@ -236,7 +236,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn a_test_target_gets_its_fixed_code_without_limits_or_message() {
         let mut ports = CodePorts::default();
-        ports.policy.email_test_addresses = TestTargets::parse("a@example.com=135790", str::to_owned).unwrap();
+        ports.policy.email_fixed_codes = FixedCodeTargets::parse("a@example.com=135790", str::to_owned).unwrap();
         ports
             .codes
             .expect_save()
@@ -248,9 +248,9 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
-    async fn test_targets_of_one_channel_do_not_apply_to_the_other() {
+    async fn fixed_code_targets_of_one_channel_do_not_apply_to_the_other() {
         let mut ports = CodePorts::default();
-        ports.policy.sms_test_numbers = TestTargets::parse("a@example.com=135790", str::to_owned).unwrap();
+        ports.policy.sms_fixed_codes = FixedCodeTargets::parse("a@example.com=135790", str::to_owned).unwrap();
         ports.limiter.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
         ports.generator.expect_verification_code().returning(|| code("654321"));
         ports.codes.expect_save().withf(|_, saved, _| saved.expose() == "654321").returning(|_, _, _| Ok(()));

@@ -1,5 +1,7 @@
 //! What a provider's failure means to the client, the same for every provider: the
 //! adapters have already read the provider's own codes (`ProviderError`).
+//! A service, not a port: it is the application's reading of a port's failure,
+//! shared by every use case that calls a provider.
 
 use std::time::Duration;
 

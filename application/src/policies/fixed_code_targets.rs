@@ -1,24 +1,24 @@
-//! Fixed codes for test targets, so frontend teams and load tests can
-//! register without a real phone or mailbox.
+//! Mobiles and mailboxes that get a fixed code and no message, so frontend
+//! teams and load tests can register without a real phone or mailbox.
 
 use domain::VerificationCode;
 
 /// One `PATTERN=CODE` entry: an exact target, or a prefix ending in `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct TestTarget {
+struct FixedCodeTarget {
     pattern: String,
     is_prefix: bool,
     code: VerificationCode,
 }
 
-/// The configured test targets of one channel; empty (off) by default.
+/// The fixed-code targets of one channel; empty (off) by default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TestTargets {
-    entries: Vec<TestTarget>,
+pub struct FixedCodeTargets {
+    entries: Vec<FixedCodeTarget>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TestTargetsError {
+pub enum FixedCodeTargetsError {
     #[error("`{0}` is not PATTERN=CODE")]
     Entry(String),
     #[error("the code of `{0}` is not 6 digits")]
@@ -27,30 +27,32 @@ pub enum TestTargetsError {
     Pattern(String),
 }
 
-impl TestTargets {
+impl FixedCodeTargets {
     /// Parses comma-separated `PATTERN=CODE` entries (`1990000*=246810,13800138000=123456`).
     /// `normalise` brings each pattern to the stored form of its channel
     /// (a mobile's 11 digits, a lower-cased email) so lookups compare like with like.
-    pub fn parse(raw: &str, normalise: impl Fn(&str) -> String) -> Result<Self, TestTargetsError> {
+    pub fn parse(raw: &str, normalise: impl Fn(&str) -> String) -> Result<Self, FixedCodeTargetsError> {
         let mut entries = Vec::new();
         for entry in raw.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
-            let (pattern, code) = entry.split_once('=').ok_or_else(|| TestTargetsError::Entry(entry.to_owned()))?;
-            let code = VerificationCode::parse(code.trim()).map_err(|_| TestTargetsError::Code(entry.to_owned()))?;
+            let (pattern, code) =
+                entry.split_once('=').ok_or_else(|| FixedCodeTargetsError::Entry(entry.to_owned()))?;
+            let code =
+                VerificationCode::parse(code.trim()).map_err(|_| FixedCodeTargetsError::Code(entry.to_owned()))?;
             let pattern = pattern.trim();
             let (stem, is_prefix) = match pattern.strip_suffix('*') {
                 Some(stem) => (stem, true),
                 None => (pattern, false),
             };
             if stem.is_empty() {
-                return Err(TestTargetsError::Pattern(entry.to_owned()));
+                return Err(FixedCodeTargetsError::Pattern(entry.to_owned()));
             }
             let pattern = if is_prefix { stem.trim().to_owned() } else { normalise(stem) };
-            entries.push(TestTarget { pattern, is_prefix, code });
+            entries.push(FixedCodeTarget { pattern, is_prefix, code });
         }
         Ok(Self { entries })
     }
 
-    /// The fixed code of `target` (already normalised), if it is a test target.
+    /// The fixed code of `target` (already normalised), if it is a fixed-code target.
     pub fn code_for(&self, target: &str) -> Option<&VerificationCode> {
         self.entries
             .iter()
@@ -67,8 +69,8 @@ impl TestTargets {
 mod tests {
     use super::*;
 
-    fn parse(raw: &str) -> Result<TestTargets, TestTargetsError> {
-        TestTargets::parse(raw, |pattern| pattern.to_lowercase())
+    fn parse(raw: &str) -> Result<FixedCodeTargets, FixedCodeTargetsError> {
+        FixedCodeTargets::parse(raw, |pattern| pattern.to_lowercase())
     }
 
     #[test]
@@ -81,7 +83,7 @@ mod tests {
     }
 
     #[test]
-    fn nothing_configured_means_no_test_targets() {
+    fn nothing_configured_means_no_fixed_code_targets() {
         let targets = parse("").unwrap();
         assert!(targets.is_empty());
         assert_eq!(targets.code_for("13800138000"), None);
@@ -89,8 +91,8 @@ mod tests {
 
     #[test]
     fn malformed_entries_are_refused() {
-        assert_eq!(parse("13800138000"), Err(TestTargetsError::Entry("13800138000".into())));
-        assert_eq!(parse("13800138000=12345"), Err(TestTargetsError::Code("13800138000=12345".into())));
-        assert_eq!(parse("*=123456"), Err(TestTargetsError::Pattern("*=123456".into())));
+        assert_eq!(parse("13800138000"), Err(FixedCodeTargetsError::Entry("13800138000".into())));
+        assert_eq!(parse("13800138000=12345"), Err(FixedCodeTargetsError::Code("13800138000=12345".into())));
+        assert_eq!(parse("*=123456"), Err(FixedCodeTargetsError::Pattern("*=123456".into())));
     }
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use domain::UserId;
 
-use crate::ports::{NewIdentity, OAuthIdentityRepository, RepoError};
-use crate::{AppError, Field};
+use crate::AppError;
+use crate::ports::{NewIdentity, OAuthIdentityRepository, RepoError, UniqueKey};
 
 /// The user the identity's unionid already belongs to within its provider's
 /// family, with the identity now bound to them too; `None` when the unionid is
@@ -20,7 +20,7 @@ pub(crate) async fn join_by_unionid(
     let Some(user_id) = identities.find_by_unionid(family, unionid).await? else { return Ok(None) };
     match identities.bind(identity, user_id, now).await {
         // A concurrent first login bound it already: to the same person.
-        Ok(()) | Err(RepoError::Conflict(Field::AccessToken)) => Ok(Some(user_id)),
+        Ok(()) | Err(RepoError::Conflict(UniqueKey::Identity)) => Ok(Some(user_id)),
         Err(other) => Err(other.into()),
     }
 }
@@ -61,7 +61,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_known_unionid_binds_the_identity_to_its_user_even_when_a_concurrent_login_did_already() {
-        for answer in [Ok(()), Err(RepoError::Conflict(Field::AccessToken))] {
+        for answer in [Ok(()), Err(RepoError::Conflict(UniqueKey::Identity))] {
             let mut identities = knowing(Some(7));
             identities
                 .expect_bind()

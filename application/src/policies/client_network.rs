@@ -1,3 +1,6 @@
+//! A policy, not a port or a service: which clients one per-client limit
+//! counts together is itself a limiting rule, used by the policies' limits.
+
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 

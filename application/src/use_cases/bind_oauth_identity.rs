@@ -9,6 +9,7 @@ use crate::ports::{
     PasswordHasher, RateLimiter, RepoError, UserRepository,
 };
 use crate::web_login::{WebLoginProvider, bound_openid};
+use crate::{AccountStores, PasswordGuard};
 use crate::{
     AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy, LoginRecorder,
     OneTimeCodes, Problem,
@@ -51,19 +52,17 @@ fn bind_conflict(error: RepoError) -> AppError {
 }
 
 impl BindOAuthIdentity {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         provider: Arc<dyn WebLoginProvider>,
-        identities: Arc<dyn OAuthIdentityRepository>,
-        users: Arc<dyn UserRepository>,
+        accounts: AccountStores,
         codes: Arc<OneTimeCodes>,
-        hasher: Arc<dyn PasswordHasher>,
+        passwords: PasswordGuard,
         tokens: Arc<FlowTokens>,
         logins: Arc<LoginRecorder>,
-        limiter: Arc<dyn RateLimiter>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let AccountStores { users, identities } = accounts;
+        let PasswordGuard { hasher, limiter, policy } = passwords;
         Self { provider, identities, users, codes, hasher, tokens, logins, limiter, clock, policy }
     }
 
@@ -222,15 +221,12 @@ mod tests {
             let users = Arc::new(self.users);
             BindOAuthIdentity::new(
                 Arc::new(provider),
-                Arc::new(self.identities),
-                users.clone(),
+                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
                 self.codes.build(),
-                hasher,
+                PasswordGuard { hasher, limiter, policy: LoginPolicy::default() },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 recorder(users, self.audit),
-                limiter,
                 Arc::new(clock),
-                LoginPolicy::default(),
             )
         }
     }

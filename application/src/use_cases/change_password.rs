@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
+use crate::PasswordGuard;
 use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter, UserRepository,
@@ -36,12 +37,11 @@ pub struct ChangePassword {
 impl ChangePassword {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        hasher: Arc<dyn PasswordHasher>,
+        guard: PasswordGuard,
         passwords: Arc<dyn PasswordChangeStore>,
-        limiter: Arc<dyn RateLimiter>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let PasswordGuard { hasher, limiter, policy } = guard;
         Self { users, hasher, passwords, limiter, clock, policy }
     }
 
@@ -111,11 +111,13 @@ mod tests {
             clock.expect_now().returning(Utc::now);
             ChangePassword::new(
                 Arc::new(self.users),
-                Arc::new(self.hasher),
+                PasswordGuard {
+                    hasher: Arc::new(self.hasher),
+                    limiter: Arc::new(self.limiter),
+                    policy: LoginPolicy::default(),
+                },
                 Arc::new(self.passwords),
-                Arc::new(self.limiter),
                 Arc::new(clock),
-                LoginPolicy::default(),
             )
         }
 

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{LocalPath, User};
 
+use crate::AccountStores;
 use crate::ports::{
     AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, UserRepository,
 };
@@ -48,13 +49,13 @@ pub struct CompleteOAuthLogin {
 impl CompleteOAuthLogin {
     pub fn new(
         provider: Arc<dyn WebLoginProvider>,
-        identities: Arc<dyn OAuthIdentityRepository>,
-        users: Arc<dyn UserRepository>,
+        accounts: AccountStores,
         tokens: Arc<FlowTokens>,
         logins: Arc<LoginRecorder>,
         clock: Arc<dyn Clock>,
         policy: OAuthPolicy,
     ) -> Self {
+        let AccountStores { users, identities } = accounts;
         Self { provider, identities, users, tokens, logins, clock, policy }
     }
 
@@ -188,8 +189,7 @@ mod tests {
             let users = Arc::new(self.users);
             CompleteOAuthLogin::new(
                 Arc::new(self.provider),
-                Arc::new(self.identities),
-                users.clone(),
+                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 recorder(users, self.audit),
                 Arc::new(clock),

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, User};
 
+use crate::PasswordGuard;
 use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
@@ -57,13 +58,12 @@ fn account_limit(
 impl LogIn {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        hasher: Arc<dyn PasswordHasher>,
+        passwords: PasswordGuard,
         logins: Arc<LoginRecorder>,
-        limiter: Arc<dyn RateLimiter>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let PasswordGuard { hasher, limiter, policy } = passwords;
         Self { users, hasher, logins, limiter, audit, clock, policy }
     }
 
@@ -232,12 +232,14 @@ pub(crate) mod tests {
             let logins = LoginRecorder::new(users.clone(), audit.clone(), clock.clone(), Arc::new(sessions));
             LogIn::new(
                 users,
-                Arc::new(self.hasher),
+                PasswordGuard {
+                    hasher: Arc::new(self.hasher),
+                    limiter: Arc::new(self.limiter),
+                    policy: LoginPolicy::default(),
+                },
                 Arc::new(logins),
-                Arc::new(self.limiter),
                 audit,
                 clock,
-                LoginPolicy::default(),
             )
         }
     }

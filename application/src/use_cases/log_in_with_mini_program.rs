@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
+use crate::AccountStores;
 use crate::ports::{
     AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
     SessionKeyStore, UserRepository, WeChatClient,
@@ -47,17 +48,16 @@ pub struct LogInWithMiniProgram {
 }
 
 impl LogInWithMiniProgram {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         wechat: Arc<dyn WeChatClient>,
-        identities: Arc<dyn OAuthIdentityRepository>,
-        users: Arc<dyn UserRepository>,
+        accounts: AccountStores,
         generator: Arc<dyn CodeGenerator>,
         session_keys: Arc<dyn SessionKeyStore>,
         logins: Arc<LoginRecorder>,
         clock: Arc<dyn Clock>,
         policy: OAuthPolicy,
     ) -> Self {
+        let AccountStores { users, identities } = accounts;
         Self { wechat, identities, users, generator, session_keys, logins, clock, policy }
     }
 
@@ -200,8 +200,7 @@ mod tests {
             let users = Arc::new(self.users);
             LogInWithMiniProgram::new(
                 Arc::new(self.wechat),
-                Arc::new(self.identities),
-                users.clone(),
+                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
                 Arc::new(self.generator),
                 Arc::new(self.session_keys),
                 recorder(users, self.audit),

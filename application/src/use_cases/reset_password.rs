@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
+use crate::PasswordGuard;
 use crate::flow_tokens::current_user;
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, FlowKind, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter,
@@ -35,13 +36,12 @@ pub struct ResetPassword {
 impl ResetPassword {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        hasher: Arc<dyn PasswordHasher>,
+        guard: PasswordGuard,
         tokens: Arc<FlowTokens>,
         passwords: Arc<dyn PasswordChangeStore>,
-        limiter: Arc<dyn RateLimiter>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let PasswordGuard { hasher, limiter, policy } = guard;
         Self { users, hasher, tokens, passwords, limiter, clock, policy }
     }
 
@@ -127,12 +127,14 @@ mod tests {
             clock.expect_now().returning(Utc::now);
             ResetPassword::new(
                 Arc::new(self.users),
-                Arc::new(self.hasher),
+                PasswordGuard {
+                    hasher: Arc::new(self.hasher),
+                    limiter: Arc::new(self.limiter),
+                    policy: LoginPolicy::default(),
+                },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 Arc::new(self.passwords),
-                Arc::new(self.limiter),
                 Arc::new(clock),
-                LoginPolicy::default(),
             )
         }
     }

@@ -9,10 +9,9 @@ use crate::ports::{
     PasswordHasher, RateLimiter, RepoError, UserRepository,
 };
 use crate::web_login::{WebLoginProvider, bound_openid};
-use crate::{AccountStores, PasswordGuard};
 use crate::{
-    AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy, LoginRecorder,
-    OneTimeCodes, Problem,
+    AccountStores, AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy,
+    LoginRecorder, OneTimeCodes, PasswordGuard, Problem,
 };
 
 pub struct BindOAuthIdentityRequest {

@@ -3,12 +3,11 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
-use crate::PasswordGuard;
 use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter, UserRepository,
 };
-use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
+use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, PasswordGuard, Problem};
 
 pub struct ChangePasswordRequest {
     /// The signed-in user.

@@ -3,13 +3,12 @@ use std::sync::Arc;
 
 use domain::{LocalPath, User};
 
-use crate::AccountStores;
 use crate::ports::{
     AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, UserRepository,
 };
 use crate::unionid_join::join_by_unionid;
 use crate::web_login::{WebLoginProvider, bind_subject};
-use crate::{AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
+use crate::{AccountStores, AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
 
 pub struct CompleteOAuthLoginRequest {
     pub code: String,

@@ -3,12 +3,11 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, User};
 
-use crate::PasswordGuard;
 use crate::failure_counters::{Verdict, check_within};
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
-use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, Problem};
+use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, PasswordGuard, Problem};
 
 /// Longest password accepted at login; longer input cannot match (new
 /// passwords are at most 20 characters) and only costs hashing time.

@@ -3,14 +3,13 @@ use std::sync::Arc;
 
 use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
-use crate::AccountStores;
 use crate::ports::{
     AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
     SessionKeyStore, UserRepository, WeChatClient,
 };
 use crate::provider_failure::provider_failure;
 use crate::unionid_join::join_by_unionid;
-use crate::{AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
+use crate::{AccountStores, AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
 
 /// Generated names collide with an existing one about never; a few tries settle it.
 const NAME_ATTEMPTS: usize = 3;

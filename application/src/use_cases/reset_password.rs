@@ -3,13 +3,12 @@ use std::sync::Arc;
 
 use domain::{Password, UserId};
 
-use crate::PasswordGuard;
 use crate::flow_tokens::current_user;
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, FlowKind, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter,
     UserRepository,
 };
-use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, Problem};
+use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, PasswordGuard, Problem};
 
 pub struct ResetPasswordRequest {
     /// The id in the path; it must be the one step 3 answered.

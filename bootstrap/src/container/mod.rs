@@ -9,6 +9,7 @@ mod oauth;
 mod password_reset;
 mod policies;
 mod sessions;
+mod sign_up;
 mod verification;
 mod workers;
 
@@ -33,6 +34,7 @@ use self::oauth::{OAuthPorts, OAuthUseCases};
 use self::password_reset::PasswordResetUseCases;
 use self::policies::Policies;
 use self::sessions::{SessionIssuing, SessionUseCases};
+use self::sign_up::SignUpUseCases;
 use self::verification::{CodeUseCases, Verification};
 use self::workers::Workers;
 use crate::config::Config;
@@ -66,8 +68,8 @@ impl Container {
 
         let users = database.users();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let workers = Workers::wire(&database, &messaging, &clock, &policies);
-        let passwords = PasswordGuard { hasher, limiter: cache.limiter.clone(), policy: policies.login.clone() };
+        let workers = Workers::wire(&database, &messaging, &clock, policies.delivery, policies.retention);
+        let passwords = PasswordGuard { hasher, limiter: cache.limiter.clone(), policy: policies.login };
         let verification = Verification::wire(
             &secret,
             cache.codes,
@@ -75,7 +77,7 @@ impl Container {
             messaging.outbox.clone(),
             policies.verification.clone(),
         );
-        let issuing = SessionIssuing::wire(config, &secret, &database, &users, &clock, policies.session.clone());
+        let issuing = SessionIssuing::wire(config, &secret, &database, &users, &clock, policies.session);
         let codes = CodeUseCases::wire(
             config,
             &verification,
@@ -85,15 +87,16 @@ impl Container {
             policies.verification.clone(),
         );
         let sessions = SessionUseCases::wire(&issuing, &database, &users, &clock);
-        let accounts = AccountUseCases::wire(
-            &database,
+        let sign_up = SignUpUseCases::wire(
             &users,
             &clock,
+            &cache.limiter,
+            &passwords.hasher,
             &verification,
             &issuing,
-            &passwords,
-            policies.availability.clone(),
+            policies.availability,
         );
+        let accounts = AccountUseCases::wire(&database, &users, &clock, &issuing, &passwords);
         let email = EmailUseCases::wire(
             config,
             &database,
@@ -124,11 +127,11 @@ impl Container {
         let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];
 
         let state = ApiState {
-            check_availability: accounts.check_availability,
+            check_availability: sign_up.check_availability,
             issue_captcha: codes.issue_captcha,
             send_sms_code: codes.send_sms_code,
             send_email_code: codes.send_email_code,
-            register_user: accounts.register_user,
+            register_user: sign_up.register_user,
             log_in: accounts.log_in,
             authenticate: sessions.authenticate,
             log_out: sessions.log_out,

@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use adapters::persistence::Database;
 use application::ports::Clock;
-use application::use_cases::{DeliverMessages, PurgeExpiredData};
+use application::use_cases::{DeliverMessages, DeliveryPolicy, PurgeExpiredData, RetentionPolicy};
 
 use super::messaging::Messaging;
-use super::policies::Policies;
 
 pub(super) struct Workers {
     /// One round of outbox delivery.
@@ -17,14 +16,16 @@ pub(super) struct Workers {
 }
 
 impl Workers {
-    pub fn wire(database: &Database, messaging: &Messaging, clock: &Arc<dyn Clock>, policies: &Policies) -> Self {
-        let delivery = DeliverMessages::new(
-            messaging.delivered_outbox.clone(),
-            messaging.router.clone(),
-            clock.clone(),
-            policies.delivery.clone(),
-        );
-        let retention = PurgeExpiredData::new(database.data_retention(), clock.clone(), policies.retention.clone());
+    pub fn wire(
+        database: &Database,
+        messaging: &Messaging,
+        clock: &Arc<dyn Clock>,
+        delivery: DeliveryPolicy,
+        retention: RetentionPolicy,
+    ) -> Self {
+        let delivery =
+            DeliverMessages::new(messaging.delivered_outbox.clone(), messaging.router.clone(), clock.clone(), delivery);
+        let retention = PurgeExpiredData::new(database.data_retention(), clock.clone(), retention);
         Self { delivery: Arc::new(delivery), retention: Arc::new(retention) }
     }
 }

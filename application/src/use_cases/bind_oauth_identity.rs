@@ -10,8 +10,8 @@ use crate::ports::{
 use crate::services::failure_counters::{Verdict, check_within};
 use crate::web_login::{WebLoginProvider, bound_openid};
 use crate::{
-    AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy, LoginRecorder,
-    OneTimeCodes, Problem,
+    AccountStores, AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy,
+    LoginRecorder, OneTimeCodes, PasswordGuard, Problem,
 };
 
 pub struct BindOAuthIdentityRequest {
@@ -56,19 +56,17 @@ fn bind_conflict(error: RepoError) -> AppError {
 }
 
 impl BindOAuthIdentity {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         provider: Arc<dyn WebLoginProvider>,
-        identities: Arc<dyn OAuthIdentityRepository>,
-        users: Arc<dyn UserRepository>,
+        accounts: AccountStores,
         codes: Arc<OneTimeCodes>,
-        hasher: Arc<dyn PasswordHasher>,
+        passwords: PasswordGuard,
         tokens: Arc<FlowTokens>,
         logins: Arc<LoginRecorder>,
-        limiter: Arc<dyn RateLimiter>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let AccountStores { users, identities } = accounts;
+        let PasswordGuard { hasher, limiter, policy } = passwords;
         Self { provider, identities, users, codes, hasher, tokens, logins, limiter, clock, policy }
     }
 
@@ -227,15 +225,12 @@ mod tests {
             let users = Arc::new(self.users);
             BindOAuthIdentity::new(
                 Arc::new(provider),
-                Arc::new(self.identities),
-                users.clone(),
+                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
                 self.codes.build(),
-                hasher,
+                PasswordGuard { hasher, limiter, policy: LoginPolicy::default() },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 recorder(users, self.audit),
-                limiter,
                 Arc::new(clock),
-                LoginPolicy::default(),
             )
         }
     }

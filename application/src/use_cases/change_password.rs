@@ -7,7 +7,7 @@ use crate::ports::{
     AuditEntry, AuditEvent, Clock, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
-use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, Problem};
+use crate::{AppError, AuthFailure, Field, FieldErrors, LoginPolicy, PasswordGuard, Problem};
 
 pub struct ChangePasswordRequest {
     /// The signed-in user.
@@ -36,12 +36,11 @@ pub struct ChangePassword {
 impl ChangePassword {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        hasher: Arc<dyn PasswordHasher>,
+        guard: PasswordGuard,
         passwords: Arc<dyn PasswordChangeStore>,
-        limiter: Arc<dyn RateLimiter>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let PasswordGuard { hasher, limiter, policy } = guard;
         Self { users, hasher, passwords, limiter, clock, policy }
     }
 
@@ -111,11 +110,13 @@ mod tests {
             clock.expect_now().returning(Utc::now);
             ChangePassword::new(
                 Arc::new(self.users),
-                Arc::new(self.hasher),
+                PasswordGuard {
+                    hasher: Arc::new(self.hasher),
+                    limiter: Arc::new(self.limiter),
+                    policy: LoginPolicy::default(),
+                },
                 Arc::new(self.passwords),
-                Arc::new(self.limiter),
                 Arc::new(clock),
-                LoginPolicy::default(),
             )
         }
 

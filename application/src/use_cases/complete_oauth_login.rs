@@ -8,7 +8,7 @@ use crate::ports::{
 };
 use crate::services::unionid_join::join_by_unionid;
 use crate::web_login::{WebLoginProvider, bind_subject};
-use crate::{AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
+use crate::{AccountStores, AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
 
 pub struct CompleteOAuthLoginRequest {
     pub code: String,
@@ -48,13 +48,13 @@ pub struct CompleteOAuthLogin {
 impl CompleteOAuthLogin {
     pub fn new(
         provider: Arc<dyn WebLoginProvider>,
-        identities: Arc<dyn OAuthIdentityRepository>,
-        users: Arc<dyn UserRepository>,
+        accounts: AccountStores,
         tokens: Arc<FlowTokens>,
         logins: Arc<LoginRecorder>,
         clock: Arc<dyn Clock>,
         policy: OAuthPolicy,
     ) -> Self {
+        let AccountStores { users, identities } = accounts;
         Self { provider, identities, users, tokens, logins, clock, policy }
     }
 
@@ -188,8 +188,7 @@ mod tests {
             let users = Arc::new(self.users);
             CompleteOAuthLogin::new(
                 Arc::new(self.provider),
-                Arc::new(self.identities),
-                users.clone(),
+                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 recorder(users, self.audit),
                 Arc::new(clock),

@@ -7,7 +7,7 @@ use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
-use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, Problem};
+use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, PasswordGuard, Problem};
 
 /// Longest password accepted at login; longer input cannot match (new
 /// passwords are at most 20 characters) and only costs hashing time.
@@ -57,13 +57,12 @@ fn account_limit(
 impl LogIn {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        hasher: Arc<dyn PasswordHasher>,
+        passwords: PasswordGuard,
         logins: Arc<LoginRecorder>,
-        limiter: Arc<dyn RateLimiter>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let PasswordGuard { hasher, limiter, policy } = passwords;
         Self { users, hasher, logins, limiter, audit, clock, policy }
     }
 
@@ -232,12 +231,14 @@ pub(crate) mod tests {
             let logins = LoginRecorder::new(users.clone(), audit.clone(), clock.clone(), Arc::new(sessions));
             LogIn::new(
                 users,
-                Arc::new(self.hasher),
+                PasswordGuard {
+                    hasher: Arc::new(self.hasher),
+                    limiter: Arc::new(self.limiter),
+                    policy: LoginPolicy::default(),
+                },
                 Arc::new(logins),
-                Arc::new(self.limiter),
                 audit,
                 clock,
-                LoginPolicy::default(),
             )
         }
     }

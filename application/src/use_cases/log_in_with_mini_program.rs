@@ -9,7 +9,7 @@ use crate::ports::{
 };
 use crate::services::provider_failure::provider_failure;
 use crate::services::unionid_join::join_by_unionid;
-use crate::{AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
+use crate::{AccountStores, AppError, AuthFailure, Field, FieldErrors, LoginRecorder, OAuthPolicy, Problem, Session};
 
 /// Generated names collide with an existing one about never; a few tries settle it.
 const NAME_ATTEMPTS: usize = 3;
@@ -47,17 +47,16 @@ pub struct LogInWithMiniProgram {
 }
 
 impl LogInWithMiniProgram {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         wechat: Arc<dyn WeChatClient>,
-        identities: Arc<dyn OAuthIdentityRepository>,
-        users: Arc<dyn UserRepository>,
+        accounts: AccountStores,
         generator: Arc<dyn CodeGenerator>,
         session_keys: Arc<dyn SessionKeyStore>,
         logins: Arc<LoginRecorder>,
         clock: Arc<dyn Clock>,
         policy: OAuthPolicy,
     ) -> Self {
+        let AccountStores { users, identities } = accounts;
         Self { wechat, identities, users, generator, session_keys, logins, clock, policy }
     }
 
@@ -200,8 +199,7 @@ mod tests {
             let users = Arc::new(self.users);
             LogInWithMiniProgram::new(
                 Arc::new(self.wechat),
-                Arc::new(self.identities),
-                users.clone(),
+                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
                 Arc::new(self.generator),
                 Arc::new(self.session_keys),
                 recorder(users, self.audit),

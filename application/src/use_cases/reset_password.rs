@@ -8,7 +8,7 @@ use crate::ports::{
     UserRepository,
 };
 use crate::services::flow_tokens::current_user;
-use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, Problem};
+use crate::{AppError, Field, FieldErrors, FlowTokens, LoginPolicy, PasswordGuard, Problem};
 
 pub struct ResetPasswordRequest {
     /// The id in the path; it must be the one step 3 answered.
@@ -35,13 +35,12 @@ pub struct ResetPassword {
 impl ResetPassword {
     pub fn new(
         users: Arc<dyn UserRepository>,
-        hasher: Arc<dyn PasswordHasher>,
+        guard: PasswordGuard,
         tokens: Arc<FlowTokens>,
         passwords: Arc<dyn PasswordChangeStore>,
-        limiter: Arc<dyn RateLimiter>,
         clock: Arc<dyn Clock>,
-        policy: LoginPolicy,
     ) -> Self {
+        let PasswordGuard { hasher, limiter, policy } = guard;
         Self { users, hasher, tokens, passwords, limiter, clock, policy }
     }
 
@@ -127,12 +126,14 @@ mod tests {
             clock.expect_now().returning(Utc::now);
             ResetPassword::new(
                 Arc::new(self.users),
-                Arc::new(self.hasher),
+                PasswordGuard {
+                    hasher: Arc::new(self.hasher),
+                    limiter: Arc::new(self.limiter),
+                    policy: LoginPolicy::default(),
+                },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
                 Arc::new(self.passwords),
-                Arc::new(self.limiter),
                 Arc::new(clock),
-                LoginPolicy::default(),
             )
         }
     }

@@ -1,0 +1,43 @@
+//! Password login, and what a signed-in user changes on their account.
+
+use std::sync::Arc;
+
+use adapters::persistence::Database;
+use application::PasswordGuard;
+use application::ports::{Clock, UserRepository};
+use application::use_cases::{ChangePassword, LogIn, UpdateProfile};
+
+use super::sessions::SessionIssuing;
+
+pub(super) struct AccountUseCases {
+    pub log_in: LogIn,
+    pub update_profile: UpdateProfile,
+    pub change_password: ChangePassword,
+}
+
+impl AccountUseCases {
+    pub fn wire(
+        database: &Database,
+        users: &Arc<dyn UserRepository>,
+        clock: &Arc<dyn Clock>,
+        issuing: &SessionIssuing,
+        passwords: &PasswordGuard,
+    ) -> Self {
+        Self {
+            log_in: LogIn::new(
+                users.clone(),
+                passwords.clone(),
+                issuing.logins.clone(),
+                database.audit_log(),
+                clock.clone(),
+            ),
+            update_profile: UpdateProfile::new(users.clone(), clock.clone()),
+            change_password: ChangePassword::new(
+                users.clone(),
+                passwords.clone(),
+                database.password_changes(),
+                clock.clone(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The database, the cache and the password hashing threads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters::cache::{MemoryCache, RedisCache};
+use adapters::metrics::ServiceMetrics;
+use adapters::persistence::Database;
+use adapters::security::{Argon2PasswordHasher, CodeDigester};
+use application::ports::{
+    CaptchaStore, PasswordHasher, RateLimiter, ReadinessProbe, SessionKeyStore, VerificationCodeStore,
+};
+
+use super::or_cpu_count;
+use crate::config::{Config, redact_url};
+use crate::server::StartError;
+
+/// Opens the database named by the configuration, creating the data folder
+/// of the embedded mode.
+pub async fn open_database(config: &Config) -> Result<Database, StartError> {
+    let url = config.database_url();
+    if config.is_embedded() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
+    }
+    tracing::info!(url = %redact_url(&url), "opening the database");
+    Database::connect(&url, Duration::from_secs(config.database_timeout_secs))
+        .await
+        .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
+}
+
+/// Applies pending migrations and returns.
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let database = open_database(config).await?;
+    database.migrate().await.map_err(|e| StartError::Migrate(e.to_string()))
+}
+
+/// The cache behind captchas, codes and limits, seen through each port.
+pub(super) struct CachePorts {
+    pub captchas: Arc<dyn CaptchaStore>,
+    pub codes: Arc<dyn VerificationCodeStore>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub session_keys: Arc<dyn SessionKeyStore>,
+    pub readiness: Arc<dyn ReadinessProbe>,
+}
+
+impl CachePorts {
+    fn of<C>(cache: Arc<C>) -> Self
+    where
+        C: CaptchaStore + VerificationCodeStore + RateLimiter + SessionKeyStore + ReadinessProbe + 'static,
+    {
+        Self {
+            captchas: cache.clone(),
+            codes: cache.clone(),
+            limiter: cache.clone(),
+            session_keys: cache.clone(),
+            readiness: cache,
+        }
+    }
+}
+
+/// Redis when `REDIS_URL` is set, else the in-process cache.
+pub(super) async fn open_cache(config: &Config, digester: CodeDigester) -> Result<CachePorts, StartError> {
+    match config.redis_url() {
+        Some(url) => {
+            tracing::info!(url = %redact_url(url), "using Redis for captchas, codes and limits");
+            let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
+            let cache = RedisCache::connect(url, &config.redis_key_prefix, digester, timeout)
+                .await
+                .map_err(|e| StartError::Cache(e.to_string()))?;
+            Ok(CachePorts::of(Arc::new(cache)))
+        }
+        None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, config.memory_cache_capacity.max(1))))),
+    }
+}
+
+/// Argon2 on its own threads, verifying Django's PBKDF2 hashes too, reporting to `/metrics`.
+pub(super) fn open_password_hasher(
+    config: &Config,
+    metrics: &ServiceMetrics,
+) -> Result<Arc<dyn PasswordHasher>, StartError> {
+    let concurrency = or_cpu_count(config.password_hash_concurrency);
+    Ok(Arc::new(
+        Argon2PasswordHasher::new(concurrency)
+            .map_err(|e| StartError::Hashing(e.to_string()))?
+            .covering_django_iterations(config.django_hash_iterations)
+            .reporting_to(metrics.hashing.clone()),
+    ))
+}

@@ -1,0 +1,47 @@
+//! Setting an account's email and verifying it through the mailed link.
+
+use std::sync::Arc;
+
+use adapters::persistence::Database;
+use application::VerificationPolicy;
+use application::ports::{Clock, UserRepository};
+use application::use_cases::{SetEmail, VerifyEmail};
+use tokio::sync::Notify;
+
+use super::verification::Verification;
+use crate::config::Config;
+
+pub(super) struct EmailUseCases {
+    pub set_email: SetEmail,
+    pub verify_email: VerifyEmail,
+}
+
+impl EmailUseCases {
+    pub fn wire(
+        config: &Config,
+        database: &Database,
+        users: &Arc<dyn UserRepository>,
+        clock: &Arc<dyn Clock>,
+        verification: &Verification,
+        outbox_wakeup: &Arc<Notify>,
+        policy: VerificationPolicy,
+    ) -> Self {
+        Self {
+            set_email: SetEmail::new(
+                users.clone(),
+                database.email_changes(outbox_wakeup.clone()),
+                verification.codes.clone(),
+                verification.flow_tokens.clone(),
+                clock.clone(),
+                policy,
+                config.email_verification_url.clone(),
+            ),
+            verify_email: VerifyEmail::new(
+                users.clone(),
+                verification.flow_tokens.clone(),
+                database.audit_log(),
+                clock.clone(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The outbox, where its messages are sent, and the development outbox that
+//! shows codes and captcha answers while it is on.
+
+use std::sync::Arc;
+
+use adapters::messaging::{
+    ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, RecordingMessageOutbox, SmtpMessageSender,
+    TencentSmsSender,
+};
+use adapters::persistence::{Database, OutboxFeed};
+use application::ports::{CaptchaStore, Channel, MessageOutbox, MessageSender};
+use tokio::sync::Notify;
+
+use crate::config::{Config, ConfigError};
+use crate::server::StartError;
+
+pub(super) struct Messaging {
+    /// Where use cases queue messages.
+    pub outbox: Arc<dyn MessageOutbox>,
+    /// The outbox as the delivery worker claims and settles it.
+    pub delivered_outbox: Arc<dyn MessageOutbox>,
+    /// Notified on every enqueue, so the worker of this instance sends at once.
+    pub outbox_wakeup: Arc<Notify>,
+    pub router: Arc<dyn MessageSender>,
+    pub dev_outbox: Option<Arc<DevOutbox>>,
+    /// The cache's captchas, recorded in the development outbox while it is on.
+    pub captchas: Arc<dyn CaptchaStore>,
+}
+
+impl Messaging {
+    pub fn wire(config: &Config, database: &Database, captchas: Arc<dyn CaptchaStore>) -> Result<Self, StartError> {
+        let senders = open_senders(config, database.outbox_feed())?;
+        let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
+            Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(captchas, dev_outbox.clone())),
+            // With the outbox off no captcha answer may be readable anywhere.
+            None => captchas,
+        };
+        let outbox_wakeup = Arc::new(Notify::new());
+        let outbox = database.outbox(outbox_wakeup.clone());
+        // While the development outbox is on it keeps what the worker claims, as settling wipes it from the row.
+        let delivered_outbox: Arc<dyn MessageOutbox> = match &senders.dev_outbox {
+            Some(dev_outbox) => Arc::new(RecordingMessageOutbox::new(outbox.clone(), dev_outbox.clone())),
+            None => outbox.clone(),
+        };
+        Ok(Self {
+            outbox,
+            delivered_outbox,
+            outbox_wakeup,
+            router: senders.router,
+            dev_outbox: senders.dev_outbox,
+            captchas,
+        })
+    }
+}
+
+/// Where outgoing messages go, and the development outbox when it is on.
+struct Senders {
+    router: Arc<dyn MessageSender>,
+    dev_outbox: Option<Arc<DevOutbox>>,
+}
+
+/// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
+/// otherwise that channel goes to the development adapter, which shows codes
+/// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
+fn open_senders(config: &Config, outbox_feed: OutboxFeed) -> Result<Senders, StartError> {
+    let smtp = config.smtp_settings()?;
+    let tencent = config.tencent_sms_settings()?;
+    let (outbox_on, reason) = config.dev_outbox_decision(tencent.is_none(), smtp.is_none());
+    let dev_channels = [(Channel::Sms, tencent.is_none()), (Channel::Email, smtp.is_none())]
+        .into_iter()
+        .filter_map(|(channel, dev)| dev.then_some(channel))
+        .collect();
+    let dev_outbox = outbox_on.then(|| Arc::new(DevOutbox::new(DevOutbox::DEFAULT_KEEP, outbox_feed, dev_channels)));
+    if outbox_on {
+        tracing::warn!(
+            reason,
+            "development outbox ON: captcha answers and codes of the development adapter are shown at /dev/outbox/ \
+             (direct loopback requests only) and logged"
+        );
+    } else {
+        tracing::info!(reason, "development outbox off: /dev/outbox/ answers 404 and no code is logged");
+    }
+    let dev: Arc<dyn MessageSender> = Arc::new(DevMessageSender::new(dev_outbox.clone()));
+    let email: Arc<dyn MessageSender> = match smtp {
+        Some(settings) => {
+            tracing::info!(host = %settings.host, port = settings.port, tls = settings.tls.as_str(), "sending mail through SMTP");
+            Arc::new(SmtpMessageSender::new(settings).map_err(|e| ConfigError::Invalid(format!("SMTP: {e}")))?)
+        }
+        None => {
+            tracing::warn!("development mail adapter in use: mail is not sent");
+            dev.clone()
+        }
+    };
+    let sms: Arc<dyn MessageSender> = match tencent {
+        Some(settings) => {
+            tracing::info!(endpoint = %settings.endpoint, region = %settings.region, "sending SMS through Tencent Cloud");
+            Arc::new(
+                TencentSmsSender::new(settings).map_err(|e| ConfigError::Invalid(format!("Tencent Cloud SMS: {e}")))?,
+            )
+        }
+        None => {
+            tracing::warn!("development SMS adapter in use: SMS is not sent");
+            dev
+        }
+    };
+    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox })
+}

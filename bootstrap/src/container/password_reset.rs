@@ -1,0 +1,58 @@
+//! Finding a lost password: captcha, SMS code, code check, new password.
+
+use std::sync::Arc;
+
+use adapters::persistence::Database;
+use application::ports::{CaptchaStore, Clock, UserRepository};
+use application::use_cases::{ConfirmPasswordResetCode, ResetPassword, SendPasswordResetSms, StartPasswordReset};
+use application::{PasswordGuard, VerificationPolicy};
+
+use super::verification::Verification;
+
+pub(super) struct PasswordResetUseCases {
+    pub start_password_reset: StartPasswordReset,
+    pub send_password_reset_sms: SendPasswordResetSms,
+    pub confirm_password_reset_code: ConfirmPasswordResetCode,
+    pub reset_password: ResetPassword,
+}
+
+impl PasswordResetUseCases {
+    pub fn wire(
+        database: &Database,
+        users: &Arc<dyn UserRepository>,
+        clock: &Arc<dyn Clock>,
+        captchas: &Arc<dyn CaptchaStore>,
+        verification: &Verification,
+        passwords: &PasswordGuard,
+        policy: VerificationPolicy,
+    ) -> Self {
+        let Verification { codes, flow_tokens } = verification;
+        Self {
+            start_password_reset: StartPasswordReset::new(
+                users.clone(),
+                captchas.clone(),
+                flow_tokens.clone(),
+                policy.clone(),
+            ),
+            send_password_reset_sms: SendPasswordResetSms::new(
+                users.clone(),
+                flow_tokens.clone(),
+                codes.clone(),
+                clock.clone(),
+            ),
+            confirm_password_reset_code: ConfirmPasswordResetCode::new(
+                users.clone(),
+                codes.clone(),
+                flow_tokens.clone(),
+                policy,
+            ),
+            reset_password: ResetPassword::new(
+                users.clone(),
+                passwords.clone(),
+                flow_tokens.clone(),
+                database.password_changes(),
+                clock.clone(),
+            ),
+        }
+    }
+}

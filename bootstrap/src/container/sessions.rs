@@ -1,0 +1,71 @@
+//! Access and refresh tokens: starting sessions, checking and ending them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters::persistence::Database;
+use adapters::security::JwtTokenIssuer;
+use application::ports::{Clock, TokenIssuer, UserRepository};
+use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
+use application::{LoginRecorder, SessionIssuer, SessionPolicy};
+
+use crate::config::Config;
+
+/// What starts a session, after whatever proved who the person is.
+pub(super) struct SessionIssuing {
+    pub tokens: Arc<dyn TokenIssuer>,
+    pub sessions: Arc<SessionIssuer>,
+    pub logins: Arc<LoginRecorder>,
+}
+
+impl SessionIssuing {
+    pub fn wire(
+        config: &Config,
+        secret: &[u8],
+        database: &Database,
+        users: &Arc<dyn UserRepository>,
+        clock: &Arc<dyn Clock>,
+        policy: SessionPolicy,
+    ) -> Self {
+        let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
+            secret,
+            Duration::from_secs(config.jwt_lifetime_secs),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ));
+        let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(), policy));
+        let logins = Arc::new(LoginRecorder::new(users.clone(), database.audit_log(), clock.clone(), sessions.clone()));
+        Self { tokens, sessions, logins }
+    }
+}
+
+/// The use cases of a session once started.
+pub(super) struct SessionUseCases {
+    pub authenticate: Authenticate,
+    pub log_out: LogOut,
+    pub refresh_session: RefreshSession,
+    pub revoke_all_sessions: RevokeAllSessions,
+}
+
+impl SessionUseCases {
+    pub fn wire(
+        issuing: &SessionIssuing,
+        database: &Database,
+        users: &Arc<dyn UserRepository>,
+        clock: &Arc<dyn Clock>,
+    ) -> Self {
+        let revocations = database.access_token_revocations();
+        let refresh_tokens = database.refresh_tokens();
+        Self {
+            authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
+            log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), database.audit_log(), clock.clone()),
+            refresh_session: RefreshSession::new(issuing.sessions.clone(), users.clone()),
+            revoke_all_sessions: RevokeAllSessions::new(
+                revocations,
+                refresh_tokens,
+                database.audit_log(),
+                clock.clone(),
+            ),
+        }
+    }
+}

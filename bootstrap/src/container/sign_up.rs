@@ -1,0 +1,38 @@
+//! Signing up: checking a name is free, and registering with a code.
+
+use std::sync::Arc;
+
+use application::AvailabilityPolicy;
+use application::ports::{Clock, PasswordHasher, RateLimiter, UserRepository};
+use application::use_cases::{CheckAvailability, RegisterUser};
+
+use super::sessions::SessionIssuing;
+use super::verification::Verification;
+
+pub(super) struct SignUpUseCases {
+    pub check_availability: CheckAvailability,
+    pub register_user: RegisterUser,
+}
+
+impl SignUpUseCases {
+    pub fn wire(
+        users: &Arc<dyn UserRepository>,
+        clock: &Arc<dyn Clock>,
+        limiter: &Arc<dyn RateLimiter>,
+        hasher: &Arc<dyn PasswordHasher>,
+        verification: &Verification,
+        issuing: &SessionIssuing,
+        availability: AvailabilityPolicy,
+    ) -> Self {
+        Self {
+            check_availability: CheckAvailability::new(users.clone(), limiter.clone(), availability),
+            register_user: RegisterUser::new(
+                users.clone(),
+                verification.codes.clone(),
+                hasher.clone(),
+                issuing.sessions.clone(),
+                clock.clone(),
+            ),
+        }
+    }
+}

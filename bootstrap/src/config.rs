@@ -1,3 +1,6 @@
+mod readme_table;
+mod setting;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,252 +15,192 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-/// Every setting of the service. Sources, later ones winning: these defaults,
-/// an optional TOML file (`--config FILE` or `ACCOUNTS_CONFIG`), then
-/// environment variables named as the fields in upper case (`BIND_ADDR`, …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Config {
-    /// Listen address.
-    pub bind_addr: SocketAddr,
-    /// Where the embedded mode keeps its SQLite file and generated secret.
-    pub data_dir: PathBuf,
-    /// `sqlite://…` or `postgres://…`; unset → `sqlite://$DATA_DIR/accounts.db`.
-    pub database_url: Option<String>,
-    /// `redis://…` (or `rediss://…`); unset → the in-process cache (one instance only).
-    pub redis_url: Option<String>,
-    /// Prefix of every Redis key, so several services can share one Redis.
-    pub redis_key_prefix: String,
-    /// Milliseconds a cache command may take before the request answers 503.
-    pub cache_timeout_ms: u64,
-    /// HS256 key, at least 32 bytes; generated into `DATA_DIR` in embedded mode when unset.
-    pub jwt_secret: Option<String>,
-    /// Access-token lifetime in seconds.
-    pub jwt_lifetime_secs: u64,
-    /// The `iss` written into access tokens and required of them.
-    pub jwt_issuer: String,
-    /// The `aud` written into access tokens and required of them: the services that accept them.
-    pub jwt_audience: String,
-    /// Refresh-token lifetime in seconds (each rotation issues a successor with a full lifetime).
-    pub refresh_token_lifetime_secs: u64,
-    /// Seconds a rotated refresh token may still be exchanged (two tabs refreshing together).
-    pub refresh_reuse_grace_secs: u64,
-    /// Comma-separated origins allowed by CORS (credentials allowed).
-    pub cors_allowed_origins: String,
-    /// Comma-separated addresses or CIDRs whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: String,
-    /// Comma-separated addresses or CIDRs that may read `GET /metrics` (loopback by default).
-    pub metrics_allow: String,
-    /// Log filter (tracing's `EnvFilter` syntax).
-    pub rust_log: String,
-    /// `text` or `json`.
-    pub log_format: String,
-    /// Largest accepted request body in bytes.
-    pub max_body_bytes: usize,
-    /// Seconds to wait for a database connection before answering 503.
-    pub database_timeout_secs: u64,
-    /// Password hashes computed at once (each takes 19 MiB); 0 → number of CPUs.
-    pub password_hash_concurrency: usize,
-    /// The highest iteration count among imported Django `pbkdf2_sha256` hashes: every password
-    /// verification takes at least as long as one of them; 0 → learned from the first one verified.
-    pub django_hash_iterations: u32,
-    /// Seconds a captcha answer is kept.
-    pub captcha_ttl_secs: u64,
-    /// Captchas drawn per client IP (IPv6: per /64) per minute; 0 turns the limit off.
-    pub captcha_ip_per_minute: u32,
-    /// Captchas drawn at once on the blocking pool; 0 → number of CPUs. A request that
-    /// finds every slot taken for a second answers 429 with `Retry-After: 1`.
-    pub captcha_render_concurrency: usize,
-    /// Entries the in-process cache holds before evicting (captchas first, then codes).
-    pub memory_cache_capacity: usize,
-    /// The development outbox (`/dev/outbox/`, captcha answers, codes in the log):
-    /// unset → on while every channel uses the development adapter; `true` → on even
-    /// with one real channel; `false` → off. Always off with `TRUSTED_PROXIES`.
-    pub dev_outbox: Option<bool>,
-    /// Seconds a one-time code stays valid.
-    pub code_ttl_secs: u64,
-    /// Seconds between two codes to the same target; 0 turns the limit off.
-    pub code_resend_interval_secs: u64,
-    /// Codes per target per day; 0 turns the limit off.
-    pub code_daily_limit: u32,
-    /// Codes per client IP per hour; 0 turns the limit off.
-    pub code_ip_hourly_limit: u32,
-    /// Wrong tries before a code is burned.
-    pub code_max_attempts: u32,
-    /// Seconds each find-password step token stays valid.
-    pub password_reset_token_ttl_secs: u64,
-    /// Seconds an email verification link stays valid.
-    pub email_verification_ttl_secs: u64,
-    /// The page an email verification link opens; `?token=…` is appended.
-    pub email_verification_url: String,
-    /// Comma-separated `PATTERN=CODE` test mobiles (`1990000*=246810`): fixed code, no SMS, no limits.
-    pub sms_test_numbers: String,
-    /// Comma-separated `PATTERN=CODE` test email addresses: fixed code, no mail, no limits.
-    pub email_test_addresses: String,
-    /// Failed password logins per account within `login_account_window_secs` before login is locked; 0 = off.
-    pub login_account_failures: u32,
-    pub login_account_window_secs: u64,
-    /// Failed password logins per client IP within `login_ip_window_secs` before login is locked; 0 = off.
-    pub login_ip_failures: u32,
-    pub login_ip_window_secs: u64,
-    /// Availability checks per client IP per minute; 0 turns the limit off.
-    pub availability_ip_per_minute: u32,
-    /// Seconds in-flight requests get to finish on SIGINT/SIGTERM.
-    pub shutdown_grace_secs: u64,
-    /// Whether `serve` applies pending migrations at start.
-    pub auto_migrate: bool,
-    /// SMTP server for outgoing mail; unset → the development mail adapter (`/dev/outbox/`).
-    pub smtp_host: Option<String>,
-    pub smtp_port: u16,
-    /// Sign in to the SMTP server only when set (with `smtp_password`).
-    pub smtp_username: Option<String>,
-    pub smtp_password: Option<String>,
-    /// `none`, `starttls` (usually port 587) or `tls` (implicit TLS, usually port 465).
-    pub smtp_tls: String,
-    /// The `From` of every mail: `美多商城 <no-reply@example.com>` or a bare address.
-    pub mail_from: String,
-    /// Seconds one mail may take, connecting included, before it is retried later.
-    pub smtp_timeout_secs: u64,
-    /// `dev` (log and `/dev/outbox/`) or `tencent` (Tencent Cloud SMS).
-    pub sms_provider: String,
-    pub tencent_sms_secret_id: Option<String>,
-    pub tencent_sms_secret_key: Option<String>,
-    /// The SMS application's `SmsSdkAppId`.
-    pub tencent_sms_sdk_app_id: Option<String>,
-    /// The approved signature (签名) shown in front of every text.
-    pub tencent_sms_sign_name: Option<String>,
-    /// Approved template with two parameters: the code and its validity in minutes.
-    pub tencent_sms_register_template_id: Option<String>,
-    pub tencent_sms_reset_template_id: Option<String>,
-    pub tencent_sms_region: String,
-    /// API base URL (a test server may stand in).
-    pub tencent_sms_endpoint: String,
-    /// Seconds one SMS request may take before it is retried later.
-    pub sms_timeout_secs: u64,
-    /// QQ Connect app id; unset → QQ login answers 404.
-    pub qq_client_id: Option<String>,
-    /// QQ Connect app key.
-    pub qq_client_secret: Option<String>,
-    /// The callback page registered with QQ Connect (the classic `oauth_callback.html`).
-    pub qq_redirect_uri: Option<String>,
-    /// QQ's API base URL (a test server may stand in).
-    pub qq_api_base: String,
-    /// Ask QQ for its mobile authorize page.
-    pub qq_mobile_display: bool,
-    /// Seconds one call to QQ may take.
-    pub qq_timeout_secs: u64,
-    /// WeChat mini-program AppID; unset → mini-program login answers 404.
-    pub wechat_mp_appid: Option<String>,
-    pub wechat_mp_secret: Option<String>,
-    /// WeChat website (Open Platform) AppID for the QR login.
-    pub wechat_web_appid: Option<String>,
-    pub wechat_web_secret: Option<String>,
-    pub wechat_web_redirect_uri: Option<String>,
-    /// WeChat's server API base URL (a test server may stand in).
-    pub wechat_api_base: String,
-    /// WeChat's browser-facing base URL (the QR login page).
-    pub wechat_open_base: String,
-    /// Seconds one call to WeChat may take.
-    pub wechat_timeout_secs: u64,
-    /// Milliseconds between outbox polls (new messages of this instance are sent at once).
-    pub outbox_poll_ms: u64,
-    /// Delivery attempts before a message is marked dead.
-    pub outbox_max_attempts: u32,
-    /// Milliseconds before the first retry; doubled after each further failure.
-    pub outbox_first_backoff_ms: u64,
-    /// Days sent and dead outbox messages are kept; 0 keeps them.
-    pub outbox_retention_days: u32,
-    /// Days audit events are kept; 0 keeps them.
-    pub audit_retention_days: u32,
-    /// Seconds between rounds of the retention job (also run at start); 0 turns it off.
-    pub retention_interval_secs: u64,
-}
+pub use readme_table::{README_TABLE_HEADER, readme_table};
+pub use setting::Setting;
+use setting::{EnvValue, settings};
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            bind_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
-            data_dir: PathBuf::from("./data"),
-            database_url: None,
-            redis_url: None,
-            redis_key_prefix: "meiduo:accounts:".into(),
-            cache_timeout_ms: 2_000,
-            jwt_secret: None,
-            jwt_lifetime_secs: 24 * 60 * 60,
-            jwt_issuer: "meiduo-accounts".into(),
-            jwt_audience: "meiduo-mall".into(),
-            refresh_token_lifetime_secs: 14 * 24 * 60 * 60,
-            refresh_reuse_grace_secs: 10,
-            cors_allowed_origins: "http://127.0.0.1:8080,http://localhost:8080".into(),
-            trusted_proxies: String::new(),
-            metrics_allow: "127.0.0.0/8,::1".into(),
-            rust_log: "info".into(),
-            log_format: "text".into(),
-            max_body_bytes: 64 * 1024,
-            database_timeout_secs: 5,
-            password_hash_concurrency: 0,
-            django_hash_iterations: 0,
-            captcha_ttl_secs: 300,
-            captcha_ip_per_minute: 30,
-            captcha_render_concurrency: 0,
-            memory_cache_capacity: adapters::cache::MemoryCache::DEFAULT_CAPACITY,
-            dev_outbox: None,
-            code_ttl_secs: 300,
-            code_resend_interval_secs: 60,
-            code_daily_limit: 10,
-            code_ip_hourly_limit: 20,
-            code_max_attempts: 5,
-            password_reset_token_ttl_secs: 300,
-            email_verification_ttl_secs: 24 * 60 * 60,
-            email_verification_url: "http://127.0.0.1:8080/success_verify_email.html".into(),
-            sms_test_numbers: String::new(),
-            email_test_addresses: String::new(),
-            login_account_failures: 5,
-            login_account_window_secs: 15 * 60,
-            login_ip_failures: 30,
-            login_ip_window_secs: 10 * 60,
-            availability_ip_per_minute: 60,
-            shutdown_grace_secs: 10,
-            auto_migrate: true,
-            smtp_host: None,
-            smtp_port: 587,
-            smtp_username: None,
-            smtp_password: None,
-            smtp_tls: "starttls".into(),
-            mail_from: "美多商城 <no-reply@localhost>".into(),
-            smtp_timeout_secs: 10,
-            sms_provider: "dev".into(),
-            tencent_sms_secret_id: None,
-            tencent_sms_secret_key: None,
-            tencent_sms_sdk_app_id: None,
-            tencent_sms_sign_name: None,
-            tencent_sms_register_template_id: None,
-            tencent_sms_reset_template_id: None,
-            tencent_sms_region: "ap-guangzhou".into(),
-            tencent_sms_endpoint: "https://sms.tencentcloudapi.com".into(),
-            sms_timeout_secs: 5,
-            qq_client_id: None,
-            qq_client_secret: None,
-            qq_redirect_uri: None,
-            qq_api_base: "https://graph.qq.com".into(),
-            qq_mobile_display: false,
-            qq_timeout_secs: 5,
-            wechat_mp_appid: None,
-            wechat_mp_secret: None,
-            wechat_web_appid: None,
-            wechat_web_secret: None,
-            wechat_web_redirect_uri: None,
-            wechat_api_base: "https://api.weixin.qq.com".into(),
-            wechat_open_base: "https://open.weixin.qq.com".into(),
-            wechat_timeout_secs: 5,
-            outbox_poll_ms: 500,
-            outbox_max_attempts: 5,
-            outbox_first_backoff_ms: 2_000,
-            outbox_retention_days: 7,
-            audit_retention_days: 180,
-            retention_interval_secs: 60 * 60,
-        }
-    }
+// Each setting once: its doc comment is the README's meaning, its name in upper
+// case the environment variable, its name the TOML key, and its type decides
+// whether the variable is taken as text or parsed (see `EnvValue`).
+settings! {
+    /// listen address
+    bind_addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8000));
+    /// where the embedded mode keeps its SQLite file and generated JWT secret
+    data_dir: PathBuf = PathBuf::from("./data");
+    /// `sqlite://…` (embedded) or `postgres://…`
+    database_url: Option<String> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
+    /// `redis://…` or `rediss://…`; required for several instances
+    redis_url: Option<String> = None, shown "unset: in-process cache";
+    /// prefix of every Redis key, so services can share one Redis
+    redis_key_prefix: String = "meiduo:accounts:".into();
+    /// milliseconds a Redis command may take before the request answers 503
+    cache_timeout_ms: u64 = 2_000;
+    /// HS256 key, at least 32 bytes; also keys the digests of one-time codes
+    jwt_secret: Option<String> = None, shown "unset: generated into `DATA_DIR/jwt_secret` in embedded mode";
+    /// access-token lifetime in seconds (must be positive)
+    jwt_lifetime_secs: u64 = 24 * 60 * 60;
+    /// the `iss` of access tokens, written and required
+    jwt_issuer: String = "meiduo-accounts".into();
+    /// the `aud` of access tokens, written and required (the services that accept them)
+    jwt_audience: String = "meiduo-mall".into();
+    /// refresh-token lifetime (14 days); each rotation issues a successor with a full lifetime
+    refresh_token_lifetime_secs: u64 = 14 * 24 * 60 * 60;
+    /// how long a rotated refresh token may still be exchanged (two tabs refreshing together)
+    refresh_reuse_grace_secs: u64 = 10;
+    /// comma-separated `http(s)://` origins allowed with credentials; `*` is refused
+    cors_allowed_origins: String = "http://127.0.0.1:8080,http://localhost:8080".into();
+    /// comma-separated addresses or CIDRs whose `X-Forwarded-For` is believed; setting it also
+    /// turns the development outbox off
+    trusted_proxies: String = String::new();
+    /// comma-separated addresses or CIDRs that may read `GET /metrics`; others get 404
+    /// (see [Security notes](#security-notes))
+    metrics_allow: String = "127.0.0.0/8,::1".into();
+    /// log filter (tracing `EnvFilter` syntax)
+    rust_log: String = "info".into();
+    /// `text` or `json` log lines, on stderr
+    log_format: String = "text".into();
+    /// largest accepted request body; larger is 413
+    max_body_bytes: usize = 64 * 1024;
+    /// seconds to wait for a database connection before answering 503
+    database_timeout_secs: u64 = 5;
+    /// password hashes computed at once, each on a thread of its own that keeps its 19 MiB from
+    /// one hash to the next (so hashing holds this × 19 MiB, however many logins); `0` = number of CPUs
+    password_hash_concurrency: usize = 0;
+    /// the highest PBKDF2 iteration count among imported Django hashes (e.g. `260000`); every
+    /// password verification is padded to what one such hash costs, measured at start; `0` =
+    /// learned from the first imported hash verified (see [Security notes](#security-notes))
+    django_hash_iterations: u32 = 0;
+    /// seconds a captcha answer is kept
+    captcha_ttl_secs: u64 = 300;
+    /// captchas drawn per client IP (IPv6: per /64) per minute; over it, 429 with `Retry-After`; `0` = off
+    captcha_ip_per_minute: u32 = 30;
+    /// captchas drawn at once on the blocking pool; `0` = number of CPUs. A request that finds no
+    /// free slot within 1 s answers 429 `rate_limited` with `Retry-After: 1`
+    captcha_render_concurrency: usize = 0;
+    /// entries the in-process cache (no `REDIS_URL`) holds; when full it drops expired entries,
+    /// then the oldest captchas, then the oldest pending codes, and never rate-limit counters
+    memory_cache_capacity: usize = adapters::cache::MemoryCache::DEFAULT_CAPACITY;
+    /// `true`: the development outbox stays on with one real channel; `false`: off. Never on with
+    /// `TRUSTED_PROXIES` set
+    dev_outbox: Option<bool> = None, shown "unset: on while both channels use the development adapter";
+    /// seconds a one-time code stays valid
+    code_ttl_secs: u64 = 300;
+    /// seconds between two messages to the same mobile or address, whatever their purpose; `0` = off
+    code_resend_interval_secs: u64 = 60;
+    /// messages per mobile or address per day; `0` = off
+    code_daily_limit: u32 = 10;
+    /// codes and verification mails requested per client IP per hour, SMS and email together; `0` = off
+    code_ip_hourly_limit: u32 = 20;
+    /// wrong tries before a code is burned (at least 1)
+    code_max_attempts: u32 = 5;
+    /// comma-separated `PATTERN=CODE` test mobiles (`1990000*=246810,13800138000=123456`; a pattern
+    /// is an exact number or a prefix ending in `*`): they get that fixed code, no SMS, and no send limits
+    sms_test_numbers: String = String::new();
+    /// the same for email addresses (`qa@example.com=135790`)
+    email_test_addresses: String = String::new();
+    /// lifetime of each find-password step token
+    password_reset_token_ttl_secs: u64 = 300;
+    /// lifetime of an email verification link
+    email_verification_ttl_secs: u64 = 24 * 60 * 60;
+    /// the page the verification link opens (the classic page); `?token=…` is appended, and the
+    /// page calls `GET /emails/verification/?token=`
+    email_verification_url: String = "http://127.0.0.1:8080/success_verify_email.html".into();
+    /// SMTP server for outgoing mail
+    smtp_host: Option<String> = None, shown "unset: development mail adapter";
+    /// its port
+    smtp_port: u16 = 587;
+    /// `none` (a relay on the same host only), `starttls` (required upgrade, port 587) or `tls`
+    /// (implicit TLS, port 465); certificates are checked against the Mozilla roots
+    smtp_tls: String = "starttls".into();
+    /// the user to sign in as (AUTH PLAIN/LOGIN), with `SMTP_PASSWORD`; one without the other
+    /// stops the start
+    smtp_username: Option<String> = None;
+    /// the password of `SMTP_USERNAME`; one without the other stops the start
+    smtp_password: Option<String> = None;
+    /// the `From` of every mail, a bare or named address
+    mail_from: String = "美多商城 <no-reply@localhost>".into();
+    /// seconds one mail may take, connecting included, before it counts as a temporary failure
+    smtp_timeout_secs: u64 = 10;
+    /// `dev` (log and `/dev/outbox/`) or `tencent` (Tencent Cloud SMS); `aliyun` is refused as
+    /// not available yet
+    sms_provider: String = "dev".into();
+    /// the API key pair's SecretId (CAM); required with `SMS_PROVIDER=tencent`
+    tencent_sms_secret_id: Option<String> = None;
+    /// the API key pair's SecretKey (CAM); required with `SMS_PROVIDER=tencent`
+    tencent_sms_secret_key: Option<String> = None;
+    /// the SMS application's `SmsSdkAppId`; required
+    tencent_sms_sdk_app_id: Option<String> = None;
+    /// the approved signature (签名); required
+    tencent_sms_sign_name: Option<String> = None;
+    /// approved template for registration codes, with two parameters: `{1}` the code, `{2}` its
+    /// validity in minutes; required
+    tencent_sms_register_template_id: Option<String> = None;
+    /// the same for find-password codes; required
+    tencent_sms_reset_template_id: Option<String> = None;
+    /// API region
+    tencent_sms_region: String = "ap-guangzhou".into();
+    /// API base URL
+    tencent_sms_endpoint: String = "https://sms.tencentcloudapi.com".into();
+    /// seconds one SMS request may take before it counts as a temporary failure
+    sms_timeout_secs: u64 = 5;
+    /// QQ Connect app id (APP ID)
+    qq_client_id: Option<String> = None, shown "unset: QQ login answers 404";
+    /// QQ Connect app key (APP Key); required with `QQ_CLIENT_ID`
+    qq_client_secret: Option<String> = None;
+    /// the callback page registered with QQ Connect, e.g.
+    /// `http://www.meiduo.site:8080/oauth_callback.html`; required with `QQ_CLIENT_ID`
+    qq_redirect_uri: Option<String> = None;
+    /// QQ's API base (a test server may stand in)
+    qq_api_base: String = "https://graph.qq.com".into();
+    /// ask QQ for its mobile authorize page (`display=mobile`)
+    qq_mobile_display: bool = false;
+    /// seconds one call to QQ may take; slower is a 502
+    qq_timeout_secs: u64 = 5;
+    /// the mini-program's AppID
+    wechat_mp_appid: Option<String> = None, shown "unset: mini-program login answers 404";
+    /// the mini-program's AppSecret; required with `WECHAT_MP_APPID`
+    wechat_mp_secret: Option<String> = None;
+    /// the website app's AppID on the Open Platform (open.weixin.qq.com)
+    wechat_web_appid: Option<String> = None, shown "unset: WeChat website login answers 404";
+    /// the website app's AppSecret; required with `WECHAT_WEB_APPID`
+    wechat_web_secret: Option<String> = None;
+    /// the QR-login callback page registered with the website app, e.g.
+    /// `https://www.meiduo.site/wechat_callback.html`; required with `WECHAT_WEB_APPID`
+    wechat_web_redirect_uri: Option<String> = None;
+    /// WeChat's server API base (a test server may stand in)
+    wechat_api_base: String = "https://api.weixin.qq.com".into();
+    /// WeChat's browser-facing base, where `/connect/qrconnect` (the QR login page) lives
+    wechat_open_base: String = "https://open.weixin.qq.com".into();
+    /// seconds one call to WeChat may take; errcode -1 (busy) is retried 3 times with backoff from 200 ms
+    wechat_timeout_secs: u64 = 5;
+    /// failed password logins per account within the window before password login is locked for
+    /// it; `0` = off
+    login_account_failures: u32 = 5;
+    /// that window, and the length of the lock
+    login_account_window_secs: u64 = 15 * 60;
+    /// failed password logins per client IP within the window before password login is locked
+    /// from it; `0` = off
+    login_ip_failures: u32 = 30;
+    /// that window, and the length of the lock
+    login_ip_window_secs: u64 = 10 * 60;
+    /// username, mobile and email `count` checks per client IP per minute; `0` = off
+    availability_ip_per_minute: u32 = 60;
+    /// seconds in-flight requests get to finish on SIGINT/SIGTERM
+    shutdown_grace_secs: u64 = 10;
+    /// whether `serve` applies pending migrations at start (`serve --no-migrate` turns it off)
+    auto_migrate: bool = true;
+    /// milliseconds between outbox polls (messages queued by this instance are sent at once)
+    outbox_poll_ms: u64 = 500;
+    /// delivery attempts before a message is marked `dead` (at least 1)
+    outbox_max_attempts: u32 = 5;
+    /// wait before the first retry, doubled after each further failure (capped at 300 s)
+    outbox_first_backoff_ms: u64 = 2_000;
+    /// days sent and dead outbox messages are kept before the retention job removes them; `0` = kept
+    outbox_retention_days: u32 = 7;
+    /// days audit events are kept; `0` = kept
+    audit_retention_days: u32 = 180;
+    /// seconds between rounds of the retention job (one also runs at start); `0` = off
+    retention_interval_secs: u64 = 60 * 60;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -267,131 +210,6 @@ pub enum ConfigError {
     #[error("configuration: {0}")]
     Invalid(String),
 }
-
-/// The environment variables read, one per field of [`Config`].
-const VARIABLES: &[&str] = &[
-    "BIND_ADDR",
-    "DATA_DIR",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "REDIS_KEY_PREFIX",
-    "CACHE_TIMEOUT_MS",
-    "JWT_SECRET",
-    "JWT_LIFETIME_SECS",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "REFRESH_TOKEN_LIFETIME_SECS",
-    "REFRESH_REUSE_GRACE_SECS",
-    "CORS_ALLOWED_ORIGINS",
-    "TRUSTED_PROXIES",
-    "METRICS_ALLOW",
-    "RUST_LOG",
-    "LOG_FORMAT",
-    "MAX_BODY_BYTES",
-    "DATABASE_TIMEOUT_SECS",
-    "PASSWORD_HASH_CONCURRENCY",
-    "DJANGO_HASH_ITERATIONS",
-    "CAPTCHA_TTL_SECS",
-    "CAPTCHA_IP_PER_MINUTE",
-    "CAPTCHA_RENDER_CONCURRENCY",
-    "MEMORY_CACHE_CAPACITY",
-    "DEV_OUTBOX",
-    "CODE_TTL_SECS",
-    "CODE_RESEND_INTERVAL_SECS",
-    "CODE_DAILY_LIMIT",
-    "CODE_IP_HOURLY_LIMIT",
-    "CODE_MAX_ATTEMPTS",
-    "PASSWORD_RESET_TOKEN_TTL_SECS",
-    "EMAIL_VERIFICATION_TTL_SECS",
-    "SMS_TEST_NUMBERS",
-    "EMAIL_TEST_ADDRESSES",
-    "LOGIN_ACCOUNT_FAILURES",
-    "LOGIN_ACCOUNT_WINDOW_SECS",
-    "LOGIN_IP_FAILURES",
-    "LOGIN_IP_WINDOW_SECS",
-    "AVAILABILITY_IP_PER_MINUTE",
-    "SHUTDOWN_GRACE_SECS",
-    "AUTO_MIGRATE",
-    "SMTP_HOST",
-    "SMTP_PORT",
-    "SMTP_USERNAME",
-    "SMTP_PASSWORD",
-    "SMTP_TLS",
-    "MAIL_FROM",
-    "SMTP_TIMEOUT_SECS",
-    "SMS_PROVIDER",
-    "TENCENT_SMS_SECRET_ID",
-    "TENCENT_SMS_SECRET_KEY",
-    "TENCENT_SMS_SDK_APP_ID",
-    "TENCENT_SMS_SIGN_NAME",
-    "TENCENT_SMS_REGISTER_TEMPLATE_ID",
-    "TENCENT_SMS_RESET_TEMPLATE_ID",
-    "TENCENT_SMS_REGION",
-    "TENCENT_SMS_ENDPOINT",
-    "SMS_TIMEOUT_SECS",
-    "QQ_CLIENT_ID",
-    "QQ_CLIENT_SECRET",
-    "QQ_REDIRECT_URI",
-    "QQ_API_BASE",
-    "QQ_MOBILE_DISPLAY",
-    "QQ_TIMEOUT_SECS",
-    "WECHAT_MP_APPID",
-    "WECHAT_MP_SECRET",
-    "WECHAT_WEB_APPID",
-    "WECHAT_WEB_SECRET",
-    "WECHAT_WEB_REDIRECT_URI",
-    "WECHAT_API_BASE",
-    "WECHAT_OPEN_BASE",
-    "WECHAT_TIMEOUT_SECS",
-    "OUTBOX_POLL_MS",
-    "OUTBOX_MAX_ATTEMPTS",
-    "OUTBOX_FIRST_BACKOFF_MS",
-    "OUTBOX_RETENTION_DAYS",
-    "AUDIT_RETENTION_DAYS",
-    "RETENTION_INTERVAL_SECS",
-];
-
-/// Variables whose values are text even when they look like numbers.
-const TEXT_VARIABLES: &[&str] = &[
-    "JWT_SECRET",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "REDIS_KEY_PREFIX",
-    "DATA_DIR",
-    "CORS_ALLOWED_ORIGINS",
-    "TRUSTED_PROXIES",
-    "METRICS_ALLOW",
-    "SMS_TEST_NUMBERS",
-    "EMAIL_TEST_ADDRESSES",
-    "EMAIL_VERIFICATION_URL",
-    "SMTP_HOST",
-    "SMTP_USERNAME",
-    "SMTP_PASSWORD",
-    "SMTP_TLS",
-    "MAIL_FROM",
-    "SMS_PROVIDER",
-    "TENCENT_SMS_SECRET_ID",
-    "TENCENT_SMS_SECRET_KEY",
-    "TENCENT_SMS_SDK_APP_ID",
-    "TENCENT_SMS_SIGN_NAME",
-    "TENCENT_SMS_REGISTER_TEMPLATE_ID",
-    "TENCENT_SMS_RESET_TEMPLATE_ID",
-    "TENCENT_SMS_REGION",
-    "TENCENT_SMS_ENDPOINT",
-    "QQ_CLIENT_ID",
-    "QQ_CLIENT_SECRET",
-    "QQ_REDIRECT_URI",
-    "QQ_API_BASE",
-    "WECHAT_MP_APPID",
-    "WECHAT_MP_SECRET",
-    "WECHAT_WEB_APPID",
-    "WECHAT_WEB_SECRET",
-    "WECHAT_WEB_REDIRECT_URI",
-    "WECHAT_API_BASE",
-    "WECHAT_OPEN_BASE",
-];
 
 /// Variables that existed once and would now do something else than their setter expects:
 /// refused with the reason rather than ignored.
@@ -422,61 +240,20 @@ impl Config {
                 return Err(ConfigError::Invalid((*why).to_owned()));
             }
         }
-        let numeric: Vec<&str> = VARIABLES.iter().filter(|v| !TEXT_VARIABLES.contains(v)).copied().collect();
-        let mut config: Config = figment.merge(Env::raw().only(&numeric)).extract().map_err(Box::new)?;
+        // Only declared variables: the rest of the environment (PATH, HOME, …)
+        // would be unknown fields.
+        let parsed: Vec<String> = SETTINGS.iter().filter(|s| !s.verbatim).map(Setting::variable).collect();
+        let parsed: Vec<&str> = parsed.iter().map(String::as_str).collect();
+        let mut config: Config = figment.merge(Env::raw().only(&parsed)).extract().map_err(Box::new)?;
         // Text variables are taken verbatim: figment would read an all-digit
         // secret as a number.
-        for name in TEXT_VARIABLES {
-            if let Ok(value) = std::env::var(name) {
-                config.set_text(name, value);
+        for setting in SETTINGS.iter().filter(|s| s.verbatim) {
+            if let Ok(value) = std::env::var(setting.variable()) {
+                config.set_verbatim(setting.key, value);
             }
         }
         config.validate()?;
         Ok(config)
-    }
-
-    fn set_text(&mut self, name: &str, value: String) {
-        match name {
-            "JWT_SECRET" => self.jwt_secret = Some(value),
-            "JWT_ISSUER" => self.jwt_issuer = value,
-            "JWT_AUDIENCE" => self.jwt_audience = value,
-            "DATABASE_URL" => self.database_url = Some(value),
-            "REDIS_URL" => self.redis_url = Some(value),
-            "REDIS_KEY_PREFIX" => self.redis_key_prefix = value,
-            "DATA_DIR" => self.data_dir = PathBuf::from(value),
-            "CORS_ALLOWED_ORIGINS" => self.cors_allowed_origins = value,
-            "TRUSTED_PROXIES" => self.trusted_proxies = value,
-            "METRICS_ALLOW" => self.metrics_allow = value,
-            "SMS_TEST_NUMBERS" => self.sms_test_numbers = value,
-            "EMAIL_TEST_ADDRESSES" => self.email_test_addresses = value,
-            "EMAIL_VERIFICATION_URL" => self.email_verification_url = value,
-            "SMTP_HOST" => self.smtp_host = Some(value),
-            "SMTP_USERNAME" => self.smtp_username = Some(value),
-            "SMTP_PASSWORD" => self.smtp_password = Some(value),
-            "SMTP_TLS" => self.smtp_tls = value,
-            "MAIL_FROM" => self.mail_from = value,
-            "SMS_PROVIDER" => self.sms_provider = value,
-            "TENCENT_SMS_SECRET_ID" => self.tencent_sms_secret_id = Some(value),
-            "TENCENT_SMS_SECRET_KEY" => self.tencent_sms_secret_key = Some(value),
-            "TENCENT_SMS_SDK_APP_ID" => self.tencent_sms_sdk_app_id = Some(value),
-            "TENCENT_SMS_SIGN_NAME" => self.tencent_sms_sign_name = Some(value),
-            "TENCENT_SMS_REGISTER_TEMPLATE_ID" => self.tencent_sms_register_template_id = Some(value),
-            "TENCENT_SMS_RESET_TEMPLATE_ID" => self.tencent_sms_reset_template_id = Some(value),
-            "TENCENT_SMS_REGION" => self.tencent_sms_region = value,
-            "TENCENT_SMS_ENDPOINT" => self.tencent_sms_endpoint = value,
-            "QQ_CLIENT_ID" => self.qq_client_id = Some(value),
-            "QQ_CLIENT_SECRET" => self.qq_client_secret = Some(value),
-            "QQ_REDIRECT_URI" => self.qq_redirect_uri = Some(value),
-            "QQ_API_BASE" => self.qq_api_base = value,
-            "WECHAT_MP_APPID" => self.wechat_mp_appid = Some(value),
-            "WECHAT_MP_SECRET" => self.wechat_mp_secret = Some(value),
-            "WECHAT_WEB_APPID" => self.wechat_web_appid = Some(value),
-            "WECHAT_WEB_SECRET" => self.wechat_web_secret = Some(value),
-            "WECHAT_WEB_REDIRECT_URI" => self.wechat_web_redirect_uri = Some(value),
-            "WECHAT_API_BASE" => self.wechat_api_base = value,
-            "WECHAT_OPEN_BASE" => self.wechat_open_base = value,
-            _ => {}
-        }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

@@ -29,6 +29,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document and exit.
     Openapi,
+    /// Print the README's configuration table, written from the declared settings, and exit.
+    ConfigTable,
     /// Time password hashes at the production cost on this machine and print
     /// the milliseconds one takes (the login ceiling is CPUs ÷ that time).
     HashCost {
@@ -52,6 +54,10 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let Some(Command::ConfigTable) = cli.command {
+        print!("{}", bootstrap::config::readme_table());
+        return ExitCode::SUCCESS;
     }
     if let Some(Command::HashCost { rounds }) = cli.command {
         return hash_cost(rounds);
@@ -82,7 +88,9 @@ fn main() -> ExitCode {
                 config.auto_migrate &= !no_migrate;
                 serve(config).await
             }
-            None | Some(Command::Openapi) | Some(Command::HashCost { .. }) => serve(config).await,
+            None | Some(Command::Openapi) | Some(Command::ConfigTable) | Some(Command::HashCost { .. }) => {
+                serve(config).await
+            }
         }
     });
     match result {

@@ -97,3 +97,10 @@ fn sigterm_stops_the_server_gracefully() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn config_table_prints_the_table_of_the_declared_settings() {
+    let output = Command::new(BINARY).arg("config-table").env_clear().output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), bootstrap::config::readme_table());
+}

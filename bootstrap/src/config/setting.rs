@@ -1,0 +1,124 @@
+//! What one declaration in `settings!` yields besides its field: the environment
+//! variable, the TOML key, how the variable's text becomes a value, and its documentation.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// One setting as declared, for loading and for the README's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The field of [`super::Config`], which is also the TOML key.
+    pub key: &'static str,
+    /// Its documentation, the README's "meaning".
+    pub doc: &'static str,
+    /// What the README shows as the default when the default value alone would mislead
+    /// (`None` in the field, and something else happens).
+    pub shown_default: Option<&'static str>,
+    /// Taken from the environment as the text it is (see [`EnvValue::VERBATIM`]).
+    pub verbatim: bool,
+}
+
+impl Setting {
+    /// The environment variable: the key in upper case.
+    pub fn variable(&self) -> String {
+        self.key.to_ascii_uppercase()
+    }
+
+    /// The documentation on one line.
+    pub fn description(&self) -> String {
+        self.doc.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// How the type of a setting takes its environment variable.
+pub trait EnvValue: Sized {
+    /// Text settings skip figment's parsing of environment values, which would read an
+    /// all-digit secret as a number or a value in brackets as an array.
+    const VERBATIM: bool;
+
+    /// The value of a text setting; `None` for a parsed one.
+    fn from_verbatim(_text: String) -> Option<Self> {
+        None
+    }
+}
+
+impl EnvValue for String {
+    const VERBATIM: bool = true;
+    fn from_verbatim(text: String) -> Option<Self> {
+        Some(text)
+    }
+}
+
+impl EnvValue for Option<String> {
+    const VERBATIM: bool = true;
+    fn from_verbatim(text: String) -> Option<Self> {
+        Some(Some(text))
+    }
+}
+
+impl EnvValue for PathBuf {
+    const VERBATIM: bool = true;
+    fn from_verbatim(text: String) -> Option<Self> {
+        Some(PathBuf::from(text))
+    }
+}
+
+macro_rules! parsed_from_the_environment {
+    ($($ty:ty),+) => {
+        $(impl EnvValue for $ty {
+            const VERBATIM: bool = false;
+        })+
+    };
+}
+
+parsed_from_the_environment!(bool, Option<bool>, u16, u32, u64, usize, SocketAddr);
+
+/// Declares every setting once: its documentation, field, type and default, and,
+/// where the default value alone would mislead, what the README shows instead.
+/// Yields [`super::Config`] with its `Default`, [`super::SETTINGS`], and the setter
+/// of text variables.
+macro_rules! settings {
+    ($(
+        $(#[doc = $doc:literal])+
+        $key:ident: $ty:ty = $default:expr $(, shown $shown:literal)?;
+    )+) => {
+        /// Every setting of the service. Sources, later ones winning: these defaults,
+        /// an optional TOML file (`--config FILE` or `ACCOUNTS_CONFIG`) whose keys are
+        /// the field names, then environment variables named as the fields in upper case.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Config {
+            $($(#[doc = $doc])+ pub $key: $ty,)+
+        }
+
+        impl Default for Config {
+            fn default() -> Self {
+                Self { $($key: $default,)+ }
+            }
+        }
+
+        /// Every setting, in the order of the README's table.
+        pub const SETTINGS: &[Setting] = &[$(Setting {
+            key: stringify!($key),
+            doc: concat!($($doc, "\n"),+),
+            shown_default: settings!(@shown $($shown)?),
+            verbatim: <$ty as EnvValue>::VERBATIM,
+        },)+];
+
+        impl Config {
+            /// Sets the text setting `key` to `value`; parsed settings are left to figment.
+            fn set_verbatim(&mut self, key: &str, value: String) {
+                $(if key == stringify!($key) {
+                    if let Some(value) = <$ty as EnvValue>::from_verbatim(value) {
+                        self.$key = value;
+                    }
+                    return;
+                })+
+            }
+        }
+    };
+    (@shown) => { None };
+    (@shown $shown:literal) => { Some($shown) };
+}
+
+pub(crate) use settings;

@@ -3,6 +3,7 @@
 //! limit holds across both, every queued message is delivered once, a session
 //! ended on one is refused by both at once, and a profile changed on one is
 //! what the other reads next.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::collections::HashMap;
 use std::net::TcpListener;

@@ -271,7 +271,7 @@ mod tests {
         // Sampled until every hash is done: a hash is counted once, as waiting or as running.
         let deadline = Instant::now() + Duration::from_secs(30);
         let (mut seen_one_running_two_waiting, mut most_counted) = (false, 0);
-        while Instant::now() < deadline && !hashes.iter().all(|hash| hash.is_finished()) {
+        while Instant::now() < deadline && !hashes.iter().all(tokio::task::JoinHandle::is_finished) {
             let (waiting, running) = (gauges.waiting.get(), gauges.running.get());
             seen_one_running_two_waiting |= (waiting, running) == (2, 1);
             most_counted = most_counted.max(waiting + running);

@@ -82,7 +82,7 @@ fn main() -> ExitCode {
                 config.auto_migrate &= !no_migrate;
                 serve(config).await
             }
-            None | Some(Command::Openapi) | Some(Command::HashCost { .. }) => serve(config).await,
+            None | Some(Command::Openapi | Command::HashCost { .. }) => serve(config).await,
         }
     });
     match result {

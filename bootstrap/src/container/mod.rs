@@ -169,7 +169,7 @@ impl Container {
 /// A configured degree of parallelism, 0 meaning one per CPU.
 fn or_cpu_count(configured: usize) -> usize {
     match configured {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
         n => n,
     }
 }

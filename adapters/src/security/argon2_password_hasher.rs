@@ -78,6 +78,7 @@ impl Argon2PasswordHasher {
     /// Pads every verification to at least the cost of a Django hash of `iterations`
     /// (the highest count among the imported accounts), measured now; 0 leaves it to be
     /// learned from the first Django hash verified.
+    #[must_use]
     pub fn covering_django_iterations(self, iterations: u32) -> Self {
         if iterations > 0 {
             let started = Instant::now();
@@ -88,6 +89,7 @@ impl Argon2PasswordHasher {
     }
 
     /// Reports hashes waiting and running to these gauges.
+    #[must_use]
     pub fn reporting_to(self, gauges: HashingGauges) -> Self {
         Self { gauges, ..self }
     }

@@ -54,6 +54,10 @@ pub struct Container {
 }
 
 impl Container {
+    #[allow(
+        clippy::too_many_lines,
+        reason = "the composition root reads top to bottom in wiring order; each area is already its own function"
+    )]
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let secret = jwt_secret(config)?;
         let database = open_database(config).await?;

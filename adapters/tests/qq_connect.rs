@@ -1,5 +1,6 @@
 //! `QqConnectClient` against test-support's fake QQ Connect, which answers as QQ
 //! does: refusals with HTTP 200, urlencoded tokens, JSONP, and the quirks it shows only sometimes.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,7 @@
 //! `SmtpMessageSender` against a real SMTP dialogue with the shared SMTP sink of
 //! `test-support` (EHLO, AUTH PLAIN/LOGIN, STARTTLS, MAIL, RCPT, DATA, QUIT), which
 //! records what it was given and can be told to refuse a recipient or a mail.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::time::{Duration, Instant};
 

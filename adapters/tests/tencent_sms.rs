@@ -1,5 +1,6 @@
 //! `TencentSmsSender` against the local fake of Tencent Cloud SMS in `test-support`,
 //! which verifies every signature and answers in Tencent's shapes.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! `WeChatApiClient` against test-support's fake WeChat API, which answers as WeChat
 //! does: refusals with HTTP 200 and an errcode, `-1` when busy, single-use codes, app access
 //! tokens that expire.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::time::{Duration, Instant};
 

@@ -353,7 +353,7 @@ impl Config {
 
     /// The SMTP settings when `SMTP_HOST` is set; `None` means the development mail adapter.
     pub fn smtp_settings(&self) -> Result<Option<SmtpSettings>, ConfigError> {
-        let Some(host) = non_empty(&self.smtp_host) else { return Ok(None) };
+        let Some(host) = non_empty(self.smtp_host.as_deref()) else { return Ok(None) };
         let tls = SmtpTls::parse(&self.smtp_tls).ok_or_else(|| {
             ConfigError::Invalid(format!("SMTP_TLS must be none, starttls or tls, not {:?}", self.smtp_tls))
         })?;
@@ -361,8 +361,8 @@ impl Config {
             host: host.to_owned(),
             port: self.smtp_port,
             tls,
-            username: non_empty(&self.smtp_username).map(str::to_owned),
-            password: non_empty(&self.smtp_password).map(str::to_owned),
+            username: non_empty(self.smtp_username.as_deref()).map(str::to_owned),
+            password: non_empty(self.smtp_password.as_deref()).map(str::to_owned),
             from: self.mail_from.clone(),
             timeout: Duration::from_secs(self.smtp_timeout_secs),
             code_valid_minutes: self.code_valid_minutes(),
@@ -384,7 +384,7 @@ impl Config {
             }
         }
         let required = |value: &Option<String>, name: &str| {
-            non_empty(value)
+            non_empty(value.as_deref())
                 .map(str::to_owned)
                 .ok_or_else(|| ConfigError::Invalid(format!("SMS_PROVIDER=tencent needs {name}")))
         };
@@ -405,9 +405,9 @@ impl Config {
 
     /// The QQ Connect settings when `QQ_CLIENT_ID` is set; `None` turns QQ login off.
     pub fn qq_settings(&self) -> Result<Option<QqSettings>, ConfigError> {
-        let Some(client_id) = non_empty(&self.qq_client_id) else { return Ok(None) };
+        let Some(client_id) = non_empty(self.qq_client_id.as_deref()) else { return Ok(None) };
         let required = |value: &Option<String>, name: &str| {
-            non_empty(value)
+            non_empty(value.as_deref())
                 .map(str::to_owned)
                 .ok_or_else(|| ConfigError::Invalid(format!("QQ_CLIENT_ID is set, so {name} is required")))
         };
@@ -425,17 +425,17 @@ impl Config {
     /// The WeChat settings when a mini-program or a website app is configured; `None` turns WeChat login off.
     pub fn wechat_settings(&self) -> Result<Option<WeChatSettings>, ConfigError> {
         let mut settings = WeChatSettings::new();
-        if let Some(app_id) = non_empty(&self.wechat_mp_appid) {
-            let secret = non_empty(&self.wechat_mp_secret).ok_or_else(|| {
+        if let Some(app_id) = non_empty(self.wechat_mp_appid.as_deref()) {
+            let secret = non_empty(self.wechat_mp_secret.as_deref()).ok_or_else(|| {
                 ConfigError::Invalid("WECHAT_MP_APPID is set, so WECHAT_MP_SECRET is required".into())
             })?;
             settings = settings.with_mini_program(app_id, secret);
         }
-        if let Some(app_id) = non_empty(&self.wechat_web_appid) {
+        if let Some(app_id) = non_empty(self.wechat_web_appid.as_deref()) {
             let missing = |name: &str| ConfigError::Invalid(format!("WECHAT_WEB_APPID is set, so {name} is required"));
-            let secret = non_empty(&self.wechat_web_secret).ok_or_else(|| missing("WECHAT_WEB_SECRET"))?;
+            let secret = non_empty(self.wechat_web_secret.as_deref()).ok_or_else(|| missing("WECHAT_WEB_SECRET"))?;
             let redirect =
-                non_empty(&self.wechat_web_redirect_uri).ok_or_else(|| missing("WECHAT_WEB_REDIRECT_URI"))?;
+                non_empty(self.wechat_web_redirect_uri.as_deref()).ok_or_else(|| missing("WECHAT_WEB_REDIRECT_URI"))?;
             settings = settings.with_website(app_id, secret, redirect);
         }
         if !settings.has_mini_program() && !settings.has_website() {
@@ -504,8 +504,8 @@ fn ip_nets(name: &str, list: &str) -> Result<Vec<IpNet>, ConfigError> {
         .collect()
 }
 
-fn non_empty(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|value| !value.is_empty())
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|value| !value.is_empty())
 }
 
 fn split_list(list: &str) -> impl Iterator<Item = &str> {

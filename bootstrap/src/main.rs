@@ -88,9 +88,7 @@ fn main() -> ExitCode {
                 config.auto_migrate &= !no_migrate;
                 serve(config).await
             }
-            None | Some(Command::Openapi) | Some(Command::ConfigTable) | Some(Command::HashCost { .. }) => {
-                serve(config).await
-            }
+            None | Some(Command::Openapi | Command::ConfigTable | Command::HashCost { .. }) => serve(config).await,
         }
     });
     match result {

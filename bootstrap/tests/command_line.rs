@@ -1,4 +1,5 @@
 //! The `meiduo-accounts` command line, run as a process.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};

@@ -3,6 +3,7 @@
 
 // Jail's closures must return figment's large error; it is not ours to box.
 #![allow(clippy::result_large_err)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::collections::BTreeSet;
 
@@ -98,7 +99,7 @@ const SAMPLES: &[(&str, &str)] = &[
 
 /// The sample of every declared setting; fails naming settings without one and samples of no setting.
 fn samples() -> Vec<(String, &'static str)> {
-    let declared: BTreeSet<String> = SETTINGS.iter().map(|setting| setting.variable()).collect();
+    let declared: BTreeSet<String> = SETTINGS.iter().map(bootstrap::config::Setting::variable).collect();
     let sampled: BTreeSet<String> = SAMPLES.iter().map(|(name, _)| (*name).to_owned()).collect();
     assert_eq!(SAMPLES.len(), sampled.len(), "a variable has two samples");
     let unsampled: Vec<_> = declared.difference(&sampled).collect();
@@ -170,7 +171,7 @@ fn the_readme_documents_exactly_the_declared_settings() {
         table
             .lines()
             .skip(2)
-            .flat_map(|row| row.split('|').nth(1))
+            .filter_map(|row| row.split('|').nth(1))
             .map(|cell| cell.trim().trim_matches('`').to_owned())
             .collect()
     };

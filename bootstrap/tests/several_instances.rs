@@ -3,6 +3,7 @@
 //! limit holds across both, every queued message is delivered once, a session
 //! ended on one is refused by both at once, and a profile changed on one is
 //! what the other reads next.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -23,7 +24,7 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn start_instance(
+fn start_instance(
     database_url: &str,
     redis_url: &str,
     prefix: &str,
@@ -117,8 +118,8 @@ async fn two_processes_share_tokens_limits_and_the_outbox() {
     let database = fresh_postgres_url(&admin, "instances").await;
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[]).await;
-    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[]).await;
+    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[]);
+    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[]);
     let client = Client::new();
     a.wait_until_ready(&client).await;
     b.wait_until_ready(&client).await;
@@ -208,8 +209,8 @@ async fn sessions_ended_on_one_instance_are_refused_by_both_at_once_and_profiles
     let database = fresh_postgres_url(&admin, "instances").await;
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]).await;
-    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[TEST_NUMBERS]).await;
+    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]);
+    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[TEST_NUMBERS]);
     let client = Client::new();
     a.wait_until_ready(&client).await;
     b.wait_until_ready(&client).await;

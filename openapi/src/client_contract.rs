@@ -88,7 +88,7 @@ fn describe_other_answers_of_redirects(operation: &mut Operation) {
 }
 
 fn add_error_examples(operation: &mut Operation) {
-    for (status, response) in operation.responses.responses.iter_mut() {
+    for (status, response) in &mut operation.responses.responses {
         let RefOr::T(response) = response else { continue };
         let Some(error) = described_error(status, &response.description) else { continue };
         let Some(RefOr::T(content)) = response.content.get_mut("application/json") else { continue };

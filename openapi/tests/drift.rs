@@ -1,6 +1,7 @@
 //! Fails when `openapi/openapi.json` is not what the handlers describe.
 //! Regenerate with `UPDATE_OPENAPI=1 cargo test -p openapi` or
 //! `cargo run -- openapi > openapi/openapi.json`.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::path::Path;
 

@@ -2,6 +2,7 @@
 //! every string a pattern matches, among known edge cases and many random
 //! variations of them, parses. (schemathesis checks the same against the
 //! running server in CI.)
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use domain::{CaptchaId, CaptchaText, Email, Mobile, Username, VerificationCode};
 use rand::Rng;

@@ -232,7 +232,7 @@ fn sent(phone: &str, code: &str, message: &str) -> Value {
         "SendStatusSet": [{
             "SerialNo": if ok { "5000:1045710669157053657849499619" } else { "" },
             "PhoneNumber": phone,
-            "Fee": if ok { 1 } else { 0 },
+            "Fee": i32::from(ok),
             "SessionContext": "",
             "Code": code,
             "Message": message,

@@ -419,7 +419,7 @@ fn check_app(request: &WeChatRequest, id_name: &str, id: &str, secret_name: &str
 }
 
 fn check_grant_type(request: &WeChatRequest, expected: &str) -> Result<(), i64> {
-    if request.param("grant_type") != Some(expected) { Err(40002) } else { Ok(()) }
+    if request.param("grant_type") == Some(expected) { Ok(()) } else { Err(40002) }
 }
 
 /// A code, once: 41008 when missing, 40163 when used, 40029 when unknown.

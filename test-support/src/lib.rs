@@ -9,6 +9,7 @@
 //! Stand-ins for the message providers, used by the adapters' tests and the HTTP
 //! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
 //! [`captured_logs`] shows what an adapter or the server logged, to check what it never logs.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 pub mod backends;
 pub mod captured_logs;

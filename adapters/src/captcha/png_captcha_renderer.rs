@@ -33,6 +33,7 @@ impl PngCaptchaRenderer {
     }
 }
 
+#[allow(clippy::cast_possible_truncation, reason = "CaptchaText::LEN is a handful of characters")]
 fn draw() -> Result<RenderedCaptcha, RenderError> {
     let mut captcha = Captcha::new();
     let supported = captcha.supported_chars();

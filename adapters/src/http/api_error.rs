@@ -135,13 +135,13 @@ impl ApiError {
     fn log(&self) {
         match self {
             Self::App(AppError::Internal(detail)) => {
-                tracing::error!(error = %detail, "request failed with an internal error")
+                tracing::error!(error = %detail, "request failed with an internal error");
             }
             Self::App(AppError::Upstream { provider, code }) => {
-                tracing::warn!(provider, provider_code = ?code, "request failed: upstream provider")
+                tracing::warn!(provider, provider_code = ?code, "request failed: upstream provider");
             }
             Self::App(AppError::Unavailable(backend)) => {
-                tracing::warn!(backend = backend.name(), "request failed: backing service unavailable")
+                tracing::warn!(backend = backend.name(), "request failed: backing service unavailable");
             }
             Self::MalformedBody(detail) => tracing::debug!(error = %detail, "malformed request body"),
             _ => {}

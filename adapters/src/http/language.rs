@@ -13,8 +13,7 @@ impl Language {
         req.headers()
             .get(ACCEPT_LANGUAGE)
             .and_then(|value| value.to_str().ok())
-            .map(Self::from_accept_language)
-            .unwrap_or(Self::Chinese)
+            .map_or(Self::Chinese, Self::from_accept_language)
     }
 
     /// The supported language with the highest `q` in an `Accept-Language` value.

@@ -36,7 +36,7 @@ impl Handler for RequestLog {
             }
         }
         .instrument(span)
-        .await
+        .await;
     }
 }
 

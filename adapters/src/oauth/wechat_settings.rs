@@ -54,6 +54,7 @@ impl WeChatSettings {
     }
 
     /// With the mini-program.
+    #[must_use]
     pub fn with_mini_program(mut self, app_id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.mp_app_id = app_id.into();
         self.mp_secret = secret.into();
@@ -61,6 +62,7 @@ impl WeChatSettings {
     }
 
     /// With the website app and its callback.
+    #[must_use]
     pub fn with_website(
         mut self,
         app_id: impl Into<String>,

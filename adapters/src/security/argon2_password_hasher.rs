@@ -78,6 +78,7 @@ impl Argon2PasswordHasher {
     /// Pads every verification to at least the cost of a Django hash of `iterations`
     /// (the highest count among the imported accounts), measured now; 0 leaves it to be
     /// learned from the first Django hash verified.
+    #[must_use]
     pub fn covering_django_iterations(self, iterations: u32) -> Self {
         if iterations > 0 {
             let started = Instant::now();
@@ -88,6 +89,7 @@ impl Argon2PasswordHasher {
     }
 
     /// Reports hashes waiting and running to these gauges.
+    #[must_use]
     pub fn reporting_to(self, gauges: HashingGauges) -> Self {
         Self { gauges, ..self }
     }
@@ -271,7 +273,7 @@ mod tests {
         // Sampled until every hash is done: a hash is counted once, as waiting or as running.
         let deadline = Instant::now() + Duration::from_secs(30);
         let (mut seen_one_running_two_waiting, mut most_counted) = (false, 0);
-        while Instant::now() < deadline && !hashes.iter().all(|hash| hash.is_finished()) {
+        while Instant::now() < deadline && !hashes.iter().all(tokio::task::JoinHandle::is_finished) {
             let (waiting, running) = (gauges.waiting.get(), gauges.running.get());
             seen_one_running_two_waiting |= (waiting, running) == (2, 1);
             most_counted = most_counted.max(waiting + running);

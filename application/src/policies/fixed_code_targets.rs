@@ -70,7 +70,7 @@ mod tests {
     use super::*;
 
     fn parse(raw: &str) -> Result<FixedCodeTargets, FixedCodeTargetsError> {
-        FixedCodeTargets::parse(raw, |pattern| pattern.to_lowercase())
+        FixedCodeTargets::parse(raw, str::to_lowercase)
     }
 
     #[test]

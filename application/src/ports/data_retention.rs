@@ -8,6 +8,7 @@ use super::RepoError;
 /// call at once (each row goes once, nobody waits on another's batch).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
+#[allow(clippy::struct_field_names, reason = "mockall names the generated mock's fields after the purge_ methods")]
 pub trait DataRetention: Send + Sync {
     /// Refresh tokens expired before `now` whose whole family has expired too: while one
     /// member lives, the others stay, so that replaying one still revokes the family.

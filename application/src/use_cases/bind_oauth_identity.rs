@@ -426,8 +426,8 @@ mod tests {
             .execute(BindOAuthIdentityRequest {
                 mobile: "123".into(),
                 password: "short".into(),
-                sms_code: "".into(),
-                access_token: "".into(),
+                sms_code: String::new(),
+                access_token: String::new(),
                 ..request()
             })
             .await;

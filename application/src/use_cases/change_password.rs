@@ -193,7 +193,7 @@ mod tests {
     async fn the_new_password_follows_the_policy_and_must_be_repeated() {
         let got = Ports::default()
             .use_case()
-            .execute(ChangePasswordRequest { password: "short".into(), old_password: "".into(), ..request() })
+            .execute(ChangePasswordRequest { password: "short".into(), old_password: String::new(), ..request() })
             .await;
         let Err(AppError::Validation(errors)) = got else { panic!("{got:?}") };
         assert_eq!(errors[0].field, Field::OldPassword);

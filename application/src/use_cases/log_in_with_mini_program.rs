@@ -123,7 +123,8 @@ impl LogInWithMiniProgram {
                     };
                     return Ok((user, true));
                 }
-                Err(RepoError::Conflict(UniqueKey::Username)) => continue,
+                // The username was taken: the loop tries the next one.
+                Err(RepoError::Conflict(UniqueKey::Username)) => {}
                 // Two first logins raced; the other one created the account.
                 Err(RepoError::Conflict(UniqueKey::Identity)) => {
                     let bound = self

@@ -245,8 +245,8 @@ mod tests {
 
     fn email_request() -> RegisterUserRequest {
         RegisterUserRequest {
-            mobile: "".into(),
-            sms_code: "".into(),
+            mobile: String::new(),
+            sms_code: String::new(),
             email: "Alice@Example.com".into(),
             email_code: "654321".into(),
             ..request()
@@ -268,7 +268,7 @@ mod tests {
             .expect_insert()
             .withf(|u| {
                 u.username == "alice"
-                    && u.mobile.as_ref().map(|m| m.as_str()) == Some("13800138000")
+                    && u.mobile.as_ref().map(domain::Mobile::as_str) == Some("13800138000")
                     && u.password_hash.as_deref() == Some("$argon2id$hash")
             })
             .times(1)
@@ -292,7 +292,7 @@ mod tests {
                 username: "ab".into(),
                 password: "short".into(),
                 password2: "other".into(),
-                mobile: "".into(),
+                mobile: String::new(),
                 sms_code: "12".into(),
                 allow: false,
                 ..RegisterUserRequest::default()
@@ -409,7 +409,7 @@ mod tests {
             .expect_insert()
             .withf(|u| {
                 u.mobile.is_none()
-                    && u.email.as_ref().map(|e| e.as_str()) == Some("alice@example.com")
+                    && u.email.as_ref().map(domain::Email::as_str) == Some("alice@example.com")
                     && u.email_active
             })
             .times(1)

@@ -151,7 +151,7 @@ mod tests {
     async fn malformed_input_is_refused_field_by_field_before_the_captcha_is_spent() {
         let got = Ports::new()
             .use_case()
-            .execute(SendSmsCodeRequest { mobile: "123".into(), captcha_text: "".into(), ..request("") })
+            .execute(SendSmsCodeRequest { mobile: "123".into(), captcha_text: String::new(), ..request("") })
             .await;
         let Err(AppError::Validation(errors)) = got else { panic!("{got:?}") };
         assert_eq!(

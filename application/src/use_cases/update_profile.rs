@@ -17,8 +17,8 @@ pub struct ProfilePatch {
     pub signature: Option<Option<String>>,
 }
 
-fn as_str(field: &Option<Option<String>>) -> Option<Option<&str>> {
-    field.as_ref().map(Option::as_deref)
+fn as_str(field: Option<&Option<String>>) -> Option<Option<&str>> {
+    field.map(Option::as_deref)
 }
 
 /// Changes some of the signed-in user's profile fields.
@@ -37,22 +37,26 @@ impl UpdateProfile {
         let today = self.clock.now().date_naive();
         let change = ProfileChange {
             nickname: errors
-                .check(Field::Nickname, ProfileChange::nickname(as_str(&patch.nickname)), Problem::Profile)
+                .check(Field::Nickname, ProfileChange::nickname(as_str(patch.nickname.as_ref())), Problem::Profile)
                 .flatten(),
             avatar: errors
-                .check(Field::Avatar, ProfileChange::avatar(as_str(&patch.avatar)), Problem::Profile)
+                .check(Field::Avatar, ProfileChange::avatar(as_str(patch.avatar.as_ref())), Problem::Profile)
                 .flatten(),
             gender: errors
-                .check(Field::Gender, ProfileChange::gender(as_str(&patch.gender)), Problem::Profile)
+                .check(Field::Gender, ProfileChange::gender(as_str(patch.gender.as_ref())), Problem::Profile)
                 .flatten(),
             birthday: errors
-                .check(Field::Birthday, ProfileChange::birthday(as_str(&patch.birthday), today), Problem::Profile)
+                .check(
+                    Field::Birthday,
+                    ProfileChange::birthday(as_str(patch.birthday.as_ref()), today),
+                    Problem::Profile,
+                )
                 .flatten(),
             address: errors
-                .check(Field::Address, ProfileChange::address(as_str(&patch.address)), Problem::Profile)
+                .check(Field::Address, ProfileChange::address(as_str(patch.address.as_ref())), Problem::Profile)
                 .flatten(),
             signature: errors
-                .check(Field::Signature, ProfileChange::signature(as_str(&patch.signature)), Problem::Profile)
+                .check(Field::Signature, ProfileChange::signature(as_str(patch.signature.as_ref())), Problem::Profile)
                 .flatten(),
         };
         errors.into_result()?;

@@ -54,6 +54,10 @@ pub struct Container {
 }
 
 impl Container {
+    #[allow(
+        clippy::too_many_lines,
+        reason = "the composition root reads top to bottom in wiring order; each area is already its own function"
+    )]
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let secret = jwt_secret(config)?;
         let database = open_database(config).await?;
@@ -169,7 +173,7 @@ impl Container {
 /// A configured degree of parallelism, 0 meaning one per CPU.
 fn or_cpu_count(configured: usize) -> usize {
     match configured {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
         n => n,
     }
 }

@@ -209,7 +209,7 @@ pub async fn assert_accounts_verifying_one_address_at_once_give_one_owner(app: &
     let paths: Vec<String> =
         links.iter().map(|link| format!("/emails/verification/?token={}", token_of(link))).collect();
     let responses = futures::future::join_all(paths.iter().map(|path| app.get(path))).await;
-    let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
+    let statuses: Vec<StatusCode> = responses.iter().map(reqwest::Response::status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 3, "{statuses:?}");
     assert_eq!(body(app.get("/emails/prize@example.com/count/").await).await["count"], 1);

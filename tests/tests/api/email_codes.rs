@@ -204,5 +204,5 @@ async fn malformed_test_target_settings_stop_the_start() {
     assert!(config.sms_fixed_code_targets().is_err());
     config.sms_test_numbers = "+86 199-0000-1234=246810".into();
     let targets = config.sms_fixed_code_targets().unwrap();
-    assert_eq!(targets.code_for("19900001234").map(|code| code.expose()), Some("246810"));
+    assert_eq!(targets.code_for("19900001234").map(domain::VerificationCode::expose), Some("246810"));
 }

@@ -1,4 +1,5 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 mod captchas;
 mod classic_oauth_page;

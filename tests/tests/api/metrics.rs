@@ -1,4 +1,5 @@
 //! `GET /metrics`: what it counts, and whom it answers.
+#![allow(clippy::float_cmp, reason = "the counters are whole numbers, exact in f64")]
 
 use reqwest::StatusCode;
 

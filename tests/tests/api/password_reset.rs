@@ -304,7 +304,7 @@ pub async fn assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(
     let step_one = step_one_token(app, "alice").await;
     let path = format!("/sms_codes/?access_token={step_one}");
     let sends = futures::future::join_all((0..8).map(|_| app.get(&path))).await;
-    let statuses: Vec<StatusCode> = sends.iter().map(|r| r.status()).collect();
+    let statuses: Vec<StatusCode> = sends.iter().map(reqwest::Response::status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
 
@@ -318,7 +318,7 @@ pub async fn assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(
         })
         .collect();
     let resets = futures::future::join_all(forms.iter().map(|form| app.post_json(&path, form))).await;
-    let statuses: Vec<StatusCode> = resets.iter().map(|r| r.status()).collect();
+    let statuses: Vec<StatusCode> = resets.iter().map(reqwest::Response::status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST), "{statuses:?}");
 }

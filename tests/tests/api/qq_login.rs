@@ -187,7 +187,7 @@ async fn a_replayed_cookie_a_reused_hop_and_an_expired_flow_open_nothing() {
     };
     let answers = futures::future::join_all([send("code-1"), send("code-2")]).await;
     let mut statuses: Vec<u16> = answers.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
-    statuses.sort();
+    statuses.sort_unstable();
     assert_eq!(statuses, [200, 400]);
 
     // A flow past its 10 minutes: a cookie holding a flow token that expired is refused.

@@ -48,7 +48,8 @@ async fn the_user_page_needs_a_valid_token() {
         .unwrap();
     assert_error(wrong_scheme, StatusCode::UNAUTHORIZED, "token_invalid").await;
 
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now =
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap();
     let claims = json!({"iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": registered["id"], "username": "alice", "exp": now - 5, "iat": now - 100, "jti": "x", "ver": 0});
     let expired = encode(&Header::default(), &claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes())).unwrap();
     let response = app.client.get(app.url("/user/")).bearer_auth(&expired).send().await.unwrap();
@@ -80,7 +81,8 @@ async fn the_user_page_needs_a_valid_token() {
 async fn a_token_needs_the_issuer_audience_and_type_of_an_access_token() {
     let app = spawn_app().await;
     let registered = app.register("alice", "13800138000").await;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now =
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap();
     let claims = json!({
         "iss": "meiduo-accounts", "aud": "meiduo-mall", "token_type": "access", "user_id": registered["id"],
         "username": "alice", "exp": now + 100, "iat": now, "jti": "k", "ver": 0,

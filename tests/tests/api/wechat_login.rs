@@ -94,7 +94,7 @@ async fn a_mini_program_account_cannot_drop_its_only_way_to_log_in() {
     fake.add_mp_code("js-1", "MP-OPENID", None, "KEY");
     let token = body(log_in(&app, &json!({"code": "js-1"})).await).await["token"].as_str().unwrap().to_owned();
     let listed = body(app.client.get(app.url("/user/oauth/")).bearer_auth(&token).send().await.unwrap()).await;
-    assert_eq!(listed.as_array().map(|l| l.len()), Some(1));
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
     assert_eq!(listed[0]["provider"], "wechat_mp");
     assert!(listed[0]["bound_at"].is_string());
 

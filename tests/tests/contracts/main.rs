@@ -1,5 +1,6 @@
 //! One contract suite per port, run against every implementation of it, each
 //! test on a fresh database or keyspace.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 /// Runs every test of a suite against every backend, as `backend::test`.
 /// Each backend is a function `async fn(name) -> Option<Fixture>` (None =

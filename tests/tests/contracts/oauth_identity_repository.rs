@@ -321,10 +321,10 @@ async fn concurrent_unbindings_never_leave_an_account_without_a_way_to_log_in(f:
 
 /// No port deletes accounts yet; the schema's cascade is checked with SQL.
 async fn deleting_a_user_removes_their_identities(f: Fixture) {
+    const DELETE: &str = "DELETE FROM users WHERE id = $1";
     let (alice, bobby) = (user(&f, "alice").await, user(&f, "bobby").await);
     f.identities.bind(&qq("alice-qq"), alice, at(0)).await.unwrap();
     f.identities.bind(&qq("bobby-qq"), bobby, at(0)).await.unwrap();
-    const DELETE: &str = "DELETE FROM users WHERE id = $1";
     let deleted = match &f.fresh.database {
         Database::Sqlite(pool) => sqlx::query(DELETE).bind(alice.0).execute(pool).await.unwrap().rows_affected(),
         Database::Postgres(pool) => sqlx::query(DELETE).bind(alice.0).execute(pool).await.unwrap().rows_affected(),

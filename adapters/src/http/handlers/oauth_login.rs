@@ -45,7 +45,7 @@ fn public_host(req: &Request) -> String {
     };
     header("x-forwarded-host")
         .or_else(|| header(HOST.as_str()))
-        .or_else(|| req.uri().authority().map(|authority| authority.to_string()))
+        .or_else(|| req.uri().authority().map(ToString::to_string))
         .or_else(|| req.local_addr().clone().into_std().map(|address| address.to_string()))
         .unwrap_or_else(|| "localhost".to_owned())
 }

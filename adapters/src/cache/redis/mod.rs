@@ -35,9 +35,7 @@ impl RedisCache {
         digester: CodeDigester,
         command_timeout: Duration,
     ) -> Result<Self, CacheError> {
-        let pool = redis_builder(url, command_timeout)?
-            .build_pool(4)
-            .map_err(|e| CacheError::Other(e.to_string()))?;
+        let pool = redis_builder(url, command_timeout)?.build_pool(4).map_err(|e| CacheError::Other(e.to_string()))?;
         pool.connect();
         if tokio::time::timeout(command_timeout, pool.wait_for_connect()).await.is_err() {
             tracing::warn!("Redis is not reachable yet; requests that need it answer 503 until it is");

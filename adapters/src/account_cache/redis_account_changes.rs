@@ -1,5 +1,5 @@
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use application::ports::CacheError;
 use domain::UserId;
@@ -11,17 +11,26 @@ use tokio::task::JoinHandle;
 use super::StandingCache;
 use crate::cache::redis::redis_builder;
 
+/// How often each instance says on the channel that it is alive.
+const HEARTBEAT: Duration = Duration::from_millis(250);
+/// A channel silent for this long (not even our own heartbeat came back) may
+/// be a stalled connection that no error reports: the cache goes deaf until
+/// something is heard again. This bounds how long an instance can answer
+/// from memory after a change it did not hear.
+const SILENCE_LIMIT: Duration = Duration::from_secs(1);
+const HEARTBEAT_MESSAGE: &str = "alive";
+
 /// Account changes shared between instances on a Redis pub/sub channel.
 ///
 /// Pub/sub keeps nothing for a subscriber that is away, so this instance
-/// answers from memory only while its subscription is up: a lost connection
-/// makes the cache deaf (every check reads the database), and a new one,
-/// once subscribed again, starts it empty.
+/// answers from memory only while its subscription is up and heard from: a
+/// lost connection or a silent channel makes the cache deaf (every check
+/// reads the database), and hearing again starts it empty.
 pub struct RedisAccountChanges {
     publisher: Client,
     subscriber: Client,
     channel: String,
-    listener: JoinHandle<()>,
+    tasks: [JoinHandle<()>; 2],
 }
 
 impl RedisAccountChanges {
@@ -46,7 +55,8 @@ impl RedisAccountChanges {
         publisher.connect();
         subscriber.connect();
         let listener = tokio::spawn(listen(subscriber.clone(), channel.clone(), cache, events));
-        Ok(Self { publisher, subscriber, channel, listener })
+        let heartbeat = tokio::spawn(beat(publisher.clone(), channel.clone()));
+        Ok(Self { publisher, subscriber, channel, tasks: [listener, heartbeat] })
     }
 
     /// Tells the other instances that `user` changed. A failure is logged and
@@ -60,7 +70,9 @@ impl RedisAccountChanges {
     }
 
     pub async fn quit(&self) {
-        self.listener.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
         let _ = self.subscriber.quit().await;
         let _ = self.publisher.quit().await;
     }
@@ -72,16 +84,37 @@ struct SubscriberEvents {
     messages: tokio::sync::broadcast::Receiver<Message>,
 }
 
+async fn beat(publisher: Client, channel: String) {
+    let mut ticks = tokio::time::interval(HEARTBEAT);
+    loop {
+        ticks.tick().await;
+        // A lost beat is what the listeners watch for; nothing to do here.
+        let _ = publisher.publish::<i64, _, _>(channel.as_str(), HEARTBEAT_MESSAGE).await;
+    }
+}
+
+/// What the listener knows of its subscription.
+struct Hearing {
+    subscribed: bool,
+    last_heard: Instant,
+}
+
 async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, mut events: SubscriberEvents) {
-    // A subscription refused on a connection that stays up is tried again.
-    let mut retry = tokio::time::interval(Duration::from_secs(1));
+    let mut hearing = Hearing { subscribed: false, last_heard: Instant::now() };
+    // Checks for silence, and tries again a subscription refused on a connection that stays up.
+    let mut ticks = tokio::time::interval(HEARTBEAT);
     loop {
         tokio::select! {
-            _ = retry.tick(), if !cache.is_listening() && subscriber.is_connected() => {
-                subscribe(&subscriber, &channel, &cache).await;
+            _ = ticks.tick() => {
+                if !hearing.subscribed && subscriber.is_connected() {
+                    subscribe(&subscriber, &channel, &cache, &mut hearing).await;
+                } else if hearing.subscribed && cache.is_listening() && hearing.last_heard.elapsed() > SILENCE_LIMIT {
+                    tracing::warn!("the account-change channel fell silent; checking every token in the database until it is heard again");
+                    cache.set_listening(false);
+                }
             }
             connection = events.connections.recv() => match connection {
-                Ok(_) | Err(RecvError::Lagged(_)) => subscribe(&subscriber, &channel, &cache).await,
+                Ok(_) | Err(RecvError::Lagged(_)) => subscribe(&subscriber, &channel, &cache, &mut hearing).await,
                 Err(RecvError::Closed) => break,
             },
             error = events.errors.recv() => match error {
@@ -89,15 +122,30 @@ async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, 
                     if cache.is_listening() {
                         tracing::warn!(%error, "lost the account-change channel; checking every token in the database until it is back");
                     }
+                    hearing.subscribed = false;
+                    cache.set_listening(false);
                 }
-                Err(RecvError::Lagged(_)) => cache.set_listening(false),
+                Err(RecvError::Lagged(_)) => {
+                    hearing.subscribed = false;
+                    cache.set_listening(false);
+                }
                 Err(RecvError::Closed) => break,
             },
             message = events.messages.recv() => match message {
-                Ok(message) if message.channel == channel.as_str() => match message.value.as_i64() {
-                    Some(id) => { let _ = id; },
-                    None => cache.forget_all(),
-                },
+                Ok(message) if message.channel == channel.as_str() => {
+                    hearing.last_heard = Instant::now();
+                    if hearing.subscribed && !cache.is_listening() {
+                        tracing::info!("the account-change channel is heard again");
+                        cache.set_listening(true);
+                    }
+                    match message.value.as_str().as_deref() {
+                        Some(HEARTBEAT_MESSAGE) => {}
+                        _ => match message.value.as_i64() {
+                            Some(id) => cache.forget(UserId(id)),
+                            None => cache.forget_all(),
+                        },
+                    }
+                }
                 Ok(_) => {}
                 // Announcements were dropped: which accounts they named is unknown.
                 Err(RecvError::Lagged(_)) => cache.forget_all(),
@@ -108,13 +156,15 @@ async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, 
     cache.set_listening(false);
 }
 
-async fn subscribe(subscriber: &Client, channel: &str, cache: &StandingCache) {
+async fn subscribe(subscriber: &Client, channel: &str, cache: &StandingCache, hearing: &mut Hearing) {
     match subscriber.subscribe(channel).await {
         Ok(()) => {
+            *hearing = Hearing { subscribed: true, last_heard: Instant::now() };
             cache.set_listening(true);
             tracing::info!("listening for account changes of the other instances");
         }
         Err(error) => {
+            hearing.subscribed = false;
             cache.set_listening(false);
             tracing::warn!(%error, "could not subscribe to the account-change channel; retrying");
         }

@@ -7,11 +7,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use acceptance_tests::backends::backend_url;
-use acceptance_tests::tcp_proxy::TcpProxy;
 use adapters::account_cache::{AccountChanges, RedisAccountChanges, StandingCache};
 use application::ports::TokenStanding;
 use domain::{Profile, User, UserId};
+use test_support::backends::backend_url;
+use test_support::tcp_proxy::TcpProxy;
 
 struct Instance {
     cache: Arc<StandingCache>,
@@ -129,4 +129,31 @@ async fn an_instance_cut_off_from_redis_answers_nothing_from_memory_and_starts_e
     assert!(within(Duration::from_secs(1), || !cut_off.knows(1)).await, "announcements reach it again");
     one.redis.quit().await;
     cut_off.redis.quit().await;
+}
+
+#[tokio::test]
+async fn an_instance_whose_channel_falls_silent_answers_nothing_from_memory_until_heard_again() {
+    let Some(url) = backend_url("TEST_REDIS_URL", "account_changes::silent") else { return };
+    let upstream: SocketAddr =
+        url.trim_start_matches("redis://").trim_end_matches('/').parse().expect("TEST_REDIS_URL as redis://host:port");
+    let proxy = TcpProxy::start(upstream).await;
+    let prefix = fresh_prefix();
+    let stalled = Instance::start(&format!("redis://{}", proxy.address()), &prefix);
+    assert!(within(Duration::from_secs(5), || stalled.cache.is_listening()).await);
+    stalled.remember(1);
+
+    // Packets dropped on the way: no error, no closed connection, just silence.
+    proxy.stall();
+    assert!(
+        within(Duration::from_secs(3), || !stalled.cache.is_listening()).await,
+        "a second without even its own heartbeat makes it deaf"
+    );
+    assert!(!stalled.knows(1));
+
+    proxy.resume();
+    assert!(within(Duration::from_secs(5), || stalled.cache.is_listening()).await, "heard again");
+    assert!(!stalled.knows(1), "and empty: what was said meanwhile may be lost");
+    stalled.remember(1);
+    assert!(stalled.knows(1));
+    stalled.redis.quit().await;
 }

@@ -1,8 +1,9 @@
 //! Two `meiduo-accounts` processes on one PostgreSQL and one Redis, as behind
 //! a load balancer: a token of one is accepted by the other, the 60 s resend
 //! limit holds across both, every queued message is delivered once, a session
-//! ended on one is refused by both at once, and a profile changed on one is
-//! what the other reads next.
+//! ended on one is refused by it at once and by the other within a second (its
+//! account cache hears of the change on Redis), and a profile changed on one
+//! is what the other reads within that second.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::collections::HashMap;
@@ -228,7 +229,7 @@ impl Instance {
 /// change below comes after the other instance has read the token it then
 /// checks, so a missed announcement would show.
 #[tokio::test]
-async fn sessions_ended_on_one_instance_are_refused_by_both_at_once_and_profiles_read_fresh() {
+async fn sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh() {
     let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
     let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
     let database = fresh_postgres_url(&admin, "instances").await;

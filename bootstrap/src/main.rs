@@ -126,8 +126,7 @@ fn hash_cost(rounds: usize, threads: usize) -> ExitCode {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string()).and_then(
             |runtime| {
                 runtime.block_on(async {
-                    let hasher =
-                        std::sync::Arc::new(Argon2PasswordHasher::new(threads).map_err(|e| e.to_string())?);
+                    let hasher = std::sync::Arc::new(Argon2PasswordHasher::new(threads).map_err(|e| e.to_string())?);
                     if threads == 1 {
                         let mut fastest = f64::INFINITY;
                         for _ in 0..rounds {

@@ -7,6 +7,8 @@ use application::ports::TokenStanding;
 use domain::{User, UserId};
 use parking_lot::RwLock;
 
+use crate::metrics::AccountCacheGauges;
+
 /// Token ids remembered per account; a person rarely has more sessions at
 /// once, and a flood of fresh tokens for one account must not grow memory.
 const TOKENS_PER_ACCOUNT: usize = 16;
@@ -24,6 +26,7 @@ pub struct StandingCache {
     epoch: AtomicU64,
     /// Whether every change made elsewhere is sure to reach this instance.
     listening: AtomicBool,
+    gauges: AccountCacheGauges,
 }
 
 struct CachedAccount {
@@ -44,12 +47,27 @@ impl StandingCache {
             accounts: moka::sync::Cache::builder().max_capacity(capacity).time_to_live(time_to_live).build(),
             epoch: AtomicU64::new(0),
             listening: AtomicBool::new(listening),
+            gauges: AccountCacheGauges::default(),
         }
+    }
+
+    /// Counts hits and misses, and shows whether it listens, in these gauges (`/metrics`).
+    #[must_use]
+    pub fn reporting_to(mut self, gauges: AccountCacheGauges) -> Self {
+        gauges.listening.set(i64::from(self.is_listening()));
+        self.gauges = gauges;
+        self
     }
 
     /// The token's standing, if this account and this token were read since
     /// the account last changed.
     pub fn lookup(&self, user: UserId, token_id: &str) -> Option<TokenStanding> {
+        let found = self.find(user, token_id);
+        if found.is_some() { &self.gauges.hits } else { &self.gauges.misses }.inc();
+        found
+    }
+
+    fn find(&self, user: UserId, token_id: &str) -> Option<TokenStanding> {
         if !self.listening.load(Ordering::SeqCst) {
             return None;
         }
@@ -115,6 +133,7 @@ impl StandingCache {
             self.listening.store(false, Ordering::SeqCst);
             self.forget_all();
         }
+        self.gauges.listening.set(i64::from(listening));
     }
 
     pub fn is_listening(&self) -> bool {
@@ -229,6 +248,20 @@ mod tests {
         cache.set_listening(true);
         cache.remember(ticket, "jti-a", &standing(1, "read while deaf", false));
         assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+    }
+
+    #[test]
+    fn hits_misses_and_hearing_are_counted() {
+        let gauges = AccountCacheGauges::default();
+        let cache = cache().reporting_to(gauges.clone());
+        assert_eq!(gauges.listening.get(), 1);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "one", false));
+        assert!(cache.lookup(UserId(1), "jti-a").is_some());
+        assert!(cache.lookup(UserId(1), "jti-a").is_some());
+        cache.set_listening(false);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        assert_eq!((gauges.hits.get(), gauges.misses.get(), gauges.listening.get()), (2, 2, 0));
     }
 
     #[test]

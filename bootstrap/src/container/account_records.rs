@@ -8,6 +8,7 @@ use adapters::account_cache::{
     AccountChanges, CachedTokenStandings, InvalidatingEmailChangeStore, InvalidatingPasswordChangeStore,
     InvalidatingUserRepository, RedisAccountChanges, StandingCache,
 };
+use adapters::metrics::ServiceMetrics;
 use adapters::persistence::Database;
 use application::ports::{AccessTokenRevocations, EmailChangeStore, PasswordChangeStore, UserRepository};
 use tokio::sync::Notify;
@@ -25,7 +26,12 @@ pub(super) struct AccountRecords {
 }
 
 impl AccountRecords {
-    pub fn open(config: &Config, database: &Database, outbox_wakeup: &Arc<Notify>) -> Result<Self, StartError> {
+    pub fn open(
+        config: &Config,
+        database: &Database,
+        outbox_wakeup: &Arc<Notify>,
+        metrics: &ServiceMetrics,
+    ) -> Result<Self, StartError> {
         let direct = Self {
             users: database.users(),
             revocations: database.access_token_revocations(),
@@ -36,11 +42,14 @@ impl AccountRecords {
             tracing::info!("account cache off: every authenticated request reads the database");
             return Ok(direct);
         }
-        let cache = Arc::new(StandingCache::new(
-            config.account_cache_capacity,
-            Duration::from_secs(config.account_cache_ttl_secs.max(1)),
-            true,
-        ));
+        let cache = Arc::new(
+            StandingCache::new(
+                config.account_cache_capacity,
+                Duration::from_secs(config.account_cache_ttl_secs.max(1)),
+                true,
+            )
+            .reporting_to(metrics.account_cache.clone()),
+        );
         let changes = Arc::new(match config.redis_url() {
             Some(url) => {
                 let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));

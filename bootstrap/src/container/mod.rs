@@ -72,7 +72,7 @@ impl Container {
         let hasher = open_password_hasher(config, &metrics)?;
         let policies = Policies::read(config)?;
 
-        let records = AccountRecords::open(config, &database, &messaging.outbox_wakeup)?;
+        let records = AccountRecords::open(config, &database, &messaging.outbox_wakeup, &metrics)?;
         let users = records.users.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let workers = Workers::wire(&database, &messaging, &clock, policies.delivery, policies.retention);

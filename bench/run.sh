@@ -205,6 +205,10 @@ prepare_registrations() {
 # (the others compile and test on these cores too).
 HASH_MS=$("$BINARY" hash-cost --rounds 15)
 CEILING=$(awk -v c="$CORES" -v h="$HASH_MS" 'BEGIN {printf "%.1f", c * 1000 / h}')
+# And what a hash costs a core while every core hashes: nothing but hashing,
+# the rate the login endpoints would reach if the rest of a request were free.
+HASH_ALL_MS=$("$BINARY" hash-cost --rounds 8 --threads "$CORES")
+ALL_CORES_CEILING=$(awk -v c="$CORES" -v h="$HASH_ALL_MS" 'BEGIN {printf "%.1f", c * 1000 / h}')
 # Enough prepared registrations for twice the ceiling (each of two threads gets
 # the whole ceiling's worth), however long the run.
 CODES_PER_THREAD=$(awk -v c="$CEILING" -v s="$SECS" 'BEGIN {printf "%d", int(c * s) + 100}')
@@ -239,7 +243,8 @@ echo
 echo "Machine: $CORES CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo);" \
   "load average before the report: $(cut -d' ' -f1-3 /proc/loadavg); $SECS s per scenario; wrk on loopback."
 echo "One argon2id hash (19 MiB, t=2, p=1): $HASH_MS ms (the fastest of 15), so the login ceiling is" \
-  "$CORES ÷ $HASH_MS ms = $CEILING/s. req/s counts answers below 400 only."
+  "$CORES ÷ $HASH_MS ms = $CEILING/s. With all $CORES CPUs hashing at once, nothing else running, a hash costs" \
+  "$HASH_ALL_MS ms of a CPU: $ALL_CORES_CEILING/s is as fast as this machine hashes. req/s counts answers below 400 only."
 for backend in $BACKENDS; do
   health=${RESULT[$backend.health.rps]}
   echo
@@ -272,13 +277,17 @@ for backend in $BACKENDS; do
   count_share=$(ratio "${RESULT[$backend.count.rps]}" "$health")
   login_share=$(ratio "${RESULT[$backend.login.rps]}" "$CEILING")
   register_share=$(ratio "${RESULT[$backend.register.rps]}" "$CEILING")
+  login_all=$(ratio "${RESULT[$backend.login.rps]}" "$ALL_CORES_CEILING")
+  register_all=$(ratio "${RESULT[$backend.register.rps]}" "$ALL_CORES_CEILING")
   flood_factor=$(awk -v a="${RESULT[$backend.flood.p99]}" -v b="${RESULT[$backend.user.p99]}" \
     'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}')
   echo "- GET /user/ ≥ 50 % of /health/live/: $user_share % — $(verdict 50 "$user_share")"
   echo "- GET /user/ p99 ≤ 10 ms: ${RESULT[$backend.user.p99]} ms — $(verdict "${RESULT[$backend.user.p99]}" 10)"
   echo "- availability ≥ 30 % of /health/live/: $count_share % — $(verdict 30 "$count_share")"
-  echo "- logins ≥ 90 % of the hash ceiling: $login_share % — $(verdict 90 "$login_share")"
-  echo "- registrations ≥ 90 % of the hash ceiling: $register_share % — $(verdict 90 "$register_share")"
+  echo "- logins ≥ 90 % of the hash ceiling: $login_share % — $(verdict 90 "$login_share")" \
+    "($login_all % of the all-CPUs hashing rate)"
+  echo "- registrations ≥ 90 % of the hash ceiling: $register_share % — $(verdict 90 "$register_share")" \
+    "($register_all % of the all-CPUs hashing rate)"
   echo "- peak RSS ≤ 64 MiB: ${RESULT[$backend.peak_rss]} MiB — $(verdict "${RESULT[$backend.peak_rss]}" 64)"
   echo "- /user/ p99 during a login flood ≤ 3 × alone: ${flood_factor} × — $(verdict "$flood_factor" 3)"
 done

@@ -4,6 +4,7 @@
 //! Each adapter turns its library's errors into the port's error type, so
 //! nothing above this crate sees sqlx, jsonwebtoken or salvo.
 
+pub mod account_cache;
 pub mod cache;
 pub mod captcha;
 pub mod http;

@@ -80,6 +80,11 @@ settings! {
     /// entries the in-process cache (no `REDIS_URL`) holds; when full it drops expired entries,
     /// then the oldest captchas, then the oldest pending codes, and never rate-limit counters
     memory_cache_capacity: usize = adapters::cache::MemoryCache::DEFAULT_CAPACITY;
+    /// accounts whose token checks are answered from memory; every write through the service (and,
+    /// with `REDIS_URL`, through any instance) drops its account at once; `0` turns the cache off
+    account_cache_capacity: u64 = 10_000;
+    /// seconds an account stays in memory at most: a bound only for rows changed outside the service
+    account_cache_ttl_secs: u64 = 60;
     /// `true`: the development outbox stays on with one real channel; `false`: off. Never on with
     /// `TRUSTED_PROXIES` set
     dev_outbox: Option<bool> = None, shown "unset: on while both channels use the development adapter";

@@ -40,6 +40,8 @@ const SAMPLES: &[(&str, &str)] = &[
     ("CAPTCHA_IP_PER_MINUTE", "0"),
     ("CAPTCHA_RENDER_CONCURRENCY", "2"),
     ("MEMORY_CACHE_CAPACITY", "5000"),
+    ("ACCOUNT_CACHE_CAPACITY", "500"),
+    ("ACCOUNT_CACHE_TTL_SECS", "30"),
     ("DEV_OUTBOX", "false"),
     ("CODE_TTL_SECS", "600"),
     ("CODE_RESEND_INTERVAL_SECS", "0"),

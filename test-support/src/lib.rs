@@ -9,6 +9,7 @@
 //! Stand-ins for the message providers, used by the adapters' tests and the HTTP
 //! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
 //! [`captured_logs`] shows what an adapter or the server logged, to check what it never logs.
+//! [`tcp_proxy`] cuts a backend's connections for one test (an HTTP outage, a cache that must go deaf).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 pub mod backends;
@@ -18,3 +19,4 @@ pub mod fake_tencent_sms;
 pub mod fake_wechat;
 pub mod loopback_server;
 pub mod smtp_sink;
+pub mod tcp_proxy;

@@ -43,6 +43,15 @@ pub struct HashingGauges {
     pub running: Gauge,
 }
 
+/// How the account cache answers: from memory or not, and whether it can
+/// (deaf while the change channel is down: every check reads the database).
+#[derive(Clone, Debug, Default)]
+pub struct AccountCacheGauges {
+    pub hits: Counter,
+    pub misses: Counter,
+    pub listening: Gauge,
+}
+
 /// Outbox messages by state, read from the table when metrics are scraped.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OutboxCounts {
@@ -66,6 +75,7 @@ pub struct ServiceMetrics {
     limits_hit: Family<RouteLabels, Counter>,
     outbox: Family<StatusLabels, Gauge>,
     pub hashing: HashingGauges,
+    pub account_cache: AccountCacheGauges,
 }
 
 impl Default for ServiceMetrics {
@@ -102,7 +112,23 @@ impl ServiceMetrics {
             hashing.waiting.clone(),
         );
         registry.register("password_hashes_running", "Password hashes being computed", hashing.running.clone());
-        Self { registry, requests, latency, backend_errors, limits_hit, outbox, hashing }
+        let account_cache = AccountCacheGauges::default();
+        registry.register(
+            "account_cache_hits",
+            "Token checks answered from the account cache",
+            account_cache.hits.clone(),
+        );
+        registry.register(
+            "account_cache_misses",
+            "Token checks that read the database (not in memory, or the cache deaf)",
+            account_cache.misses.clone(),
+        );
+        registry.register(
+            "account_cache_listening",
+            "1 while the account cache is sure to hear every change (0: deaf, or turned off)",
+            account_cache.listening.clone(),
+        );
+        Self { registry, requests, latency, backend_errors, limits_hit, outbox, hashing, account_cache }
     }
 
     /// One answered request; `route` is the route template (`/sms_codes/{mobile}/`), never the raw path.

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use adapters::persistence::Database;
 use application::PasswordGuard;
-use application::ports::{Clock, UserRepository};
+use application::ports::Clock;
 use application::use_cases::{ChangePassword, LogIn, UpdateProfile};
 
+use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;
 
 pub(super) struct AccountUseCases {
@@ -18,11 +19,12 @@ pub(super) struct AccountUseCases {
 impl AccountUseCases {
     pub fn wire(
         database: &Database,
-        users: &Arc<dyn UserRepository>,
+        records: &AccountRecords,
         clock: &Arc<dyn Clock>,
         issuing: &SessionIssuing,
         passwords: &PasswordGuard,
     ) -> Self {
+        let users = &records.users;
         Self {
             log_in: LogIn::new(
                 users.clone(),
@@ -35,7 +37,7 @@ impl AccountUseCases {
             change_password: ChangePassword::new(
                 users.clone(),
                 passwords.clone(),
-                database.password_changes(),
+                records.password_changes.clone(),
                 clock.clone(),
             ),
         }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use adapters::persistence::Database;
 use application::VerificationPolicy;
-use application::ports::{Clock, UserRepository};
+use application::ports::Clock;
 use application::use_cases::{SetEmail, VerifyEmail};
-use tokio::sync::Notify;
 
+use super::account_records::AccountRecords;
 use super::verification::Verification;
 use crate::config::Config;
 
@@ -20,16 +20,16 @@ impl EmailUseCases {
     pub fn wire(
         config: &Config,
         database: &Database,
-        users: &Arc<dyn UserRepository>,
+        records: &AccountRecords,
         clock: &Arc<dyn Clock>,
         verification: &Verification,
-        outbox_wakeup: &Arc<Notify>,
         policy: VerificationPolicy,
     ) -> Self {
+        let users = &records.users;
         Self {
             set_email: SetEmail::new(
                 users.clone(),
-                database.email_changes(outbox_wakeup.clone()),
+                records.email_changes.clone(),
                 verification.codes.clone(),
                 verification.flow_tokens.clone(),
                 clock.clone(),

@@ -1,6 +1,7 @@
 //! The service wired from its configuration, one area per module: each
 //! area takes what it needs and returns what it built.
 
+mod account_records;
 mod accounts;
 mod backends;
 mod email;
@@ -25,6 +26,7 @@ use application::use_cases::{CheckReadiness, DeliverMessages, PurgeExpiredData};
 use application::{AccountStores, PasswordGuard};
 use tokio::sync::Notify;
 
+use self::account_records::AccountRecords;
 use self::accounts::AccountUseCases;
 pub use self::backends::{migrate, open_database};
 use self::backends::{open_cache, open_password_hasher};
@@ -70,7 +72,8 @@ impl Container {
         let hasher = open_password_hasher(config, &metrics)?;
         let policies = Policies::read(config)?;
 
-        let users = database.users();
+        let records = AccountRecords::open(config, &database, &messaging.outbox_wakeup, &metrics)?;
+        let users = records.users.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let workers = Workers::wire(&database, &messaging, &clock, policies.delivery, policies.retention);
         let passwords = PasswordGuard { hasher, limiter: cache.limiter.clone(), policy: policies.login };
@@ -90,7 +93,7 @@ impl Container {
             &users,
             policies.verification.clone(),
         );
-        let sessions = SessionUseCases::wire(&issuing, &database, &users, &clock);
+        let sessions = SessionUseCases::wire(&issuing, &database, &records, &clock);
         let sign_up = SignUpUseCases::wire(
             &users,
             &clock,
@@ -100,19 +103,11 @@ impl Container {
             &issuing,
             policies.availability,
         );
-        let accounts = AccountUseCases::wire(&database, &users, &clock, &issuing, &passwords);
-        let email = EmailUseCases::wire(
-            config,
-            &database,
-            &users,
-            &clock,
-            &verification,
-            &messaging.outbox_wakeup,
-            policies.verification.clone(),
-        );
+        let accounts = AccountUseCases::wire(&database, &records, &clock, &issuing, &passwords);
+        let email =
+            EmailUseCases::wire(config, &database, &records, &clock, &verification, policies.verification.clone());
         let password_reset = PasswordResetUseCases::wire(
-            &database,
-            &users,
+            &records,
             &clock,
             &messaging.captchas,
             &verification,

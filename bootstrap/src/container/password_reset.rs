@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use adapters::persistence::Database;
-use application::ports::{CaptchaStore, Clock, UserRepository};
+use application::ports::{CaptchaStore, Clock};
 use application::use_cases::{ConfirmPasswordResetCode, ResetPassword, SendPasswordResetSms, StartPasswordReset};
 use application::{PasswordGuard, VerificationPolicy};
 
+use super::account_records::AccountRecords;
 use super::verification::Verification;
 
 pub(super) struct PasswordResetUseCases {
@@ -18,8 +18,7 @@ pub(super) struct PasswordResetUseCases {
 
 impl PasswordResetUseCases {
     pub fn wire(
-        database: &Database,
-        users: &Arc<dyn UserRepository>,
+        records: &AccountRecords,
         clock: &Arc<dyn Clock>,
         captchas: &Arc<dyn CaptchaStore>,
         verification: &Verification,
@@ -27,6 +26,7 @@ impl PasswordResetUseCases {
         policy: VerificationPolicy,
     ) -> Self {
         let Verification { codes, flow_tokens } = verification;
+        let users = &records.users;
         Self {
             start_password_reset: StartPasswordReset::new(
                 users.clone(),
@@ -50,7 +50,7 @@ impl PasswordResetUseCases {
                 users.clone(),
                 passwords.clone(),
                 flow_tokens.clone(),
-                database.password_changes(),
+                records.password_changes.clone(),
                 clock.clone(),
             ),
         }

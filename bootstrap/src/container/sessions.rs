@@ -9,6 +9,7 @@ use application::ports::{Clock, TokenIssuer, UserRepository};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionIssuer, SessionPolicy};
 
+use super::account_records::AccountRecords;
 use crate::config::Config;
 
 /// What starts a session, after whatever proved who the person is.
@@ -51,15 +52,15 @@ impl SessionUseCases {
     pub fn wire(
         issuing: &SessionIssuing,
         database: &Database,
-        users: &Arc<dyn UserRepository>,
+        records: &AccountRecords,
         clock: &Arc<dyn Clock>,
     ) -> Self {
-        let revocations = database.access_token_revocations();
+        let revocations = records.revocations.clone();
         let refresh_tokens = database.refresh_tokens();
         Self {
             authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
             log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), database.audit_log(), clock.clone()),
-            refresh_session: RefreshSession::new(issuing.sessions.clone(), users.clone()),
+            refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone()),
             revoke_all_sessions: RevokeAllSessions::new(
                 revocations,
                 refresh_tokens,

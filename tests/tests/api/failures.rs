@@ -9,7 +9,7 @@ use test_support::backends::{backend_url, fresh_postgres_url};
 
 use crate::redis_server::RedisServer;
 use crate::support::{TestApp, assert_error, body, spawn_app_with};
-use crate::tcp_proxy::TcpProxy;
+use test_support::tcp_proxy::TcpProxy;
 
 /// Polls `probe` until it returns true, for at most 15 s.
 async fn eventually(what: &str, mut probe: impl AsyncFnMut() -> bool) {

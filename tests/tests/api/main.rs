@@ -23,7 +23,6 @@ mod registration;
 mod retention;
 mod sessions;
 mod support;
-mod tcp_proxy;
 mod verification;
 mod wechat_login;
 mod wechat_web_login;

@@ -89,3 +89,20 @@ async fn behind_a_trusted_proxy_the_forwarded_client_must_be_allowed() {
     // The proxy itself is not in the list.
     assert_error(app.get("/metrics").await, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn the_account_cache_shows_its_hits_misses_and_that_it_listens() {
+    let app = spawn_app_with(|config| config.code_ip_hourly_limit = 0).await;
+    let user = app.register("metrics_carol", "13800138072").await;
+    let token = user["token"].as_str().expect("token");
+    let before = scrape(&app).await;
+    for _ in 0..3 {
+        let read = app.client.get(app.url("/user/")).bearer_auth(token).send().await.expect("request");
+        assert_eq!(read.status(), StatusCode::OK);
+    }
+    let text = scrape(&app).await;
+    let (hits, misses) = ("accounts_account_cache_hits_total", "accounts_account_cache_misses_total");
+    assert_eq!(sample(&text, misses) - sample(&before, misses), 1.0, "the first read goes to the database: {text}");
+    assert_eq!(sample(&text, hits) - sample(&before, hits), 2.0, "the next two come from memory: {text}");
+    assert_eq!(sample(&text, "accounts_account_cache_listening"), 1.0, "{text}");
+}

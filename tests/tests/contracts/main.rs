@@ -81,6 +81,7 @@ pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
 }
 
 mod access_token_revocations;
+mod account_changes;
 mod cache;
 mod data_retention;
 mod email_change_store;

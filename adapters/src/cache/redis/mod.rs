@@ -35,18 +35,7 @@ impl RedisCache {
         digester: CodeDigester,
         command_timeout: Duration,
     ) -> Result<Self, CacheError> {
-        let config = Config::from_url(url).map_err(|e| CacheError::Other(format!("REDIS_URL: {e}")))?;
-        let pool = Builder::from_config(config)
-            .with_performance_config(|performance| performance.default_command_timeout = command_timeout)
-            .with_connection_config(|connection| {
-                connection.connection_timeout = command_timeout;
-                connection.internal_command_timeout = command_timeout;
-                connection.max_command_attempts = 2;
-            })
-            // Never give up: retry every 100 ms growing to 2 s, for as long as it takes.
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
-            .build_pool(4)
-            .map_err(|e| CacheError::Other(e.to_string()))?;
+        let pool = redis_builder(url, command_timeout)?.build_pool(4).map_err(|e| CacheError::Other(e.to_string()))?;
         pool.connect();
         if tokio::time::timeout(command_timeout, pool.wait_for_connect()).await.is_err() {
             tracing::warn!("Redis is not reachable yet; requests that need it answer 503 until it is");
@@ -71,6 +60,23 @@ impl RedisCache {
     pub async fn quit(&self) {
         let _ = self.pool.quit().await;
     }
+}
+
+/// How every connection to Redis behaves: commands time out instead of
+/// hanging while Redis is down, and reconnecting never gives up.
+pub(crate) fn redis_builder(url: &str, command_timeout: Duration) -> Result<Builder, CacheError> {
+    let config = Config::from_url(url).map_err(|e| CacheError::Other(format!("REDIS_URL: {e}")))?;
+    let mut builder = Builder::from_config(config);
+    builder
+        .with_performance_config(|performance| performance.default_command_timeout = command_timeout)
+        .with_connection_config(|connection| {
+            connection.connection_timeout = command_timeout;
+            connection.internal_command_timeout = command_timeout;
+            connection.max_command_attempts = 2;
+        })
+        // Retry every 100 ms growing to 2 s, for as long as it takes.
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
+    Ok(builder)
 }
 
 /// Connection trouble is "unavailable" (503); anything else is a bug.

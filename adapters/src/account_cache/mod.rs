@@ -1,0 +1,36 @@
+//! Token standings and accounts answered from memory, as long as every change
+//! to an account is sure to reach this instance.
+//!
+//! Each authenticated request needs the account and whether its token was
+//! logged out. Read from the database that is one query per request, and
+//! PostgreSQL becomes the ceiling. Here the answer is kept in memory and
+//! dropped by the events that change it, never by waiting:
+//! - every write to an account goes through a decorator of its port
+//!   ([`InvalidatingUserRepository`], [`InvalidatingPasswordChangeStore`],
+//!   [`InvalidatingEmailChangeStore`], and [`CachedTokenStandings`] for logouts
+//!   and "sign out everywhere"), which drops the account here before the
+//!   request answers and announces it to the other instances ([`AccountChanges`]);
+//! - with Redis, the other instances hear it on a pub/sub channel
+//!   ([`RedisAccountChanges`]). While that subscription is down, nothing is
+//!   answered from memory: every check reads the database again, and the
+//!   memory is cleared when the subscription is back, since announcements made
+//!   meanwhile were missed.
+//!
+//! The time-to-live bounds only changes made outside the service (an operator
+//! editing a row by hand).
+
+mod account_changes;
+mod cached_token_standings;
+mod invalidating_email_change_store;
+mod invalidating_password_change_store;
+mod invalidating_user_repository;
+mod redis_account_changes;
+mod standing_cache;
+
+pub use account_changes::AccountChanges;
+pub use cached_token_standings::CachedTokenStandings;
+pub use invalidating_email_change_store::InvalidatingEmailChangeStore;
+pub use invalidating_password_change_store::InvalidatingPasswordChangeStore;
+pub use invalidating_user_repository::InvalidatingUserRepository;
+pub use redis_account_changes::RedisAccountChanges;
+pub use standing_cache::{ReadTicket, StandingCache};

@@ -1,0 +1,276 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use application::ports::TokenStanding;
+use domain::{User, UserId};
+use parking_lot::RwLock;
+
+use crate::metrics::AccountCacheGauges;
+
+/// Token ids remembered per account; a person rarely has more sessions at
+/// once, and a flood of fresh tokens for one account must not grow memory.
+const TOKENS_PER_ACCOUNT: usize = 16;
+
+/// Accounts as last read, with the standing of the tokens seen for each.
+///
+/// A read races the writes: a request may read the old row just before a
+/// change commits and try to remember it just after the change was announced.
+/// Every [`forget`](Self::forget) bumps an epoch, and a read remembers its
+/// answer only if no forget happened since it began (its [`ReadTicket`]); the
+/// epoch is checked again after storing, so a forget that slips in between
+/// removes what was stored.
+pub struct StandingCache {
+    accounts: moka::sync::Cache<UserId, Arc<CachedAccount>>,
+    epoch: AtomicU64,
+    /// Whether every change made elsewhere is sure to reach this instance.
+    listening: AtomicBool,
+    gauges: AccountCacheGauges,
+}
+
+struct CachedAccount {
+    user: User,
+    revoked_by_token: RwLock<HashMap<Box<str>, bool>>,
+}
+
+/// When a read of the database began, as far as forgets are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadTicket(u64);
+
+impl StandingCache {
+    /// Holds up to `capacity` accounts, each for at most `time_to_live`.
+    /// `listening` says whether changes made elsewhere reach this instance
+    /// from the start (one instance alone: yes; several: once subscribed).
+    pub fn new(capacity: u64, time_to_live: Duration, listening: bool) -> Self {
+        Self {
+            accounts: moka::sync::Cache::builder().max_capacity(capacity).time_to_live(time_to_live).build(),
+            epoch: AtomicU64::new(0),
+            listening: AtomicBool::new(listening),
+            gauges: AccountCacheGauges::default(),
+        }
+    }
+
+    /// Counts hits and misses, and shows whether it listens, in these gauges (`/metrics`).
+    #[must_use]
+    pub fn reporting_to(mut self, gauges: AccountCacheGauges) -> Self {
+        gauges.listening.set(i64::from(self.is_listening()));
+        self.gauges = gauges;
+        self
+    }
+
+    /// The token's standing, if this account and this token were read since
+    /// the account last changed.
+    pub fn lookup(&self, user: UserId, token_id: &str) -> Option<TokenStanding> {
+        let found = self.find(user, token_id);
+        if found.is_some() { &self.gauges.hits } else { &self.gauges.misses }.inc();
+        found
+    }
+
+    fn find(&self, user: UserId, token_id: &str) -> Option<TokenStanding> {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        let account = self.accounts.get(&user)?;
+        let revoked = *account.revoked_by_token.read().get(token_id)?;
+        Some(TokenStanding { user: account.user.clone(), revoked })
+    }
+
+    /// Taken before reading the database, handed to [`remember`](Self::remember).
+    pub fn ticket(&self) -> ReadTicket {
+        ReadTicket(self.epoch.load(Ordering::SeqCst))
+    }
+
+    /// Keeps what the database said about `token_id`, unless something was
+    /// forgotten since `ticket` was taken (the answer may predate that change).
+    pub fn remember(&self, ticket: ReadTicket, token_id: &str, standing: &TokenStanding) {
+        if !self.listening.load(Ordering::SeqCst) || self.epoch.load(Ordering::SeqCst) != ticket.0 {
+            return;
+        }
+        let id = standing.user.id;
+        let account = match self.accounts.get(&id) {
+            Some(account) if account.user == standing.user => account,
+            _ => {
+                let account = Arc::new(CachedAccount {
+                    user: standing.user.clone(),
+                    revoked_by_token: RwLock::new(HashMap::new()),
+                });
+                self.accounts.insert(id, Arc::clone(&account));
+                account
+            }
+        };
+        {
+            let mut tokens = account.revoked_by_token.write();
+            if tokens.len() < TOKENS_PER_ACCOUNT || tokens.contains_key(token_id) {
+                tokens.insert(token_id.into(), standing.revoked);
+            }
+        }
+        if self.epoch.load(Ordering::SeqCst) != ticket.0 {
+            self.accounts.invalidate(&id);
+        }
+    }
+
+    /// Drops what is known of `user`: it has just changed.
+    pub fn forget(&self, user: UserId) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.accounts.invalidate(&user);
+    }
+
+    /// Drops everything: changes may have been missed.
+    pub fn forget_all(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.accounts.invalidate_all();
+    }
+
+    /// Whether changes made elsewhere reach this instance. Either way the
+    /// memory is cleared: going deaf, what is kept may soon be stale; hearing
+    /// again, what was announced meanwhile was missed.
+    pub fn set_listening(&self, listening: bool) {
+        if listening {
+            self.forget_all();
+            self.listening.store(true, Ordering::SeqCst);
+        } else {
+            self.listening.store(false, Ordering::SeqCst);
+            self.forget_all();
+        }
+        self.gauges.listening.set(i64::from(listening));
+    }
+
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::Profile;
+
+    use super::*;
+
+    fn user(id: i64, nickname: &str) -> User {
+        User {
+            id: UserId(id),
+            username: format!("user{id}"),
+            mobile: None,
+            email: None,
+            pending_email: None,
+            password_hash: None,
+            profile: Profile { nickname: Some(nickname.into()), ..Profile::default() },
+            date_joined: chrono::DateTime::UNIX_EPOCH,
+            last_login: None,
+            token_version: 0,
+        }
+    }
+
+    fn standing(id: i64, nickname: &str, revoked: bool) -> TokenStanding {
+        TokenStanding { user: user(id, nickname), revoked }
+    }
+
+    fn cache() -> StandingCache {
+        StandingCache::new(100, Duration::from_secs(60), true)
+    }
+
+    #[test]
+    fn a_remembered_token_is_answered_until_its_account_is_forgotten() {
+        let cache = cache();
+        let read = standing(1, "before", false);
+        cache.remember(cache.ticket(), "jti-a", &read);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(read));
+        assert_eq!(cache.lookup(UserId(1), "jti-b"), None, "another token of the account was never read");
+        assert_eq!(cache.lookup(UserId(2), "jti-a"), None);
+
+        cache.forget(UserId(1));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_change_is_not_remembered() {
+        let cache = cache();
+        let ticket = cache.ticket();
+        cache.forget(UserId(1));
+        cache.remember(ticket, "jti-a", &standing(1, "stale", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+    }
+
+    #[test]
+    fn a_change_to_another_account_also_keeps_an_older_read_out() {
+        // The epoch is shared: cheaper than one per account, and only costs a miss.
+        let cache = cache();
+        let ticket = cache.ticket();
+        cache.forget(UserId(2));
+        cache.remember(ticket, "jti-a", &standing(1, "maybe stale", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+    }
+
+    #[test]
+    fn tokens_of_one_account_share_its_row_and_a_newer_row_replaces_it() {
+        let cache = cache();
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "old", false));
+        cache.remember(cache.ticket(), "jti-b", &standing(1, "old", true));
+        assert_eq!(cache.lookup(UserId(1), "jti-b"), Some(standing(1, "old", true)));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(standing(1, "old", false)));
+
+        cache.remember(cache.ticket(), "jti-c", &standing(1, "new", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-c"), Some(standing(1, "new", false)));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None, "the tokens read with the old row go with it");
+    }
+
+    #[test]
+    fn an_account_keeps_a_bounded_number_of_tokens() {
+        let cache = cache();
+        for n in 0..TOKENS_PER_ACCOUNT + 5 {
+            cache.remember(cache.ticket(), &format!("jti-{n}"), &standing(1, "same", false));
+        }
+        assert!(cache.lookup(UserId(1), "jti-0").is_some());
+        assert!(cache.lookup(UserId(1), &format!("jti-{}", TOKENS_PER_ACCOUNT - 1)).is_some());
+        assert_eq!(cache.lookup(UserId(1), &format!("jti-{TOKENS_PER_ACCOUNT}")), None);
+    }
+
+    #[test]
+    fn nothing_is_answered_or_kept_while_deaf_and_nothing_survives_going_deaf() {
+        let cache = cache();
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "kept", false));
+        cache.set_listening(false);
+        assert!(!cache.is_listening());
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "read while deaf", false));
+
+        cache.set_listening(true);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None, "what was known before going deaf is gone");
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "fresh", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(standing(1, "fresh", false)));
+    }
+
+    #[test]
+    fn a_read_that_began_before_hearing_again_is_not_remembered() {
+        let cache = StandingCache::new(100, Duration::from_secs(60), false);
+        let ticket = cache.ticket();
+        cache.set_listening(true);
+        cache.remember(ticket, "jti-a", &standing(1, "read while deaf", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+    }
+
+    #[test]
+    fn hits_misses_and_hearing_are_counted() {
+        let gauges = AccountCacheGauges::default();
+        let cache = cache().reporting_to(gauges.clone());
+        assert_eq!(gauges.listening.get(), 1);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "one", false));
+        assert!(cache.lookup(UserId(1), "jti-a").is_some());
+        assert!(cache.lookup(UserId(1), "jti-a").is_some());
+        cache.set_listening(false);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        assert_eq!((gauges.hits.get(), gauges.misses.get(), gauges.listening.get()), (2, 2, 0));
+    }
+
+    #[test]
+    fn forgetting_everything_drops_every_account() {
+        let cache = cache();
+        cache.remember(cache.ticket(), "jti-a", &standing(1, "one", false));
+        cache.remember(cache.ticket(), "jti-b", &standing(2, "two", false));
+        cache.forget_all();
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        assert_eq!(cache.lookup(UserId(2), "jti-b"), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! The stores that change accounts, behind the account cache unless it is
+//! turned off (`ACCOUNT_CACHE_CAPACITY=0`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters::account_cache::{
+    AccountChanges, CachedTokenStandings, InvalidatingEmailChangeStore, InvalidatingPasswordChangeStore,
+    InvalidatingUserRepository, RedisAccountChanges, StandingCache,
+};
+use adapters::metrics::ServiceMetrics;
+use adapters::persistence::Database;
+use application::ports::{AccessTokenRevocations, EmailChangeStore, PasswordChangeStore, UserRepository};
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::server::StartError;
+
+/// Every port that writes an account, and the one that checks a token's
+/// standing, so that no write can go around the cache.
+pub(super) struct AccountRecords {
+    pub users: Arc<dyn UserRepository>,
+    pub revocations: Arc<dyn AccessTokenRevocations>,
+    pub password_changes: Arc<dyn PasswordChangeStore>,
+    pub email_changes: Arc<dyn EmailChangeStore>,
+}
+
+impl AccountRecords {
+    pub fn open(
+        config: &Config,
+        database: &Database,
+        outbox_wakeup: &Arc<Notify>,
+        metrics: &ServiceMetrics,
+    ) -> Result<Self, StartError> {
+        let direct = Self {
+            users: database.users(),
+            revocations: database.access_token_revocations(),
+            password_changes: database.password_changes(),
+            email_changes: database.email_changes(outbox_wakeup.clone()),
+        };
+        if config.account_cache_capacity == 0 {
+            tracing::info!("account cache off: every authenticated request reads the database");
+            return Ok(direct);
+        }
+        let cache = Arc::new(
+            StandingCache::new(
+                config.account_cache_capacity,
+                Duration::from_secs(config.account_cache_ttl_secs.max(1)),
+                true,
+            )
+            .reporting_to(metrics.account_cache.clone()),
+        );
+        let changes = Arc::new(match config.redis_url() {
+            Some(url) => {
+                let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
+                let others = RedisAccountChanges::start(url, &config.redis_key_prefix, cache.clone(), timeout)
+                    .map_err(|e| StartError::Cache(e.to_string()))?;
+                tracing::info!("account cache on, kept in step with the other instances through Redis");
+                AccountChanges::shared(cache.clone(), Arc::new(others))
+            }
+            None => {
+                tracing::info!("account cache on (this instance alone)");
+                AccountChanges::local(cache.clone())
+            }
+        });
+        Ok(Self {
+            users: Arc::new(InvalidatingUserRepository::new(direct.users, changes.clone())),
+            revocations: Arc::new(CachedTokenStandings::new(direct.revocations, cache, changes.clone())),
+            password_changes: Arc::new(InvalidatingPasswordChangeStore::new(direct.password_changes, changes.clone())),
+            email_changes: Arc::new(InvalidatingEmailChangeStore::new(direct.email_changes, changes)),
+        })
+    }
+}

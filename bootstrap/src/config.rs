@@ -63,6 +63,8 @@ settings! {
     max_body_bytes: usize = 64 * 1024;
     /// seconds to wait for a database connection before answering 503
     database_timeout_secs: u64 = 5;
+    /// database connections open at once per instance
+    database_max_connections: u32 = 0, shown "0: 16 on PostgreSQL, 8 on SQLite";
     /// password hashes computed at once, each on a thread of its own that keeps its 19 MiB from
     /// one hash to the next (so hashing holds this × 19 MiB, however many logins); `0` = number of CPUs
     password_hash_concurrency: usize = 0;

@@ -34,6 +34,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("LOG_FORMAT", "json"),
     ("MAX_BODY_BYTES", "1024"),
     ("DATABASE_TIMEOUT_SECS", "2"),
+    ("DATABASE_MAX_CONNECTIONS", "4"),
     ("PASSWORD_HASH_CONCURRENCY", "3"),
     ("DJANGO_HASH_ITERATIONS", "260000"),
     ("CAPTCHA_TTL_SECS", "120"),

@@ -24,9 +24,13 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
             .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
     }
     tracing::info!(url = %redact_url(&url), "opening the database");
-    Database::connect(&url, Duration::from_secs(config.database_timeout_secs))
-        .await
-        .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
+    Database::connect_with_pool(
+        &url,
+        Duration::from_secs(config.database_timeout_secs),
+        config.database_max_connections,
+    )
+    .await
+    .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
 }
 
 /// Applies pending migrations and returns.

@@ -85,7 +85,7 @@ pub(super) fn open_password_hasher(
 ) -> Result<Arc<dyn PasswordHasher>, StartError> {
     let concurrency = or_cpu_count(config.password_hash_concurrency);
     Ok(Arc::new(
-        Argon2PasswordHasher::new(concurrency)
+        Argon2PasswordHasher::niced(concurrency, u8::try_from(config.password_hash_niceness).unwrap_or(19))
             .map_err(|e| StartError::Hashing(e.to_string()))?
             .covering_django_iterations(config.django_hash_iterations)
             .reporting_to(metrics.hashing.clone()),

@@ -9,7 +9,9 @@
 #
 # Environment: BENCH_SECS (default 10), BENCH_BACKENDS ("postgres embedded"),
 # BENCH_BINARY (skip the build and use this binary), BENCH_PORT (18080),
-# BENCH_RUST_LOG (info, as in production: the request log is part of the cost).
+# BENCH_RUST_LOG (info, as in production: the request log is part of the cost),
+# BENCH_SERVER_ENV (more VAR=value settings for the server, space-separated, for
+# experiments such as DATABASE_MAX_CONNECTIONS=8).
 # Every rate limit is configured off (0): the bench measures the work, not the
 # limits. PostgreSQL and Redis come from .ci/backends.sh (installed and started
 # if missing); the bench uses its own database, `accounts_bench`, recreated on
@@ -140,6 +142,8 @@ start_server() { # start_server BACKEND
     LOGIN_ACCOUNT_FAILURES=0 LOGIN_IP_FAILURES=0 AVAILABILITY_IP_PER_MINUTE=0 CAPTCHA_IP_PER_MINUTE=0
     EMAIL_TEST_ADDRESSES="bench*=135790"
   )
+  # shellcheck disable=SC2206 # word splitting is the point: one VAR=value per word
+  env+=(${BENCH_SERVER_ENV:-})
   if [ "$backend" = postgres ]; then
     env+=(
       DATABASE_URL="postgres://postgres@127.0.0.1:5432/accounts_bench"

@@ -63,9 +63,14 @@ settings! {
     max_body_bytes: usize = 64 * 1024;
     /// seconds to wait for a database connection before answering 503
     database_timeout_secs: u64 = 5;
+    /// database connections open at once per instance
+    database_max_connections: u32 = 0, shown "0: 16 on PostgreSQL, 8 on SQLite";
     /// password hashes computed at once, each on a thread of its own that keeps its 19 MiB from
     /// one hash to the next (so hashing holds this × 19 MiB, however many logins); `0` = number of CPUs
     password_hash_concurrency: usize = 0;
+    /// niceness (`0` to `19`) of the hashing threads: above `0` they give way to the threads that
+    /// answer requests, so reads stay fast during a login flood; hashing still gets every idle cycle
+    password_hash_niceness: u32 = 10;
     /// the highest PBKDF2 iteration count among imported Django hashes (e.g. `260000`); every
     /// password verification is padded to what one such hash costs, measured at start; `0` =
     /// learned from the first imported hash verified (see [Security notes](#security-notes))
@@ -270,6 +275,12 @@ impl Config {
         self.qq_settings()?;
         self.wechat_settings()?;
         self.email_fixed_code_targets()?;
+        if self.password_hash_niceness > 19 {
+            return Err(ConfigError::Invalid(format!(
+                "PASSWORD_HASH_NICENESS must be 0 to 19, not {}",
+                self.password_hash_niceness
+            )));
+        }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid(format!("LOG_FORMAT must be text or json, not {:?}", self.log_format)));
         }

@@ -60,6 +60,16 @@ fn the_step_token_and_verification_link_lifetimes_are_read_from_the_environment(
 }
 
 #[test]
+fn a_hashing_niceness_beyond_19_is_refused_and_19_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(dir.path()).env("PASSWORD_HASH_NICENESS", "20").arg("migrate").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PASSWORD_HASH_NICENESS must be 0 to 19"));
+    let output = command(dir.path()).env("PASSWORD_HASH_NICENESS", "19").arg("migrate").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
 fn outside_the_embedded_mode_a_jwt_secret_is_required() {
     let dir = tempfile::tempdir().unwrap();
     let output = command(dir.path()).env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none").output().unwrap();

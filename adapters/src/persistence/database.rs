@@ -55,6 +55,17 @@ impl Database {
     /// service starts (and answers 503) while the database is down, and
     /// recovers by itself when it returns. `acquire_timeout` bounds every wait.
     pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
+        Self::connect_with_pool(url, acquire_timeout, 0).await
+    }
+
+    /// As [`connect`](Self::connect), with at most `max_connections` open at
+    /// once; 0 keeps the backend's default (16 on PostgreSQL, 8 on SQLite).
+    pub async fn connect_with_pool(
+        url: &str,
+        acquire_timeout: Duration,
+        max_connections: u32,
+    ) -> Result<Self, sqlx::Error> {
+        let sized = |default: u32| if max_connections == 0 { default } else { max_connections };
         match DatabaseKind::of_url(url) {
             Some(DatabaseKind::Sqlite) => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -65,7 +76,7 @@ impl Database {
                     // A second writer waits for the first instead of failing at once.
                     .busy_timeout(Duration::from_secs(5));
                 let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(sized(8))
                     .acquire_timeout(acquire_timeout)
                     .connect_with(options)
                     .await?;
@@ -74,7 +85,7 @@ impl Database {
             Some(DatabaseKind::Postgres) => {
                 let options = PgConnectOptions::from_str(url)?.application_name("meiduo-accounts");
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(sized(16))
                     .acquire_timeout(acquire_timeout)
                     .connect_lazy_with(options);
                 Ok(Self::Postgres(pool))

@@ -49,7 +49,13 @@ impl Argon2PasswordHasher {
     pub const PARALLELISM: u32 = 1;
 
     pub fn new(max_concurrent: usize) -> Result<Self, HashError> {
-        Self::with_params(max_concurrent, Self::MEMORY_KIB, Self::ITERATIONS, Self::PARALLELISM)
+        Self::niced(max_concurrent, 0)
+    }
+
+    /// As [`Self::new`], hashing at `niceness` (0 to 19) below the threads
+    /// that answer requests.
+    pub fn niced(max_concurrent: usize, niceness: u8) -> Result<Self, HashError> {
+        Self::build(max_concurrent, niceness, Self::MEMORY_KIB, Self::ITERATIONS, Self::PARALLELISM)
     }
 
     /// Other costs, for tests that hash many passwords; production uses [`Self::new`].
@@ -59,12 +65,22 @@ impl Argon2PasswordHasher {
         iterations: u32,
         parallelism: u32,
     ) -> Result<Self, HashError> {
+        Self::build(max_concurrent, 0, memory_kib, iterations, parallelism)
+    }
+
+    fn build(
+        max_concurrent: usize,
+        niceness: u8,
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    ) -> Result<Self, HashError> {
         let params =
             Params::new(memory_kib, iterations, parallelism, None).map_err(|e| HashError::Failed(e.to_string()))?;
         let started = Instant::now();
         let dummy_hash = hash_with(&mut HashMemory::new(0), &params, b"dummy password for unknown accounts")?;
         let argon2_cost = started.elapsed();
-        let threads = HashingThreads::start(max_concurrent, params.block_count())?;
+        let threads = HashingThreads::start(max_concurrent, params.block_count(), niceness)?;
         Ok(Self {
             params,
             threads,

@@ -24,9 +24,13 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
             .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
     }
     tracing::info!(url = %redact_url(&url), "opening the database");
-    Database::connect(&url, Duration::from_secs(config.database_timeout_secs))
-        .await
-        .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
+    Database::connect_with_pool(
+        &url,
+        Duration::from_secs(config.database_timeout_secs),
+        config.database_max_connections,
+    )
+    .await
+    .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
 }
 
 /// Applies pending migrations and returns.
@@ -81,7 +85,7 @@ pub(super) fn open_password_hasher(
 ) -> Result<Arc<dyn PasswordHasher>, StartError> {
     let concurrency = or_cpu_count(config.password_hash_concurrency);
     Ok(Arc::new(
-        Argon2PasswordHasher::new(concurrency)
+        Argon2PasswordHasher::niced(concurrency, u8::try_from(config.password_hash_niceness).unwrap_or(19))
             .map_err(|e| StartError::Hashing(e.to_string()))?
             .covering_django_iterations(config.django_hash_iterations)
             .reporting_to(metrics.hashing.clone()),

@@ -12,6 +12,7 @@
 //! [`tcp_proxy`] cuts a backend's connections for one test (an HTTP outage, a cache that must go deaf).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
+pub mod accounts;
 pub mod backends;
 pub mod captured_logs;
 pub mod fake_qq;

@@ -61,26 +61,13 @@ mod tests {
 
     use application::ports::MockAccessTokenRevocations;
     use chrono::Utc;
-    use domain::{Profile, User};
+    use domain::User;
+    use test_support::accounts::account;
 
     use super::*;
 
     fn standing(version: i64, revoked: bool) -> TokenStanding {
-        TokenStanding {
-            user: User {
-                id: UserId(7),
-                username: "alice".into(),
-                mobile: None,
-                email: None,
-                pending_email: None,
-                password_hash: None,
-                profile: Profile::default(),
-                date_joined: chrono::DateTime::UNIX_EPOCH,
-                last_login: None,
-                token_version: version,
-            },
-            revoked,
-        }
+        TokenStanding { user: User { username: "alice".into(), token_version: version, ..account(7) }, revoked }
     }
 
     fn cached(inner: MockAccessTokenRevocations) -> CachedTokenStandings {

@@ -144,22 +144,12 @@ impl StandingCache {
 #[cfg(test)]
 mod tests {
     use domain::Profile;
+    use test_support::accounts::account;
 
     use super::*;
 
     fn user(id: i64, nickname: &str) -> User {
-        User {
-            id: UserId(id),
-            username: format!("user{id}"),
-            mobile: None,
-            email: None,
-            pending_email: None,
-            password_hash: None,
-            profile: Profile { nickname: Some(nickname.into()), ..Profile::default() },
-            date_joined: chrono::DateTime::UNIX_EPOCH,
-            last_login: None,
-            token_version: 0,
-        }
+        User { profile: Profile { nickname: Some(nickname.into()), ..Profile::default() }, ..account(id) }
     }
 
     fn standing(id: i64, nickname: &str, revoked: bool) -> TokenStanding {

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use adapters::account_cache::{AccountChanges, RedisAccountChanges, StandingCache};
 use application::ports::TokenStanding;
-use domain::{Profile, User, UserId};
+use domain::UserId;
+use test_support::accounts::account;
 use test_support::backends::backend_url;
 use test_support::tcp_proxy::TcpProxy;
 
@@ -38,21 +39,7 @@ impl Instance {
 }
 
 fn standing(user: i64) -> TokenStanding {
-    TokenStanding {
-        user: User {
-            id: UserId(user),
-            username: format!("user{user}"),
-            mobile: None,
-            email: None,
-            pending_email: None,
-            password_hash: None,
-            profile: Profile::default(),
-            date_joined: chrono::DateTime::UNIX_EPOCH,
-            last_login: None,
-            token_version: 0,
-        },
-        revoked: false,
-    }
+    TokenStanding { user: account(user), revoked: false }
 }
 
 /// Polls `condition` every 10 ms for up to `limit`; whether it came true.
@@ -65,6 +52,11 @@ async fn within(limit: Duration, condition: impl Fn() -> bool) -> bool {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     condition()
+}
+
+/// The Redis of `url` (`redis://host:port`), for a proxy in front of it.
+fn upstream_of(url: &str) -> SocketAddr {
+    url.trim_start_matches("redis://").trim_end_matches('/').parse().expect("TEST_REDIS_URL as redis://host:port")
 }
 
 fn fresh_prefix() -> String {
@@ -102,9 +94,7 @@ async fn a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_s
 #[tokio::test]
 async fn an_instance_cut_off_from_redis_answers_nothing_from_memory_and_starts_empty_when_back() {
     let Some(url) = backend_url("TEST_REDIS_URL", "account_changes::cut_off") else { return };
-    let upstream: SocketAddr =
-        url.trim_start_matches("redis://").trim_end_matches('/').parse().expect("TEST_REDIS_URL as redis://host:port");
-    let proxy = TcpProxy::start(upstream).await;
+    let proxy = TcpProxy::start(upstream_of(&url)).await;
     let prefix = fresh_prefix();
     let one = Instance::start(&url, &prefix);
     let cut_off = Instance::start(&format!("redis://{}", proxy.address()), &prefix);
@@ -134,9 +124,7 @@ async fn an_instance_cut_off_from_redis_answers_nothing_from_memory_and_starts_e
 #[tokio::test]
 async fn an_instance_whose_channel_falls_silent_answers_nothing_from_memory_until_heard_again() {
     let Some(url) = backend_url("TEST_REDIS_URL", "account_changes::silent") else { return };
-    let upstream: SocketAddr =
-        url.trim_start_matches("redis://").trim_end_matches('/').parse().expect("TEST_REDIS_URL as redis://host:port");
-    let proxy = TcpProxy::start(upstream).await;
+    let proxy = TcpProxy::start(upstream_of(&url)).await;
     let prefix = fresh_prefix();
     let stalled = Instance::start(&format!("redis://{}", proxy.address()), &prefix);
     assert!(within(Duration::from_secs(5), || stalled.cache.is_listening()).await);

@@ -209,3 +209,29 @@ impl ReadinessProbe for Database {
         result.map_err(|e| e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    async fn max_connections(url: &str, asked: u32) -> u32 {
+        match Database::connect_with_pool(url, Duration::from_secs(1), asked).await.unwrap() {
+            Database::Sqlite(pool) => pool.options().get_max_connections(),
+            Database::Postgres(pool) => pool.options().get_max_connections(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_pool_holds_what_was_asked_and_zero_keeps_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = format!("sqlite://{}", dir.path().join("pool.db").display());
+        assert_eq!(max_connections(&sqlite, 3).await, 3);
+        assert_eq!(max_connections(&sqlite, 0).await, 8);
+        // The PostgreSQL pool connects lazily: nothing needs to listen on this port.
+        let postgres = "postgres://nobody@127.0.0.1:1/none";
+        assert_eq!(max_connections(postgres, 5).await, 5);
+        assert_eq!(max_connections(postgres, 0).await, 16);
+    }
+}

@@ -107,6 +107,9 @@ async fn an_instance_cut_off_from_redis_answers_nothing_from_memory_and_starts_e
     assert!(!cut_off.knows(1), "nothing is answered from memory while deaf");
     cut_off.remember(1);
     assert!(!cut_off.knows(1), "nor kept");
+    // A write on the cut-off instance still answers: its announcement gives up instead of waiting for Redis.
+    let announced = tokio::time::timeout(Duration::from_secs(5), cut_off.changes.announce(UserId(2))).await;
+    assert!(announced.is_ok(), "an announcement during an outage must not hang the write");
     // Announced while the instance cannot hear it.
     one.changes.announce(UserId(1)).await;
 

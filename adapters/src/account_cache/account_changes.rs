@@ -1,8 +1,9 @@
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use domain::UserId;
 
-use super::{RedisAccountChanges, StandingCache};
+use super::{Announcement, RedisAccountChanges, StandingCache};
 
 /// Where a change to an account is told: this instance's memory at once, and
 /// the other instances through Redis when there are any.
@@ -26,7 +27,16 @@ impl AccountChanges {
     pub async fn announce(&self, user: UserId) {
         self.cache.forget(user);
         if let Some(others) = &self.others {
-            others.publish(user).await;
+            others.publish(Announcement::Changed(user)).await;
+        }
+    }
+
+    /// Called after a login's `last_login` write succeeded: the account
+    /// stays in memory with the new time, here and on the other instances.
+    pub async fn announce_login(&self, user: UserId, at: DateTime<Utc>) {
+        self.cache.record_login(user, at);
+        if let Some(others) = &self.others {
+            others.publish(Announcement::LoggedIn(user, at)).await;
         }
     }
 }

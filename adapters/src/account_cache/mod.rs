@@ -20,6 +20,7 @@
 //! editing a row by hand).
 
 mod account_changes;
+mod announcement;
 mod cached_token_standings;
 mod invalidating_email_change_store;
 mod invalidating_password_change_store;
@@ -28,6 +29,7 @@ mod redis_account_changes;
 mod standing_cache;
 
 pub use account_changes::AccountChanges;
+pub use announcement::Announcement;
 pub use cached_token_standings::CachedTokenStandings;
 pub use invalidating_email_change_store::InvalidatingEmailChangeStore;
 pub use invalidating_password_change_store::InvalidatingPasswordChangeStore;

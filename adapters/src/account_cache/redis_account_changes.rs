@@ -2,13 +2,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use application::ports::CacheError;
-use domain::UserId;
 use fred::prelude::{Client, ClientLike, EventInterface, PubsubInterface};
 use fred::types::Message;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
-use super::StandingCache;
+use super::{Announcement, StandingCache};
 use crate::cache::redis::redis_builder;
 
 /// How often each instance says on the channel that it is alive.
@@ -18,7 +17,6 @@ const HEARTBEAT: Duration = Duration::from_millis(250);
 /// something is heard again. This bounds how long an instance can answer
 /// from memory after a change it did not hear.
 const SILENCE_LIMIT: Duration = Duration::from_secs(1);
-const HEARTBEAT_MESSAGE: &str = "alive";
 
 /// Account changes shared between instances on a Redis pub/sub channel.
 ///
@@ -59,12 +57,12 @@ impl RedisAccountChanges {
         Ok(Self { publisher, subscriber, channel, tasks: [listener, heartbeat] })
     }
 
-    /// Tells the other instances that `user` changed. A failure is logged and
+    /// Tells the other instances what changed. A failure is logged and
     /// not returned: the change itself is stored, and the instances that
     /// missed the announcement are those cut off from Redis, which do not
     /// answer from memory until they are back, and then start empty.
-    pub async fn publish(&self, user: UserId) {
-        if let Err(error) = self.publisher.publish::<i64, _, _>(self.channel.as_str(), user.0).await {
+    pub async fn publish(&self, announcement: Announcement) {
+        if let Err(error) = self.publisher.publish::<i64, _, _>(self.channel.as_str(), announcement.encode()).await {
             tracing::warn!(%error, "could not announce an account change to the other instances");
         }
     }
@@ -89,7 +87,7 @@ async fn beat(publisher: Client, channel: String) {
     loop {
         ticks.tick().await;
         // A lost beat is what the listeners watch for; nothing to do here.
-        let _ = publisher.publish::<i64, _, _>(channel.as_str(), HEARTBEAT_MESSAGE).await;
+        let _ = publisher.publish::<i64, _, _>(channel.as_str(), Announcement::Heartbeat.encode()).await;
     }
 }
 
@@ -138,12 +136,11 @@ async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, 
                         tracing::info!("the account-change channel is heard again");
                         cache.set_listening(true);
                     }
-                    match message.value.as_str().as_deref() {
-                        Some(HEARTBEAT_MESSAGE) => {}
-                        _ => match message.value.as_i64() {
-                            Some(id) => cache.forget(UserId(id)),
-                            None => cache.forget_all(),
-                        },
+                    match message.value.as_str().as_deref().and_then(Announcement::decode) {
+                        Some(Announcement::Heartbeat) => {}
+                        Some(Announcement::Changed(user)) => cache.forget(user),
+                        Some(Announcement::LoggedIn(user, at)) => cache.record_login(user, at),
+                        None => cache.forget_all(),
                     }
                 }
                 Ok(_) => {}

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use application::ports::TokenStanding;
+use chrono::{DateTime, Utc};
 use domain::{User, UserId};
 use parking_lot::RwLock;
 
@@ -21,6 +22,10 @@ const TOKENS_PER_ACCOUNT: usize = 16;
 /// answer only if no forget happened since it began (its [`ReadTicket`]); the
 /// epoch is checked again after storing, so a forget that slips in between
 /// removes what was stored.
+///
+/// A login changes only `last_login`, and a flood of logins to one account
+/// must not keep its readers on the database: [`record_login`](Self::record_login)
+/// updates the remembered copy in place instead of dropping it.
 pub struct StandingCache {
     accounts: moka::sync::Cache<UserId, Arc<CachedAccount>>,
     epoch: AtomicU64,
@@ -30,8 +35,32 @@ pub struct StandingCache {
 }
 
 struct CachedAccount {
-    user: User,
+    user: RwLock<User>,
     revoked_by_token: RwLock<HashMap<Box<str>, bool>>,
+}
+
+impl CachedAccount {
+    fn new(user: User) -> Self {
+        Self { user: RwLock::new(user), revoked_by_token: RwLock::new(HashMap::new()) }
+    }
+
+    /// Takes in a fresh read of the same account, if it differs from the
+    /// remembered one at most by `last_login` (logins only move it forward,
+    /// so the later of the two is the current one); `false` if it changed.
+    fn absorb(&self, read: &User) -> bool {
+        let mut user = self.user.write();
+        let latest = user.last_login.max(read.last_login);
+        if *user != (User { last_login: user.last_login, ..read.clone() }) {
+            return false;
+        }
+        user.last_login = latest;
+        true
+    }
+
+    fn logged_in(&self, at: DateTime<Utc>) {
+        let mut user = self.user.write();
+        user.last_login = user.last_login.max(Some(at));
+    }
 }
 
 /// When a read of the database began, as far as forgets are concerned.
@@ -73,7 +102,7 @@ impl StandingCache {
         }
         let account = self.accounts.get(&user)?;
         let revoked = *account.revoked_by_token.read().get(token_id)?;
-        Some(TokenStanding { user: account.user.clone(), revoked })
+        Some(TokenStanding { user: account.user.read().clone(), revoked })
     }
 
     /// Taken before reading the database, handed to [`remember`](Self::remember).
@@ -89,12 +118,9 @@ impl StandingCache {
         }
         let id = standing.user.id;
         let account = match self.accounts.get(&id) {
-            Some(account) if account.user == standing.user => account,
+            Some(account) if account.absorb(&standing.user) => account,
             _ => {
-                let account = Arc::new(CachedAccount {
-                    user: standing.user.clone(),
-                    revoked_by_token: RwLock::new(HashMap::new()),
-                });
+                let account = Arc::new(CachedAccount::new(standing.user.clone()));
                 self.accounts.insert(id, Arc::clone(&account));
                 account
             }
@@ -114,6 +140,18 @@ impl StandingCache {
     pub fn forget(&self, user: UserId) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.accounts.invalidate(&user);
+    }
+
+    /// `user` logged in `at`: the remembered copy shows it from now on. With
+    /// no copy here, a read under way may predate the login, so it is kept
+    /// out as a change would keep it out (the epoch); nothing is dropped.
+    pub fn record_login(&self, user: UserId, at: DateTime<Utc>) {
+        match self.accounts.get(&user) {
+            Some(account) => account.logged_in(at),
+            None => {
+                self.epoch.fetch_add(1, Ordering::SeqCst);
+            }
+        }
     }
 
     /// Drops everything: changes may have been missed.
@@ -203,6 +241,51 @@ mod tests {
         cache.remember(cache.ticket(), "jti-c", &standing(1, "new", false));
         assert_eq!(cache.lookup(UserId(1), "jti-c"), Some(standing(1, "new", false)));
         assert_eq!(cache.lookup(UserId(1), "jti-a"), None, "the tokens read with the old row go with it");
+    }
+
+    fn at(second: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + second, 0).unwrap()
+    }
+
+    fn logged_in_at(standing: &TokenStanding, at: Option<DateTime<Utc>>) -> TokenStanding {
+        TokenStanding { user: User { last_login: at, ..standing.user.clone() }, ..standing.clone() }
+    }
+
+    #[test]
+    fn a_login_updates_the_remembered_account_in_place_and_keeps_its_tokens() {
+        let cache = cache();
+        let read = standing(1, "same", false);
+        cache.remember(cache.ticket(), "jti-a", &read);
+        cache.record_login(UserId(1), at(10));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(logged_in_at(&read, Some(at(10)))));
+
+        cache.record_login(UserId(1), at(5));
+        assert_eq!(
+            cache.lookup(UserId(1), "jti-a").and_then(|s| s.user.last_login),
+            Some(at(10)),
+            "a login reported late does not move last_login back"
+        );
+    }
+
+    #[test]
+    fn a_read_from_before_a_login_does_not_bring_back_the_older_last_login() {
+        let cache = cache();
+        let read = standing(1, "same", false);
+        cache.remember(cache.ticket(), "jti-a", &read);
+        let ticket = cache.ticket();
+        cache.record_login(UserId(1), at(10));
+        cache.remember(ticket, "jti-b", &logged_in_at(&read, None));
+        assert_eq!(cache.lookup(UserId(1), "jti-b"), Some(logged_in_at(&read, Some(at(10)))));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(logged_in_at(&read, Some(at(10)))));
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_login_to_an_account_not_in_memory_is_not_remembered() {
+        let cache = cache();
+        let ticket = cache.ticket();
+        cache.record_login(UserId(1), at(10));
+        cache.remember(ticket, "jti-a", &standing(1, "read before the login", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
     }
 
     #[test]

@@ -92,6 +92,28 @@ async fn a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_s
 }
 
 #[tokio::test]
+async fn a_login_announced_by_one_instance_updates_the_other_in_place() {
+    let Some(url) = backend_url("TEST_REDIS_URL", "account_changes::login") else { return };
+    let prefix = fresh_prefix();
+    let (one, other) = (Instance::start(&url, &prefix), Instance::start(&url, &prefix));
+    assert!(within(Duration::from_secs(5), || one.cache.is_listening() && other.cache.is_listening()).await);
+    one.remember(1);
+    other.remember(1);
+    let at = chrono::DateTime::from_timestamp_micros(1_800_000_000_123_456).unwrap();
+
+    one.changes.announce_login(UserId(1), at).await;
+    let last_login = |instance: &Instance| instance.cache.lookup(UserId(1), "jti").and_then(|s| s.user.last_login);
+    assert_eq!(last_login(&one), Some(at), "kept, with the new time, on the instance that logged in");
+    assert!(
+        within(Duration::from_secs(1), || last_login(&other) == Some(at)).await,
+        "the other instance keeps the account and shows the new time"
+    );
+    for instance in [one, other] {
+        instance.redis.quit().await;
+    }
+}
+
+#[tokio::test]
 async fn an_instance_cut_off_from_redis_answers_nothing_from_memory_and_starts_empty_when_back() {
     let Some(url) = backend_url("TEST_REDIS_URL", "account_changes::cut_off") else { return };
     let proxy = TcpProxy::start(upstream_of(&url)).await;

@@ -90,6 +90,11 @@ settings! {
     account_cache_capacity: u64 = 10_000;
     /// seconds an account stays in memory at most: a bound only for rows changed outside the service
     account_cache_ttl_secs: u64 = 60;
+    /// taken usernames, mobiles and emails the availability filter is sized for at least (it is sized
+    /// for twice the accounts' names when larger, and rebuilt larger when full); it answers checks of
+    /// free names without a query, kept current like the account cache; `0` turns it off, as does
+    /// `ACCOUNT_CACHE_CAPACITY=0`
+    taken_names_filter_entries: usize = 100_000;
     /// `true`: the development outbox stays on with one real channel; `false`: off. Never on with
     /// `TRUSTED_PROXIES` set
     dev_outbox: Option<bool> = None, shown "unset: on while both channels use the development adapter";

@@ -44,6 +44,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("MEMORY_CACHE_CAPACITY", "5000"),
     ("ACCOUNT_CACHE_CAPACITY", "500"),
     ("ACCOUNT_CACHE_TTL_SECS", "30"),
+    ("TAKEN_NAMES_FILTER_ENTRIES", "5000"),
     ("DEV_OUTBOX", "false"),
     ("CODE_TTL_SECS", "600"),
     ("CODE_RESEND_INTERVAL_SECS", "0"),

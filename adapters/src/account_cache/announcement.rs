@@ -10,10 +10,14 @@ pub enum Announcement {
     Changed(UserId),
     /// Only `last_login` moved: update it in place.
     LoggedIn(UserId, DateTime<Utc>),
+    /// A username, mobile or email is (about to be) taken: its fingerprint
+    /// (`NameFingerprints`), never the name itself.
+    Taken(u64),
 }
 
 const HEARTBEAT: &str = "alive";
 const LOGGED_IN: &str = "login:";
+const TAKEN: &str = "taken:";
 
 impl Announcement {
     /// The message text. A change is the bare account id, as instances of an
@@ -23,6 +27,7 @@ impl Announcement {
             Self::Heartbeat => HEARTBEAT.to_owned(),
             Self::Changed(user) => user.0.to_string(),
             Self::LoggedIn(user, at) => format!("{LOGGED_IN}{}:{}", user.0, at.timestamp_micros()),
+            Self::Taken(print) => format!("{TAKEN}{print:016x}"),
         }
     }
 
@@ -36,6 +41,9 @@ impl Announcement {
             let (user, micros) = login.split_once(':')?;
             let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
             return Some(Self::LoggedIn(UserId(user.parse().ok()?), at));
+        }
+        if let Some(print) = text.strip_prefix(TAKEN) {
+            return u64::from_str_radix(print, 16).ok().map(Self::Taken);
         }
         text.parse().ok().map(|id| Self::Changed(UserId(id)))
     }
@@ -58,7 +66,7 @@ mod tests {
     #[test]
     fn a_change_is_the_bare_id_and_garbage_is_not_understood() {
         assert_eq!(Announcement::decode("7"), Some(Announcement::Changed(UserId(7))));
-        for garbage in ["", "login:", "login:7", "login:x:1", "login:7:y", "seven"] {
+        for garbage in ["", "login:", "login:7", "login:x:1", "login:7:y", "taken:", "taken:xyz", "seven"] {
             assert_eq!(Announcement::decode(garbage), None, "{garbage:?}");
         }
     }

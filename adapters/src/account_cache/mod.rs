@@ -18,21 +18,39 @@
 //!
 //! The time-to-live bounds only changes made outside the service (an operator
 //! editing a row by hand).
+//!
+//! The same announcements keep a filter of the taken usernames, mobiles and
+//! emails current ([`TakenNames`], [`NameFilteredUserRepository`]), so that an
+//! availability check of a free name needs no query.
 
 mod account_changes;
 mod announcement;
 mod cached_token_standings;
+mod instance_memory;
 mod invalidating_email_change_store;
 mod invalidating_password_change_store;
 mod invalidating_user_repository;
+mod name_filtered_user_repository;
+mod name_fingerprints;
+mod name_noting_oauth_identities;
 mod redis_account_changes;
 mod standing_cache;
+mod taken_name;
+mod taken_name_source;
+mod taken_names;
 
 pub use account_changes::AccountChanges;
 pub use announcement::Announcement;
 pub use cached_token_standings::CachedTokenStandings;
+pub use instance_memory::InstanceMemory;
 pub use invalidating_email_change_store::InvalidatingEmailChangeStore;
 pub use invalidating_password_change_store::InvalidatingPasswordChangeStore;
 pub use invalidating_user_repository::InvalidatingUserRepository;
+pub use name_filtered_user_repository::NameFilteredUserRepository;
+pub use name_fingerprints::NameFingerprints;
+pub use name_noting_oauth_identities::NameNotingOAuthIdentities;
 pub use redis_account_changes::RedisAccountChanges;
 pub use standing_cache::{ReadTicket, StandingCache};
+pub use taken_name::{NewUserNames, TakenName};
+pub use taken_name_source::{TakenNameRow, TakenNameSource};
+pub use taken_names::TakenNames;

@@ -1,4 +1,3 @@
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use application::ports::CacheError;
@@ -7,7 +6,7 @@ use fred::types::Message;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
-use super::{Announcement, StandingCache};
+use super::{Announcement, InstanceMemory};
 use crate::cache::redis::redis_builder;
 
 /// How often each instance says on the channel that it is alive.
@@ -32,15 +31,15 @@ pub struct RedisAccountChanges {
 }
 
 impl RedisAccountChanges {
-    /// Starts connecting and listening, and returns at once; `cache` stays
+    /// Starts connecting and listening, and returns at once; `memory` stays
     /// deaf until the subscription is confirmed.
     pub fn start(
         url: &str,
         prefix: &str,
-        cache: Arc<StandingCache>,
+        memory: InstanceMemory,
         command_timeout: Duration,
     ) -> Result<Self, CacheError> {
-        cache.set_listening(false);
+        memory.set_listening(false);
         let channel = format!("{prefix}account-changed");
         let publisher = redis_builder(url, command_timeout)?.build().map_err(|e| CacheError::Other(e.to_string()))?;
         let subscriber = redis_builder(url, command_timeout)?.build().map_err(|e| CacheError::Other(e.to_string()))?;
@@ -52,7 +51,7 @@ impl RedisAccountChanges {
         };
         publisher.connect();
         subscriber.connect();
-        let listener = tokio::spawn(listen(subscriber.clone(), channel.clone(), cache, events));
+        let listener = tokio::spawn(listen(subscriber.clone(), channel.clone(), memory, events));
         let heartbeat = tokio::spawn(beat(publisher.clone(), channel.clone()));
         Ok(Self { publisher, subscriber, channel, tasks: [listener, heartbeat] })
     }
@@ -97,7 +96,7 @@ struct Hearing {
     last_heard: Instant,
 }
 
-async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, mut events: SubscriberEvents) {
+async fn listen(subscriber: Client, channel: String, cache: InstanceMemory, mut events: SubscriberEvents) {
     let mut hearing = Hearing { subscribed: false, last_heard: Instant::now() };
     // Checks for silence, and tries again a subscription refused on a connection that stays up.
     let mut ticks = tokio::time::interval(HEARTBEAT);
@@ -136,16 +135,11 @@ async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, 
                         tracing::info!("the account-change channel is heard again");
                         cache.set_listening(true);
                     }
-                    match message.value.as_str().as_deref().and_then(Announcement::decode) {
-                        Some(Announcement::Heartbeat) => {}
-                        Some(Announcement::Changed(user)) => cache.forget(user),
-                        Some(Announcement::LoggedIn(user, at)) => cache.record_login(user, at),
-                        None => cache.forget_all(),
-                    }
+                    cache.hear(message.value.as_str().as_deref().and_then(Announcement::decode));
                 }
                 Ok(_) => {}
                 // Announcements were dropped: which accounts they named is unknown.
-                Err(RecvError::Lagged(_)) => cache.forget_all(),
+                Err(RecvError::Lagged(_)) => cache.missed(),
                 Err(RecvError::Closed) => break,
             },
         }
@@ -153,7 +147,7 @@ async fn listen(subscriber: Client, channel: String, cache: Arc<StandingCache>, 
     cache.set_listening(false);
 }
 
-async fn subscribe(subscriber: &Client, channel: &str, cache: &StandingCache, hearing: &mut Hearing) {
+async fn subscribe(subscriber: &Client, channel: &str, cache: &InstanceMemory, hearing: &mut Hearing) {
     match subscriber.subscribe(channel).await {
         Ok(()) => {
             *hearing = Hearing { subscribed: true, last_heard: Instant::now() };

@@ -22,7 +22,9 @@ use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::outbox_feed::OutboxFeed;
 use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
+use super::taken_name_scan::{PostgresTakenNameScan, SqliteTakenNameScan};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
+use crate::account_cache::TakenNameSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatabaseKind {
@@ -114,6 +116,15 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
+        }
+    }
+
+    /// The taken usernames, mobiles and emails, read in pages to build the
+    /// availability filter.
+    pub fn taken_names(&self) -> Arc<dyn TakenNameSource> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteTakenNameScan::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresTakenNameScan::new(pool.clone())),
         }
     }
 

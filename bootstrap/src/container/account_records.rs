@@ -1,16 +1,20 @@
 //! The stores that change accounts, behind the account cache unless it is
-//! turned off (`ACCOUNT_CACHE_CAPACITY=0`).
+//! turned off (`ACCOUNT_CACHE_CAPACITY=0`), and behind the taken-names filter
+//! unless that is off too (`TAKEN_NAMES_FILTER_ENTRIES=0`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::account_cache::{
-    AccountChanges, CachedTokenStandings, InvalidatingEmailChangeStore, InvalidatingPasswordChangeStore,
-    InvalidatingUserRepository, RedisAccountChanges, StandingCache,
+    AccountChanges, CachedTokenStandings, InstanceMemory, InvalidatingEmailChangeStore,
+    InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository, NameFingerprints,
+    NameNotingOAuthIdentities, RedisAccountChanges, StandingCache, TakenNames,
 };
 use adapters::metrics::ServiceMetrics;
 use adapters::persistence::Database;
-use application::ports::{AccessTokenRevocations, EmailChangeStore, PasswordChangeStore, UserRepository};
+use application::ports::{
+    AccessTokenRevocations, EmailChangeStore, OAuthIdentityRepository, PasswordChangeStore, UserRepository,
+};
 use tokio::sync::Notify;
 
 use crate::config::Config;
@@ -20,6 +24,7 @@ use crate::server::StartError;
 /// standing, so that no write can go around the cache.
 pub(super) struct AccountRecords {
     pub users: Arc<dyn UserRepository>,
+    pub identities: Arc<dyn OAuthIdentityRepository>,
     pub revocations: Arc<dyn AccessTokenRevocations>,
     pub password_changes: Arc<dyn PasswordChangeStore>,
     pub email_changes: Arc<dyn EmailChangeStore>,
@@ -28,12 +33,14 @@ pub(super) struct AccountRecords {
 impl AccountRecords {
     pub fn open(
         config: &Config,
+        secret: &[u8],
         database: &Database,
         outbox_wakeup: &Arc<Notify>,
         metrics: &ServiceMetrics,
     ) -> Result<Self, StartError> {
         let direct = Self {
             users: database.users(),
+            identities: database.oauth_identities(),
             revocations: database.access_token_revocations(),
             password_changes: database.password_changes(),
             email_changes: database.email_changes(outbox_wakeup.clone()),
@@ -50,21 +57,42 @@ impl AccountRecords {
             )
             .reporting_to(metrics.account_cache.clone()),
         );
-        let changes = Arc::new(match config.redis_url() {
+        let names = (config.taken_names_filter_entries > 0).then(|| {
+            Arc::new(TakenNames::new(
+                NameFingerprints::new(secret),
+                database.taken_names(),
+                config.taken_names_filter_entries,
+            ))
+        });
+        let memory = InstanceMemory::new(cache.clone(), names.clone());
+        let mut changes = match config.redis_url() {
             Some(url) => {
                 let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
-                let others = RedisAccountChanges::start(url, &config.redis_key_prefix, cache.clone(), timeout)
+                let others = RedisAccountChanges::start(url, &config.redis_key_prefix, memory, timeout)
                     .map_err(|e| StartError::Cache(e.to_string()))?;
                 tracing::info!("account cache on, kept in step with the other instances through Redis");
                 AccountChanges::shared(cache.clone(), Arc::new(others))
             }
             None => {
                 tracing::info!("account cache on (this instance alone)");
+                memory.set_listening(true);
                 AccountChanges::local(cache.clone())
             }
-        });
+        };
+        if let Some(names) = &names {
+            changes = changes.noting_names(names.clone());
+        }
+        let changes = Arc::new(changes);
+        let mut users: Arc<dyn UserRepository> =
+            Arc::new(InvalidatingUserRepository::new(direct.users, changes.clone()));
+        let mut identities = direct.identities;
+        if let Some(names) = names {
+            users = Arc::new(NameFilteredUserRepository::new(users, names, changes.clone()));
+            identities = Arc::new(NameNotingOAuthIdentities::new(identities, changes.clone()));
+        }
         Ok(Self {
-            users: Arc::new(InvalidatingUserRepository::new(direct.users, changes.clone())),
+            users,
+            identities,
             revocations: Arc::new(CachedTokenStandings::new(direct.revocations, cache, changes.clone())),
             password_changes: Arc::new(InvalidatingPasswordChangeStore::new(direct.password_changes, changes.clone())),
             email_changes: Arc::new(InvalidatingEmailChangeStore::new(direct.email_changes, changes)),

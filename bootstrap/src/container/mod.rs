@@ -72,7 +72,7 @@ impl Container {
         let hasher = open_password_hasher(config, &metrics)?;
         let policies = Policies::read(config)?;
 
-        let records = AccountRecords::open(config, &database, &messaging.outbox_wakeup, &metrics)?;
+        let records = AccountRecords::open(config, &secret, &database, &messaging.outbox_wakeup, &metrics)?;
         let users = records.users.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let workers = Workers::wire(&database, &messaging, &clock, policies.delivery, policies.retention);
@@ -115,7 +115,7 @@ impl Container {
             policies.verification,
         );
         let oauth_ports = OAuthPorts {
-            accounts: AccountStores { users, identities: database.oauth_identities() },
+            accounts: AccountStores { users, identities: records.identities.clone() },
             codes: verification.codes,
             flow_tokens: verification.flow_tokens,
             passwords,

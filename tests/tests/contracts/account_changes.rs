@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::account_cache::{AccountChanges, RedisAccountChanges, StandingCache};
+use adapters::account_cache::{AccountChanges, InstanceMemory, RedisAccountChanges, StandingCache};
 use application::ports::TokenStanding;
 use domain::UserId;
 use test_support::accounts::account;
@@ -23,8 +23,8 @@ struct Instance {
 impl Instance {
     fn start(url: &str, prefix: &str) -> Self {
         let cache = Arc::new(StandingCache::new(1_000, Duration::from_secs(600), true));
-        let redis =
-            Arc::new(RedisAccountChanges::start(url, prefix, Arc::clone(&cache), Duration::from_secs(1)).unwrap());
+        let memory = InstanceMemory::new(Arc::clone(&cache), None);
+        let redis = Arc::new(RedisAccountChanges::start(url, prefix, memory, Duration::from_secs(1)).unwrap());
         let changes = AccountChanges::shared(Arc::clone(&cache), Arc::clone(&redis));
         Self { cache, changes, redis }
     }

@@ -199,3 +199,157 @@ impl TakenNames {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use application::ports::RepoError;
+    use async_trait::async_trait;
+    use parking_lot::Mutex;
+    use tokio::sync::Notify;
+
+    use super::*;
+
+    /// A table of accounts; `gate`, when set, holds every page until notified.
+    #[derive(Default)]
+    struct Table {
+        rows: Mutex<Vec<TakenNameRow>>,
+        gate: Option<Arc<Notify>>,
+        failures_left: Mutex<u32>,
+    }
+
+    #[async_trait]
+    impl TakenNameSource for Table {
+        async fn count(&self) -> Result<u64, RepoError> {
+            let mut failures = self.failures_left.lock();
+            if *failures > 0 {
+                *failures -= 1;
+                return Err(RepoError::Unavailable("down".into()));
+            }
+            Ok(self.rows.lock().len() as u64)
+        }
+
+        async fn page(&self, after: i64, limit: u32) -> Result<Vec<TakenNameRow>, RepoError> {
+            if let Some(gate) = &self.gate {
+                gate.notified().await;
+            }
+            let rows = self.rows.lock();
+            Ok(rows.iter().filter(|row| row.id > after).take(limit as usize).cloned().collect())
+        }
+    }
+
+    fn row(id: i64, username: &str, mobile: Option<&str>, email: Option<&str>) -> TakenNameRow {
+        TakenNameRow { id, username: username.into(), mobile: mobile.map(Into::into), email: email.map(Into::into) }
+    }
+
+    fn names(table: Table, min_entries: usize) -> Arc<TakenNames> {
+        Arc::new(TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(table), min_entries))
+    }
+
+    async fn until_ready(names: &TakenNames) {
+        for _ in 0..500 {
+            if names.is_ready() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the filter was never built");
+    }
+
+    #[tokio::test]
+    async fn once_built_a_free_name_is_answered_and_every_stored_name_goes_to_the_database() {
+        let table = Table::default();
+        table.rows.lock().extend([
+            row(1, "Alice_1", Some("13800138000"), Some("alice@example.com")),
+            row(2, "bob_22", None, None),
+        ]);
+        let names = names(table, 1_000);
+        assert!(names.may_be_taken(TakenName::Username("nobody")), "no filter yet: the database answers");
+
+        names.set_listening(true);
+        until_ready(&names).await;
+        assert!(!names.may_be_taken(TakenName::Username("nobody")));
+        assert!(!names.may_be_taken(TakenName::Mobile("13900139000")));
+        assert!(!names.may_be_taken(TakenName::Email("nobody@example.com")));
+        for taken in [
+            TakenName::Username("alice_1"),
+            TakenName::Username("ALICE_1"),
+            TakenName::Username("bob_22"),
+            TakenName::Mobile("13800138000"),
+            TakenName::Email("alice@example.com"),
+        ] {
+            assert!(names.may_be_taken(taken), "{taken:?}");
+        }
+        assert!(!names.may_be_taken(TakenName::Username("13800138000")), "a mobile is not a username");
+        assert!(names.may_be_taken(TakenName::Username("nobodÿ")), "outside ASCII only the database can say");
+    }
+
+    #[tokio::test]
+    async fn a_noted_name_is_taken_and_going_deaf_sends_every_check_to_the_database() {
+        let names = names(Table::default(), 1_000);
+        names.set_listening(true);
+        until_ready(&names).await;
+        names.note(TakenName::Username("carol_3"));
+        assert!(names.may_be_taken(TakenName::Username("Carol_3")));
+
+        names.set_listening(false);
+        assert!(!names.is_ready());
+        assert!(names.may_be_taken(TakenName::Username("nobody")));
+        names.set_listening(true);
+        until_ready(&names).await;
+        assert!(!names.may_be_taken(TakenName::Username("nobody")));
+    }
+
+    #[tokio::test]
+    async fn a_name_taken_while_the_table_is_read_is_in_the_filter_built() {
+        let gate = Arc::new(Notify::new());
+        let table = Table { gate: Some(gate.clone()), ..Table::default() };
+        let names = names(table, 1_000);
+        names.set_listening(true);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // The page was read before this row committed, so only the note can carry it.
+        names.note(TakenName::Mobile("13700137000"));
+        gate.notify_one();
+        until_ready(&names).await;
+        assert!(names.may_be_taken(TakenName::Mobile("13700137000")));
+    }
+
+    #[tokio::test]
+    async fn a_build_that_began_before_going_deaf_is_thrown_away() {
+        let gate = Arc::new(Notify::new());
+        let table = Table { gate: Some(gate.clone()), ..Table::default() };
+        let names = names(table, 1_000);
+        names.set_listening(true);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        names.set_listening(false);
+        gate.notify_one();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!names.is_ready(), "names announced while deaf may be missing from it");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_table_that_cannot_be_read_is_tried_again() {
+        let table = Table { failures_left: Mutex::new(2), ..Table::default() };
+        let names = names(table, 1_000);
+        names.set_listening(true);
+        tokio::time::sleep(RETRY * 3).await;
+        assert!(names.is_ready());
+    }
+
+    #[tokio::test]
+    async fn a_filter_fuller_than_it_was_sized_for_is_built_again_larger() {
+        let names = names(Table::default(), 4);
+        names.set_listening(true);
+        until_ready(&names).await;
+        let first = names.filters.read().ready.as_ref().map(Arc::as_ptr);
+        for n in 0..5 {
+            names.note(TakenName::Username(&format!("user_{n}")));
+        }
+        for _ in 0..500 {
+            if names.filters.read().ready.as_ref().map(Arc::as_ptr) != first {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the full filter was never replaced");
+    }
+}

@@ -116,7 +116,7 @@ async fn all_deliveries(client: &Client, instances: &[&Instance]) -> Vec<(String
 async fn two_processes_share_tokens_limits_and_the_outbox() {
     let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
     let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
-    let database = fresh_postgres_url(&admin, "instances").await;
+    let database = fresh_postgres_url(&admin, "shared_outbox").await;
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[]);
@@ -232,7 +232,7 @@ impl Instance {
 async fn sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh() {
     let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
     let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
-    let database = fresh_postgres_url(&admin, "instances").await;
+    let database = fresh_postgres_url(&admin, "sessions_ended").await;
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]);
@@ -304,4 +304,43 @@ async fn sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fr
     }
     let after = b.log_in(&client, "carol", "battery-staple").await;
     assert_eq!(a.me(&client, &after).await.1["nickname"], "小卡");
+}
+
+/// The availability check answers free names from memory (the taken-names
+/// filter); a name taken through one instance is taken on the other before
+/// the registration has even answered, since the writer announces it first.
+#[tokio::test]
+async fn a_name_taken_through_one_instance_is_taken_on_the_other() {
+    let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
+    let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
+    let database = fresh_postgres_url(&admin, "taken_names").await;
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]);
+    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[TEST_NUMBERS]);
+    let client = Client::new();
+    a.wait_until_ready(&client).await;
+    b.wait_until_ready(&client).await;
+    let count = |instance: &Instance, path: String| {
+        let request = client.get(instance.url(&path)).send();
+        async move {
+            let response = request.await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            json_of(response).await["count"].as_i64().unwrap()
+        }
+    };
+    for instance in [&a, &b] {
+        assert_eq!(count(instance, "/usernames/Dave_4/count/".into()).await, 0);
+        assert_eq!(count(instance, "/mobiles/19900000002/count/".into()).await, 0);
+    }
+
+    assert_eq!(a.request_code(&client, "19900000002").await, StatusCode::OK);
+    let form = json!({"username": "dave_4", "password": "correct-horse", "password2": "correct-horse",
+                      "mobile": "19900000002", "sms_code": "246810", "allow": true});
+    let registered = client.post(a.url("/users/")).json(&form).send().await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    for instance in [&a, &b] {
+        assert_eq!(count(instance, "/usernames/Dave_4/count/".into()).await, 1);
+        assert_eq!(count(instance, "/mobiles/19900000002/count/".into()).await, 1);
+    }
 }

@@ -97,3 +97,83 @@ impl UserRepository for NameFilteredUserRepository {
         self.inner.update_password_hash(id, hash).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use application::ports::MockUserRepository;
+    use test_support::accounts::account;
+
+    use super::*;
+    use crate::account_cache::{NameFingerprints, StandingCache, TakenNameRow, TakenNameSource};
+
+    struct NoAccounts;
+
+    #[async_trait]
+    impl TakenNameSource for NoAccounts {
+        async fn count(&self) -> Result<u64, RepoError> {
+            Ok(0)
+        }
+
+        async fn page(&self, _after: i64, _limit: u32) -> Result<Vec<TakenNameRow>, RepoError> {
+            Ok(Vec::new())
+        }
+    }
+
+    async fn ready_names() -> Arc<TakenNames> {
+        let names = Arc::new(TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(NoAccounts), 1_000));
+        names.set_listening(true);
+        while !names.is_ready() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        names
+    }
+
+    fn filtered(inner: MockUserRepository, names: &Arc<TakenNames>) -> NameFilteredUserRepository {
+        let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));
+        let changes = Arc::new(AccountChanges::local(cache).noting_names(names.clone()));
+        NameFilteredUserRepository::new(Arc::new(inner), names.clone(), changes)
+    }
+
+    fn mobile() -> Mobile {
+        Mobile::parse("13800138000").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_surely_free_name_is_answered_without_the_database() {
+        // The mock expects no call: one would panic.
+        let users = filtered(MockUserRepository::new(), &ready_names().await);
+        assert_eq!(users.username_exists("nobody").await, Ok(false));
+        assert_eq!(users.mobile_exists(&mobile()).await, Ok(false));
+        assert_eq!(users.email_exists(&Email::parse("nobody@example.com").unwrap()).await, Ok(false));
+    }
+
+    #[tokio::test]
+    async fn a_name_taken_before_the_write_answers_is_asked_of_the_database() {
+        let names = ready_names().await;
+        let seen_before_insert = Arc::new(parking_lot::Mutex::new(None));
+        let (seen, check) = (seen_before_insert.clone(), names.clone());
+        let mut inner = MockUserRepository::new();
+        inner.expect_insert().times(1).returning(move |_| {
+            *seen.lock() = Some(check.may_be_taken(TakenName::Username("alice_1")));
+            Ok(account(7))
+        });
+        inner.expect_username_exists().times(1).returning(|_| Ok(true));
+        inner.expect_mobile_exists().times(1).returning(|_| Ok(true));
+        let users = filtered(inner, &names);
+        let new_user = NewUser {
+            username: "Alice_1".into(),
+            mobile: Some(mobile()),
+            email: None,
+            email_active: false,
+            password_hash: None,
+            date_joined: Utc::now(),
+        };
+        users.insert(new_user).await.unwrap();
+        assert_eq!(*seen_before_insert.lock(), Some(true), "noted before the row can commit");
+        assert!(names.may_be_taken(TakenName::Username("alice_1")));
+        assert_eq!(users.username_exists("ALICE_1").await, Ok(true));
+        assert_eq!(users.mobile_exists(&mobile()).await, Ok(true));
+    }
+}

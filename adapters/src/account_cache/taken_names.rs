@@ -258,10 +258,10 @@ mod tests {
     #[tokio::test]
     async fn once_built_a_free_name_is_answered_and_every_stored_name_goes_to_the_database() {
         let table = Table::default();
-        table.rows.lock().extend([
-            row(1, "Alice_1", Some("13800138000"), Some("alice@example.com")),
-            row(2, "bob_22", None, None),
-        ]);
+        table
+            .rows
+            .lock()
+            .extend([row(1, "Alice_1", Some("13800138000"), Some("alice@example.com")), row(2, "bob_22", None, None)]);
         let names = names(table, 1_000);
         assert!(names.may_be_taken(TakenName::Username("nobody")), "no filter yet: the database answers");
 

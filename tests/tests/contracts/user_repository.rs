@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use adapters::account_cache::{TakenNameRow, TakenNameSource};
 use application::ports::{RepoError, UniqueKey, UserRepository};
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
@@ -11,17 +12,18 @@ use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
 
 struct Fresh {
     repo: Arc<dyn UserRepository>,
+    taken_names: Arc<dyn TakenNameSource>,
     _fresh: FreshDatabase,
 }
 
 async fn sqlite(_test: &str) -> Option<Fresh> {
     let fresh = fresh_sqlite().await?;
-    Some(Fresh { repo: fresh.database.users(), _fresh: fresh })
+    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _fresh: fresh })
 }
 
 async fn postgres(test: &str) -> Option<Fresh> {
     let fresh = fresh_postgres(test).await?;
-    Some(Fresh { repo: fresh.database.users(), _fresh: fresh })
+    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _fresh: fresh })
 }
 
 fn joined() -> DateTime<Utc> {
@@ -55,6 +57,7 @@ contract_suite!(
         two_accounts_racing_to_verify_one_address_give_one_winner,
         going_back_discards_the_pending_address,
         a_mobile_is_set_unless_another_account_has_it,
+        the_taken_names_are_read_in_pages_with_verified_emails_only,
     ]
 );
 
@@ -241,4 +244,30 @@ async fn a_mobile_is_set_unless_another_account_has_it(fresh: Fresh) {
     let taken = Mobile::parse("13900139000").unwrap();
     assert_eq!(repo.set_mobile(alice.id, &taken).await.unwrap_err(), RepoError::Conflict(UniqueKey::Mobile));
     assert_eq!(repo.set_mobile(UserId(alice.id.0 + 1000), &Mobile::parse("13700137000").unwrap()).await.unwrap(), None);
+}
+
+async fn the_taken_names_are_read_in_pages_with_verified_emails_only(fresh: Fresh) {
+    let repo = fresh.repo.clone();
+    assert_eq!(fresh.taken_names.count().await.unwrap(), 0);
+    assert_eq!(fresh.taken_names.page(0, 10).await.unwrap(), vec![]);
+    let alice = repo.insert(new_user("Alice", Some("13800138000"), Some("alice@example.com"))).await.unwrap();
+    let bob = repo.insert(new_user("bob_2", None, None)).await.unwrap();
+    let pending = NewUser { email_active: false, ..new_user("carol_3", None, Some("carol@example.com")) };
+    let carol = repo.insert(pending).await.unwrap();
+
+    assert_eq!(fresh.taken_names.count().await.unwrap(), 3);
+    let row = |id: UserId, username: &str, mobile: Option<&str>, email: Option<&str>| TakenNameRow {
+        id: id.0,
+        username: username.into(),
+        mobile: mobile.map(Into::into),
+        email: email.map(Into::into),
+    };
+    let first = fresh.taken_names.page(0, 2).await.unwrap();
+    assert_eq!(
+        first,
+        vec![row(alice.id, "Alice", Some("13800138000"), Some("alice@example.com")), row(bob.id, "bob_2", None, None)]
+    );
+    let rest = fresh.taken_names.page(bob.id.0, 2).await.unwrap();
+    assert_eq!(rest, vec![row(carol.id, "carol_3", None, None)], "a pending address is taken by nobody");
+    assert_eq!(fresh.taken_names.page(carol.id.0, 2).await.unwrap(), vec![]);
 }

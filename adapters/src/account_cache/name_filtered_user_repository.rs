@@ -106,29 +106,8 @@ mod tests {
     use test_support::accounts::account;
 
     use super::*;
-    use crate::account_cache::{NameFingerprints, StandingCache, TakenNameRow, TakenNameSource};
-
-    struct NoAccounts;
-
-    #[async_trait]
-    impl TakenNameSource for NoAccounts {
-        async fn count(&self) -> Result<u64, RepoError> {
-            Ok(0)
-        }
-
-        async fn page(&self, _after: i64, _limit: u32) -> Result<Vec<TakenNameRow>, RepoError> {
-            Ok(Vec::new())
-        }
-    }
-
-    async fn ready_names() -> Arc<TakenNames> {
-        let names = Arc::new(TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(NoAccounts), 1_000));
-        names.set_listening(true);
-        while !names.is_ready() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        names
-    }
+    use crate::account_cache::StandingCache;
+    use crate::account_cache::taken_names::built_without_accounts as ready_names;
 
     fn filtered(inner: MockUserRepository, names: &Arc<TakenNames>) -> NameFilteredUserRepository {
         let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));

@@ -58,3 +58,44 @@ impl OAuthIdentityRepository for NameNotingOAuthIdentities {
         self.inner.unbind(user, provider).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use application::ports::MockOAuthIdentityRepository;
+    use test_support::accounts::account;
+
+    use super::*;
+    use crate::account_cache::taken_names::built_without_accounts;
+    use crate::account_cache::{StandingCache, TakenName};
+
+    #[tokio::test]
+    async fn the_names_of_an_account_created_at_a_first_provider_login_are_taken() {
+        let names = built_without_accounts().await;
+        let check = names.clone();
+        let mut inner = MockOAuthIdentityRepository::new();
+        inner.expect_create_user_with_identity().times(1).returning(move |_, _, _| {
+            assert!(check.may_be_taken(TakenName::Username("qq_4f2a9c")), "noted before the row can commit");
+            Ok(account(9))
+        });
+        let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));
+        let changes = Arc::new(AccountChanges::local(cache).noting_names(names.clone()));
+        let identities = NameNotingOAuthIdentities::new(Arc::new(inner), changes);
+        let user = NewUser {
+            username: "qq_4f2a9c".into(),
+            mobile: None,
+            email: None,
+            email_active: false,
+            password_hash: None,
+            date_joined: Utc::now(),
+        };
+        let identity = NewIdentity {
+            key: IdentityKey { provider: OAuthProvider::Qq, app_id: "app".into(), openid: "OPENID".into() },
+            unionid: None,
+        };
+        identities.create_user_with_identity(user, &identity, Utc::now()).await.unwrap();
+        assert!(names.may_be_taken(TakenName::Username("QQ_4f2a9c")));
+        assert!(!names.may_be_taken(TakenName::Username("qq_other")));
+    }
+}

@@ -200,6 +200,30 @@ impl TakenNames {
     }
 }
 
+/// A filter of a table without accounts, built: for the tests of the decorators.
+#[cfg(test)]
+pub(crate) async fn built_without_accounts() -> Arc<TakenNames> {
+    struct NoAccounts;
+
+    #[async_trait::async_trait]
+    impl TakenNameSource for NoAccounts {
+        async fn count(&self) -> Result<u64, application::ports::RepoError> {
+            Ok(0)
+        }
+
+        async fn page(&self, _after: i64, _limit: u32) -> Result<Vec<TakenNameRow>, application::ports::RepoError> {
+            Ok(Vec::new())
+        }
+    }
+
+    let names = Arc::new(TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(NoAccounts), 1_000));
+    names.set_listening(true);
+    while !names.is_ready() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use application::ports::RepoError;

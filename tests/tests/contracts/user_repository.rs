@@ -13,17 +13,17 @@ use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
 struct Fresh {
     repo: Arc<dyn UserRepository>,
     taken_names: Arc<dyn TakenNameSource>,
-    _fresh: FreshDatabase,
+    _database: FreshDatabase,
 }
 
 async fn sqlite(_test: &str) -> Option<Fresh> {
     let fresh = fresh_sqlite().await?;
-    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _fresh: fresh })
+    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _database: fresh })
 }
 
 async fn postgres(test: &str) -> Option<Fresh> {
     let fresh = fresh_postgres(test).await?;
-    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _fresh: fresh })
+    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _database: fresh })
 }
 
 fn joined() -> DateTime<Utc> {

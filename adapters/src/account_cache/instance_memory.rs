@@ -47,7 +47,7 @@ impl InstanceMemory {
     pub fn missed(&self) {
         self.accounts.forget_all();
         if let Some(names) = &self.names {
-            names.set_listening(true);
+            names.set_listening(self.is_listening());
         }
     }
 }

@@ -229,7 +229,7 @@ for backend in $BACKENDS; do
 
   # /user/ while a login flood hashes: the flood starts first and outlasts it.
   # First the reader's own account floods (each login records `last_login`, which
-  # drops that account from the account cache), then another account does.
+  # updates that account in the account cache in place), then another account does.
   make_account benchflooder "bench-flooder@example.com" >/dev/null
   for flooder in benchreader benchflooder; do
     wrk -t1 -c32 -d"$((SECS + 2))s" --timeout 5s -s bench/wrk.lua "$BASE" -- login "$flooder" bench-password-1 \

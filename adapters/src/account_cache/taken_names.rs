@@ -6,6 +6,7 @@ use fastbloom::AtomicBloomFilter;
 use parking_lot::RwLock;
 
 use super::{NameFingerprints, TakenName, TakenNameRow, TakenNameSource};
+use crate::metrics::TakenNamesGauges;
 
 /// Accounts read per query while the filter is built.
 const PAGE: u32 = 5_000;
@@ -31,6 +32,7 @@ pub struct TakenNames {
     source: Arc<dyn TakenNameSource>,
     min_entries: usize,
     filters: RwLock<Filters>,
+    gauges: TakenNamesGauges,
 }
 
 #[derive(Default)]
@@ -74,13 +76,30 @@ impl TakenNames {
     /// Starts without a filter: every check reads the database until
     /// [`set_listening`](Self::set_listening) has built one.
     pub fn new(prints: NameFingerprints, source: Arc<dyn TakenNameSource>, min_entries: usize) -> Self {
-        Self { prints, source, min_entries, filters: RwLock::new(Filters::default()) }
+        Self {
+            prints,
+            source,
+            min_entries,
+            filters: RwLock::new(Filters::default()),
+            gauges: TakenNamesGauges::default(),
+        }
+    }
+
+    /// Counts the checks answered from memory and from the database, and
+    /// shows whether a filter answers, in these gauges (`/metrics`).
+    #[must_use]
+    pub fn reporting_to(mut self, gauges: TakenNamesGauges) -> Self {
+        self.gauges = gauges;
+        self
     }
 
     /// `false` when `name` is surely free; `true` when the database must say.
     pub fn may_be_taken(&self, name: TakenName<'_>) -> bool {
-        let Some(print) = self.prints.of_query(name) else { return true };
-        self.filters.read().ready.as_ref().is_none_or(|filter| filter.bits.contains_hash(print))
+        let maybe = self.prints.of_query(name).is_none_or(|print| {
+            self.filters.read().ready.as_ref().is_none_or(|filter| filter.bits.contains_hash(print))
+        });
+        if maybe { &self.gauges.from_database } else { &self.gauges.from_memory }.inc();
+        maybe
     }
 
     /// `name` is (or is about to be) taken, by this instance or another.
@@ -120,6 +139,7 @@ impl TakenNames {
             filters.ready = None;
             filters.building = None;
         }
+        self.gauges.ready.set(0);
         if listening {
             self.build();
         }
@@ -177,6 +197,7 @@ impl TakenNames {
         if filters.generation == generation && filters.building.as_ref().is_some_and(|b| Arc::ptr_eq(b, &filter)) {
             filters.building = None;
             filters.ready = Some(filter);
+            self.gauges.ready.set(1);
             tracing::info!(
                 accounts,
                 elapsed_ms = started.elapsed().as_millis(),

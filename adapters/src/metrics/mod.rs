@@ -52,6 +52,14 @@ pub struct AccountCacheGauges {
     pub listening: Gauge,
 }
 
+/// How availability checks were answered by the taken-names filter.
+#[derive(Clone, Debug, Default)]
+pub struct TakenNamesGauges {
+    pub from_memory: Counter,
+    pub from_database: Counter,
+    pub ready: Gauge,
+}
+
 /// Outbox messages by state, read from the table when metrics are scraped.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OutboxCounts {
@@ -76,6 +84,7 @@ pub struct ServiceMetrics {
     outbox: Family<StatusLabels, Gauge>,
     pub hashing: HashingGauges,
     pub account_cache: AccountCacheGauges,
+    pub taken_names: TakenNamesGauges,
 }
 
 impl Default for ServiceMetrics {
@@ -128,7 +137,23 @@ impl ServiceMetrics {
             "1 while the account cache is sure to hear every change (0: deaf, or turned off)",
             account_cache.listening.clone(),
         );
-        Self { registry, requests, latency, backend_errors, limits_hit, outbox, hashing, account_cache }
+        let taken_names = TakenNamesGauges::default();
+        registry.register(
+            "availability_checks_from_memory",
+            "Availability checks answered \"free\" by the taken-names filter, without a query",
+            taken_names.from_memory.clone(),
+        );
+        registry.register(
+            "availability_checks_from_database",
+            "Availability checks the database answered (a taken name, a false positive, or no filter yet)",
+            taken_names.from_database.clone(),
+        );
+        registry.register(
+            "taken_names_filter_ready",
+            "1 while the taken-names filter is built and answering (0: building, deaf, or turned off)",
+            taken_names.ready.clone(),
+        );
+        Self { registry, requests, latency, backend_errors, limits_hit, outbox, hashing, account_cache, taken_names }
     }
 
     /// One answered request; `route` is the route template (`/sms_codes/{mobile}/`), never the raw path.

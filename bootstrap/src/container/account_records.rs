@@ -58,11 +58,14 @@ impl AccountRecords {
             .reporting_to(metrics.account_cache.clone()),
         );
         let names = (config.taken_names_filter_entries > 0).then(|| {
-            Arc::new(TakenNames::new(
-                NameFingerprints::new(secret),
-                database.taken_names(),
-                config.taken_names_filter_entries,
-            ))
+            Arc::new(
+                TakenNames::new(
+                    NameFingerprints::new(secret),
+                    database.taken_names(),
+                    config.taken_names_filter_entries,
+                )
+                .reporting_to(metrics.taken_names.clone()),
+            )
         });
         let memory = InstanceMemory::new(cache.clone(), names.clone());
         let mut changes = match config.redis_url() {

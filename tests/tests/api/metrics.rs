@@ -106,3 +106,26 @@ async fn the_account_cache_shows_its_hits_misses_and_that_it_listens() {
     assert_eq!(sample(&text, hits) - sample(&before, hits), 2.0, "the next two come from memory: {text}");
     assert_eq!(sample(&text, "accounts_account_cache_listening"), 1.0, "{text}");
 }
+
+#[tokio::test]
+async fn availability_checks_show_whether_the_taken_names_filter_answered() {
+    let app = spawn_app_with(|config| config.code_ip_hourly_limit = 0).await;
+    app.register("metrics_dave", "13800138073").await;
+    let mut text = scrape(&app).await;
+    for _ in 0..100 {
+        if sample(&text, "accounts_taken_names_filter_ready") == 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        text = scrape(&app).await;
+    }
+    assert_eq!(sample(&text, "accounts_taken_names_filter_ready"), 1.0, "built at start: {text}");
+    let (memory, database) =
+        ("accounts_availability_checks_from_memory_total", "accounts_availability_checks_from_database_total");
+    for path in ["/usernames/metrics_free/count/", "/usernames/Metrics_Dave/count/", "/mobiles/13800138073/count/"] {
+        assert_eq!(app.get(path).await.status(), StatusCode::OK);
+    }
+    let after = scrape(&app).await;
+    assert_eq!(sample(&after, memory) - sample(&text, memory), 1.0, "the free name, from memory: {after}");
+    assert_eq!(sample(&after, database) - sample(&text, database), 2.0, "the taken ones, asked: {after}");
+}

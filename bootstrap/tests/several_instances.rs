@@ -19,19 +19,15 @@ use tokio::process::{Child, Command};
 struct Instance {
     base: String,
     _process: Child,
+    _data_dir: tempfile::TempDir,
 }
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn start_instance(
-    database_url: &str,
-    redis_url: &str,
-    prefix: &str,
-    data_dir: &std::path::Path,
-    extra_env: &[(&str, &str)],
-) -> Instance {
+fn start_instance(database_url: &str, redis_url: &str, prefix: &str, extra_env: &[(&str, &str)]) -> Instance {
+    let data_dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let process = Command::new(env!("CARGO_BIN_EXE_meiduo-accounts"))
         .arg("serve")
@@ -41,7 +37,7 @@ fn start_instance(
         .env("REDIS_URL", redis_url)
         .env("REDIS_KEY_PREFIX", prefix)
         .env("JWT_SECRET", "several-instances-share-this-secret-0123456789")
-        .env("DATA_DIR", data_dir)
+        .env("DATA_DIR", data_dir.path())
         .env("OUTBOX_POLL_MS", "100")
         .env("PASSWORD_HASH_CONCURRENCY", "1")
         .env("RUST_LOG", "warn")
@@ -51,7 +47,23 @@ fn start_instance(
         .kill_on_drop(true)
         .spawn()
         .expect("start meiduo-accounts");
-    Instance { base: format!("http://127.0.0.1:{port}"), _process: process }
+    Instance { base: format!("http://127.0.0.1:{port}"), _process: process, _data_dir: data_dir }
+}
+
+/// Two instances on a fresh schema of `suite` (a name no other test uses: a
+/// suite's schemas left from earlier runs are dropped) and one Redis key
+/// prefix, both ready; `None` when the backends are not configured.
+async fn two_ready_instances(suite: &str, extra_env: &[(&str, &str)]) -> Option<(Instance, Instance, Client)> {
+    let admin = backend_url("TEST_DATABASE_URL", "several_instances")?;
+    let redis = backend_url("TEST_REDIS_URL", "several_instances")?;
+    let database = fresh_postgres_url(&admin, suite).await;
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let a = start_instance(&database, &redis, &prefix, extra_env);
+    let b = start_instance(&database, &redis, &prefix, extra_env);
+    let client = Client::new();
+    a.wait_until_ready(&client).await;
+    b.wait_until_ready(&client).await;
+    Some((a, b, client))
 }
 
 async fn json_of(response: reqwest::Response) -> Value {
@@ -114,16 +126,7 @@ async fn all_deliveries(client: &Client, instances: &[&Instance]) -> Vec<(String
 
 #[tokio::test]
 async fn two_processes_share_tokens_limits_and_the_outbox() {
-    let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
-    let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
-    let database = fresh_postgres_url(&admin, "shared_outbox").await;
-    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[]);
-    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[]);
-    let client = Client::new();
-    a.wait_until_ready(&client).await;
-    b.wait_until_ready(&client).await;
+    let Some((a, b, client)) = two_ready_instances("shared_outbox", &[]).await else { return };
 
     // A code requested on A, delivered by whichever worker claimed it, registers on B.
     assert_eq!(a.request_code(&client, "13800138000").await, StatusCode::OK);
@@ -230,16 +233,7 @@ impl Instance {
 /// checks, so a missed announcement would show.
 #[tokio::test]
 async fn sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh() {
-    let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
-    let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
-    let database = fresh_postgres_url(&admin, "sessions_ended").await;
-    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]);
-    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[TEST_NUMBERS]);
-    let client = Client::new();
-    a.wait_until_ready(&client).await;
-    b.wait_until_ready(&client).await;
+    let Some((a, b, client)) = two_ready_instances("sessions_ended", &[TEST_NUMBERS]).await else { return };
 
     assert_eq!(a.request_code(&client, "19900000001").await, StatusCode::OK);
     let form = json!({"username": "carol", "password": "correct-horse", "password2": "correct-horse",
@@ -311,16 +305,7 @@ async fn sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fr
 /// the registration has even answered, since the writer announces it first.
 #[tokio::test]
 async fn a_name_taken_through_one_instance_is_taken_on_the_other() {
-    let Some(admin) = backend_url("TEST_DATABASE_URL", "several_instances") else { return };
-    let Some(redis) = backend_url("TEST_REDIS_URL", "several_instances") else { return };
-    let database = fresh_postgres_url(&admin, "taken_names").await;
-    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_instance(&database, &redis, &prefix, dir_a.path(), &[TEST_NUMBERS]);
-    let b = start_instance(&database, &redis, &prefix, dir_b.path(), &[TEST_NUMBERS]);
-    let client = Client::new();
-    a.wait_until_ready(&client).await;
-    b.wait_until_ready(&client).await;
+    let Some((a, b, client)) = two_ready_instances("taken_names", &[TEST_NUMBERS]).await else { return };
     let count = |instance: &Instance, path: String| {
         let request = client.get(instance.url(&path)).send();
         async move {

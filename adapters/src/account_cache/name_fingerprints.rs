@@ -1,8 +1,8 @@
-use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::TakenName;
+use crate::security::derived_mac;
 
 /// 64-bit keyed fingerprints of names: the same on every instance sharing
 /// the service secret (they travel between instances on Redis), and of no use
@@ -13,15 +13,7 @@ pub struct NameFingerprints {
 
 impl NameFingerprints {
     pub fn new(service_secret: &[u8]) -> Self {
-        let derived = Sha256::new()
-            .chain_update(b"meiduo-accounts/taken-name-fingerprint/v1\0")
-            .chain_update(service_secret)
-            .finalize();
-        // HMAC zero-pads a short key to the block size, so a 64-byte block
-        // holding the 32-byte key is the same key, with an infallible constructor.
-        let mut block = [0u8; 64];
-        block[..32].copy_from_slice(&derived);
-        Self { mac: <Hmac<Sha256> as KeyInit>::new(&block.into()) }
+        Self { mac: derived_mac(b"meiduo-accounts/taken-name-fingerprint/v1\0", service_secret) }
     }
 
     /// The fingerprints under which `name` counts as taken: one, or for a

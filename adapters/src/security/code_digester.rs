@@ -1,7 +1,8 @@
-use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
+
+use super::derived_mac;
 
 /// Keyed digests (HMAC-SHA256) of one-time codes, so that a cache dump does not
 /// reveal pending codes: a plain hash of 6 digits is reversed by trying all 10^6.
@@ -17,15 +18,7 @@ pub type CodeDigest = [u8; 32];
 
 impl CodeDigester {
     pub fn new(service_secret: &[u8]) -> Self {
-        let derived = Sha256::new()
-            .chain_update(b"meiduo-accounts/verification-code-digest/v1\0")
-            .chain_update(service_secret)
-            .finalize();
-        // HMAC zero-pads a short key to the block size, so a 64-byte block
-        // holding the 32-byte key is the same key, with an infallible constructor.
-        let mut block = [0u8; 64];
-        block[..32].copy_from_slice(&derived);
-        Self { mac: <Hmac<Sha256> as KeyInit>::new(&block.into()) }
+        Self { mac: derived_mac(b"meiduo-accounts/verification-code-digest/v1\0", service_secret) }
     }
 
     /// The digest of `code` for one target; binding the scope stops a digest

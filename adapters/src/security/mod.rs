@@ -2,6 +2,7 @@
 
 mod argon2_password_hasher;
 mod code_digester;
+mod derived_mac;
 mod django_pbkdf2;
 mod hashing_threads;
 mod jwt_flow_token_signer;
@@ -9,5 +10,6 @@ mod jwt_token_issuer;
 
 pub use argon2_password_hasher::Argon2PasswordHasher;
 pub use code_digester::CodeDigester;
+pub use derived_mac::derived_mac;
 pub use jwt_flow_token_signer::JwtFlowTokenSigner;
 pub use jwt_token_issuer::JwtTokenIssuer;

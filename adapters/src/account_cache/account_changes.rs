@@ -35,9 +35,9 @@ impl AccountChanges {
     pub async fn announce_all_taken(&self, taken: &[TakenName<'_>]) {
         let Some(names) = &self.names else { return };
         for name in taken {
-            names.note(*name);
+            let prints = names.note(*name);
             if let Some(others) = &self.others {
-                for print in names.prints_of(*name) {
+                for print in prints {
                     others.publish(Announcement::Taken(print)).await;
                 }
             }

@@ -65,10 +65,11 @@ impl Filter {
         }
     }
 
-    /// Whether it is now fuller than it was sized for.
+    /// Whether this name is the one that made it fuller than it was sized
+    /// for (true once per filter, so one rebuild is asked for).
     fn note(&self, print: u64) -> bool {
         self.bits.insert_hash(print);
-        self.noted.fetch_add(1, Ordering::Relaxed) + 1 > self.capacity
+        self.noted.fetch_add(1, Ordering::Relaxed) == self.capacity
     }
 }
 
@@ -102,19 +103,17 @@ impl TakenNames {
         maybe
     }
 
-    /// `name` is (or is about to be) taken, by this instance or another.
-    pub fn note(self: &Arc<Self>, name: TakenName<'_>) {
-        for print in self.prints.of(name) {
-            self.note_print(print);
+    /// `name` is (or is about to be) taken by this instance; its
+    /// fingerprints, to announce to the other instances.
+    pub fn note(self: &Arc<Self>, name: TakenName<'_>) -> Vec<u64> {
+        let prints = self.prints.of(name);
+        for print in &prints {
+            self.note_print(*print);
         }
+        prints
     }
 
-    /// The fingerprints of `name`, to announce to the other instances.
-    pub fn prints_of(&self, name: TakenName<'_>) -> Vec<u64> {
-        self.prints.of(name)
-    }
-
-    /// A fingerprint announced by another instance.
+    /// A fingerprint taken here, or announced by another instance.
     pub fn note_print(self: &Arc<Self>, print: u64) {
         let overfull = {
             let filters = self.filters.read();

@@ -22,7 +22,6 @@ use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::outbox_feed::OutboxFeed;
 use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
-use super::taken_name_scan::{PostgresTakenNameScan, SqliteTakenNameScan};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
 use crate::account_cache::TakenNameSource;
 
@@ -123,8 +122,8 @@ impl Database {
     /// availability filter.
     pub fn taken_names(&self) -> Arc<dyn TakenNameSource> {
         match self {
-            Self::Sqlite(pool) => Arc::new(SqliteTakenNameScan::new(pool.clone())),
-            Self::Postgres(pool) => Arc::new(PostgresTakenNameScan::new(pool.clone())),
+            Self::Sqlite(pool) => Arc::new(SqliteUserRepository::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresUserRepository::new(pool.clone())),
         }
     }
 

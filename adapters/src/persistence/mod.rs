@@ -15,7 +15,6 @@ mod outbox_feed;
 mod password_change_store;
 mod refresh_token_store;
 mod sql_error;
-mod taken_name_scan;
 mod user_repository;
 
 pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
@@ -28,5 +27,4 @@ pub use outbox::{PostgresOutbox, SqliteOutbox};
 pub use outbox_feed::{OutboxFeed, OutboxRow};
 pub use password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 pub use refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
-pub use taken_name_scan::{PostgresTakenNameScan, SqliteTakenNameScan};
 pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

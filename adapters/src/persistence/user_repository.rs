@@ -5,6 +5,7 @@ use domain::{Email, Gender, LoginIdentifier, Mobile, NewUser, Profile, User, Use
 use sqlx::Row;
 
 use super::sql_error::repo_error;
+use crate::account_cache::{TakenNameRow, TakenNameSource};
 
 pub(crate) const COLUMNS: &str = "id, username, mobile, email, pending_email, password_hash, nickname, avatar, gender, \
                        birthday, address, signature, date_joined, last_login, token_version";
@@ -252,6 +253,36 @@ macro_rules! sql_user_repository {
                     .await
                     .map(|_| ())
                     .map_err(repo_error)
+            }
+        }
+
+        /// The taken names are the unique columns of this table, read in pages
+        /// to build the availability filter.
+        #[async_trait]
+        impl TakenNameSource for $name {
+            async fn count(&self) -> Result<u64, RepoError> {
+                let count: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await.map_err(repo_error)?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+
+            async fn page(&self, after: i64, limit: u32) -> Result<Vec<TakenNameRow>, RepoError> {
+                let rows = sqlx::query("SELECT id, username, mobile, email FROM users WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(TakenNameRow {
+                            id: row.try_get("id").map_err(repo_error)?,
+                            username: row.try_get("username").map_err(repo_error)?,
+                            mobile: row.try_get("mobile").map_err(repo_error)?,
+                            email: row.try_get("email").map_err(repo_error)?,
+                        })
+                    })
+                    .collect()
             }
         }
     };

@@ -12,7 +12,10 @@ use crate::http::state::ApiState;
 /// template and status; `accounts_http_request_duration_seconds` histograms by route template;
 /// `accounts_password_hashes_waiting` and `accounts_password_hashes_running`; `accounts_outbox_messages` with
 /// `status` `pending` or `dead`; `accounts_backend_errors_total` by backing service (answers 503);
-/// `accounts_limits_hit_total` by route template (answers 429). Served only to clients in `METRICS_ALLOW`
+/// `accounts_limits_hit_total` by route template (answers 429); `accounts_account_cache_hits_total`,
+/// `accounts_account_cache_misses_total` and `accounts_account_cache_listening`;
+/// `accounts_availability_checks_from_memory_total`, `accounts_availability_checks_from_database_total` and
+/// `accounts_taken_names_filter_ready`. Served only to clients in `METRICS_ALLOW`
 /// (loopback by default). A request carrying `X-Forwarded-For`, `Forwarded` or `X-Real-IP` is served only
 /// when its peer is a trusted proxy (`TRUSTED_PROXIES`) and the client that `X-Forwarded-For` resolves to is
 /// allowed: otherwise a reverse proxy on the same host would make every client look local. Anyone else gets 404.

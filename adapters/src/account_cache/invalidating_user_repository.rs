@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use application::ports::{RepoError, UserRepository};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+
 use domain::{Email, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
 
 use super::AccountChanges;
@@ -52,18 +52,6 @@ impl UserRepository for InvalidatingUserRepository {
         self.inner.email_exists(email).await
     }
 
-    /// A stored login keeps the account in memory with its new `last_login`;
-    /// a failed one may or may not have been stored, so it drops it.
-    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
-        match self.inner.record_login(id, at).await {
-            Ok(()) => {
-                self.changes.announce_login(id, at).await;
-                Ok(())
-            }
-            failed => self.announced(id, failed).await,
-        }
-    }
-
     async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError> {
         let result = self.inner.update_profile(id, profile).await;
         self.announced(id, result).await
@@ -105,25 +93,6 @@ mod tests {
         let changes = Arc::new(AccountChanges::local(Arc::clone(&cache)));
         cache.remember(cache.ticket(), "jti", &TokenStanding { user: account(7), revoked: false });
         (InvalidatingUserRepository::new(Arc::new(inner), changes), cache)
-    }
-
-    #[tokio::test]
-    async fn a_stored_login_keeps_the_account_in_memory_with_its_new_time() {
-        let mut inner = MockUserRepository::new();
-        inner.expect_record_login().times(1).returning(|_, _| Ok(()));
-        let (users, cache) = repository(inner);
-        let at = Utc::now();
-        users.record_login(UserId(7), at).await.unwrap();
-        assert_eq!(cache.lookup(UserId(7), "jti").and_then(|s| s.user.last_login), Some(at));
-    }
-
-    #[tokio::test]
-    async fn a_login_that_may_not_have_been_stored_drops_the_account() {
-        let mut inner = MockUserRepository::new();
-        inner.expect_record_login().times(1).returning(|_, _| Err(RepoError::Unavailable("timed out".into())));
-        let (users, cache) = repository(inner);
-        assert!(users.record_login(UserId(7), Utc::now()).await.is_err());
-        assert_eq!(cache.lookup(UserId(7), "jti"), None);
     }
 
     #[tokio::test]

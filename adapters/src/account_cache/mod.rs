@@ -6,7 +6,7 @@
 //! PostgreSQL becomes the ceiling. Here the answer is kept in memory and
 //! dropped by the events that change it, never by waiting:
 //! - every write to an account goes through a decorator of its port
-//!   ([`InvalidatingUserRepository`], [`InvalidatingPasswordChangeStore`],
+//!   ([`InvalidatingUserRepository`], [`InvalidatingLoginStore`], [`InvalidatingPasswordChangeStore`],
 //!   [`InvalidatingEmailChangeStore`], and [`CachedTokenStandings`] for logouts
 //!   and "sign out everywhere"), which drops the account here before the
 //!   request answers and announces it to the other instances ([`AccountChanges`]);
@@ -28,6 +28,7 @@ mod announcement;
 mod cached_token_standings;
 mod instance_memory;
 mod invalidating_email_change_store;
+mod invalidating_login_store;
 mod invalidating_password_change_store;
 mod invalidating_user_repository;
 mod name_filtered_user_repository;
@@ -44,6 +45,7 @@ pub use announcement::Announcement;
 pub use cached_token_standings::CachedTokenStandings;
 pub use instance_memory::InstanceMemory;
 pub use invalidating_email_change_store::InvalidatingEmailChangeStore;
+pub use invalidating_login_store::InvalidatingLoginStore;
 pub use invalidating_password_change_store::InvalidatingPasswordChangeStore;
 pub use invalidating_user_repository::InvalidatingUserRepository;
 pub use name_filtered_user_repository::NameFilteredUserRepository;

@@ -2,7 +2,6 @@ use std::sync::Arc;
 
 use application::ports::{RepoError, UserRepository};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
 
 use super::{AccountChanges, NewUserNames, TakenName, TakenNames};
@@ -63,10 +62,6 @@ impl UserRepository for NameFilteredUserRepository {
             return Ok(false);
         }
         self.inner.email_exists(email).await
-    }
-
-    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
-        self.inner.record_login(id, at).await
     }
 
     async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError> {
@@ -147,7 +142,7 @@ mod tests {
             email: None,
             email_active: false,
             password_hash: None,
-            date_joined: Utc::now(),
+            date_joined: chrono::Utc::now(),
         };
         users.insert(new_user).await.unwrap();
         assert_eq!(*seen_before_insert.lock(), Some(true), "noted before the row can commit");

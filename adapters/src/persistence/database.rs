@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, MessageOutbox, OAuthIdentityRepository,
-    PasswordChangeStore, ReadinessProbe, RefreshTokenStore, UserRepository,
+    AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox,
+    OAuthIdentityRepository, PasswordChangeStore, ReadinessProbe, RefreshTokenStore, UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -16,6 +16,7 @@ use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAcce
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::data_retention::{PostgresDataRetention, SqliteDataRetention};
 use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
+use super::login_store::{PostgresLoginStore, SqliteLoginStore};
 use super::migrations;
 use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuthIdentityRepository};
 use super::outbox::{PostgresOutbox, SqliteOutbox};
@@ -186,6 +187,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteEmailChangeStore::new(pool.clone(), wakeup)),
             Self::Postgres(pool) => Arc::new(PostgresEmailChangeStore::new(pool.clone(), wakeup)),
+        }
+    }
+
+    /// Logins: `last_login`, the audit entry and the new session, in one transaction.
+    pub fn logins(&self) -> Arc<dyn LoginStore> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteLoginStore::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresLoginStore::new(pool.clone())),
         }
     }
 

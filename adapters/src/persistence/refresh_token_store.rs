@@ -27,6 +27,36 @@ fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// A refresh token about to be stored: the token goes to the client, only
+/// its hash to the table.
+pub(crate) struct NewRefreshToken {
+    pub token: String,
+    pub hash: String,
+    pub family: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl NewRefreshToken {
+    /// The first token of a new family: a new session.
+    pub(crate) fn first_of_family(lifetime: Duration) -> Self {
+        Self::in_family(uuid::Uuid::new_v4().simple().to_string(), lifetime)
+    }
+
+    /// The successor of a rotated token.
+    fn in_family(family: String, lifetime: Duration) -> Self {
+        let token = new_token();
+        let now = Utc::now().timestamp_millis();
+        Self {
+            hash: token_hash(&token),
+            token,
+            family,
+            created_at: now,
+            expires_at: now.saturating_add(millis(lifetime)),
+        }
+    }
+}
+
 /// Refresh-token families in the database, one implementation per sqlx backend.
 macro_rules! sql_refresh_token_store {
     ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty) => {
@@ -56,30 +86,35 @@ macro_rules! sql_refresh_token_store {
                     .map_err(repo_error)
             }
 
-            async fn insert(&self, user: UserId, family: &str, lifetime: Duration) -> Result<String, RepoError> {
-                let token = new_token();
-                let now = Utc::now().timestamp_millis();
+            /// Stores `new` as `user`'s on any executor (the transaction of a login).
+            pub(crate) async fn insert_with<'e, E>(
+                executor: E,
+                user: UserId,
+                new: NewRefreshToken,
+            ) -> Result<String, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
                 sqlx::query(
                     "INSERT INTO refresh_tokens (token_hash, family, user_id, created_at, expires_at) \
                      VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(token_hash(&token))
-                .bind(family)
+                .bind(&new.hash)
+                .bind(&new.family)
                 .bind(user.0)
-                .bind(now)
-                .bind(now.saturating_add(millis(lifetime)))
-                .execute(&self.pool)
+                .bind(new.created_at)
+                .bind(new.expires_at)
+                .execute(executor)
                 .await
                 .map_err(repo_error)?;
-                Ok(token)
+                Ok(new.token)
             }
         }
 
         #[async_trait]
         impl RefreshTokenStore for $name {
             async fn create(&self, user: UserId, lifetime: Duration) -> Result<String, RepoError> {
-                let family = uuid::Uuid::new_v4().simple().to_string();
-                self.insert(user, &family, lifetime).await
+                Self::insert_with(&self.pool, user, NewRefreshToken::first_of_family(lifetime)).await
             }
 
             async fn rotate(&self, presented: &str, grace: Duration, lifetime: Duration) -> Result<Rotation, RepoError> {
@@ -103,7 +138,8 @@ macro_rules! sql_refresh_token_store {
                 if let Some(row) = accepted {
                     let user = UserId(row.try_get("user_id").map_err(get)?);
                     let family: String = row.try_get("family").map_err(get)?;
-                    let token = self.insert(user, &family, lifetime).await?;
+                    let token =
+                        Self::insert_with(&self.pool, user, NewRefreshToken::in_family(family, lifetime)).await?;
                     return Ok(Rotation::Rotated { user, token });
                 }
                 let known = sqlx::query(

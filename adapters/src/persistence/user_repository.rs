@@ -244,16 +244,6 @@ macro_rules! sql_user_repository {
             async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {
                 Self::update_password_hash_with(&self.pool, id, hash).await.map(|_| ())
             }
-
-            async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
-                sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
-                    .bind(at)
-                    .bind(id.0)
-                    .execute(&self.pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(repo_error)
-            }
         }
 
         /// The taken names are the unique columns of this table, read in pages

@@ -14,6 +14,7 @@ mod code_generator;
 mod data_retention;
 mod email_change_store;
 mod flow_token_signer;
+mod login_store;
 mod message_outbox;
 mod message_sender;
 mod oauth_identities;
@@ -43,6 +44,7 @@ pub use code_generator::CodeGenerator;
 pub use data_retention::DataRetention;
 pub use email_change_store::{EmailChange, EmailChangeStore};
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
+pub use login_store::{LoginStore, NewLogin};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
 pub use oauth_identities::{
@@ -68,10 +70,10 @@ pub use {
     access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
     captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, data_retention::MockDataRetention, email_change_store::MockEmailChangeStore,
-    flow_token_signer::MockFlowTokenSigner, message_outbox::MockMessageOutbox, message_sender::MockMessageSender,
-    oauth_identities::MockOAuthIdentityRepository, password_change_store::MockPasswordChangeStore,
-    password_hasher::MockPasswordHasher, qq_client::MockQqClient, rate_limiter::MockRateLimiter,
-    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
+    flow_token_signer::MockFlowTokenSigner, login_store::MockLoginStore, message_outbox::MockMessageOutbox,
+    message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,
+    password_change_store::MockPasswordChangeStore, password_hasher::MockPasswordHasher, qq_client::MockQqClient,
+    rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
     session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
     verification_code_store::MockVerificationCodeStore, wechat_client::MockWeChatClient,
 };

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+
 use domain::{Email, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
 
 use super::RepoError;
@@ -20,8 +20,6 @@ pub trait UserRepository: Send + Sync {
     async fn mobile_exists(&self, mobile: &Mobile) -> Result<bool, RepoError>;
     /// Whether an account has verified `email` (a pending address does not count).
     async fn email_exists(&self, email: &Email) -> Result<bool, RepoError>;
-    /// Sets `last_login`.
-    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
     /// Replaces the profile fields and returns the updated user (`None` if it no longer exists).
     async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError>;
     /// Sets the mobile; another account's mobile gives [`RepoError::Conflict`].

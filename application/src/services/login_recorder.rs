@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use domain::User;
 
-use crate::ports::{AuditEntry, AuditEvent, AuditLog, Clock, UserRepository};
+use crate::ports::{AuditEntry, AuditEvent, Clock, LoginStore, NewLogin};
 use crate::{AppError, Session, SessionIssuer};
 
 /// A person logged in: the account (its `last_login` just set) and the session.
@@ -18,29 +18,29 @@ pub struct LoggedIn {
 }
 
 pub struct LoginRecorder {
-    users: Arc<dyn UserRepository>,
-    audit: Arc<dyn AuditLog>,
+    logins: Arc<dyn LoginStore>,
     clock: Arc<dyn Clock>,
     sessions: Arc<SessionIssuer>,
 }
 
 impl LoginRecorder {
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        audit: Arc<dyn AuditLog>,
-        clock: Arc<dyn Clock>,
-        sessions: Arc<SessionIssuer>,
-    ) -> Self {
-        Self { users, audit, clock, sessions }
+    pub fn new(logins: Arc<dyn LoginStore>, clock: Arc<dyn Clock>, sessions: Arc<SessionIssuer>) -> Self {
+        Self { logins, clock, sessions }
     }
 
     /// `event` says how the person got in (`LoginSucceeded`, `OAuthBound`).
+    /// The access token is signed first: it writes nothing, so a login that
+    /// cannot be stored has changed nothing.
     pub async fn record(&self, user: User, event: AuditEvent, ip: IpAddr) -> Result<LoggedIn, AppError> {
         let now = self.clock.now();
-        self.users.record_login(user.id, now).await?;
-        self.audit.record(AuditEntry { user_id: Some(user.id), event, ip, at: now }).await?;
-        let session = self.sessions.start(&user).await?;
-        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, session })
+        let access = self.sessions.tokens().issue(&user)?;
+        let login = NewLogin {
+            user: user.id,
+            audit: AuditEntry { user_id: Some(user.id), event, ip, at: now },
+            refresh_lifetime: self.sessions.policy().refresh_lifetime,
+        };
+        let refresh_token = self.logins.record_login(&login).await?;
+        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, session: Session { access, refresh_token } })
     }
 }
 
@@ -52,9 +52,7 @@ pub(crate) mod tests {
     use domain::UserId;
 
     use super::*;
-    use crate::ports::{
-        IssuedToken, MockAuditLog, MockClock, MockRefreshTokenStore, MockTokenIssuer, MockUserRepository,
-    };
+    use crate::ports::{IssuedToken, MockClock, MockLoginStore, MockRefreshTokenStore, MockTokenIssuer, RepoError};
     use crate::use_cases::log_in::tests::stored_user;
     use crate::{Backend, SessionPolicy};
 
@@ -67,41 +65,42 @@ pub(crate) mod tests {
         Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default()))
     }
 
-    /// A recorder over these mocks, with a real clock and [`issuing_sessions`].
-    pub(crate) fn recorder(users: Arc<MockUserRepository>, audit: MockAuditLog) -> Arc<LoginRecorder> {
+    /// A recorder storing into `logins`, with a real clock and [`issuing_sessions`].
+    pub(crate) fn recorder(logins: MockLoginStore) -> Arc<LoginRecorder> {
         let mut clock = MockClock::new();
         clock.expect_now().returning(Utc::now);
-        Arc::new(LoginRecorder::new(users, Arc::new(audit), Arc::new(clock), issuing_sessions()))
+        Arc::new(LoginRecorder::new(Arc::new(logins), Arc::new(clock), issuing_sessions()))
     }
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
 
     #[tokio::test]
-    async fn a_login_is_noted_audited_and_gets_a_session() {
-        let mut users = MockUserRepository::new();
-        users.expect_record_login().withf(|id, _| *id == UserId(1)).times(1).returning(|_, _| Ok(()));
-        let mut audit = MockAuditLog::new();
-        audit
-            .expect_record()
-            .withf(|e| e.event == AuditEvent::OAuthBound && e.user_id == Some(UserId(1)) && e.ip == IP)
+    async fn a_login_is_stored_with_its_audit_entry_and_session_and_answered_with_them() {
+        let mut logins = MockLoginStore::new();
+        logins
+            .expect_record_login()
+            .withf(|login| {
+                login.user == UserId(1)
+                    && login.audit.user_id == Some(UserId(1))
+                    && login.audit.event == AuditEvent::OAuthBound
+                    && login.audit.ip == IP
+                    && login.refresh_lifetime == SessionPolicy::default().refresh_lifetime
+            })
             .times(1)
-            .returning(|_| Ok(()));
-        let logged_in =
-            recorder(Arc::new(users), audit).record(stored_user(), AuditEvent::OAuthBound, IP).await.unwrap();
+            .returning(|_| Ok("stored-refresh".into()));
+        let logged_in = recorder(logins).record(stored_user(), AuditEvent::OAuthBound, IP).await.unwrap();
         assert!(logged_in.user.last_login.is_some());
         assert_eq!(
             (logged_in.session.access.token.as_str(), logged_in.session.refresh_token.as_str()),
-            ("jwt", "refresh")
+            ("jwt", "stored-refresh")
         );
     }
 
     #[tokio::test]
-    async fn a_login_that_cannot_be_audited_is_unavailable() {
-        let mut users = MockUserRepository::new();
-        users.expect_record_login().returning(|_, _| Ok(()));
-        let mut audit = MockAuditLog::new();
-        audit.expect_record().returning(|_| Err(crate::ports::RepoError::Unavailable("down".into())));
-        let got = recorder(Arc::new(users), audit).record(stored_user(), AuditEvent::LoginSucceeded, IP).await;
+    async fn a_login_that_cannot_be_stored_is_unavailable() {
+        let mut logins = MockLoginStore::new();
+        logins.expect_record_login().returning(|_| Err(RepoError::Unavailable("down".into())));
+        let got = recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, IP).await;
         assert_eq!(got.unwrap_err(), AppError::Unavailable(Backend::Database));
     }
 }

@@ -151,8 +151,9 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use crate::ports::{
-        BoundIdentity, CodeCheck, HashError, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
-        MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision,
+        BoundIdentity, CodeCheck, HashError, MockClock, MockFlowTokenSigner, MockLoginStore,
+        MockOAuthIdentityRepository, MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider,
+        RateDecision,
     };
     use crate::services::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
     use crate::services::flow_tokens::tests::claims;
@@ -169,7 +170,7 @@ mod tests {
         signer: MockFlowTokenSigner,
         uses: MockRateLimiter,
         limiter: MockRateLimiter,
-        audit: MockAuditLog,
+        logins: MockLoginStore,
     }
 
     impl Ports {
@@ -190,7 +191,7 @@ mod tests {
                 signer,
                 uses: MockRateLimiter::new(),
                 limiter: MockRateLimiter::new(),
-                audit: MockAuditLog::new(),
+                logins: MockLoginStore::new(),
             }
         }
 
@@ -205,8 +206,11 @@ mod tests {
         }
 
         fn finishing(mut self) -> Self {
-            self.users.expect_record_login().returning(|_, _| Ok(()));
-            self.audit.expect_record().withf(|e| e.event == AuditEvent::OAuthBound).times(1).returning(|_| Ok(()));
+            self.logins
+                .expect_record_login()
+                .withf(|login| login.audit.event == AuditEvent::OAuthBound)
+                .times(1)
+                .returning(|_| Ok("refresh".into()));
             self
         }
 
@@ -222,14 +226,13 @@ mod tests {
             provider.expect_app_id().returning(|| "101474184".into());
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let users = Arc::new(self.users);
             BindOAuthIdentity::new(
                 Arc::new(provider),
-                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
+                AccountStores { users: Arc::new(self.users), identities: Arc::new(self.identities) },
                 self.codes.build(),
                 PasswordGuard { hasher, limiter, policy: LoginPolicy::default() },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
-                recorder(users, self.audit),
+                recorder(self.logins),
                 Arc::new(clock),
             )
         }

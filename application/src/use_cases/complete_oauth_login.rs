@@ -120,7 +120,7 @@ mod tests {
 
     use super::*;
     use crate::ports::{
-        BoundIdentity, FlowClaims, MockAuditLog, MockClock, MockFlowTokenSigner, MockOAuthIdentityRepository,
+        BoundIdentity, FlowClaims, MockClock, MockFlowTokenSigner, MockLoginStore, MockOAuthIdentityRepository,
         MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision, TokenError,
     };
     use crate::services::flow_tokens::tests::claims;
@@ -134,7 +134,7 @@ mod tests {
         users: MockUserRepository,
         signer: MockFlowTokenSigner,
         uses: MockRateLimiter,
-        audit: MockAuditLog,
+        logins: MockLoginStore,
         policy: OAuthPolicy,
     }
 
@@ -149,7 +149,7 @@ mod tests {
                 users: MockUserRepository::new(),
                 signer: MockFlowTokenSigner::new(),
                 uses: MockRateLimiter::new(),
-                audit: MockAuditLog::new(),
+                logins: MockLoginStore::new(),
                 policy: OAuthPolicy::default(),
             }
         }
@@ -177,20 +177,22 @@ mod tests {
                 .expect_find_by_id()
                 .withf(move |id| *id == UserId(user))
                 .returning(move |_| Ok(Some(User { id: UserId(user), ..stored_user() })));
-            self.users.expect_record_login().times(1).returning(|_, _| Ok(()));
-            self.audit.expect_record().withf(|e| e.event == AuditEvent::LoginSucceeded).times(1).returning(|_| Ok(()));
+            self.logins
+                .expect_record_login()
+                .withf(|login| login.audit.event == AuditEvent::LoginSucceeded)
+                .times(1)
+                .returning(|_| Ok("refresh".into()));
             self
         }
 
         fn use_case(self) -> CompleteOAuthLogin {
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let users = Arc::new(self.users);
             CompleteOAuthLogin::new(
                 Arc::new(self.provider),
-                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
+                AccountStores { users: Arc::new(self.users), identities: Arc::new(self.identities) },
                 Arc::new(FlowTokens::new(Arc::new(self.signer), Arc::new(self.uses))),
-                recorder(users, self.audit),
+                recorder(self.logins),
                 Arc::new(clock),
                 self.policy,
             )

@@ -152,8 +152,8 @@ pub(crate) mod tests {
     use super::*;
     use crate::Backend;
     use crate::ports::{
-        HashError, IssuedToken, MockAuditLog, MockClock, MockPasswordHasher, MockRateLimiter, MockRefreshTokenStore,
-        MockTokenIssuer, MockUserRepository, RepoError,
+        HashError, IssuedToken, MockAuditLog, MockClock, MockLoginStore, MockPasswordHasher, MockRateLimiter,
+        MockRefreshTokenStore, MockTokenIssuer, MockUserRepository, RepoError,
     };
     use crate::{SessionIssuer, SessionPolicy};
 
@@ -180,6 +180,7 @@ pub(crate) mod tests {
         tokens: MockTokenIssuer,
         limiter: MockRateLimiter,
         audit: MockAuditLog,
+        logins: MockLoginStore,
     }
 
     impl Ports {
@@ -190,6 +191,7 @@ pub(crate) mod tests {
                 tokens: MockTokenIssuer::new(),
                 limiter: MockRateLimiter::new(),
                 audit: MockAuditLog::new(),
+                logins: MockLoginStore::new(),
             }
         }
 
@@ -221,16 +223,30 @@ pub(crate) mod tests {
             self
         }
 
+        /// The login is stored once, for user 1, audited as a success.
+        fn stores_the_login(mut self) -> Self {
+            self.logins
+                .expect_record_login()
+                .withf(|login| {
+                    login.user == UserId(1) && login.audit.event == AuditEvent::LoginSucceeded && login.audit.ip == IP
+                })
+                .times(1)
+                .returning(|_| Ok("refresh".into()));
+            self
+        }
+
         fn use_case(self) -> LogIn {
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let mut refresh = MockRefreshTokenStore::new();
-            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
-            let sessions = SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default());
-            let (users, audit, clock) = (Arc::new(self.users), Arc::new(self.audit), Arc::new(clock));
-            let logins = LoginRecorder::new(users.clone(), audit.clone(), clock.clone(), Arc::new(sessions));
+            let sessions = SessionIssuer::new(
+                Arc::new(self.tokens),
+                Arc::new(MockRefreshTokenStore::new()),
+                SessionPolicy::default(),
+            );
+            let (audit, clock) = (Arc::new(self.audit), Arc::new(clock));
+            let logins = LoginRecorder::new(Arc::new(self.logins), clock.clone(), Arc::new(sessions));
             LogIn::new(
-                users,
+                Arc::new(self.users),
                 PasswordGuard {
                     hasher: Arc::new(self.hasher),
                     limiter: Arc::new(self.limiter),
@@ -254,7 +270,7 @@ pub(crate) mod tests {
             ("+86 138 0013 8000", LoginIdentifier::Mobile(Mobile::parse("13800138000").unwrap())),
             ("Alice@Example.com", LoginIdentifier::Email(domain::Email::parse("alice@example.com").unwrap())),
         ] {
-            let mut ports = Ports::new().not_locked().gives_back_the_slots().audits(AuditEvent::LoginSucceeded);
+            let mut ports = Ports::new().not_locked().gives_back_the_slots().stores_the_login();
             ports.users.expect_find_by_login().withf(move |id| *id == expected).returning(|_| Ok(Some(stored_user())));
             ports
                 .hasher
@@ -265,7 +281,6 @@ pub(crate) mod tests {
                 .returning(|_, _| Ok(true));
             ports.hasher.expect_needs_rehash().returning(|_| false);
             ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
-            ports.users.expect_record_login().withf(|id, _| *id == UserId(1)).times(1).returning(|_, _| Ok(()));
             ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
             let logged_in = ports.use_case().execute(request(account, "right-password")).await.unwrap();
             assert_eq!(logged_in.user.id, UserId(1));
@@ -278,8 +293,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn a_legacy_hash_is_upgraded_at_the_first_successful_login() {
         let legacy = User { password_hash: Some("pbkdf2_sha256$260000$salt$hash".into()), ..stored_user() };
-        let mut ports =
-            Ports::new().user(Some(legacy)).not_locked().gives_back_the_slots().audits(AuditEvent::LoginSucceeded);
+        let mut ports = Ports::new().user(Some(legacy)).not_locked().gives_back_the_slots().stores_the_login();
         ports.hasher.expect_verify().returning(|_, _| Ok(true));
         ports.hasher.expect_needs_rehash().withf(|stored| stored.starts_with("pbkdf2_sha256$")).returning(|_| true);
         ports
@@ -295,7 +309,6 @@ pub(crate) mod tests {
             .times(1)
             .returning(|_, _| Ok(()));
         ports.limiter.expect_reset().returning(|_| Ok(()));
-        ports.users.expect_record_login().returning(|_, _| Ok(()));
         ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60 }));
         assert!(ports.use_case().execute(request("alice", "old-django-pw")).await.is_ok());
     }
@@ -415,7 +428,8 @@ pub(crate) mod tests {
         ports.hasher.expect_verify().returning(|_, _| Ok(true));
         ports.hasher.expect_needs_rehash().returning(|_| false);
         ports.limiter.expect_reset().returning(|_| Ok(()));
-        ports.users.expect_record_login().returning(|_, _| Err(RepoError::Unavailable("down".into())));
+        ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60 }));
+        ports.logins.expect_record_login().returning(|_| Err(RepoError::Unavailable("down".into())));
         let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
     }

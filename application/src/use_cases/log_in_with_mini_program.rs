@@ -151,7 +151,7 @@ mod tests {
 
     use super::*;
     use crate::ports::{
-        BoundIdentity, CacheError, MiniProgramSession, MockAuditLog, MockClock, MockCodeGenerator,
+        BoundIdentity, CacheError, MiniProgramSession, MockClock, MockCodeGenerator, MockLoginStore,
         MockOAuthIdentityRepository, MockSessionKeyStore, MockUserRepository, MockWeChatClient, ProviderError,
     };
     use crate::services::login_recorder::tests::recorder;
@@ -164,7 +164,7 @@ mod tests {
         users: MockUserRepository,
         generator: MockCodeGenerator,
         session_keys: MockSessionKeyStore,
-        audit: MockAuditLog,
+        logins: MockLoginStore,
     }
 
     impl Ports {
@@ -189,21 +189,22 @@ mod tests {
         }
 
         fn logging_in(mut self) -> Self {
-            self.users.expect_record_login().returning(|_, _| Ok(()));
-            self.audit.expect_record().withf(|e| e.event == AuditEvent::LoginSucceeded).returning(|_| Ok(()));
+            self.logins
+                .expect_record_login()
+                .withf(|login| login.audit.event == AuditEvent::LoginSucceeded)
+                .returning(|_| Ok("refresh".into()));
             self
         }
 
         fn use_case(self) -> LogInWithMiniProgram {
             let mut clock = MockClock::new();
             clock.expect_now().returning(Utc::now);
-            let users = Arc::new(self.users);
             LogInWithMiniProgram::new(
                 Arc::new(self.wechat),
-                AccountStores { users: users.clone(), identities: Arc::new(self.identities) },
+                AccountStores { users: Arc::new(self.users), identities: Arc::new(self.identities) },
                 Arc::new(self.generator),
                 Arc::new(self.session_keys),
-                recorder(users, self.audit),
+                recorder(self.logins),
                 Arc::new(clock),
                 OAuthPolicy::default(),
             )

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::account_cache::{
-    AccountChanges, CachedTokenStandings, InstanceMemory, InvalidatingEmailChangeStore,
+    AccountChanges, CachedTokenStandings, InstanceMemory, InvalidatingEmailChangeStore, InvalidatingLoginStore,
     InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository, NameFingerprints,
     NameNotingOAuthIdentities, RedisAccountChanges, StandingCache, TakenNames,
 };
 use adapters::metrics::ServiceMetrics;
 use adapters::persistence::Database;
 use application::ports::{
-    AccessTokenRevocations, EmailChangeStore, OAuthIdentityRepository, PasswordChangeStore, UserRepository,
+    AccessTokenRevocations, EmailChangeStore, LoginStore, OAuthIdentityRepository, PasswordChangeStore, UserRepository,
 };
 use tokio::sync::Notify;
 
@@ -26,6 +26,7 @@ pub(super) struct AccountRecords {
     pub users: Arc<dyn UserRepository>,
     pub identities: Arc<dyn OAuthIdentityRepository>,
     pub revocations: Arc<dyn AccessTokenRevocations>,
+    pub logins: Arc<dyn LoginStore>,
     pub password_changes: Arc<dyn PasswordChangeStore>,
     pub email_changes: Arc<dyn EmailChangeStore>,
 }
@@ -42,6 +43,7 @@ impl AccountRecords {
             users: database.users(),
             identities: database.oauth_identities(),
             revocations: database.access_token_revocations(),
+            logins: database.logins(),
             password_changes: database.password_changes(),
             email_changes: database.email_changes(outbox_wakeup.clone()),
         };
@@ -97,6 +99,7 @@ impl AccountRecords {
             users,
             identities,
             revocations: Arc::new(CachedTokenStandings::new(direct.revocations, cache, changes.clone())),
+            logins: Arc::new(InvalidatingLoginStore::new(direct.logins, changes.clone())),
             password_changes: Arc::new(InvalidatingPasswordChangeStore::new(direct.password_changes, changes.clone())),
             email_changes: Arc::new(InvalidatingEmailChangeStore::new(direct.email_changes, changes)),
         })

@@ -84,7 +84,7 @@ impl Container {
             messaging.outbox.clone(),
             policies.verification.clone(),
         );
-        let issuing = SessionIssuing::wire(config, &secret, &database, &users, &clock, policies.session);
+        let issuing = SessionIssuing::wire(config, &secret, &database, &records.logins, &clock, policies.session);
         let codes = CodeUseCases::wire(
             config,
             &verification,

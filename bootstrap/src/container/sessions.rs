@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use adapters::persistence::Database;
 use adapters::security::JwtTokenIssuer;
-use application::ports::{Clock, TokenIssuer, UserRepository};
+use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionIssuer, SessionPolicy};
 
@@ -24,7 +24,7 @@ impl SessionIssuing {
         config: &Config,
         secret: &[u8],
         database: &Database,
-        users: &Arc<dyn UserRepository>,
+        logins: &Arc<dyn LoginStore>,
         clock: &Arc<dyn Clock>,
         policy: SessionPolicy,
     ) -> Self {
@@ -35,7 +35,7 @@ impl SessionIssuing {
             &config.jwt_audience,
         ));
         let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(), policy));
-        let logins = Arc::new(LoginRecorder::new(users.clone(), database.audit_log(), clock.clone(), sessions.clone()));
+        let logins = Arc::new(LoginRecorder::new(logins.clone(), clock.clone(), sessions.clone()));
         Self { tokens, sessions, logins }
     }
 }

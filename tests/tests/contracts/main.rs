@@ -67,6 +67,24 @@ impl FreshDatabase {
     }
 }
 
+/// Stores an account named `username` with `password_hash` and nothing else
+/// (no mobile, no email), joined at a fixed time, and returns its id.
+pub async fn stored_account(
+    users: &dyn application::ports::UserRepository,
+    username: &str,
+    password_hash: &str,
+) -> domain::UserId {
+    let account = domain::NewUser {
+        username: username.into(),
+        mobile: None,
+        email: None,
+        email_active: false,
+        password_hash: Some(password_hash.into()),
+        date_joined: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+    };
+    users.insert(account).await.unwrap().id
+}
+
 /// A SQLite file in a temporary folder.
 pub async fn fresh_sqlite() -> Option<FreshDatabase> {
     let dir = tempfile::tempdir().unwrap();
@@ -85,6 +103,7 @@ mod account_changes;
 mod cache;
 mod data_retention;
 mod email_change_store;
+mod login_store;
 mod migrations;
 mod oauth_identity_repository;
 mod outbox;

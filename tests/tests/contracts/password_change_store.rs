@@ -10,10 +10,10 @@ use application::ports::{
     AccessTokenRevocations, AuditEntry, AuditEvent, NewPassword, PasswordChangeStore, RefreshTokenStore, Rotation,
     UserRepository,
 };
-use chrono::{DateTime, Utc};
-use domain::{NewUser, UserId};
+use chrono::Utc;
+use domain::UserId;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
 
 struct Fixture {
     passwords: Arc<dyn PasswordChangeStore>,
@@ -56,15 +56,7 @@ contract_suite!(
 const LIFETIME: Duration = Duration::from_secs(3600);
 
 async fn user(f: &Fixture, username: &str) -> UserId {
-    let new_user = NewUser {
-        username: username.into(),
-        mobile: None,
-        email: None,
-        email_active: false,
-        password_hash: Some("$argon2id$old".into()),
-        date_joined: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
-    };
-    f.users.insert(new_user).await.unwrap().id
+    stored_account(f.users.as_ref(), username, "$argon2id$old").await
 }
 
 fn new_password(user: UserId, audited_user: UserId) -> NewPassword {

@@ -50,7 +50,7 @@ contract_suite!(
         reports_which_unique_value_is_taken,
         answers_existence_questions,
         concurrent_inserts_of_one_username_give_one_row,
-        profile_last_login_and_password_hash_are_updated,
+        profile_and_password_hash_are_updated,
         an_unproven_email_waits_as_pending_and_blocks_nobody,
         verifying_makes_the_pending_address_the_verified_one,
         a_link_from_before_a_password_reset_verifies_nothing,
@@ -131,7 +131,7 @@ async fn concurrent_inserts_of_one_username_give_one_row(fresh: Fresh) {
     assert_eq!(created, 1);
 }
 
-async fn profile_last_login_and_password_hash_are_updated(fresh: Fresh) {
+async fn profile_and_password_hash_are_updated(fresh: Fresh) {
     let repo = fresh.repo.clone();
     let user = repo.insert(new_user("alice", Some("13800138000"), None)).await.unwrap();
     let profile = domain::Profile {
@@ -147,10 +147,9 @@ async fn profile_last_login_and_password_hash_are_updated(fresh: Fresh) {
     assert_eq!(repo.find_by_id(user.id).await.unwrap().unwrap().profile, profile);
     assert_eq!(repo.update_profile(UserId(user.id.0 + 1000), &profile).await.unwrap(), None);
 
-    repo.record_login(user.id, joined()).await.unwrap();
     repo.update_password_hash(user.id, "$argon2id$new").await.unwrap();
     let reloaded = repo.find_by_id(user.id).await.unwrap().unwrap();
-    assert_eq!((reloaded.last_login, reloaded.password_hash.as_deref()), (Some(joined()), Some("$argon2id$new")));
+    assert_eq!(reloaded.password_hash.as_deref(), Some("$argon2id$new"));
 }
 
 fn email(raw: &str) -> Email {

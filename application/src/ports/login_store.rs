@@ -1,0 +1,27 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::UserId;
+
+use super::{AuditEntry, RepoError};
+
+/// A successful login as stored: the account's `last_login` (the audit
+/// entry's time), the audit entry, and the first refresh token of a new
+/// session family that lives for `refresh_lifetime`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLogin {
+    pub user: UserId,
+    pub audit: AuditEntry,
+    pub refresh_lifetime: Duration,
+}
+
+/// Where a login is stored, in one transaction: `last_login`, the audit entry
+/// and the new session. All or none: a login that fails to be stored leaves
+/// no `last_login` and no audit entry of a login the person never got, and no
+/// session nobody holds.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait LoginStore: Send + Sync {
+    /// Returns the new session's refresh token.
+    async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError>;
+}

@@ -20,7 +20,8 @@
 //! editing a row by hand).
 //!
 //! The same announcements keep a filter of the taken usernames, mobiles and
-//! emails current ([`TakenNames`], [`NameFilteredUserRepository`]), so that an
+//! emails current ([`TakenNames`], [`NameFilteredUserRepository`],
+//! [`NameNotingRegistrationStore`]), so that an
 //! availability check of a free name needs no query.
 
 mod account_changes;
@@ -34,6 +35,7 @@ mod invalidating_user_repository;
 mod name_filtered_user_repository;
 mod name_fingerprints;
 mod name_noting_oauth_identities;
+mod name_noting_registration_store;
 mod redis_account_changes;
 mod standing_cache;
 mod taken_name;
@@ -51,6 +53,7 @@ pub use invalidating_user_repository::InvalidatingUserRepository;
 pub use name_filtered_user_repository::NameFilteredUserRepository;
 pub use name_fingerprints::NameFingerprints;
 pub use name_noting_oauth_identities::NameNotingOAuthIdentities;
+pub use name_noting_registration_store::NameNotingRegistrationStore;
 pub use redis_account_changes::RedisAccountChanges;
 pub use standing_cache::{ReadTicket, StandingCache};
 pub use taken_name::{NewUserNames, TakenName};

@@ -5,7 +5,7 @@ use std::time::Duration;
 use application::Backend;
 use application::ports::{
     AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox,
-    OAuthIdentityRepository, PasswordChangeStore, ReadinessProbe, RefreshTokenStore, UserRepository,
+    OAuthIdentityRepository, PasswordChangeStore, ReadinessProbe, RefreshTokenStore, RegistrationStore, UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -23,6 +23,7 @@ use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::outbox_feed::OutboxFeed;
 use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
+use super::registration_store::{PostgresRegistrationStore, SqliteRegistrationStore};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
 use crate::account_cache::TakenNameSource;
 
@@ -187,6 +188,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteEmailChangeStore::new(pool.clone(), wakeup)),
             Self::Postgres(pool) => Arc::new(PostgresEmailChangeStore::new(pool.clone(), wakeup)),
+        }
+    }
+
+    /// New accounts with their first session, in one transaction.
+    pub fn registrations(&self) -> Arc<dyn RegistrationStore> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteRegistrationStore::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresRegistrationStore::new(pool.clone())),
         }
     }
 

@@ -15,6 +15,7 @@ mod outbox;
 mod outbox_feed;
 mod password_change_store;
 mod refresh_token_store;
+mod registration_store;
 mod sql_error;
 mod user_repository;
 
@@ -29,4 +30,5 @@ pub use outbox::{PostgresOutbox, SqliteOutbox};
 pub use outbox_feed::{OutboxFeed, OutboxRow};
 pub use password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
 pub use refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
+pub use registration_store::{PostgresRegistrationStore, SqliteRegistrationStore};
 pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

@@ -10,6 +10,10 @@ use crate::account_cache::{TakenNameRow, TakenNameSource};
 pub(crate) const COLUMNS: &str = "id, username, mobile, email, pending_email, password_hash, nickname, avatar, gender, \
                        birthday, address, signature, date_joined, last_login, token_version";
 
+/// A new account's row, its values bound by `bind_new_user`.
+pub(crate) const INSERT_USER: &str = "INSERT INTO users (username, mobile, email, email_active, pending_email, \
+                       password_hash, date_joined) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> RepoError {
     RepoError::Other(format!("stored {column} is unusable: {detail}"))
 }
@@ -40,21 +44,16 @@ macro_rules! sql_user_repository {
                 sqlx::query_scalar::<_, bool>(sql).bind(value).fetch_one(&self.pool).await.map_err(repo_error)
             }
 
-            /// Inserts an account on any executor: the pool, or a transaction
-            /// that stores more with it (a new user with its OAuth identity).
-            pub(crate) async fn insert_with<'e, E>(executor: E, user: &NewUser) -> Result<User, RepoError>
-            where
-                E: sqlx::Executor<'e, Database = $db>,
-            {
+            /// Binds a new account's values to `$1`..`$7` of [`INSERT_USER`].
+            pub(crate) fn bind_new_user<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+                user: &'q NewUser,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
                 // An unproven address waits as the pending one: only verified
                 // addresses go where the unique index looks.
                 let (verified, pending) =
                     if user.email_active { (user.email.as_ref(), None) } else { (None, user.email.as_ref()) };
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO users (username, mobile, email, email_active, pending_email, password_hash, \
-                     date_joined) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
-                ));
-                let row = sqlx::query(sql)
+                query
                     .bind(&user.username)
                     .bind(user.mobile.as_ref().map(Mobile::as_str))
                     .bind(verified.map(Email::as_str))
@@ -62,6 +61,16 @@ macro_rules! sql_user_repository {
                     .bind(pending.map(Email::as_str))
                     .bind(&user.password_hash)
                     .bind(user.date_joined)
+            }
+
+            /// Inserts an account on any executor: the pool, or a transaction
+            /// that stores more with it (a new user with its OAuth identity).
+            pub(crate) async fn insert_with<'e, E>(executor: E, user: &NewUser) -> Result<User, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let sql = sqlx::AssertSqlSafe(format!("{INSERT_USER} RETURNING {COLUMNS}"));
+                let row = Self::bind_new_user(sqlx::query(sql), user)
                     .fetch_one(executor)
                     .await
                     .map_err(repo_error)?;

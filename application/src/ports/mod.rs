@@ -25,6 +25,7 @@ mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
 mod refresh_token_store;
+mod registration_store;
 mod repo_error;
 mod session_key_store;
 mod token_issuer;
@@ -57,6 +58,7 @@ pub use qq_client::{QqClient, QqIdentity};
 pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
+pub use registration_store::{NewRegistration, Registration, RegistrationStore};
 pub use repo_error::RepoError;
 pub use session_key_store::SessionKeyStore;
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
@@ -74,6 +76,7 @@ pub use {
     message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,
     password_change_store::MockPasswordChangeStore, password_hasher::MockPasswordHasher, qq_client::MockQqClient,
     rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
-    session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
-    verification_code_store::MockVerificationCodeStore, wechat_client::MockWeChatClient,
+    registration_store::MockRegistrationStore, session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer,
+    user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
+    wechat_client::MockWeChatClient,
 };

@@ -56,13 +56,11 @@ pub(crate) mod tests {
     use crate::use_cases::log_in::tests::stored_user;
     use crate::{Backend, SessionPolicy};
 
-    /// A session issuer whose access token is `jwt` and refresh token `refresh`.
+    /// A session issuer whose access token is `jwt`.
     pub(crate) fn issuing_sessions() -> Arc<SessionIssuer> {
         let mut tokens = MockTokenIssuer::new();
         tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-        let mut refresh = MockRefreshTokenStore::new();
-        refresh.expect_create().returning(|_, _| Ok("refresh".into()));
-        Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(refresh), SessionPolicy::default()))
+        Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(MockRefreshTokenStore::new()), SessionPolicy::default()))
     }
 
     /// A recorder storing into `logins`, with a real clock and [`issuing_sessions`].

@@ -1,11 +1,11 @@
-//! Starting a session: an access token and the first refresh token of a new family.
+//! What a session is made of: an access token and a refresh token, and what
+//! signs and stores them. The first refresh token of a session is stored with
+//! the login or registration that starts it (`LoginStore`, `RegistrationStore`).
 
 use std::sync::Arc;
 
-use domain::User;
-
+use crate::SessionPolicy;
 use crate::ports::{IssuedToken, RefreshTokenStore, TokenIssuer};
-use crate::{AppError, SessionPolicy};
 
 /// What a client gets when a session starts or is refreshed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,8 @@ pub struct Session {
     pub refresh_token: String,
 }
 
-/// Issues sessions for login, registration and (later) OAuth login alike.
+/// The token issuer, the refresh-token store and the session policy, shared by
+/// every way a session starts or is refreshed.
 pub struct SessionIssuer {
     tokens: Arc<dyn TokenIssuer>,
     refresh: Arc<dyn RefreshTokenStore>,
@@ -24,12 +25,6 @@ pub struct SessionIssuer {
 impl SessionIssuer {
     pub fn new(tokens: Arc<dyn TokenIssuer>, refresh: Arc<dyn RefreshTokenStore>, policy: SessionPolicy) -> Self {
         Self { tokens, refresh, policy }
-    }
-
-    pub async fn start(&self, user: &User) -> Result<Session, AppError> {
-        let access = self.tokens.issue(user)?;
-        let refresh_token = self.refresh.create(user.id, self.policy.refresh_lifetime).await?;
-        Ok(Session { access, refresh_token })
     }
 
     pub fn tokens(&self) -> &dyn TokenIssuer {

@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use domain::{Email, Mobile, NewUser, Password, User, Username, VerificationCode};
 
-use crate::ports::{Channel, Clock, CodePurpose, PasswordHasher, RepoError, UniqueKey, UserRepository};
+use crate::ports::{
+    Channel, Clock, CodePurpose, NewRegistration, PasswordHasher, RegistrationStore, RepoError, UniqueKey,
+    UserRepository,
+};
 use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem, Session, SessionIssuer};
 
 /// The registration form, as typed: `mobile + sms_code`, or (when no mobile
@@ -72,6 +75,7 @@ fn registration_conflict(error: RepoError) -> AppError {
 /// Opens an account for a person who proves they hold the mobile or email.
 pub struct RegisterUser {
     users: Arc<dyn UserRepository>,
+    registrations: Arc<dyn RegistrationStore>,
     codes: Arc<OneTimeCodes>,
     hasher: Arc<dyn PasswordHasher>,
     sessions: Arc<SessionIssuer>,
@@ -81,12 +85,13 @@ pub struct RegisterUser {
 impl RegisterUser {
     pub fn new(
         users: Arc<dyn UserRepository>,
+        registrations: Arc<dyn RegistrationStore>,
         codes: Arc<OneTimeCodes>,
         hasher: Arc<dyn PasswordHasher>,
         sessions: Arc<SessionIssuer>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { users, codes, hasher, sessions, clock }
+        Self { users, registrations, codes, hasher, sessions, clock }
     }
 
     pub async fn execute(&self, request: RegisterUserRequest) -> Result<Registered, AppError> {
@@ -139,20 +144,20 @@ impl RegisterUser {
             Contact::Mobile(mobile) => (Some(mobile), None, false),
             Contact::Email(email) => (None, Some(email), true),
         };
-        let user = self
-            .users
-            .insert(NewUser {
-                username: username.to_string(),
-                mobile,
-                email,
-                email_active,
-                password_hash: Some(password_hash),
-                date_joined: self.clock.now(),
-            })
-            .await
-            .map_err(registration_conflict)?;
-        let session = self.sessions.start(&user).await?;
-        Ok(Registered { user, session })
+        let user = NewUser {
+            username: username.to_string(),
+            mobile,
+            email,
+            email_active,
+            password_hash: Some(password_hash),
+            date_joined: self.clock.now(),
+        };
+        // The account and its session are stored together: a registration
+        // that fails leaves no account to find taken at the next try.
+        let registration = NewRegistration { user, refresh_lifetime: self.sessions.policy().refresh_lifetime };
+        let stored = self.registrations.register(&registration).await.map_err(registration_conflict)?;
+        let access = self.sessions.tokens().issue(&stored.user)?;
+        Ok(Registered { user: stored.user, session: Session { access, refresh_token: stored.refresh_token } })
     }
 }
 
@@ -165,8 +170,8 @@ mod tests {
     use crate::Backend;
     use crate::SessionPolicy;
     use crate::ports::{
-        CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore, MockTokenIssuer,
-        MockUserRepository, MockVerificationCodeStore, RepoError,
+        CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore,
+        MockRegistrationStore, MockTokenIssuer, MockUserRepository, MockVerificationCodeStore, Registration, RepoError,
     };
     use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
@@ -176,6 +181,7 @@ mod tests {
         codes: MockVerificationCodeStore,
         hasher: MockPasswordHasher,
         tokens: MockTokenIssuer,
+        registrations: MockRegistrationStore,
         clock: MockClock,
     }
 
@@ -188,6 +194,7 @@ mod tests {
                 codes: MockVerificationCodeStore::new(),
                 hasher: MockPasswordHasher::new(),
                 tokens: MockTokenIssuer::new(),
+                registrations: MockRegistrationStore::new(),
                 clock,
             }
         }
@@ -219,10 +226,10 @@ mod tests {
         }
 
         fn use_case(self) -> RegisterUser {
-            let mut refresh = MockRefreshTokenStore::new();
-            refresh.expect_create().returning(|_, _| Ok("refresh".into()));
+            let refresh = MockRefreshTokenStore::new();
             RegisterUser::new(
                 Arc::new(self.users),
+                Arc::new(self.registrations),
                 CodePorts { codes: self.codes, ..CodePorts::default() }.build(),
                 Arc::new(self.hasher),
                 Arc::new(SessionIssuer::new(Arc::new(self.tokens), Arc::new(refresh), SessionPolicy::default())),
@@ -264,15 +271,16 @@ mod tests {
     async fn a_right_code_creates_the_user_with_a_hashed_password_and_a_token() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports
-            .users
-            .expect_insert()
-            .withf(|u| {
+            .registrations
+            .expect_register()
+            .withf(|r| {
+                let u = &r.user;
                 u.username == "alice"
                     && u.mobile.as_ref().map(domain::Mobile::as_str) == Some("13800138000")
                     && u.password_hash.as_deref() == Some("$argon2id$hash")
             })
             .times(1)
-            .returning(|_| Ok(stored_user()));
+            .returning(|_| Ok(Registration { user: stored_user(), refresh_token: "refresh".into() }));
         ports
             .tokens
             .expect_issue()
@@ -360,7 +368,7 @@ mod tests {
     #[tokio::test]
     async fn losing_a_race_for_the_username_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
-        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Username)));
+        ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Username)));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(problems(got), [(Field::Username, Problem::Taken)]);
     }
@@ -368,9 +376,18 @@ mod tests {
     #[tokio::test]
     async fn losing_a_race_for_the_mobile_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
-        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
+        ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
+    }
+
+    #[tokio::test]
+    async fn a_registration_that_cannot_be_stored_is_unavailable_and_issues_no_token() {
+        let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
+        ports.registrations.expect_register().returning(|_| Err(RepoError::Unavailable("down".into())));
+        ports.tokens.expect_issue().never();
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
     }
 
     #[tokio::test]
@@ -405,15 +422,16 @@ mod tests {
             .returning(|_, _, _| Ok(CodeCheck::Accepted));
         let mut ports = ports.hashing();
         ports
-            .users
-            .expect_insert()
-            .withf(|u| {
+            .registrations
+            .expect_register()
+            .withf(|r| {
+                let u = &r.user;
                 u.mobile.is_none()
                     && u.email.as_ref().map(domain::Email::as_str) == Some("alice@example.com")
                     && u.email_active
             })
             .times(1)
-            .returning(|_| Ok(stored_user()));
+            .returning(|_| Ok(Registration { user: stored_user(), refresh_token: "refresh".into() }));
         ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
         assert!(ports.use_case().execute(email_request()).await.is_ok());
     }
@@ -459,7 +477,7 @@ mod tests {
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
         let mut ports = ports.hashing();
-        ports.users.expect_insert().returning(|_| Err(RepoError::Conflict(UniqueKey::Email)));
+        ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Email)));
         let got = ports.use_case().execute(email_request()).await;
         assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }

@@ -8,12 +8,13 @@ use std::time::Duration;
 use adapters::account_cache::{
     AccountChanges, CachedTokenStandings, InstanceMemory, InvalidatingEmailChangeStore, InvalidatingLoginStore,
     InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository, NameFingerprints,
-    NameNotingOAuthIdentities, RedisAccountChanges, StandingCache, TakenNames,
+    NameNotingOAuthIdentities, NameNotingRegistrationStore, RedisAccountChanges, StandingCache, TakenNames,
 };
 use adapters::metrics::ServiceMetrics;
 use adapters::persistence::Database;
 use application::ports::{
-    AccessTokenRevocations, EmailChangeStore, LoginStore, OAuthIdentityRepository, PasswordChangeStore, UserRepository,
+    AccessTokenRevocations, EmailChangeStore, LoginStore, OAuthIdentityRepository, PasswordChangeStore,
+    RegistrationStore, UserRepository,
 };
 use tokio::sync::Notify;
 
@@ -24,6 +25,7 @@ use crate::server::StartError;
 /// standing, so that no write can go around the cache.
 pub(super) struct AccountRecords {
     pub users: Arc<dyn UserRepository>,
+    pub registrations: Arc<dyn RegistrationStore>,
     pub identities: Arc<dyn OAuthIdentityRepository>,
     pub revocations: Arc<dyn AccessTokenRevocations>,
     pub logins: Arc<dyn LoginStore>,
@@ -41,6 +43,7 @@ impl AccountRecords {
     ) -> Result<Self, StartError> {
         let direct = Self {
             users: database.users(),
+            registrations: database.registrations(),
             identities: database.oauth_identities(),
             revocations: database.access_token_revocations(),
             logins: database.logins(),
@@ -90,13 +93,16 @@ impl AccountRecords {
         let changes = Arc::new(changes);
         let mut users: Arc<dyn UserRepository> =
             Arc::new(InvalidatingUserRepository::new(direct.users, changes.clone()));
-        let mut identities = direct.identities;
+        // A new account is in nobody's memory: only the names it takes are told.
+        let (mut registrations, mut identities) = (direct.registrations, direct.identities);
         if let Some(names) = names {
             users = Arc::new(NameFilteredUserRepository::new(users, names, changes.clone()));
+            registrations = Arc::new(NameNotingRegistrationStore::new(registrations, changes.clone()));
             identities = Arc::new(NameNotingOAuthIdentities::new(identities, changes.clone()));
         }
         Ok(Self {
             users,
+            registrations,
             identities,
             revocations: Arc::new(CachedTokenStandings::new(direct.revocations, cache, changes.clone())),
             logins: Arc::new(InvalidatingLoginStore::new(direct.logins, changes.clone())),

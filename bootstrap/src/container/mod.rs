@@ -95,7 +95,7 @@ impl Container {
         );
         let sessions = SessionUseCases::wire(&issuing, &database, &records, &clock);
         let sign_up = SignUpUseCases::wire(
-            &users,
+            &records,
             &clock,
             &cache.limiter,
             &passwords.hasher,

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use application::AvailabilityPolicy;
-use application::ports::{Clock, PasswordHasher, RateLimiter, UserRepository};
+use application::ports::{Clock, PasswordHasher, RateLimiter};
 use application::use_cases::{CheckAvailability, RegisterUser};
 
+use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;
 use super::verification::Verification;
 
@@ -16,7 +17,7 @@ pub(super) struct SignUpUseCases {
 
 impl SignUpUseCases {
     pub fn wire(
-        users: &Arc<dyn UserRepository>,
+        records: &AccountRecords,
         clock: &Arc<dyn Clock>,
         limiter: &Arc<dyn RateLimiter>,
         hasher: &Arc<dyn PasswordHasher>,
@@ -25,9 +26,10 @@ impl SignUpUseCases {
         availability: AvailabilityPolicy,
     ) -> Self {
         Self {
-            check_availability: CheckAvailability::new(users.clone(), limiter.clone(), availability),
+            check_availability: CheckAvailability::new(records.users.clone(), limiter.clone(), availability),
             register_user: RegisterUser::new(
-                users.clone(),
+                records.users.clone(),
+                records.registrations.clone(),
                 verification.codes.clone(),
                 hasher.clone(),
                 issuing.sessions.clone(),

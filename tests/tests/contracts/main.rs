@@ -109,4 +109,5 @@ mod oauth_identity_repository;
 mod outbox;
 mod password_change_store;
 mod refresh_token_store;
+mod registration_store;
 mod user_repository;

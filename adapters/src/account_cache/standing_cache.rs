@@ -25,9 +25,14 @@ const TOKENS_PER_ACCOUNT: usize = 16;
 ///
 /// A login changes only `last_login`, and a flood of logins to one account
 /// must not keep its readers on the database: [`record_login`](Self::record_login)
-/// updates the remembered copy in place instead of dropping it.
+/// updates the remembered copy in place instead of dropping it, and notes the
+/// time for a copy not yet remembered, which a read that began before the
+/// login takes in when it is remembered.
 pub struct StandingCache {
     accounts: moka::sync::Cache<UserId, Arc<CachedAccount>>,
+    /// The latest login of each account that logged in lately, kept as long
+    /// as a remembered copy would be, so that no read can outlive it.
+    logins: moka::sync::Cache<UserId, DateTime<Utc>>,
     epoch: AtomicU64,
     /// Whether every change made elsewhere is sure to reach this instance.
     listening: AtomicBool,
@@ -74,6 +79,7 @@ impl StandingCache {
     pub fn new(capacity: u64, time_to_live: Duration, listening: bool) -> Self {
         Self {
             accounts: moka::sync::Cache::builder().max_capacity(capacity).time_to_live(time_to_live).build(),
+            logins: moka::sync::Cache::builder().max_capacity(capacity).time_to_live(time_to_live).build(),
             epoch: AtomicU64::new(0),
             listening: AtomicBool::new(listening),
             gauges: AccountCacheGauges::default(),
@@ -125,6 +131,11 @@ impl StandingCache {
                 account
             }
         };
+        // Stored first, then the note read: a login noted before this point
+        // is taken in here, one noted after it finds the copy stored.
+        if let Some(at) = self.logins.get(&id) {
+            account.logged_in(at);
+        }
         {
             let mut tokens = account.revoked_by_token.write();
             if tokens.len() < TOKENS_PER_ACCOUNT || tokens.contains_key(token_id) {
@@ -142,15 +153,15 @@ impl StandingCache {
         self.accounts.invalidate(&user);
     }
 
-    /// `user` logged in `at`: the remembered copy shows it from now on. With
-    /// no copy here, a read under way may predate the login, so it is kept
-    /// out as a change would keep it out (the epoch); nothing is dropped.
+    /// `user` logged in `at`: the remembered copy shows it from now on, and a
+    /// read under way that predates the login takes it in when remembered.
+    /// Nothing is dropped and no other read is kept out: a login flood on an
+    /// account whose copy just expired would otherwise keep every reader of
+    /// it on the database until a read happened to fit between two logins.
     pub fn record_login(&self, user: UserId, at: DateTime<Utc>) {
-        match self.accounts.get(&user) {
-            Some(account) => account.logged_in(at),
-            None => {
-                self.epoch.fetch_add(1, Ordering::SeqCst);
-            }
+        self.logins.entry(user).and_upsert_with(|noted| noted.map_or(at, |noted| noted.into_value().max(at)));
+        if let Some(account) = self.accounts.get(&user) {
+            account.logged_in(at);
         }
     }
 
@@ -280,12 +291,23 @@ mod tests {
     }
 
     #[test]
-    fn a_read_that_began_before_a_login_to_an_account_not_in_memory_is_not_remembered() {
+    fn a_read_that_began_before_a_login_to_an_account_not_in_memory_takes_in_its_time() {
         let cache = cache();
         let ticket = cache.ticket();
         cache.record_login(UserId(1), at(10));
-        cache.remember(ticket, "jti-a", &standing(1, "read before the login", false));
-        assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+        cache.record_login(UserId(1), at(5));
+        let read = standing(1, "read before the login", false);
+        cache.remember(ticket, "jti-a", &read);
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(logged_in_at(&read, Some(at(10)))));
+    }
+
+    #[test]
+    fn a_login_to_an_account_not_in_memory_keeps_no_other_read_out() {
+        let cache = cache();
+        let ticket = cache.ticket();
+        cache.record_login(UserId(2), at(10));
+        cache.remember(ticket, "jti-a", &standing(1, "another account", false));
+        assert_eq!(cache.lookup(UserId(1), "jti-a"), Some(standing(1, "another account", false)));
     }
 
     #[test]

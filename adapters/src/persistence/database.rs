@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
+use super::RefreshTokenSuccessors;
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::data_retention::{PostgresDataRetention, SqliteDataRetention};
@@ -144,10 +145,13 @@ impl Database {
         }
     }
 
-    pub fn refresh_tokens(&self) -> Arc<dyn RefreshTokenStore> {
+    /// Refresh-token families; successors are derived under `service_secret`,
+    /// which every instance must share.
+    pub fn refresh_tokens(&self, service_secret: &[u8]) -> Arc<dyn RefreshTokenStore> {
+        let successors = RefreshTokenSuccessors::new(service_secret);
         match self {
-            Self::Sqlite(pool) => Arc::new(SqliteRefreshTokenStore::new(pool.clone())),
-            Self::Postgres(pool) => Arc::new(PostgresRefreshTokenStore::new(pool.clone())),
+            Self::Sqlite(pool) => Arc::new(SqliteRefreshTokenStore::new(pool.clone(), successors)),
+            Self::Postgres(pool) => Arc::new(PostgresRefreshTokenStore::new(pool.clone(), successors)),
         }
     }
 

@@ -8,6 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use super::RefreshTokenSuccessors;
 use super::sql_error::repo_error;
 
 /// 256 random bits, hex-encoded.
@@ -40,12 +41,10 @@ pub(crate) struct NewRefreshToken {
 impl NewRefreshToken {
     /// The first token of a new family: a new session.
     pub(crate) fn first_of_family(lifetime: Duration) -> Self {
-        Self::in_family(uuid::Uuid::new_v4().simple().to_string(), lifetime)
+        Self::with_token(new_token(), uuid::Uuid::new_v4().simple().to_string(), lifetime)
     }
 
-    /// The successor of a rotated token.
-    fn in_family(family: String, lifetime: Duration) -> Self {
-        let token = new_token();
+    fn with_token(token: String, family: String, lifetime: Duration) -> Self {
         let now = Utc::now().timestamp_millis();
         Self {
             hash: token_hash(&token),
@@ -57,22 +56,57 @@ impl NewRefreshToken {
     }
 }
 
+/// How many members of a family are kept: the newest ones, and every one
+/// rotated within the reuse grace. Older members are deleted as the family
+/// rotates, so a replay of one of them is refused as unknown (401
+/// `token_invalid`) rather than reported as a reuse that ends the family; it
+/// gets nothing either way.
+const FAMILY_MEMBERS_KEPT: i64 = 8;
+
+/// What a presented token's row says, read under the account's lock.
+struct Presented {
+    family: String,
+    rotated_at: Option<i64>,
+}
+
 /// Refresh-token families in the database, one implementation per sqlx backend.
+///
+/// Every rotation and every revocation of a user's tokens runs in a
+/// transaction that first takes the account's lock (`$begin` and
+/// `$lock_account`): PostgreSQL locks the user's row, SQLite takes its one
+/// write lock up front. So a revocation sees every successor minted before it,
+/// and a rotation after it sees its token revoked: no successor outlives a
+/// sign-out, however many rotations race it.
 macro_rules! sql_refresh_token_store {
-    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty, $begin:literal, $lock_account:literal) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
             pool: $pool,
+            successors: RefreshTokenSuccessors,
         }
 
         impl $name {
-            pub fn new(pool: $pool) -> Self {
-                Self { pool }
+            pub fn new(pool: $pool, successors: RefreshTokenSuccessors) -> Self {
+                Self { pool, successors }
+            }
+
+            /// Takes the account's session lock until the transaction ends and
+            /// returns its token version; `None` when the account is gone.
+            pub(crate) async fn lock_account_with<'e, E>(executor: E, user: UserId) -> Result<Option<i64>, RepoError>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query_scalar::<_, i64>($lock_account)
+                    .bind(user.0)
+                    .fetch_optional(executor)
+                    .await
+                    .map_err(repo_error)
             }
 
             /// Revokes every family of the user on any executor (the
-            /// transaction of a password change).
+            /// transaction of a password change, which holds the account's
+            /// lock since it updated the user's row first).
             pub(crate) async fn revoke_user_with<'e, E>(executor: E, user: UserId) -> Result<(), RepoError>
             where
                 E: sqlx::Executor<'e, Database = $db>,
@@ -109,6 +143,19 @@ macro_rules! sql_refresh_token_store {
                 .map_err(repo_error)?;
                 Ok(new.token)
             }
+
+            async fn begin(&self) -> Result<sqlx::Transaction<'static, $db>, RepoError> {
+                self.pool.begin_with($begin).await.map_err(repo_error)
+            }
+
+            /// Runs `revoke` (which binds its own parameters) in a transaction
+            /// holding the lock of the account that owns the rows.
+            async fn revoke_locked(&self, user: UserId, revoke: sqlx::query::Query<'_, $db, <$db as sqlx::Database>::Arguments>) -> Result<(), RepoError> {
+                let mut tx = self.begin().await?;
+                Self::lock_account_with(&mut *tx, user).await?;
+                revoke.execute(&mut *tx).await.map_err(repo_error)?;
+                tx.commit().await.map_err(repo_error)
+            }
         }
 
         #[async_trait]
@@ -120,87 +167,132 @@ macro_rules! sql_refresh_token_store {
             async fn rotate(&self, presented: &str, grace: Duration, lifetime: Duration) -> Result<Rotation, RepoError> {
                 let hash = token_hash(presented);
                 let now = Utc::now().timestamp_millis();
-                // The one conditional update that decides: a live token not yet
-                // rotated, or rotated within the grace period, is exchanged.
-                let accepted = sqlx::query(
-                    "UPDATE refresh_tokens SET rotated_at = COALESCE(rotated_at, $2) \
-                     WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 \
-                     AND (rotated_at IS NULL OR rotated_at >= $3) \
-                     RETURNING user_id, family",
-                )
-                .bind(&hash)
-                .bind(now)
-                .bind(now.saturating_sub(millis(grace)))
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(repo_error)?;
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
-                if let Some(row) = accepted {
-                    let user = UserId(row.try_get("user_id").map_err(get)?);
-                    let family: String = row.try_get("family").map_err(get)?;
-                    let token =
-                        Self::insert_with(&self.pool, user, NewRefreshToken::in_family(family, lifetime)).await?;
-                    return Ok(Rotation::Rotated { user, token });
-                }
-                let known = sqlx::query(
-                    "SELECT user_id, family FROM refresh_tokens \
-                     WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 AND rotated_at IS NOT NULL",
+                // Every early return comes before the commit, and dropping the
+                // transaction rolls back what it wrote.
+                let mut tx = self.begin().await?;
+                let owner = sqlx::query_scalar::<_, i64>("SELECT user_id FROM refresh_tokens WHERE token_hash = $1")
+                    .bind(&hash)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(repo_error)?;
+                let Some(user) = owner.map(UserId) else { return Ok(Rotation::Invalid) };
+                let Some(version) = Self::lock_account_with(&mut *tx, user).await? else {
+                    return Ok(Rotation::Invalid);
+                };
+                // Read again under the lock: a revocation that committed while
+                // this waited is seen now.
+                let row = sqlx::query(
+                    "SELECT family, rotated_at FROM refresh_tokens \
+                     WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
                 )
                 .bind(&hash)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(repo_error)?;
-                match known {
-                    Some(row) => Ok(Rotation::Reused {
-                        user: UserId(row.try_get("user_id").map_err(get)?),
-                        family: row.try_get("family").map_err(get)?,
-                    }),
-                    None => Ok(Rotation::Invalid),
+                let Some(row) = row else { return Ok(Rotation::Invalid) };
+                let presented_row =
+                    Presented { family: row.try_get("family").map_err(get)?, rotated_at: row.try_get("rotated_at").map_err(get)? };
+                let successor = self.successors.successor_of(presented);
+                match presented_row.rotated_at {
+                    None => {
+                        sqlx::query("UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1")
+                            .bind(&hash)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(repo_error)?;
+                        let new = NewRefreshToken::with_token(successor, presented_row.family.clone(), lifetime);
+                        let token = Self::insert_with(&mut *tx, user, new).await?;
+                        sqlx::query(
+                            "DELETE FROM refresh_tokens WHERE family = $1 AND rotated_at < $2 AND token_hash NOT IN \
+                             (SELECT token_hash FROM refresh_tokens WHERE family = $1 ORDER BY created_at DESC LIMIT $3)",
+                        )
+                        .bind(&presented_row.family)
+                        .bind(now.saturating_sub(millis(grace)))
+                        .bind(FAMILY_MEMBERS_KEPT)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(repo_error)?;
+                        tx.commit().await.map_err(repo_error)?;
+                        Ok(Rotation::Rotated { user, version, token })
+                    }
+                    Some(rotated_at) if rotated_at >= now.saturating_sub(millis(grace)) => {
+                        // Two tabs: the successor minted by the first exchange, if it still lives.
+                        let live = sqlx::query_scalar::<_, i64>(
+                            "SELECT user_id FROM refresh_tokens \
+                             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+                        )
+                        .bind(token_hash(&successor))
+                        .bind(now)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(repo_error)?;
+                        Ok(match live {
+                            Some(_) => Rotation::Rotated { user, version, token: successor },
+                            None => Rotation::Invalid,
+                        })
+                    }
+                    Some(_) => Ok(Rotation::Reused { user, family: presented_row.family }),
                 }
             }
 
             async fn revoke_family(&self, family: &str) -> Result<(), RepoError> {
-                sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL")
+                let owner = sqlx::query_scalar::<_, i64>("SELECT user_id FROM refresh_tokens WHERE family = $1 LIMIT 1")
                     .bind(family)
-                    .bind(Utc::now().timestamp_millis())
-                    .execute(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await
-                    .map(|_| ())
-                    .map_err(repo_error)
+                    .map_err(repo_error)?;
+                let Some(user) = owner.map(UserId) else { return Ok(()) };
+                let revoke =
+                    sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE family = $1 AND revoked_at IS NULL")
+                        .bind(family)
+                        .bind(Utc::now().timestamp_millis());
+                self.revoke_locked(user, revoke).await
             }
 
             async fn revoke_family_of(&self, user: UserId, presented: &str) -> Result<(), RepoError> {
-                sqlx::query(
+                let revoke = sqlx::query(
                     "UPDATE refresh_tokens SET revoked_at = $3 WHERE revoked_at IS NULL AND family = \
                      (SELECT family FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)",
                 )
                 .bind(token_hash(presented))
                 .bind(user.0)
-                .bind(Utc::now().timestamp_millis())
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(repo_error)
+                .bind(Utc::now().timestamp_millis());
+                self.revoke_locked(user, revoke).await
             }
 
             async fn revoke_user(&self, user: UserId) -> Result<(), RepoError> {
-                Self::revoke_user_with(&self.pool, user).await
+                let revoke =
+                    sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                        .bind(user.0)
+                        .bind(Utc::now().timestamp_millis());
+                self.revoke_locked(user, revoke).await
             }
         }
     };
 }
 
 sql_refresh_token_store!(
-    /// Refresh tokens in SQLite.
+    /// Refresh tokens in SQLite. `BEGIN IMMEDIATE` takes the database's write
+    /// lock at once: a deferred transaction that read first could not take it
+    /// later without failing when another writer got in between.
     SqliteRefreshTokenStore,
     sqlx::SqlitePool,
-    sqlx::Sqlite
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE",
+    "SELECT token_version FROM users WHERE id = $1"
 );
 
 sql_refresh_token_store!(
-    /// Refresh tokens in PostgreSQL.
+    /// Refresh tokens in PostgreSQL. `FOR NO KEY UPDATE` conflicts with
+    /// itself and with every update of the user's row (a sign-out everywhere
+    /// bumps `token_version`, a password change the hash), but not with the
+    /// key-share locks that inserting a session's rows takes.
     PostgresRefreshTokenStore,
     sqlx::PgPool,
-    sqlx::Postgres
+    sqlx::Postgres,
+    "BEGIN",
+    "SELECT token_version FROM users WHERE id = $1 FOR NO KEY UPDATE"
 );

@@ -8,8 +8,11 @@ use super::RepoError;
 /// The outcome of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
-    /// Accepted: `token` is its successor in the same family.
-    Rotated { user: UserId, token: String },
+    /// Accepted: `token` is its successor in the same family, and `version`
+    /// the account's token version when it was exchanged, which the new access
+    /// token must carry (a sign-out everywhere racing the exchange then voids
+    /// both).
+    Rotated { user: UserId, version: i64, token: String },
     /// Already rotated longer ago than the grace period: a copy is being
     /// replayed (or two clients share a session); the family must be revoked.
     Reused { user: UserId, family: String },
@@ -24,9 +27,11 @@ pub enum Rotation {
 pub trait RefreshTokenStore: Send + Sync {
     /// Starts a family for a new session and returns its first token.
     async fn create(&self, user: UserId, lifetime: Duration) -> Result<String, RepoError>;
-    /// Exchanges `presented` for its successor in one conditional update. A
-    /// token rotated less than `grace` ago is exchanged again (two tabs
-    /// refreshing together); one rotated earlier is reported as reused.
+    /// Exchanges `presented` for its successor, serialised with every
+    /// revocation of the account's tokens (a revocation that answered before
+    /// leaves no successor behind). A token rotated less than `grace` ago is
+    /// exchanged again for the same successor (two tabs refreshing together:
+    /// no new member); one rotated earlier is reported as reused.
     async fn rotate(&self, presented: &str, grace: Duration, lifetime: Duration) -> Result<Rotation, RepoError>;
     async fn revoke_family(&self, family: &str) -> Result<(), RepoError>;
     /// Revokes the family of `presented`, if it is one of `user`'s.

@@ -35,6 +35,11 @@ impl SessionIssuer {
         self.refresh.as_ref()
     }
 
+    /// The store itself, for the use cases that end sessions.
+    pub fn refresh_token_store(&self) -> Arc<dyn RefreshTokenStore> {
+        self.refresh.clone()
+    }
+
     pub fn policy(&self) -> &SessionPolicy {
         &self.policy
     }

@@ -34,7 +34,7 @@ impl SessionIssuing {
             &config.jwt_issuer,
             &config.jwt_audience,
         ));
-        let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(), policy));
+        let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(secret), policy));
         let logins = Arc::new(LoginRecorder::new(logins.clone(), clock.clone(), sessions.clone()));
         Self { tokens, sessions, logins }
     }
@@ -56,7 +56,7 @@ impl SessionUseCases {
         clock: &Arc<dyn Clock>,
     ) -> Self {
         let revocations = records.revocations.clone();
-        let refresh_tokens = database.refresh_tokens();
+        let refresh_tokens = issuing.sessions.refresh_token_store();
         Self {
             authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
             log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), database.audit_log(), clock.clone()),

@@ -21,6 +21,7 @@ mod real_providers;
 mod redis_server;
 mod registration;
 mod retention;
+mod session_races;
 mod sessions;
 mod support;
 mod verification;

@@ -36,7 +36,7 @@ async fn fixture(fresh: FreshDatabase) -> Fixture {
         retention: database.data_retention(),
         other_instance: other.data_retention(),
         users: database.users(),
-        refresh_tokens: database.refresh_tokens(),
+        refresh_tokens: database.refresh_tokens(b"contract-suite-secret"),
         revocations: database.access_token_revocations(),
         outbox: database.outbox(Arc::new(Notify::new())),
         audit: database.audit_log(),

@@ -23,7 +23,7 @@ impl From<FreshDatabase> for Fixture {
         Self {
             logins: fresh.database.logins(),
             users: fresh.database.users(),
-            refresh: fresh.database.refresh_tokens(),
+            refresh: fresh.database.refresh_tokens(b"contract-suite-secret"),
             fresh,
         }
     }

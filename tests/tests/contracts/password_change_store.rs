@@ -28,7 +28,7 @@ impl From<FreshDatabase> for Fixture {
         Self {
             passwords: fresh.database.password_changes(),
             users: fresh.database.users(),
-            refresh: fresh.database.refresh_tokens(),
+            refresh: fresh.database.refresh_tokens(b"contract-suite-secret"),
             revocations: fresh.database.access_token_revocations(),
             fresh,
         }

@@ -25,7 +25,7 @@ impl From<FreshDatabase> for Fixture {
         Self {
             registrations: fresh.database.registrations(),
             users: fresh.database.users(),
-            refresh: fresh.database.refresh_tokens(),
+            refresh: fresh.database.refresh_tokens(b"contract-suite-secret"),
             fresh,
         }
     }

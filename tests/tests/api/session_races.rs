@@ -1,0 +1,97 @@
+//! Sessions that stay ended while rotations race the ending: four clients
+//! holding one stolen refresh token rotate it over and over while the owner
+//! signs out everywhere or changes the password. Once that answered, none of
+//! the refresh tokens or access tokens the clients obtained works.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::production_backends::spawn_production_app;
+use crate::support::{TestApp, body, spawn_app};
+
+/// How a session is ended, with the registration's access token and id.
+#[derive(Clone, Copy, Debug)]
+pub enum Ending {
+    SignOutEverywhere,
+    PasswordChange,
+}
+
+impl Ending {
+    async fn run(self, app: &TestApp, access: &str, id: &Value) {
+        let response = match self {
+            Self::SignOutEverywhere => {
+                app.client.post(app.url("/user/sessions/revoke/")).bearer_auth(access).send().await.unwrap()
+            }
+            Self::PasswordChange => {
+                let form = json!({"old_password": "correct-horse", "password": "battery-staple", "password2": "battery-staple"});
+                app.client
+                    .put(app.url(&format!("/users/{id}/password/")))
+                    .bearer_auth(access)
+                    .json(&form)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(response.status().is_success(), "{self:?}: {}", response.status());
+    }
+}
+
+/// Rotates `token` until refused, returning every pair obtained.
+async fn rotate_until_refused(app: &TestApp, mut token: String) -> Vec<(String, String)> {
+    let mut obtained = Vec::new();
+    while obtained.len() < 400 {
+        let response = app.post_json("/authorizations/refresh/", &json!({"refresh_token": token})).await;
+        if response.status() != StatusCode::OK {
+            break;
+        }
+        let pair = body(response).await;
+        token = pair["refresh_token"].as_str().unwrap().to_owned();
+        obtained.push((pair["token"].as_str().unwrap().to_owned(), token.clone()));
+    }
+    obtained
+}
+
+pub async fn assert_no_token_outlives_an_ending_that_races_rotations(app: &TestApp, ending: Ending) {
+    let registered = app.register("alice", "13800138000").await;
+    let (access, id) = (registered["token"].as_str().unwrap().to_owned(), registered["id"].clone());
+    let stolen = registered["refresh_token"].as_str().unwrap().to_owned();
+    let rotators = futures::future::join_all((0..4).map(|_| rotate_until_refused(app, stolen.clone())));
+    let ending = async {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        ending.run(app, &access, &id).await;
+    };
+    let (obtained, ()) = futures::join!(rotators, ending);
+    let obtained: Vec<_> = obtained.into_iter().flatten().collect();
+    assert!(!obtained.is_empty(), "the rotations ran before the ending");
+    for (access, refresh) in &obtained {
+        let me = app.client.get(app.url("/user/")).bearer_auth(access).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "an access token from a rotation outlived the ending");
+        let again = app.post_json("/authorizations/refresh/", &json!({"refresh_token": refresh})).await;
+        assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "a successor outlived the ending");
+    }
+}
+
+#[tokio::test]
+async fn no_token_outlives_a_sign_out_everywhere_racing_rotations() {
+    let app = spawn_app().await;
+    assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::SignOutEverywhere).await;
+}
+
+#[tokio::test]
+async fn no_token_outlives_a_password_change_racing_rotations() {
+    let app = spawn_app().await;
+    assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;
+}
+
+#[tokio::test]
+async fn no_token_outlives_a_sign_out_everywhere_racing_rotations_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app("session_races::sign_out").await else { return };
+    assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::SignOutEverywhere).await;
+}
+
+#[tokio::test]
+async fn no_token_outlives_a_password_change_racing_rotations_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app("session_races::password_change").await else { return };
+    assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;
+}

@@ -13,12 +13,15 @@ use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+use sqlx::Connection;
 use test_support::backends::{backend_url, fresh_postgres_url};
+use test_support::tcp_proxy::TcpProxy;
 use tokio::process::{Child, Command};
 
 struct Instance {
     base: String,
-    _process: Child,
+    database_url: String,
+    process: Child,
     _data_dir: tempfile::TempDir,
 }
 
@@ -47,7 +50,12 @@ fn start_instance(database_url: &str, redis_url: &str, prefix: &str, extra_env: 
         .kill_on_drop(true)
         .spawn()
         .expect("start meiduo-accounts");
-    Instance { base: format!("http://127.0.0.1:{port}"), _process: process, _data_dir: data_dir }
+    Instance {
+        base: format!("http://127.0.0.1:{port}"),
+        database_url: database_url.to_owned(),
+        process,
+        _data_dir: data_dir,
+    }
 }
 
 /// Two instances on a fresh schema of `suite` (a name no other test uses: a
@@ -327,5 +335,138 @@ async fn a_name_taken_through_one_instance_is_taken_on_the_other() {
     for instance in [&a, &b] {
         assert_eq!(count(instance, "/usernames/Dave_4/count/".into()).await, 1);
         assert_eq!(count(instance, "/mobiles/19900000002/count/".into()).await, 1);
+    }
+}
+
+/// Two instances whose Redis connections reach Redis through a proxy each, so
+/// that a test can cut or stall one instance's Redis and not the other's.
+async fn two_instances_behind_proxies(suite: &str) -> Option<(Instance, Instance, Client, TcpProxy)> {
+    let admin = backend_url("TEST_DATABASE_URL", "several_instances")?;
+    let redis = backend_url("TEST_REDIS_URL", "several_instances")?;
+    let database = fresh_postgres_url(&admin, suite).await;
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let upstream = redis.trim_start_matches("redis://").trim_end_matches('/');
+    let upstream: std::net::SocketAddr = tokio::net::lookup_host(upstream).await.unwrap().next().unwrap();
+    let proxy = TcpProxy::start(upstream).await;
+    let a = start_instance(&database, &format!("redis://{}", proxy.address()), &prefix, &[TEST_NUMBERS]);
+    let b = start_instance(&database, &redis, &prefix, &[TEST_NUMBERS]);
+    let client = Client::new();
+    a.wait_until_ready(&client).await;
+    b.wait_until_ready(&client).await;
+    Some((a, b, client, proxy))
+}
+
+/// Registers `username` through `instance` and logs in on both: the tokens,
+/// each read once by the other instance so that it holds the account in memory.
+async fn carol_with_two_sessions(a: &Instance, b: &Instance, client: &Client, mobile: &str) -> (String, String) {
+    assert_eq!(a.request_code(client, mobile).await, StatusCode::OK);
+    let form = json!({"username": format!("carol{}", &mobile[7..]), "password": "correct-horse",
+                      "password2": "correct-horse", "mobile": mobile, "sms_code": "246810", "allow": true});
+    let registered = client.post(a.url("/users/")).json(&form).send().await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let first = json_of(registered).await["token"].as_str().unwrap().to_owned();
+    let second = b.log_in(client, mobile, "correct-horse").await;
+    for token in [&first, &second] {
+        for _ in 0..2 {
+            assert_eq!(b.me(client, token).await.0, StatusCode::OK, "B holds the account in memory");
+        }
+    }
+    (first, second)
+}
+
+/// The two ways A's announcement is lost that a proxy plays, and a crash.
+#[derive(Clone, Copy, Debug)]
+enum Partition {
+    /// A's connections to Redis are dropped and new ones refused.
+    Cut,
+    /// A's connections stay open and carry nothing (a network dropping packets).
+    Stall,
+    /// A is stalled, then killed after its commit while its announcement waits.
+    KillAfterCommit,
+}
+
+/// Ending a session on an instance that cannot announce it: the other
+/// instance, which holds the account in memory, refuses the token within a
+/// second anyway, since it reads the account-change log written in the
+/// logout's own transaction.
+async fn assert_an_unannounced_logout_reaches_the_other_instance(partition: Partition, mobile: &str) {
+    let suite = format!("partition_{partition:?}").to_lowercase();
+    let Some((mut a, b, client, proxy)) = two_instances_behind_proxies(&suite).await else { return };
+    let (first, second) = carol_with_two_sessions(&a, &b, &client, mobile).await;
+    match partition {
+        Partition::Cut => proxy.cut().await,
+        Partition::Stall | Partition::KillAfterCommit => proxy.stall(),
+    }
+    let logout = client.post(a.url("/authorizations/logout/")).header("Authorization", format!("JWT {first}")).send();
+    let sent = tokio::time::Instant::now();
+    match partition {
+        Partition::Cut => assert_eq!(logout.await.unwrap().status(), StatusCode::NO_CONTENT),
+        Partition::Stall | Partition::KillAfterCommit => {
+            // The logout commits, then waits on its announcement.
+            let pending = tokio::spawn(logout);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if matches!(partition, Partition::KillAfterCommit) {
+                a.process.kill().await.unwrap();
+            }
+            drop(pending);
+        }
+    }
+    let deadline = sent + Duration::from_millis(1_500);
+    loop {
+        let status = b.me(&client, &first).await.0;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "B still accepts the ended session ({partition:?})");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(b.me(&client, &second).await.0, StatusCode::OK, "the other session lives on");
+}
+
+#[tokio::test]
+async fn a_logout_on_an_instance_cut_off_from_redis_is_refused_by_the_other_within_a_second() {
+    assert_an_unannounced_logout_reaches_the_other_instance(Partition::Cut, "19900000011").await;
+}
+
+#[tokio::test]
+async fn a_logout_on_an_instance_whose_redis_stalls_is_refused_by_the_other_within_a_second() {
+    assert_an_unannounced_logout_reaches_the_other_instance(Partition::Stall, "19900000012").await;
+}
+
+#[tokio::test]
+async fn a_logout_whose_instance_dies_before_announcing_it_is_refused_by_the_other_within_a_second() {
+    assert_an_unannounced_logout_reaches_the_other_instance(Partition::KillAfterCommit, "19900000013").await;
+}
+
+/// A sign-out everywhere on an instance cut off from Redis, and a name taken
+/// with no announcement at all, reach the other instance through the
+/// account-change log within a second.
+#[tokio::test]
+async fn a_sign_out_everywhere_and_a_name_taken_unannounced_reach_the_other_instance() {
+    let Some((a, b, client, proxy)) = two_instances_behind_proxies("partition_sign_out").await else { return };
+    let (first, second) = carol_with_two_sessions(&a, &b, &client, "19900000014").await;
+    proxy.cut().await;
+    let revoke =
+        client.post(a.url("/user/sessions/revoke/")).header("Authorization", format!("JWT {second}")).send().await;
+    assert_eq!(revoke.unwrap().status(), StatusCode::NO_CONTENT);
+    for token in [&first, &second] {
+        assert_eq!(b.refused_within_a_second(&client, token).await, StatusCode::UNAUTHORIZED);
+    }
+
+    let count = || {
+        let request = client.get(b.url("/mobiles/19900000015/count/")).send();
+        async move { json_of(request.await.unwrap()).await["count"].as_i64().unwrap() }
+    };
+    assert_eq!(count().await, 0, "free, and answered from B's filter");
+    // A write no instance announces (an instance that died before announcing, an operator).
+    let mut database = sqlx::PgConnection::connect(&a.database_url).await.unwrap();
+    sqlx::query("UPDATE users SET mobile = '19900000015' WHERE mobile = '19900000014'")
+        .execute(&mut database)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while count().await != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "B still answers the taken mobile as free");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -42,6 +42,10 @@ impl AccessTokenRevocations for CachedTokenStandings {
         Ok(standing)
     }
 
+    async fn current_standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
+        self.inner.standing(user, token_id).await
+    }
+
     async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError> {
         let result = self.inner.revoke(user, token_id, until).await;
         self.changes.announce(user).await;
@@ -115,6 +119,17 @@ mod tests {
         assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(1, false))));
         assert!(standings.revoke_all(UserId(7)).await.is_err());
         assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(2, false))));
+    }
+
+    #[tokio::test]
+    async fn the_current_standing_is_always_read_from_the_store() {
+        let mut inner = MockAccessTokenRevocations::new();
+        inner.expect_standing().times(3).returning(|_, _| Ok(Some(standing(0, false))));
+        let standings = cached(inner);
+        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+        for _ in 0..2 {
+            assert_eq!(standings.current_standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+        }
     }
 
     #[tokio::test]

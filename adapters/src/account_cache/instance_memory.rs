@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::{Announcement, StandingCache, TakenNames};
+use super::{AccountChange, Announcement, StandingCache, TakenNames};
 
 /// What this instance keeps in memory that announcements keep current: the
 /// accounts behind token checks and, when on, the filter of taken names.
@@ -40,6 +40,17 @@ impl InstanceMemory {
                 }
             }
             None => self.missed(),
+        }
+    }
+
+    /// Changes read from the account-change log (some heard already on Redis:
+    /// applying one twice is harmless).
+    pub fn apply(&self, changes: &[AccountChange]) {
+        for change in changes {
+            self.accounts.forget(change.user);
+            if let (Some(names), Some(row)) = (&self.names, &change.names) {
+                names.note_row(row);
+            }
         }
     }
 

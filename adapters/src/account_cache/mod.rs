@@ -16,6 +16,14 @@
 //!   memory is cleared when the subscription is back, since announcements made
 //!   meanwhile were missed.
 //!
+//! Redis may lose an announcement (the writer cut off from Redis, or killed
+//! between its commit and its publish), so with several instances memory
+//! answers only under a [`FreshnessLease`]: triggers write every change to the
+//! account-change log in the change's own transaction ([`AccountChangeLog`]),
+//! every instance reads it every 200 ms ([`follow_account_changes`]), and memory
+//! answers only within a second of the start of the last complete read. Redis
+//! makes the news arrive sooner; the log makes it arrive.
+//!
 //! The time-to-live bounds only changes made outside the service (an operator
 //! editing a row by hand).
 //!
@@ -24,9 +32,12 @@
 //! [`NameNotingRegistrationStore`]), so that an
 //! availability check of a free name needs no query.
 
+mod account_change_log;
 mod account_changes;
 mod announcement;
 mod cached_token_standings;
+mod change_log_follower;
+mod freshness_lease;
 mod instance_memory;
 mod invalidating_email_change_store;
 mod invalidating_login_store;
@@ -42,9 +53,12 @@ mod taken_name;
 mod taken_name_source;
 mod taken_names;
 
+pub use account_change_log::{AccountChange, AccountChangeLog};
 pub use account_changes::AccountChanges;
 pub use announcement::Announcement;
 pub use cached_token_standings::CachedTokenStandings;
+pub use change_log_follower::follow_account_changes;
+pub use freshness_lease::{FRESHNESS_BOUND, FreshnessLease};
 pub use instance_memory::InstanceMemory;
 pub use invalidating_email_change_store::InvalidatingEmailChangeStore;
 pub use invalidating_login_store::InvalidatingLoginStore;

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::{User, UserId};
 use parking_lot::RwLock;
 
+use super::FreshnessLease;
 use crate::metrics::AccountCacheGauges;
 
 /// Token ids remembered per account; a person rarely has more sessions at
@@ -36,6 +37,9 @@ pub struct StandingCache {
     epoch: AtomicU64,
     /// Whether every change made elsewhere is sure to reach this instance.
     listening: AtomicBool,
+    /// With several instances: memory answers only while the account-change
+    /// log was read lately, whatever Redis says.
+    lease: Option<Arc<FreshnessLease>>,
     gauges: AccountCacheGauges,
 }
 
@@ -82,8 +86,21 @@ impl StandingCache {
             logins: moka::sync::Cache::builder().max_capacity(capacity).time_to_live(time_to_live).build(),
             epoch: AtomicU64::new(0),
             listening: AtomicBool::new(listening),
+            lease: None,
             gauges: AccountCacheGauges::default(),
         }
+    }
+
+    /// Answers from memory only while `lease` is current.
+    #[must_use]
+    pub fn leased_by(mut self, lease: Arc<FreshnessLease>) -> Self {
+        self.lease = Some(lease);
+        self
+    }
+
+    /// Whether memory may answer now.
+    fn may_answer(&self) -> bool {
+        self.listening.load(Ordering::SeqCst) && self.lease.as_ref().is_none_or(|lease| lease.is_current())
     }
 
     /// Counts hits and misses, and shows whether it listens, in these gauges (`/metrics`).
@@ -103,7 +120,7 @@ impl StandingCache {
     }
 
     fn find(&self, user: UserId, token_id: &str) -> Option<TokenStanding> {
-        if !self.listening.load(Ordering::SeqCst) {
+        if !self.may_answer() {
             return None;
         }
         let account = self.accounts.get(&user)?;
@@ -119,7 +136,7 @@ impl StandingCache {
     /// Keeps what the database said about `token_id`, unless something was
     /// forgotten since `ticket` was taken (the answer may predate that change).
     pub fn remember(&self, ticket: ReadTicket, token_id: &str, standing: &TokenStanding) {
-        if !self.listening.load(Ordering::SeqCst) || self.epoch.load(Ordering::SeqCst) != ticket.0 {
+        if !self.may_answer() || self.epoch.load(Ordering::SeqCst) != ticket.0 {
             return;
         }
         let id = standing.user.id;
@@ -220,6 +237,25 @@ mod tests {
 
         cache.forget(UserId(1));
         assert_eq!(cache.lookup(UserId(1), "jti-a"), None);
+    }
+
+    #[test]
+    fn a_leased_cache_answers_and_remembers_only_while_the_lease_is_current() {
+        let read = standing(1, "before", false);
+        let lease = Arc::new(FreshnessLease::default());
+        let leased = cache().leased_by(Arc::clone(&lease));
+        leased.remember(leased.ticket(), "jti-a", &read);
+        lease.renew(std::time::Instant::now());
+        assert_eq!(leased.lookup(UserId(1), "jti-a"), None, "a read under no lease is not kept");
+        leased.remember(leased.ticket(), "jti-a", &read);
+        assert_eq!(leased.lookup(UserId(1), "jti-a"), Some(read.clone()));
+
+        let lapsed = Arc::new(FreshnessLease::default());
+        let leased = cache().leased_by(Arc::clone(&lapsed));
+        std::thread::sleep(Duration::from_millis(2));
+        lapsed.renew(std::time::Instant::now().checked_sub(super::super::FRESHNESS_BOUND).unwrap());
+        leased.remember(leased.ticket(), "jti-a", &read);
+        assert_eq!(leased.lookup(UserId(1), "jti-a"), None, "a lapsed lease: nothing kept or answered");
     }
 
     #[test]

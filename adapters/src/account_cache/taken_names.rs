@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use fastbloom::AtomicBloomFilter;
 use parking_lot::RwLock;
 
-use super::{NameFingerprints, TakenName, TakenNameRow, TakenNameSource};
+use super::{FreshnessLease, NameFingerprints, TakenName, TakenNameRow, TakenNameSource};
 use crate::metrics::TakenNamesGauges;
 
 /// Accounts read per query while the filter is built.
@@ -32,6 +32,9 @@ pub struct TakenNames {
     source: Arc<dyn TakenNameSource>,
     min_entries: usize,
     filters: RwLock<Filters>,
+    /// With several instances: the filter answers only while the
+    /// account-change log was read lately.
+    lease: Option<Arc<FreshnessLease>>,
     gauges: TakenNamesGauges,
 }
 
@@ -82,8 +85,16 @@ impl TakenNames {
             source,
             min_entries,
             filters: RwLock::new(Filters::default()),
+            lease: None,
             gauges: TakenNamesGauges::default(),
         }
+    }
+
+    /// Answers "free" only while `lease` is current.
+    #[must_use]
+    pub fn leased_by(mut self, lease: Arc<FreshnessLease>) -> Self {
+        self.lease = Some(lease);
+        self
     }
 
     /// Counts the checks answered from memory and from the database, and
@@ -96,9 +107,11 @@ impl TakenNames {
 
     /// `false` when `name` is surely free; `true` when the database must say.
     pub fn may_be_taken(&self, name: TakenName<'_>) -> bool {
-        let maybe = self.prints.of_query(name).is_none_or(|print| {
-            self.filters.read().ready.as_ref().is_none_or(|filter| filter.bits.contains_hash(print))
-        });
+        let current = self.lease.as_ref().is_none_or(|lease| lease.is_current());
+        let maybe = !current
+            || self.prints.of_query(name).is_none_or(|print| {
+                self.filters.read().ready.as_ref().is_none_or(|filter| filter.bits.contains_hash(print))
+            });
         if maybe { &self.gauges.from_database } else { &self.gauges.from_memory }.inc();
         maybe
     }
@@ -111,6 +124,16 @@ impl TakenNames {
             self.note_print(*print);
         }
         prints
+    }
+
+    /// An account's names as the account-change log read them.
+    pub fn note_row(self: &Arc<Self>, row: &TakenNameRow) {
+        let mut names = vec![TakenName::Username(&row.username)];
+        names.extend(row.mobile.as_deref().map(TakenName::Mobile));
+        names.extend(row.email.as_deref().map(TakenName::Email));
+        for name in names {
+            self.note(name);
+        }
     }
 
     /// A fingerprint taken here, or announced by another instance.
@@ -341,6 +364,35 @@ mod tests {
         names.set_listening(true);
         until_ready(&names).await;
         assert!(!names.may_be_taken(TakenName::Username("nobody")));
+    }
+
+    #[tokio::test]
+    async fn a_leased_filter_answers_free_only_while_the_lease_is_current_and_learns_rows_from_the_log() {
+        let lease = Arc::new(FreshnessLease::default());
+        let names = Arc::new(
+            TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(Table::default()), 1_000)
+                .leased_by(Arc::clone(&lease)),
+        );
+        names.set_listening(true);
+        until_ready(&names).await;
+        assert!(names.may_be_taken(TakenName::Username("nobody")), "never read the log: the database answers");
+        lease.renew(std::time::Instant::now());
+        assert!(!names.may_be_taken(TakenName::Username("nobody")));
+        names.note_row(&row(7, "Dave_4", Some("13900139000"), Some("dave@example.com")));
+        for taken in
+            [TakenName::Username("dave_4"), TakenName::Mobile("13900139000"), TakenName::Email("dave@example.com")]
+        {
+            assert!(names.may_be_taken(taken), "{taken:?}");
+        }
+        let lapsed = Arc::new(FreshnessLease::default());
+        let names = Arc::new(
+            TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(Table::default()), 1_000)
+                .leased_by(lapsed.clone()),
+        );
+        names.set_listening(true);
+        until_ready(&names).await;
+        lapsed.renew(std::time::Instant::now().checked_sub(super::super::FRESHNESS_BOUND).unwrap());
+        assert!(names.may_be_taken(TakenName::Username("nobody")), "a lapsed lease sends every check to the database");
     }
 
     #[tokio::test]

@@ -18,7 +18,7 @@ fn bearer_token(req: &Request) -> Option<&str> {
 
 /// Hoop in front of every authenticated route: verifies the token and leaves
 /// its claims and the account, as read with its standing, in the depot, or
-/// answers 401.
+/// answers 401. A request that writes is checked against the stored account.
 #[handler]
 pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
     let state = match ApiState::from_depot(depot) {
@@ -30,7 +30,10 @@ pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Respon
         }
     };
     let header_present = req.headers().contains_key(AUTHORIZATION);
+    // Only a request that changes nothing may be authorised from memory.
+    let writes = !req.method().is_safe();
     let result = match bearer_token(req) {
+        Some(token) if writes => state.authenticate.execute_for_write(Some(token)).await,
         Some(token) => state.authenticate.execute(Some(token)).await,
         // A header with another scheme is a bad token, not a missing one.
         None if header_present => Err(AppError::Unauthenticated(AuthFailure::Invalid)),

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 
 use super::RefreshTokenSuccessors;
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
+use super::account_change_log::{PostgresAccountChangeLog, SqliteAccountChangeLog};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::data_retention::{PostgresDataRetention, SqliteDataRetention};
 use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
@@ -26,6 +27,7 @@ use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordCh
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 use super::registration_store::{PostgresRegistrationStore, SqliteRegistrationStore};
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
+use crate::account_cache::AccountChangeLog;
 use crate::account_cache::TakenNameSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +154,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteRefreshTokenStore::new(pool.clone(), successors)),
             Self::Postgres(pool) => Arc::new(PostgresRefreshTokenStore::new(pool.clone(), successors)),
+        }
+    }
+
+    /// A reader of the account-change log, for one instance's follower.
+    pub fn account_change_log(&self) -> Box<dyn AccountChangeLog> {
+        match self {
+            Self::Sqlite(pool) => Box::new(SqliteAccountChangeLog::new(pool.clone())),
+            Self::Postgres(pool) => Box::new(PostgresAccountChangeLog::new(pool.clone())),
         }
     }
 

@@ -4,6 +4,7 @@
 //! per backend.
 
 mod access_token_revocations;
+mod account_change_log;
 mod audit_log;
 mod data_retention;
 mod database;
@@ -21,6 +22,7 @@ mod sql_error;
 mod user_repository;
 
 pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
+pub use account_change_log::{PostgresAccountChangeLog, SqliteAccountChangeLog};
 pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
 pub use data_retention::{PostgresDataRetention, SqliteDataRetention};
 pub use database::{Database, DatabaseKind};

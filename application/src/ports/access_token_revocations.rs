@@ -21,8 +21,14 @@ pub struct TokenStanding {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AccessTokenRevocations: Send + Sync {
-    /// `None` when the user no longer exists.
+    /// `None` when the user no longer exists. May be answered from memory
+    /// (within the bounds the account cache states).
     async fn standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError>;
+    /// Like [`standing`](Self::standing), but read from the store itself, never
+    /// from memory: for requests that write.
+    async fn current_standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
+        self.standing(user, token_id).await
+    }
     async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError>;
     /// Voids every token issued to the user so far; returns the new version.
     async fn revoke_all(&self, user: UserId) -> Result<i64, RepoError>;

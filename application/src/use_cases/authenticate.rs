@@ -13,6 +13,12 @@ pub struct Authenticated {
     pub user: User,
 }
 
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
+
 /// Turns the token of an `Authorization` header into verified claims and the
 /// account: a good signature, not expired, not logged out, and not older than
 /// the user's last "revoke all" (the `ver` claim).
@@ -26,13 +32,30 @@ impl Authenticate {
         Self { tokens, revocations }
     }
 
+    /// For a request that reads: the standing may come from memory.
     pub async fn execute(&self, token: Option<&str>) -> Result<Authenticated, AppError> {
+        self.check(token, Access::Read).await
+    }
+
+    /// For a request that writes (a new email, a password, a binding, a
+    /// logout): the token is checked against the account as stored now, never
+    /// a copy in memory, so a write cannot ride on a session that ended a
+    /// moment ago on another instance.
+    pub async fn execute_for_write(&self, token: Option<&str>) -> Result<Authenticated, AppError> {
+        self.check(token, Access::Write).await
+    }
+
+    async fn check(&self, token: Option<&str>, access: Access) -> Result<Authenticated, AppError> {
         let token = token
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or(AppError::Unauthenticated(AuthFailure::Missing))?;
         let claims = self.tokens.verify(token)?;
-        match self.revocations.standing(claims.user_id, &claims.token_id).await? {
+        let standing = match access {
+            Access::Read => self.revocations.standing(claims.user_id, &claims.token_id).await?,
+            Access::Write => self.revocations.current_standing(claims.user_id, &claims.token_id).await?,
+        };
+        match standing {
             Some(standing) if !standing.revoked && standing.user.token_version == claims.version => {
                 Ok(Authenticated { claims, user: standing.user })
             }
@@ -92,6 +115,15 @@ pub(crate) mod tests {
         let authenticated = auth.execute(Some("abc")).await.unwrap();
         assert_eq!(authenticated.claims.user_id, UserId(7));
         assert_eq!(authenticated.user, current.user);
+    }
+
+    #[tokio::test]
+    async fn a_write_checks_the_stored_standing_never_memory() {
+        let mut revocations = MockAccessTokenRevocations::new();
+        revocations.expect_standing().times(0);
+        revocations.expect_current_standing().times(1).returning(|_, _| Ok(Some(standing_of(3, false))));
+        let got = auth(valid_tokens(), revocations).execute_for_write(Some("abc")).await;
+        assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)), "the stored version moved on");
     }
 
     #[tokio::test]

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::account_cache::{
-    AccountChanges, CachedTokenStandings, InstanceMemory, InvalidatingEmailChangeStore, InvalidatingLoginStore,
-    InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository, NameFingerprints,
-    NameNotingOAuthIdentities, NameNotingRegistrationStore, RedisAccountChanges, StandingCache, TakenNames,
+    AccountChanges, CachedTokenStandings, FreshnessLease, InstanceMemory, InvalidatingEmailChangeStore,
+    InvalidatingLoginStore, InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository,
+    NameFingerprints, NameNotingOAuthIdentities, NameNotingRegistrationStore, RedisAccountChanges, StandingCache,
+    TakenNames, follow_account_changes,
 };
 use adapters::metrics::ServiceMetrics;
 use adapters::persistence::Database;
@@ -54,25 +55,35 @@ impl AccountRecords {
             tracing::info!("account cache off: every authenticated request reads the database");
             return Ok(direct);
         }
-        let cache = Arc::new(
-            StandingCache::new(
-                config.account_cache_capacity,
-                Duration::from_secs(config.account_cache_ttl_secs.max(1)),
-                true,
-            )
-            .reporting_to(metrics.account_cache.clone()),
-        );
+        // With other instances, memory answers only while this one has read the
+        // account-change log lately: Redis may lose an announcement, the log may not.
+        let lease = config.redis_url().map(|_| Arc::new(FreshnessLease::default()));
+        let mut standing_cache = StandingCache::new(
+            config.account_cache_capacity,
+            Duration::from_secs(config.account_cache_ttl_secs.max(1)),
+            true,
+        )
+        .reporting_to(metrics.account_cache.clone());
+        if let Some(lease) = &lease {
+            standing_cache = standing_cache.leased_by(lease.clone());
+        }
+        let cache = Arc::new(standing_cache);
         let names = (config.taken_names_filter_entries > 0).then(|| {
-            Arc::new(
-                TakenNames::new(
-                    NameFingerprints::new(secret),
-                    database.taken_names(),
-                    config.taken_names_filter_entries,
-                )
-                .reporting_to(metrics.taken_names.clone()),
+            let mut names = TakenNames::new(
+                NameFingerprints::new(secret),
+                database.taken_names(),
+                config.taken_names_filter_entries,
             )
+            .reporting_to(metrics.taken_names.clone());
+            if let Some(lease) = &lease {
+                names = names.leased_by(lease.clone());
+            }
+            Arc::new(names)
         });
         let memory = InstanceMemory::new(cache.clone(), names.clone());
+        if let Some(lease) = lease {
+            follow_account_changes(database.account_change_log(), memory.clone(), lease);
+        }
         let mut changes = match config.redis_url() {
             Some(url) => {
                 let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));

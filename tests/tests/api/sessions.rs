@@ -449,3 +449,27 @@ async fn an_imported_django_account_logs_in_and_its_hash_is_upgraded_to_argon2id
     assert!(stored.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", stored.0);
     assert_eq!(app.log_in("legacy", "correct-horse").await.status(), StatusCode::OK);
 }
+
+/// A token the account cache holds is answered from memory for reads, but a
+/// write checks it against the stored account: here the account's token
+/// version moved on outside the service (nothing announces that), and the
+/// write is refused while a read still passes until the cache learns of it.
+#[tokio::test]
+async fn a_write_is_checked_against_the_stored_account_never_memory() {
+    let app = spawn_app().await;
+    let token = app.register("alice", "13800138000").await["token"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        let me = app.client.get(app.url("/user/")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+    }
+    sqlx::query("UPDATE users SET token_version = token_version + 1").execute(&app.database().await).await.unwrap();
+    let me = app.client.get(app.url("/user/")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "a read is answered from memory (the change was made outside the service)");
+
+    let patch = app.client.patch(app.url("/user/")).bearer_auth(&token).json(&json!({"nickname": "x"})).send();
+    assert_error(patch.await.unwrap(), StatusCode::UNAUTHORIZED, "token_revoked").await;
+    let email = app.client.put(app.url("/email/")).bearer_auth(&token).json(&json!({"email": "mallory@example.com"}));
+    assert_error(email.send().await.unwrap(), StatusCode::UNAUTHORIZED, "token_revoked").await;
+    let revoke = app.client.post(app.url("/user/sessions/revoke/")).bearer_auth(&token).send().await.unwrap();
+    assert_error(revoke, StatusCode::UNAUTHORIZED, "token_revoked").await;
+}

@@ -99,6 +99,7 @@ pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
 }
 
 mod access_token_revocations;
+mod account_change_log;
 mod account_changes;
 mod cache;
 mod data_retention;

@@ -20,10 +20,24 @@ contract_suite!(
     tests: [pending_email_moves_existing_unverified_addresses_aside_and_keeps_the_rest]
 );
 
-/// Takes 0008 back out (its column and its entry in the migration table) and
-/// writes accounts the way the schema before it held them.
-const BEFORE_0008: [&str; 2] =
-    ["DELETE FROM _sqlx_migrations WHERE version = 8", "ALTER TABLE users DROP COLUMN pending_email"];
+/// Takes 0008 back out (its column and its entry in the migration table),
+/// with 0010 whose trigger names that column, and writes accounts the way the
+/// schema before them held them.
+const SQLITE_BEFORE_0008: [&str; 7] = [
+    "DELETE FROM _sqlx_migrations WHERE version IN (8, 10)",
+    "DROP TRIGGER users_created",
+    "DROP TRIGGER users_changed",
+    "DROP TRIGGER users_deleted",
+    "DROP TRIGGER access_token_revoked",
+    "DROP TABLE account_changes",
+    "ALTER TABLE users DROP COLUMN pending_email",
+];
+const POSTGRES_BEFORE_0008: [&str; 4] = [
+    "DELETE FROM _sqlx_migrations WHERE version IN (8, 10)",
+    "DROP FUNCTION log_account_change() CASCADE",
+    "DROP TABLE account_changes",
+    "ALTER TABLE users DROP COLUMN pending_email",
+];
 const LEGACY_USER: &str = "INSERT INTO users (username, email, email_active, date_joined) VALUES ($1, $2, $3, $4)";
 
 async fn write_legacy_accounts(fresh: &FreshDatabase) {
@@ -32,7 +46,7 @@ async fn write_legacy_accounts(fresh: &FreshDatabase) {
         [("alice", Some("alice@example.com"), true), ("bob_1", Some("bob@example.com"), false), ("carol", None, false)];
     match &fresh.database {
         Database::Sqlite(pool) => {
-            for statement in BEFORE_0008 {
+            for statement in SQLITE_BEFORE_0008 {
                 sqlx::query(statement).execute(pool).await.unwrap();
             }
             for (name, email, active) in accounts {
@@ -40,7 +54,7 @@ async fn write_legacy_accounts(fresh: &FreshDatabase) {
             }
         }
         Database::Postgres(pool) => {
-            for statement in BEFORE_0008 {
+            for statement in POSTGRES_BEFORE_0008 {
                 sqlx::query(statement).execute(pool).await.unwrap();
             }
             for (name, email, active) in accounts {

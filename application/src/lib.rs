@@ -20,7 +20,7 @@ pub mod web_login;
 pub use error::{AppError, AuthFailure, Field, FieldError, FieldErrors, Problem};
 pub use policies::{
     AvailabilityPolicy, ClientNetwork, DeliveryPolicy, FixedCodeTargets, FixedCodeTargetsError, LoginPolicy,
-    OAuthPolicy, RetentionPolicy, SessionPolicy, VerificationPolicy,
+    OAuthPolicy, REVOCATION_RETENTION_MARGIN, RetentionPolicy, SessionPolicy, VerificationPolicy,
 };
 pub use ports::Backend;
 pub use services::{

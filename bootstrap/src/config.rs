@@ -49,8 +49,8 @@ settings! {
     refresh_reuse_grace_secs: u64 = 10;
     /// comma-separated `http(s)://` origins allowed with credentials; `*` is refused
     cors_allowed_origins: String = "http://127.0.0.1:8080,http://localhost:8080".into();
-    /// comma-separated addresses or CIDRs whose `X-Forwarded-For` is believed; setting it also
-    /// turns the development outbox off
+    /// comma-separated addresses or CIDRs whose `X-Forwarded-For`, `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` are believed; setting it also turns the development outbox off
     trusted_proxies: String = String::new();
     /// comma-separated addresses or CIDRs that may read `GET /metrics`; others get 404
     /// (see [Security notes](#security-notes))

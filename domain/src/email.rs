@@ -60,6 +60,13 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `v***@example.com`: the first character of the local part and the domain, for logs.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or(("", &self.0));
+        let first = local.chars().next().map(String::from).unwrap_or_default();
+        format!("{first}***@{domain}")
+    }
 }
 
 impl fmt::Display for Email {
@@ -97,5 +104,11 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(Email::parse(&long), Err(EmailError::Format));
+    }
+
+    #[test]
+    fn masks_all_but_the_first_character_of_the_local_part() {
+        assert_eq!(Email::parse("Victim@Example.com").unwrap().masked(), "v***@example.com");
+        assert_eq!(Email::parse("é.x@例子.cn").unwrap().masked(), "é***@例子.cn");
     }
 }

@@ -45,6 +45,12 @@ impl ClientIpResolver {
         (self.is_trusted(peer) && headers.contains_key("x-forwarded-for")).then(|| self.resolve(req))
     }
 
+    /// Whether the socket's peer is a trusted proxy, whose forwarding headers
+    /// (`X-Forwarded-Host`, `X-Forwarded-Proto`) may be believed.
+    pub fn peer_is_trusted_proxy(&self, req: &Request) -> bool {
+        self.is_trusted(peer_ip(req))
+    }
+
     fn resolve_from<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
         let peer = peer.to_canonical();
         if !self.is_trusted(peer) {

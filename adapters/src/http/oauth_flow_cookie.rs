@@ -54,11 +54,6 @@ impl OAuthFlowCookie {
         self.write(req, res, "", 0);
     }
 
-    /// Whether this request reached the service over https (through a proxy that says so).
-    pub fn reached_over_https(&self, req: &Request) -> bool {
-        forwarded_https(req)
-    }
-
     fn write(&self, req: &Request, res: &mut Response, value: &str, max_age: u64) {
         let secure = if self.always_secure || forwarded_https(req) { "; Secure" } else { "" };
         let cookie = format!(

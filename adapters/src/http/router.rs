@@ -12,6 +12,7 @@ use super::handlers::{
     availability, bindings, dev_outbox, email_binding, health, metrics, password_reset, qq_login, sessions, users,
     verification, wechat_login, wechat_web_login,
 };
+use super::no_store::no_store;
 use super::state::ApiState;
 
 /// Every route of the API. Paths are written without the trailing slash;
@@ -24,29 +25,36 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("sms_codes").get(password_reset::send_sms))
         .push(Router::with_path("sms_codes/{mobile}").get(verification::sms_code))
         .push(Router::with_path("email_codes/{email}").get(verification::email_code))
+        // Answers that carry tokens, start tickets or flow cookies: no cache may keep them.
+        .push(
+            Router::new()
+                .hoop(no_store)
+                .push(Router::with_path("users").post(users::register))
+                .push(Router::with_path("authorizations").post(sessions::log_in))
+                .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
+                .push(Router::with_path("accounts/{account}/sms/token").get(password_reset::start))
+                .push(Router::with_path("accounts/{account}/password/token").get(password_reset::confirm_code))
+                .push(Router::with_path("oauth/qq/authorization").get(qq_login::authorization))
+                .push(Router::with_path("oauth/qq/start").get(qq_login::start))
+                .push(Router::with_path("oauth/qq/user").get(qq_login::callback).post(qq_login::bind))
+                .push(Router::with_path("oauth/wechat/authorization").get(wechat_web_login::authorization))
+                .push(Router::with_path("oauth/wechat/start").get(wechat_web_login::start))
+                .push(
+                    Router::with_path("oauth/wechat/user").get(wechat_web_login::callback).post(wechat_web_login::bind),
+                )
+                .push(Router::with_path("oauth/wechat/miniprogram").post(wechat_login::mini_program)),
+        )
         .push(Router::with_path("usernames/{username}/count").get(availability::username_count))
         .push(Router::with_path("mobiles/{mobile}/count").get(availability::mobile_count))
         .push(Router::with_path("emails/{email}/count").get(availability::email_count))
-        .push(Router::with_path("users").post(users::register))
         .push(
             Router::with_path("users/{id}/password")
                 .post(password_reset::reset)
                 .push(Router::new().hoop(require_auth).put(users::change_password)),
         )
-        .push(Router::with_path("accounts/{account}/sms/token").get(password_reset::start))
-        .push(Router::with_path("accounts/{account}/password/token").get(password_reset::confirm_code))
         .push(Router::with_path("email").hoop(require_auth).put(email_binding::set_email))
         .push(Router::with_path("emails/verification").get(email_binding::verify_email))
-        .push(Router::with_path("oauth/qq/authorization").get(qq_login::authorization))
-        .push(Router::with_path("oauth/qq/start").get(qq_login::start))
-        .push(Router::with_path("oauth/qq/user").get(qq_login::callback).post(qq_login::bind))
-        .push(Router::with_path("oauth/wechat/authorization").get(wechat_web_login::authorization))
-        .push(Router::with_path("oauth/wechat/start").get(wechat_web_login::start))
-        .push(Router::with_path("oauth/wechat/user").get(wechat_web_login::callback).post(wechat_web_login::bind))
-        .push(Router::with_path("oauth/wechat/miniprogram").post(wechat_login::mini_program))
         .push(Router::with_path("oauth/wechat/miniprogram/phone").hoop(require_auth).post(wechat_login::phone))
-        .push(Router::with_path("authorizations").post(sessions::log_in))
-        .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
         .push(Router::with_path("authorizations/logout").hoop(require_auth).post(sessions::log_out))
         .push(Router::with_path("user").hoop(require_auth).get(users::current_user).patch(users::update_profile))
         .push(Router::with_path("user/oauth").hoop(require_auth).get(bindings::list))

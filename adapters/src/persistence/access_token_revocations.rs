@@ -1,5 +1,6 @@
 use std::sync::LazyLock;
 
+use application::REVOCATION_RETENTION_MARGIN;
 use application::ports::{AccessTokenRevocations, RepoError, TokenStanding};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -17,6 +18,13 @@ static STANDING_SQL: LazyLock<String> = LazyLock::new(|| {
          FROM users WHERE id = $1"
     )
 });
+
+/// The expiry (milliseconds) before which a revocation protects nothing any more at `now`:
+/// its token has been expired for longer than the margin on every instance's clock.
+pub(super) fn revocations_expired_before(now: DateTime<Utc>) -> i64 {
+    let margin = i64::try_from(REVOCATION_RETENTION_MARGIN.as_millis()).unwrap_or(i64::MAX);
+    now.timestamp_millis().saturating_sub(margin)
+}
 
 /// Revoked token ids and token versions in the database, one implementation
 /// per sqlx backend.
@@ -70,9 +78,10 @@ macro_rules! sql_access_token_revocations {
             }
 
             async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError> {
-                // Entries past their token's expiry protect nothing; drop them on the way.
+                // Entries whose token expired more than the margin ago protect nothing; drop
+                // them on the way (the table stays small with the retention job off).
                 sqlx::query("DELETE FROM revoked_access_tokens WHERE expires_at < $1")
-                    .bind(Utc::now().timestamp_millis())
+                    .bind(revocations_expired_before(Utc::now()))
                     .execute(&self.pool)
                     .await
                     .map_err(repo_error)?;

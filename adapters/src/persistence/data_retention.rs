@@ -2,6 +2,7 @@ use application::ports::{DataRetention, RepoError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::access_token_revocations::revocations_expired_before;
 use super::sql_error::repo_error;
 
 /// Bounded deletes, one SQL text per table for both backends: the ids of at most `$2` rows
@@ -61,7 +62,7 @@ macro_rules! sql_data_retention {
                     $skip_locked,
                     ")"
                 );
-                self.purge(SQL, now.timestamp_millis(), limit).await
+                self.purge(SQL, revocations_expired_before(now), limit).await
             }
 
             async fn purge_settled_outbox_messages(

@@ -4,6 +4,8 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
+
+use super::jwt_validation::hs256_until_exp;
 use sha2::Sha256;
 
 /// Separates the flow-token key from the access-token key derived from the same secret.
@@ -34,9 +36,8 @@ pub struct JwtFlowTokenSigner {
 impl JwtFlowTokenSigner {
     pub fn new(secret: &[u8]) -> Self {
         let key = derive_key(secret);
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // A token's use record expires with it, to the millisecond.
+        let validation = hs256_until_exp(&["exp", "sub"]);
         Self { encoding: EncodingKey::from_secret(&key), decoding: DecodingKey::from_secret(&key), validation }
     }
 }
@@ -129,6 +130,18 @@ mod tests {
         let token = signer.sign(&grant(FlowKind::ResetPasswordSms, Duration::from_secs(300))).unwrap();
         assert_eq!(signer.verify(&token, FlowKind::ResetPassword), Err(TokenError::Invalid));
         assert_eq!(signer.verify(&token, FlowKind::EmailVerification), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_token_is_void_from_the_second_its_exp_names() {
+        let signer = JwtFlowTokenSigner::new(SECRET);
+        let now = Utc::now().timestamp();
+        let claims = serde_json::json!({
+            "flow": FlowKind::ResetPassword.as_str(), "sub": "42", "ver": 3, "jti": "j", "iat": now - 60, "exp": now,
+        });
+        let token =
+            encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&derive_key(SECRET))).unwrap();
+        assert_eq!(signer.verify(&token, FlowKind::ResetPassword), Err(TokenError::Expired));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
+use super::jwt_validation::hs256_until_exp;
+
 /// The `token_type` of an access token (simplejwt's claim and value, so Django services read
 /// it as they read their own). Another token signed with the same key, or made by
 /// another service sharing it, lacks it and is refused.
@@ -43,9 +45,8 @@ pub struct JwtTokenIssuer {
 
 impl JwtTokenIssuer {
     pub fn new(secret: &[u8], lifetime: Duration, issuer: &str, audience: &str) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+        // A logged-out token's revocation outlives `exp` by `REVOCATION_RETENTION_MARGIN`.
+        let mut validation = hs256_until_exp(&["exp", "iat", "iss", "aud"]);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         Self {
@@ -182,6 +183,18 @@ mod tests {
         assert_eq!(issuer.verify("not.a.jwt"), Err(TokenError::Invalid));
         let none_alg = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyX2lkIjoxfQ.";
         assert_eq!(issuer.verify(none_alg), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_token_is_void_from_the_second_its_exp_names() {
+        let issuer = issuer(60);
+        let now = Utc::now().timestamp();
+        let mut ending = claims();
+        ending["exp"] = now.into();
+        ending["iat"] = (now - 60).into();
+        assert_eq!(issuer.verify(&signed(&Header::new(Algorithm::HS256), &ending)), Err(TokenError::Expired));
+        ending["exp"] = (now + 2).into();
+        assert!(issuer.verify(&signed(&Header::new(Algorithm::HS256), &ending)).is_ok());
     }
 
     #[test]

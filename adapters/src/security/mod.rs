@@ -7,6 +7,7 @@ mod django_pbkdf2;
 mod hashing_threads;
 mod jwt_flow_token_signer;
 mod jwt_token_issuer;
+mod jwt_validation;
 
 pub use argon2_password_hasher::Argon2PasswordHasher;
 pub use code_digester::CodeDigester;

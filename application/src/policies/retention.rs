@@ -1,5 +1,15 @@
 use std::time::Duration;
 
+/// How long a logged-out access token's revocation is kept after the token's own expiry.
+///
+/// An expired token fails on its own, but "expired" is judged by each instance's clock, and
+/// the token's `exp` is whole seconds while revocations expire to the millisecond: a
+/// revocation deleted the moment its token expires could let the logged-out token through
+/// again for up to a second, more on an instance whose clock runs behind the one that
+/// deleted it. A minute covers that second and up to 59 s of skew between the instances'
+/// clocks (NTP keeps them within milliseconds); tokens themselves get no leeway.
+pub const REVOCATION_RETENTION_MARGIN: Duration = Duration::from_secs(60);
+
 /// What the retention job keeps, and how much it removes at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetentionPolicy {

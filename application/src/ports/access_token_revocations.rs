@@ -29,6 +29,8 @@ pub trait AccessTokenRevocations: Send + Sync {
     async fn current_standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
         self.standing(user, token_id).await
     }
+    /// Revokes the token `token_id`, which expires at `until`. The revocation is kept until
+    /// [`REVOCATION_RETENTION_MARGIN`](crate::REVOCATION_RETENTION_MARGIN) after that.
     async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError>;
     /// Voids every token issued to the user so far; returns the new version.
     async fn revoke_all(&self, user: UserId) -> Result<i64, RepoError>;

@@ -13,7 +13,9 @@ pub trait DataRetention: Send + Sync {
     /// Refresh tokens expired before `now` whose whole family has expired too: while one
     /// member lives, the others stay, so that replaying one still revokes the family.
     async fn purge_expired_refresh_tokens(&self, now: DateTime<Utc>, limit: u32) -> Result<u64, RepoError>;
-    /// Logged-out access-token ids whose token expired before `now` (it fails on its own).
+    /// Logged-out access-token ids whose token expired more than
+    /// [`REVOCATION_RETENTION_MARGIN`](crate::REVOCATION_RETENTION_MARGIN) before `now`: by then
+    /// it fails on its own on every instance.
     async fn purge_expired_access_token_revocations(&self, now: DateTime<Utc>, limit: u32) -> Result<u64, RepoError>;
     /// Sent or dead outbox messages queued before `before`; pending ones are never removed.
     async fn purge_settled_outbox_messages(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, RepoError>;

@@ -1,9 +1,9 @@
-//! What every endpoint shares: slashes, bodies, errors, languages, CORS.
+//! What every endpoint shares: slashes, bodies, errors, languages, CORS, caching.
 
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{assert_error, body, spawn_app, spawn_app_with};
+use crate::support::{TestApp, assert_error, assert_no_store, body, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn paths_answer_with_and_without_the_trailing_slash() {
@@ -172,4 +172,30 @@ async fn per_client_limits_see_the_forwarded_client_only_behind_a_trusted_proxy(
     assert_eq!(count_from(&direct, "198.51.100.1").await, StatusCode::OK);
     // Without trusted proxies the header is ignored: the socket address is the client.
     assert_eq!(count_from(&direct, "203.0.113.5").await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn registration_login_refresh_and_the_password_reset_tokens_say_no_store() {
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let code = app.sms_code("13800138000").await;
+    let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_no_store(&response);
+    let response = app.log_in("alice", "correct-horse").await;
+    assert_no_store(&response);
+    let refresh_token = body(response).await["refresh_token"].as_str().unwrap().to_owned();
+    let response = app.post_json("/authorizations/refresh/", &json!({"refresh_token": refresh_token})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_no_store(&response);
+
+    let (id, text) = app.captcha().await;
+    let response = app.get(&format!("/accounts/alice/sms/token/?image_code_id={id}&text={text}")).await;
+    assert_no_store(&response);
+    let step_token = body(response).await["access_token"].as_str().unwrap().to_owned();
+    let already = app.codes_sent_to("13800138000").await.len();
+    assert_eq!(app.get(&format!("/sms_codes/?access_token={step_token}")).await.status(), StatusCode::OK);
+    let code = app.wait_for_code("13800138000", already).await;
+    let response = app.get(&format!("/accounts/alice/password/token/?sms_code={code}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_no_store(&response);
 }

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use test_support::fake_qq::{self, Endpoint, FakeQq, Misbehaviour, TokenFate};
 
 use crate::classic_oauth_page;
-use crate::support::{JWT_SECRET, OAuthDeparture, TestApp, assert_error, body, browser, spawn_app_with};
+use crate::support::{
+    JWT_SECRET, OAuthDeparture, TestApp, assert_error, assert_no_store, body, browser, spawn_app_with,
+};
 
 async fn spawn_with_qq(fake: &FakeQq, configure: impl FnOnce(&mut Config)) -> TestApp {
     let base = fake.base_url();
@@ -248,19 +250,34 @@ async fn oauth_allow_missing_state_is_refused_at_start_with_the_reason() {
     assert!(error.contains("OAUTH_ALLOW_MISSING_STATE is gone") && error.contains("cookie"), "{error}");
 }
 
-#[tokio::test]
-async fn behind_an_https_proxy_the_hop_is_https_and_the_cookie_secure() {
-    let fake = FakeQq::start().await;
-    let app = spawn_with_qq(&fake, |_| {}).await;
+/// `GET /oauth/qq/authorization/` with forwarding headers: the `login_url` answered.
+async fn login_url_forwarded(app: &TestApp, host: &str, proto: &str) -> String {
     let response = app
         .client
         .get(app.url("/oauth/qq/authorization/?next=/"))
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-host", "api.meiduo.site")
+        .header("x-forwarded-proto", proto)
+        .header("x-forwarded-host", host)
         .send()
         .await
         .unwrap();
-    let login_url = body(response).await["login_url"].as_str().unwrap().to_owned();
+    body(response).await["login_url"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_client_that_is_no_trusted_proxy_cannot_choose_the_host_or_scheme_of_login_url() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |config| config.trusted_proxies = "10.0.0.0/8".into()).await;
+
+    let login_url = login_url_forwarded(&app, "evil.example", "https").await;
+
+    assert!(login_url.starts_with(&format!("{}/oauth/qq/start/?flow=", app.address)), "{login_url}");
+}
+
+#[tokio::test]
+async fn behind_an_https_proxy_the_hop_is_https_and_the_cookie_secure() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |config| config.trusted_proxies = "127.0.0.1".into()).await;
+    let login_url = login_url_forwarded(&app, "api.meiduo.site", "https").await;
     assert!(login_url.starts_with("https://api.meiduo.site/oauth/qq/start/?flow="), "{login_url}");
 
     let hop = app.url(&login_url["https://api.meiduo.site".len()..]);
@@ -268,6 +285,33 @@ async fn behind_an_https_proxy_the_hop_is_https_and_the_cookie_secure() {
     assert_eq!(response.status(), StatusCode::FOUND);
     let cookie = response.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.ends_with("; HttpOnly; SameSite=Lax; Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn the_ticket_the_hop_the_callbacks_and_the_binding_say_no_store() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |_| {}).await;
+    let browser = browser();
+    let response = browser.get(app.url("/oauth/qq/authorization/?next=/")).send().await.unwrap();
+    assert_no_store(&response);
+    let login_url = body(response).await["login_url"].as_str().unwrap().to_owned();
+    let response = browser.get(login_url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_no_store(&response);
+
+    fake.add_code("code-1", "OPENID", None);
+    let response = app.oauth_callback(&browser, "qq", "code-1", None).await;
+    assert_no_store(&response);
+    let access_token = body(response).await["access_token"].as_str().unwrap().to_owned();
+    let response = bind(&app, "13700137000", "correct-horse", &access_token).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_no_store(&response);
+
+    let flow = authorize(&app, "/").await;
+    fake.add_code("code-2", "OPENID", None);
+    let response = callback(&app, &flow, "code-2").await;
+    assert_no_store(&response);
+    assert!(body(response).await["token"].is_string());
 }
 
 #[tokio::test]

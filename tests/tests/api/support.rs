@@ -257,6 +257,12 @@ pub fn urlencode(raw: &str) -> String {
     url.query().unwrap_or_default()[2..].to_owned()
 }
 
+/// Asserts that no cache may keep `response` (it carries a token, a ticket or a flow cookie).
+pub fn assert_no_store(response: &Response) {
+    let cache_control = response.headers().get(reqwest::header::CACHE_CONTROL).and_then(|v| v.to_str().ok());
+    assert_eq!(cache_control, Some("no-store"), "{} {}", response.status(), response.url());
+}
+
 /// Asserts the error body of the contract and returns it.
 pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(response.status(), status);

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use test_support::fake_wechat::{self, Endpoint, FakeWeChat};
 
-use crate::support::{TestApp, assert_error, body, spawn_app_with};
+use crate::support::{TestApp, assert_error, assert_no_store, body, spawn_app_with};
 
 async fn spawn_with_wechat(fake: &FakeWeChat) -> TestApp {
     let base = fake.base_url();
@@ -49,6 +49,16 @@ async fn a_new_mini_program_user_gets_an_account_and_comes_back_to_it() {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT provider, openid FROM oauth_identities").fetch_all(&app.database().await).await.unwrap();
     assert_eq!(rows, [("wechat_mp".to_owned(), "MP-OPENID".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_mini_program_login_says_no_store() {
+    let fake = FakeWeChat::start().await;
+    let app = spawn_with_wechat(&fake).await;
+    fake.add_mp_code("js-1", "MP-OPENID", None, "SESSION-KEY");
+    let response = log_in(&app, &json!({"code": "js-1"})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_no_store(&response);
 }
 
 #[tokio::test]

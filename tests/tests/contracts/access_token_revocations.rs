@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use application::REVOCATION_RETENTION_MARGIN;
 use application::ports::{AccessTokenRevocations, UserRepository};
 use chrono::{TimeDelta, Utc};
 use domain::{NewUser, UserId};
@@ -31,7 +32,12 @@ async fn postgres(test: &str) -> Option<Fixture> {
 contract_suite!(
     suite: "access_token_revocations",
     backends: [sqlite, postgres],
-    tests: [a_logged_out_token_is_revoked_and_others_are_not, revoking_all_bumps_the_version, a_missing_user_has_no_standing]
+    tests: [
+        a_logged_out_token_is_revoked_and_others_are_not,
+        revocations_of_tokens_expired_within_the_margin_survive_a_revocation,
+        revoking_all_bumps_the_version,
+        a_missing_user_has_no_standing,
+    ]
 );
 
 async fn user(f: &Fixture) -> UserId {
@@ -59,6 +65,24 @@ async fn a_logged_out_token_is_revoked_and_others_are_not(f: Fixture) {
     assert!(!current.revoked);
     // The account comes with the standing, as the repository reads it: no second lookup is needed.
     assert_eq!(Some(current.user), f.users.find_by_id(id).await.unwrap());
+}
+
+/// Each revocation drops the entries that protect nothing any more on its way, but only
+/// those whose token expired longer than the margin ago.
+async fn revocations_of_tokens_expired_within_the_margin_survive_a_revocation(f: Fixture) {
+    let id = user(&f).await;
+    let margin = TimeDelta::from_std(REVOCATION_RETENTION_MARGIN).unwrap();
+    let now = Utc::now();
+    f.revocations.revoke(id, "jti-within", now - margin + TimeDelta::seconds(5)).await.unwrap();
+    f.revocations.revoke(id, "jti-just", now - TimeDelta::milliseconds(1)).await.unwrap();
+    f.revocations.revoke(id, "jti-beyond", now - margin - TimeDelta::seconds(5)).await.unwrap();
+
+    f.revocations.revoke(id, "jti-live", now + TimeDelta::hours(1)).await.unwrap();
+
+    for kept in ["jti-within", "jti-just", "jti-live"] {
+        assert!(f.revocations.standing(id, kept).await.unwrap().unwrap().revoked, "{kept}");
+    }
+    assert!(!f.revocations.standing(id, "jti-beyond").await.unwrap().unwrap().revoked);
 }
 
 async fn revoking_all_bumps_the_version(f: Fixture) {

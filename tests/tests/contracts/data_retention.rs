@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::persistence::Database;
+use application::REVOCATION_RETENTION_MARGIN;
 use application::ports::{
     AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Channel, CodePurpose, DataRetention, MessageContent,
     MessageOutbox, OutgoingMessage, RefreshTokenStore, Rotation, UserRepository,
@@ -58,6 +59,7 @@ contract_suite!(
     tests: [
         a_refresh_token_goes_once_its_whole_family_has_expired,
         a_revocation_goes_once_its_token_has_expired,
+        a_revocation_outlives_its_token_by_the_margin,
         settled_outbox_messages_go_after_their_age_and_pending_ones_stay,
         audit_events_go_after_their_age,
         each_purge_removes_at_most_its_limit,
@@ -119,6 +121,23 @@ async fn a_revocation_goes_once_its_token_has_expired(f: Fixture) {
 
     assert!(!f.revocations.standing(id, "jti-short").await.unwrap().unwrap().revoked);
     assert!(f.revocations.standing(id, "jti-long").await.unwrap().unwrap().revoked);
+}
+
+async fn a_revocation_outlives_its_token_by_the_margin(f: Fixture) {
+    let id = user(&f).await;
+    let margin = TimeDelta::from_std(REVOCATION_RETENTION_MARGIN).unwrap();
+    assert!(margin >= TimeDelta::seconds(60), "at least the clock skew tolerated between instances");
+    let now = Utc::now();
+    // The one beyond the margin comes last: each revocation first drops those beyond it.
+    f.revocations.revoke(id, "jti-within", now - margin + TimeDelta::seconds(5)).await.unwrap();
+    f.revocations.revoke(id, "jti-just", now - TimeDelta::milliseconds(1)).await.unwrap();
+    f.revocations.revoke(id, "jti-beyond", now - margin - TimeDelta::seconds(5)).await.unwrap();
+
+    assert_eq!(f.retention.purge_expired_access_token_revocations(now, LIMIT).await.unwrap(), 1);
+
+    assert!(f.revocations.standing(id, "jti-within").await.unwrap().unwrap().revoked);
+    assert!(f.revocations.standing(id, "jti-just").await.unwrap().unwrap().revoked);
+    assert!(!f.revocations.standing(id, "jti-beyond").await.unwrap().unwrap().revoked);
 }
 
 fn message(to: &str) -> OutgoingMessage {

@@ -4,7 +4,7 @@
 
 use application::use_cases::{BindOAuthIdentityRequest, CompleteOAuthLoginRequest, OAuthLoginOutcome};
 use salvo::http::StatusCode;
-use salvo::http::header::{CACHE_CONTROL, HOST, HeaderValue, LOCATION};
+use salvo::http::header::{HeaderValue, LOCATION};
 use salvo::prelude::{Json, Request, Response};
 
 use crate::http::api_error::ApiError;
@@ -13,6 +13,7 @@ use crate::http::dto::{
     OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
     OAuthCallbackResponse, OAuthStartQuery,
 };
+use crate::http::public_origin::public_origin;
 use crate::http::query::read_query;
 use crate::http::state::{ApiState, OAuthLogin};
 
@@ -23,31 +24,16 @@ pub(super) fn configured(login: Option<&OAuthLogin>) -> Result<&OAuthLogin, ApiE
 
 /// The hop on this service, with a fresh start ticket: absolute, because the classic
 /// login page sends the browser to it from the shop's own origin.
-pub(super) fn authorization(login: &OAuthLogin, req: &Request) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
+pub(super) fn authorization(
+    login: &OAuthLogin,
+    state: &ApiState,
+    req: &Request,
+) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let query: OAuthAuthorizationQuery = read_query(req)?;
     let ticket = login.start.execute(query.next.as_deref())?;
-    let scheme = if login.cookie.reached_over_https(req) { "https" } else { "http" };
-    let url = format!("{scheme}://{}/oauth/{}/start/?flow={ticket}", public_host(req), login.cookie.route());
+    let origin = public_origin(req, &state.client_ip);
+    let url = format!("{origin}/oauth/{}/start/?flow={ticket}", login.cookie.route());
     Ok(Json(OAuthAuthorizationResponse { login_url: url.clone(), oauth_url: url }))
-}
-
-/// The host the browser used to reach this service (through a proxy, the one it forwarded).
-/// Believed from anyone: it only shapes the URL answered to the same requester.
-fn public_host(req: &Request) -> String {
-    let header = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|value: &HeaderValue| value.to_str().ok())
-            .and_then(|value| value.split(',').next())
-            .map(str::trim)
-            .filter(|value| !value.is_empty())
-            .map(str::to_owned)
-    };
-    header("x-forwarded-host")
-        .or_else(|| header(HOST.as_str()))
-        .or_else(|| req.uri().authority().map(ToString::to_string))
-        .or_else(|| req.local_addr().clone().into_std().map(|address| address.to_string()))
-        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// The hop: spends the ticket, keeps the flow in this browser's cookie and sends the
@@ -60,7 +46,6 @@ pub(super) async fn depart(login: &OAuthLogin, req: &Request, res: &mut Response
         .map_err(|_| ApiError::App(application::AppError::Internal("an authorize URL that is no header".into())))?;
     login.cookie.set(req, res, &departure.flow, departure.flow_ttl);
     res.headers_mut().insert(LOCATION, location);
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.status_code(StatusCode::FOUND);
     Ok(())
 }

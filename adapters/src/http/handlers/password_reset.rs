@@ -24,7 +24,8 @@ use crate::http::state::ApiState;
     tag = "find password",
     params(("account" = String, Path, description = "Username or mobile", example = "alice"), PasswordResetCaptchaQuery),
     responses(
-        (status = 200, description = "The masked mobile and the step-2 token", body = PasswordResetStartResponse),
+        (status = 200, description = "The masked mobile and the step-2 token", body = PasswordResetStartResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "A malformed (`invalid_captcha`) or wrong/expired captcha (`captcha_wrong`), or an account without a mobile (`no_mobile`)", body = ErrorBody,
             example = json!({"code": "captcha_wrong", "message": "图片验证码错误或已过期", "non_field_errors": ["图片验证码错误或已过期"], "text": ["图片验证码错误或已过期"]})),
         (status = 404, description = "No such account (`not_found`)", body = ErrorBody),
@@ -87,7 +88,8 @@ pub async fn send_sms(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
     tag = "find password",
     params(("account" = String, Path, description = "Username, mobile or email", example = "13800138000"), PasswordResetCodeQuery),
     responses(
-        (status = 200, description = "The user id and the step-4 token", body = PasswordResetCodeResponse),
+        (status = 200, description = "The user id and the step-4 token", body = PasswordResetCodeResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "A malformed (`invalid_code`), wrong (`code_wrong`), expired or unsent (`code_expired`) or burned (`code_exhausted`) code", body = ErrorBody,
             example = json!({"code": "code_wrong", "message": "验证码错误，还可尝试4次", "non_field_errors": ["验证码错误，还可尝试4次"], "sms_code": ["验证码错误，还可尝试4次"]})),
         (status = 503, description = "Database or cache unavailable", body = ErrorBody),

@@ -18,20 +18,23 @@ use crate::http::state::ApiState;
 /// start ticket: signed, single-use, valid 10 minutes, carrying `next` (a local
 /// path; anything else becomes `/`). Send the browser there; the hop binds the
 /// login to that browser and goes on to QQ.
+/// Its scheme and host are `http` and the request's `Host`, or `X-Forwarded-Proto` and
+/// `X-Forwarded-Host` when the peer is a trusted proxy (`TRUSTED_PROXIES`).
 #[utoipa::path(
     get,
     path = "/oauth/qq/authorization/", operation_id = "qqLoginAuthorization",
     tag = "qq login",
     params(OAuthAuthorizationQuery),
     responses(
-        (status = 200, description = "Where to send the browser", body = OAuthAuthorizationResponse),
+        (status = 200, description = "Where to send the browser", body = OAuthAuthorizationResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
     )
 )]
 #[handler]
 pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::authorization(configured(state.qq_login.as_ref())?, req)
+    oauth_login::authorization(configured(state.qq_login.as_ref())?, &state, req)
 }
 
 /// Leave for QQ (the hop)
@@ -49,6 +52,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     responses(
         (status = 302, description = "To the provider's page, with the flow cookie",
             headers(
+                ("Cache-Control" = String, description = "`no-store`"),
                 ("Location" = String, description = "QQ's authorize page, `state` = `next`"),
                 ("Set-Cookie" = String, description = "`oauth_flow_qq=<flow>; Max-Age=600; Path=/oauth/qq/; HttpOnly; SameSite=Lax` (`; Secure` over https)"),
             )),
@@ -77,7 +81,8 @@ pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> 
     tag = "qq login",
     params(OAuthCallbackQuery),
     responses(
-        (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse),
+        (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "No code or one QQ refused as expired or used (`invalid_oauth_code`); no flow cookie of this browser, a spent or expired flow, or a `state` naming another page (`invalid_state`)", body = ErrorBody,
             example = json!({"code": "invalid_state", "message": "登录请求无效或已过期，请重新登录", "non_field_errors": ["登录请求无效或已过期，请重新登录"], "state": ["登录请求无效或已过期，请重新登录"]})),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),
@@ -111,7 +116,8 @@ pub async fn callback(
         (OAuthBindRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 201, description = "Bound and logged in", body = OAuthBindResponse),
+        (status = 201, description = "Bound and logged in", body = OAuthBindResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "Invalid fields, a wrong/expired/burned SMS code, a wrong password (`wrong_password`), or a bad bind token (`invalid_access_token`)", body = ErrorBody,
             example = json!({"code": "wrong_password", "message": "密码错误", "non_field_errors": ["密码错误"], "password": ["密码错误"]})),
         (status = 404, description = "QQ login is not configured (`not_found`)", body = ErrorBody),

@@ -28,7 +28,8 @@ use crate::http::state::ApiState;
         (LoginRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 200, description = "Logged in", body = LoginResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "Wrong account or password (`invalid_credentials`), an empty field (`required`) or a malformed body (`malformed_body`)", body = ErrorBody,
             example = json!({"code": "invalid_credentials", "message": "用户名或密码错误", "non_field_errors": ["用户名或密码错误"]})),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
@@ -132,7 +133,8 @@ pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut
         (RefreshRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "A new pair", body = RefreshResponse),
+        (status = 200, description = "A new pair", body = RefreshResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "No `refresh_token` (`required`) or a malformed body (`malformed_body`)", body = ErrorBody),
         (status = 401, description = "Unknown, expired or revoked token (`token_invalid`), or a replayed one, which revokes its family (`token_revoked`)", body = ErrorBody,
             example = json!({"code": "token_revoked", "message": "令牌已失效，请重新登录", "detail": "令牌已失效，请重新登录", "non_field_errors": ["令牌已失效，请重新登录"]})),

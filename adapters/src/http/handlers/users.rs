@@ -29,7 +29,8 @@ use crate::http::state::ApiState;
         (RegisterRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 201, description = "Registered and logged in", body = RegisterResponse),
+        (status = 201, description = "Registered and logged in", body = RegisterResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "Invalid fields, mismatched passwords (`password_mismatch`), agreement not accepted (`agreement_required`), a wrong (`code_wrong`), expired (`code_expired`) or burned (`code_exhausted`) SMS or email code, a taken username, mobile or email (`already_taken`), or a malformed body (`malformed_body`)", body = ErrorBody,
             example = json!({"code": "already_taken", "message": "用户名已存在", "non_field_errors": ["用户名已存在"], "username": ["用户名已存在"]})),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),

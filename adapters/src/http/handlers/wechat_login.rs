@@ -26,7 +26,8 @@ use crate::http::state::ApiState;
         (MiniProgramLoginRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Logged in", body = MiniProgramLoginResponse),
+        (status = 200, description = "Logged in", body = MiniProgramLoginResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "No code, or one WeChat refused as invalid or used (`invalid_oauth_code`, errcode 40029/40163); an invalid nickname or avatar (`invalid_profile`)", body = ErrorBody,
             example = json!({"code": "invalid_oauth_code", "message": "授权码无效或已使用，请重新登录", "non_field_errors": ["授权码无效或已使用，请重新登录"]})),
         (status = 403, description = "WeChat blocked a high-risk user (`forbidden`, errcode 40226)", body = ErrorBody),

@@ -19,6 +19,8 @@ use crate::http::state::ApiState;
 /// fresh start ticket: signed, single-use, valid 10 minutes, carrying `next` (a
 /// local path; anything else becomes `/`). Send the browser there; the hop binds
 /// the login to that browser and goes on to WeChat's QR page (`qrconnect`).
+/// Its scheme and host are `http` and the request's `Host`, or `X-Forwarded-Proto` and
+/// `X-Forwarded-Host` when the peer is a trusted proxy (`TRUSTED_PROXIES`).
 #[utoipa::path(
     get,
     path = "/oauth/wechat/authorization/", operation_id = "wechatWebLoginAuthorization",
@@ -26,6 +28,7 @@ use crate::http::state::ApiState;
     params(OAuthAuthorizationQuery),
     responses(
         (status = 200, description = "Where to send the browser", body = OAuthAuthorizationResponse,
+            headers(("Cache-Control" = String, description = "`no-store`")),
             example = json!({
                 "login_url": "https://open.weixin.qq.com/connect/qrconnect?appid=wxf1e2d3c4b5a69788&redirect_uri=https%3A%2F%2Fwww.meiduo.site%2Fwechat_callback.html&response_type=code&scope=snsapi_login&state=eyJhbGciOiJIUzI1NiJ9.e30.sig#wechat_redirect",
                 "oauth_url": "https://open.weixin.qq.com/connect/qrconnect?appid=wxf1e2d3c4b5a69788&redirect_uri=https%3A%2F%2Fwww.meiduo.site%2Fwechat_callback.html&response_type=code&scope=snsapi_login&state=eyJhbGciOiJIUzI1NiJ9.e30.sig#wechat_redirect"
@@ -36,7 +39,7 @@ use crate::http::state::ApiState;
 #[handler]
 pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::authorization(configured(state.wechat_web_login.as_ref())?, req)
+    oauth_login::authorization(configured(state.wechat_web_login.as_ref())?, &state, req)
 }
 
 /// Leave for WeChat (the hop)
@@ -54,6 +57,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
     responses(
         (status = 302, description = "To the provider's page, with the flow cookie",
             headers(
+                ("Cache-Control" = String, description = "`no-store`"),
                 ("Location" = String, description = "WeChat's QR page, `state` = `next`"),
                 ("Set-Cookie" = String, description = "`oauth_flow_wechat=<flow>; Max-Age=600; Path=/oauth/wechat/; HttpOnly; SameSite=Lax` (`; Secure` over https)"),
             )),
@@ -84,7 +88,8 @@ pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> 
     tag = "wechat login",
     params(OAuthCallbackQuery),
     responses(
-        (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse),
+        (status = 200, description = "Logged in, or a bind token", body = OAuthCallbackResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "No code or one WeChat refused as invalid or used (`invalid_oauth_code`); no flow cookie of this browser, a spent or expired flow, or a `state` naming another page (`invalid_state`)", body = ErrorBody,
             example = json!({"code": "invalid_oauth_code", "message": "授权码无效或已使用，请重新登录", "non_field_errors": ["授权码无效或已使用，请重新登录"]})),
         (status = 403, description = "WeChat blocked a high-risk user (`forbidden`, errcode 40226)", body = ErrorBody),
@@ -122,7 +127,8 @@ pub async fn callback(
         (OAuthBindRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 201, description = "Bound and logged in", body = OAuthBindResponse),
+        (status = 201, description = "Bound and logged in", body = OAuthBindResponse,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "Invalid fields, a wrong/expired/burned SMS code, a wrong password (`wrong_password`), or a bad bind token, QQ's included (`invalid_access_token`)", body = ErrorBody,
             example = json!({"code": "invalid_access_token", "message": "无效的access_token，请重新开始", "non_field_errors": ["无效的access_token，请重新开始"], "access_token": ["无效的access_token，请重新开始"]})),
         (status = 404, description = "WeChat website login is not configured (`not_found`)", body = ErrorBody),

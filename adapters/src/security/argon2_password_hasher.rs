@@ -258,6 +258,10 @@ impl PasswordHasher for Argon2PasswordHasher {
         Ok(matched)
     }
 
+    async fn pass_verification_time(&self) {
+        tokio::time::sleep(self.floor()).await;
+    }
+
     fn needs_rehash(&self, stored: &str) -> bool {
         let Ok(hash) = PasswordHash::new(stored) else { return true };
         let current = argon2::Params::try_from(&hash).ok();

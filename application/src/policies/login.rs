@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use domain::UserId;
+use domain::{LoginIdentifier, User, UserId};
 
 use crate::ports::{FailureLimits, RateLimit};
 
@@ -35,6 +35,24 @@ impl LoginPolicy {
         self.account_limit(format!("login:name:{name}"))
     }
 
+    /// The failure counter of a name that parses as an identifier.
+    pub fn identifier_limit(&self, identifier: &LoginIdentifier) -> RateLimit {
+        match identifier {
+            LoginIdentifier::Mobile(mobile) => self.name_limit(&mobile.to_string()),
+            LoginIdentifier::Email(email) => self.name_limit(&email.to_string()),
+            LoginIdentifier::Username(name) => self.name_limit(&name.to_lowercase()),
+        }
+    }
+
+    /// The counters of every name `user` logs in by, lifted with the
+    /// account's when a new password is set.
+    pub fn name_limits_of(&self, user: &User) -> Vec<RateLimit> {
+        let mut names = vec![LoginIdentifier::Username(user.username.clone())];
+        names.extend(user.mobile.clone().map(LoginIdentifier::Mobile));
+        names.extend(user.email.clone().map(LoginIdentifier::Email));
+        names.iter().map(|name| self.identifier_limit(name)).collect()
+    }
+
     fn account_limit(&self, key: String) -> RateLimit {
         RateLimit::new(key, self.account_failures, self.account_window)
     }
@@ -43,9 +61,9 @@ impl LoginPolicy {
     /// openly; the account's, when the name is one, only keeps the password
     /// from being checked, so that a lock reached through one name of an
     /// account does not show through its others.
-    pub fn login_limits(&self, name: &str, user: Option<UserId>, ip: IpAddr) -> FailureLimits {
+    pub fn login_limits(&self, name: RateLimit, user: Option<UserId>, ip: IpAddr) -> FailureLimits {
         FailureLimits {
-            open: vec![self.name_limit(name), self.ip_limit(ip)],
+            open: vec![name, self.ip_limit(ip)],
             silent: user.map(|user| self.account_limit_for_user(user)).into_iter().collect(),
             patience: self.in_flight_patience,
         }

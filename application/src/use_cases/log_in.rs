@@ -36,18 +36,6 @@ pub struct LogIn {
     policy: LoginPolicy,
 }
 
-/// The name a login was tried with, as its failure counter knows it: the
-/// normalised identifier, or the trimmed input when it can name no account.
-/// The same whether or not an account has that name.
-fn typed_name(identifier: Option<&LoginIdentifier>, raw: &str) -> String {
-    match identifier {
-        Some(LoginIdentifier::Mobile(mobile)) => mobile.to_string(),
-        Some(LoginIdentifier::Email(email)) => email.to_string(),
-        Some(LoginIdentifier::Username(name)) => name.to_lowercase(),
-        None => raw.trim().to_lowercase().chars().take(64).collect(),
-    }
-}
-
 impl LogIn {
     pub fn new(
         users: Arc<dyn UserRepository>,
@@ -77,14 +65,19 @@ impl LogIn {
             }
             _ => None,
         };
-        let name = typed_name(identifier.as_ref(), &request.account);
+        // The name as typed (normalised), the same whether or not it is an account's.
+        let name = match &identifier {
+            Some(identifier) => self.policy.identifier_limit(identifier),
+            None => self.policy.name_limit(&request.account.trim().to_lowercase().chars().take(64).collect::<String>()),
+        };
         let user_id = user.as_ref().map(|user| user.id);
-        let limits = self.policy.login_limits(&name, user_id, request.client_ip);
         // One lock entry per account, or per name that is nobody's.
         let lock_key = match user_id {
             Some(user) => self.policy.account_limit_for_user(user).key,
-            None => self.policy.name_limit(&name).key,
+            None => name.key.clone(),
         };
+        let name_key = name.key.clone();
+        let limits = self.policy.login_limits(name, user_id, request.client_ip);
         let stored_hash = user.as_ref().and_then(|user| user.password_hash.clone());
         let verify = async {
             let matches = self.hasher.verify(&request.password, stored_hash.clone()).await?;
@@ -109,7 +102,7 @@ impl LogIn {
             }
         };
         self.limiter.reset(&self.policy.account_limit_for_user(user.id).key).await?;
-        self.limiter.reset(&self.policy.name_limit(&name).key).await?;
+        self.limiter.reset(&name_key).await?;
         // Accounts imported from the Django shop carry PBKDF2 hashes; the
         // password is at hand now, so the hash is upgraded to today's argon2id.
         if let Some(stored) = stored_hash.as_deref()

@@ -166,6 +166,16 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_withheld_try_checks_nothing_and_settles_nothing() {
+        // The mock has no settle expectation: settling would panic.
+        let mut limiter = MockRateLimiter::new();
+        let wait = Duration::from_secs(800);
+        limiter.expect_reserve().returning(move |_| Ok(Reservation::Withheld { retry_after: wait }));
+        let got = check_within(&limiter, &limits(), async { panic!("checked while withheld") }).await;
+        assert_eq!(got, Ok(Verdict::Withheld { retry_after: wait }));
+    }
+
+    #[tokio::test]
     async fn a_cache_that_cannot_reserve_checks_nothing() {
         let mut limiter = MockRateLimiter::new();
         limiter.expect_reserve().returning(|_| Err(CacheError::Unavailable("down".into())));

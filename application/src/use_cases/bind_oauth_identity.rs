@@ -133,7 +133,9 @@ impl BindOAuthIdentity {
         let verify = async { Ok(self.hasher.verify(password.expose(), user.password_hash.clone()).await?) };
         match check_within(self.limiter.as_ref(), &limits, verify).await? {
             // An account with no silent counter is never withheld, only refused.
-            Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => Err(AppError::RateLimited { retry_after }),
+            Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => {
+                Err(AppError::RateLimited { retry_after })
+            }
             Verdict::Wrong => Err(AppError::field(Field::Password, Problem::AccountPasswordWrong)),
             Verdict::Right => Ok(()),
         }
@@ -321,7 +323,11 @@ mod tests {
             .times(1)
             .returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().returning(|_, _| Ok(false));
-        ports.limiter.expect_settle().withf(|_, settlement| *settlement == Settlement::Charged).returning(|_, _| Ok(()));
+        ports
+            .limiter
+            .expect_settle()
+            .withf(|_, settlement| *settlement == Settlement::Charged)
+            .returning(|_, _| Ok(()));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Password, Problem::AccountPasswordWrong));
     }
@@ -367,7 +373,12 @@ mod tests {
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         ports.limiter.expect_reserve().times(1).returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
-        ports.limiter.expect_settle().withf(|_, settlement| *settlement == Settlement::Refunded).times(1).returning(|_, _| Ok(()));
+        ports
+            .limiter
+            .expect_settle()
+            .withf(|_, settlement| *settlement == Settlement::Refunded)
+            .times(1)
+            .returning(|_, _| Ok(()));
         assert!(matches!(ports.use_case().execute(request()).await, Err(AppError::Internal(_))));
     }
 

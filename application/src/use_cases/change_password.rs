@@ -65,7 +65,9 @@ impl ChangePassword {
         let verify = async { Ok(self.hasher.verify(&request.old_password, user.password_hash.clone()).await?) };
         match check_within(self.limiter.as_ref(), &limits, verify).await? {
             // An account with no silent counter is never withheld, only refused.
-            Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => return Err(AppError::RateLimited { retry_after }),
+            Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => {
+                return Err(AppError::RateLimited { retry_after });
+            }
             Verdict::Wrong => return Err(AppError::field(Field::OldPassword, Problem::WrongPassword)),
             Verdict::Right => {}
         }
@@ -126,7 +128,9 @@ mod tests {
         fn unlocked_user(mut self, old_password_right: bool) -> Self {
             self.limiter
                 .expect_reserve()
-                .withf(|limits| limits.open.len() == 1 && limits.open[0].key == "login:user:1" && limits.silent.is_empty())
+                .withf(|limits| {
+                    limits.open.len() == 1 && limits.open[0].key == "login:user:1" && limits.silent.is_empty()
+                })
                 .times(1)
                 .returning(|_| Ok(Reservation::Taken));
             self.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));

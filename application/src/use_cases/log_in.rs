@@ -4,8 +4,7 @@ use std::sync::Arc;
 use domain::LoginIdentifier;
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter,
-    UserRepository,
+    AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
 use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, PasswordGuard, Problem};

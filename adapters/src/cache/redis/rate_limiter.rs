@@ -190,10 +190,8 @@ impl FailureCounters for RedisCache {
             .into_iter()
             .chain(active.iter().flat_map(|limit| [limit.max.to_string(), millis(limit.window).to_string()]))
             .collect();
-        let answer: Vec<i64> = Script::from_lua(RESERVE)
-            .evalsha_with_reload(self.connection(), keys, args)
-            .await
-            .map_err(cache_error)?;
+        let answer: Vec<i64> =
+            Script::from_lua(RESERVE).evalsha_with_reload(self.connection(), keys, args).await.map_err(cache_error)?;
         reservation(&answer)
     }
 

@@ -9,7 +9,7 @@ use crate::email_binding::assert_accounts_verifying_one_address_at_once_give_one
 use crate::login_bursts::{
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures,
     assert_a_burst_from_one_address_gets_exactly_the_allowed_failures, assert_a_burst_of_right_passwords_all_log_in,
-    assert_a_lock_through_one_name_does_not_show_through_another,
+    assert_a_lock_through_one_name_does_not_show_through_another, patient_config,
 };
 use crate::password_reset::assert_simultaneous_uses_of_one_step_token_let_exactly_one_through;
 use crate::support::{TestApp, body, spawn_app_with};
@@ -73,7 +73,9 @@ async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_a
 
 #[tokio::test]
 async fn a_burst_of_right_passwords_all_log_in_on_postgres_and_redis() {
-    let Some(app) = spawn_production_app("production_backends::right_password_burst").await else { return };
+    let Some(app) = spawn_production_app_with("production_backends::right_password_burst", patient_config).await else {
+        return;
+    };
     assert_a_burst_of_right_passwords_all_log_in(&app).await;
 }
 

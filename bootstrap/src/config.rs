@@ -198,6 +198,10 @@ settings! {
     login_ip_failures: u32 = 30;
     /// that window, and the length of the lock
     login_ip_window_secs: u64 = 10 * 60;
+    /// milliseconds a password try that finds the last places of its failure counters held by
+    /// checks still running waits for them to end, before it is refused (or, for the account's
+    /// counter, answered like a wrong password)
+    login_in_flight_wait_ms: u64 = 2000;
     /// username, mobile and email `count` checks per client IP per minute; `0` = off
     availability_ip_per_minute: u32 = 60;
     /// seconds in-flight requests get to finish on SIGINT/SIGTERM

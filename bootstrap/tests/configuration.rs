@@ -91,6 +91,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("LOGIN_ACCOUNT_WINDOW_SECS", "60"),
     ("LOGIN_IP_FAILURES", "100"),
     ("LOGIN_IP_WINDOW_SECS", "120"),
+    ("LOGIN_IN_FLIGHT_WAIT_MS", "500"),
     ("AVAILABILITY_IP_PER_MINUTE", "0"),
     ("SHUTDOWN_GRACE_SECS", "30"),
     ("AUTO_MIGRATE", "false"),

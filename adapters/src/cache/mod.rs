@@ -1,6 +1,7 @@
 //! The cache behind captchas, one-time codes and rate limits.
 
 pub mod memory;
+mod patient_reservation;
 pub mod redis;
 
 pub use memory::MemoryCache;
@@ -20,6 +21,13 @@ pub(crate) fn code_key(key: &CodeKey) -> String {
 
 pub(crate) fn rate_key(key: &str) -> String {
     format!("rate:{key}")
+}
+
+/// How many places of the failure counter under `key` are held by checks
+/// still in flight (its other hits are settled failures). A prefix of its own,
+/// so that no typed name can make a counter's key collide with it.
+pub(crate) fn held_key(key: &str) -> String {
+    format!("held:{key}")
 }
 
 pub(crate) fn session_key_key(identity: &IdentityKey) -> String {

@@ -55,7 +55,7 @@ pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use provider_error::ProviderError;
 pub use qq_client::{QqClient, QqIdentity};
-pub use rate_limiter::{RateDecision, RateLimit, RateLimiter};
+pub use rate_limiter::{FailureLimits, RateDecision, RateLimit, RateLimiter, Reservation, Settlement};
 pub use readiness_probe::ReadinessProbe;
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
 pub use registration_store::{NewRegistration, Registration, RegistrationStore};

@@ -16,6 +16,10 @@ pub trait PasswordHasher: Send + Sync {
     /// account, or no usable password) it spends the same work on a dummy hash
     /// and answers `false`, so the time taken does not reveal which case it was.
     async fn verify(&self, candidate: &str, stored: Option<String>) -> Result<bool, HashError>;
+    /// Takes as long as a verification without computing one, for a try
+    /// whose password must not be checked but whose answer must not come
+    /// sooner than a checked one's.
+    async fn pass_verification_time(&self);
     /// Whether `stored` should be replaced by a fresh hash at the next
     /// successful login: a legacy format, or weaker parameters than today's.
     fn needs_rehash(&self, stored: &str) -> bool;

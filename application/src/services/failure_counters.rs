@@ -5,42 +5,50 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::AppError;
-use crate::ports::{RateDecision, RateLimit, RateLimiter};
+use crate::ports::{FailureLimits, RateLimiter, Reservation, Settlement};
 
 /// What a password check within failure counters came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verdict {
-    /// A counter is full: the password was not looked at.
+    /// An open counter is full: the password was not looked at.
     Locked { retry_after: Duration },
-    /// The password is wrong; the failure keeps its slot in every counter.
+    /// A silent counter is full: the password was not looked at, and the try
+    /// counts as a failure where a wrong one would show.
+    Withheld { retry_after: Duration },
+    /// The password is wrong; the failure keeps its place in every counter.
     Wrong,
-    /// The password is right; the slots were given back.
+    /// The password is right; the places were given back.
     Right,
 }
 
-/// Runs `check` (a password verification) only once a slot is taken in every
+/// Runs `check` (a password verification) only once a place is taken in every
 /// counter of `limits`: a burst of simultaneous tries gets no more checks than
 /// the counters allow, and a refused try costs no hashing. Only a wrong
-/// password keeps its slots; a right one, or a check that could not finish
+/// password keeps its places; a right one, or a check that could not finish
 /// (hash pool or database down), gives them back, so an outage charges nobody.
 pub(crate) async fn check_within(
     limiter: &dyn RateLimiter,
-    limits: &[RateLimit],
+    limits: &FailureLimits,
     check: impl Future<Output = Result<bool, AppError>>,
 ) -> Result<Verdict, AppError> {
-    if let RateDecision::Limited { retry_after } = limiter.reserve(limits).await? {
-        return Ok(Verdict::Locked { retry_after });
+    match limiter.reserve(limits).await? {
+        Reservation::Taken => {}
+        Reservation::Refused { retry_after } => return Ok(Verdict::Locked { retry_after }),
+        Reservation::Withheld { retry_after } => return Ok(Verdict::Withheld { retry_after }),
     }
     match check.await {
-        Ok(false) => Ok(Verdict::Wrong),
+        Ok(false) => {
+            limiter.settle(limits, Settlement::Charged).await?;
+            Ok(Verdict::Wrong)
+        }
         Ok(true) => {
-            limiter.release(limits).await?;
+            limiter.settle(limits, Settlement::Refunded).await?;
             Ok(Verdict::Right)
         }
         Err(error) => {
             // The check's own failure is the answer; should the refund fail
-            // too (the cache is down), the slots stay taken until their windows end.
-            let _refund = limiter.release(limits).await;
+            // too (the cache is down), the places stay taken until their windows end.
+            let _refund = limiter.settle(limits, Settlement::Refunded).await;
             Err(error)
         }
     }
@@ -54,22 +62,25 @@ pub(crate) mod tests {
     use async_trait::async_trait;
 
     use super::*;
-    use crate::ports::{CacheError, HashError, MockRateLimiter, PasswordHasher};
+    use crate::ports::{CacheError, HashError, MockRateLimiter, PasswordHasher, RateLimit};
 
     pub(crate) const MAX: u32 = 5;
 
-    /// A mock limiter that keeps one real counter of `MAX`, atomically like the adapters.
+    /// A mock limiter that keeps one real counter of `MAX`, atomically like
+    /// the adapters (without their wait for places held by checks in flight).
     pub(crate) fn counting_limiter(count: Arc<AtomicU32>) -> MockRateLimiter {
         let mut limiter = MockRateLimiter::new();
         let taken = count.clone();
         limiter.expect_reserve().returning(move |_| {
             match taken.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX).then_some(n + 1)) {
-                Ok(_) => Ok(RateDecision::Allowed),
-                Err(_) => Ok(RateDecision::Limited { retry_after: Duration::from_secs(900) }),
+                Ok(_) => Ok(Reservation::Taken),
+                Err(_) => Ok(Reservation::Refused { retry_after: Duration::from_secs(900) }),
             }
         });
-        limiter.expect_release().returning(move |_| {
-            count.fetch_sub(1, Ordering::SeqCst);
+        limiter.expect_settle().returning(move |_, settlement| {
+            if settlement == Settlement::Refunded {
+                count.fetch_sub(1, Ordering::SeqCst);
+            }
             Ok(())
         });
         limiter
@@ -94,13 +105,19 @@ pub(crate) mod tests {
             Ok(false)
         }
 
+        async fn pass_verification_time(&self) {}
+
         fn needs_rehash(&self, _stored: &str) -> bool {
             false
         }
     }
 
-    fn limits() -> [RateLimit; 1] {
-        [RateLimit::new("login:user:1", MAX, Duration::from_secs(900))]
+    fn limits() -> FailureLimits {
+        FailureLimits {
+            open: vec![RateLimit::new("login:user:1", MAX, Duration::from_secs(900))],
+            silent: Vec::new(),
+            patience: Duration::from_secs(2),
+        }
     }
 
     #[tokio::test]
@@ -127,6 +144,7 @@ pub(crate) mod tests {
             match try_.await.unwrap() {
                 Verdict::Wrong => wrong += 1,
                 Verdict::Locked { .. } => {}
+                Verdict::Withheld { .. } => panic!("no counter is silent"),
                 Verdict::Right => panic!("no password was right"),
             }
         }
@@ -145,6 +163,16 @@ pub(crate) mod tests {
         assert_eq!(count.load(Ordering::SeqCst), 0);
         assert_eq!(check_within(&limiter, &limits, async { Ok(false) }).await, Ok(Verdict::Wrong));
         assert_eq!(count.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_withheld_try_checks_nothing_and_settles_nothing() {
+        // The mock has no settle expectation: settling would panic.
+        let mut limiter = MockRateLimiter::new();
+        let wait = Duration::from_secs(800);
+        limiter.expect_reserve().returning(move |_| Ok(Reservation::Withheld { retry_after: wait }));
+        let got = check_within(&limiter, &limits(), async { panic!("checked while withheld") }).await;
+        assert_eq!(got, Ok(Verdict::Withheld { retry_after: wait }));
     }
 
     #[tokio::test]

@@ -129,10 +129,13 @@ impl BindOAuthIdentity {
     /// The account's password, under the same lock as password login: binding
     /// must not become a way around it.
     async fn check_password(&self, user: &User, password: &Password) -> Result<(), AppError> {
-        let limit = [self.policy.account_limit_for_user(user.id)];
+        let limits = self.policy.account_limits(user.id);
         let verify = async { Ok(self.hasher.verify(password.expose(), user.password_hash.clone()).await?) };
-        match check_within(self.limiter.as_ref(), &limit, verify).await? {
-            Verdict::Locked { retry_after } => Err(AppError::RateLimited { retry_after }),
+        match check_within(self.limiter.as_ref(), &limits, verify).await? {
+            // An account with no silent counter is never withheld, only refused.
+            Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => {
+                Err(AppError::RateLimited { retry_after })
+            }
             Verdict::Wrong => Err(AppError::field(Field::Password, Problem::AccountPasswordWrong)),
             Verdict::Right => Ok(()),
         }
@@ -153,7 +156,7 @@ mod tests {
     use crate::ports::{
         BoundIdentity, CodeCheck, HashError, MockClock, MockFlowTokenSigner, MockLoginStore,
         MockOAuthIdentityRepository, MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider,
-        RateDecision,
+        RateDecision, Reservation, Settlement,
     };
     use crate::services::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
     use crate::services::flow_tokens::tests::claims;
@@ -291,9 +294,14 @@ mod tests {
     async fn a_known_mobile_with_the_right_password_is_bound() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once().finishing();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        ports.limiter.expect_reserve().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.limiter.expect_reserve().times(1).returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().times(1).returning(|_, _| Ok(true));
-        ports.limiter.expect_release().withf(|limits| limits[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+        ports
+            .limiter
+            .expect_settle()
+            .withf(|limits, settlement| limits.open[0].key == "login:user:1" && *settlement == Settlement::Refunded)
+            .times(1)
+            .returning(|_, _| Ok(()));
         ports
             .identities
             .expect_bind()
@@ -307,14 +315,19 @@ mod tests {
     async fn a_wrong_password_binds_nothing_keeps_the_token_and_its_slot_in_the_lock() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted);
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        // Reserved before hashing, never released (the mock refuses a release).
+        // Reserved before hashing, kept as a failure.
         ports
             .limiter
             .expect_reserve()
-            .withf(|limits| limits[0].key == "login:user:1")
+            .withf(|limits| limits.open[0].key == "login:user:1" && limits.silent.is_empty())
             .times(1)
-            .returning(|_| Ok(RateDecision::Allowed));
+            .returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().returning(|_, _| Ok(false));
+        ports
+            .limiter
+            .expect_settle()
+            .withf(|_, settlement| *settlement == Settlement::Charged)
+            .returning(|_, _| Ok(()));
         let got = ports.use_case().execute(request()).await;
         assert_eq!(got.unwrap_err(), AppError::field(Field::Password, Problem::AccountPasswordWrong));
     }
@@ -350,7 +363,7 @@ mod tests {
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         let wait = Duration::from_secs(600);
         // The hasher mock has no expectation: hashing would panic.
-        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.limiter.expect_reserve().returning(move |_| Ok(Reservation::Refused { retry_after: wait }));
         assert_eq!(ports.use_case().execute(request()).await.unwrap_err(), AppError::RateLimited { retry_after: wait });
     }
 
@@ -358,9 +371,14 @@ mod tests {
     async fn a_password_check_that_cannot_finish_gives_the_slot_back_and_binds_nothing() {
         let mut ports = Ports::ready().code(CodeCheck::Accepted);
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
-        ports.limiter.expect_reserve().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.limiter.expect_reserve().times(1).returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
-        ports.limiter.expect_release().times(1).returning(|_| Ok(()));
+        ports
+            .limiter
+            .expect_settle()
+            .withf(|_, settlement| *settlement == Settlement::Refunded)
+            .times(1)
+            .returning(|_, _| Ok(()));
         assert!(matches!(ports.use_case().execute(request()).await, Err(AppError::Internal(_))));
     }
 

@@ -61,10 +61,13 @@ impl ChangePassword {
 
         let user =
             self.users.find_by_id(request.actor).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
-        let limit = [self.policy.account_limit_for_user(user.id)];
+        let limits = self.policy.account_limits(user.id);
         let verify = async { Ok(self.hasher.verify(&request.old_password, user.password_hash.clone()).await?) };
-        match check_within(self.limiter.as_ref(), &limit, verify).await? {
-            Verdict::Locked { retry_after } => return Err(AppError::RateLimited { retry_after }),
+        match check_within(self.limiter.as_ref(), &limits, verify).await? {
+            // An account with no silent counter is never withheld, only refused.
+            Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => {
+                return Err(AppError::RateLimited { retry_after });
+            }
             Verdict::Wrong => return Err(AppError::field(Field::OldPassword, Problem::WrongPassword)),
             Verdict::Right => {}
         }
@@ -92,7 +95,7 @@ mod tests {
     use super::*;
     use crate::ports::{
         HashError, MockClock, MockPasswordChangeStore, MockPasswordHasher, MockRateLimiter, MockUserRepository,
-        RateDecision,
+        Reservation, Settlement,
     };
     use crate::use_cases::log_in::tests::stored_user;
 
@@ -125,14 +128,15 @@ mod tests {
         fn unlocked_user(mut self, old_password_right: bool) -> Self {
             self.limiter
                 .expect_reserve()
-                .withf(|limits| limits.len() == 1 && limits[0].key == "login:user:1")
+                .withf(|limits| {
+                    limits.open.len() == 1 && limits.open[0].key == "login:user:1" && limits.silent.is_empty()
+                })
                 .times(1)
-                .returning(|_| Ok(RateDecision::Allowed));
+                .returning(|_| Ok(Reservation::Taken));
             self.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
             self.hasher.expect_verify().times(1).returning(move |_, _| Ok(old_password_right));
-            if old_password_right {
-                self.limiter.expect_release().times(1).returning(|_| Ok(()));
-            }
+            let settlement = if old_password_right { Settlement::Refunded } else { Settlement::Charged };
+            self.limiter.expect_settle().withf(move |_, s| *s == settlement).times(1).returning(|_, _| Ok(()));
             self
         }
     }
@@ -211,7 +215,7 @@ mod tests {
         let mut ports = Ports::default();
         let wait = Duration::from_secs(300);
         ports.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
-        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.limiter.expect_reserve().returning(move |_| Ok(Reservation::Refused { retry_after: wait }));
         assert_eq!(ports.use_case().execute(request()).await, Err(AppError::RateLimited { retry_after: wait }));
     }
 
@@ -219,9 +223,14 @@ mod tests {
     async fn a_check_that_cannot_finish_gives_the_slot_back() {
         let mut ports = Ports::default();
         ports.users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
-        ports.limiter.expect_reserve().times(1).returning(|_| Ok(RateDecision::Allowed));
+        ports.limiter.expect_reserve().times(1).returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
-        ports.limiter.expect_release().withf(|l| l[0].key == "login:user:1").times(1).returning(|_| Ok(()));
+        ports
+            .limiter
+            .expect_settle()
+            .withf(|l, s| l.open[0].key == "login:user:1" && *s == Settlement::Refunded)
+            .times(1)
+            .returning(|_, _| Ok(()));
         assert!(matches!(ports.use_case().execute(request()).await, Err(AppError::Internal(_))));
     }
 }

@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use domain::{LoginIdentifier, User};
+use domain::LoginIdentifier;
 
 use crate::ports::{
     AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
@@ -35,25 +35,6 @@ pub struct LogIn {
     policy: LoginPolicy,
 }
 
-/// The failure counter of the account a login names: the user's when the
-/// account exists (so username, mobile and email share one counter), the
-/// normalised name's otherwise.
-fn account_limit(
-    policy: &LoginPolicy,
-    user: Option<&User>,
-    identifier: Option<&LoginIdentifier>,
-    raw: &str,
-) -> RateLimit {
-    let name = match (user, identifier) {
-        (Some(user), _) => return policy.account_limit_for_user(user.id),
-        (None, Some(LoginIdentifier::Mobile(mobile))) => mobile.to_string(),
-        (None, Some(LoginIdentifier::Email(email))) => email.to_string(),
-        (None, Some(LoginIdentifier::Username(name))) => name.to_lowercase(),
-        (None, None) => raw.trim().to_lowercase().chars().take(64).collect(),
-    };
-    policy.account_limit(format!("login:name:{name}"))
-}
-
 impl LogIn {
     pub fn new(
         users: Arc<dyn UserRepository>,
@@ -83,9 +64,19 @@ impl LogIn {
             }
             _ => None,
         };
-        let account = account_limit(&self.policy, user.as_ref(), identifier.as_ref(), &request.account);
-        let limits = [account.clone(), self.policy.ip_limit(request.client_ip)];
+        // The name as typed (normalised), the same whether or not it is an account's.
+        let name = match &identifier {
+            Some(identifier) => self.policy.identifier_limit(identifier),
+            None => self.policy.name_limit(&request.account.trim().to_lowercase().chars().take(64).collect::<String>()),
+        };
         let user_id = user.as_ref().map(|user| user.id);
+        // One lock entry per account, or per name that is nobody's.
+        let lock_key = match user_id {
+            Some(user) => self.policy.account_limit_for_user(user).key,
+            None => name.key.clone(),
+        };
+        let name_key = name.key.clone();
+        let limits = self.policy.login_limits(name, user_id, request.client_ip);
         let stored_hash = user.as_ref().and_then(|user| user.password_hash.clone());
         let verify = async {
             let matches = self.hasher.verify(&request.password, stored_hash.clone()).await?;
@@ -93,8 +84,15 @@ impl LogIn {
         };
         let user = match (check_within(self.limiter.as_ref(), &limits, verify).await?, user) {
             (Verdict::Locked { retry_after }, _) => {
-                self.audit_lock(&limits, user_id, retry_after, request.client_ip).await?;
+                self.audit_lock(&lock_key, user_id, retry_after, request.client_ip).await?;
                 return Err(AppError::RateLimited { retry_after });
+            }
+            (Verdict::Withheld { retry_after }, _) => {
+                // Answered like a wrong password, and as late: the account's
+                // lock must not show through a name that has not reached its own.
+                self.hasher.pass_verification_time().await;
+                self.audit_lock(&lock_key, user_id, retry_after, request.client_ip).await?;
+                return Err(AppError::InvalidCredentials);
             }
             (Verdict::Right, Some(user)) => user,
             _ => {
@@ -102,7 +100,8 @@ impl LogIn {
                 return Err(AppError::InvalidCredentials);
             }
         };
-        self.limiter.reset(&account.key).await?;
+        self.limiter.reset(&self.policy.account_limit_for_user(user.id).key).await?;
+        self.limiter.reset(&name_key).await?;
         // Accounts imported from the Django shop carry PBKDF2 hashes; the
         // password is at hand now, so the hash is upgraded to today's argon2id.
         if let Some(stored) = stored_hash.as_deref()
@@ -114,19 +113,21 @@ impl LogIn {
         self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await
     }
 
-    /// Only the first refused try of a lock window is audited: the others
-    /// tell nothing new and would let anyone grow the trail for free. One
-    /// entry per account per lock, and per address no more entries per window
-    /// than it may fail, so names made up by the thousand add nothing either.
+    /// Only the first refused or withheld try of a lock window is audited:
+    /// the others tell nothing new and would let anyone grow the trail for
+    /// free. One entry per account (whichever of its names was tried) per
+    /// lock, and per address no more entries per window than it may fail, so
+    /// names made up by the thousand add nothing either.
     async fn audit_lock(
         &self,
-        [account, ip]: &[RateLimit; 2],
+        lock_key: &str,
         user_id: Option<domain::UserId>,
         retry_after: std::time::Duration,
         client_ip: IpAddr,
     ) -> Result<(), AppError> {
+        let ip = self.policy.ip_limit(client_ip);
         let first_of_window = [
-            RateLimit::new(format!("{}:locked", account.key), 1, retry_after),
+            RateLimit::new(format!("{lock_key}:locked"), 1, retry_after),
             RateLimit::new(format!("{}:locked", ip.key), ip.max, ip.window),
         ];
         if self.limiter.acquire(&first_of_window).await? == RateDecision::Allowed {
@@ -147,13 +148,13 @@ pub(crate) mod tests {
     use std::time::Duration;
 
     use chrono::Utc;
-    use domain::{Mobile, Profile, UserId};
+    use domain::{Mobile, Profile, User, UserId};
 
     use super::*;
     use crate::Backend;
     use crate::ports::{
         HashError, IssuedToken, MockAuditLog, MockClock, MockLoginStore, MockPasswordHasher, MockRateLimiter,
-        MockRefreshTokenStore, MockTokenIssuer, MockUserRepository, RepoError,
+        MockRefreshTokenStore, MockTokenIssuer, MockUserRepository, RepoError, Reservation, Settlement,
     };
     use crate::{SessionIssuer, SessionPolicy};
 
@@ -200,15 +201,20 @@ pub(crate) mod tests {
             self
         }
 
-        /// Every try gets its slots in the failure counters.
+        /// Every try gets its places in the failure counters; a wrong password keeps them.
         fn not_locked(mut self) -> Self {
-            self.limiter.expect_reserve().returning(|_| Ok(RateDecision::Allowed));
+            self.limiter.expect_reserve().returning(|_| Ok(Reservation::Taken));
+            self.limiter.expect_settle().withf(|_, s| *s == Settlement::Charged).returning(|_, _| Ok(()));
             self
         }
 
-        /// A right password gives its slots back, once.
+        /// A right password gives its places back, once.
         fn gives_back_the_slots(mut self) -> Self {
-            self.limiter.expect_release().withf(|limits| limits.len() == 2).times(1).returning(|_| Ok(()));
+            self.limiter
+                .expect_settle()
+                .withf(|limits, s| limits.open.len() == 2 && *s == Settlement::Refunded)
+                .times(1)
+                .returning(|_, _| Ok(()));
             self
         }
 
@@ -265,10 +271,14 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn the_right_password_logs_in_by_username_mobile_or_email_and_records_it() {
-        for (account, expected) in [
-            ("alice", LoginIdentifier::Username("alice".into())),
-            ("+86 138 0013 8000", LoginIdentifier::Mobile(Mobile::parse("13800138000").unwrap())),
-            ("Alice@Example.com", LoginIdentifier::Email(domain::Email::parse("alice@example.com").unwrap())),
+        for (account, expected, name) in [
+            ("Alice", LoginIdentifier::Username("Alice".into()), "alice"),
+            ("+86 138 0013 8000", LoginIdentifier::Mobile(Mobile::parse("13800138000").unwrap()), "13800138000"),
+            (
+                "Alice@Example.com",
+                LoginIdentifier::Email(domain::Email::parse("alice@example.com").unwrap()),
+                "alice@example.com",
+            ),
         ] {
             let mut ports = Ports::new().not_locked().gives_back_the_slots().stores_the_login();
             ports.users.expect_find_by_login().withf(move |id| *id == expected).returning(|_| Ok(Some(stored_user())));
@@ -280,7 +290,10 @@ pub(crate) mod tests {
                 })
                 .returning(|_, _| Ok(true));
             ports.hasher.expect_needs_rehash().returning(|_| false);
+            // The account's failures and the name's are forgotten.
             ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
+            let name_key = format!("login:name:{name}");
+            ports.limiter.expect_reset().withf(move |key| *key == name_key).times(1).returning(|_| Ok(()));
             ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
             let logged_in = ports.use_case().execute(request(account, "right-password")).await.unwrap();
             assert_eq!(logged_in.user.id, UserId(1));
@@ -313,19 +326,26 @@ pub(crate) mod tests {
         assert!(ports.use_case().execute(request("alice", "old-django-pw")).await.is_ok());
     }
 
+    fn keys(limits: &[RateLimit]) -> Vec<(&str, u32, u64)> {
+        limits.iter().map(|l| (l.key.as_str(), l.max, l.window.as_secs())).collect()
+    }
+
     #[tokio::test]
-    async fn a_wrong_password_keeps_its_slot_in_the_account_and_the_address_counters() {
+    async fn a_wrong_password_keeps_its_place_in_the_name_the_address_and_the_account_counters() {
         let mut ports = Ports::new().user(Some(stored_user())).password_matches(false).audits(AuditEvent::LoginFailed);
-        // Reserved before the hash is computed; never released (the mock refuses a release).
+        // Reserved before the hash is computed: the name's and the address's
+        // counters show their lock, the account's only keeps passwords unchecked.
         ports
             .limiter
             .expect_reserve()
             .withf(|limits| {
-                let got: Vec<_> = limits.iter().map(|l| (l.key.as_str(), l.max, l.window.as_secs())).collect();
-                got == [("login:user:1", 5, 900), ("login:ip:10.0.0.7", 30, 600)]
+                keys(&limits.open) == [("login:name:alice", 5, 900), ("login:ip:10.0.0.7", 30, 600)]
+                    && keys(&limits.silent) == [("login:user:1", 5, 900)]
+                    && limits.patience == Duration::from_secs(2)
             })
             .times(1)
-            .returning(|_| Ok(RateDecision::Allowed));
+            .returning(|_| Ok(Reservation::Taken));
+        ports.limiter.expect_settle().withf(|_, s| *s == Settlement::Charged).times(1).returning(|_, _| Ok(()));
         let got = ports.use_case().execute(request("alice", "wrong-password")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
@@ -337,19 +357,20 @@ pub(crate) mod tests {
         ports
             .limiter
             .expect_reserve()
-            .withf(|limits| limits[0].key == "login:name:nobody")
+            .withf(|limits| limits.open[0].key == "login:name:nobody" && limits.silent.is_empty())
             .times(1)
-            .returning(|_| Ok(RateDecision::Allowed));
+            .returning(|_| Ok(Reservation::Taken));
+        ports.limiter.expect_settle().withf(|_, s| *s == Settlement::Charged).times(1).returning(|_, _| Ok(()));
         let got = ports.use_case().execute(request("Nobody", "whatever-pw")).await;
         assert_eq!(got.err(), Some(AppError::InvalidCredentials));
     }
 
     #[tokio::test]
-    async fn a_locked_account_is_refused_with_the_wait_before_any_hashing() {
+    async fn a_locked_name_is_refused_with_the_wait_before_any_hashing() {
         // The hasher mock has no expectation: hashing would panic.
         let mut ports = Ports::new().user(Some(stored_user())).audits(AuditEvent::LoginLocked);
         let wait = Duration::from_secs(600);
-        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.limiter.expect_reserve().returning(move |_| Ok(Reservation::Refused { retry_after: wait }));
         ports
             .limiter
             .expect_acquire()
@@ -364,11 +385,33 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_name_of_an_account_locked_through_another_is_answered_like_a_wrong_password_without_hashing() {
+        // The hasher may only pass a verification's time: hashing would panic.
+        let mut ports = Ports::new().user(Some(stored_user())).audits(AuditEvent::LoginLocked);
+        ports.hasher.expect_pass_verification_time().times(1).returning(|| ());
+        let wait = Duration::from_secs(700);
+        ports
+            .limiter
+            .expect_reserve()
+            .withf(|limits| limits.open[0].key == "login:name:13800138000")
+            .returning(move |_| Ok(Reservation::Withheld { retry_after: wait }));
+        // Audited once per lock of the account, whichever name is tried.
+        ports
+            .limiter
+            .expect_acquire()
+            .withf(move |markers| markers[0] == RateLimit::new("login:user:1:locked", 1, wait))
+            .times(1)
+            .returning(|_| Ok(RateDecision::Allowed));
+        let got = ports.use_case().execute(request("13800138000", "right-password")).await;
+        assert_eq!(got.err(), Some(AppError::InvalidCredentials));
+    }
+
+    #[tokio::test]
     async fn a_lock_already_audited_in_its_window_is_not_audited_again() {
         // The audit mock has no expectation: a second entry would panic.
         let mut ports = Ports::new().user(None);
         let wait = Duration::from_secs(600);
-        ports.limiter.expect_reserve().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        ports.limiter.expect_reserve().returning(move |_| Ok(Reservation::Refused { retry_after: wait }));
         ports.limiter.expect_acquire().times(1).returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
         let got = ports.use_case().execute(request("nobody", "whatever-pw")).await;
         assert_eq!(got.err(), Some(AppError::RateLimited { retry_after: wait }));
@@ -376,7 +419,8 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn a_hash_that_cannot_be_computed_gives_the_slots_back() {
-        let mut ports = Ports::new().user(Some(stored_user())).not_locked().gives_back_the_slots();
+        let mut ports = Ports::new().user(Some(stored_user())).gives_back_the_slots();
+        ports.limiter.expect_reserve().returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().times(1).returning(|_, _| Err(HashError::Failed("pool closed".into())));
         let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
         assert!(matches!(got, Err(AppError::Internal(_))), "{got:?}");

@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use domain::{Password, UserId};
+use domain::{Password, User, UserId};
 
 use crate::ports::{
     AuditEntry, AuditEvent, Clock, FlowKind, NewPassword, PasswordChangeStore, PasswordHasher, RateLimiter,
@@ -60,13 +60,14 @@ impl ResetPassword {
             return Err(AppError::field(field, problem));
         }
         let claim = self.tokens.claim(&claims, self.clock.now(), field, problem).await?;
-        let reset = self.reset(user.id, password, request.client_ip).await;
+        let reset = self.reset(&user, password, request.client_ip).await;
         self.tokens.settle(claim, reset).await
     }
 
     /// The reset itself; a failure here gives the token back (a reset that
     /// did happen bumped the token version, which voids the token anyway).
-    async fn reset(&self, user: UserId, password: Password, client_ip: IpAddr) -> Result<UserId, AppError> {
+    async fn reset(&self, account: &User, password: Password, client_ip: IpAddr) -> Result<UserId, AppError> {
+        let user = account.id;
         let hash = self.hasher.hash(password.expose()).await?;
         let audit =
             AuditEntry { user_id: Some(user), event: AuditEvent::PasswordReset, ip: client_ip, at: self.clock.now() };
@@ -75,7 +76,11 @@ impl ResetPassword {
         if !self.passwords.replace_password(&NewPassword { user, hash, audit }).await? {
             return Err(AppError::field(Field::AccessToken, Problem::StepTokenInvalid));
         }
+        // The lock is lifted for the account and for each of its names.
         self.limiter.reset(&self.policy.account_limit_for_user(user).key).await?;
+        for name in self.policy.name_limits_of(account) {
+            self.limiter.reset(&name.key).await?;
+        }
         Ok(user)
     }
 }
@@ -169,6 +174,9 @@ mod tests {
             .times(1)
             .returning(|_| Ok(true));
         ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
+        for name in ["login:name:alice", "login:name:13800138000"] {
+            ports.limiter.expect_reset().withf(move |key| key == name).times(1).returning(|_| Ok(()));
+        }
         assert_eq!(ports.use_case().execute(request(1)).await, Ok(UserId(1)));
     }
 

@@ -27,6 +27,7 @@ impl Policies {
                 account_window: Duration::from_secs(config.login_account_window_secs),
                 ip_failures: config.login_ip_failures,
                 ip_window: Duration::from_secs(config.login_ip_window_secs),
+                in_flight_patience: Duration::from_millis(config.login_in_flight_wait_ms),
             },
             session: SessionPolicy {
                 refresh_lifetime: Duration::from_secs(config.refresh_token_lifetime_secs),

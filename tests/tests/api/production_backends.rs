@@ -8,7 +8,8 @@ use crate::captchas::{assert_a_captcha_burst_gets_exactly_the_limit_through, cap
 use crate::email_binding::assert_accounts_verifying_one_address_at_once_give_one_owner;
 use crate::login_bursts::{
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures,
-    assert_a_burst_from_one_address_gets_exactly_the_allowed_failures,
+    assert_a_burst_from_one_address_gets_exactly_the_allowed_failures, assert_a_burst_of_right_passwords_all_log_in,
+    assert_a_lock_through_one_name_does_not_show_through_another, patient_config,
 };
 use crate::password_reset::assert_simultaneous_uses_of_one_step_token_let_exactly_one_through;
 use crate::support::{TestApp, body, spawn_app_with};
@@ -68,6 +69,20 @@ async fn twenty_concurrent_registrations_of_one_username_give_one_account_on_pos
 async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
     let Some(app) = spawn_production_app("production_backends::account_burst").await else { return };
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures(&app).await;
+}
+
+#[tokio::test]
+async fn a_burst_of_right_passwords_all_log_in_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app_with("production_backends::right_password_burst", patient_config).await else {
+        return;
+    };
+    assert_a_burst_of_right_passwords_all_log_in(&app).await;
+}
+
+#[tokio::test]
+async fn a_lock_through_one_name_does_not_show_through_another_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app("production_backends::lock_per_name").await else { return };
+    assert_a_lock_through_one_name_does_not_show_through_another(&app).await;
 }
 
 #[tokio::test]

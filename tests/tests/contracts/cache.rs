@@ -7,8 +7,8 @@ use std::time::Duration;
 use adapters::cache::{MemoryCache, RedisCache};
 use adapters::security::CodeDigester;
 use application::ports::{
-    CaptchaStore, Channel, CodeCheck, CodeKey, CodePurpose, IdentityKey, OAuthProvider, RateDecision, RateLimit,
-    RateLimiter, SessionKeyStore, VerificationCodeStore,
+    CaptchaStore, Channel, CodeCheck, CodeKey, CodePurpose, FailureLimits, IdentityKey, OAuthProvider, RateDecision,
+    RateLimit, RateLimiter, Reservation, SessionKeyStore, Settlement, VerificationCodeStore,
 };
 use domain::{CaptchaId, CaptchaText, VerificationCode};
 use test_support::backends::backend_url;
@@ -70,6 +70,10 @@ contract_suite!(
         a_refused_reservation_takes_no_slot_and_reset_forgets,
         a_reserved_slot_given_back_is_free_again,
         concurrent_reservations_from_two_instances_never_exceed_the_maximum,
+        a_try_waits_for_a_held_place_and_gets_it_when_the_check_is_right,
+        a_full_silent_counter_withholds_and_charges_the_open_ones,
+        a_silent_counter_held_past_the_patience_withholds,
+        a_reset_keeps_the_places_held,
         a_released_hit_is_given_back_to_every_limit_and_never_below_zero,
         a_session_key_is_kept_per_identity_replaced_by_the_newest_and_expires,
     ]
@@ -193,50 +197,66 @@ async fn concurrent_hits_from_two_instances_never_exceed_the_maximum(cache: Fixt
     assert_eq!(allowed, 7);
 }
 
+/// Failure counters that refuse openly, waiting at most `patience` for held places.
+fn open(limits: &[RateLimit], patience: Duration) -> FailureLimits {
+    FailureLimits { open: limits.to_vec(), silent: Vec::new(), patience }
+}
+
+const PATIENCE: Duration = Duration::from_millis(300);
+
+/// A wrong password: reserved, then charged.
+async fn fail(limiter: &dyn RateLimiter, limits: &FailureLimits) {
+    assert_eq!(limiter.reserve(limits).await.unwrap(), Reservation::Taken);
+    limiter.settle(limits, Settlement::Charged).await.unwrap();
+}
+
 async fn reserved_failures_lock_once_the_maximum_is_reached_for_a_whole_window(cache: Fixture) {
-    let limit = [RateLimit::new("failures", 2, Duration::from_millis(300))];
-    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
+    let limits = open(&[RateLimit::new("failures", 2, Duration::from_millis(300))], PATIENCE);
+    fail(cache.limiter.as_ref(), &limits).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
-    assert_eq!(cache.other_instance.reserve(&limit).await.unwrap(), RateDecision::Allowed);
-    // The slot that fills the counter starts the window again: a full 300 ms lock.
-    let RateDecision::Limited { retry_after } = cache.limiter.reserve(&limit).await.unwrap() else {
+    fail(cache.other_instance.as_ref(), &limits).await;
+    // The failure that fills the counter starts the window again: a full 300 ms lock.
+    let Reservation::Refused { retry_after } = cache.limiter.reserve(&limits).await.unwrap() else {
         panic!("two failures must lock")
     };
     assert!(retry_after > Duration::from_millis(200), "{retry_after:?}");
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
 }
 
 async fn a_refused_reservation_takes_no_slot_and_reset_forgets(cache: Fixture) {
     let account = RateLimit::new("account", 2, MINUTE);
     let ip = RateLimit::new("ip", 3, MINUTE);
-    let both = [account.clone(), ip.clone()];
+    let both = open(&[account.clone(), ip.clone()], PATIENCE);
     for _ in 0..2 {
-        assert_eq!(cache.limiter.reserve(&both).await.unwrap(), RateDecision::Allowed);
+        fail(cache.limiter.as_ref(), &both).await;
     }
-    let RateDecision::Limited { retry_after } = cache.limiter.reserve(&both).await.unwrap() else {
+    let Reservation::Refused { retry_after } = cache.limiter.reserve(&both).await.unwrap() else {
         panic!("the account is full")
     };
     assert!(retry_after > Duration::from_secs(55) && retry_after <= MINUTE, "{retry_after:?}");
     // The refused try left the address at 2 of 3.
-    assert_eq!(cache.limiter.reserve(std::slice::from_ref(&ip)).await.unwrap(), RateDecision::Allowed);
-    assert!(matches!(cache.limiter.reserve(std::slice::from_ref(&ip)).await.unwrap(), RateDecision::Limited { .. }));
+    let ip_only = open(std::slice::from_ref(&ip), PATIENCE);
+    fail(cache.limiter.as_ref(), &ip_only).await;
+    assert!(matches!(cache.limiter.reserve(&ip_only).await.unwrap(), Reservation::Refused { .. }));
     cache.other_instance.reset("account").await.unwrap();
-    assert_eq!(cache.limiter.reserve(&[account]).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(cache.limiter.reserve(&open(&[account], PATIENCE)).await.unwrap(), Reservation::Taken);
 }
 
 async fn a_reserved_slot_given_back_is_free_again(cache: Fixture) {
-    let limit = [RateLimit::new("given-back", 1, MINUTE)];
-    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
-    assert!(matches!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Limited { .. }));
-    cache.other_instance.release(&limit).await.unwrap();
-    assert_eq!(cache.limiter.reserve(&limit).await.unwrap(), RateDecision::Allowed);
+    let limits = open(&[RateLimit::new("given-back", 1, MINUTE)], Duration::ZERO);
+    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
+    cache.other_instance.settle(&limits, Settlement::Refunded).await.unwrap();
+    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
+    cache.limiter.settle(&limits, Settlement::Charged).await.unwrap();
+    assert!(matches!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Refused { .. }));
 }
 
 /// A burst of tries for one account from two instances: exactly the maximum
-/// get a slot, whatever their interleaving; the rest are told the wait.
+/// get a place, whatever their interleaving; the others wait for those checks,
+/// and are refused with a short wait when they do not settle in time.
 async fn concurrent_reservations_from_two_instances_never_exceed_the_maximum(cache: Fixture) {
-    let limits = [RateLimit::new("burst:account", 5, MINUTE), RateLimit::new("burst:ip", 30, MINUTE)];
+    let limits = open(&[RateLimit::new("burst:account", 5, MINUTE), RateLimit::new("burst:ip", 30, MINUTE)], PATIENCE);
     let tasks: Vec<_> = (0..40)
         .map(|i| {
             let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
@@ -244,20 +264,105 @@ async fn concurrent_reservations_from_two_instances_never_exceed_the_maximum(cac
             tokio::spawn(async move { limiter.reserve(&limits).await.unwrap() })
         })
         .collect();
-    let mut allowed = 0;
+    let mut taken = 0;
     for task in tasks {
         match task.await.unwrap() {
-            RateDecision::Allowed => allowed += 1,
-            RateDecision::Limited { retry_after } => assert!(retry_after > Duration::from_secs(55), "{retry_after:?}"),
+            Reservation::Taken => taken += 1,
+            Reservation::Refused { retry_after } => assert_eq!(retry_after, Duration::from_secs(1)),
+            Reservation::Withheld { .. } => panic!("no counter is silent"),
         }
     }
-    assert_eq!(allowed, 5);
-    // Only the five reserved tries count against the address: 25 of 30 left.
-    let ip = [limits[1].clone()];
-    for _ in 0..25 {
-        assert_eq!(cache.limiter.reserve(&ip).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(taken, 5);
+    for _ in 0..5 {
+        cache.limiter.settle(&limits, Settlement::Charged).await.unwrap();
     }
-    assert!(matches!(cache.limiter.reserve(&ip).await.unwrap(), RateDecision::Limited { .. }));
+    // Five failures now: a lock for the window, told at once.
+    let Reservation::Refused { retry_after } = cache.limiter.reserve(&limits).await.unwrap() else { panic!() };
+    assert!(retry_after > Duration::from_secs(55), "{retry_after:?}");
+    // Only the five reserved tries count against the address: 25 of 30 left.
+    let ip = open(&limits.open[1..], PATIENCE);
+    for _ in 0..25 {
+        fail(cache.limiter.as_ref(), &ip).await;
+    }
+    assert!(matches!(cache.limiter.reserve(&ip).await.unwrap(), Reservation::Refused { .. }));
+}
+
+/// A try finding every place held by checks in flight waits for them: one
+/// that turns out right gives its place to the waiting try (on another instance).
+async fn a_try_waits_for_a_held_place_and_gets_it_when_the_check_is_right(cache: Fixture) {
+    let limits = open(&[RateLimit::new("held:account", 1, MINUTE)], Duration::from_secs(2));
+    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
+    let waiting = {
+        let (limiter, limits) = (cache.other_instance.clone(), limits.clone());
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            (limiter.reserve(&limits).await.unwrap(), started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "the try waits while the place is held");
+    cache.limiter.settle(&limits, Settlement::Refunded).await.unwrap();
+    let (reservation, waited) = waiting.await.unwrap();
+    assert_eq!(reservation, Reservation::Taken);
+    assert!(waited < Duration::from_secs(1), "{waited:?}");
+}
+
+/// The silent counter (the account's) full of failures keeps the password
+/// unchecked without refusing: the try is withheld and counts as a failure in
+/// the open counters (the name's), which then refuse like any other.
+async fn a_full_silent_counter_withholds_and_charges_the_open_ones(cache: Fixture) {
+    let account = RateLimit::new("silent:account", 2, MINUTE);
+    let (username, mobile) = (RateLimit::new("silent:alice", 2, MINUTE), RateLimit::new("silent:138", 2, MINUTE));
+    let by = |name: &RateLimit| FailureLimits {
+        open: vec![name.clone()],
+        silent: vec![account.clone()],
+        patience: PATIENCE,
+    };
+    fail(cache.limiter.as_ref(), &by(&username)).await;
+    fail(cache.limiter.as_ref(), &by(&username)).await;
+    assert!(matches!(cache.limiter.reserve(&by(&username)).await.unwrap(), Reservation::Refused { .. }));
+    for _ in 0..2 {
+        let Reservation::Withheld { retry_after } = cache.other_instance.reserve(&by(&mobile)).await.unwrap() else {
+            panic!("the account is locked")
+        };
+        assert!(retry_after > Duration::from_secs(55), "{retry_after:?}");
+    }
+    let Reservation::Refused { retry_after } = cache.limiter.reserve(&by(&mobile)).await.unwrap() else {
+        panic!("two withheld tries fill the mobile's own counter")
+    };
+    assert!(retry_after > Duration::from_secs(55), "{retry_after:?}");
+    // A right password through a third name resets the account; the names keep their counts.
+    cache.limiter.reset(&account.key).await.unwrap();
+    let email = RateLimit::new("silent:alice@example.com", 2, MINUTE);
+    assert_eq!(cache.limiter.reserve(&by(&email)).await.unwrap(), Reservation::Taken);
+    assert!(matches!(cache.limiter.reserve(&by(&mobile)).await.unwrap(), Reservation::Refused { .. }));
+}
+
+/// A silent counter full of held places withholds only once the patience is spent.
+async fn a_silent_counter_held_past_the_patience_withholds(cache: Fixture) {
+    let account = RateLimit::new("slow:account", 1, MINUTE);
+    let by = |name: &str| FailureLimits {
+        open: vec![RateLimit::new(name, 5, MINUTE)],
+        silent: vec![account.clone()],
+        patience: Duration::from_millis(200),
+    };
+    assert_eq!(cache.limiter.reserve(&by("slow:alice")).await.unwrap(), Reservation::Taken);
+    let started = std::time::Instant::now();
+    let got = cache.other_instance.reserve(&by("slow:138")).await.unwrap();
+    assert!(matches!(got, Reservation::Withheld { .. }), "{got:?}");
+    assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
+}
+
+/// A reset forgets failures, not the places held by checks still in flight.
+async fn a_reset_keeps_the_places_held(cache: Fixture) {
+    let limits = open(&[RateLimit::new("reset:account", 2, MINUTE)], Duration::ZERO);
+    fail(cache.limiter.as_ref(), &limits).await;
+    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
+    cache.other_instance.reset("reset:account").await.unwrap();
+    // One place is still held: one more try gets a place, the next finds the counter full.
+    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
+    let got = cache.limiter.reserve(&limits).await.unwrap();
+    assert_eq!(got, Reservation::Refused { retry_after: Duration::from_secs(1) });
 }
 
 async fn a_released_hit_is_given_back_to_every_limit_and_never_below_zero(cache: Fixture) {

@@ -142,13 +142,16 @@ pub struct MemoryCache {
     entries: Mutex<Entries>,
     capacity: usize,
     digester: CodeDigester,
+    /// Told whenever places held in failure counters are settled or reset,
+    /// to wake the tries waiting for them.
+    settled: tokio::sync::Notify,
 }
 
 impl MemoryCache {
     pub const DEFAULT_CAPACITY: usize = 1_000_000;
 
     pub fn new(digester: CodeDigester, capacity: usize) -> Self {
-        Self { entries: Mutex::new(Entries::default()), capacity, digester }
+        Self { entries: Mutex::new(Entries::default()), capacity, digester, settled: tokio::sync::Notify::new() }
     }
 }
 

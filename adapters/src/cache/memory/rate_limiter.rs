@@ -1,10 +1,11 @@
 use std::time::{Duration, Instant};
 
-use application::ports::{CacheError, RateDecision, RateLimit, RateLimiter};
+use application::ports::{CacheError, FailureLimits, RateDecision, RateLimit, RateLimiter, Reservation, Settlement};
 use async_trait::async_trait;
 
 use super::{Entries, Entry, MemoryCache, Value, deadline};
-use crate::cache::rate_key;
+use crate::cache::patient_reservation::{FailureCounters, HELD_RETRY_AFTER, reserve_patiently};
+use crate::cache::{held_key, rate_key};
 
 /// The longest wait among the limits that are full, if any.
 fn longest_wait(entries: &mut Entries, limits: &[&RateLimit], now: Instant) -> Option<Duration> {
@@ -20,27 +21,75 @@ fn longest_wait(entries: &mut Entries, limits: &[&RateLimit], now: Instant) -> O
     longest
 }
 
-/// Counts one hit; with `restart_when_full`, the hit that fills the counter
-/// starts its window again.
+fn counter(entries: &mut Entries, key: &str, now: Instant) -> Option<(u32, Instant)> {
+    match entries.live(key, now) {
+        Some(Entry { value: Value::Counter(count), expires_at }) => Some((*count, *expires_at)),
+        _ => None,
+    }
+}
+
+/// How full failure counters are: the longest wait among those full of
+/// settled failures (locked), and among those full at all.
+#[derive(Default)]
+struct Fullness {
+    locked: Option<Duration>,
+    full: Option<Duration>,
+}
+
+fn fullness(entries: &mut Entries, limits: &[&RateLimit], now: Instant) -> Fullness {
+    let mut fullness = Fullness::default();
+    for limit in limits {
+        let Some((count, expires_at)) = counter(entries, &rate_key(&limit.key), now) else { continue };
+        if count < limit.max {
+            continue;
+        }
+        let wait = expires_at.saturating_duration_since(now);
+        fullness.full = Some(fullness.full.map_or(wait, |longest| longest.max(wait)));
+        let held = counter(entries, &held_key(&limit.key), now).map_or(0, |(held, _)| held);
+        if count.saturating_sub(held) >= limit.max {
+            fullness.locked = Some(fullness.locked.map_or(wait, |longest| longest.max(wait)));
+        }
+    }
+    fullness
+}
+
+/// Counts one hit under `key`; with `window_when_full`, the hit that fills
+/// the counter (reaches `max`) starts its window again.
 fn bump(
     cache: &MemoryCache,
     entries: &mut Entries,
-    limit: &RateLimit,
+    key: String,
+    window: Duration,
+    window_when_full: Option<u32>,
     now: Instant,
-    restart_when_full: bool,
 ) -> Result<(), CacheError> {
-    let key = rate_key(&limit.key);
     match entries.live(&key, now) {
         Some(Entry { value: Value::Counter(count), expires_at }) => {
             *count += 1;
-            if restart_when_full && *count >= limit.max {
-                *expires_at = deadline(now, limit.window);
+            if window_when_full.is_some_and(|max| *count >= max) {
+                *expires_at = deadline(now, window);
             }
             Ok(())
         }
         _ => {
-            let entry = Entry { value: Value::Counter(1), expires_at: deadline(now, limit.window) };
+            let entry = Entry { value: Value::Counter(1), expires_at: deadline(now, window) };
             entries.insert(key, entry, cache.capacity, now)
+        }
+    }
+}
+
+/// Counts one failure: the one that fills the counter starts its window again.
+fn bump_failure(cache: &MemoryCache, entries: &mut Entries, limit: &RateLimit, now: Instant) -> Result<(), CacheError> {
+    bump(cache, entries, rate_key(&limit.key), limit.window, Some(limit.max), now)
+}
+
+/// Takes back one hit under `key`; a counter at one or below is removed.
+fn take_back(entries: &mut Entries, key: &str, now: Instant) {
+    if let Some(Entry { value: Value::Counter(count), .. }) = entries.live(key, now) {
+        if *count > 1 {
+            *count -= 1;
+        } else {
+            entries.map.remove(key);
         }
     }
 }
@@ -49,9 +98,44 @@ fn active(limits: &[RateLimit]) -> Vec<&RateLimit> {
     limits.iter().filter(|limit| limit.max > 0).collect()
 }
 
+impl FailureCounters for MemoryCache {
+    async fn look(&self, limits: &FailureLimits, give_up: bool) -> Result<Option<Reservation>, CacheError> {
+        let now = Instant::now();
+        let mut entries = self.entries.lock();
+        let (open, silent) = (active(&limits.open), active(&limits.silent));
+        let open_fullness = fullness(&mut entries, &open, now);
+        if let Some(retry_after) = open_fullness.locked {
+            return Ok(Some(Reservation::Refused { retry_after }));
+        }
+        if open_fullness.full.is_some() {
+            return Ok(give_up.then_some(Reservation::Refused { retry_after: HELD_RETRY_AFTER }));
+        }
+        let silent_fullness = fullness(&mut entries, &silent, now);
+        if let Some(retry_after) = silent_fullness.locked.or(silent_fullness.full.filter(|_| give_up)) {
+            for limit in open {
+                bump_failure(self, &mut entries, limit, now)?;
+            }
+            return Ok(Some(Reservation::Withheld { retry_after }));
+        }
+        if silent_fullness.full.is_some() {
+            return Ok(None);
+        }
+        for limit in open.into_iter().chain(silent) {
+            bump_failure(self, &mut entries, limit, now)?;
+            bump(self, &mut entries, held_key(&limit.key), limit.window, None, now)?;
+        }
+        Ok(Some(Reservation::Taken))
+    }
+
+    async fn pause(&self, longest: Duration) {
+        // A settlement between the look and here is missed: the pause is short.
+        let _settled_or_not = tokio::time::timeout(longest, self.settled.notified()).await;
+    }
+}
+
 impl MemoryCache {
     /// Counts one hit in every active limit if all have room, under one lock.
-    fn take(&self, limits: &[RateLimit], restart_when_full: bool) -> Result<RateDecision, CacheError> {
+    fn take(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
         let now = Instant::now();
         let mut entries = self.entries.lock();
         let active = active(limits);
@@ -59,7 +143,7 @@ impl MemoryCache {
             return Ok(RateDecision::Limited { retry_after });
         }
         for limit in active {
-            bump(self, &mut entries, limit, now, restart_when_full)?;
+            bump(self, &mut entries, rate_key(&limit.key), limit.window, None, now)?;
         }
         Ok(RateDecision::Allowed)
     }
@@ -68,31 +152,51 @@ impl MemoryCache {
 #[async_trait]
 impl RateLimiter for MemoryCache {
     async fn acquire(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
-        self.take(limits, false)
+        self.take(limits)
     }
 
-    async fn reserve(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
-        self.take(limits, true)
+    async fn reserve(&self, limits: &FailureLimits) -> Result<Reservation, CacheError> {
+        reserve_patiently(self, limits).await
+    }
+
+    async fn settle(&self, limits: &FailureLimits, settlement: Settlement) -> Result<(), CacheError> {
+        {
+            let now = Instant::now();
+            let mut entries = self.entries.lock();
+            for limit in active(&limits.open).into_iter().chain(active(&limits.silent)) {
+                take_back(&mut entries, &held_key(&limit.key), now);
+                if settlement == Settlement::Refunded {
+                    take_back(&mut entries, &rate_key(&limit.key), now);
+                }
+            }
+        }
+        self.settled.notify_waiters();
+        Ok(())
     }
 
     async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
         let now = Instant::now();
         let mut entries = self.entries.lock();
         for limit in active(limits) {
-            let key = rate_key(&limit.key);
-            if let Some(Entry { value: Value::Counter(count), .. }) = entries.live(&key, now) {
-                if *count > 1 {
-                    *count -= 1;
-                } else {
-                    entries.map.remove(&key);
-                }
-            }
+            take_back(&mut entries, &rate_key(&limit.key), now);
         }
         Ok(())
     }
 
     async fn reset(&self, key: &str) -> Result<(), CacheError> {
-        self.entries.lock().map.remove(&rate_key(key));
+        {
+            let now = Instant::now();
+            let mut entries = self.entries.lock();
+            let held = counter(&mut entries, &held_key(key), now).map_or(0, |(held, _)| held);
+            let key = rate_key(key);
+            match entries.live(&key, now) {
+                Some(Entry { value: Value::Counter(count), .. }) if held > 0 => *count = (*count).min(held),
+                _ => {
+                    entries.map.remove(&key);
+                }
+            }
+        }
+        self.settled.notify_waiters();
         Ok(())
     }
 }

@@ -14,11 +14,16 @@ use crate::http::state::ApiState;
 ///
 /// `username` may be a username, a mobile or an email. A wrong account and a
 /// wrong password give the same answer in the same time. After 5 failures for
-/// one account within 15 min, or 30 from one client IP within 10 min, password
-/// login is locked for that window (429 with `Retry-After`); a success resets
-/// the account's count. A try holds its place in both counts while its password
-/// is checked, so simultaneous tries get no more answers than the limits allow:
-/// the others get the 429 without a check.
+/// one account within 15 min, no password of it is checked for that window,
+/// whichever of its names is used; after 5 failures for one name as typed
+/// (known or not), or 30 from one client IP within 10 min, that name or address
+/// is refused for that window (429 with `Retry-After`). So another name of a
+/// locked account answers like an unknown name: 400, then 429 once it has
+/// failed 5 times itself. A success resets the account's and the name's counts.
+/// A try holds its place in the counts while its password is checked, so
+/// simultaneous tries get no more checks than the limits allow; a try finding
+/// the places held waits (up to 2 s) for those checks to end, and gets the 429
+/// only if they were failures that reached the limit.
 #[utoipa::path(
     post,
     path = "/authorizations/", operation_id = "logIn",
@@ -33,7 +38,7 @@ use crate::http::state::ApiState;
         (status = 400, description = "Wrong account or password (`invalid_credentials`), an empty field (`required`) or a malformed body (`malformed_body`)", body = ErrorBody,
             example = json!({"code": "invalid_credentials", "message": "用户名或密码错误", "non_field_errors": ["用户名或密码错误"]})),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
-        (status = 429, description = "Too many failures for this account or from this address (`rate_limited`)", body = ErrorBody,
+        (status = 429, description = "Too many failures for this name or from this address (`rate_limited`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the lock ends")),
             example = json!({"code": "rate_limited", "message": "操作过于频繁，请900秒后再试", "non_field_errors": ["操作过于频繁，请900秒后再试"], "retry_after": 900})),
         (status = 415, description = "Neither JSON nor a urlencoded form (`unsupported_media_type`)", body = ErrorBody),

@@ -198,7 +198,8 @@ settings! {
     login_ip_failures: u32 = 30;
     /// that window, and the length of the lock
     login_ip_window_secs: u64 = 10 * 60;
-    /// username, mobile and email `count` checks per client IP per minute; `0` = off
+    /// username, mobile and email `count` checks per client IP per minute, registrations told
+    /// before their code is checked whether their names are taken included; `0` = off
     availability_ip_per_minute: u32 = 60;
     /// seconds in-flight requests get to finish on SIGINT/SIGTERM
     shutdown_grace_secs: u64 = 10;

@@ -29,7 +29,8 @@ settings! {
     data_dir: PathBuf = PathBuf::from("./data");
     /// `sqlite://…` (embedded) or `postgres://…`
     database_url: Option<String> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
-    /// `redis://…` or `rediss://…`; required for several instances
+    /// `redis://…` or `rediss://…`; required for several instances; Redis must run with
+    /// `maxmemory-policy noeviction` (`/health/ready/` answers 503 otherwise)
     redis_url: Option<String> = None, shown "unset: in-process cache";
     /// prefix of every Redis key, so services can share one Redis
     redis_key_prefix: String = "meiduo:accounts:".into();

@@ -4,7 +4,7 @@ pub mod memory;
 pub mod redis;
 
 pub use memory::MemoryCache;
-pub use redis::RedisCache;
+pub use redis::{EvictionPolicy, RedisCache};
 
 use application::ports::{CodeKey, IdentityKey};
 use domain::CaptchaId;

@@ -168,7 +168,9 @@ async fn simultaneous_binds_with_one_bind_token_bind_once() {
         );
         let mobile = form["mobile"].as_str().unwrap();
         let registration = TestApp::registration(&format!("loser{i}"), mobile, form["sms_code"].as_str().unwrap());
-        assert_eq!(app.post_json("/users/", &registration).await.status(), StatusCode::CREATED, "{mobile}");
+        let response = app.post_json("/users/", &registration).await;
+        let status = response.status();
+        assert_eq!(status, StatusCode::CREATED, "{mobile}: {}", body(response).await);
     }
 }
 

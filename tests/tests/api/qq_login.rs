@@ -38,6 +38,14 @@ async fn bind(app: &TestApp, mobile: &str, password: &str, access_token: &str) -
     app.oauth_bind("qq", mobile, password, access_token).await
 }
 
+/// A first QQ login of `openid` through to the bind form: its bind token.
+async fn bind_token(app: &TestApp, fake: &FakeQq, openid: &str) -> String {
+    let flow = authorize(app, "/").await;
+    let code = format!("code-{openid}");
+    fake.add_code(&code, openid, None);
+    body(callback(app, &flow, &code).await).await["access_token"].as_str().unwrap().to_owned()
+}
+
 async fn me(app: &TestApp, token: &str) -> Value {
     body(app.client.get(app.url("/user/")).bearer_auth(token).send().await.unwrap()).await
 }
@@ -82,9 +90,7 @@ async fn binding_to_an_existing_account_needs_its_password() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
     let alice = app.register("alice", "13800138000").await;
-    let flow = authorize(&app, "/").await;
-    fake.add_code("code-1", "OPENID-ALICE", None);
-    let access_token = body(callback(&app, &flow, "code-1").await).await["access_token"].as_str().unwrap().to_owned();
+    let access_token = bind_token(&app, &fake, "OPENID-ALICE").await;
 
     let error = assert_error(
         bind(&app, "13800138000", "wrong-password", &access_token).await,
@@ -115,9 +121,7 @@ async fn binding_to_an_existing_account_needs_its_password() {
 async fn a_bind_refused_for_its_sms_code_leaves_the_bind_token_usable() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
-    let flow = authorize(&app, "/").await;
-    fake.add_code("code-1", "OPENID-NEW", None);
-    let access_token = body(callback(&app, &flow, "code-1").await).await["access_token"].as_str().unwrap().to_owned();
+    let access_token = bind_token(&app, &fake, "OPENID-NEW").await;
     let code = app.sms_code("13700137000").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let form = |code: &str| json!({"mobile": "13700137000", "password": "correct-horse", "sms_code": code, "access_token": access_token});
@@ -132,9 +136,7 @@ async fn a_bind_refused_for_its_sms_code_leaves_the_bind_token_usable() {
 async fn simultaneous_binds_with_one_bind_token_bind_once() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
-    let flow = authorize(&app, "/").await;
-    fake.add_code("code-1", "OPENID-RACE", None);
-    let access_token = body(callback(&app, &flow, "code-1").await).await["access_token"].as_str().unwrap().to_owned();
+    let access_token = bind_token(&app, &fake, "OPENID-RACE").await;
     let mut forms = Vec::new();
     for i in 0..5 {
         let mobile = format!("1370013700{i}");

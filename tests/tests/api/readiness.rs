@@ -7,18 +7,20 @@ use serde_json::json;
 use crate::redis_server::RedisServer;
 use crate::support::{TestApp, body, spawn_app_with};
 
-async fn app_on(redis: &RedisServer) -> TestApp {
+/// A private `redis-server` started with `settings`, and the service on it;
+/// `None` when there is no `redis-server` to start (see [`RedisServer::start`]).
+async fn app_on_redis(test: &str, settings: &[&str]) -> Option<(RedisServer, TestApp)> {
+    let redis = RedisServer::start_with(test, settings).await?;
     let url = redis.url();
-    spawn_app_with(|config| config.redis_url = Some(url)).await
+    let app = spawn_app_with(|config| config.redis_url = Some(url)).await;
+    Some((redis, app))
 }
 
 #[tokio::test]
 async fn an_evicting_redis_makes_the_service_unready_naming_the_policy() {
-    let Some(redis) = RedisServer::start_with("readiness::evicting", &["--maxmemory-policy", "allkeys-lru"]).await
-    else {
+    let Some((_redis, app)) = app_on_redis("readiness::evicting", &["--maxmemory-policy", "allkeys-lru"]).await else {
         return;
     };
-    let app = app_on(&redis).await;
     let ready = app.get("/health/ready/").await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     let answer = body(ready).await;
@@ -32,15 +34,12 @@ async fn an_evicting_redis_makes_the_service_unready_naming_the_policy() {
 
 #[tokio::test]
 async fn with_config_disabled_the_policy_is_read_from_info() {
-    let Some(redis) = RedisServer::start_with(
-        "readiness::info",
-        &["--maxmemory-policy", "volatile-ttl", "--rename-command", "CONFIG", ""],
-    )
-    .await
+    let Some((_redis, app)) =
+        app_on_redis("readiness::info", &["--maxmemory-policy", "volatile-ttl", "--rename-command", "CONFIG", ""])
+            .await
     else {
         return;
     };
-    let app = app_on(&redis).await;
     let ready = app.get("/health/ready/").await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     let answer = body(ready).await;
@@ -49,10 +48,9 @@ async fn with_config_disabled_the_policy_is_read_from_info() {
 
 #[tokio::test]
 async fn the_policy_is_asked_once_every_few_seconds_and_a_fix_is_seen_without_restart() {
-    let Some(redis) = RedisServer::start_with("readiness::cached", &["--maxmemory-policy", "allkeys-lfu"]).await else {
+    let Some((redis, app)) = app_on_redis("readiness::cached", &["--maxmemory-policy", "allkeys-lfu"]).await else {
         return;
     };
-    let app = app_on(&redis).await;
     for _ in 0..20 {
         assert_eq!(app.get("/health/ready/").await.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
@@ -80,11 +78,9 @@ async fn the_policy_is_asked_once_every_few_seconds_and_a_fix_is_seen_without_re
 
 #[tokio::test]
 async fn a_redis_that_never_evicts_is_ready() {
-    let Some(redis) = RedisServer::start_with("readiness::noeviction", &["--maxmemory-policy", "noeviction"]).await
-    else {
+    let Some((_redis, app)) = app_on_redis("readiness::noeviction", &["--maxmemory-policy", "noeviction"]).await else {
         return;
     };
-    let app = app_on(&redis).await;
     let ready = app.get("/health/ready/").await;
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(body(ready).await, json!({"status": "ok", "checks": {"cache": "up", "database": "up"}}));
@@ -93,7 +89,7 @@ async fn a_redis_that_never_evicts_is_ready() {
 #[tokio::test]
 async fn a_redis_that_will_not_tell_its_policy_is_trusted() {
     // Managed services rename CONFIG away and may restrict INFO too.
-    let Some(redis) = RedisServer::start_with(
+    let Some((_redis, app)) = app_on_redis(
         "readiness::unreported",
         &["--maxmemory-policy", "allkeys-lru", "--rename-command", "CONFIG", "", "--rename-command", "INFO", ""],
     )
@@ -101,6 +97,5 @@ async fn a_redis_that_will_not_tell_its_policy_is_trusted() {
     else {
         return;
     };
-    let app = app_on(&redis).await;
     assert_eq!(app.get("/health/ready/").await.status(), StatusCode::OK);
 }

@@ -24,7 +24,7 @@ pub use policies::{
 };
 pub use ports::Backend;
 pub use services::{
-    AccountStores, Charge, CodeRecipient, FlowTokens, LoggedIn, LoginRecorder, OneTimeCodes, PasswordGuard, Session,
-    SessionIssuer, TokenClaim,
+    AccountStores, Charge, CodeRecipient, FlowTokens, LoggedIn, LoginRecorder, NameAnswers, OneTimeCodes,
+    PasswordGuard, Session, SessionIssuer, TokenClaim,
 };
 pub use web_login::{ProviderIdentity, QqWebLogin, WeChatWebLogin, WebLoginProvider};

@@ -29,7 +29,8 @@ settings! {
     data_dir: PathBuf = PathBuf::from("./data");
     /// `sqlite://…` (embedded) or `postgres://…`
     database_url: Option<String> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
-    /// `redis://…` or `rediss://…`; required for several instances
+    /// `redis://…` or `rediss://…`; required for several instances; Redis must run with
+    /// `maxmemory-policy noeviction` (`/health/ready/` answers 503 otherwise)
     redis_url: Option<String> = None, shown "unset: in-process cache";
     /// prefix of every Redis key, so services can share one Redis
     redis_key_prefix: String = "meiduo:accounts:".into();
@@ -202,7 +203,8 @@ settings! {
     /// checks still running waits for them to end, before it is refused (or, for the account's
     /// counter, answered like a wrong password)
     login_in_flight_wait_ms: u64 = 2000;
-    /// username, mobile and email `count` checks per client IP per minute; `0` = off
+    /// username, mobile and email `count` checks per client IP per minute, registrations told
+    /// before their code is checked whether their names are taken included; `0` = off
     availability_ip_per_minute: u32 = 60;
     /// seconds in-flight requests get to finish on SIGINT/SIGTERM
     shutdown_grace_secs: u64 = 10;

@@ -5,7 +5,7 @@ mod patient_reservation;
 pub mod redis;
 
 pub use memory::MemoryCache;
-pub use redis::RedisCache;
+pub use redis::{EvictionPolicy, RedisCache};
 
 use application::ports::{CodeKey, IdentityKey};
 use domain::CaptchaId;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox,
+    AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox, NotReady,
     OAuthIdentityRepository, PasswordChangeStore, ReadinessProbe, RefreshTokenStore, RegistrationStore, UserRepository,
 };
 use async_trait::async_trait;
@@ -243,12 +243,12 @@ impl ReadinessProbe for Database {
         Backend::Database
     }
 
-    async fn ping(&self) -> Result<(), String> {
+    async fn check(&self) -> Result<(), NotReady> {
         let result = match self {
             Self::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
             Self::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
         };
-        result.map_err(|e| e.to_string())
+        result.map_err(|e| NotReady::Unreachable(e.to_string()))
     }
 }
 

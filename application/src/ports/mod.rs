@@ -56,7 +56,7 @@ pub use password_hasher::{HashError, PasswordHasher};
 pub use provider_error::ProviderError;
 pub use qq_client::{QqClient, QqIdentity};
 pub use rate_limiter::{FailureLimits, RateDecision, RateLimit, RateLimiter, Reservation, Settlement};
-pub use readiness_probe::ReadinessProbe;
+pub use readiness_probe::{NotReady, ReadinessProbe};
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
 pub use registration_store::{NewRegistration, Registration, RegistrationStore};
 pub use repo_error::RepoError;

@@ -95,22 +95,37 @@ impl BindOAuthIdentity {
             return Err(AppError::Conflict(FieldError::new(Field::AccessToken, Problem::AlreadyBound)));
         }
 
+        // Reserved for this try alone, so two simultaneous binds with one token
+        // bind once; a refused or failed try gives the token back, so a wrong
+        // password or code does not send the person back to QQ or WeChat.
+        let claim = self.tokens.claim(&claims, self.clock.now(), field, problem).await?;
+        let bound = self.bind(&identity, mobile, &password, &code).await;
+        let user = self.tokens.settle(claim, bound).await?;
+        self.logins.record(user, AuditEvent::OAuthBound, request.client_ip).await
+    }
+
+    /// Binds `identity` to the account of `mobile` (proven by its SMS code),
+    /// or to a new account named after it.
+    async fn bind(
+        &self,
+        identity: &NewIdentity,
+        mobile: Mobile,
+        password: &Password,
+        code: &VerificationCode,
+    ) -> Result<User, AppError> {
         // The SMS code first: without the phone, nobody gets to try the account's password.
         let recipient =
             CodeRecipient { channel: Channel::Sms, purpose: CodePurpose::Register, target: mobile.to_string() };
-        self.codes.verify(&recipient, &code, Field::SmsCode).await?;
+        self.codes.verify(&recipient, code, Field::SmsCode).await?;
 
         let now = self.clock.now();
-        let existing = self.users.find_by_login(&LoginIdentifier::Mobile(mobile.clone())).await?;
-        let user = match existing {
+        match self.users.find_by_login(&LoginIdentifier::Mobile(mobile.clone())).await? {
             Some(user) => {
-                self.check_password(&user, &password).await?;
-                self.tokens.redeem(&request.access_token, FlowKind::OAuthBind, now, field, problem).await?;
-                self.identities.bind(&identity, user.id, now).await.map_err(bind_conflict)?;
-                user
+                self.check_password(&user, password).await?;
+                self.identities.bind(identity, user.id, now).await.map_err(bind_conflict)?;
+                Ok(user)
             }
             None => {
-                self.tokens.redeem(&request.access_token, FlowKind::OAuthBind, now, field, problem).await?;
                 let password_hash = self.hasher.hash(password.expose()).await?;
                 let new_user = NewUser {
                     username: mobile.to_string(),
@@ -120,10 +135,9 @@ impl BindOAuthIdentity {
                     password_hash: Some(password_hash),
                     date_joined: now,
                 };
-                self.identities.create_user_with_identity(new_user, &identity, now).await.map_err(bind_conflict)?
+                self.identities.create_user_with_identity(new_user, identity, now).await.map_err(bind_conflict)
             }
-        };
-        self.logins.record(user, AuditEvent::OAuthBound, request.client_ip).await
+        }
     }
 
     /// The account's password, under the same lock as password login: binding
@@ -156,7 +170,7 @@ mod tests {
     use crate::ports::{
         BoundIdentity, CodeCheck, HashError, MockClock, MockFlowTokenSigner, MockLoginStore,
         MockOAuthIdentityRepository, MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider,
-        RateDecision, Reservation, Settlement,
+        RateDecision, RateLimit, Reservation, Settlement,
     };
     use crate::services::failure_counters::tests::{MAX, SlowWrongHasher, counting_limiter};
     use crate::services::flow_tokens::tests::claims;
@@ -203,8 +217,16 @@ mod tests {
             self
         }
 
+        /// The bind token reserved for this try and kept: the mock refuses a give-back.
         fn token_spent_once(mut self) -> Self {
-            self.uses.expect_acquire().times(1).returning(|_| Ok(RateDecision::Allowed));
+            self.uses.expect_acquire().withf(is_the_token).times(1).returning(|_| Ok(RateDecision::Allowed));
+            self
+        }
+
+        /// The bind token reserved for this try, then given back.
+        fn token_given_back(mut self) -> Self {
+            self.uses.expect_acquire().withf(is_the_token).times(1).returning(|_| Ok(RateDecision::Allowed));
+            self.uses.expect_release().withf(is_the_token).times(1).returning(|_| Ok(()));
             self
         }
 
@@ -239,6 +261,10 @@ mod tests {
                 Arc::new(clock),
             )
         }
+    }
+
+    fn is_the_token(limits: &[RateLimit]) -> bool {
+        limits.len() == 1 && limits[0].key == "flow:used:jti-1" && limits[0].max == 1
     }
 
     fn request() -> BindOAuthIdentityRequest {
@@ -279,9 +305,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_new_account_whose_username_or_mobile_was_taken_meanwhile_is_a_field_error() {
+    async fn a_new_account_whose_username_or_mobile_was_taken_meanwhile_is_a_field_error_and_keeps_the_token() {
         for (key, field) in [(UniqueKey::Username, Field::Username), (UniqueKey::Mobile, Field::Mobile)] {
-            let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once();
+            let mut ports = Ports::ready().code(CodeCheck::Accepted).token_given_back();
             ports.users.expect_find_by_login().returning(|_| Ok(None));
             ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
             ports.identities.expect_create_user_with_identity().returning(move |_, _, _| Err(RepoError::Conflict(key)));
@@ -313,7 +339,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_wrong_password_binds_nothing_keeps_the_token_and_its_slot_in_the_lock() {
-        let mut ports = Ports::ready().code(CodeCheck::Accepted);
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_given_back();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         // Reserved before hashing, kept as a failure.
         ports
@@ -335,6 +361,8 @@ mod tests {
     #[tokio::test]
     async fn a_burst_of_wrong_passwords_gets_exactly_the_allowed_checks() {
         let mut ports = Ports::ready();
+        ports.uses.expect_acquire().returning(|_| Ok(RateDecision::Allowed));
+        ports.uses.expect_release().returning(|_| Ok(()));
         ports.codes.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         let hasher = Arc::new(SlowWrongHasher::default());
@@ -359,7 +387,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_locked_account_cannot_be_bound_to() {
-        let mut ports = Ports::ready().code(CodeCheck::Accepted);
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_given_back();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         let wait = Duration::from_secs(600);
         // The hasher mock has no expectation: hashing would panic.
@@ -368,8 +396,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_password_check_that_cannot_finish_gives_the_slot_back_and_binds_nothing() {
-        let mut ports = Ports::ready().code(CodeCheck::Accepted);
+    async fn a_password_check_that_cannot_finish_gives_the_slot_and_the_token_back_and_binds_nothing() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_given_back();
         ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
         ports.limiter.expect_reserve().times(1).returning(|_| Ok(Reservation::Taken));
         ports.hasher.expect_verify().returning(|_, _| Err(HashError::Failed("pool closed".into())));
@@ -380,6 +408,28 @@ mod tests {
             .times(1)
             .returning(|_, _| Ok(()));
         assert!(matches!(ports.use_case().execute(request()).await, Err(AppError::Internal(_))));
+    }
+
+    #[tokio::test]
+    async fn a_bind_that_cannot_be_stored_is_unavailable_and_keeps_the_token() {
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_given_back();
+        ports.users.expect_find_by_login().returning(|_| Ok(Some(stored_user())));
+        ports.limiter.expect_reserve().returning(|_| Ok(Reservation::Taken));
+        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports.limiter.expect_settle().returning(|_, _| Ok(()));
+        ports.identities.expect_bind().returning(|_, _, _| Err(RepoError::Unavailable("down".into())));
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::Unavailable(crate::Backend::Database));
+    }
+
+    #[tokio::test]
+    async fn a_token_another_bind_holds_is_refused_before_its_code_is_tried() {
+        let mut ports = Ports::ready();
+        let wait = Duration::from_secs(500);
+        ports.uses.expect_acquire().returning(move |_| Ok(RateDecision::Limited { retry_after: wait }));
+        // No code check expected: trying the code would fail the test.
+        let got = ports.use_case().execute(request()).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::AccessToken, Problem::StepTokenInvalid));
     }
 
     #[tokio::test]
@@ -395,7 +445,7 @@ mod tests {
 
     #[tokio::test]
     async fn losing_the_race_for_the_identity_is_a_conflict_too() {
-        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_spent_once();
+        let mut ports = Ports::ready().code(CodeCheck::Accepted).token_given_back();
         ports.users.expect_find_by_login().returning(|_| Ok(None));
         ports.hasher.expect_hash().returning(|_| Ok("$argon2id$new".into()));
         ports
@@ -407,8 +457,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_wrong_sms_code_is_refused_before_the_account_is_looked_at() {
-        let mut ports = Ports::ready();
+    async fn a_wrong_sms_code_is_refused_before_the_account_is_looked_at_and_keeps_the_token() {
+        let mut ports = Ports::ready().token_given_back();
         ports.codes = CodePorts::default().check_answers(
             "13800138000",
             CodePurpose::Register,

@@ -1,11 +1,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::{Email, Mobile, Username};
 
-use crate::ports::{RateDecision, RateLimit, RateLimiter, UserRepository};
-use crate::{AppError, AvailabilityPolicy, ClientNetwork, Field, Problem};
+use crate::ports::{RateDecision, RateLimiter, UserRepository};
+use crate::{AppError, AvailabilityPolicy, Field, NameAnswers, Problem};
 
 /// The answer of an availability check: the normalised value and how many
 /// accounts use it (0 or 1).
@@ -19,13 +18,12 @@ pub struct Availability {
 /// because every answer tells whether an account exists.
 pub struct CheckAvailability {
     users: Arc<dyn UserRepository>,
-    limiter: Arc<dyn RateLimiter>,
-    policy: AvailabilityPolicy,
+    answers: NameAnswers,
 }
 
 impl CheckAvailability {
     pub fn new(users: Arc<dyn UserRepository>, limiter: Arc<dyn RateLimiter>, policy: AvailabilityPolicy) -> Self {
-        Self { users, limiter, policy }
+        Self { users, answers: NameAnswers::new(limiter, policy) }
     }
 
     pub async fn username(&self, raw: &str, client_ip: IpAddr) -> Result<Availability, AppError> {
@@ -50,12 +48,7 @@ impl CheckAvailability {
     }
 
     async fn ration(&self, client_ip: IpAddr) -> Result<(), AppError> {
-        let limit = RateLimit::new(
-            format!("availability:ip:{}", ClientNetwork::of(client_ip)),
-            self.policy.per_ip_per_minute,
-            Duration::from_secs(60),
-        );
-        match self.limiter.acquire(&[limit]).await? {
+        match self.answers.take(client_ip).await? {
             RateDecision::Allowed => Ok(()),
             RateDecision::Limited { retry_after } => Err(AppError::RateLimited { retry_after }),
         }
@@ -65,6 +58,7 @@ impl CheckAvailability {
 #[cfg(test)]
 mod tests {
     use std::net::Ipv4Addr;
+    use std::time::Duration;
 
     use domain::{EmailError, MobileError, UsernameError};
 

@@ -1,12 +1,12 @@
 use std::sync::Arc;
 
 use crate::Backend;
-use crate::ports::ReadinessProbe;
+use crate::ports::{NotReady, ReadinessProbe};
 
-/// Whether each backing service answered.
+/// Whether each backing service answered, with the settings this service needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readiness {
-    pub checks: Vec<(Backend, Result<(), String>)>,
+    pub checks: Vec<(Backend, Result<(), NotReady>)>,
 }
 
 impl Readiness {
@@ -15,7 +15,7 @@ impl Readiness {
     }
 }
 
-/// Asks every backing service at once whether it answers.
+/// Asks every backing service whether it answers and is fit for use.
 pub struct CheckReadiness {
     probes: Vec<Arc<dyn ReadinessProbe>>,
 }
@@ -28,7 +28,7 @@ impl CheckReadiness {
     pub async fn execute(&self) -> Readiness {
         let mut checks = Vec::with_capacity(self.probes.len());
         for probe in &self.probes {
-            checks.push((probe.backend(), probe.ping().await));
+            checks.push((probe.backend(), probe.check().await));
         }
         Readiness { checks }
     }
@@ -39,22 +39,26 @@ mod tests {
     use super::*;
     use crate::ports::MockReadinessProbe;
 
-    fn probe(backend: Backend, answer: Result<(), String>) -> Arc<dyn ReadinessProbe> {
+    fn probe(backend: Backend, answer: Result<(), NotReady>) -> Arc<dyn ReadinessProbe> {
         let mut probe = MockReadinessProbe::new();
         probe.expect_backend().return_const(backend);
-        probe.expect_ping().returning(move || answer.clone());
+        probe.expect_check().returning(move || answer.clone());
         Arc::new(probe)
     }
 
     #[tokio::test]
-    async fn ready_only_when_every_service_answers() {
+    async fn ready_only_when_every_service_answers_fit_for_use() {
         let all_up = CheckReadiness::new(vec![probe(Backend::Database, Ok(())), probe(Backend::Cache, Ok(()))]);
         assert!(all_up.execute().await.is_ready());
 
-        let cache_down =
-            CheckReadiness::new(vec![probe(Backend::Database, Ok(())), probe(Backend::Cache, Err("refused".into()))]);
-        let readiness = cache_down.execute().await;
-        assert!(!readiness.is_ready());
-        assert_eq!(readiness.checks[1], (Backend::Cache, Err("refused".into())));
+        for failure in [NotReady::Unreachable("refused".into()), NotReady::Misconfigured("evicts".into())] {
+            let cache_unfit = CheckReadiness::new(vec![
+                probe(Backend::Database, Ok(())),
+                probe(Backend::Cache, Err(failure.clone())),
+            ]);
+            let readiness = cache_unfit.execute().await;
+            assert!(!readiness.is_ready());
+            assert_eq!(readiness.checks[1], (Backend::Cache, Err(failure)));
+        }
     }
 }

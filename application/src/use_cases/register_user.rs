@@ -1,12 +1,13 @@
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::{Email, Mobile, NewUser, Password, User, Username, VerificationCode};
 
 use crate::ports::{
-    Channel, Clock, CodePurpose, NewRegistration, PasswordHasher, RegistrationStore, RepoError, UniqueKey,
-    UserRepository,
+    Channel, Clock, CodePurpose, NewRegistration, PasswordHasher, RateDecision, RegistrationStore, RepoError,
+    UniqueKey, UserRepository,
 };
-use crate::{AppError, CodeRecipient, Field, FieldErrors, OneTimeCodes, Problem, Session, SessionIssuer};
+use crate::{AppError, CodeRecipient, Field, FieldErrors, NameAnswers, OneTimeCodes, Problem, Session, SessionIssuer};
 
 /// The registration form, as typed: `mobile + sms_code`, or (when no mobile
 /// is given) `email + email_code`.
@@ -75,6 +76,7 @@ fn registration_conflict(error: RepoError) -> AppError {
 /// Opens an account for a person who proves they hold the mobile or email.
 pub struct RegisterUser {
     users: Arc<dyn UserRepository>,
+    names: NameAnswers,
     registrations: Arc<dyn RegistrationStore>,
     codes: Arc<OneTimeCodes>,
     hasher: Arc<dyn PasswordHasher>,
@@ -85,16 +87,17 @@ pub struct RegisterUser {
 impl RegisterUser {
     pub fn new(
         users: Arc<dyn UserRepository>,
+        names: NameAnswers,
         registrations: Arc<dyn RegistrationStore>,
         codes: Arc<OneTimeCodes>,
         hasher: Arc<dyn PasswordHasher>,
         sessions: Arc<SessionIssuer>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { users, registrations, codes, hasher, sessions, clock }
+        Self { users, names, registrations, codes, hasher, sessions, clock }
     }
 
-    pub async fn execute(&self, request: RegisterUserRequest) -> Result<Registered, AppError> {
+    pub async fn execute(&self, request: RegisterUserRequest, client_ip: IpAddr) -> Result<Registered, AppError> {
         let mut errors = FieldErrors::default();
         let username = errors.check(Field::Username, Username::parse(&request.username), Problem::Username);
         let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
@@ -120,20 +123,14 @@ impl RegisterUser {
         };
         errors.into_result()?;
 
-        // Tell a person about a taken name before their code is spent; the
-        // unique constraints still decide when two requests race.
-        let mut taken = FieldErrors::default();
-        if self.users.username_exists(username.as_str()).await? {
-            taken.push(Field::Username, Problem::Taken);
+        // Tell a person about a taken name before their code is spent. Each
+        // such answer (a free name's too, as it differs from a taken one's)
+        // is one of the client's availability checks: past that allowance the
+        // code is checked first, and only its holder learns of a taken name,
+        // from the unique constraints, which also decide when two requests race.
+        if self.names.take(client_ip).await? == RateDecision::Allowed {
+            self.refuse_taken(&username, &contact).await?;
         }
-        let contact_taken = match &contact {
-            Contact::Mobile(mobile) => self.users.mobile_exists(mobile).await?.then_some(Field::Mobile),
-            Contact::Email(email) => self.users.email_exists(email).await?.then_some(Field::Email),
-        };
-        if let Some(field) = contact_taken {
-            taken.push(field, Problem::Taken);
-        }
-        taken.into_result()?;
 
         self.codes.verify(&contact.recipient(), &code, contact.code_field()).await?;
 
@@ -159,25 +156,47 @@ impl RegisterUser {
         let access = self.sessions.tokens().issue(&stored.user)?;
         Ok(Registered { user: stored.user, session: Session { access, refresh_token: stored.refresh_token } })
     }
+
+    /// Every field of the form whose name an account already uses, as one error.
+    async fn refuse_taken(&self, username: &Username, contact: &Contact) -> Result<(), AppError> {
+        let mut taken = FieldErrors::default();
+        if self.users.username_exists(username.as_str()).await? {
+            taken.push(Field::Username, Problem::Taken);
+        }
+        let contact_taken = match contact {
+            Contact::Mobile(mobile) => self.users.mobile_exists(mobile).await?.then_some(Field::Mobile),
+            Contact::Email(email) => self.users.email_exists(email).await?.then_some(Field::Email),
+        };
+        if let Some(field) = contact_taken {
+            taken.push(field, Problem::Taken);
+        }
+        taken.into_result()
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
     use chrono::Utc;
     use domain::{PasswordError, UserId, UsernameError};
 
     use super::*;
-    use crate::Backend;
     use crate::SessionPolicy;
     use crate::ports::{
-        CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRefreshTokenStore,
+        CacheError, CodeCheck, IssuedToken, MockClock, MockPasswordHasher, MockRateLimiter, MockRefreshTokenStore,
         MockRegistrationStore, MockTokenIssuer, MockUserRepository, MockVerificationCodeStore, Registration, RepoError,
     };
     use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
+    use crate::{AvailabilityPolicy, Backend};
+
+    const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
 
     struct Ports {
         users: MockUserRepository,
+        limiter: MockRateLimiter,
         codes: MockVerificationCodeStore,
         hasher: MockPasswordHasher,
         tokens: MockTokenIssuer,
@@ -191,6 +210,7 @@ mod tests {
             clock.expect_now().returning(Utc::now);
             Self {
                 users: MockUserRepository::new(),
+                limiter: MockRateLimiter::new(),
                 codes: MockVerificationCodeStore::new(),
                 hasher: MockPasswordHasher::new(),
                 tokens: MockTokenIssuer::new(),
@@ -199,10 +219,25 @@ mod tests {
             }
         }
 
-        fn nothing_taken(mut self) -> Self {
-            self.users.expect_username_exists().returning(|_| Ok(false));
-            self.users.expect_mobile_exists().returning(|_| Ok(false));
+        /// The client may still be told whether names are taken (one of its availability checks).
+        fn allowed(self) -> Self {
+            self.allowance(RateDecision::Allowed)
+        }
+
+        fn allowance(mut self, decision: RateDecision) -> Self {
+            self.limiter
+                .expect_acquire()
+                .withf(|limits| limits.len() == 1 && limits[0].key == "availability:ip:10.0.0.9" && limits[0].max == 60)
+                .times(1)
+                .returning(move |_| Ok(decision));
             self
+        }
+
+        fn nothing_taken(self) -> Self {
+            let mut ports = self.allowed();
+            ports.users.expect_username_exists().returning(|_| Ok(false));
+            ports.users.expect_mobile_exists().returning(|_| Ok(false));
+            ports
         }
 
         fn code_check(mut self, outcome: CodeCheck) -> Self {
@@ -229,6 +264,7 @@ mod tests {
             let refresh = MockRefreshTokenStore::new();
             RegisterUser::new(
                 Arc::new(self.users),
+                NameAnswers::new(Arc::new(self.limiter), AvailabilityPolicy::default()),
                 Arc::new(self.registrations),
                 CodePorts { codes: self.codes, ..CodePorts::default() }.build(),
                 Arc::new(self.hasher),
@@ -286,7 +322,7 @@ mod tests {
             .expect_issue()
             .withf(|u| u.id == UserId(1))
             .returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-        let registered = ports.use_case().execute(request()).await.unwrap();
+        let registered = ports.use_case().execute(request(), IP).await.unwrap();
         assert_eq!(registered.user.id, UserId(1));
         assert_eq!(registered.session.access.token, "jwt");
         assert_eq!(registered.session.refresh_token, "refresh");
@@ -296,15 +332,18 @@ mod tests {
     async fn every_malformed_field_is_reported_at_once() {
         let got = Ports::new()
             .use_case()
-            .execute(RegisterUserRequest {
-                username: "ab".into(),
-                password: "short".into(),
-                password2: "other".into(),
-                mobile: String::new(),
-                sms_code: "12".into(),
-                allow: false,
-                ..RegisterUserRequest::default()
-            })
+            .execute(
+                RegisterUserRequest {
+                    username: "ab".into(),
+                    password: "short".into(),
+                    password2: "other".into(),
+                    mobile: String::new(),
+                    sms_code: "12".into(),
+                    allow: false,
+                    ..RegisterUserRequest::default()
+                },
+                IP,
+            )
             .await;
         assert_eq!(
             problems(got),
@@ -322,24 +361,54 @@ mod tests {
     async fn mismatched_passwords_are_refused() {
         let got = Ports::new()
             .use_case()
-            .execute(RegisterUserRequest { password2: "something-else".into(), ..request() })
+            .execute(RegisterUserRequest { password2: "something-else".into(), ..request() }, IP)
             .await;
         assert_eq!(problems(got), [(Field::Password2, Problem::PasswordsDiffer)]);
     }
 
     #[tokio::test]
     async fn the_agreement_must_be_accepted() {
-        let got = Ports::new().use_case().execute(RegisterUserRequest { allow: false, ..request() }).await;
+        let got = Ports::new().use_case().execute(RegisterUserRequest { allow: false, ..request() }, IP).await;
         assert_eq!(problems(got), [(Field::Allow, Problem::AgreementRequired)]);
     }
 
     #[tokio::test]
-    async fn taken_username_and_mobile_are_reported_before_the_code_is_spent() {
-        let mut ports = Ports::new();
+    async fn taken_username_and_mobile_are_reported_before_the_code_is_spent_as_one_availability_check() {
+        let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(true));
         ports.users.expect_mobile_exists().returning(|_| Ok(true));
-        let got = ports.use_case().execute(request()).await;
+        let got = ports.use_case().execute(request(), IP).await;
         assert_eq!(problems(got), [(Field::Username, Problem::Taken), (Field::Mobile, Problem::Taken)]);
+    }
+
+    #[tokio::test]
+    async fn past_the_client_s_availability_checks_a_wrong_code_answers_alike_for_taken_and_free_names() {
+        // No lookup expected: asking whether a name is taken would fail the test.
+        let got = Ports::new()
+            .allowance(RateDecision::Limited { retry_after: Duration::from_secs(30) })
+            .code_check(CodeCheck::Rejected { attempts_left: 4 })
+            .use_case()
+            .execute(request(), IP)
+            .await;
+        assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeWrong { attempts_left: 4 })]);
+    }
+
+    #[tokio::test]
+    async fn past_the_client_s_availability_checks_only_a_right_code_learns_of_a_taken_name() {
+        let mut ports = Ports::new()
+            .allowance(RateDecision::Limited { retry_after: Duration::from_secs(30) })
+            .code_check(CodeCheck::Accepted)
+            .hashing();
+        ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
+        let got = ports.use_case().execute(request(), IP).await;
+        assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
+    }
+
+    #[tokio::test]
+    async fn a_limiter_outage_is_unavailable_before_any_lookup() {
+        let mut ports = Ports::new();
+        ports.limiter.expect_acquire().returning(|_| Err(CacheError::Unavailable("down".into())));
+        assert_eq!(ports.use_case().execute(request(), IP).await.err(), Some(AppError::Unavailable(Backend::Cache)));
     }
 
     #[tokio::test]
@@ -348,20 +417,20 @@ mod tests {
             .nothing_taken()
             .code_check(CodeCheck::Rejected { attempts_left: 3 })
             .use_case()
-            .execute(request())
+            .execute(request(), IP)
             .await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeWrong { attempts_left: 3 })]);
     }
 
     #[tokio::test]
     async fn an_expired_code_is_refused() {
-        let got = Ports::new().nothing_taken().code_check(CodeCheck::Missing).use_case().execute(request()).await;
+        let got = Ports::new().nothing_taken().code_check(CodeCheck::Missing).use_case().execute(request(), IP).await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeExpired)]);
     }
 
     #[tokio::test]
     async fn a_burned_code_is_refused() {
-        let got = Ports::new().nothing_taken().code_check(CodeCheck::Exhausted).use_case().execute(request()).await;
+        let got = Ports::new().nothing_taken().code_check(CodeCheck::Exhausted).use_case().execute(request(), IP).await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeExhausted)]);
     }
 
@@ -369,7 +438,7 @@ mod tests {
     async fn losing_a_race_for_the_username_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Username)));
-        let got = ports.use_case().execute(request()).await;
+        let got = ports.use_case().execute(request(), IP).await;
         assert_eq!(problems(got), [(Field::Username, Problem::Taken)]);
     }
 
@@ -377,7 +446,7 @@ mod tests {
     async fn losing_a_race_for_the_mobile_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
-        let got = ports.use_case().execute(request()).await;
+        let got = ports.use_case().execute(request(), IP).await;
         assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
     }
 
@@ -386,7 +455,7 @@ mod tests {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Unavailable("down".into())));
         ports.tokens.expect_issue().never();
-        let got = ports.use_case().execute(request()).await;
+        let got = ports.use_case().execute(request(), IP).await;
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
     }
 
@@ -394,19 +463,19 @@ mod tests {
     async fn a_cache_outage_is_unavailable() {
         let mut ports = Ports::new().nothing_taken();
         ports.codes.expect_check().returning(|_, _, _| Err(CacheError::Unavailable("down".into())));
-        assert_eq!(ports.use_case().execute(request()).await.err(), Some(AppError::Unavailable(Backend::Cache)));
+        assert_eq!(ports.use_case().execute(request(), IP).await.err(), Some(AppError::Unavailable(Backend::Cache)));
     }
 
     #[tokio::test]
     async fn a_database_outage_is_unavailable() {
-        let mut ports = Ports::new();
+        let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Err(RepoError::Unavailable("down".into())));
-        assert_eq!(ports.use_case().execute(request()).await.err(), Some(AppError::Unavailable(Backend::Database)));
+        assert_eq!(ports.use_case().execute(request(), IP).await.err(), Some(AppError::Unavailable(Backend::Database)));
     }
 
     #[tokio::test]
     async fn a_right_email_code_creates_the_user_with_that_email() {
-        let mut ports = Ports::new();
+        let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(false));
         ports.users.expect_email_exists().withf(|e| e.as_str() == "alice@example.com").returning(|_| Ok(false));
         ports
@@ -433,14 +502,17 @@ mod tests {
             .times(1)
             .returning(|_| Ok(Registration { user: stored_user(), refresh_token: "refresh".into() }));
         ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
-        assert!(ports.use_case().execute(email_request()).await.is_ok());
+        assert!(ports.use_case().execute(email_request(), IP).await.is_ok());
     }
 
     #[tokio::test]
     async fn email_registration_reports_its_own_fields() {
         let got = Ports::new()
             .use_case()
-            .execute(RegisterUserRequest { email: "not-an-email".into(), email_code: "1".into(), ..email_request() })
+            .execute(
+                RegisterUserRequest { email: "not-an-email".into(), email_code: "1".into(), ..email_request() },
+                IP,
+            )
             .await;
         assert_eq!(
             problems(got),
@@ -453,32 +525,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_taken_email_is_reported_before_the_code_is_spent() {
-        let mut ports = Ports::new();
+        let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(false));
         ports.users.expect_email_exists().returning(|_| Ok(true));
-        let got = ports.use_case().execute(email_request()).await;
+        let got = ports.use_case().execute(email_request(), IP).await;
         assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }
 
     #[tokio::test]
     async fn a_wrong_email_code_is_an_error_on_email_code() {
-        let mut ports = Ports::new();
+        let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(false));
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Rejected { attempts_left: 4 }));
-        let got = ports.use_case().execute(email_request()).await;
+        let got = ports.use_case().execute(email_request(), IP).await;
         assert_eq!(problems(got), [(Field::EmailCode, Problem::CodeWrong { attempts_left: 4 })]);
     }
 
     #[tokio::test]
     async fn losing_a_race_for_the_email_is_a_field_error() {
-        let mut ports = Ports::new();
+        let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(false));
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
         let mut ports = ports.hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Email)));
-        let got = ports.use_case().execute(email_request()).await;
+        let got = ports.use_case().execute(email_request(), IP).await;
         assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::cache::{MemoryCache, RedisCache};
+use adapters::cache::{EvictionPolicy, MemoryCache, RedisCache};
 use adapters::metrics::ServiceMetrics;
 use adapters::persistence::Database;
 use adapters::security::{Argon2PasswordHasher, CodeDigester};
@@ -72,6 +72,7 @@ pub(super) async fn open_cache(config: &Config, digester: CodeDigester) -> Resul
             let cache = RedisCache::connect(url, &config.redis_key_prefix, digester, timeout)
                 .await
                 .map_err(|e| StartError::Cache(e.to_string()))?;
+            report_eviction_policy(cache.eviction_policy().await);
             Ok(CachePorts::of(Arc::new(cache)))
         }
         None => Ok(CachePorts::of(Arc::new(MemoryCache::new(digester, config.memory_cache_capacity.max(1))))),
@@ -90,4 +91,24 @@ pub(super) fn open_password_hasher(
             .covering_django_iterations(config.django_hash_iterations)
             .reporting_to(metrics.hashing.clone()),
     ))
+}
+
+/// Says at start why the service will not be ready on an evicting Redis, or
+/// that it cannot tell: a managed Redis may disable `CONFIG` and restrict
+/// `INFO`, and is then trusted rather than refused.
+fn report_eviction_policy(policy: EvictionPolicy) {
+    match policy {
+        EvictionPolicy::NoEviction => {}
+        EvictionPolicy::Evicting(policy) => tracing::error!(
+            %policy,
+            "Redis maxmemory-policy is {policy}, not noeviction: Redis may evict spent tokens, code attempts, \
+             failure counters and locks before their time, reopening replays and lifting locks; /health/ready/ \
+             answers 503 until the policy is noeviction"
+        ),
+        EvictionPolicy::Unreported(reason) => tracing::warn!(
+            %reason,
+            "Redis did not report its maxmemory-policy (CONFIG and INFO refused, or Redis unreachable); \
+             make sure it is noeviction, or Redis may evict spent tokens, code attempts and locks"
+        ),
+    }
 }

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use application::AvailabilityPolicy;
 use application::ports::{Clock, PasswordHasher, RateLimiter};
 use application::use_cases::{CheckAvailability, RegisterUser};
+use application::{AvailabilityPolicy, NameAnswers};
 
 use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;
@@ -26,9 +26,10 @@ impl SignUpUseCases {
         availability: AvailabilityPolicy,
     ) -> Self {
         Self {
-            check_availability: CheckAvailability::new(records.users.clone(), limiter.clone(), availability),
+            check_availability: CheckAvailability::new(records.users.clone(), limiter.clone(), availability.clone()),
             register_user: RegisterUser::new(
                 records.users.clone(),
+                NameAnswers::new(limiter.clone(), availability.clone()),
                 records.registrations.clone(),
                 verification.codes.clone(),
                 hasher.clone(),

@@ -17,6 +17,7 @@ mod password_reset;
 mod production_backends;
 mod profile;
 mod qq_login;
+mod readiness;
 mod real_providers;
 mod redis_server;
 mod registration;

@@ -40,6 +40,14 @@ async fn bind(app: &TestApp, mobile: &str, password: &str, access_token: &str) -
     app.oauth_bind("qq", mobile, password, access_token).await
 }
 
+/// A first QQ login of `openid` through to the bind form: its bind token.
+async fn bind_token(app: &TestApp, fake: &FakeQq, openid: &str) -> String {
+    let flow = authorize(app, "/").await;
+    let code = format!("code-{openid}");
+    fake.add_code(&code, openid, None);
+    body(callback(app, &flow, &code).await).await["access_token"].as_str().unwrap().to_owned()
+}
+
 async fn me(app: &TestApp, token: &str) -> Value {
     body(app.client.get(app.url("/user/")).bearer_auth(token).send().await.unwrap()).await
 }
@@ -84,9 +92,7 @@ async fn binding_to_an_existing_account_needs_its_password() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
     let alice = app.register("alice", "13800138000").await;
-    let flow = authorize(&app, "/").await;
-    fake.add_code("code-1", "OPENID-ALICE", None);
-    let access_token = body(callback(&app, &flow, "code-1").await).await["access_token"].as_str().unwrap().to_owned();
+    let access_token = bind_token(&app, &fake, "OPENID-ALICE").await;
 
     let error = assert_error(
         bind(&app, "13800138000", "wrong-password", &access_token).await,
@@ -111,6 +117,65 @@ async fn binding_to_an_existing_account_needs_its_password() {
     let bound: Vec<(String, String)> =
         sqlx::query_as("SELECT provider, openid FROM oauth_identities").fetch_all(&database).await.unwrap();
     assert_eq!(bound, [("qq".to_owned(), "OPENID-ALICE".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_bind_refused_for_its_sms_code_leaves_the_bind_token_usable() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |_| {}).await;
+    let access_token = bind_token(&app, &fake, "OPENID-NEW").await;
+    let code = app.sms_code("13700137000").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let form = |code: &str| json!({"mobile": "13700137000", "password": "correct-horse", "sms_code": code, "access_token": access_token});
+
+    assert_error(app.post_json("/oauth/qq/user/", &form(wrong)).await, StatusCode::BAD_REQUEST, "code_wrong").await;
+    let response = app.post_json("/oauth/qq/user/", &form(&code)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(body(response).await["username"], "13700137000");
+}
+
+#[tokio::test]
+async fn simultaneous_binds_with_one_bind_token_bind_once() {
+    let fake = FakeQq::start().await;
+    let app = spawn_with_qq(&fake, |_| {}).await;
+    let access_token = bind_token(&app, &fake, "OPENID-RACE").await;
+    let mut forms = Vec::new();
+    for i in 0..5 {
+        let mobile = format!("1370013700{i}");
+        let code = app.sms_code(&mobile).await;
+        forms.push(
+            json!({"mobile": mobile, "password": "correct-horse", "sms_code": code, "access_token": access_token}),
+        );
+    }
+
+    let app = &app;
+    let answers = futures::future::join_all(forms.iter().map(|form| async move {
+        let response = app.post_json("/oauth/qq/user/", form).await;
+        (response.status(), body(response).await)
+    }))
+    .await;
+    let winners = answers.iter().filter(|(status, _)| *status == StatusCode::CREATED).count();
+    assert_eq!(winners, 1, "{answers:?}");
+    let database = app.database().await;
+    let bound: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oauth_identities").fetch_one(&database).await.unwrap();
+    assert_eq!(bound, 1);
+    // Every other try found the token held (or, arriving late, its identity
+    // bound) before its SMS code was tried: the code still registers its mobile.
+    for (i, (form, (status, answer))) in forms.iter().zip(&answers).enumerate() {
+        if *status == StatusCode::CREATED {
+            continue;
+        }
+        assert!(
+            [(StatusCode::BAD_REQUEST, "invalid_access_token"), (StatusCode::CONFLICT, "already_bound")]
+                .contains(&(*status, answer["code"].as_str().unwrap_or_default())),
+            "{status} {answer}"
+        );
+        let mobile = form["mobile"].as_str().unwrap();
+        let registration = TestApp::registration(&format!("loser{i}"), mobile, form["sms_code"].as_str().unwrap());
+        let response = app.post_json("/users/", &registration).await;
+        let status = response.status();
+        assert_eq!(status, StatusCode::CREATED, "{mobile}: {}", body(response).await);
+    }
 }
 
 #[tokio::test]

@@ -144,3 +144,30 @@ async fn twenty_concurrent_registrations_of_one_username_give_one_account() {
     );
     app.assert_one_of_twenty_concurrent_registrations_wins().await;
 }
+
+#[tokio::test]
+async fn registration_tells_one_client_of_taken_names_no_more_often_than_the_availability_checks() {
+    let app = spawn_app().await;
+    let limit = bootstrap::Config::default().availability_ip_per_minute;
+    app.register("alice", "13800138000").await;
+    let count = body(app.get("/usernames/alice/count/").await).await;
+    assert_eq!(count["count"], 1);
+
+    // A taken mobile and no right code: only the name's answer could tell anything.
+    let mut taken = 0;
+    for i in 0..150 {
+        let form = TestApp::registration(&format!("prober{i}"), "13800138000", "123456");
+        let response = app.post_json("/users/", &form).await;
+        let status = response.status();
+        let answer = body(response).await;
+        match answer["code"].as_str() {
+            Some("already_taken") => taken += 1,
+            Some("code_expired") => {}
+            _ => panic!("{status} {answer}"),
+        }
+    }
+    // The registration and the count check above used two of the minute's checks.
+    assert_eq!(taken, limit - 2);
+    // The availability endpoint shares the allowance.
+    assert_error(app.get("/mobiles/13800138000/count/").await, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}

@@ -1,5 +1,5 @@
 use application::Backend;
-use application::ports::ReadinessProbe;
+use application::ports::{NotReady, ReadinessProbe};
 use async_trait::async_trait;
 
 use super::MemoryCache;
@@ -11,7 +11,7 @@ impl ReadinessProbe for MemoryCache {
         Backend::Cache
     }
 
-    async fn ping(&self) -> Result<(), String> {
+    async fn check(&self) -> Result<(), NotReady> {
         Ok(())
     }
 }

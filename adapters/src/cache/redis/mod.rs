@@ -7,6 +7,7 @@
 
 mod captcha_store;
 mod code_store;
+mod eviction_policy;
 mod rate_limiter;
 mod readiness;
 mod session_key_store;
@@ -16,6 +17,8 @@ use std::time::Duration;
 use application::ports::CacheError;
 use fred::prelude::{Builder, Client, ClientLike, Config, Error, ErrorKind, Pool, ReconnectPolicy};
 
+pub use self::eviction_policy::EvictionPolicy;
+use self::eviction_policy::RecentPolicy;
 use crate::security::CodeDigester;
 
 /// Captchas, codes and rate limits in Redis, under a key prefix.
@@ -23,6 +26,7 @@ pub struct RedisCache {
     pool: Pool,
     prefix: String,
     digester: CodeDigester,
+    eviction_policy: RecentPolicy,
 }
 
 impl RedisCache {
@@ -40,7 +44,12 @@ impl RedisCache {
         if tokio::time::timeout(command_timeout, pool.wait_for_connect()).await.is_err() {
             tracing::warn!("Redis is not reachable yet; requests that need it answer 503 until it is");
         }
-        Ok(Self { pool, prefix: prefix.to_owned(), digester })
+        Ok(Self { pool, prefix: prefix.to_owned(), digester, eviction_policy: RecentPolicy::default() })
+    }
+
+    /// Redis's `maxmemory-policy`, asked at most once every few seconds.
+    pub async fn eviction_policy(&self) -> EvictionPolicy {
+        self.eviction_policy.get(self.connection()).await
     }
 
     /// The connection a script or a ping goes on: one that is up, as the

@@ -19,7 +19,10 @@ use crate::http::state::ApiState;
 /// Creates the account and logs it in. `mobile + sms_code` is the classic form;
 /// without a mobile, `email + email_code` (from `GET /email_codes/{email}/`) is used.
 /// Taken usernames, mobiles and emails are a 400 on their field, also when two
-/// requests race for the same value.
+/// requests race for the same value. Whether a name is taken is said before the
+/// code is checked only within the client's availability checks
+/// (`AVAILABILITY_IP_PER_MINUTE`, shared with the `count` endpoints); past them
+/// the code is checked first, and a wrong code answers its error whatever the names.
 #[utoipa::path(
     post,
     path = "/users/", operation_id = "registerUser",
@@ -42,18 +45,22 @@ use crate::http::state::ApiState;
 pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let body: RegisterRequest = read_body(req, state.max_body_bytes).await?;
+    let client_ip = state.client_ip.resolve(req);
     let registered = state
         .register_user
-        .execute(RegisterUserRequest {
-            username: body.username.unwrap_or_default(),
-            password: body.password.unwrap_or_default(),
-            password2: body.password2.unwrap_or_default(),
-            mobile: body.mobile.unwrap_or_default(),
-            sms_code: body.sms_code.unwrap_or_default(),
-            email: body.email.unwrap_or_default(),
-            email_code: body.email_code.unwrap_or_default(),
-            allow: is_true(body.allow.as_deref()),
-        })
+        .execute(
+            RegisterUserRequest {
+                username: body.username.unwrap_or_default(),
+                password: body.password.unwrap_or_default(),
+                password2: body.password2.unwrap_or_default(),
+                mobile: body.mobile.unwrap_or_default(),
+                sms_code: body.sms_code.unwrap_or_default(),
+                email: body.email.unwrap_or_default(),
+                email_code: body.email_code.unwrap_or_default(),
+                allow: is_true(body.allow.as_deref()),
+            },
+            client_ip,
+        )
         .await?;
     tracing::info!(user_id = registered.user.id.0, "user registered");
     res.status_code(StatusCode::CREATED);

@@ -19,8 +19,8 @@ pub mod web_login;
 
 pub use error::{AppError, AuthFailure, Field, FieldError, FieldErrors, Problem};
 pub use policies::{
-    AvailabilityPolicy, ClientNetwork, DeliveryPolicy, FixedCodeTargets, FixedCodeTargetsError, LoginPolicy,
-    OAuthPolicy, REVOCATION_RETENTION_MARGIN, RetentionPolicy, SessionPolicy, VerificationPolicy,
+    ACCOUNT_CHANGE_LOG_AGE, AvailabilityPolicy, ClientNetwork, DeliveryPolicy, FixedCodeTargets, FixedCodeTargetsError,
+    LoginPolicy, OAuthPolicy, REVOCATION_RETENTION_MARGIN, RetentionPolicy, SessionPolicy, VerificationPolicy,
 };
 pub use ports::Backend;
 pub use services::{

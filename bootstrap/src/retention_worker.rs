@@ -18,6 +18,7 @@ pub fn spawn(purge: Arc<PurgeExpiredData>, interval: Duration, mut stop: watch::
                     access_token_revocations = report.access_token_revocations,
                     outbox_messages = report.outbox_messages,
                     audit_events = report.audit_events,
+                    account_changes = report.account_changes,
                     "retention: old rows removed"
                 ),
                 Ok(_) => tracing::debug!("retention: nothing to remove"),

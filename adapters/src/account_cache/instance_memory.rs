@@ -54,6 +54,15 @@ impl InstanceMemory {
         }
     }
 
+    /// Changes may have been missed for good: nothing remembered is kept, and
+    /// the taken-names filter is built anew from the table.
+    pub fn start_over(&self) {
+        self.accounts.forget_all();
+        if let Some(names) = &self.names {
+            names.set_listening(true);
+        }
+    }
+
     /// Announcements were lost: which accounts and names they named is unknown.
     pub fn missed(&self) {
         self.accounts.forget_all();

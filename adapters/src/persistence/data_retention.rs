@@ -80,6 +80,16 @@ macro_rules! sql_data_retention {
                 self.purge(SQL, before, limit).await
             }
 
+            async fn purge_account_changes(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, RepoError> {
+                const SQL: &str = concat!(
+                    "DELETE FROM account_changes WHERE seq IN (",
+                    "SELECT seq FROM account_changes WHERE at < $1 ORDER BY seq LIMIT $2",
+                    $skip_locked,
+                    ")"
+                );
+                self.purge(SQL, before.timestamp_millis(), limit).await
+            }
+
             async fn purge_audit_events(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, RepoError> {
                 const SQL: &str = concat!(
                     "DELETE FROM audit_events WHERE id IN (",

@@ -18,6 +18,6 @@ pub use delivery::DeliveryPolicy;
 pub use fixed_code_targets::{FixedCodeTargets, FixedCodeTargetsError};
 pub use login::LoginPolicy;
 pub use oauth::OAuthPolicy;
-pub use retention::{REVOCATION_RETENTION_MARGIN, RetentionPolicy};
+pub use retention::{ACCOUNT_CHANGE_LOG_AGE, REVOCATION_RETENTION_MARGIN, RetentionPolicy};
 pub use session::SessionPolicy;
 pub use verification::VerificationPolicy;

@@ -10,6 +10,12 @@ use std::time::Duration;
 /// clocks (NTP keeps them within milliseconds); tokens themselves get no leeway.
 pub const REVOCATION_RETENTION_MARGIN: Duration = Duration::from_secs(60);
 
+/// How long the account-change log keeps a row. Every instance reads it every 200 ms and
+/// stops answering from memory after a second without a complete read, so an hour leaves
+/// room for any pause; an instance away longer starts over from the end of the log with
+/// an empty memory anyway.
+pub const ACCOUNT_CHANGE_LOG_AGE: Duration = Duration::from_secs(60 * 60);
+
 /// What the retention job keeps, and how much it removes at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetentionPolicy {

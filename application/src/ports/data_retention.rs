@@ -21,4 +21,6 @@ pub trait DataRetention: Send + Sync {
     async fn purge_settled_outbox_messages(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, RepoError>;
     /// Audit events recorded before `before`.
     async fn purge_audit_events(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, RepoError>;
+    /// Account-change log rows written before `before` (every instance has read them long since).
+    async fn purge_account_changes(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, RepoError>;
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::ports::{Clock, DataRetention, RepoError};
-use crate::{AppError, RetentionPolicy};
+use crate::{ACCOUNT_CHANGE_LOG_AGE, AppError, RetentionPolicy};
 
 /// Rows removed by one round, per table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -14,11 +14,16 @@ pub struct RetentionReport {
     pub access_token_revocations: u64,
     pub outbox_messages: u64,
     pub audit_events: u64,
+    pub account_changes: u64,
 }
 
 impl RetentionReport {
     pub fn total(&self) -> u64 {
-        self.refresh_tokens + self.access_token_revocations + self.outbox_messages + self.audit_events
+        self.refresh_tokens
+            + self.access_token_revocations
+            + self.outbox_messages
+            + self.audit_events
+            + self.account_changes
     }
 }
 
@@ -51,6 +56,9 @@ impl PurgeExpiredData {
         }
         if let Some(before) = cutoff(now, self.policy.audit_age) {
             report.audit_events = self.drain(|limit| retention.purge_audit_events(before, limit)).await?;
+        }
+        if let Some(before) = cutoff(now, Some(ACCOUNT_CHANGE_LOG_AGE)) {
+            report.account_changes = self.drain(|limit| retention.purge_account_changes(before, limit)).await?;
         }
         Ok(report)
     }
@@ -115,13 +123,20 @@ mod tests {
         retention.expect_purge_settled_outbox_messages().with(eq(week_ago), eq(10)).times(1).returning(|_, _| Ok(2));
         let half_year_ago = now() - TimeDelta::days(180);
         retention.expect_purge_audit_events().with(eq(half_year_ago), eq(10)).times(1).returning(|_, _| Ok(9));
+        let hour_ago = now() - TimeDelta::hours(1);
+        retention.expect_purge_account_changes().with(eq(hour_ago), eq(10)).times(1).returning(|_, _| Ok(5));
 
         let report = purge(retention, policy()).run_once().await.unwrap();
 
-        let expected =
-            RetentionReport { refresh_tokens: 4, access_token_revocations: 0, outbox_messages: 2, audit_events: 9 };
+        let expected = RetentionReport {
+            refresh_tokens: 4,
+            access_token_revocations: 0,
+            outbox_messages: 2,
+            audit_events: 9,
+            account_changes: 5,
+        };
         assert_eq!(report, expected);
-        assert_eq!(report.total(), 15);
+        assert_eq!(report.total(), 20);
     }
 
     #[tokio::test]
@@ -137,6 +152,7 @@ mod tests {
         retention.expect_purge_expired_access_token_revocations().times(3).returning(|_, limit| Ok(u64::from(limit)));
         retention.expect_purge_settled_outbox_messages().times(1).returning(|_, _| Ok(0));
         retention.expect_purge_audit_events().times(1).returning(|_, _| Ok(0));
+        retention.expect_purge_account_changes().times(1).returning(|_, _| Ok(0));
 
         let report = purge(retention, policy()).run_once().await.unwrap();
 
@@ -150,6 +166,7 @@ mod tests {
         retention.expect_purge_expired_access_token_revocations().returning(|_, _| Ok(0));
         retention.expect_purge_settled_outbox_messages().never();
         retention.expect_purge_audit_events().never();
+        retention.expect_purge_account_changes().returning(|_, _| Ok(0));
         let policy = RetentionPolicy { outbox_age: None, audit_age: None, ..policy() };
 
         assert_eq!(purge(retention, policy).run_once().await.unwrap(), RetentionReport::default());
@@ -162,6 +179,7 @@ mod tests {
         retention.expect_purge_expired_access_token_revocations().returning(|_, _| Ok(0));
         retention.expect_purge_settled_outbox_messages().never();
         retention.expect_purge_audit_events().never();
+        retention.expect_purge_account_changes().returning(|_, _| Ok(0));
         let policy = RetentionPolicy { outbox_age: Some(Duration::MAX), audit_age: Some(u32::MAX * DAY), ..policy() };
 
         assert!(purge(retention, policy).run_once().await.is_ok());

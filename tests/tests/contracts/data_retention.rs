@@ -62,6 +62,7 @@ contract_suite!(
         a_revocation_outlives_its_token_by_the_margin,
         settled_outbox_messages_go_after_their_age_and_pending_ones_stay,
         audit_events_go_after_their_age,
+        account_change_log_rows_go_after_their_age,
         each_purge_removes_at_most_its_limit,
         two_instances_purging_at_once_remove_each_row_once,
     ]
@@ -220,4 +221,18 @@ async fn two_instances_purging_at_once_remove_each_row_once(f: Fixture) {
 
     assert_eq!(one.unwrap() + other.unwrap(), ROWS);
     assert_eq!(f.fresh.rows("audit_events").await, 0);
+}
+
+async fn account_change_log_rows_go_after_their_age(f: Fixture) {
+    let id = user(&f).await;
+    f.revocations.revoke_all(id).await.unwrap();
+    f.revocations.revoke_all(id).await.unwrap();
+    assert_eq!(f.fresh.rows("account_changes").await, 3, "the new account and two sign-outs everywhere");
+    let age_out = "UPDATE account_changes SET at = at - 7200000 WHERE seq IN (SELECT seq FROM account_changes ORDER BY seq LIMIT 2)";
+    match &f.fresh.database {
+        Database::Sqlite(pool) => sqlx::query(age_out).execute(pool).await.map(|_| ()).unwrap(),
+        Database::Postgres(pool) => sqlx::query(age_out).execute(pool).await.map(|_| ()).unwrap(),
+    }
+    assert_eq!(f.retention.purge_account_changes(Utc::now() - HOUR, LIMIT).await.unwrap(), 2);
+    assert_eq!(f.fresh.rows("account_changes").await, 1, "the recent row stays");
 }

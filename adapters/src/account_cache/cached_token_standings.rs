@@ -28,12 +28,17 @@ impl CachedTokenStandings {
 
 #[async_trait]
 impl AccessTokenRevocations for CachedTokenStandings {
-    async fn standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
+    async fn standing<'a>(
+        &self,
+        user: UserId,
+        token_id: &str,
+        session: Option<&'a str>,
+    ) -> Result<Option<TokenStanding>, RepoError> {
         if let Some(standing) = self.cache.lookup(user, token_id) {
             return Ok(Some(standing));
         }
         let ticket = self.cache.ticket();
-        let standing = self.inner.standing(user, token_id).await?;
+        let standing = self.inner.standing(user, token_id, session).await?;
         if let Some(standing) = &standing
             && standing.user.id == user
         {
@@ -42,8 +47,19 @@ impl AccessTokenRevocations for CachedTokenStandings {
         Ok(standing)
     }
 
-    async fn current_standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
-        self.inner.standing(user, token_id).await
+    async fn current_standing<'a>(
+        &self,
+        user: UserId,
+        token_id: &str,
+        session: Option<&'a str>,
+    ) -> Result<Option<TokenStanding>, RepoError> {
+        self.inner.standing(user, token_id, session).await
+    }
+
+    async fn revoke_session(&self, user: UserId, session: &str, until: DateTime<Utc>) -> Result<(), RepoError> {
+        let result = self.inner.revoke_session(user, session, until).await;
+        self.changes.announce(user).await;
+        result
     }
 
     async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError> {
@@ -83,10 +99,10 @@ mod tests {
     #[tokio::test]
     async fn a_token_read_once_is_answered_from_memory() {
         let mut inner = MockAccessTokenRevocations::new();
-        inner.expect_standing().times(1).returning(|_, _| Ok(Some(standing(0, false))));
+        inner.expect_standing().times(1).returning(|_, _, _| Ok(Some(standing(0, false))));
         let standings = cached(inner);
         for _ in 0..3 {
-            assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+            assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(0, false))));
         }
     }
 
@@ -94,41 +110,41 @@ mod tests {
     async fn a_logout_is_read_from_the_database_on_the_next_request() {
         let mut inner = MockAccessTokenRevocations::new();
         let mut reads = 0;
-        inner.expect_standing().times(2).returning(move |_, _| {
+        inner.expect_standing().times(2).returning(move |_, _, _| {
             reads += 1;
             Ok(Some(standing(0, reads > 1)))
         });
         inner.expect_revoke().times(1).returning(|_, _, _| Ok(()));
         let standings = cached(inner);
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(0, false))));
         standings.revoke(UserId(7), "jti", Utc::now()).await.unwrap();
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, true))));
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, true))), "now remembered");
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(0, true))));
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(0, true))), "now remembered");
     }
 
     #[tokio::test]
     async fn signing_out_everywhere_is_read_again_even_when_the_write_failed() {
         let mut inner = MockAccessTokenRevocations::new();
         let mut reads = 0;
-        inner.expect_standing().times(2).returning(move |_, _| {
+        inner.expect_standing().times(2).returning(move |_, _, _| {
             reads += 1;
             Ok(Some(standing(reads, false)))
         });
         inner.expect_revoke_all().times(1).returning(|_| Err(RepoError::Unavailable("timed out".into())));
         let standings = cached(inner);
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(1, false))));
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(1, false))));
         assert!(standings.revoke_all(UserId(7)).await.is_err());
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(2, false))));
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(2, false))));
     }
 
     #[tokio::test]
     async fn the_current_standing_is_always_read_from_the_store() {
         let mut inner = MockAccessTokenRevocations::new();
-        inner.expect_standing().times(3).returning(|_, _| Ok(Some(standing(0, false))));
+        inner.expect_standing().times(3).returning(|_, _, _| Ok(Some(standing(0, false))));
         let standings = cached(inner);
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(0, false))));
         for _ in 0..2 {
-            assert_eq!(standings.current_standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+            assert_eq!(standings.current_standing(UserId(7), "jti", None).await, Ok(Some(standing(0, false))));
         }
     }
 
@@ -136,7 +152,7 @@ mod tests {
     async fn unknown_users_and_outages_are_not_remembered() {
         let mut inner = MockAccessTokenRevocations::new();
         let mut reads = 0;
-        inner.expect_standing().times(3).returning(move |_, _| {
+        inner.expect_standing().times(3).returning(move |_, _, _| {
             reads += 1;
             match reads {
                 1 => Ok(None),
@@ -145,8 +161,8 @@ mod tests {
             }
         });
         let standings = cached(inner);
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(None));
-        assert!(standings.standing(UserId(7), "jti").await.is_err());
-        assert_eq!(standings.standing(UserId(7), "jti").await, Ok(Some(standing(0, false))));
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(None));
+        assert!(standings.standing(UserId(7), "jti", None).await.is_err());
+        assert_eq!(standings.standing(UserId(7), "jti", None).await, Ok(Some(standing(0, false))));
     }
 }

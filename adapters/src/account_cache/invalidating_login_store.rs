@@ -56,6 +56,7 @@ mod tests {
     fn login() -> NewLogin {
         NewLogin {
             user: UserId(7),
+            session: "session".into(),
             audit: AuditEntry {
                 user_id: Some(UserId(7)),
                 event: AuditEvent::LoginSucceeded,

@@ -52,7 +52,7 @@ mod tests {
         inner.expect_register().times(1).returning(move |_| {
             assert!(check.may_be_taken(TakenName::Username("Newcomer")), "noted before the row can commit");
             assert!(check.may_be_taken(TakenName::Email("new@example.com")), "noted before the row can commit");
-            Ok(Registration { user: account(9), refresh_token: "refresh".into() })
+            Ok(Registration { user: account(9), refresh_token: "refresh".into(), session: "fam".into() })
         });
         let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));
         let changes = Arc::new(AccountChanges::local(cache).noting_names(names.clone()));

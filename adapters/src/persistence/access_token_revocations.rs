@@ -10,14 +10,22 @@ use sqlx::Row;
 use super::sql_error::repo_error;
 use super::user_repository::{COLUMNS, PostgresUserRepository, SqliteUserRepository};
 
-/// The account and whether the token was logged out, in one statement (the
-/// same text for both backends), built once.
+/// The account and whether the token or its session was logged out, in one
+/// statement (the same text for both backends), built once.
 static STANDING_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS revoked \
+        "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti IN ($2, $3)) AS revoked \
          FROM users WHERE id = $1"
     )
 });
+
+/// A session's revocation sits in the table of revoked token ids under this
+/// prefix; token ids are hex and never carry it.
+const SESSION_KEY_PREFIX: &str = "session:";
+
+fn session_key(session: &str) -> String {
+    format!("{SESSION_KEY_PREFIX}{session}")
+}
 
 /// The expiry (milliseconds) before which a revocation protects nothing any more at `now`:
 /// its token has been expired for longer than the margin on every instance's clock.
@@ -60,10 +68,18 @@ macro_rules! sql_access_token_revocations {
 
         #[async_trait]
         impl AccessTokenRevocations for $name {
-            async fn standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
+            async fn standing<'a>(
+                &self,
+                user: UserId,
+                token_id: &str,
+                session: Option<&'a str>,
+            ) -> Result<Option<TokenStanding>, RepoError> {
+                // A token without a session is checked against its own id twice.
+                let session = session.map_or_else(|| token_id.to_owned(), session_key);
                 let row = sqlx::query(sqlx::AssertSqlSafe(STANDING_SQL.as_str()))
                 .bind(user.0)
                 .bind(token_id)
+                .bind(session)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(repo_error)?;
@@ -90,6 +106,22 @@ macro_rules! sql_access_token_revocations {
                      ON CONFLICT (jti) DO NOTHING",
                 )
                 .bind(token_id)
+                .bind(user.0)
+                .bind(until.timestamp_millis())
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(repo_error)
+            }
+
+            async fn revoke_session(&self, user: UserId, session: &str, until: DateTime<Utc>) -> Result<(), RepoError> {
+                // Later revocations of one session may reach further: the latest expiry wins.
+                sqlx::query(
+                    "INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at \
+                     WHERE revoked_access_tokens.expires_at < excluded.expires_at",
+                )
+                .bind(session_key(session))
                 .bind(user.0)
                 .bind(until.timestamp_millis())
                 .execute(&self.pool)

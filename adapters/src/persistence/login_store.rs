@@ -30,7 +30,7 @@ impl LoginStore for SqliteLoginStore {
             .execute(&mut *tx)
             .await
             .map_err(repo_error)?;
-        let session = NewRefreshToken::first_of_family(login.refresh_lifetime);
+        let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
         let token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
         SqliteAuditLog::record_with(&mut *tx, &login.audit).await?;
         tx.commit().await.map_err(repo_error)?;
@@ -63,7 +63,7 @@ const RECORD_LOGIN: &str = "\
 #[async_trait]
 impl LoginStore for PostgresLoginStore {
     async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError> {
-        let session = NewRefreshToken::first_of_family(login.refresh_lifetime);
+        let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
         sqlx::query(RECORD_LOGIN)
             .bind(login.audit.at)
             .bind(login.user.0)

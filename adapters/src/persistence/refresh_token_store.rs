@@ -44,6 +44,11 @@ impl NewRefreshToken {
         Self::with_token(new_token(), uuid::Uuid::new_v4().simple().to_string(), lifetime)
     }
 
+    /// The first token of the session its access token already names.
+    pub(crate) fn first_of_session(session: &str, lifetime: Duration) -> Self {
+        Self::with_token(new_token(), session.to_owned(), lifetime)
+    }
+
     fn with_token(token: String, family: String, lifetime: Duration) -> Self {
         let now = Utc::now().timestamp_millis();
         Self {
@@ -216,7 +221,7 @@ macro_rules! sql_refresh_token_store {
                         .await
                         .map_err(repo_error)?;
                         tx.commit().await.map_err(repo_error)?;
-                        Ok(Rotation::Rotated { user, version, token })
+                        Ok(Rotation::Rotated { user, version, family: presented_row.family, token })
                     }
                     Some(rotated_at) if rotated_at >= now.saturating_sub(millis(grace)) => {
                         // Two tabs: the successor minted by the first exchange, if it still lives.
@@ -230,7 +235,7 @@ macro_rules! sql_refresh_token_store {
                         .await
                         .map_err(repo_error)?;
                         Ok(match live {
-                            Some(_) => Rotation::Rotated { user, version, token: successor },
+                            Some(_) => Rotation::Rotated { user, version, family: presented_row.family, token: successor },
                             None => Rotation::Invalid,
                         })
                     }

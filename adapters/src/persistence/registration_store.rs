@@ -25,9 +25,10 @@ impl RegistrationStore for SqliteRegistrationStore {
         let mut tx = self.pool.begin().await.map_err(repo_error)?;
         let user = SqliteUserRepository::insert_with(&mut *tx, &registration.user).await?;
         let session = NewRefreshToken::first_of_family(registration.refresh_lifetime);
+        let family = session.family.clone();
         let refresh_token = SqliteRefreshTokenStore::insert_with(&mut *tx, user.id, session).await?;
         tx.commit().await.map_err(repo_error)?;
-        Ok(Registration { user, refresh_token })
+        Ok(Registration { user, refresh_token, session: family })
     }
 }
 
@@ -63,6 +64,6 @@ impl RegistrationStore for PostgresRegistrationStore {
             .await
             .map_err(repo_error)?;
         let user = PostgresUserRepository::user_from_row(&row)?;
-        Ok(Registration { user, refresh_token: session.token })
+        Ok(Registration { user, refresh_token: session.token, session: session.family })
     }
 }

@@ -173,7 +173,7 @@ mod tests {
             last_login: None,
             token_version: 3,
         };
-        let access = issuer.issue(&user).unwrap().token;
+        let access = issuer.issue(&user, None).unwrap().token;
         assert_eq!(signer.verify(&access, FlowKind::ResetPassword), Err(TokenError::Invalid));
         let flow = signer.sign(&grant(FlowKind::ResetPassword, Duration::from_secs(300))).unwrap();
         assert_eq!(issuer.verify(&flow), Err(TokenError::Invalid));

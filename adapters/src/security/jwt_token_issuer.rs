@@ -27,11 +27,14 @@ struct Claims {
     exp: i64,
     iat: i64,
     jti: String,
+    /// The session (refresh-token family): a logout ends every token of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
     ver: i64,
 }
 
 /// HS256 access tokens (header `typ` `JWT`) with the claims `iss, aud, token_type, user_id,
-/// username, exp, iat, jti, ver`. A token is accepted only with this service's `iss`, an `aud`
+/// username, exp, iat, jti, sid, ver`. A token is accepted only with this service's `iss`, an `aud`
 /// naming the configured audience and `token_type` `access`: a token of the right shape signed
 /// with the same secret for another purpose or by another issuer is refused.
 pub struct JwtTokenIssuer {
@@ -75,7 +78,7 @@ fn timestamp(seconds: i64) -> Result<DateTime<Utc>, TokenError> {
 }
 
 impl TokenIssuer for JwtTokenIssuer {
-    fn issue(&self, user: &User) -> Result<IssuedToken, TokenError> {
+    fn issue(&self, user: &User, session: Option<&str>) -> Result<IssuedToken, TokenError> {
         let now = Utc::now().timestamp();
         let lifetime = i64::try_from(self.lifetime.as_secs()).map_err(|e| TokenError::Signing(e.to_string()))?;
         let claims = Claims {
@@ -87,12 +90,16 @@ impl TokenIssuer for JwtTokenIssuer {
             exp: now.saturating_add(lifetime),
             iat: now,
             jti: uuid::Uuid::new_v4().simple().to_string(),
+            sid: None,
             ver: user.token_version,
         };
+        // A new session is named after its first token.
+        let session_id = session.map_or_else(|| claims.jti.clone(), str::to_owned);
+        let claims = Claims { sid: Some(session_id.clone()), ..claims };
         // `Header::new` sets `typ` to `JWT`.
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| TokenError::Signing(e.to_string()))?;
-        Ok(IssuedToken { token, expires_in_secs: self.lifetime.as_secs() })
+        Ok(IssuedToken { token, expires_in_secs: self.lifetime.as_secs(), session_id })
     }
 
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
@@ -108,6 +115,7 @@ impl TokenIssuer for JwtTokenIssuer {
             user_id: UserId(claims.user_id),
             username: claims.username,
             token_id: claims.jti,
+            session_id: claims.sid,
             version: claims.ver,
             issued_at: timestamp(claims.iat)?,
             expires_at: timestamp(claims.exp)?,
@@ -160,12 +168,29 @@ mod tests {
     #[test]
     fn issued_tokens_verify_with_their_claims() {
         let issuer = issuer(86_400);
-        let issued = issuer.issue(&user()).unwrap();
+        let issued = issuer.issue(&user(), None).unwrap();
         assert_eq!(issued.expires_in_secs, 86_400);
         let claims = issuer.verify(&issued.token).unwrap();
         assert_eq!((claims.user_id, claims.username.as_str(), claims.version), (UserId(42), "alice", 3));
         assert_eq!((claims.expires_at - claims.issued_at).num_seconds(), 86_400);
-        assert_ne!(claims.token_id, issuer.verify(&issuer.issue(&user()).unwrap().token).unwrap().token_id);
+        assert_ne!(claims.token_id, issuer.verify(&issuer.issue(&user(), None).unwrap().token).unwrap().token_id);
+    }
+
+    #[test]
+    fn a_token_names_its_session_a_new_one_after_itself() {
+        let issuer = issuer(60);
+        let first = issuer.issue(&user(), None).unwrap();
+        let verified = issuer.verify(&first.token).unwrap();
+        assert_eq!(
+            verified.session_id.as_deref(),
+            Some(verified.token_id.as_str()),
+            "a new session is named after its first token"
+        );
+        assert_eq!(first.session_id, verified.token_id);
+        let refreshed = issuer.issue(&user(), Some(&first.session_id)).unwrap();
+        assert_eq!(issuer.verify(&refreshed.token).unwrap().session_id, Some(first.session_id));
+        let older = signed(&Header::new(Algorithm::HS256), &claims());
+        assert_eq!(issuer.verify(&older).unwrap().session_id, None, "tokens issued before sessions had ids still pass");
     }
 
     #[test]
@@ -179,7 +204,7 @@ mod tests {
         assert_eq!(issuer.verify(&expired), Err(TokenError::Expired));
 
         let other = JwtTokenIssuer::new(b"another-secret-another-secret-00", Duration::from_secs(60), ISSUER, AUDIENCE);
-        assert_eq!(issuer.verify(&other.issue(&user()).unwrap().token), Err(TokenError::Invalid));
+        assert_eq!(issuer.verify(&other.issue(&user(), None).unwrap().token), Err(TokenError::Invalid));
         assert_eq!(issuer.verify("not.a.jwt"), Err(TokenError::Invalid));
         let none_alg = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyX2lkIjoxfQ.";
         assert_eq!(issuer.verify(none_alg), Err(TokenError::Invalid));
@@ -224,6 +249,6 @@ mod tests {
             assert_eq!(issuer.verify(&signed(&header, &claims())), Err(TokenError::Invalid), "typ {typ:?}");
         }
         let elsewhere = JwtTokenIssuer::new(SECRET, Duration::from_secs(60), "another-service", AUDIENCE);
-        assert_eq!(issuer.verify(&elsewhere.issue(&user()).unwrap().token), Err(TokenError::Invalid));
+        assert_eq!(issuer.verify(&elsewhere.issue(&user(), None).unwrap().token), Err(TokenError::Invalid));
     }
 }

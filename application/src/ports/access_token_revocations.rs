@@ -11,7 +11,7 @@ use super::RepoError;
 pub struct TokenStanding {
     /// The account; tokens carrying a `ver` older than its `token_version` are void.
     pub user: User,
-    /// Whether this token's id was revoked (logout).
+    /// Whether this token's id, or its session, was revoked (logout).
     pub revoked: bool,
 }
 
@@ -20,15 +20,29 @@ pub struct TokenStanding {
 /// per request.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
+#[allow(clippy::ref_option_ref, reason = "mockall's generated matchers take `&Option<&str>`")]
 pub trait AccessTokenRevocations: Send + Sync {
     /// `None` when the user no longer exists. May be answered from memory
     /// (within the bounds the account cache states).
-    async fn standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError>;
+    async fn standing<'a>(
+        &self,
+        user: UserId,
+        token_id: &str,
+        session: Option<&'a str>,
+    ) -> Result<Option<TokenStanding>, RepoError>;
     /// Like [`standing`](Self::standing), but read from the store itself, never
     /// from memory: for requests that write.
-    async fn current_standing(&self, user: UserId, token_id: &str) -> Result<Option<TokenStanding>, RepoError> {
-        self.standing(user, token_id).await
+    async fn current_standing<'a>(
+        &self,
+        user: UserId,
+        token_id: &str,
+        session: Option<&'a str>,
+    ) -> Result<Option<TokenStanding>, RepoError> {
+        self.standing(user, token_id, session).await
     }
+    /// Revokes every access token of `session` issued so far, each of which
+    /// expires by `until`.
+    async fn revoke_session(&self, user: UserId, session: &str, until: DateTime<Utc>) -> Result<(), RepoError>;
     /// Revokes the token `token_id`, which expires at `until`. The revocation is kept until
     /// [`REVOCATION_RETENTION_MARGIN`](crate::REVOCATION_RETENTION_MARGIN) after that.
     async fn revoke(&self, user: UserId, token_id: &str, until: DateTime<Utc>) -> Result<(), RepoError>;

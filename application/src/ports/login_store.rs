@@ -11,6 +11,8 @@ use super::{AuditEntry, RepoError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLogin {
     pub user: UserId,
+    /// The new session's id (its refresh-token family), which its access token already carries.
+    pub session: String,
     pub audit: AuditEntry,
     pub refresh_lifetime: Duration,
 }

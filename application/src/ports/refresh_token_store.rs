@@ -12,7 +12,7 @@ pub enum Rotation {
     /// the account's token version when it was exchanged, which the new access
     /// token must carry (a sign-out everywhere racing the exchange then voids
     /// both).
-    Rotated { user: UserId, version: i64, token: String },
+    Rotated { user: UserId, version: i64, family: String, token: String },
     /// Already rotated longer ago than the grace period: a copy is being
     /// replayed (or two clients share a session); the family must be revoked.
     Reused { user: UserId, family: String },

@@ -18,11 +18,17 @@ pub struct NewRegistration {
 pub struct Registration {
     pub user: User,
     pub refresh_token: String,
+    /// The session's id (its refresh-token family), for its access token.
+    pub session: String,
 }
 
 impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registration").field("user", &self.user).field("refresh_token", &"***").finish()
+        f.debug_struct("Registration")
+            .field("user", &self.user)
+            .field("refresh_token", &"***")
+            .field("session", &self.session)
+            .finish()
     }
 }
 

@@ -17,6 +17,9 @@ pub struct AccessClaims {
     pub user_id: UserId,
     pub username: String,
     pub token_id: String,
+    /// The session (the refresh-token family) it was issued in; `None` for a
+    /// token issued before tokens carried one.
+    pub session_id: Option<String>,
     pub version: i64,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -26,11 +29,16 @@ pub struct AccessClaims {
 pub struct IssuedToken {
     pub token: String,
     pub expires_in_secs: u64,
+    /// The session it belongs to: the one given, or a new one named after it.
+    pub session_id: String,
 }
 
 /// Issues and verifies the access tokens other services trust.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[allow(clippy::ref_option_ref, reason = "mockall's generated matchers take `&Option<&str>`")]
 pub trait TokenIssuer: Send + Sync {
-    fn issue(&self, user: &User) -> Result<IssuedToken, TokenError>;
+    /// A token of `session` (a refresh-token family), or of a new session when `None`.
+    #[allow(clippy::needless_lifetimes, reason = "mockall needs the lifetime of a reference inside an Option named")]
+    fn issue<'a>(&self, user: &User, session: Option<&'a str>) -> Result<IssuedToken, TokenError>;
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError>;
 }

@@ -33,9 +33,10 @@ impl LoginRecorder {
     /// cannot be stored has changed nothing.
     pub async fn record(&self, user: User, event: AuditEvent, ip: IpAddr) -> Result<LoggedIn, AppError> {
         let now = self.clock.now();
-        let access = self.sessions.tokens().issue(&user)?;
+        let access = self.sessions.tokens().issue(&user, None)?;
         let login = NewLogin {
             user: user.id,
+            session: access.session_id.clone(),
             audit: AuditEntry { user_id: Some(user.id), event, ip, at: now },
             refresh_lifetime: self.sessions.policy().refresh_lifetime,
         };
@@ -59,7 +60,9 @@ pub(crate) mod tests {
     /// A session issuer whose access token is `jwt`.
     pub(crate) fn issuing_sessions() -> Arc<SessionIssuer> {
         let mut tokens = MockTokenIssuer::new();
-        tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+        tokens.expect_issue().returning(|_, _| {
+            Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400, session_id: "session".into() })
+        });
         Arc::new(SessionIssuer::new(Arc::new(tokens), Arc::new(MockRefreshTokenStore::new()), SessionPolicy::default()))
     }
 

@@ -52,8 +52,14 @@ impl Authenticate {
             .ok_or(AppError::Unauthenticated(AuthFailure::Missing))?;
         let claims = self.tokens.verify(token)?;
         let standing = match access {
-            Access::Read => self.revocations.standing(claims.user_id, &claims.token_id).await?,
-            Access::Write => self.revocations.current_standing(claims.user_id, &claims.token_id).await?,
+            Access::Read => {
+                self.revocations.standing(claims.user_id, &claims.token_id, claims.session_id.as_deref()).await?
+            }
+            Access::Write => {
+                self.revocations
+                    .current_standing(claims.user_id, &claims.token_id, claims.session_id.as_deref())
+                    .await?
+            }
         };
         match standing {
             Some(standing) if !standing.revoked && standing.user.token_version == claims.version => {
@@ -79,6 +85,7 @@ pub(crate) mod tests {
             user_id: UserId(7),
             username: "alice".into(),
             token_id: "jti".into(),
+            session_id: None,
             version: 2,
             issued_at: Utc::now(),
             expires_at: Utc::now(),
@@ -99,8 +106,8 @@ pub(crate) mod tests {
         let mut revocations = MockAccessTokenRevocations::new();
         revocations
             .expect_standing()
-            .withf(|user, jti| *user == UserId(7) && jti == "jti")
-            .returning(move |_, _| answer.clone());
+            .withf(|user, jti, _| *user == UserId(7) && jti == "jti")
+            .returning(move |_, _, _| answer.clone());
         revocations
     }
 
@@ -121,7 +128,7 @@ pub(crate) mod tests {
     async fn a_write_checks_the_stored_standing_never_memory() {
         let mut revocations = MockAccessTokenRevocations::new();
         revocations.expect_standing().times(0);
-        revocations.expect_current_standing().times(1).returning(|_, _| Ok(Some(standing_of(3, false))));
+        revocations.expect_current_standing().times(1).returning(|_, _, _| Ok(Some(standing_of(3, false))));
         let got = auth(valid_tokens(), revocations).execute_for_write(Some("abc")).await;
         assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)), "the stored version moved on");
     }

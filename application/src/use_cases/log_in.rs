@@ -294,7 +294,9 @@ pub(crate) mod tests {
             ports.limiter.expect_reset().withf(|key| key == "login:user:1").times(1).returning(|_| Ok(()));
             let name_key = format!("login:name:{name}");
             ports.limiter.expect_reset().withf(move |key| *key == name_key).times(1).returning(|_| Ok(()));
-            ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+            ports.tokens.expect_issue().returning(|_, _| {
+                Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400, session_id: "session".into() })
+            });
             let logged_in = ports.use_case().execute(request(account, "right-password")).await.unwrap();
             assert_eq!(logged_in.user.id, UserId(1));
             assert!(logged_in.user.last_login.is_some());
@@ -322,7 +324,9 @@ pub(crate) mod tests {
             .times(1)
             .returning(|_, _| Ok(()));
         ports.limiter.expect_reset().returning(|_| Ok(()));
-        ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60 }));
+        ports.tokens.expect_issue().returning(|_, _| {
+            Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60, session_id: "session".into() })
+        });
         assert!(ports.use_case().execute(request("alice", "old-django-pw")).await.is_ok());
     }
 
@@ -472,7 +476,9 @@ pub(crate) mod tests {
         ports.hasher.expect_verify().returning(|_, _| Ok(true));
         ports.hasher.expect_needs_rehash().returning(|_| false);
         ports.limiter.expect_reset().returning(|_| Ok(()));
-        ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60 }));
+        ports.tokens.expect_issue().returning(|_, _| {
+            Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 60, session_id: "session".into() })
+        });
         ports.logins.expect_record_login().returning(|_| Err(RepoError::Unavailable("down".into())));
         let got = ports.use_case().execute(request("alice", "pw-pw-pw-pw")).await;
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));

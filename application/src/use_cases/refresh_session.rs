@@ -25,7 +25,7 @@ impl RefreshSession {
         let policy = self.sessions.policy();
         let store = self.sessions.refresh_tokens();
         match store.rotate(presented, policy.reuse_grace, policy.refresh_lifetime).await? {
-            Rotation::Rotated { user, version, token } => {
+            Rotation::Rotated { user, version, family, token } => {
                 let user = self.users.find_by_id(user).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
                 // A newer version than the exchange saw: the sessions ended
                 // since, this one with them.
@@ -34,7 +34,8 @@ impl RefreshSession {
                 }
                 // The version read under the exchange's lock, not a copy that
                 // may lag behind it.
-                let access = self.sessions.tokens().issue(&domain::User { token_version: version, ..user })?;
+                let access =
+                    self.sessions.tokens().issue(&domain::User { token_version: version, ..user }, Some(&family))?;
                 Ok(Session { access, refresh_token: token })
             }
             Rotation::Reused { family, .. } => {
@@ -59,7 +60,9 @@ mod tests {
 
     fn refresh(store: MockRefreshTokenStore, users: MockUserRepository) -> RefreshSession {
         let mut tokens = MockTokenIssuer::new();
-        tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "access".into(), expires_in_secs: 60 }));
+        tokens.expect_issue().returning(|_, _| {
+            Ok(IssuedToken { token: "access".into(), expires_in_secs: 60, session_id: "session".into() })
+        });
         let sessions = SessionIssuer::new(Arc::new(tokens), Arc::new(store), SessionPolicy::default());
         RefreshSession::new(Arc::new(sessions), Arc::new(users))
     }
@@ -72,7 +75,9 @@ mod tests {
             .withf(|presented, grace, lifetime| {
                 presented == "old" && *grace == Duration::from_secs(10) && *lifetime == Duration::from_secs(1_209_600)
             })
-            .returning(|_, _, _| Ok(Rotation::Rotated { user: UserId(1), version: 0, token: "new".into() }));
+            .returning(|_, _, _| {
+                Ok(Rotation::Rotated { user: UserId(1), version: 0, family: "fam".into(), token: "new".into() })
+            });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
         let session = refresh(store, users).execute(" old ").await.unwrap();
@@ -82,17 +87,15 @@ mod tests {
     #[tokio::test]
     async fn the_access_token_carries_the_version_the_exchange_saw() {
         let mut store = MockRefreshTokenStore::new();
-        store
-            .expect_rotate()
-            .returning(|_, _, _| Ok(Rotation::Rotated { user: UserId(1), version: 4, token: "new".into() }));
+        store.expect_rotate().returning(|_, _, _| {
+            Ok(Rotation::Rotated { user: UserId(1), version: 4, family: "fam".into(), token: "new".into() })
+        });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(Some(domain::User { token_version: 3, ..stored_user() })));
         let mut tokens = MockTokenIssuer::new();
-        tokens
-            .expect_issue()
-            .withf(|user| user.token_version == 4)
-            .times(1)
-            .returning(|_| Ok(IssuedToken { token: "access".into(), expires_in_secs: 60 }));
+        tokens.expect_issue().withf(|user, _| user.token_version == 4).times(1).returning(|_, _| {
+            Ok(IssuedToken { token: "access".into(), expires_in_secs: 60, session_id: "session".into() })
+        });
         let sessions = SessionIssuer::new(Arc::new(tokens), Arc::new(store), SessionPolicy::default());
         let refresh = RefreshSession::new(Arc::new(sessions), Arc::new(users));
         assert!(refresh.execute("old").await.is_ok());
@@ -101,9 +104,9 @@ mod tests {
     #[tokio::test]
     async fn sessions_ended_after_the_exchange_take_its_access_token_with_them() {
         let mut store = MockRefreshTokenStore::new();
-        store
-            .expect_rotate()
-            .returning(|_, _, _| Ok(Rotation::Rotated { user: UserId(1), version: 4, token: "new".into() }));
+        store.expect_rotate().returning(|_, _, _| {
+            Ok(Rotation::Rotated { user: UserId(1), version: 4, family: "fam".into(), token: "new".into() })
+        });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(Some(domain::User { token_version: 5, ..stored_user() })));
         let got = refresh(store, users).execute("old").await;
@@ -130,9 +133,9 @@ mod tests {
     #[tokio::test]
     async fn a_token_of_a_deleted_account_is_revoked() {
         let mut store = MockRefreshTokenStore::new();
-        store
-            .expect_rotate()
-            .returning(|_, _, _| Ok(Rotation::Rotated { user: UserId(9), version: 0, token: "new".into() }));
+        store.expect_rotate().returning(|_, _, _| {
+            Ok(Rotation::Rotated { user: UserId(9), version: 0, family: "fam".into(), token: "new".into() })
+        });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(None));
         let got = refresh(store, users).execute("old").await;

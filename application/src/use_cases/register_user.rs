@@ -153,7 +153,7 @@ impl RegisterUser {
         // that fails leaves no account to find taken at the next try.
         let registration = NewRegistration { user, refresh_lifetime: self.sessions.policy().refresh_lifetime };
         let stored = self.registrations.register(&registration).await.map_err(registration_conflict)?;
-        let access = self.sessions.tokens().issue(&stored.user)?;
+        let access = self.sessions.tokens().issue(&stored.user, Some(&stored.session))?;
         Ok(Registered { user: stored.user, session: Session { access, refresh_token: stored.refresh_token } })
     }
 
@@ -316,12 +316,12 @@ mod tests {
                     && u.password_hash.as_deref() == Some("$argon2id$hash")
             })
             .times(1)
-            .returning(|_| Ok(Registration { user: stored_user(), refresh_token: "refresh".into() }));
-        ports
-            .tokens
-            .expect_issue()
-            .withf(|u| u.id == UserId(1))
-            .returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+            .returning(|_| {
+                Ok(Registration { user: stored_user(), refresh_token: "refresh".into(), session: "fam".into() })
+            });
+        ports.tokens.expect_issue().withf(|u, session| u.id == UserId(1) && *session == Some("fam")).returning(
+            |_, _| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400, session_id: "session".into() }),
+        );
         let registered = ports.use_case().execute(request(), IP).await.unwrap();
         assert_eq!(registered.user.id, UserId(1));
         assert_eq!(registered.session.access.token, "jwt");
@@ -500,8 +500,12 @@ mod tests {
                     && u.email_active
             })
             .times(1)
-            .returning(|_| Ok(Registration { user: stored_user(), refresh_token: "refresh".into() }));
-        ports.tokens.expect_issue().returning(|_| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400 }));
+            .returning(|_| {
+                Ok(Registration { user: stored_user(), refresh_token: "refresh".into(), session: "fam".into() })
+            });
+        ports.tokens.expect_issue().returning(|_, _| {
+            Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400, session_id: "session".into() })
+        });
         assert!(ports.use_case().execute(email_request(), IP).await.is_ok());
     }
 

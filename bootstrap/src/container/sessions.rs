@@ -17,6 +17,8 @@ pub(super) struct SessionIssuing {
     pub tokens: Arc<dyn TokenIssuer>,
     pub sessions: Arc<SessionIssuer>,
     pub logins: Arc<LoginRecorder>,
+    /// How long an access token lives.
+    pub access_lifetime: Duration,
 }
 
 impl SessionIssuing {
@@ -28,15 +30,12 @@ impl SessionIssuing {
         clock: &Arc<dyn Clock>,
         policy: SessionPolicy,
     ) -> Self {
-        let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::new(
-            secret,
-            Duration::from_secs(config.jwt_lifetime_secs),
-            &config.jwt_issuer,
-            &config.jwt_audience,
-        ));
+        let access_lifetime = Duration::from_secs(config.jwt_lifetime_secs);
+        let tokens: Arc<dyn TokenIssuer> =
+            Arc::new(JwtTokenIssuer::new(secret, access_lifetime, &config.jwt_issuer, &config.jwt_audience));
         let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(secret), policy));
         let logins = Arc::new(LoginRecorder::new(logins.clone(), clock.clone(), sessions.clone()));
-        Self { tokens, sessions, logins }
+        Self { tokens, sessions, logins, access_lifetime }
     }
 }
 
@@ -59,7 +58,13 @@ impl SessionUseCases {
         let refresh_tokens = issuing.sessions.refresh_token_store();
         Self {
             authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
-            log_out: LogOut::new(revocations.clone(), refresh_tokens.clone(), database.audit_log(), clock.clone()),
+            log_out: LogOut::new(
+                revocations.clone(),
+                refresh_tokens.clone(),
+                database.audit_log(),
+                clock.clone(),
+                issuing.access_lifetime,
+            ),
             refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone()),
             revoke_all_sessions: RevokeAllSessions::new(
                 revocations,

@@ -95,3 +95,40 @@ async fn no_token_outlives_a_password_change_racing_rotations_on_postgres_and_re
     let Some(app) = spawn_production_app("session_races::password_change").await else { return };
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;
 }
+
+/// A logout ends its whole session: the access tokens refreshed from it and its
+/// refresh token, not only the token presented; other sessions live on.
+pub async fn assert_a_logout_ends_every_token_of_its_session(app: &TestApp) {
+    let registered = app.register("alice", "13800138000").await;
+    let first = registered["token"].as_str().unwrap().to_owned();
+    let refreshed =
+        body(app.post_json("/authorizations/refresh/", &json!({"refresh_token": registered["refresh_token"]})).await)
+            .await;
+    let (second, refresh) =
+        (refreshed["token"].as_str().unwrap().to_owned(), refreshed["refresh_token"].as_str().unwrap().to_owned());
+    let other = body(app.log_in("alice", "correct-horse").await).await["token"].as_str().unwrap().to_owned();
+    for token in [&first, &second, &other] {
+        assert_eq!(app.client.get(app.url("/user/")).bearer_auth(token).send().await.unwrap().status(), StatusCode::OK);
+    }
+    let logout = app.client.post(app.url("/authorizations/logout/")).bearer_auth(&first).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    for token in [&first, &second] {
+        let me = app.client.get(app.url("/user/")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a token of the ended session");
+    }
+    let again = app.post_json("/authorizations/refresh/", &json!({"refresh_token": refresh})).await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "the session's refresh token");
+    let me = app.client.get(app.url("/user/")).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "another session lives on");
+}
+
+#[tokio::test]
+async fn a_logout_ends_every_token_of_its_session() {
+    assert_a_logout_ends_every_token_of_its_session(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_logout_ends_every_token_of_its_session_on_postgres_and_redis() {
+    let Some(app) = spawn_production_app("session_races::logout").await else { return };
+    assert_a_logout_ends_every_token_of_its_session(&app).await;
+}

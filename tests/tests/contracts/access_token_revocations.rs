@@ -37,6 +37,7 @@ contract_suite!(
         revocations_of_tokens_expired_within_the_margin_survive_a_revocation,
         revoking_all_bumps_the_version,
         a_missing_user_has_no_standing,
+        a_revoked_session_revokes_its_tokens_and_no_others,
     ]
 );
 
@@ -58,10 +59,10 @@ async fn a_logged_out_token_is_revoked_and_others_are_not(f: Fixture) {
     f.revocations.revoke(id, "jti-1", until).await.unwrap();
     // Revoking twice is harmless.
     f.revocations.revoke(id, "jti-1", until).await.unwrap();
-    let revoked = f.revocations.standing(id, "jti-1").await.unwrap().unwrap();
+    let revoked = f.revocations.standing(id, "jti-1", None).await.unwrap().unwrap();
     assert!(revoked.revoked);
     assert_eq!(revoked.user.token_version, 0);
-    let current = f.revocations.standing(id, "jti-2").await.unwrap().unwrap();
+    let current = f.revocations.standing(id, "jti-2", None).await.unwrap().unwrap();
     assert!(!current.revoked);
     // The account comes with the standing, as the repository reads it: no second lookup is needed.
     assert_eq!(Some(current.user), f.users.find_by_id(id).await.unwrap());
@@ -80,20 +81,36 @@ async fn revocations_of_tokens_expired_within_the_margin_survive_a_revocation(f:
     f.revocations.revoke(id, "jti-live", now + TimeDelta::hours(1)).await.unwrap();
 
     for kept in ["jti-within", "jti-just", "jti-live"] {
-        assert!(f.revocations.standing(id, kept).await.unwrap().unwrap().revoked, "{kept}");
+        assert!(f.revocations.standing(id, kept, None).await.unwrap().unwrap().revoked, "{kept}");
     }
-    assert!(!f.revocations.standing(id, "jti-beyond").await.unwrap().unwrap().revoked);
+    assert!(!f.revocations.standing(id, "jti-beyond", None).await.unwrap().unwrap().revoked);
 }
 
 async fn revoking_all_bumps_the_version(f: Fixture) {
     let id = user(&f).await;
     assert_eq!(f.revocations.revoke_all(id).await.unwrap(), 1);
     assert_eq!(f.revocations.revoke_all(id).await.unwrap(), 2);
-    assert_eq!(f.revocations.standing(id, "any").await.unwrap().map(|s| s.user.token_version), Some(2));
+    assert_eq!(f.revocations.standing(id, "any", None).await.unwrap().map(|s| s.user.token_version), Some(2));
     assert_eq!(f.users.find_by_id(id).await.unwrap().map(|u| u.token_version), Some(2));
 }
 
 async fn a_missing_user_has_no_standing(f: Fixture) {
-    assert_eq!(f.revocations.standing(UserId(4242), "jti").await.unwrap(), None);
+    assert_eq!(f.revocations.standing(UserId(4242), "jti", None).await.unwrap(), None);
     assert!(f.revocations.revoke_all(UserId(4242)).await.is_err());
+}
+
+async fn a_revoked_session_revokes_its_tokens_and_no_others(f: Fixture) {
+    let id = user(&f).await;
+    let until = Utc::now() + TimeDelta::hours(1);
+    f.revocations.revoke_session(id, "fam-1", until).await.unwrap();
+    for token in ["jti-a", "jti-b"] {
+        assert!(f.revocations.standing(id, token, Some("fam-1")).await.unwrap().unwrap().revoked, "{token}");
+    }
+    assert!(!f.revocations.standing(id, "jti-a", Some("fam-2")).await.unwrap().unwrap().revoked, "another session");
+    assert!(!f.revocations.standing(id, "jti-a", None).await.unwrap().unwrap().revoked, "a token without a session");
+    assert!(!f.revocations.standing(id, "fam-1", None).await.unwrap().unwrap().revoked, "a token id is not a session");
+    // Revoked again, reaching further: kept to the later expiry.
+    f.revocations.revoke_session(id, "fam-1", until + TimeDelta::hours(1)).await.unwrap();
+    f.revocations.revoke_session(id, "fam-1", until - TimeDelta::hours(1)).await.unwrap();
+    assert!(f.revocations.standing(id, "jti-c", Some("fam-1")).await.unwrap().unwrap().revoked);
 }

@@ -120,8 +120,8 @@ async fn a_revocation_goes_once_its_token_has_expired(f: Fixture) {
     assert_eq!(f.retention.purge_expired_access_token_revocations(now, LIMIT).await.unwrap(), 0);
     assert_eq!(f.retention.purge_expired_access_token_revocations(now + HOUR * 2, LIMIT).await.unwrap(), 1);
 
-    assert!(!f.revocations.standing(id, "jti-short").await.unwrap().unwrap().revoked);
-    assert!(f.revocations.standing(id, "jti-long").await.unwrap().unwrap().revoked);
+    assert!(!f.revocations.standing(id, "jti-short", None).await.unwrap().unwrap().revoked);
+    assert!(f.revocations.standing(id, "jti-long", None).await.unwrap().unwrap().revoked);
 }
 
 async fn a_revocation_outlives_its_token_by_the_margin(f: Fixture) {
@@ -136,9 +136,9 @@ async fn a_revocation_outlives_its_token_by_the_margin(f: Fixture) {
 
     assert_eq!(f.retention.purge_expired_access_token_revocations(now, LIMIT).await.unwrap(), 1);
 
-    assert!(f.revocations.standing(id, "jti-within").await.unwrap().unwrap().revoked);
-    assert!(f.revocations.standing(id, "jti-just").await.unwrap().unwrap().revoked);
-    assert!(!f.revocations.standing(id, "jti-beyond").await.unwrap().unwrap().revoked);
+    assert!(f.revocations.standing(id, "jti-within", None).await.unwrap().unwrap().revoked);
+    assert!(f.revocations.standing(id, "jti-just", None).await.unwrap().unwrap().revoked);
+    assert!(!f.revocations.standing(id, "jti-beyond", None).await.unwrap().unwrap().revoked);
 }
 
 fn message(to: &str) -> OutgoingMessage {

@@ -62,6 +62,7 @@ fn at() -> DateTime<Utc> {
 fn login(user: UserId, audited_user: UserId) -> NewLogin {
     NewLogin {
         user,
+        session: uuid::Uuid::new_v4().simple().to_string(),
         audit: AuditEntry {
             user_id: Some(audited_user),
             event: AuditEvent::LoginSucceeded,

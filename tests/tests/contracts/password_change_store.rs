@@ -73,7 +73,7 @@ fn new_password(user: UserId, audited_user: UserId) -> NewPassword {
 }
 
 async fn version(f: &Fixture, user: UserId) -> i64 {
-    f.revocations.standing(user, "any-jti").await.unwrap().unwrap().user.token_version
+    f.revocations.standing(user, "any-jti", None).await.unwrap().unwrap().user.token_version
 }
 
 async fn is_alive(f: &Fixture, token: &str) -> bool {

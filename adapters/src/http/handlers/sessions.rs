@@ -70,9 +70,10 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
 
 /// Log out
 ///
-/// Ends the session of the presented access token: it stops working at once,
-/// on every instance; with `refresh_token`, that token's family is revoked
-/// too. Other sessions of the user are untouched.
+/// Ends the session of the presented access token: it, every other access
+/// token of its session (those refreshed from it) and the session's refresh
+/// token stop working, on every instance; with `refresh_token`, that token's
+/// family is revoked too. Other sessions of the user are untouched.
 #[utoipa::path(
     post,
     path = "/authorizations/logout/", operation_id = "logOut",

@@ -25,6 +25,6 @@ pub use policies::{
 pub use ports::Backend;
 pub use services::{
     AccountStores, Charge, CodeRecipient, FlowTokens, LoggedIn, LoginRecorder, NameAnswers, OneTimeCodes,
-    PasswordGuard, Session, SessionIssuer, TokenClaim,
+    PasswordGuard, Session, SessionEnding, SessionIssuer, TokenClaim,
 };
 pub use web_login::{ProviderIdentity, QqWebLogin, WeChatWebLogin, WebLoginProvider};

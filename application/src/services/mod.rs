@@ -12,6 +12,7 @@ pub(crate) mod name_answers;
 pub(crate) mod one_time_codes;
 pub(crate) mod password_guard;
 pub(crate) mod provider_failure;
+pub(crate) mod session_ending;
 pub(crate) mod sessions;
 pub(crate) mod unionid_join;
 
@@ -21,4 +22,5 @@ pub use login_recorder::{LoggedIn, LoginRecorder};
 pub use name_answers::NameAnswers;
 pub use one_time_codes::{Charge, CodeRecipient, OneTimeCodes};
 pub use password_guard::PasswordGuard;
+pub use session_ending::SessionEnding;
 pub use sessions::{Session, SessionIssuer};

@@ -1,35 +1,30 @@
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::TimeDelta;
-
-use crate::AppError;
 use crate::ports::{AccessClaims, AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Clock, RefreshTokenStore};
+use crate::{AppError, SessionEnding};
 
 /// Ends the session of the presented access token: its refresh-token family
-/// (and the family of the refresh token given with it, if it is the same
-/// user's) is revoked, then every access token of the session (those refreshed
-/// from it included) until the last of them would have expired anyway, and the
-/// presented token's own id.
+/// and every access token of the session (those refreshed from it included),
+/// the presented token's own id, and the family of the refresh token given
+/// with it (if it is the same user's).
 pub struct LogOut {
+    ending: Arc<SessionEnding>,
     revocations: Arc<dyn AccessTokenRevocations>,
     refresh: Arc<dyn RefreshTokenStore>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
-    /// How long an access token lives: a session's tokens issued before the logout expire within it.
-    access_lifetime: Duration,
 }
 
 impl LogOut {
     pub fn new(
+        ending: Arc<SessionEnding>,
         revocations: Arc<dyn AccessTokenRevocations>,
         refresh: Arc<dyn RefreshTokenStore>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
-        access_lifetime: Duration,
     ) -> Self {
-        Self { revocations, refresh, audit, clock, access_lifetime }
+        Self { ending, revocations, refresh, audit, clock }
     }
 
     pub async fn execute(
@@ -41,14 +36,9 @@ impl LogOut {
         if let Some(refresh_token) = refresh_token.map(str::trim).filter(|t| !t.is_empty()) {
             self.refresh.revoke_family_of(claims.user_id, refresh_token).await?;
         }
-        // The family first: no exchange after this mints another access token
-        // of the session, and every one minted before is covered below.
+        // Tokens issued before access tokens named their session end by their id alone.
         if let Some(session) = &claims.session_id {
-            self.refresh.revoke_family(session).await?;
-            let lifetime = TimeDelta::from_std(self.access_lifetime).unwrap_or(TimeDelta::MAX);
-            let until =
-                self.clock.now().checked_add_signed(lifetime).unwrap_or(claims.expires_at).max(claims.expires_at);
-            self.revocations.revoke_session(claims.user_id, session, until).await?;
+            self.ending.end(claims.user_id, session).await?;
         }
         self.revocations.revoke(claims.user_id, &claims.token_id, claims.expires_at).await?;
         let entry = AuditEntry {
@@ -71,43 +61,38 @@ mod tests {
     use super::*;
     use crate::Backend;
     use crate::ports::{MockAccessTokenRevocations, MockAuditLog, MockClock, MockRefreshTokenStore, RepoError};
+    use crate::services::session_ending::tests as session_ending;
     use crate::use_cases::authenticate::tests::claims;
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-    fn log_out(revocations: MockAccessTokenRevocations, refresh: MockRefreshTokenStore, audit: MockAuditLog) -> LogOut {
+    fn log_out_ending(
+        ending: Arc<SessionEnding>,
+        revocations: MockAccessTokenRevocations,
+        refresh: MockRefreshTokenStore,
+        audit: MockAuditLog,
+    ) -> LogOut {
         let mut clock = MockClock::new();
         clock.expect_now().returning(Utc::now);
-        LogOut::new(Arc::new(revocations), Arc::new(refresh), Arc::new(audit), Arc::new(clock), LIFETIME)
+        LogOut::new(ending, Arc::new(revocations), Arc::new(refresh), Arc::new(audit), Arc::new(clock))
     }
 
-    const LIFETIME: Duration = Duration::from_secs(86_400);
+    fn log_out(revocations: MockAccessTokenRevocations, refresh: MockRefreshTokenStore, audit: MockAuditLog) -> LogOut {
+        let ending = session_ending::ending(MockRefreshTokenStore::new(), MockAccessTokenRevocations::new());
+        log_out_ending(ending, revocations, refresh, audit)
+    }
 
     #[tokio::test]
-    async fn a_token_of_a_session_ends_the_session_its_family_first() {
+    async fn a_token_of_a_session_ends_the_session() {
         let claims = AccessClaims { session_id: Some("fam".into()), ..claims() };
-        let mut sequence = mockall::Sequence::new();
-        let mut refresh = MockRefreshTokenStore::new();
-        refresh
-            .expect_revoke_family()
-            .withf(|family| family == "fam")
-            .times(1)
-            .in_sequence(&mut sequence)
-            .returning(|_| Ok(()));
+        let (ended_family, ended_tokens) = session_ending::expecting_the_end_of_fam();
+        let ending = session_ending::ending(ended_family, ended_tokens);
         let mut revocations = MockAccessTokenRevocations::new();
-        revocations
-            .expect_revoke_session()
-            .withf(|user, session, until| {
-                let reach = *until - Utc::now();
-                *user == UserId(7) && session == "fam" && reach > TimeDelta::hours(23) && reach <= TimeDelta::hours(24)
-            })
-            .times(1)
-            .in_sequence(&mut sequence)
-            .returning(|_, _, _| Ok(()));
         revocations.expect_revoke().times(1).returning(|_, _, _| Ok(()));
         let mut audit = MockAuditLog::new();
         audit.expect_record().returning(|_| Ok(()));
-        assert_eq!(log_out(revocations, refresh, audit).execute(&claims, None, IP).await, Ok(()));
+        let log_out = log_out_ending(ending, revocations, MockRefreshTokenStore::new(), audit);
+        assert_eq!(log_out.execute(&claims, None, IP).await, Ok(()));
     }
 
     #[tokio::test]

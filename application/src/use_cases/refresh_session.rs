@@ -1,20 +1,21 @@
 use std::sync::Arc;
 
 use crate::ports::{Rotation, UserRepository};
-use crate::{AppError, AuthFailure, Session, SessionIssuer};
+use crate::{AppError, AuthFailure, Session, SessionEnding, SessionIssuer};
 
 /// Exchanges a refresh token for a new access token and the refresh token's
-/// successor. A replayed (already rotated) token revokes its whole family, so
-/// a stolen copy and the legitimate client both lose the session and the
-/// person must log in again.
+/// successor. A replayed (already rotated) token ends its whole session (the
+/// family and every access token of it), so a stolen copy and the legitimate
+/// client both lose the session and the person must log in again.
 pub struct RefreshSession {
     sessions: Arc<SessionIssuer>,
     users: Arc<dyn UserRepository>,
+    ending: Arc<SessionEnding>,
 }
 
 impl RefreshSession {
-    pub fn new(sessions: Arc<SessionIssuer>, users: Arc<dyn UserRepository>) -> Self {
-        Self { sessions, users }
+    pub fn new(sessions: Arc<SessionIssuer>, users: Arc<dyn UserRepository>, ending: Arc<SessionEnding>) -> Self {
+        Self { sessions, users, ending }
     }
 
     pub async fn execute(&self, presented: &str) -> Result<Session, AppError> {
@@ -38,8 +39,8 @@ impl RefreshSession {
                     self.sessions.tokens().issue(&domain::User { token_version: version, ..user }, Some(&family))?;
                 Ok(Session { access, refresh_token: token })
             }
-            Rotation::Reused { family, .. } => {
-                store.revoke_family(&family).await?;
+            Rotation::Reused { user, family } => {
+                self.ending.end(user, &family).await?;
                 Err(AppError::Unauthenticated(AuthFailure::Revoked))
             }
             Rotation::Invalid => Err(AppError::Unauthenticated(AuthFailure::Invalid)),
@@ -55,6 +56,7 @@ mod tests {
 
     use super::*;
     use crate::ports::{IssuedToken, MockRefreshTokenStore, MockTokenIssuer, MockUserRepository};
+    use crate::services::session_ending::tests as session_ending;
     use crate::use_cases::log_in::tests::stored_user;
     use crate::{Backend, SessionPolicy};
 
@@ -64,7 +66,11 @@ mod tests {
             Ok(IssuedToken { token: "access".into(), expires_in_secs: 60, session_id: "session".into() })
         });
         let sessions = SessionIssuer::new(Arc::new(tokens), Arc::new(store), SessionPolicy::default());
-        RefreshSession::new(Arc::new(sessions), Arc::new(users))
+        RefreshSession::new(Arc::new(sessions), Arc::new(users), no_ending())
+    }
+
+    fn no_ending() -> Arc<crate::SessionEnding> {
+        session_ending::ending(MockRefreshTokenStore::new(), crate::ports::MockAccessTokenRevocations::new())
     }
 
     #[tokio::test]
@@ -97,7 +103,7 @@ mod tests {
             Ok(IssuedToken { token: "access".into(), expires_in_secs: 60, session_id: "session".into() })
         });
         let sessions = SessionIssuer::new(Arc::new(tokens), Arc::new(store), SessionPolicy::default());
-        let refresh = RefreshSession::new(Arc::new(sessions), Arc::new(users));
+        let refresh = RefreshSession::new(Arc::new(sessions), Arc::new(users), no_ending());
         assert!(refresh.execute("old").await.is_ok());
     }
 
@@ -114,11 +120,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_replayed_token_revokes_its_family() {
+    async fn a_replayed_token_ends_its_whole_session() {
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Reused { user: UserId(1), family: "fam".into() }));
-        store.expect_revoke_family().withf(|family| family == "fam").times(1).returning(|_| Ok(()));
-        let got = refresh(store, MockUserRepository::new()).execute("old").await;
+        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Reused { user: UserId(7), family: "fam".into() }));
+        let (ended_family, ended_tokens) = session_ending::expecting_the_end_of_fam();
+        let sessions = SessionIssuer::new(Arc::new(MockTokenIssuer::new()), Arc::new(store), SessionPolicy::default());
+        let refresh = RefreshSession::new(
+            Arc::new(sessions),
+            Arc::new(MockUserRepository::new()),
+            session_ending::ending(ended_family, ended_tokens),
+        );
+        let got = refresh.execute("old").await;
         assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)));
     }
 

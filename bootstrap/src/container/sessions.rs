@@ -7,7 +7,7 @@ use adapters::persistence::Database;
 use adapters::security::JwtTokenIssuer;
 use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
-use application::{LoginRecorder, SessionIssuer, SessionPolicy};
+use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
 
 use super::account_records::AccountRecords;
 use crate::config::Config;
@@ -56,16 +56,22 @@ impl SessionUseCases {
     ) -> Self {
         let revocations = records.revocations.clone();
         let refresh_tokens = issuing.sessions.refresh_token_store();
+        let ending = Arc::new(SessionEnding::new(
+            refresh_tokens.clone(),
+            revocations.clone(),
+            clock.clone(),
+            issuing.access_lifetime,
+        ));
         Self {
             authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
             log_out: LogOut::new(
+                ending.clone(),
                 revocations.clone(),
                 refresh_tokens.clone(),
                 database.audit_log(),
                 clock.clone(),
-                issuing.access_lifetime,
             ),
-            refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone()),
+            refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone(), ending),
             revoke_all_sessions: RevokeAllSessions::new(
                 revocations,
                 refresh_tokens,

@@ -384,13 +384,21 @@ async fn a_replayed_refresh_token_locks_the_family_while_two_tabs_within_the_gra
     // Two tabs refresh with the same token at once: both get a working pair.
     let (tab_one, tab_two) = futures::join!(refresh(&app, &first), refresh(&app, &first));
     assert_eq!((tab_one.status(), tab_two.status()), (StatusCode::OK, StatusCode::OK));
-    let tab_one = body(tab_one).await["refresh_token"].as_str().unwrap().to_owned();
+    let tab_one = body(tab_one).await;
+    let (tab_access, tab_one) =
+        (tab_one["token"].as_str().unwrap().to_owned(), tab_one["refresh_token"].as_str().unwrap().to_owned());
+    assert_eq!(
+        app.client.get(app.url("/user/")).bearer_auth(&tab_access).send().await.unwrap().status(),
+        StatusCode::OK
+    );
 
     // An attacker replays the stolen first token after the grace window.
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     assert_error(refresh(&app, &first).await, StatusCode::UNAUTHORIZED, "token_revoked").await;
-    // The whole family is gone, the legitimate tab's token included.
+    // The whole session is gone, the legitimate tab's tokens included.
     assert_error(refresh(&app, &tab_one).await, StatusCode::UNAUTHORIZED, "token_invalid").await;
+    let me = app.client.get(app.url("/user/")).bearer_auth(&tab_access).send().await.unwrap();
+    assert_error(me, StatusCode::UNAUTHORIZED, "token_revoked").await;
     // Other sessions are untouched.
     let other = body(app.log_in("alice", "correct-horse").await).await["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(refresh(&app, &other).await.status(), StatusCode::OK);

@@ -68,12 +68,6 @@ impl NewRefreshToken {
 /// gets nothing either way.
 const FAMILY_MEMBERS_KEPT: i64 = 8;
 
-/// What a presented token's row says, read under the account's lock.
-struct Presented {
-    family: String,
-    rotated_at: Option<i64>,
-}
-
 /// Refresh-token families in the database, one implementation per sqlx backend.
 ///
 /// Every rotation and every revocation of a user's tokens runs in a
@@ -197,10 +191,10 @@ macro_rules! sql_refresh_token_store {
                 .await
                 .map_err(repo_error)?;
                 let Some(row) = row else { return Ok(Rotation::Invalid) };
-                let presented_row =
-                    Presented { family: row.try_get("family").map_err(get)?, rotated_at: row.try_get("rotated_at").map_err(get)? };
+                let family: String = row.try_get("family").map_err(get)?;
+                let rotated_at: Option<i64> = row.try_get("rotated_at").map_err(get)?;
                 let successor = self.successors.successor_of(presented);
-                match presented_row.rotated_at {
+                match rotated_at {
                     None => {
                         sqlx::query("UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1")
                             .bind(&hash)
@@ -208,20 +202,20 @@ macro_rules! sql_refresh_token_store {
                             .execute(&mut *tx)
                             .await
                             .map_err(repo_error)?;
-                        let new = NewRefreshToken::with_token(successor, presented_row.family.clone(), lifetime);
+                        let new = NewRefreshToken::with_token(successor, family.clone(), lifetime);
                         let token = Self::insert_with(&mut *tx, user, new).await?;
                         sqlx::query(
                             "DELETE FROM refresh_tokens WHERE family = $1 AND rotated_at < $2 AND token_hash NOT IN \
                              (SELECT token_hash FROM refresh_tokens WHERE family = $1 ORDER BY created_at DESC LIMIT $3)",
                         )
-                        .bind(&presented_row.family)
+                        .bind(&family)
                         .bind(now.saturating_sub(millis(grace)))
                         .bind(FAMILY_MEMBERS_KEPT)
                         .execute(&mut *tx)
                         .await
                         .map_err(repo_error)?;
                         tx.commit().await.map_err(repo_error)?;
-                        Ok(Rotation::Rotated { user, version, family: presented_row.family, token })
+                        Ok(Rotation::Rotated { user, version, family, token })
                     }
                     Some(rotated_at) if rotated_at >= now.saturating_sub(millis(grace)) => {
                         // Two tabs: the successor minted by the first exchange, if it still lives.
@@ -235,11 +229,11 @@ macro_rules! sql_refresh_token_store {
                         .await
                         .map_err(repo_error)?;
                         Ok(match live {
-                            Some(_) => Rotation::Rotated { user, version, family: presented_row.family, token: successor },
+                            Some(_) => Rotation::Rotated { user, version, family, token: successor },
                             None => Rotation::Invalid,
                         })
                     }
-                    Some(_) => Ok(Rotation::Reused { user, family: presented_row.family }),
+                    Some(_) => Ok(Rotation::Reused { user, family }),
                 }
             }
 

@@ -5,15 +5,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use adapters::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
-use adapters::oauth::{QqSettings, WeChatSettings};
-use adapters::persistence::DatabaseKind;
 use application::FixedCodeTargets;
 use domain::Mobile;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
+use providers::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
+use providers::oauth::{QqSettings, WeChatSettings};
 use serde::{Deserialize, Serialize};
+use storage::DatabaseKind;
 
 pub use readme_table::{README_TABLE_HEADER, readme_table};
 pub use setting::Setting;
@@ -85,7 +85,7 @@ settings! {
     captcha_render_concurrency: usize = 0;
     /// entries the in-process cache (no `REDIS_URL`) holds; when full it drops expired entries,
     /// then the oldest captchas, then the oldest pending codes, and never rate-limit counters
-    memory_cache_capacity: usize = adapters::cache::MemoryCache::DEFAULT_CAPACITY;
+    memory_cache_capacity: usize = cache::MemoryCache::DEFAULT_CAPACITY;
     /// accounts whose token checks are answered from memory; every write through the service (and,
     /// with `REDIS_URL`, through any instance) drops its account at once; `0` turns the cache off
     account_cache_capacity: u64 = 10_000;

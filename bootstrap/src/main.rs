@@ -119,8 +119,8 @@ async fn serve(config: Config) -> Result<(), StartError> {
 /// included) and prints milliseconds per hash per core, for bench/run.sh: the
 /// fastest of `rounds` on one thread, or the average while `threads` hash at once.
 fn hash_cost(rounds: usize, threads: usize) -> ExitCode {
-    use adapters::security::Argon2PasswordHasher;
     use application::ports::PasswordHasher as _;
+    use security::Argon2PasswordHasher;
 
     let (rounds, threads) = (rounds.max(1), threads.max(1));
     let measured =

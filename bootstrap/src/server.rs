@@ -1,7 +1,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use adapters::http::{RequestLog, RequestMetrics, api_router, cors, error_body_catcher};
+use http_api::{RequestLog, RequestMetrics, api_router, cors, error_body_catcher};
 use salvo::catch_panic::CatchPanic;
 use salvo::catcher::Catcher;
 use salvo::conn::tcp::TcpAcceptor;

@@ -10,6 +10,7 @@ mod local_path;
 mod login_identifier;
 mod mobile;
 mod password;
+pub mod personal_data;
 mod profile;
 mod user;
 mod username;

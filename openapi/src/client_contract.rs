@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
-use adapters::http::{ApiError, Language};
 use application::{AppError, AuthFailure, Backend, Field, Problem};
 use domain::{EmailError, MobileError, UsernameError};
+use http_api::{ApiError, Language};
 use utoipa::Modify;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};

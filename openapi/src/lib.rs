@@ -5,13 +5,13 @@
 mod client_contract;
 mod field_rules;
 
-use adapters::http::ErrorBody;
-use adapters::http::dto;
-use adapters::http::handlers::{
+use http_api::ErrorBody;
+use http_api::dto;
+use http_api::dto::{DevCaptcha, DevMessage};
+use http_api::handlers::{
     availability, bindings, dev_outbox, email_binding, health, metrics, password_reset, qq_login, sessions, users,
     verification, wechat_login, wechat_web_login,
 };
-use adapters::messaging::{DevCaptcha, DevMessage};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 

@@ -26,7 +26,7 @@ impl CapturedLogs {
         };
         let subscriber = tracing_subscriber::fmt()
             .with_ansi(false)
-            .with_env_filter("adapters=trace")
+            .with_env_filter("http_api=trace,storage=trace,cache=trace,providers=trace,security=trace")
             .with_writer(Writer(logs.buffer.clone()))
             .finish();
         let guard = tracing::subscriber::set_default(subscriber);

@@ -4,6 +4,7 @@
 //! generated for tests and behind the `mocks` feature, never in release builds.
 
 mod access_token_revocations;
+mod account_change_log;
 mod audit_log;
 mod backend;
 mod cache_error;
@@ -12,12 +13,14 @@ mod captcha_store;
 mod clock;
 mod code_generator;
 mod data_retention;
+mod dev_outbox;
 mod email_change_store;
 mod flow_token_signer;
 mod login_store;
 mod message_outbox;
 mod message_sender;
 mod oauth_identities;
+mod outbox_feed;
 mod password_change_store;
 mod password_hasher;
 mod provider_error;
@@ -28,6 +31,7 @@ mod refresh_token_store;
 mod registration_store;
 mod repo_error;
 mod session_key_store;
+mod taken_name_source;
 mod token_issuer;
 mod unique_key;
 mod user_repository;
@@ -35,6 +39,7 @@ mod verification_code_store;
 mod wechat_client;
 
 pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
+pub use account_change_log::{AccountChange, AccountChangeLog};
 pub use audit_log::{AuditEntry, AuditEvent, AuditLog};
 pub use backend::Backend;
 pub use cache_error::CacheError;
@@ -43,6 +48,7 @@ pub use captcha_store::CaptchaStore;
 pub use clock::Clock;
 pub use code_generator::CodeGenerator;
 pub use data_retention::DataRetention;
+pub use dev_outbox::{DeliveryStatus, DevCaptcha, DevMessage, DevOutboxView};
 pub use email_change_store::{EmailChange, EmailChangeStore};
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
 pub use login_store::{LoginStore, NewLogin};
@@ -51,6 +57,7 @@ pub use message_sender::{DeliveryError, MessageSender};
 pub use oauth_identities::{
     BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, Unbinding,
 };
+pub use outbox_feed::{OutboxCounts, OutboxEntry, OutboxFeed};
 pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use provider_error::ProviderError;
@@ -61,6 +68,7 @@ pub use refresh_token_store::{RefreshTokenStore, Rotation};
 pub use registration_store::{NewRegistration, Registration, RegistrationStore};
 pub use repo_error::RepoError;
 pub use session_key_store::SessionKeyStore;
+pub use taken_name_source::{TakenNameRow, TakenNameSource};
 pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 pub use unique_key::UniqueKey;
 pub use user_repository::UserRepository;

@@ -5,18 +5,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::account_cache::{
+use application::ports::{
+    AccessTokenRevocations, EmailChangeStore, LoginStore, OAuthIdentityRepository, PasswordChangeStore,
+    RegistrationStore, UserRepository,
+};
+use cache::account_cache::{
     AccountChanges, CachedTokenStandings, FreshnessLease, InstanceMemory, InvalidatingEmailChangeStore,
     InvalidatingLoginStore, InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository,
     NameFingerprints, NameNotingOAuthIdentities, NameNotingRegistrationStore, RedisAccountChanges, StandingCache,
     TakenNames, follow_account_changes,
 };
-use adapters::metrics::ServiceMetrics;
-use adapters::persistence::Database;
-use application::ports::{
-    AccessTokenRevocations, EmailChangeStore, LoginStore, OAuthIdentityRepository, PasswordChangeStore,
-    RegistrationStore, UserRepository,
-};
+use service_metrics::ServiceMetrics;
+use storage::Database;
 use tokio::sync::Notify;
 
 use crate::config::Config;

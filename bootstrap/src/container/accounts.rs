@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use adapters::persistence::Database;
 use application::PasswordGuard;
 use application::ports::Clock;
 use application::use_cases::{ChangePassword, LogIn, UpdateProfile};
+use storage::Database;
 
 use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;

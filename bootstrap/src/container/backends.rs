@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::cache::{EvictionPolicy, MemoryCache, RedisCache};
-use adapters::metrics::ServiceMetrics;
-use adapters::persistence::Database;
-use adapters::security::{Argon2PasswordHasher, CodeDigester};
 use application::ports::{
     CaptchaStore, PasswordHasher, RateLimiter, ReadinessProbe, SessionKeyStore, VerificationCodeStore,
 };
+use cache::{EvictionPolicy, MemoryCache, RedisCache};
+use security::{Argon2PasswordHasher, CodeDigester};
+use service_metrics::ServiceMetrics;
+use storage::Database;
 
 use super::or_cpu_count;
 use crate::config::{Config, redact_url};

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use adapters::persistence::Database;
 use application::VerificationPolicy;
 use application::ports::Clock;
 use application::use_cases::{SetEmail, VerifyEmail};
+use storage::Database;
 
 use super::account_records::AccountRecords;
 use super::verification::Verification;

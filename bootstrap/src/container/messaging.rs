@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use adapters::messaging::{
+use application::ports::OutboxFeed;
+use application::ports::{CaptchaStore, Channel, MessageOutbox, MessageSender};
+use providers::messaging::{
     ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, RecordingMessageOutbox, SmtpMessageSender,
     TencentSmsSender,
 };
-use adapters::persistence::{Database, OutboxFeed};
-use application::ports::{CaptchaStore, Channel, MessageOutbox, MessageSender};
+use storage::Database;
 use tokio::sync::Notify;
 
 use crate::config::{Config, ConfigError};
@@ -29,7 +30,7 @@ pub(super) struct Messaging {
 
 impl Messaging {
     pub fn wire(config: &Config, database: &Database, captchas: Arc<dyn CaptchaStore>) -> Result<Self, StartError> {
-        let senders = open_senders(config, database.outbox_feed())?;
+        let senders = open_senders(config, Arc::new(database.outbox_feed()))?;
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(captchas, dev_outbox.clone())),
             // With the outbox off no captcha answer may be readable anywhere.
@@ -62,7 +63,7 @@ struct Senders {
 /// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
 /// otherwise that channel goes to the development adapter, which shows codes
 /// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
-fn open_senders(config: &Config, outbox_feed: OutboxFeed) -> Result<Senders, StartError> {
+fn open_senders(config: &Config, outbox_feed: Arc<dyn OutboxFeed>) -> Result<Senders, StartError> {
     let smtp = config.smtp_settings()?;
     let tencent = config.tencent_sms_settings()?;
     let (outbox_on, reason) = config.dev_outbox_decision(tencent.is_none(), smtp.is_none());

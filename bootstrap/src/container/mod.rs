@@ -16,14 +16,14 @@ mod workers;
 
 use std::sync::Arc;
 
-use adapters::http::{ApiState, ClientIpResolver, MetricsEndpoint};
-use adapters::metrics::ServiceMetrics;
-use adapters::persistence::Database;
-use adapters::security::CodeDigester;
-use adapters::system::SystemClock;
-use application::ports::{Clock, ReadinessProbe};
+use application::ports::{Clock, DevOutboxView, ReadinessProbe};
 use application::use_cases::{CheckReadiness, DeliverMessages, PurgeExpiredData};
 use application::{AccountStores, PasswordGuard};
+use http_api::{ApiState, ClientIpResolver, MetricsEndpoint};
+use security::CodeDigester;
+use security::system::SystemClock;
+use service_metrics::ServiceMetrics;
+use storage::Database;
 use tokio::sync::Notify;
 
 use self::account_records::AccountRecords;
@@ -150,10 +150,14 @@ impl Container {
             verify_email: email.verify_email,
             change_password: accounts.change_password,
             check_readiness: CheckReadiness::new(probes),
-            dev_outbox: messaging.dev_outbox,
+            dev_outbox: messaging.dev_outbox.map(|outbox| outbox as Arc<dyn DevOutboxView>),
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
             max_body_bytes: config.max_body_bytes,
-            metrics: MetricsEndpoint { metrics, allow: config.metrics_allow_nets()?, outbox: database.outbox_feed() },
+            metrics: MetricsEndpoint {
+                metrics,
+                allow: config.metrics_allow_nets()?,
+                outbox: Arc::new(database.outbox_feed()),
+            },
         };
         Ok(Self {
             state: Arc::new(state),

@@ -2,9 +2,6 @@
 
 use std::sync::Arc;
 
-use adapters::http::{OAuthFlowCookie, OAuthLogin};
-use adapters::oauth::{QqConnectClient, WeChatApiClient};
-use adapters::system::RandomCodeGenerator;
 use application::ports::{Clock, QqClient, SessionKeyStore, WeChatClient};
 use application::use_cases::{
     BindMiniProgramPhone, BindOAuthIdentity, CompleteOAuthLogin, DepartOAuthLogin, LogInWithMiniProgram,
@@ -14,6 +11,9 @@ use application::{
     AccountStores, FlowTokens, LoginRecorder, OAuthPolicy, OneTimeCodes, PasswordGuard, QqWebLogin, WeChatWebLogin,
     WebLoginProvider,
 };
+use http_api::{OAuthFlowCookie, OAuthLogin};
+use providers::oauth::{QqConnectClient, WeChatApiClient};
+use security::system::RandomCodeGenerator;
 
 use crate::config::{Config, ConfigError};
 use crate::server::StartError;

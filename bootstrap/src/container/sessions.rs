@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::persistence::Database;
-use adapters::security::JwtTokenIssuer;
 use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
+use security::JwtTokenIssuer;
+use storage::Database;
 
 use super::account_records::AccountRecords;
 use crate::config::Config;

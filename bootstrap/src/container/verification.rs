@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use adapters::captcha::PngCaptchaRenderer;
-use adapters::security::JwtFlowTokenSigner;
-use adapters::system::RandomCodeGenerator;
 use application::ports::{CaptchaStore, MessageOutbox, RateLimiter, UserRepository, VerificationCodeStore};
 use application::use_cases::{IssueCaptcha, SendEmailCode, SendSmsCode};
 use application::{FlowTokens, OneTimeCodes, VerificationPolicy};
+use providers::captcha::PngCaptchaRenderer;
+use security::JwtFlowTokenSigner;
+use security::system::RandomCodeGenerator;
 
 use super::or_cpu_count;
 use crate::config::Config;

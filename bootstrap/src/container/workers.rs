@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use adapters::persistence::Database;
 use application::ports::Clock;
 use application::use_cases::{DeliverMessages, PurgeExpiredData};
 use application::{DeliveryPolicy, RetentionPolicy};
+use storage::Database;
 
 use super::messaging::Messaging;
 

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use adapters::account_cache::{AccountChange, AccountChangeLog};
-use adapters::persistence::Database;
 use application::ports::{AccessTokenRevocations, UserRepository};
+use application::ports::{AccountChange, AccountChangeLog};
 use chrono::{TimeDelta, Utc};
 use domain::{NewUser, Profile, UserId};
+use storage::Database;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
 

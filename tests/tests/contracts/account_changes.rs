@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::account_cache::{AccountChanges, InstanceMemory, RedisAccountChanges, StandingCache};
 use application::ports::TokenStanding;
+use cache::account_cache::{AccountChanges, InstanceMemory, RedisAccountChanges, StandingCache};
 use domain::UserId;
 use test_support::accounts::account;
 use test_support::backends::backend_url;

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::cache::{MemoryCache, RedisCache};
-use adapters::security::CodeDigester;
 use application::ports::{
     CaptchaStore, Channel, CodeCheck, CodeKey, CodePurpose, FailureLimits, IdentityKey, OAuthProvider, RateDecision,
     RateLimit, RateLimiter, Reservation, SessionKeyStore, Settlement, VerificationCodeStore,
 };
+use cache::{MemoryCache, RedisCache};
 use domain::{CaptchaId, CaptchaText, VerificationCode};
+use security::CodeDigester;
 use test_support::backends::backend_url;
 
 /// The same cache seen through each port, plus a second handle on it (a

@@ -6,7 +6,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::persistence::Database;
 use application::REVOCATION_RETENTION_MARGIN;
 use application::ports::{
     AccessTokenRevocations, AuditEntry, AuditEvent, AuditLog, Channel, CodePurpose, DataRetention, MessageContent,
@@ -14,6 +13,7 @@ use application::ports::{
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::{NewUser, UserId, VerificationCode};
+use storage::Database;
 use tokio::sync::Notify;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};

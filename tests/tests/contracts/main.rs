@@ -26,13 +26,13 @@ macro_rules! contract_suite {
 /// A migrated database of one kind, fresh for one test; `url` lets a test
 /// open a second pool on it (another instance of the service).
 pub struct FreshDatabase {
-    pub database: adapters::persistence::Database,
+    pub database: storage::Database,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
 async fn migrated(url: String, dir: Option<tempfile::TempDir>) -> FreshDatabase {
-    let database = adapters::persistence::Database::connect(&url, std::time::Duration::from_secs(5)).await.unwrap();
+    let database = storage::Database::connect(&url, std::time::Duration::from_secs(5)).await.unwrap();
     database.migrate().await.unwrap();
     // Applying twice is a no-op.
     database.migrate().await.unwrap();
@@ -43,7 +43,7 @@ impl FreshDatabase {
     /// How many `event` entries the audit trail holds for `user`. No port
     /// reads the trail back, so it is counted with SQL.
     pub async fn audit_events(&self, user: domain::UserId, event: &str) -> i64 {
-        use adapters::persistence::Database;
+        use storage::Database;
         const COUNT: &str = "SELECT COUNT(*) FROM audit_events WHERE user_id = $1 AND event = $2";
         match &self.database {
             Database::Sqlite(pool) => sqlx::query_scalar(COUNT).bind(user.0).bind(event).fetch_one(pool).await.unwrap(),
@@ -57,7 +57,7 @@ impl FreshDatabase {
 impl FreshDatabase {
     /// How many rows `table` holds, counted with SQL (no port counts them).
     pub async fn rows(&self, table: &str) -> i64 {
-        use adapters::persistence::Database;
+        use storage::Database;
         // The table names come from the tests themselves.
         let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
         match &self.database {

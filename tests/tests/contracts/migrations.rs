@@ -1,8 +1,8 @@
 //! Migrations on data written before them, on SQLite and PostgreSQL.
 
-use adapters::persistence::Database;
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, NewUser};
+use storage::Database;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
 

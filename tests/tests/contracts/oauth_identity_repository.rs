@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use adapters::persistence::Database;
 use application::ports::{
     BoundIdentity, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError, Unbinding, UniqueKey,
     UserRepository,
 };
 use chrono::{DateTime, Duration, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
+use storage::Database;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
 

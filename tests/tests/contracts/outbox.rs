@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::persistence::Database;
 use application::ports::{Channel, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage};
 use chrono::{TimeDelta, Utc};
 use domain::VerificationCode;
+use storage::Database;
 use tokio::sync::Notify;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters::persistence::Database;
 use application::ports::{
     NewRegistration, RefreshTokenStore, RegistrationStore, RepoError, Rotation, UniqueKey, UserRepository,
 };
 use chrono::DateTime;
 use domain::{Email, LoginIdentifier, Mobile, NewUser};
+use storage::Database;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
 

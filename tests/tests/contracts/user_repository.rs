@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use adapters::account_cache::{TakenNameRow, TakenNameSource};
 use application::ports::{RepoError, UniqueKey, UserRepository};
+use application::ports::{TakenNameRow, TakenNameSource};
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
 

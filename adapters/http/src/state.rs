@@ -1,0 +1,71 @@
+use std::sync::Arc;
+
+use application::AppError;
+use application::ports::DevOutboxView;
+use application::use_cases::{
+    Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
+    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
+    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+};
+use salvo::prelude::Depot;
+
+use super::api_error::ApiError;
+use super::client_ip::ClientIpResolver;
+use super::metrics_endpoint::MetricsEndpoint;
+use super::oauth_flow_cookie::OAuthFlowCookie;
+
+/// The use cases of one provider's website login (QQ Connect, the WeChat QR
+/// login), present only when that provider is configured.
+pub struct OAuthLogin {
+    pub start: StartOAuthLogin,
+    /// The hop that binds the login to the browser.
+    pub depart: DepartOAuthLogin,
+    pub complete: CompleteOAuthLogin,
+    pub bind: BindOAuthIdentity,
+    pub cookie: OAuthFlowCookie,
+}
+
+/// What the handlers need: the use cases and the HTTP settings.
+pub struct ApiState {
+    pub check_availability: CheckAvailability,
+    pub issue_captcha: IssueCaptcha,
+    pub send_sms_code: SendSmsCode,
+    pub send_email_code: SendEmailCode,
+    pub register_user: RegisterUser,
+    pub log_in: LogIn,
+    pub log_out: LogOut,
+    pub refresh_session: RefreshSession,
+    pub revoke_all_sessions: RevokeAllSessions,
+    pub authenticate: Authenticate,
+    pub update_profile: UpdateProfile,
+    pub change_password: ChangePassword,
+    pub start_password_reset: StartPasswordReset,
+    pub send_password_reset_sms: SendPasswordResetSms,
+    pub confirm_password_reset_code: ConfirmPasswordResetCode,
+    pub reset_password: ResetPassword,
+    pub set_email: SetEmail,
+    pub verify_email: VerifyEmail,
+    pub qq_login: Option<OAuthLogin>,
+    /// Present only when the WeChat website app is configured.
+    pub wechat_web_login: Option<OAuthLogin>,
+    pub manage_bindings: ManageBindings,
+    /// Present only when the WeChat mini-program is configured.
+    pub mini_program_login: Option<LogInWithMiniProgram>,
+    pub mini_program_phone: Option<BindMiniProgramPhone>,
+    pub check_readiness: CheckReadiness,
+    /// Present only while the development message adapters are in use.
+    pub dev_outbox: Option<Arc<dyn DevOutboxView>>,
+    pub client_ip: ClientIpResolver,
+    pub max_body_bytes: usize,
+    pub metrics: MetricsEndpoint,
+}
+
+impl ApiState {
+    pub fn from_depot(depot: &Depot) -> Result<Arc<Self>, ApiError> {
+        depot
+            .get_typed::<Arc<Self>>()
+            .cloned()
+            .map_err(|_| ApiError::App(AppError::Internal("ApiState is not in the depot".into())))
+    }
+}

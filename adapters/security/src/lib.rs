@@ -1,0 +1,18 @@
+//! Password hashing, access and flow tokens, and keyed digests of one-time codes.
+
+mod argon2_password_hasher;
+mod code_digester;
+mod derived_mac;
+mod django_pbkdf2;
+mod hashing_threads;
+mod jwt_flow_token_signer;
+mod jwt_token_issuer;
+mod jwt_validation;
+
+pub use argon2_password_hasher::Argon2PasswordHasher;
+pub use code_digester::CodeDigester;
+pub use derived_mac::derived_mac;
+pub use jwt_flow_token_signer::JwtFlowTokenSigner;
+pub use jwt_token_issuer::JwtTokenIssuer;
+
+pub mod system;

@@ -1,4 +1,4 @@
-mod readme_table;
+mod configuration_table;
 mod setting;
 
 use std::net::SocketAddr;
@@ -15,11 +15,11 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-pub use readme_table::{README_TABLE_HEADER, readme_table};
+pub use configuration_table::{CONFIGURATION_TABLE_HEADER, configuration_table};
 pub use setting::Setting;
 use setting::{EnvValue, settings};
 
-// Each setting once: its doc comment is the README's meaning, its name in upper
+// Each setting once: its doc comment is the configuration table's meaning, its name in upper
 // case the environment variable, its name the TOML key, and its type decides
 // whether the variable is taken as text or parsed (see `EnvValue`).
 settings! {

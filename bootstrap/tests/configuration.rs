@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use bootstrap::Config;
-use bootstrap::config::{README_TABLE_HEADER, SETTINGS, readme_table};
+use bootstrap::config::{CONFIGURATION_TABLE_HEADER, SETTINGS, configuration_table};
 use figment::Jail;
 use serde_json::Value;
 
@@ -169,7 +169,7 @@ fn the_configuration_page_documents_exactly_the_declared_settings() {
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/configuration.md")).unwrap();
     let table: String = page
         .lines()
-        .skip_while(|line| *line != README_TABLE_HEADER)
+        .skip_while(|line| *line != CONFIGURATION_TABLE_HEADER)
         .take_while(|line| line.starts_with('|'))
         .map(|line| format!("{line}\n"))
         .collect();
@@ -181,7 +181,7 @@ fn the_configuration_page_documents_exactly_the_declared_settings() {
             .map(|cell| cell.trim().trim_matches('`').to_owned())
             .collect()
     };
-    let expected = readme_table();
+    let expected = configuration_table();
     let (documented, declared) = (variables(&table), variables(&expected));
     let undocumented: Vec<_> = declared.difference(&documented).collect();
     let undeclared: Vec<_> = documented.difference(&declared).collect();

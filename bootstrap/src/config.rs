@@ -1,4 +1,4 @@
-mod readme_table;
+mod configuration_table;
 mod setting;
 
 use std::net::SocketAddr;
@@ -15,11 +15,11 @@ use providers::oauth::{QqSettings, WeChatSettings};
 use serde::{Deserialize, Serialize};
 use storage::DatabaseKind;
 
-pub use readme_table::{README_TABLE_HEADER, readme_table};
+pub use configuration_table::{CONFIGURATION_TABLE_HEADER, configuration_table};
 pub use setting::Setting;
 use setting::{EnvValue, settings};
 
-// Each setting once: its doc comment is the README's meaning, its name in upper
+// Each setting once: its doc comment is the configuration table's meaning, its name in upper
 // case the environment variable, its name the TOML key, and its type decides
 // whether the variable is taken as text or parsed (see `EnvValue`).
 settings! {
@@ -54,7 +54,7 @@ settings! {
     /// `X-Forwarded-Proto` are believed; setting it also turns the development outbox off
     trusted_proxies: String = String::new();
     /// comma-separated addresses or CIDRs that may read `GET /metrics`; others get 404
-    /// (see [Security notes](#security-notes))
+    /// (see [Security notes](security.md))
     metrics_allow: String = "127.0.0.0/8,::1".into();
     /// log filter (tracing `EnvFilter` syntax)
     rust_log: String = "info".into();
@@ -74,7 +74,7 @@ settings! {
     password_hash_niceness: u32 = 10;
     /// the highest PBKDF2 iteration count among imported Django hashes (e.g. `260000`); every
     /// password verification is padded to what one such hash costs, measured at start; `0` =
-    /// learned from the first imported hash verified (see [Security notes](#security-notes))
+    /// learned from the first imported hash verified (see [Security notes](security.md))
     django_hash_iterations: u32 = 0;
     /// seconds a captcha answer is kept
     captcha_ttl_secs: u64 = 300;

@@ -29,7 +29,7 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document and exit.
     Openapi,
-    /// Print the README's configuration table, written from the declared settings, and exit.
+    /// Print the configuration table of docs/configuration.md, written from the declared settings, and exit.
     ConfigTable,
     /// Time password hashes at the production cost on this machine and print
     /// the milliseconds one takes (the login ceiling is CPUs ÷ that time).
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         };
     }
     if let Some(Command::ConfigTable) = cli.command {
-        print!("{}", bootstrap::config::readme_table());
+        print!("{}", bootstrap::config::configuration_table());
         return ExitCode::SUCCESS;
     }
     if let Some(Command::HashCost { rounds, threads }) = cli.command {

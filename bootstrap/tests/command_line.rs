@@ -113,5 +113,5 @@ fn sigterm_stops_the_server_gracefully() {
 fn config_table_prints_the_table_of_the_declared_settings() {
     let output = Command::new(BINARY).arg("config-table").env_clear().output().unwrap();
     assert!(output.status.success());
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), bootstrap::config::readme_table());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), bootstrap::config::configuration_table());
 }

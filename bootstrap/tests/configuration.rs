@@ -1,5 +1,5 @@
 //! Every declared setting reaches the configuration from its environment
-//! variable and from its TOML key, and the README documents exactly these.
+//! variable and from its TOML key, and docs/configuration.md documents exactly these.
 
 // Jail's closures must return figment's large error; it is not ours to box.
 #![allow(clippy::result_large_err)]
@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use bootstrap::Config;
-use bootstrap::config::{README_TABLE_HEADER, SETTINGS, readme_table};
+use bootstrap::config::{CONFIGURATION_TABLE_HEADER, SETTINGS, configuration_table};
 use figment::Jail;
 use serde_json::Value;
 
@@ -165,11 +165,11 @@ fn every_setting_is_read_from_its_toml_key() {
 }
 
 #[test]
-fn the_readme_documents_exactly_the_declared_settings() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let table: String = readme
+fn the_configuration_page_documents_exactly_the_declared_settings() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/configuration.md")).unwrap();
+    let table: String = page
         .lines()
-        .skip_while(|line| *line != README_TABLE_HEADER)
+        .skip_while(|line| *line != CONFIGURATION_TABLE_HEADER)
         .take_while(|line| line.starts_with('|'))
         .map(|line| format!("{line}\n"))
         .collect();
@@ -181,15 +181,15 @@ fn the_readme_documents_exactly_the_declared_settings() {
             .map(|cell| cell.trim().trim_matches('`').to_owned())
             .collect()
     };
-    let expected = readme_table();
+    let expected = configuration_table();
     let (documented, declared) = (variables(&table), variables(&expected));
     let undocumented: Vec<_> = declared.difference(&documented).collect();
     let undeclared: Vec<_> = documented.difference(&declared).collect();
-    assert!(undocumented.is_empty(), "declared but not in the README's table: {undocumented:?}");
-    assert!(undeclared.is_empty(), "in the README's table but not declared: {undeclared:?}");
+    assert!(undocumented.is_empty(), "declared but not in docs/configuration.md's table: {undocumented:?}");
+    assert!(undeclared.is_empty(), "in docs/configuration.md's table but not declared: {undeclared:?}");
     assert!(
         table == expected,
-        "the README's configuration table differs from the declarations; \
+        "docs/configuration.md's table differs from the declarations; \
          replace it with the output of `meiduo-accounts config-table`:\n{expected}"
     );
 }

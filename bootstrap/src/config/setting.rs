@@ -4,14 +4,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// One setting as declared, for loading and for the README's table.
+/// One setting as declared, for loading and for the configuration table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
     /// The field of [`super::Config`], which is also the TOML key.
     pub key: &'static str,
-    /// Its documentation, the README's "meaning".
+    /// Its documentation, the configuration table's "meaning".
     pub doc: &'static str,
-    /// What the README shows as the default when the default value alone would mislead
+    /// What the configuration table shows as the default when the default value alone would mislead
     /// (`None` in the field, and something else happens).
     pub shown_default: Option<&'static str>,
     /// Taken from the environment as the text it is (see [`EnvValue::VERBATIM`]).
@@ -74,7 +74,7 @@ macro_rules! parsed_from_the_environment {
 parsed_from_the_environment!(bool, Option<bool>, u16, u32, u64, usize, SocketAddr);
 
 /// Declares every setting once: its documentation, field, type and default, and,
-/// where the default value alone would mislead, what the README shows instead.
+/// where the default value alone would mislead, what the configuration table shows instead.
 /// Yields [`super::Config`] with its `Default`, [`super::SETTINGS`], and the setter
 /// of text variables.
 macro_rules! settings {
@@ -97,7 +97,7 @@ macro_rules! settings {
             }
         }
 
-        /// Every setting, in the order of the README's table.
+        /// Every setting, in the order of the configuration table.
         pub const SETTINGS: &[Setting] = &[$(Setting {
             key: stringify!($key),
             doc: concat!($($doc, "\n"),+),

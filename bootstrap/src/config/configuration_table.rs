@@ -1,16 +1,16 @@
-//! The README's configuration table, written from the declared settings.
+//! The configuration table of docs/configuration.md, written from the declared settings.
 
 use serde_json::Value;
 
 use super::{Config, SETTINGS};
 
-/// The header of the table, by which the README's copy is found.
-pub const README_TABLE_HEADER: &str = "| variable | default | meaning |";
+/// The header of the table, by which the copy in docs/configuration.md is found.
+pub const CONFIGURATION_TABLE_HEADER: &str = "| variable | default | meaning |";
 
 /// The Markdown table of every setting: variable, default, meaning.
-pub fn readme_table() -> String {
+pub fn configuration_table() -> String {
     let defaults = serde_json::to_value(Config::default()).unwrap_or(Value::Null);
-    let mut table = format!("{README_TABLE_HEADER}\n|---|---|---|\n");
+    let mut table = format!("{CONFIGURATION_TABLE_HEADER}\n|---|---|---|\n");
     for setting in SETTINGS {
         let default = match setting.shown_default {
             Some(shown) => shown.to_owned(),

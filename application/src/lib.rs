@@ -27,4 +27,4 @@ pub use services::{
     AccountStores, Charge, CodeRecipient, FlowTokens, LoggedIn, LoginRecorder, NameAnswers, OneTimeCodes,
     PasswordGuard, Session, SessionEnding, SessionIssuer, TokenClaim,
 };
-pub use web_login::{ProviderIdentity, QqWebLogin, WeChatWebLogin, WebLoginProvider};
+pub use web_login::WeChatWebLogin;

@@ -33,11 +33,11 @@ pub async fn require_auth(req: &mut Request, depot: &mut Depot, res: &mut Respon
     // Only a request that changes nothing may be authorised from memory.
     let writes = !req.method().is_safe();
     let result = match bearer_token(req) {
-        Some(token) if writes => state.authenticate.execute_for_write(Some(token)).await,
-        Some(token) => state.authenticate.execute(Some(token)).await,
+        Some(token) if writes => state.sessions.authenticate.execute_for_write(Some(token)).await,
+        Some(token) => state.sessions.authenticate.execute(Some(token)).await,
         // A header with another scheme is a bad token, not a missing one.
         None if header_present => Err(AppError::Unauthenticated(AuthFailure::Invalid)),
-        None => state.authenticate.execute(None).await,
+        None => state.sessions.authenticate.execute(None).await,
     };
     match result {
         Ok(authenticated) => {

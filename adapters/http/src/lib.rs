@@ -31,4 +31,7 @@ pub use oauth_flow_cookie::OAuthFlowCookie;
 pub use request_log::RequestLog;
 pub use request_metrics::RequestMetrics;
 pub use router::{api_router, cors};
-pub use state::{ApiState, OAuthLogin};
+pub use state::{
+    AccountUseCases, ApiState, CodeUseCases, EmailUseCases, OAuthLogin, OAuthUseCases, PasswordResetUseCases,
+    SessionUseCases, SignUpUseCases,
+};

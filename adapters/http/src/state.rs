@@ -26,26 +26,50 @@ pub struct OAuthLogin {
     pub cookie: OAuthFlowCookie,
 }
 
-/// What the handlers need: the use cases and the HTTP settings.
-pub struct ApiState {
+/// Signing up: is a name free, and the registration itself.
+pub struct SignUpUseCases {
     pub check_availability: CheckAvailability,
+    pub register_user: RegisterUser,
+}
+
+/// Captchas and the one-time codes sent by SMS and mail.
+pub struct CodeUseCases {
     pub issue_captcha: IssueCaptcha,
     pub send_sms_code: SendSmsCode,
     pub send_email_code: SendEmailCode,
-    pub register_user: RegisterUser,
-    pub log_in: LogIn,
+}
+
+/// Access tokens checked, refresh tokens rotated, sessions ended.
+pub struct SessionUseCases {
+    pub authenticate: Authenticate,
     pub log_out: LogOut,
     pub refresh_session: RefreshSession,
     pub revoke_all_sessions: RevokeAllSessions,
-    pub authenticate: Authenticate,
+}
+
+/// Password login and the signed-in user's own account.
+pub struct AccountUseCases {
+    pub log_in: LogIn,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
+}
+
+/// Binding an email address and verifying it.
+pub struct EmailUseCases {
+    pub set_email: SetEmail,
+    pub verify_email: VerifyEmail,
+}
+
+/// The four steps of finding a forgotten password.
+pub struct PasswordResetUseCases {
     pub start_password_reset: StartPasswordReset,
     pub send_password_reset_sms: SendPasswordResetSms,
     pub confirm_password_reset_code: ConfirmPasswordResetCode,
     pub reset_password: ResetPassword,
-    pub set_email: SetEmail,
-    pub verify_email: VerifyEmail,
+}
+
+/// QQ and WeChat: each login present only when its provider is configured.
+pub struct OAuthUseCases {
     pub qq_login: Option<OAuthLogin>,
     /// Present only when the WeChat website app is configured.
     pub wechat_web_login: Option<OAuthLogin>,
@@ -53,6 +77,17 @@ pub struct ApiState {
     /// Present only when the WeChat mini-program is configured.
     pub mini_program_login: Option<LogInWithMiniProgram>,
     pub mini_program_phone: Option<BindMiniProgramPhone>,
+}
+
+/// What the handlers need: the use cases by area, and the HTTP settings.
+pub struct ApiState {
+    pub sign_up: SignUpUseCases,
+    pub codes: CodeUseCases,
+    pub sessions: SessionUseCases,
+    pub accounts: AccountUseCases,
+    pub email: EmailUseCases,
+    pub password_reset: PasswordResetUseCases,
+    pub oauth: OAuthUseCases,
     pub check_readiness: CheckReadiness,
     /// Present only while the development message adapters are in use.
     pub dev_outbox: Option<Arc<dyn DevOutboxView>>,

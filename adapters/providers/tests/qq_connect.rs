@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use application::ports::{ProviderError, QqClient, QqIdentity};
+use application::ports::{ProviderError, ProviderIdentity, WebLoginProvider};
 use providers::oauth::{QqConnectClient, QqSettings, QqSetupError};
 use reqwest::Url;
 use test_support::captured_logs::CapturedLogs;
@@ -32,18 +32,18 @@ async fn fake_with_code() -> FakeQq {
     fake
 }
 
-fn expected() -> QqIdentity {
-    QqIdentity { openid: OPENID.to_owned(), unionid: Some(UNIONID.to_owned()) }
+fn expected() -> ProviderIdentity {
+    ProviderIdentity { openid: OPENID.to_owned(), unionid: Some(UNIONID.to_owned()) }
 }
 
-fn refused_code(result: Result<QqIdentity, ProviderError>) -> (i64, String) {
+fn refused_code(result: Result<ProviderIdentity, ProviderError>) -> (i64, String) {
     match result {
         Err(ProviderError::Refused { code, message }) => (code, message),
         other => panic!("expected Refused, got {other:?}"),
     }
 }
 
-fn unavailable(result: Result<QqIdentity, ProviderError>) -> String {
+fn unavailable(result: Result<ProviderIdentity, ProviderError>) -> String {
     match result {
         Err(ProviderError::Unavailable(text)) => text,
         other => panic!("expected Unavailable, got {other:?}"),
@@ -93,7 +93,7 @@ async fn a_person_without_a_unionid_is_identified_with_none() {
     let fake = FakeQq::start().await;
     fake.add_code(CODE, OPENID, None);
 
-    assert_eq!(client(&fake).identify(CODE).await, Ok(QqIdentity { openid: OPENID.to_owned(), unionid: None }));
+    assert_eq!(client(&fake).identify(CODE).await, Ok(ProviderIdentity { openid: OPENID.to_owned(), unionid: None }));
     assert_eq!(fake.requests_to("/oauth2.0/me").len(), 1);
 }
 
@@ -108,7 +108,7 @@ async fn without_the_unionid_permission_me_is_asked_again_without_unionid() {
 
         let identity = client(&fake).identify(CODE).await;
 
-        assert_eq!(identity, Ok(QqIdentity { openid: OPENID.to_owned(), unionid: None }), "{ignore_fmt_json}");
+        assert_eq!(identity, Ok(ProviderIdentity { openid: OPENID.to_owned(), unionid: None }), "{ignore_fmt_json}");
         let me = fake.requests_to("/oauth2.0/me");
         assert_eq!(me.len(), 2);
         assert_eq!(me[0].param("unionid"), Some("1"));

@@ -24,7 +24,6 @@ mod outbox_feed;
 mod password_change_store;
 mod password_hasher;
 mod provider_error;
-mod qq_client;
 mod rate_limiter;
 mod readiness_probe;
 mod refresh_token_store;
@@ -36,6 +35,7 @@ mod token_issuer;
 mod unique_key;
 mod user_repository;
 mod verification_code_store;
+mod web_login_provider;
 mod wechat_client;
 
 pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
@@ -61,7 +61,6 @@ pub use outbox_feed::{OutboxCounts, OutboxEntry, OutboxFeed};
 pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use provider_error::ProviderError;
-pub use qq_client::{QqClient, QqIdentity};
 pub use rate_limiter::{FailureLimits, RateDecision, RateLimit, RateLimiter, Reservation, Settlement};
 pub use readiness_probe::{NotReady, ReadinessProbe};
 pub use refresh_token_store::{RefreshTokenStore, Rotation};
@@ -73,6 +72,7 @@ pub use token_issuer::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 pub use unique_key::UniqueKey;
 pub use user_repository::UserRepository;
 pub use verification_code_store::{CodeCheck, CodeKey, CodePurpose, VerificationCodeStore};
+pub use web_login_provider::{ProviderIdentity, WebLoginProvider};
 pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 
 #[cfg(any(test, feature = "mocks"))]
@@ -82,9 +82,9 @@ pub use {
     code_generator::MockCodeGenerator, data_retention::MockDataRetention, email_change_store::MockEmailChangeStore,
     flow_token_signer::MockFlowTokenSigner, login_store::MockLoginStore, message_outbox::MockMessageOutbox,
     message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,
-    password_change_store::MockPasswordChangeStore, password_hasher::MockPasswordHasher, qq_client::MockQqClient,
-    rate_limiter::MockRateLimiter, readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
+    password_change_store::MockPasswordChangeStore, password_hasher::MockPasswordHasher, rate_limiter::MockRateLimiter,
+    readiness_probe::MockReadinessProbe, refresh_token_store::MockRefreshTokenStore,
     registration_store::MockRegistrationStore, session_key_store::MockSessionKeyStore, token_issuer::MockTokenIssuer,
     user_repository::MockUserRepository, verification_code_store::MockVerificationCodeStore,
-    wechat_client::MockWeChatClient,
+    web_login_provider::MockWebLoginProvider, wechat_client::MockWeChatClient,
 };

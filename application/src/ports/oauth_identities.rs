@@ -21,6 +21,15 @@ impl OAuthProvider {
         }
     }
 
+    /// The company behind the provider, as a failure of its API is reported
+    /// (`AppError::Upstream`): `qq` or `wechat`.
+    pub fn company(self) -> &'static str {
+        match self {
+            Self::Qq => "qq",
+            Self::WechatMiniProgram | Self::WechatWeb => "wechat",
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         [Self::Qq, Self::WechatMiniProgram, Self::WechatWeb].into_iter().find(|p| p.as_str() == raw)
     }

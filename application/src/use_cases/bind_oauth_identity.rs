@@ -3,12 +3,13 @@ use std::sync::Arc;
 
 use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
 
+use crate::ports::WebLoginProvider;
 use crate::ports::{
     AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
     PasswordHasher, RateLimiter, RepoError, UniqueKey, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
-use crate::web_login::{WebLoginProvider, bound_openid};
+use crate::web_login::bound_openid;
 use crate::{
     AccountStores, AppError, CodeRecipient, Field, FieldError, FieldErrors, FlowTokens, LoggedIn, LoginPolicy,
     LoginRecorder, OneTimeCodes, PasswordGuard, Problem,
@@ -167,6 +168,7 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    use crate::ports::MockWebLoginProvider;
     use crate::ports::{
         BoundIdentity, CodeCheck, HashError, MockClock, MockFlowTokenSigner, MockLoginStore,
         MockOAuthIdentityRepository, MockPasswordHasher, MockRateLimiter, MockUserRepository, OAuthProvider,
@@ -177,7 +179,6 @@ mod tests {
     use crate::services::login_recorder::tests::recorder;
     use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
-    use crate::web_login::MockWebLoginProvider;
 
     struct Ports {
         identities: MockOAuthIdentityRepository,

@@ -3,11 +3,13 @@ use std::sync::Arc;
 
 use domain::{LocalPath, User};
 
+use crate::ports::WebLoginProvider;
 use crate::ports::{
     AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, UserRepository,
 };
+use crate::services::provider_failure::provider_failure;
 use crate::services::unionid_join::join_by_unionid;
-use crate::web_login::{WebLoginProvider, bind_subject};
+use crate::web_login::bind_subject;
 use crate::{AccountStores, AppError, AuthFailure, Field, FlowTokens, LoginRecorder, OAuthPolicy, Problem, Session};
 
 pub struct CompleteOAuthLoginRequest {
@@ -63,8 +65,9 @@ impl CompleteOAuthLogin {
             return Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
         }
         let next = self.spend_flow(request.flow.as_deref(), request.state.as_deref()).await?;
-        let found = self.provider.identify(request.code.trim()).await?;
         let provider = self.provider.provider();
+        let found =
+            self.provider.identify(request.code.trim()).await.map_err(|e| provider_failure(provider.company(), e))?;
         let identity = NewIdentity {
             key: IdentityKey { provider, app_id: self.provider.app_id(), openid: found.openid },
             unionid: found.unionid,
@@ -123,10 +126,10 @@ mod tests {
         BoundIdentity, FlowClaims, MockClock, MockFlowTokenSigner, MockLoginStore, MockOAuthIdentityRepository,
         MockRateLimiter, MockUserRepository, OAuthProvider, RateDecision, TokenError,
     };
+    use crate::ports::{MockWebLoginProvider, ProviderError, ProviderIdentity};
     use crate::services::flow_tokens::tests::claims;
     use crate::services::login_recorder::tests::recorder;
     use crate::use_cases::log_in::tests::stored_user;
-    use crate::web_login::{MockWebLoginProvider, ProviderIdentity};
 
     struct Ports {
         provider: MockWebLoginProvider,
@@ -163,7 +166,7 @@ mod tests {
             self
         }
 
-        fn identifies(mut self, answer: Result<ProviderIdentity, AppError>) -> Self {
+        fn identifies(mut self, answer: Result<ProviderIdentity, ProviderError>) -> Self {
             self.provider
                 .expect_identify()
                 .withf(|code| code == "the-code")
@@ -212,7 +215,7 @@ mod tests {
         Ok(claims(FlowKind::OAuthFlow, provider, Some(next), 0))
     }
 
-    fn identity(unionid: Option<&str>) -> Result<ProviderIdentity, AppError> {
+    fn identity(unionid: Option<&str>) -> Result<ProviderIdentity, ProviderError> {
         Ok(ProviderIdentity { openid: "OPENID".into(), unionid: unionid.map(str::to_owned) })
     }
 
@@ -322,16 +325,34 @@ mod tests {
         assert_eq!(got.unwrap_err(), AppError::field(Field::State, Problem::StateInvalid));
     }
 
-    #[tokio::test]
-    async fn the_provider_s_failure_is_the_answer() {
-        let refused = AppError::Upstream { provider: "qq", code: Some(100010) };
-        let got = Ports::new(OAuthProvider::Qq)
-            .flow(flow_for("qq", "/"))
-            .identifies(Err(refused.clone()))
+    async fn failing_with(provider: OAuthProvider, failure: ProviderError) -> AppError {
+        let name = if provider == OAuthProvider::Qq { "qq" } else { "wechat_web" };
+        Ports::new(provider)
+            .flow(flow_for(name, "/"))
+            .identifies(Err(failure))
             .use_case()
             .execute(request(Some("s")))
-            .await;
-        assert_eq!(got.unwrap_err(), refused);
+            .await
+            .unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn a_rejected_code_is_a_400_and_other_qq_failures_are_502_with_qq_s_code() {
+        let got = failing_with(OAuthProvider::Qq, ProviderError::CodeRejected).await;
+        assert_eq!(got, AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
+        let refused = ProviderError::Refused { code: 100010, message: "redirect uri is illegal".into() };
+        let got = failing_with(OAuthProvider::Qq, refused).await;
+        assert_eq!(got, AppError::Upstream { provider: "qq", code: Some(100010) });
+        let got = failing_with(OAuthProvider::Qq, ProviderError::Unavailable("timeout".into())).await;
+        assert_eq!(got, AppError::Upstream { provider: "qq", code: None });
+    }
+
+    #[tokio::test]
+    async fn a_refused_code_is_a_400_and_wechat_down_a_502() {
+        let got = failing_with(OAuthProvider::WechatWeb, ProviderError::CodeRejected).await;
+        assert_eq!(got, AppError::field(Field::NonField, Problem::OAuthCodeInvalid));
+        let got = failing_with(OAuthProvider::WechatWeb, ProviderError::Unavailable("busy after retries".into())).await;
+        assert_eq!(got, AppError::Upstream { provider: "wechat", code: None });
     }
 
     #[tokio::test]

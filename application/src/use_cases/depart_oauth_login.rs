@@ -3,8 +3,8 @@ use std::time::Duration;
 
 use domain::LocalPath;
 
+use crate::ports::WebLoginProvider;
 use crate::ports::{Clock, FlowGrant, FlowKind};
-use crate::web_login::WebLoginProvider;
 use crate::{AppError, Field, FlowTokens, OAuthPolicy, Problem};
 
 /// Where the hop sends the browser, and the flow it keeps in the browser's cookie.
@@ -70,9 +70,9 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::ports::MockWebLoginProvider;
     use crate::ports::{MockClock, MockFlowTokenSigner, MockRateLimiter, OAuthProvider, RateDecision, TokenError};
     use crate::services::flow_tokens::tests::claims;
-    use crate::web_login::MockWebLoginProvider;
 
     struct Ports {
         signer: MockFlowTokenSigner,

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use domain::LocalPath;
 
+use crate::ports::WebLoginProvider;
 use crate::ports::{FlowGrant, FlowKind};
-use crate::web_login::WebLoginProvider;
 use crate::{AppError, FlowTokens, OAuthPolicy};
 
 /// `GET /oauth/{qq,wechat}/authorization/?next=`: a start ticket for the hop
@@ -37,8 +37,8 @@ impl StartOAuthLogin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::MockWebLoginProvider;
     use crate::ports::{MockFlowTokenSigner, MockRateLimiter, OAuthProvider};
-    use crate::web_login::MockWebLoginProvider;
 
     fn use_case(expected_next: &'static str) -> StartOAuthLogin {
         let mut signer = MockFlowTokenSigner::new();

@@ -2,10 +2,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{ProviderIdentity, WebLoginProvider};
-use crate::AppError;
-use crate::ports::{OAuthProvider, WeChatClient};
-use crate::services::provider_failure::provider_failure;
+use crate::ports::{OAuthProvider, ProviderError, ProviderIdentity, WeChatClient, WebLoginProvider};
 
 /// The WeChat QR login of the website app (Open Platform).
 pub struct WeChatWebLogin {
@@ -32,8 +29,8 @@ impl WebLoginProvider for WeChatWebLogin {
         self.wechat.web_authorize_url(state)
     }
 
-    async fn identify(&self, code: &str) -> Result<ProviderIdentity, AppError> {
-        let identity = self.wechat.web_identify(code).await.map_err(|e| provider_failure("wechat", e))?;
+    async fn identify(&self, code: &str) -> Result<ProviderIdentity, ProviderError> {
+        let identity = self.wechat.web_identify(code).await?;
         Ok(ProviderIdentity { openid: identity.openid, unionid: identity.unionid })
     }
 }
@@ -41,10 +38,9 @@ impl WebLoginProvider for WeChatWebLogin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::{MockWeChatClient, ProviderError, WebIdentity};
-    use crate::{Field, Problem};
+    use crate::ports::{MockWeChatClient, WebIdentity};
 
-    async fn identify(answer: Result<WebIdentity, ProviderError>) -> Result<ProviderIdentity, AppError> {
+    async fn identify(answer: Result<WebIdentity, ProviderError>) -> Result<ProviderIdentity, ProviderError> {
         let mut wechat = MockWeChatClient::new();
         wechat.expect_web_identify().withf(|code| code == "wx-code").times(1).returning(move |_| answer.clone());
         WeChatWebLogin::new(Arc::new(wechat)).identify("wx-code").await
@@ -63,10 +59,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_refused_code_is_a_400_and_wechat_down_a_502() {
+    async fn wechat_s_failure_is_passed_on_for_the_use_case_to_answer() {
         let got = identify(Err(ProviderError::CodeRejected)).await;
-        assert_eq!(got, Err(AppError::field(Field::NonField, Problem::OAuthCodeInvalid)));
-        let got = identify(Err(ProviderError::Unavailable("busy after retries".into()))).await;
-        assert_eq!(got, Err(AppError::Upstream { provider: "wechat", code: None }));
+        assert_eq!(got, Err(ProviderError::CodeRejected));
     }
 }

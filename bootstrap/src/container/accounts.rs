@@ -5,41 +5,34 @@ use std::sync::Arc;
 use application::PasswordGuard;
 use application::ports::Clock;
 use application::use_cases::{ChangePassword, LogIn, UpdateProfile};
+use http_api::AccountUseCases;
 use storage::Database;
 
 use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;
 
-pub(super) struct AccountUseCases {
-    pub log_in: LogIn,
-    pub update_profile: UpdateProfile,
-    pub change_password: ChangePassword,
-}
-
-impl AccountUseCases {
-    pub fn wire(
-        database: &Database,
-        records: &AccountRecords,
-        clock: &Arc<dyn Clock>,
-        issuing: &SessionIssuing,
-        passwords: &PasswordGuard,
-    ) -> Self {
-        let users = &records.users;
-        Self {
-            log_in: LogIn::new(
-                users.clone(),
-                passwords.clone(),
-                issuing.logins.clone(),
-                database.audit_log(),
-                clock.clone(),
-            ),
-            update_profile: UpdateProfile::new(users.clone(), clock.clone()),
-            change_password: ChangePassword::new(
-                users.clone(),
-                passwords.clone(),
-                records.password_changes.clone(),
-                clock.clone(),
-            ),
-        }
+pub(super) fn account_use_cases(
+    database: &Database,
+    records: &AccountRecords,
+    clock: &Arc<dyn Clock>,
+    issuing: &SessionIssuing,
+    passwords: &PasswordGuard,
+) -> AccountUseCases {
+    let users = &records.users;
+    AccountUseCases {
+        log_in: LogIn::new(
+            users.clone(),
+            passwords.clone(),
+            issuing.logins.clone(),
+            database.audit_log(),
+            clock.clone(),
+        ),
+        update_profile: UpdateProfile::new(users.clone(), clock.clone()),
+        change_password: ChangePassword::new(
+            users.clone(),
+            passwords.clone(),
+            records.password_changes.clone(),
+            clock.clone(),
+        ),
     }
 }

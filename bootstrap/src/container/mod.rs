@@ -27,17 +27,17 @@ use storage::Database;
 use tokio::sync::Notify;
 
 use self::account_records::AccountRecords;
-use self::accounts::AccountUseCases;
+use self::accounts::account_use_cases;
 pub use self::backends::{migrate, open_database};
 use self::backends::{open_cache, open_password_hasher};
-use self::email::EmailUseCases;
+use self::email::email_use_cases;
 use self::messaging::Messaging;
-use self::oauth::{OAuthPorts, OAuthUseCases};
-use self::password_reset::PasswordResetUseCases;
+use self::oauth::{OAuthPorts, oauth_use_cases};
+use self::password_reset::password_reset_use_cases;
 use self::policies::Policies;
-use self::sessions::{SessionIssuing, SessionUseCases};
-use self::sign_up::SignUpUseCases;
-use self::verification::{CodeUseCases, Verification};
+use self::sessions::{SessionIssuing, session_use_cases};
+use self::sign_up::sign_up_use_cases;
+use self::verification::{Verification, code_use_cases};
 use self::workers::Workers;
 use crate::config::Config;
 use crate::secret::jwt_secret;
@@ -85,7 +85,7 @@ impl Container {
             policies.verification.clone(),
         );
         let issuing = SessionIssuing::wire(config, &secret, &database, &records.logins, &clock, policies.session);
-        let codes = CodeUseCases::wire(
+        let codes = code_use_cases(
             config,
             &verification,
             &messaging.captchas,
@@ -93,8 +93,8 @@ impl Container {
             &users,
             policies.verification.clone(),
         );
-        let sessions = SessionUseCases::wire(&issuing, &database, &records, &clock);
-        let sign_up = SignUpUseCases::wire(
+        let sessions = session_use_cases(&issuing, &database, &records, &clock);
+        let sign_up = sign_up_use_cases(
             &records,
             &clock,
             &cache.limiter,
@@ -103,10 +103,9 @@ impl Container {
             &issuing,
             policies.availability,
         );
-        let accounts = AccountUseCases::wire(&database, &records, &clock, &issuing, &passwords);
-        let email =
-            EmailUseCases::wire(config, &database, &records, &clock, &verification, policies.verification.clone());
-        let password_reset = PasswordResetUseCases::wire(
+        let accounts = account_use_cases(&database, &records, &clock, &issuing, &passwords);
+        let email = email_use_cases(config, &database, &records, &clock, &verification, policies.verification.clone());
+        let password_reset = password_reset_use_cases(
             &records,
             &clock,
             &messaging.captchas,
@@ -122,33 +121,17 @@ impl Container {
             logins: issuing.logins,
             clock,
         };
-        let oauth = OAuthUseCases::wire(config, &oauth_ports, cache.session_keys)?;
+        let oauth = oauth_use_cases(config, &oauth_ports, cache.session_keys)?;
         let probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(database.clone()), cache.readiness];
 
         let state = ApiState {
-            check_availability: sign_up.check_availability,
-            issue_captcha: codes.issue_captcha,
-            send_sms_code: codes.send_sms_code,
-            send_email_code: codes.send_email_code,
-            register_user: sign_up.register_user,
-            log_in: accounts.log_in,
-            authenticate: sessions.authenticate,
-            log_out: sessions.log_out,
-            refresh_session: sessions.refresh_session,
-            revoke_all_sessions: sessions.revoke_all_sessions,
-            update_profile: accounts.update_profile,
-            start_password_reset: password_reset.start_password_reset,
-            send_password_reset_sms: password_reset.send_password_reset_sms,
-            confirm_password_reset_code: password_reset.confirm_password_reset_code,
-            reset_password: password_reset.reset_password,
-            set_email: email.set_email,
-            qq_login: oauth.qq_login,
-            wechat_web_login: oauth.wechat_web_login,
-            manage_bindings: oauth.manage_bindings,
-            mini_program_login: oauth.mini_program_login,
-            mini_program_phone: oauth.mini_program_phone,
-            verify_email: email.verify_email,
-            change_password: accounts.change_password,
+            sign_up,
+            codes,
+            sessions,
+            accounts,
+            email,
+            password_reset,
+            oauth,
             check_readiness: CheckReadiness::new(probes),
             dev_outbox: messaging.dev_outbox.map(|outbox| outbox as Arc<dyn DevOutboxView>),
             client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),

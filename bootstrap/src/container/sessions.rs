@@ -6,6 +6,7 @@ use std::time::Duration;
 use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
+use http_api::SessionUseCases;
 use security::JwtTokenIssuer;
 use storage::Database;
 
@@ -40,44 +41,30 @@ impl SessionIssuing {
 }
 
 /// The use cases of a session once started.
-pub(super) struct SessionUseCases {
-    pub authenticate: Authenticate,
-    pub log_out: LogOut,
-    pub refresh_session: RefreshSession,
-    pub revoke_all_sessions: RevokeAllSessions,
-}
-
-impl SessionUseCases {
-    pub fn wire(
-        issuing: &SessionIssuing,
-        database: &Database,
-        records: &AccountRecords,
-        clock: &Arc<dyn Clock>,
-    ) -> Self {
-        let revocations = records.revocations.clone();
-        let refresh_tokens = issuing.sessions.refresh_token_store();
-        let ending = Arc::new(SessionEnding::new(
-            refresh_tokens.clone(),
+pub(super) fn session_use_cases(
+    issuing: &SessionIssuing,
+    database: &Database,
+    records: &AccountRecords,
+    clock: &Arc<dyn Clock>,
+) -> SessionUseCases {
+    let revocations = records.revocations.clone();
+    let refresh_tokens = issuing.sessions.refresh_token_store();
+    let ending = Arc::new(SessionEnding::new(
+        refresh_tokens.clone(),
+        revocations.clone(),
+        clock.clone(),
+        issuing.access_lifetime,
+    ));
+    SessionUseCases {
+        authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
+        log_out: LogOut::new(
+            ending.clone(),
             revocations.clone(),
+            refresh_tokens.clone(),
+            database.audit_log(),
             clock.clone(),
-            issuing.access_lifetime,
-        ));
-        Self {
-            authenticate: Authenticate::new(issuing.tokens.clone(), revocations.clone()),
-            log_out: LogOut::new(
-                ending.clone(),
-                revocations.clone(),
-                refresh_tokens.clone(),
-                database.audit_log(),
-                clock.clone(),
-            ),
-            refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone(), ending),
-            revoke_all_sessions: RevokeAllSessions::new(
-                revocations,
-                refresh_tokens,
-                database.audit_log(),
-                clock.clone(),
-            ),
-        }
+        ),
+        refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone(), ending),
+        revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, database.audit_log(), clock.clone()),
     }
 }

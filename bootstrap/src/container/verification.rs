@@ -6,6 +6,7 @@ use std::sync::Arc;
 use application::ports::{CaptchaStore, MessageOutbox, RateLimiter, UserRepository, VerificationCodeStore};
 use application::use_cases::{IssueCaptcha, SendEmailCode, SendSmsCode};
 use application::{FlowTokens, OneTimeCodes, VerificationPolicy};
+use http_api::CodeUseCases;
 use providers::captcha::PngCaptchaRenderer;
 use security::JwtFlowTokenSigner;
 use security::system::RandomCodeGenerator;
@@ -34,26 +35,18 @@ impl Verification {
 }
 
 /// Captchas and the codes sent to a phone or a mailbox.
-pub(super) struct CodeUseCases {
-    pub issue_captcha: IssueCaptcha,
-    pub send_sms_code: SendSmsCode,
-    pub send_email_code: SendEmailCode,
-}
-
-impl CodeUseCases {
-    pub fn wire(
-        config: &Config,
-        verification: &Verification,
-        captchas: &Arc<dyn CaptchaStore>,
-        limiter: &Arc<dyn RateLimiter>,
-        users: &Arc<dyn UserRepository>,
-        policy: VerificationPolicy,
-    ) -> Self {
-        let renderer = Arc::new(PngCaptchaRenderer::new(or_cpu_count(config.captcha_render_concurrency)));
-        Self {
-            issue_captcha: IssueCaptcha::new(renderer, captchas.clone(), limiter.clone(), policy),
-            send_sms_code: SendSmsCode::new(captchas.clone(), verification.codes.clone()),
-            send_email_code: SendEmailCode::new(users.clone(), verification.codes.clone()),
-        }
+pub(super) fn code_use_cases(
+    config: &Config,
+    verification: &Verification,
+    captchas: &Arc<dyn CaptchaStore>,
+    limiter: &Arc<dyn RateLimiter>,
+    users: &Arc<dyn UserRepository>,
+    policy: VerificationPolicy,
+) -> CodeUseCases {
+    let renderer = Arc::new(PngCaptchaRenderer::new(or_cpu_count(config.captcha_render_concurrency)));
+    CodeUseCases {
+        issue_captcha: IssueCaptcha::new(renderer, captchas.clone(), limiter.clone(), policy),
+        send_sms_code: SendSmsCode::new(captchas.clone(), verification.codes.clone()),
+        send_email_code: SendEmailCode::new(users.clone(), verification.codes.clone()),
     }
 }

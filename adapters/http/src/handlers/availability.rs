@@ -26,7 +26,7 @@ use crate::state::ApiState;
 pub async fn username_count(req: &mut Request, depot: &mut Depot) -> Result<Json<UsernameCount>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let raw = req.param::<String>("username").unwrap_or_default();
-    let availability = state.check_availability.username(&raw, state.client_ip.resolve(req)).await?;
+    let availability = state.sign_up.check_availability.username(&raw, state.client_ip.resolve(req)).await?;
     Ok(Json(UsernameCount { username: availability.value, count: availability.count }))
 }
 
@@ -48,7 +48,7 @@ pub async fn username_count(req: &mut Request, depot: &mut Depot) -> Result<Json
 pub async fn mobile_count(req: &mut Request, depot: &mut Depot) -> Result<Json<MobileCount>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let raw = req.param::<String>("mobile").unwrap_or_default();
-    let availability = state.check_availability.mobile(&raw, state.client_ip.resolve(req)).await?;
+    let availability = state.sign_up.check_availability.mobile(&raw, state.client_ip.resolve(req)).await?;
     Ok(Json(MobileCount { mobile: availability.value, count: availability.count }))
 }
 
@@ -70,6 +70,6 @@ pub async fn mobile_count(req: &mut Request, depot: &mut Depot) -> Result<Json<M
 pub async fn email_count(req: &mut Request, depot: &mut Depot) -> Result<Json<EmailCount>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let raw = req.param::<String>("email").unwrap_or_default();
-    let availability = state.check_availability.email(&raw, state.client_ip.resolve(req)).await?;
+    let availability = state.sign_up.check_availability.email(&raw, state.client_ip.resolve(req)).await?;
     Ok(Json(EmailCount { email: availability.value, count: availability.count }))
 }

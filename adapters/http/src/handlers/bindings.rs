@@ -28,7 +28,7 @@ use crate::state::ApiState;
 pub async fn list(depot: &mut Depot) -> Result<Json<Vec<BindingResponse>>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let user = claims(depot)?.user_id;
-    let bindings = state.manage_bindings.list(user).await?;
+    let bindings = state.oauth.manage_bindings.list(user).await?;
     Ok(Json(
         bindings
             .into_iter()
@@ -65,7 +65,7 @@ pub async fn unbind(req: &mut Request, depot: &mut Depot, res: &mut Response) ->
     let state = ApiState::from_depot(depot)?;
     let user = claims(depot)?.user_id;
     let provider = req.param::<String>("provider").unwrap_or_default();
-    state.manage_bindings.unbind(user, &provider).await?;
+    state.oauth.manage_bindings.unbind(user, &provider).await?;
     res.status_code(StatusCode::NO_CONTENT);
     Ok(())
 }

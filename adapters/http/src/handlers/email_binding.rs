@@ -45,6 +45,7 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
     let user = claims(depot)?.user_id;
     let body: SetEmailBody = read_body(req, state.max_body_bytes).await?;
     let updated = state
+        .email
         .set_email
         .execute(SetEmailRequest {
             user,
@@ -83,6 +84,6 @@ pub async fn set_email(req: &mut Request, depot: &mut Depot) -> Result<Json<SetE
 pub async fn verify_email(req: &mut Request, depot: &mut Depot) -> Result<Json<MessageResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let query: EmailVerificationQuery = read_query(req)?;
-    state.verify_email.execute(&query.token.unwrap_or_default(), state.client_ip.resolve(req)).await?;
+    state.email.verify_email.execute(&query.token.unwrap_or_default(), state.client_ip.resolve(req)).await?;
     Ok(Json(MessageResponse::ok()))
 }

@@ -37,6 +37,7 @@ pub async fn start(req: &mut Request, depot: &mut Depot) -> Result<Json<Password
     let state = ApiState::from_depot(depot)?;
     let query: PasswordResetCaptchaQuery = read_query(req)?;
     let started = state
+        .password_reset
         .start_password_reset
         .execute(StartPasswordResetRequest {
             account: req.param::<String>("account").unwrap_or_default(),
@@ -71,7 +72,7 @@ pub async fn send_sms(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
     let state = ApiState::from_depot(depot)?;
     let query: StepTokenQuery = read_query(req)?;
     let token = query.access_token.unwrap_or_default();
-    state.send_password_reset_sms.execute(&token, state.client_ip.resolve(req)).await?;
+    state.password_reset.send_password_reset_sms.execute(&token, state.client_ip.resolve(req)).await?;
     Ok(Json(MessageResponse::ok()))
 }
 
@@ -100,6 +101,7 @@ pub async fn confirm_code(req: &mut Request, depot: &mut Depot) -> Result<Json<P
     let state = ApiState::from_depot(depot)?;
     let query: PasswordResetCodeQuery = read_query(req)?;
     let confirmed = state
+        .password_reset
         .confirm_password_reset_code
         .execute(ConfirmPasswordResetCodeRequest {
             account: req.param::<String>("account").unwrap_or_default(),
@@ -140,6 +142,7 @@ pub async fn reset(req: &mut Request, depot: &mut Depot) -> Result<Json<ResetPas
     let user_id = req.param::<i64>("id").ok_or(ApiError::RouteNotFound)?;
     let body: ResetPasswordBody = read_body(req, state.max_body_bytes).await?;
     let id = state
+        .password_reset
         .reset_password
         .execute(ResetPasswordRequest {
             user_id,

@@ -34,7 +34,7 @@ use crate::state::ApiState;
 #[handler]
 pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::authorization(configured(state.qq_login.as_ref())?, &state, req)
+    oauth_login::authorization(configured(state.oauth.qq_login.as_ref())?, &state, req)
 }
 
 /// Leave for QQ (the hop)
@@ -64,7 +64,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
 #[handler]
 pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::depart(configured(state.qq_login.as_ref())?, req, res).await
+    oauth_login::depart(configured(state.oauth.qq_login.as_ref())?, req, res).await
 }
 
 /// QQ's callback
@@ -98,7 +98,7 @@ pub async fn callback(
     res: &mut Response,
 ) -> Result<Json<OAuthCallbackResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::callback(configured(state.qq_login.as_ref())?, &state, req, res).await
+    oauth_login::callback(configured(state.oauth.qq_login.as_ref())?, &state, req, res).await
 }
 
 /// Bind a first-time QQ identity
@@ -131,5 +131,5 @@ pub async fn callback(
 #[handler]
 pub async fn bind(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::bind("qq", configured(state.qq_login.as_ref())?, &state, req, res).await
+    oauth_login::bind("qq", configured(state.oauth.qq_login.as_ref())?, &state, req, res).await
 }

@@ -51,6 +51,7 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
     let body: LoginRequest = read_body(req, state.max_body_bytes).await?;
     let client_ip = state.client_ip.resolve(req);
     let logged_in = state
+        .accounts
         .log_in
         .execute(LogInRequest {
             account: body.username.unwrap_or_default(),
@@ -94,7 +95,7 @@ pub async fn log_out(req: &mut Request, depot: &mut Depot, res: &mut Response) -
     let state = ApiState::from_depot(depot)?;
     let claims = claims(depot)?.clone();
     let body: LogoutRequest = read_body(req, state.max_body_bytes).await?;
-    state.log_out.execute(&claims, body.refresh_token.as_deref(), state.client_ip.resolve(req)).await?;
+    state.sessions.log_out.execute(&claims, body.refresh_token.as_deref(), state.client_ip.resolve(req)).await?;
     res.status_code(StatusCode::NO_CONTENT);
     Ok(())
 }
@@ -118,7 +119,7 @@ pub async fn log_out(req: &mut Request, depot: &mut Depot, res: &mut Response) -
 pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let user_id = claims(depot)?.user_id;
-    state.revoke_all_sessions.execute(user_id, state.client_ip.resolve(req)).await?;
+    state.sessions.revoke_all_sessions.execute(user_id, state.client_ip.resolve(req)).await?;
     res.status_code(StatusCode::NO_CONTENT);
     Ok(())
 }
@@ -151,7 +152,7 @@ pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut
 pub async fn refresh(req: &mut Request, depot: &mut Depot) -> Result<Json<RefreshResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let body: RefreshRequest = read_body(req, state.max_body_bytes).await?;
-    let session = state.refresh_session.execute(body.refresh_token.as_deref().unwrap_or_default()).await?;
+    let session = state.sessions.refresh_session.execute(body.refresh_token.as_deref().unwrap_or_default()).await?;
     Ok(Json(RefreshResponse {
         token: session.access.token,
         refresh_token: session.refresh_token,

@@ -47,6 +47,7 @@ pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) 
     let body: RegisterRequest = read_body(req, state.max_body_bytes).await?;
     let client_ip = state.client_ip.resolve(req);
     let registered = state
+        .sign_up
         .register_user
         .execute(
             RegisterUserRequest {
@@ -130,7 +131,7 @@ pub async fn update_profile(req: &mut Request, depot: &mut Depot) -> Result<Json
         address: body.address,
         signature: body.signature,
     };
-    let user = state.update_profile.execute(user_id, patch).await?;
+    let user = state.accounts.update_profile.execute(user_id, patch).await?;
     Ok(Json(UserResponse::from(user)))
 }
 
@@ -168,6 +169,7 @@ pub async fn change_password(req: &mut Request, depot: &mut Depot) -> Result<Jso
     let target = req.param::<i64>("id").map(UserId).ok_or(ApiError::RouteNotFound)?;
     let body: ChangePasswordRequest = read_body(req, state.max_body_bytes).await?;
     state
+        .accounts
         .change_password
         .execute(use_cases::ChangePasswordRequest {
             actor,

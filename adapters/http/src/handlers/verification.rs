@@ -36,7 +36,7 @@ use crate::state::ApiState;
 pub async fn image_code(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let uuid = req.param::<String>("uuid").unwrap_or_default();
-    let png = state.issue_captcha.execute(&uuid, state.client_ip.resolve(req)).await?;
+    let png = state.codes.issue_captcha.execute(&uuid, state.client_ip.resolve(req)).await?;
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("image/png"));
     res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.write_body(png).map_err(|e| ApiError::App(application::AppError::Internal(e.to_string())))?;
@@ -68,6 +68,7 @@ pub async fn sms_code(req: &mut Request, depot: &mut Depot) -> Result<Json<Messa
     let state = ApiState::from_depot(depot)?;
     let query: SmsCodeQuery = read_query(req)?;
     state
+        .codes
         .send_sms_code
         .execute(SendSmsCodeRequest {
             mobile: req.param::<String>("mobile").unwrap_or_default(),
@@ -105,6 +106,7 @@ pub async fn email_code(req: &mut Request, depot: &mut Depot) -> Result<Json<Mes
     let state = ApiState::from_depot(depot)?;
     let query: EmailCodeQuery = read_query(req)?;
     state
+        .codes
         .send_email_code
         .execute(SendEmailCodeRequest {
             email: req.param::<String>("email").unwrap_or_default(),

@@ -42,7 +42,7 @@ use crate::state::ApiState;
 pub async fn mini_program(req: &mut Request, depot: &mut Depot) -> Result<Json<MiniProgramLoginResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let body: MiniProgramLoginRequest = read_body(req, state.max_body_bytes).await?;
-    let login = state.mini_program_login.as_ref().ok_or(ApiError::RouteNotFound)?;
+    let login = state.oauth.mini_program_login.as_ref().ok_or(ApiError::RouteNotFound)?;
     let logged_in = login
         .execute(MiniProgramLogInRequest {
             code: body.code.unwrap_or_default(),
@@ -91,7 +91,7 @@ pub async fn phone(req: &mut Request, depot: &mut Depot) -> Result<Json<UserResp
     let state = ApiState::from_depot(depot)?;
     let user = claims(depot)?.user_id;
     let body: MiniProgramPhoneRequest = read_body(req, state.max_body_bytes).await?;
-    let bind = state.mini_program_phone.as_ref().ok_or(ApiError::RouteNotFound)?;
+    let bind = state.oauth.mini_program_phone.as_ref().ok_or(ApiError::RouteNotFound)?;
     let updated = bind.execute(user, &body.code.unwrap_or_default()).await?;
     Ok(Json(UserResponse::from(updated)))
 }

@@ -39,7 +39,7 @@ use crate::state::ApiState;
 #[handler]
 pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<OAuthAuthorizationResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::authorization(configured(state.wechat_web_login.as_ref())?, &state, req)
+    oauth_login::authorization(configured(state.oauth.wechat_web_login.as_ref())?, &state, req)
 }
 
 /// Leave for WeChat (the hop)
@@ -69,7 +69,7 @@ pub async fn authorization(req: &mut Request, depot: &mut Depot) -> Result<Json<
 #[handler]
 pub async fn start(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::depart(configured(state.wechat_web_login.as_ref())?, req, res).await
+    oauth_login::depart(configured(state.oauth.wechat_web_login.as_ref())?, req, res).await
 }
 
 /// WeChat's callback
@@ -108,7 +108,7 @@ pub async fn callback(
     res: &mut Response,
 ) -> Result<Json<OAuthCallbackResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::callback(configured(state.wechat_web_login.as_ref())?, &state, req, res).await
+    oauth_login::callback(configured(state.oauth.wechat_web_login.as_ref())?, &state, req, res).await
 }
 
 /// Bind a first-time WeChat website identity
@@ -142,5 +142,5 @@ pub async fn callback(
 #[handler]
 pub async fn bind(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
-    oauth_login::bind("wechat_web", configured(state.wechat_web_login.as_ref())?, &state, req, res).await
+    oauth_login::bind("wechat_web", configured(state.oauth.wechat_web_login.as_ref())?, &state, req, res).await
 }

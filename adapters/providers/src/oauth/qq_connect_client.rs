@@ -1,6 +1,6 @@
 use std::fmt;
 
-use application::ports::{ProviderError, QqClient, QqIdentity};
+use application::ports::{OAuthProvider, ProviderError, ProviderIdentity, WebLoginProvider};
 use async_trait::async_trait;
 use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
 use reqwest::Url;
@@ -81,7 +81,7 @@ impl QqConnectClient {
         qq_answer::me(&body)
     }
 
-    async fn identify_raw(&self, code: &str) -> Result<QqIdentity, ProviderError> {
+    async fn identify_raw(&self, code: &str) -> Result<ProviderIdentity, ProviderError> {
         let token = self.exchange(code).await?;
         let me = match self.me(&token, true).await {
             // Without the unionid permission QQ refuses the whole call, not just the unionid.
@@ -108,7 +108,7 @@ impl QqConnectClient {
             });
         }
         tracing::info!(openid = masked(&me.openid), unionid = me.unionid.is_some(), "qq connect: identified");
-        Ok(QqIdentity { openid: me.openid, unionid: me.unionid })
+        Ok(ProviderIdentity { openid: me.openid, unionid: me.unionid })
     }
 }
 
@@ -120,7 +120,11 @@ impl fmt::Debug for QqConnectClient {
 }
 
 #[async_trait]
-impl QqClient for QqConnectClient {
+impl WebLoginProvider for QqConnectClient {
+    fn provider(&self) -> OAuthProvider {
+        OAuthProvider::Qq
+    }
+
     fn app_id(&self) -> String {
         self.settings.client_id.clone()
     }
@@ -139,7 +143,7 @@ impl QqClient for QqConnectClient {
     /// A `me` answer naming another app's client_id is refused as QQ's 100013 (invalid
     /// token): such a token says nothing about who logged in to this app. QQ's codes are
     /// read here, once: the caller sees provider-neutral failures.
-    async fn identify(&self, code: &str) -> Result<QqIdentity, ProviderError> {
+    async fn identify(&self, code: &str) -> Result<ProviderIdentity, ProviderError> {
         self.identify_raw(code).await.map_err(qq_failure::classified)
     }
 }

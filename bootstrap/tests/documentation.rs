@@ -107,3 +107,104 @@ fn the_readme_links_every_page_under_docs() {
         .collect();
     assert!(unlinked.is_empty(), "pages under docs/ the README does not link: {unlinked:?}");
 }
+
+/// The top-level folders of the repository: a code span starting with one of them names a path in it.
+const TOP_LEVEL: [&str; 11] = [
+    "domain/",
+    "application/",
+    "adapters/",
+    "bootstrap/",
+    "openapi/",
+    "tests/",
+    "test-support/",
+    "docs/",
+    ".ci/",
+    "bench/",
+    "clients/",
+];
+
+/// Whether a code span names a path of the repository: it starts with a top-level folder, is no placeholder
+/// (`<provider>`), and is no media type (`application/json`).
+fn names_a_path(span: &str) -> bool {
+    let media_type = span.starts_with("application/")
+        && !["application/src", "application/tests", "application/Cargo.toml"].iter().any(|p| span.starts_with(p));
+    TOP_LEVEL.iter().any(|folder| span.starts_with(folder)) && !span.contains('<') && !media_type
+}
+
+/// The code spans of a page outside fenced blocks.
+fn code_spans(markdown: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    let mut in_fence = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if !in_fence {
+            spans.extend(line.split('`').skip(1).step_by(2).map(str::to_owned));
+        }
+    }
+    spans
+}
+
+/// `a/{b,c}/d` as `a/b/d` and `a/c/d`; a glob (`src/**`) as the folder before it; a line number dropped.
+fn named_paths(span: &str) -> Vec<String> {
+    let path = span.split_whitespace().next().unwrap_or_default();
+    let path = path.split('*').next().unwrap_or_default();
+    let path = path.split(':').next().unwrap_or_default();
+    match (path.find('{'), path.find('}')) {
+        (Some(open), Some(close)) if open < close => path[open + 1..close]
+            .split(',')
+            .map(|choice| format!("{}{choice}{}", &path[..open], &path[close + 1..]))
+            .collect(),
+        _ => vec![path.to_owned()],
+    }
+}
+
+/// Every file name under the repository, for the bare names (`sql_error.rs`) a page mentions.
+fn file_names(folder: &Path, names: &mut Vec<String>) {
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            if !matches!(name.as_str(), "target" | ".git" | "node_modules") {
+                file_names(&path, names);
+            }
+        } else {
+            names.push(name);
+        }
+    }
+}
+
+#[test]
+fn every_repository_path_the_readme_and_docs_name_exists() {
+    let root = repository();
+    let mut missing = Vec::new();
+    for page in pages() {
+        let markdown = std::fs::read_to_string(&page).unwrap();
+        for span in code_spans(&markdown) {
+            if names_a_path(&span) {
+                for path in named_paths(&span) {
+                    if !root.join(&path).exists() {
+                        missing.push(format!("{}: {path}", page.strip_prefix(&root).unwrap().display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "paths named in the README or docs/ that do not exist:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn every_source_file_the_architecture_page_names_exists() {
+    let root = repository();
+    let mut names = Vec::new();
+    file_names(&root, &mut names);
+    let page = std::fs::read_to_string(root.join("docs/architecture.md")).unwrap();
+    let missing: Vec<String> = code_spans(&page)
+        .into_iter()
+        .filter(|span| !span.contains('/') && Path::new(span).extension().is_some_and(|extension| extension == "rs"))
+        .filter(|name| !names.contains(name))
+        .collect();
+    assert!(missing.is_empty(), "files docs/architecture.md names that are nowhere in the repository: {missing:?}");
+}

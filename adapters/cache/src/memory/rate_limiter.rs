@@ -251,13 +251,17 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    // Worker threads of their own and a barrier: the hits meet on several threads at once, as a
+    // server's requests do, not one after another on a single-thread runtime.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_hits_never_exceed_the_maximum() {
         let cache = std::sync::Arc::new(cache());
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(50));
         let tasks: Vec<_> = (0..50)
             .map(|_| {
-                let cache = cache.clone();
+                let (cache, start) = (cache.clone(), start.clone());
                 tokio::spawn(async move {
+                    start.wait().await;
                     cache.acquire(&[RateLimit::new("race", 7, Duration::from_secs(60))]).await.unwrap()
                 })
             })

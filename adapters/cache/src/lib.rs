@@ -1,10 +1,13 @@
 //! The cache behind captchas, one-time codes and rate limits (Redis through fred, or in process), and the
-//! account cache that keeps token checks and availability answers in memory, current across instances.
+//! account cache and taken-names filter that keep token checks and availability answers in memory, with the
+//! news of account changes that keeps them current across instances.
 
 pub mod account_cache;
+pub mod account_changes;
 pub mod memory;
 mod patient_reservation;
 pub mod redis;
+pub mod taken_names;
 
 pub use memory::MemoryCache;
 pub use redis::{EvictionPolicy, RedisCache};

@@ -10,11 +10,13 @@ use application::ports::{
     RegistrationStore, UserRepository,
 };
 use cache::account_cache::{
-    AccountChanges, CachedTokenStandings, FreshnessLease, InstanceMemory, InvalidatingEmailChangeStore,
-    InvalidatingLoginStore, InvalidatingPasswordChangeStore, InvalidatingUserRepository, NameFilteredUserRepository,
-    NameFingerprints, NameNotingOAuthIdentities, NameNotingRegistrationStore, RedisAccountChanges, StandingCache,
-    TakenNames, follow_account_changes,
+    AnnouncingEmailChangeStore, AnnouncingLoginStore, AnnouncingOAuthIdentities, AnnouncingPasswordChangeStore,
+    AnnouncingRegistrationStore, CachedTokenStandings, CachedUserRepository, StandingCache,
 };
+use cache::account_changes::{
+    AccountChanges, FreshnessLease, InstanceMemory, RedisAccountChanges, follow_account_changes,
+};
+use cache::taken_names::{NameFingerprints, TakenNames};
 use service_metrics::ServiceMetrics;
 use storage::Database;
 use tokio::sync::Notify;
@@ -84,41 +86,36 @@ impl AccountRecords {
         if let Some(lease) = lease {
             follow_account_changes(database.account_change_log(), memory.clone(), lease);
         }
-        let mut changes = match config.redis_url() {
+        let changes = Arc::new(match config.redis_url() {
             Some(url) => {
                 let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
-                let others = RedisAccountChanges::start(url, &config.redis_key_prefix, memory, timeout)
+                let others = RedisAccountChanges::start(url, &config.redis_key_prefix, memory.clone(), timeout)
                     .map_err(|e| StartError::Cache(e.to_string()))?;
                 tracing::info!("account cache on, kept in step with the other instances through Redis");
-                AccountChanges::shared(cache.clone(), Arc::new(others))
+                AccountChanges::shared(memory, Arc::new(others))
             }
             None => {
                 tracing::info!("account cache on (this instance alone)");
                 memory.set_listening(true);
-                AccountChanges::local(cache.clone())
+                AccountChanges::local(memory)
             }
-        };
-        if let Some(names) = &names {
-            changes = changes.noting_names(names.clone());
-        }
-        let changes = Arc::new(changes);
-        let mut users: Arc<dyn UserRepository> =
-            Arc::new(InvalidatingUserRepository::new(direct.users, changes.clone()));
+        });
+        let mut users = CachedUserRepository::new(direct.users, changes.clone());
         // A new account is in nobody's memory: only the names it takes are told.
         let (mut registrations, mut identities) = (direct.registrations, direct.identities);
         if let Some(names) = names {
-            users = Arc::new(NameFilteredUserRepository::new(users, names, changes.clone()));
-            registrations = Arc::new(NameNotingRegistrationStore::new(registrations, changes.clone()));
-            identities = Arc::new(NameNotingOAuthIdentities::new(identities, changes.clone()));
+            users = users.filtered_by(names);
+            registrations = Arc::new(AnnouncingRegistrationStore::new(registrations, changes.clone()));
+            identities = Arc::new(AnnouncingOAuthIdentities::new(identities, changes.clone()));
         }
         Ok(Self {
-            users,
+            users: Arc::new(users),
             registrations,
             identities,
             revocations: Arc::new(CachedTokenStandings::new(direct.revocations, cache, changes.clone())),
-            logins: Arc::new(InvalidatingLoginStore::new(direct.logins, changes.clone())),
-            password_changes: Arc::new(InvalidatingPasswordChangeStore::new(direct.password_changes, changes.clone())),
-            email_changes: Arc::new(InvalidatingEmailChangeStore::new(direct.email_changes, changes)),
+            logins: Arc::new(AnnouncingLoginStore::new(direct.logins, changes.clone())),
+            password_changes: Arc::new(AnnouncingPasswordChangeStore::new(direct.password_changes, changes.clone())),
+            email_changes: Arc::new(AnnouncingEmailChangeStore::new(direct.email_changes, changes)),
         })
     }
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::TokenStanding;
-use cache::account_cache::{AccountChanges, InstanceMemory, RedisAccountChanges, StandingCache};
+use cache::account_cache::StandingCache;
+use cache::account_changes::{AccountChanges, InstanceMemory, RedisAccountChanges};
 use domain::UserId;
 use test_support::accounts::account;
 use test_support::backends::backend_url;
@@ -24,8 +25,8 @@ impl Instance {
     fn start(url: &str, prefix: &str) -> Self {
         let cache = Arc::new(StandingCache::new(1_000, Duration::from_secs(600), true));
         let memory = InstanceMemory::new(Arc::clone(&cache), None);
-        let redis = Arc::new(RedisAccountChanges::start(url, prefix, memory, Duration::from_secs(1)).unwrap());
-        let changes = AccountChanges::shared(Arc::clone(&cache), Arc::clone(&redis));
+        let redis = Arc::new(RedisAccountChanges::start(url, prefix, memory.clone(), Duration::from_secs(1)).unwrap());
+        let changes = AccountChanges::shared(memory, Arc::clone(&redis));
         Self { cache, changes, redis }
     }
 

@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::UserId;
 
-use super::{AccountChanges, StandingCache};
+use super::StandingCache;
+use crate::account_changes::AccountChanges;
 
 /// Token standings answered from memory when this account and token were
 /// read since the account last changed; logouts and "sign out everywhere"
@@ -85,6 +86,7 @@ mod tests {
     use test_support::accounts::account;
 
     use super::*;
+    use crate::account_changes::InstanceMemory;
 
     fn standing(version: i64, revoked: bool) -> TokenStanding {
         TokenStanding { user: User { username: "alice".into(), token_version: version, ..account(7) }, revoked }
@@ -92,7 +94,7 @@ mod tests {
 
     fn cached(inner: MockAccessTokenRevocations) -> CachedTokenStandings {
         let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));
-        let changes = Arc::new(AccountChanges::local(Arc::clone(&cache)));
+        let changes = Arc::new(AccountChanges::local(InstanceMemory::new(Arc::clone(&cache), None)));
         CachedTokenStandings::new(Arc::new(inner), cache, changes)
     }
 

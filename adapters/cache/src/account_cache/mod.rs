@@ -3,72 +3,37 @@
 //!
 //! Each authenticated request needs the account and whether its token was
 //! logged out. Read from the database that is one query per request, and
-//! PostgreSQL becomes the ceiling. Here the answer is kept in memory and
-//! dropped by the events that change it, never by waiting:
-//! - every write to an account goes through a decorator of its port
-//!   ([`InvalidatingUserRepository`], [`InvalidatingLoginStore`], [`InvalidatingPasswordChangeStore`],
-//!   [`InvalidatingEmailChangeStore`], and [`CachedTokenStandings`] for logouts
-//!   and "sign out everywhere"), which drops the account here before the
-//!   request answers and announces it to the other instances ([`AccountChanges`]);
-//! - with Redis, the other instances hear it on a pub/sub channel
-//!   ([`RedisAccountChanges`]). While that subscription is down, nothing is
-//!   answered from memory: every check reads the database again, and the
-//!   memory is cleared when the subscription is back, since announcements made
-//!   meanwhile were missed.
-//!
-//! Redis may lose an announcement (the writer cut off from Redis, or killed
-//! between its commit and its publish), so with several instances memory
-//! answers only under a [`FreshnessLease`]: triggers write every change to the
-//! account-change log in the change's own transaction ([`AccountChangeLog`]),
-//! every instance reads it every 200 ms ([`follow_account_changes`]), and memory
-//! answers only within a second of the start of the last complete read. Redis
-//! makes the news arrive sooner; the log makes it arrive.
+//! PostgreSQL becomes the ceiling. Here the answer is kept in memory
+//! ([`StandingCache`], read through [`CachedTokenStandings`]) and dropped by
+//! the events that change it, never by waiting: every port that writes an
+//! account has one wrapper here, which tells the change
+//! ([`AccountChanges`](crate::account_changes::AccountChanges)) before the
+//! request answers, so that this instance drops the account at once and the
+//! others hear of it ([`crate::account_changes`] says how, and when memory
+//! stops answering because news might be missed):
+//! - [`CachedUserRepository`]: profile, mobile, email and password writes;
+//!   it also answers availability checks of surely free names from the
+//!   taken-names filter ([`crate::taken_names`]) and tells it the names taken;
+//! - [`CachedTokenStandings`]: logouts and "sign out everywhere";
+//! - [`AnnouncingLoginStore`], [`AnnouncingPasswordChangeStore`],
+//!   [`AnnouncingEmailChangeStore`]: logins (the account kept, with its new
+//!   `last_login`), new passwords, new pending emails;
+//! - [`AnnouncingRegistrationStore`], [`AnnouncingOAuthIdentities`]: new
+//!   accounts, in nobody's memory yet, whose names the filter must learn.
 //!
 //! The time-to-live bounds only changes made outside the service (an operator
-//! editing a row by hand).
-//!
-//! The same announcements keep a filter of the taken usernames, mobiles and
-//! emails current ([`TakenNames`], [`NameFilteredUserRepository`],
-//! [`NameNotingRegistrationStore`]), so that an
-//! availability check of a free name needs no query.
+//! editing a row by hand) on an instance alone, which reads no account-change
+//! log.
 
-mod account_changes;
-mod announcement;
+mod announcing_stores;
 mod cached_token_standings;
-mod change_log_follower;
-mod freshness_lease;
-mod instance_memory;
-mod invalidating_email_change_store;
-mod invalidating_login_store;
-mod invalidating_password_change_store;
-mod invalidating_user_repository;
-mod name_filtered_user_repository;
-mod name_fingerprints;
-mod name_noting_oauth_identities;
-mod name_noting_registration_store;
-mod redis_account_changes;
+mod cached_user_repository;
 mod standing_cache;
-mod taken_name;
-mod taken_names;
 
-pub use account_changes::AccountChanges;
-pub use announcement::Announcement;
+pub use announcing_stores::{
+    AnnouncingEmailChangeStore, AnnouncingLoginStore, AnnouncingOAuthIdentities, AnnouncingPasswordChangeStore,
+    AnnouncingRegistrationStore,
+};
 pub use cached_token_standings::CachedTokenStandings;
-pub use change_log_follower::follow_account_changes;
-pub use freshness_lease::{FRESHNESS_BOUND, FreshnessLease};
-pub use instance_memory::InstanceMemory;
-pub use invalidating_email_change_store::InvalidatingEmailChangeStore;
-pub use invalidating_login_store::InvalidatingLoginStore;
-pub use invalidating_password_change_store::InvalidatingPasswordChangeStore;
-pub use invalidating_user_repository::InvalidatingUserRepository;
-pub use name_filtered_user_repository::NameFilteredUserRepository;
-pub use name_fingerprints::NameFingerprints;
-pub use name_noting_oauth_identities::NameNotingOAuthIdentities;
-pub use name_noting_registration_store::NameNotingRegistrationStore;
-pub use redis_account_changes::RedisAccountChanges;
+pub use cached_user_repository::CachedUserRepository;
 pub use standing_cache::{ReadTicket, StandingCache};
-pub use taken_name::{NewUserNames, TakenName};
-pub use taken_names::TakenNames;
-
-// The ports this module reads the database through; storage implements them.
-use application::ports::{AccountChange, AccountChangeLog, TakenNameRow, TakenNameSource};

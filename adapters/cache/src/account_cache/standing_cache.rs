@@ -7,9 +7,9 @@ use application::ports::TokenStanding;
 use chrono::{DateTime, Utc};
 use domain::{User, UserId};
 use parking_lot::RwLock;
-
-use super::FreshnessLease;
 use service_metrics::AccountCacheGauges;
+
+use crate::account_changes::FreshnessLease;
 
 /// Token ids remembered per account; a person rarely has more sessions at
 /// once, and a flood of fresh tokens for one account must not grow memory.
@@ -213,6 +213,7 @@ mod tests {
     use test_support::accounts::account;
 
     use super::*;
+    use crate::account_changes::FRESHNESS_BOUND;
 
     fn user(id: i64, nickname: &str) -> User {
         User { profile: Profile { nickname: Some(nickname.into()), ..Profile::default() }, ..account(id) }
@@ -253,7 +254,7 @@ mod tests {
         let lapsed = Arc::new(FreshnessLease::default());
         let leased = cache().leased_by(Arc::clone(&lapsed));
         std::thread::sleep(Duration::from_millis(2));
-        lapsed.renew(std::time::Instant::now().checked_sub(super::super::FRESHNESS_BOUND).unwrap());
+        lapsed.renew(std::time::Instant::now().checked_sub(FRESHNESS_BOUND).unwrap());
         leased.remember(leased.ticket(), "jti-a", &read);
         assert_eq!(leased.lookup(UserId(1), "jti-a"), None, "a lapsed lease: nothing kept or answered");
     }

@@ -4,29 +4,50 @@ use application::ports::{RepoError, UserRepository};
 use async_trait::async_trait;
 use domain::{Email, LoginIdentifier, Mobile, NewUser, Profile, User, UserId};
 
-use super::{AccountChanges, NewUserNames, TakenName, TakenNames};
+use crate::account_changes::AccountChanges;
+use crate::taken_names::{NewUserNames, TakenName, TakenNames};
 
-/// The user repository, answering "is this name taken?" from the taken-names
-/// filter when it is surely free, and telling the filters of every instance
-/// each name a write takes.
+/// The user repository, announcing every write to an existing account so
+/// that no instance answers from an older copy of it, and, with the
+/// taken-names filter on, answering "is this name taken?" from the filter
+/// when the name is surely free.
 ///
-/// A name is told before the write (the other instances stop calling it free
-/// before it can commit) and again after it (a filter being built from the
-/// table meanwhile may have read past the row before it committed).
-pub struct NameFilteredUserRepository {
+/// A name a write takes is told before the write (the other instances stop
+/// calling it free before it can commit) and again after it (a filter being
+/// built from the table meanwhile may have read past the row before it
+/// committed).
+pub struct CachedUserRepository {
     inner: Arc<dyn UserRepository>,
-    names: Arc<TakenNames>,
     changes: Arc<AccountChanges>,
+    names: Option<Arc<TakenNames>>,
 }
 
-impl NameFilteredUserRepository {
-    pub fn new(inner: Arc<dyn UserRepository>, names: Arc<TakenNames>, changes: Arc<AccountChanges>) -> Self {
-        Self { inner, names, changes }
+impl CachedUserRepository {
+    pub fn new(inner: Arc<dyn UserRepository>, changes: Arc<AccountChanges>) -> Self {
+        Self { inner, changes, names: None }
+    }
+
+    /// Answers availability checks of surely free names from `names`, which
+    /// `changes` must be telling every name taken.
+    #[must_use]
+    pub fn filtered_by(mut self, names: Arc<TakenNames>) -> Self {
+        self.names = Some(names);
+        self
+    }
+
+    async fn announced<T>(&self, user: UserId, result: Result<T, RepoError>) -> Result<T, RepoError> {
+        self.changes.announce(user).await;
+        result
+    }
+
+    fn surely_free(&self, name: TakenName<'_>) -> bool {
+        self.names.as_ref().is_some_and(|names| !names.may_be_taken(name))
     }
 }
 
 #[async_trait]
-impl UserRepository for NameFilteredUserRepository {
+impl UserRepository for CachedUserRepository {
+    /// A new account is in nobody's memory yet: only the names it takes are told.
     async fn insert(&self, user: NewUser) -> Result<User, RepoError> {
         let names = NewUserNames::of(&user);
         self.changes.announce_all_taken(&names.list()).await;
@@ -44,34 +65,36 @@ impl UserRepository for NameFilteredUserRepository {
     }
 
     async fn username_exists(&self, username: &str) -> Result<bool, RepoError> {
-        if !self.names.may_be_taken(TakenName::Username(username)) {
+        if self.surely_free(TakenName::Username(username)) {
             return Ok(false);
         }
         self.inner.username_exists(username).await
     }
 
     async fn mobile_exists(&self, mobile: &Mobile) -> Result<bool, RepoError> {
-        if !self.names.may_be_taken(TakenName::Mobile(mobile.as_str())) {
+        if self.surely_free(TakenName::Mobile(mobile.as_str())) {
             return Ok(false);
         }
         self.inner.mobile_exists(mobile).await
     }
 
     async fn email_exists(&self, email: &Email) -> Result<bool, RepoError> {
-        if !self.names.may_be_taken(TakenName::Email(email.as_str())) {
+        if self.surely_free(TakenName::Email(email.as_str())) {
             return Ok(false);
         }
         self.inner.email_exists(email).await
     }
 
     async fn update_profile(&self, id: UserId, profile: &Profile) -> Result<Option<User>, RepoError> {
-        self.inner.update_profile(id, profile).await
+        let result = self.inner.update_profile(id, profile).await;
+        self.announced(id, result).await
     }
 
     async fn set_mobile(&self, id: UserId, mobile: &Mobile) -> Result<Option<User>, RepoError> {
         let names = [TakenName::Mobile(mobile.as_str())];
         self.changes.announce_all_taken(&names).await;
         let result = self.inner.set_mobile(id, mobile).await;
+        let result = self.announced(id, result).await;
         self.changes.announce_all_taken(&names).await;
         result
     }
@@ -80,16 +103,19 @@ impl UserRepository for NameFilteredUserRepository {
         let names = [TakenName::Email(email.as_str())];
         self.changes.announce_all_taken(&names).await;
         let result = self.inner.activate_email(id, email, version).await;
+        let result = self.announced(id, result).await;
         self.changes.announce_all_taken(&names).await;
         result
     }
 
     async fn discard_pending_email(&self, id: UserId) -> Result<Option<User>, RepoError> {
-        self.inner.discard_pending_email(id).await
+        let result = self.inner.discard_pending_email(id).await;
+        self.announced(id, result).await
     }
 
     async fn update_password_hash(&self, id: UserId, hash: &str) -> Result<(), RepoError> {
-        self.inner.update_password_hash(id, hash).await
+        let result = self.inner.update_password_hash(id, hash).await;
+        self.announced(id, result).await
     }
 }
 
@@ -97,21 +123,38 @@ impl UserRepository for NameFilteredUserRepository {
 mod tests {
     use std::time::Duration;
 
-    use application::ports::MockUserRepository;
+    use application::ports::{MockUserRepository, TokenStanding};
     use test_support::accounts::account;
 
     use super::*;
     use crate::account_cache::StandingCache;
-    use crate::account_cache::taken_names::built_without_accounts as ready_names;
+    use crate::account_changes::InstanceMemory;
+    use crate::taken_names::built_without_accounts as ready_names;
 
-    fn filtered(inner: MockUserRepository, names: &Arc<TakenNames>) -> NameFilteredUserRepository {
+    fn repository(inner: MockUserRepository) -> (CachedUserRepository, Arc<StandingCache>) {
         let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));
-        let changes = Arc::new(AccountChanges::local(cache).noting_names(names.clone()));
-        NameFilteredUserRepository::new(Arc::new(inner), names.clone(), changes)
+        let changes = Arc::new(AccountChanges::local(InstanceMemory::new(Arc::clone(&cache), None)));
+        cache.remember(cache.ticket(), "jti", &TokenStanding { user: account(7), revoked: false });
+        (CachedUserRepository::new(Arc::new(inner), changes), cache)
+    }
+
+    fn filtered(inner: MockUserRepository, names: &Arc<TakenNames>) -> CachedUserRepository {
+        let cache = Arc::new(StandingCache::new(100, Duration::from_secs(60), true));
+        let changes = Arc::new(AccountChanges::local(InstanceMemory::new(cache, Some(names.clone()))));
+        CachedUserRepository::new(Arc::new(inner), changes).filtered_by(names.clone())
     }
 
     fn mobile() -> Mobile {
         Mobile::parse("13800138000").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_profile_change_drops_the_account() {
+        let mut inner = MockUserRepository::new();
+        inner.expect_update_profile().times(1).returning(|_, _| Ok(Some(account(7))));
+        let (users, cache) = repository(inner);
+        users.update_profile(UserId(7), &Profile::default()).await.unwrap();
+        assert_eq!(cache.lookup(UserId(7), "jti"), None);
     }
 
     #[tokio::test]

@@ -2,11 +2,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use application::ports::{TakenNameRow, TakenNameSource};
 use fastbloom::AtomicBloomFilter;
 use parking_lot::RwLock;
-
-use super::{FreshnessLease, NameFingerprints, TakenName, TakenNameRow, TakenNameSource};
 use service_metrics::TakenNamesGauges;
+
+use super::{NameFingerprints, TakenName};
+use crate::account_changes::FreshnessLease;
 
 /// Accounts read per query while the filter is built.
 const PAGE: u32 = 5_000;
@@ -243,7 +245,7 @@ impl TakenNames {
     }
 }
 
-/// A filter of a table without accounts, built: for the tests of the decorators.
+/// A filter of a table without accounts, built: for the tests of the stores that tell it names.
 #[cfg(test)]
 pub(crate) async fn built_without_accounts() -> Arc<TakenNames> {
     struct NoAccounts;
@@ -275,6 +277,7 @@ mod tests {
     use tokio::sync::Notify;
 
     use super::*;
+    use crate::account_changes::FRESHNESS_BOUND;
 
     /// A table of accounts; `gate`, when set, holds every page until notified.
     #[derive(Default)]
@@ -391,7 +394,7 @@ mod tests {
         );
         names.set_listening(true);
         until_ready(&names).await;
-        lapsed.renew(std::time::Instant::now().checked_sub(super::super::FRESHNESS_BOUND).unwrap());
+        lapsed.renew(std::time::Instant::now().checked_sub(FRESHNESS_BOUND).unwrap());
         assert!(names.may_be_taken(TakenName::Username("nobody")), "a lapsed lease sends every check to the database");
     }
 

@@ -13,6 +13,8 @@ use application::ports::{
 use domain::{CaptchaId, CaptchaText, VerificationCode};
 use test_support::backends::backend_url;
 
+use crate::at_once;
+
 /// The same cache seen through each port, plus a second handle on it (a
 /// second instance of the service, for Redis; the same one for memory).
 #[derive(Clone)]
@@ -182,19 +184,13 @@ async fn a_zero_maximum_turns_the_limit_off(cache: Fixture) {
 }
 
 async fn concurrent_hits_from_two_instances_never_exceed_the_maximum(cache: Fixture) {
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
-            tokio::spawn(async move { limiter.acquire(&[RateLimit::new("race", 7, MINUTE)]).await.unwrap() })
-        })
-        .collect();
-    let mut allowed = 0;
-    for task in tasks {
-        if task.await.unwrap() == RateDecision::Allowed {
-            allowed += 1;
-        }
-    }
-    assert_eq!(allowed, 7);
+    let decisions = at_once(0..40, |i| {
+        let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
+        async move { limiter.acquire(&[RateLimit::new("race", 7, MINUTE)]).await.unwrap() }
+    })
+    .await;
+    let allowed = decisions.iter().filter(|decision| **decision == RateDecision::Allowed).count();
+    assert_eq!(allowed, 7, "{decisions:?}");
 }
 
 /// Failure counters that refuse openly, waiting at most `patience` for held places.
@@ -257,16 +253,15 @@ async fn a_reserved_slot_given_back_is_free_again(cache: Fixture) {
 /// and are refused with a short wait when they do not settle in time.
 async fn concurrent_reservations_from_two_instances_never_exceed_the_maximum(cache: Fixture) {
     let limits = open(&[RateLimit::new("burst:account", 5, MINUTE), RateLimit::new("burst:ip", 30, MINUTE)], PATIENCE);
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
-            let limits = limits.clone();
-            tokio::spawn(async move { limiter.reserve(&limits).await.unwrap() })
-        })
-        .collect();
+    let reservations = at_once(0..40, |i| {
+        let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
+        let limits = limits.clone();
+        async move { limiter.reserve(&limits).await.unwrap() }
+    })
+    .await;
     let mut taken = 0;
-    for task in tasks {
-        match task.await.unwrap() {
+    for reservation in reservations {
+        match reservation {
             Reservation::Taken => taken += 1,
             Reservation::Refused { retry_after } => assert_eq!(retry_after, Duration::from_secs(1)),
             Reservation::Withheld { .. } => panic!("no counter is silent"),

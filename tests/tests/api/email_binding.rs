@@ -187,7 +187,7 @@ async fn an_address_squatted_without_verification_blocks_nobody_and_its_owner_ke
     assert_eq!((user["email"].as_str(), user["email_active"].as_bool()), (Some("victim@example.com"), Some(false)));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_accounts_verifying_one_address_at_once_give_one_owner() {
     let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
     assert_accounts_verifying_one_address_at_once_give_one_owner(&app).await;

@@ -290,7 +290,7 @@ async fn a_reset_code_keeps_the_resend_interval_of_the_mobile() {
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_access_token").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_simultaneous_uses_of_one_step_token_let_exactly_one_through() {
     assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(&spawn_app().await).await;
 }

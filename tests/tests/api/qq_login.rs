@@ -134,7 +134,7 @@ async fn a_bind_refused_for_its_sms_code_leaves_the_bind_token_usable() {
     assert_eq!(body(response).await["username"], "13700137000");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_binds_with_one_bind_token_bind_once() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
@@ -224,7 +224,7 @@ async fn only_the_browser_that_started_the_login_can_finish_it_and_only_once() {
     assert_error(app.get("/oauth/qq/user/").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replayed_cookie_a_reused_hop_and_an_expired_flow_open_nothing() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;

@@ -72,25 +72,25 @@ pub async fn assert_no_token_outlives_an_ending_that_races_rotations(app: &TestA
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_sign_out_everywhere_racing_rotations() {
     let app = spawn_app().await;
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::SignOutEverywhere).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_password_change_racing_rotations() {
     let app = spawn_app().await;
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_sign_out_everywhere_racing_rotations_on_postgres_and_redis() {
     let Some(app) = spawn_production_app("session_races::sign_out").await else { return };
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::SignOutEverywhere).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_password_change_racing_rotations_on_postgres_and_redis() {
     let Some(app) = spawn_production_app("session_races::password_change").await else { return };
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;

@@ -37,12 +37,20 @@ impl Ending {
     }
 }
 
-/// Rotates `token` until refused, returning every pair obtained.
+/// Rotates `token` until refused, returning every pair obtained. The refusal
+/// must be the ended session's 401.
 async fn rotate_until_refused(app: &TestApp, mut token: String) -> Vec<(String, String)> {
     let mut obtained = Vec::new();
     while obtained.len() < 400 {
         let response = app.post_json("/authorizations/refresh/", &json!({"refresh_token": token})).await;
         if response.status() != StatusCode::OK {
+            let status = response.status();
+            let refusal = body(response).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{refusal}");
+            assert!(
+                ["token_invalid", "token_revoked"].contains(&refusal["code"].as_str().unwrap_or_default()),
+                "{refusal}"
+            );
             break;
         }
         let pair = body(response).await;

@@ -6,9 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
 root=$(cd ../.. && pwd)
+# Where cargo puts the build: CARGO_TARGET_DIR when set (a worktree with a target directory of its own), a
+# relative one taken from $root as the build below runs there; else $root/target.
+case ${CARGO_TARGET_DIR:-} in
+  "") target=$root/target ;;
+  /*) target=$CARGO_TARGET_DIR ;;
+  *) target=$root/$CARGO_TARGET_DIR ;;
+esac
 
 # Every package pinned (pip freeze of schemathesis and its dependencies), installed once per requirements file.
-venv=${SCHEMATHESIS_VENV:-$root/target/schemathesis-venv}
+venv=${SCHEMATHESIS_VENV:-$target/schemathesis-venv}
 if ! cmp -s requirements.txt "$venv/requirements.txt"; then
   rm -rf "$venv"
   python3 -m venv "$venv"
@@ -24,7 +31,7 @@ DATA_DIR="$data" BIND_ADDR="127.0.0.1:$port" RUST_LOG=warn \
   CAPTCHA_IP_PER_MINUTE=0 CODE_RESEND_INTERVAL_SECS=0 CODE_DAILY_LIMIT=0 CODE_IP_HOURLY_LIMIT=0 \
   LOGIN_ACCOUNT_FAILURES=0 LOGIN_IP_FAILURES=0 AVAILABILITY_IP_PER_MINUTE=0 \
   EMAIL_TEST_ADDRESSES=fuzz@example.com=135790 \
-  "$root/target/debug/meiduo-accounts" serve > "$data/server.log" 2>&1 &
+  "$target/debug/meiduo-accounts" serve > "$data/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do

@@ -1,6 +1,7 @@
 //! Fails when `openapi/openapi.json` is not what the handlers describe.
 //! Regenerate with `UPDATE_OPENAPI=1 cargo test -p openapi` or
-//! `cargo run -- openapi > openapi/openapi.json`.
+//! `cargo run -- openapi > openapi/openapi.json`; with `CI` set too (as
+//! `.ci/run` sets it), the check fails instead of rewriting.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::path::Path;
@@ -10,6 +11,11 @@ fn committed_document_matches_the_handlers() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
     let generated = openapi::document_json().unwrap();
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        // In CI a rewrite would turn the check into a pass whatever the handlers say.
+        assert!(
+            std::env::var_os("CI").is_none_or(|ci| ci.is_empty() || ci == "0" || ci == "false"),
+            "UPDATE_OPENAPI is set in CI (CI is set): the drift check must compare, not rewrite"
+        );
         std::fs::write(&path, &generated).unwrap();
         return;
     }

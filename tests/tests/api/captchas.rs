@@ -9,7 +9,7 @@ fn captcha_path() -> String {
     format!("/image_codes/{}/", uuid::Uuid::new_v4())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_captcha_requests_gets_exactly_the_limit_through_and_the_rest_a_429() {
     let app = spawn_app_with(captcha_burst_config).await;
     assert_a_captcha_burst_gets_exactly_the_limit_through(&app).await;
@@ -46,7 +46,7 @@ pub async fn assert_a_captcha_burst_gets_exactly_the_limit_through(app: &TestApp
 /// With room for 20 entries, one client draws 60 captchas; the code and the
 /// limits taken before the flood survive it, and the next person still gets a
 /// captcha, a code, an account and a login.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_captcha_flood_evicts_only_captchas_and_everyone_else_keeps_working() {
     let app = spawn_app_with(|config| {
         config.memory_cache_capacity = 20;

@@ -187,7 +187,7 @@ async fn an_address_squatted_without_verification_blocks_nobody_and_its_owner_ke
     assert_eq!((user["email"].as_str(), user["email_active"].as_bool()), (Some("victim@example.com"), Some(false)));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_accounts_verifying_one_address_at_once_give_one_owner() {
     let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
     assert_accounts_verifying_one_address_at_once_give_one_owner(&app).await;
@@ -209,9 +209,17 @@ pub async fn assert_accounts_verifying_one_address_at_once_give_one_owner(app: &
     let paths: Vec<String> =
         links.iter().map(|link| format!("/emails/verification/?token={}", token_of(link))).collect();
     let responses = futures::future::join_all(paths.iter().map(|path| app.get(path))).await;
-    let statuses: Vec<StatusCode> = responses.iter().map(reqwest::Response::status).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 3, "{statuses:?}");
+    let mut answers = Vec::new();
+    for response in responses {
+        answers.push((response.status(), body(response).await));
+    }
+    assert_eq!(answers.iter().filter(|(status, _)| *status == StatusCode::OK).count(), 1, "{answers:?}");
+    // Every loser learns that another account verified the address first.
+    let lost: Vec<_> = answers.iter().filter(|(status, _)| *status != StatusCode::OK).collect();
+    assert_eq!(lost.len(), 3, "{answers:?}");
+    for (status, answer) in lost {
+        assert_eq!((*status, answer["code"].as_str()), (StatusCode::CONFLICT, Some("already_taken")), "{answer}");
+    }
     assert_eq!(body(app.get("/emails/prize@example.com/count/").await).await["count"], 1);
 }
 

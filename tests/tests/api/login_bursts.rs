@@ -132,7 +132,7 @@ pub fn patient_config(config: &mut bootstrap::Config) {
     config.login_in_flight_wait_ms = 10_000;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_right_passwords_all_log_in() {
     let app = spawn_app_with(patient_config).await;
     assert_a_burst_of_right_passwords_all_log_in(&app).await;
@@ -149,7 +149,7 @@ async fn a_lock_through_one_name_does_not_show_through_another_and_is_audited_on
     assert_eq!(audit_count(&app, "login_failed").await, 10);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_and_one_lock_entry() {
     let app = spawn_app().await;
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures(&app).await;
@@ -160,7 +160,7 @@ async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_and_one_lock_
     assert_eq!(audit_count(&app, "login_locked").await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_and_bounded_lock_entries() {
     let app = spawn_app_with(|config| config.login_ip_failures = 3).await;
     assert_a_burst_from_one_address_gets_exactly_the_allowed_failures(&app).await;
@@ -173,7 +173,7 @@ async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_and_bounded_
     assert_eq!(audit_count(&app, "login_locked").await, 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_wrong_current_passwords_gets_exactly_the_allowed_failures() {
     let app = spawn_app().await;
     let alice = app.register("alice", "13800138000").await;

@@ -59,19 +59,19 @@ async fn register_log_in_and_read_the_user_on_postgres_and_redis() {
     assert!(metrics.contains(r#"accounts_outbox_messages{status="dead"} 0"#), "{metrics}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_registrations_of_one_username_give_one_account_on_postgres() {
     let Some(app) = spawn_production_app("production_backends::concurrent_registrations").await else { return };
     app.assert_one_of_twenty_concurrent_registrations_wins().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
     let Some(app) = spawn_production_app("production_backends::account_burst").await else { return };
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_right_passwords_all_log_in_on_postgres_and_redis() {
     let Some(app) = spawn_production_app_with("production_backends::right_password_burst", patient_config).await else {
         return;
@@ -85,7 +85,7 @@ async fn a_lock_through_one_name_does_not_show_through_another_on_postgres_and_r
     assert_a_lock_through_one_name_does_not_show_through_another(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
     let Some(app) =
         spawn_production_app_with("production_backends::address_burst", |config| config.login_ip_failures = 3).await
@@ -95,7 +95,7 @@ async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_
     assert_a_burst_from_one_address_gets_exactly_the_allowed_failures(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_captcha_burst_gets_exactly_the_limit_through_on_redis() {
     let Some(app) = spawn_production_app_with("production_backends::captcha_burst", captcha_burst_config).await else {
         return;
@@ -103,7 +103,7 @@ async fn a_captcha_burst_gets_exactly_the_limit_through_on_redis() {
     assert_a_captcha_burst_gets_exactly_the_limit_through(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis() {
     let Some(app) = spawn_production_app_with("production_backends::step_token_race", |config| {
         config.code_resend_interval_secs = 0;
@@ -115,7 +115,7 @@ async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres
     assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn accounts_verifying_one_address_at_once_give_one_owner_on_postgres() {
     let Some(app) = spawn_production_app_with("production_backends::verification_race", |config| {
         config.code_resend_interval_secs = 0;

@@ -134,7 +134,7 @@ async fn a_bind_refused_for_its_sms_code_leaves_the_bind_token_usable() {
     assert_eq!(body(response).await["username"], "13700137000");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_binds_with_one_bind_token_bind_once() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
@@ -224,7 +224,7 @@ async fn only_the_browser_that_started_the_login_can_finish_it_and_only_once() {
     assert_error(app.get("/oauth/qq/user/").await, StatusCode::BAD_REQUEST, "invalid_oauth_code").await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replayed_cookie_a_reused_hop_and_an_expired_flow_open_nothing() {
     let fake = FakeQq::start().await;
     let app = spawn_with_qq(&fake, |_| {}).await;
@@ -253,9 +253,15 @@ async fn a_replayed_cookie_a_reused_hop_and_an_expired_flow_open_nothing() {
         app.client.get(app.url(&format!("/oauth/qq/user/?code={code}"))).header("cookie", &flow_cookie).send()
     };
     let answers = futures::future::join_all([send("code-1"), send("code-2")]).await;
-    let mut statuses: Vec<u16> = answers.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
-    statuses.sort_unstable();
-    assert_eq!(statuses, [200, 400]);
+    let mut answers: Vec<(u16, Value)> = futures::future::join_all(answers.into_iter().map(|answer| async {
+        let response = answer.unwrap();
+        (response.status().as_u16(), body(response).await)
+    }))
+    .await;
+    answers.sort_by_key(|(status, _)| *status);
+    assert_eq!(answers.iter().map(|(status, _)| *status).collect::<Vec<_>>(), [200, 400], "{answers:?}");
+    // The loser found the flow spent.
+    assert_eq!(answers[1].1["code"], "invalid_state", "{answers:?}");
 
     // A flow past its 10 minutes: a cookie holding a flow token that expired is refused.
     let expired = flow_token("qq", chrono::Utc::now().timestamp() - 601, 600);

@@ -133,7 +133,7 @@ async fn classic_urlencoded_registration_works() {
     assert_eq!(body(response).await["username"], "alice");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_registrations_of_one_username_give_one_account() {
     let app = Arc::new(
         spawn_app_with(|config| {

@@ -3,6 +3,9 @@
 //! signs out everywhere or changes the password. Once that answered, none of
 //! the refresh tokens or access tokens the clients obtained works.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -37,17 +40,26 @@ impl Ending {
     }
 }
 
-/// Rotates `token` until refused, returning every pair obtained.
-async fn rotate_until_refused(app: &TestApp, mut token: String) -> Vec<(String, String)> {
+/// Rotates `token` until refused, returning every pair obtained and counting
+/// each in `rotations`. The refusal must be the ended session's 401.
+async fn rotate_until_refused(app: &TestApp, mut token: String, rotations: &AtomicUsize) -> Vec<(String, String)> {
     let mut obtained = Vec::new();
     while obtained.len() < 400 {
         let response = app.post_json("/authorizations/refresh/", &json!({"refresh_token": token})).await;
         if response.status() != StatusCode::OK {
+            let status = response.status();
+            let refusal = body(response).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{refusal}");
+            assert!(
+                ["token_invalid", "token_revoked"].contains(&refusal["code"].as_str().unwrap_or_default()),
+                "{refusal}"
+            );
             break;
         }
         let pair = body(response).await;
         token = pair["refresh_token"].as_str().unwrap().to_owned();
         obtained.push((pair["token"].as_str().unwrap().to_owned(), token.clone()));
+        rotations.fetch_add(1, Ordering::SeqCst);
     }
     obtained
 }
@@ -56,9 +68,15 @@ pub async fn assert_no_token_outlives_an_ending_that_races_rotations(app: &TestA
     let registered = app.register("alice", "13800138000").await;
     let (access, id) = (registered["token"].as_str().unwrap().to_owned(), registered["id"].clone());
     let stolen = registered["refresh_token"].as_str().unwrap().to_owned();
-    let rotators = futures::future::join_all((0..4).map(|_| rotate_until_refused(app, stolen.clone())));
+    let rotations = AtomicUsize::new(0);
+    let rotators = futures::future::join_all((0..4).map(|_| rotate_until_refused(app, stolen.clone(), &rotations)));
     let ending = async {
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        // The ending lands among rotations under way, however slowly a busy machine starts them.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while rotations.load(Ordering::SeqCst) < 4 {
+            assert!(Instant::now() < deadline, "fewer than 4 rotations within 30 s");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         ending.run(app, &access, &id).await;
     };
     let (obtained, ()) = futures::join!(rotators, ending);
@@ -72,25 +90,25 @@ pub async fn assert_no_token_outlives_an_ending_that_races_rotations(app: &TestA
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_sign_out_everywhere_racing_rotations() {
     let app = spawn_app().await;
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::SignOutEverywhere).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_password_change_racing_rotations() {
     let app = spawn_app().await;
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_sign_out_everywhere_racing_rotations_on_postgres_and_redis() {
     let Some(app) = spawn_production_app("session_races::sign_out").await else { return };
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::SignOutEverywhere).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_outlives_a_password_change_racing_rotations_on_postgres_and_redis() {
     let Some(app) = spawn_production_app("session_races::password_change").await else { return };
     assert_no_token_outlives_an_ending_that_races_rotations(&app, Ending::PasswordChange).await;

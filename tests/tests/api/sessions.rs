@@ -376,7 +376,7 @@ async fn a_refresh_token_is_exchanged_for_a_working_pair_once() {
         .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replayed_refresh_token_locks_the_family_while_two_tabs_within_the_grace_keep_working() {
     let app = spawn_app_with(|config| config.refresh_reuse_grace_secs = 1).await;
     let first = app.register("alice", "13800138000").await["refresh_token"].as_str().unwrap().to_owned();

@@ -2,7 +2,7 @@
 //! in-process cache and Redis.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use application::ports::{
     CaptchaStore, Channel, CodeCheck, CodeKey, CodePurpose, FailureLimits, IdentityKey, OAuthProvider, RateDecision,
@@ -12,6 +12,8 @@ use cache::{MemoryCache, RedisCache};
 use domain::{CaptchaId, CaptchaText, VerificationCode};
 use security::CodeDigester;
 use test_support::backends::backend_url;
+
+use crate::at_once;
 
 /// The same cache seen through each port, plus a second handle on it (a
 /// second instance of the service, for Redis; the same one for memory).
@@ -166,12 +168,32 @@ async fn a_refused_hit_counts_against_no_limit(cache: Fixture) {
     assert!(matches!(cache.limiter.acquire(&[daily]).await.unwrap(), RateDecision::Limited { .. }));
 }
 
+/// Waits (up to 15 s) for `look` to give `Some`, looking every 20 ms.
+async fn eventually<T, F: Future<Output = Option<T>>>(what: &str, mut look: impl FnMut() -> F) -> T {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(found) = look().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "{what} did not happen within 15 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn a_window_reopens_after_it_expires(cache: Fixture) {
-    let limit = [RateLimit::new("window", 1, Duration::from_millis(80))];
+    // A window a busy machine's second hit surely lands in.
+    let window = Duration::from_secs(1);
+    let limit = [RateLimit::new("window", 1, window)];
+    let opened = Instant::now();
     assert_eq!(cache.limiter.acquire(&limit).await.unwrap(), RateDecision::Allowed);
     assert!(matches!(cache.limiter.acquire(&limit).await.unwrap(), RateDecision::Limited { .. }));
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    assert_eq!(cache.limiter.acquire(&limit).await.unwrap(), RateDecision::Allowed);
+    // A refused hit counts against no limit: asking again does not move the window.
+    let (limiter, limit) = (&cache.limiter, &limit);
+    let reopened = eventually("the window's end", || async move {
+        (limiter.acquire(limit).await.unwrap() == RateDecision::Allowed).then(|| opened.elapsed())
+    })
+    .await;
+    assert!(reopened >= window, "reopened {reopened:?} after the first hit");
 }
 
 async fn a_zero_maximum_turns_the_limit_off(cache: Fixture) {
@@ -182,19 +204,13 @@ async fn a_zero_maximum_turns_the_limit_off(cache: Fixture) {
 }
 
 async fn concurrent_hits_from_two_instances_never_exceed_the_maximum(cache: Fixture) {
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
-            tokio::spawn(async move { limiter.acquire(&[RateLimit::new("race", 7, MINUTE)]).await.unwrap() })
-        })
-        .collect();
-    let mut allowed = 0;
-    for task in tasks {
-        if task.await.unwrap() == RateDecision::Allowed {
-            allowed += 1;
-        }
-    }
-    assert_eq!(allowed, 7);
+    let decisions = at_once(0..40, |i| {
+        let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
+        async move { limiter.acquire(&[RateLimit::new("race", 7, MINUTE)]).await.unwrap() }
+    })
+    .await;
+    let allowed = decisions.iter().filter(|decision| **decision == RateDecision::Allowed).count();
+    assert_eq!(allowed, 7, "{decisions:?}");
 }
 
 /// Failure counters that refuse openly, waiting at most `patience` for held places.
@@ -211,17 +227,28 @@ async fn fail(limiter: &dyn RateLimiter, limits: &FailureLimits) {
 }
 
 async fn reserved_failures_lock_once_the_maximum_is_reached_for_a_whole_window(cache: Fixture) {
-    let limits = open(&[RateLimit::new("failures", 2, Duration::from_millis(300))], PATIENCE);
+    // The second failure lands well inside the first's window, however busy the machine.
+    let (window, gap) = (Duration::from_secs(2), Duration::from_millis(500));
+    let limits = open(&[RateLimit::new("failures", 2, window)], PATIENCE);
+    let first = Instant::now();
     fail(cache.limiter.as_ref(), &limits).await;
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(gap).await;
+    let second = Instant::now();
     fail(cache.other_instance.as_ref(), &limits).await;
-    // The failure that fills the counter starts the window again: a full 300 ms lock.
+    // The failure that fills the counter starts the window again: the lock ends a
+    // whole window after it, a gap later than the first failure's window would.
     let Reservation::Refused { retry_after } = cache.limiter.reserve(&limits).await.unwrap() else {
         panic!("two failures must lock")
     };
-    assert!(retry_after > Duration::from_millis(200), "{retry_after:?}");
-    tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
+    // Less a few milliseconds for Redis's rounding of a key's time to live.
+    let rounding = Duration::from_millis(5);
+    assert!(retry_after + first.elapsed() + rounding >= window + gap, "{retry_after:?}");
+    let (limiter, limits) = (&cache.limiter, &limits);
+    let unlocked = eventually("the lock's end", || async move {
+        (limiter.reserve(limits).await.unwrap() == Reservation::Taken).then(|| second.elapsed())
+    })
+    .await;
+    assert!(unlocked + rounding >= window, "unlocked {unlocked:?} after the second failure");
 }
 
 async fn a_refused_reservation_takes_no_slot_and_reset_forgets(cache: Fixture) {
@@ -257,16 +284,15 @@ async fn a_reserved_slot_given_back_is_free_again(cache: Fixture) {
 /// and are refused with a short wait when they do not settle in time.
 async fn concurrent_reservations_from_two_instances_never_exceed_the_maximum(cache: Fixture) {
     let limits = open(&[RateLimit::new("burst:account", 5, MINUTE), RateLimit::new("burst:ip", 30, MINUTE)], PATIENCE);
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
-            let limits = limits.clone();
-            tokio::spawn(async move { limiter.reserve(&limits).await.unwrap() })
-        })
-        .collect();
+    let reservations = at_once(0..40, |i| {
+        let limiter = if i % 2 == 0 { cache.limiter.clone() } else { cache.other_instance.clone() };
+        let limits = limits.clone();
+        async move { limiter.reserve(&limits).await.unwrap() }
+    })
+    .await;
     let mut taken = 0;
-    for task in tasks {
-        match task.await.unwrap() {
+    for reservation in reservations {
+        match reservation {
             Reservation::Taken => taken += 1,
             Reservation::Refused { retry_after } => assert_eq!(retry_after, Duration::from_secs(1)),
             Reservation::Withheld { .. } => panic!("no counter is silent"),
@@ -290,21 +316,22 @@ async fn concurrent_reservations_from_two_instances_never_exceed_the_maximum(cac
 /// A try finding every place held by checks in flight waits for them: one
 /// that turns out right gives its place to the waiting try (on another instance).
 async fn a_try_waits_for_a_held_place_and_gets_it_when_the_check_is_right(cache: Fixture) {
-    let limits = open(&[RateLimit::new("held:account", 1, MINUTE)], Duration::from_secs(2));
+    // A patience no busy machine exhausts before the settlement: a try that gave up would be refused.
+    let limits = open(&[RateLimit::new("held:account", 1, MINUTE)], Duration::from_secs(30));
     assert_eq!(cache.limiter.reserve(&limits).await.unwrap(), Reservation::Taken);
     let waiting = {
         let (limiter, limits) = (cache.other_instance.clone(), limits.clone());
-        tokio::spawn(async move {
-            let started = std::time::Instant::now();
-            (limiter.reserve(&limits).await.unwrap(), started.elapsed())
-        })
+        tokio::spawn(async move { (limiter.reserve(&limits).await.unwrap(), Instant::now()) })
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!waiting.is_finished(), "the try waits while the place is held");
+    let settled = Instant::now();
     cache.limiter.settle(&limits, Settlement::Refunded).await.unwrap();
-    let (reservation, waited) = waiting.await.unwrap();
+    let (reservation, got_at) = waiting.await.unwrap();
     assert_eq!(reservation, Reservation::Taken);
-    assert!(waited < Duration::from_secs(1), "{waited:?}");
+    // The try looks again within moments of the settlement (its pauses are short), not at its patience's end.
+    let after = got_at.saturating_duration_since(settled);
+    assert!(after < Duration::from_secs(5), "taken {after:?} after the settlement");
 }
 
 /// The silent counter (the account's) full of failures keeps the password
@@ -347,7 +374,7 @@ async fn a_silent_counter_held_past_the_patience_withholds(cache: Fixture) {
         patience: Duration::from_millis(200),
     };
     assert_eq!(cache.limiter.reserve(&by("slow:alice")).await.unwrap(), Reservation::Taken);
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let got = cache.other_instance.reserve(&by("slow:138")).await.unwrap();
     assert!(matches!(got, Reservation::Withheld { .. }), "{got:?}");
     assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());

@@ -4,7 +4,9 @@
 
 /// Runs every test of a suite against every backend, as `backend::test`.
 /// Each backend is a function `async fn(name) -> Option<Fixture>` (None =
-/// skipped), each test an `async fn(Fixture)`.
+/// skipped), each test an `async fn(Fixture)`. The server shares each port
+/// between handlers on a multi-thread runtime, so the tests run on one too:
+/// tasks a test spawns meet on parallel threads, in-process backends included.
 macro_rules! contract_suite {
     (suite: $suite:literal, backends: [$($backend:ident),+], tests: $tests:tt) => {
         $(contract_suite!(@backend $suite, $backend, $tests);)+
@@ -12,7 +14,7 @@ macro_rules! contract_suite {
     (@backend $suite:literal, $backend:ident, [$($test:ident),+ $(,)?]) => {
         mod $backend {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
                     let name = concat!($suite, "::", stringify!($backend), "::", stringify!($test));
                     let Some(fixture) = super::$backend(name).await else { return };
@@ -21,6 +23,33 @@ macro_rules! contract_suite {
             )+
         }
     };
+}
+
+/// Runs one contender per item of `inputs` as its own task, all released at
+/// once by a barrier (on the multi-thread runtime they then overlap on
+/// parallel threads), and returns their outputs in order.
+pub async fn at_once<I, F>(inputs: impl IntoIterator<Item = I>, contender: impl Fn(I) -> F) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let contenders: Vec<F> = inputs.into_iter().map(contender).collect();
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(contenders.len()));
+    let tasks: Vec<_> = contenders
+        .into_iter()
+        .map(|contender| {
+            let start = start.clone();
+            tokio::spawn(async move {
+                start.wait().await;
+                contender.await
+            })
+        })
+        .collect();
+    let mut outputs = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outputs.push(task.await.unwrap());
+    }
+    outputs
 }
 
 /// A migrated database of one kind, fresh for one test; `url` lets a test

@@ -125,11 +125,21 @@ async fn settled_messages_are_never_claimed_again(f: Fixture) {
 async fn a_retry_waits_until_it_is_due(f: Fixture) {
     f.outbox.enqueue(message("13800138000")).await.unwrap();
     let claimed = f.outbox.claim_due(10, LEASE).await.unwrap();
-    let retry_at = Utc::now() + TimeDelta::milliseconds(150);
+    // Far enough ahead that a busy machine's next claim comes before it.
+    let retry_at = Utc::now() + TimeDelta::seconds(1);
     f.outbox.mark_retry(claimed[0].id, retry_at, "provider busy").await.unwrap();
     assert!(f.outbox.claim_due(10, LEASE).await.unwrap().is_empty());
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let retried = f.outbox.claim_due(10, LEASE).await.unwrap();
+    let deadline = Utc::now() + TimeDelta::seconds(15);
+    let retried = loop {
+        let retried = f.outbox.claim_due(10, LEASE).await.unwrap();
+        if !retried.is_empty() {
+            // Times are stored to the millisecond: a claim may come a little short of `retry_at`.
+            assert!(Utc::now() + TimeDelta::milliseconds(1) >= retry_at, "claimed before it was due");
+            break retried;
+        }
+        assert!(Utc::now() < deadline, "the retry was not claimed within 15 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!((retried.len(), retried[0].attempt), (1, 2));
 }
 

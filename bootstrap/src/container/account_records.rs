@@ -15,6 +15,7 @@ use cache::account_cache::{
     NameFingerprints, NameNotingOAuthIdentities, NameNotingRegistrationStore, RedisAccountChanges, StandingCache,
     TakenNames, follow_account_changes,
 };
+use security::ServiceSecret;
 use service_metrics::ServiceMetrics;
 use storage::Database;
 use tokio::sync::Notify;
@@ -37,7 +38,7 @@ pub(super) struct AccountRecords {
 impl AccountRecords {
     pub fn open(
         config: &Config,
-        secret: &[u8],
+        secret: &ServiceSecret,
         database: &Database,
         outbox_wakeup: &Arc<Notify>,
         metrics: &ServiceMetrics,
@@ -60,7 +61,7 @@ impl AccountRecords {
         let lease = config.redis_url().map(|_| Arc::new(FreshnessLease::default()));
         let mut standing_cache = StandingCache::new(
             config.account_cache_capacity,
-            Duration::from_secs(config.account_cache_ttl_secs.max(1)),
+            config.account_cache_ttl_secs.max(Duration::from_secs(1)),
             true,
         )
         .reporting_to(metrics.account_cache.clone());
@@ -86,7 +87,7 @@ impl AccountRecords {
         }
         let mut changes = match config.redis_url() {
             Some(url) => {
-                let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
+                let timeout = config.cache_timeout_ms.max(Duration::from_millis(1));
                 let others = RedisAccountChanges::start(url, &config.redis_key_prefix, memory, timeout)
                     .map_err(|e| StartError::Cache(e.to_string()))?;
                 tracing::info!("account cache on, kept in step with the other instances through Redis");

@@ -6,7 +6,7 @@ use std::time::Duration;
 use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
-use security::JwtTokenIssuer;
+use security::{JwtTokenIssuer, ServiceSecret};
 use storage::Database;
 
 use super::account_records::AccountRecords;
@@ -24,13 +24,13 @@ pub(super) struct SessionIssuing {
 impl SessionIssuing {
     pub fn wire(
         config: &Config,
-        secret: &[u8],
+        secret: &ServiceSecret,
         database: &Database,
         logins: &Arc<dyn LoginStore>,
         clock: &Arc<dyn Clock>,
         policy: SessionPolicy,
     ) -> Self {
-        let access_lifetime = Duration::from_secs(config.jwt_lifetime_secs);
+        let access_lifetime = config.jwt_lifetime_secs;
         let tokens: Arc<dyn TokenIssuer> =
             Arc::new(JwtTokenIssuer::new(secret, access_lifetime, &config.jwt_issuer, &config.jwt_audience));
         let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(secret), policy));

@@ -7,8 +7,8 @@ use application::ports::{CaptchaStore, MessageOutbox, RateLimiter, UserRepositor
 use application::use_cases::{IssueCaptcha, SendEmailCode, SendSmsCode};
 use application::{FlowTokens, OneTimeCodes, VerificationPolicy};
 use providers::captcha::PngCaptchaRenderer;
-use security::JwtFlowTokenSigner;
 use security::system::RandomCodeGenerator;
+use security::{JwtFlowTokenSigner, ServiceSecret};
 
 use super::or_cpu_count;
 use crate::config::Config;
@@ -21,7 +21,7 @@ pub(super) struct Verification {
 
 impl Verification {
     pub fn wire(
-        secret: &[u8],
+        secret: &ServiceSecret,
         codes: Arc<dyn VerificationCodeStore>,
         limiter: &Arc<dyn RateLimiter>,
         outbox: Arc<dyn MessageOutbox>,

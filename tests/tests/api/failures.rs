@@ -31,7 +31,7 @@ async fn a_redis_outage_gives_503_only_where_redis_is_needed_and_heals_by_itself
         config.redis_url = Some(url);
         // Short enough for the bounded-wait check below, with room for a round
         // trip on a machine busy with other builds once Redis is back.
-        config.cache_timeout_ms = 1_000;
+        config.cache_timeout_ms = Duration::from_secs(1);
     })
     .await;
     let registered = app.register("alice", "13800138000").await;
@@ -84,7 +84,7 @@ async fn once_ready_after_a_redis_outage_requests_do_not_wait_for_every_connecti
         config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
         // Nothing here times how long an outage takes to answer; a roomy timeout
         // keeps a round trip slowed by a starved machine from looking like one.
-        config.cache_timeout_ms = 2_000;
+        config.cache_timeout_ms = Duration::from_secs(2);
     })
     .await;
 
@@ -115,7 +115,7 @@ async fn a_database_outage_gives_503_only_where_the_database_is_needed_and_heals
     let proxied = format!("{before_host}@{}/{after_host}", proxy.address());
     let app = spawn_app_with(|config| {
         config.database_url = Some(proxied);
-        config.database_timeout_secs = 1;
+        config.database_timeout_secs = Duration::from_secs(1);
     })
     .await;
     let registered = app.register("alice", "13800138000").await;

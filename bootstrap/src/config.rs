@@ -1,4 +1,5 @@
 mod configuration_table;
+mod connection_url;
 mod cors_origins;
 mod durations;
 mod ip_nets;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use storage::DatabaseKind;
 
 pub use configuration_table::{CONFIGURATION_TABLE_HEADER, configuration_table};
+pub use connection_url::ConnectionUrl;
 pub use cors_origins::CorsOrigins;
 pub use ip_nets::IpNets;
 pub use log_format::LogFormat;
@@ -45,10 +47,10 @@ settings! {
     /// where the embedded mode keeps its SQLite file and generated JWT secret
     data_dir: PathBuf = PathBuf::from("./data");
     /// `sqlite://…` (embedded) or `postgres://…`
-    database_url: Option<String> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
+    database_url: Option<ConnectionUrl> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
     /// `redis://…` or `rediss://…`; required for several instances; Redis must run with
     /// `maxmemory-policy noeviction` (`/health/ready/` answers 503 otherwise)
-    redis_url: Option<String> = None, shown "unset: in-process cache";
+    redis_url: Option<ConnectionUrl> = None, shown "unset: in-process cache";
     /// prefix of every Redis key, so services can share one Redis
     redis_key_prefix: String = "meiduo:accounts:".into();
     /// milliseconds a Redis command may take before the request answers 503
@@ -385,17 +387,20 @@ impl Config {
         Ok(())
     }
 
-    /// The database URL, defaulting to the SQLite file in `DATA_DIR`.
+    /// The database URL, defaulting to the SQLite file in `DATA_DIR`, with its password: to
+    /// connect (log it through [`redact_url`]).
     pub fn database_url(&self) -> String {
         self.database_url
-            .clone()
+            .as_ref()
+            .map(|url| url.expose_secret().to_owned())
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("accounts.db").display()))
     }
 
-    /// The Redis URL, when one is configured.
+    /// The Redis URL, when one is configured, with its password: to connect (log it through
+    /// [`redact_url`]).
     pub fn redis_url(&self) -> Option<&str> {
-        self.redis_url.as_deref().map(str::trim).filter(|url| !url.is_empty())
+        self.redis_url.as_ref().map(|url| url.expose_secret().trim()).filter(|url| !url.is_empty())
     }
 
     /// The embedded mode: a local SQLite file and in-process cache, where a

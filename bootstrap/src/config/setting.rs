@@ -8,7 +8,7 @@ use std::time::Duration;
 use providers::messaging::SmtpTls;
 use secrecy::SecretString;
 
-use super::{CorsOrigins, IpNets, LogFormat, SmsProvider};
+use super::{ConnectionUrl, CorsOrigins, IpNets, LogFormat, SmsProvider};
 
 /// One setting as declared, for loading and for the configuration table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,13 @@ impl EnvValue for Option<String> {
 impl EnvValue for Option<SecretString> {
     const VERBATIM: bool = true;
     const SECRET: bool = true;
+    fn from_verbatim(text: String) -> Option<Result<Self, String>> {
+        Some(Ok(Some(text.into())))
+    }
+}
+
+impl EnvValue for Option<ConnectionUrl> {
+    const VERBATIM: bool = true;
     fn from_verbatim(text: String) -> Option<Result<Self, String>> {
         Some(Ok(Some(text.into())))
     }

@@ -28,8 +28,8 @@ pub async fn spawn_production_app_with(test: &str, configure: impl FnOnce(&mut b
     let database = fresh_postgres_url(&admin, "api").await;
     Some(
         spawn_app_with(|config| {
-            config.database_url = Some(database);
-            config.redis_url = Some(redis);
+            config.database_url = Some(database.into());
+            config.redis_url = Some(redis.into());
             config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
             configure(config);
         })

@@ -37,6 +37,10 @@ const SECRETS: &[(&str, &str)] = &[
     ("WECHAT_WEB_SECRET", fake_wechat::WEB_SECRET),
 ];
 
+/// Passwords inside the database and Redis URLs, which are shown with them replaced by `***`.
+const DATABASE_PASSWORD: &str = "SECRET-db-3c9a1e7f5b2d";
+const REDIS_PASSWORD: &str = "SECRET-redis-6b2d8f0a4c1e";
+
 /// The fakes every secret goes to.
 struct Providers {
     smtp: SmtpSink,
@@ -95,7 +99,8 @@ impl Providers {
 
 /// The secrets that `text` shows, by variable.
 fn secrets_in(text: &str) -> Vec<&'static str> {
-    SECRETS.iter().filter(|(_, value)| text.contains(value)).map(|(name, _)| *name).collect()
+    let passwords = [("DATABASE_URL", DATABASE_PASSWORD), ("REDIS_URL", REDIS_PASSWORD)];
+    SECRETS.iter().chain(&passwords).filter(|(_, value)| text.contains(value)).map(|(name, _)| *name).collect()
 }
 
 fn free_port() -> u16 {
@@ -171,19 +176,32 @@ async fn a_service_logging_everything_logs_no_secret() {
     assert_eq!(secrets_in(&log), Vec::<&str>::new(), "secrets in the log");
 }
 
-/// The configuration table, a start refused for a bad value, and the loaded configuration's
-/// `Debug` and serialisation, all with every secret set.
+/// The configuration table, a start refused for a bad value or an unreachable database, and
+/// the loaded configuration's `Debug` and serialisation, all with every secret set and
+/// passwords in the database and Redis URLs.
 #[tokio::test]
 async fn the_configuration_table_errors_and_debug_show_no_secret() {
     let providers = Providers::start().await;
     let data_dir = tempfile::tempdir().unwrap();
-    let environment = providers.environment(data_dir.path());
+    let mut environment = providers.environment(data_dir.path());
+    // Nothing listens on port 1: a start gets as far as connecting to the database, and no further.
+    environment.extend([
+        ("DATABASE_URL".to_owned(), format!("postgres://shop:{DATABASE_PASSWORD}@127.0.0.1:1/accounts")),
+        ("REDIS_URL".to_owned(), format!("redis://:{REDIS_PASSWORD}@127.0.0.1:1")),
+        ("DATABASE_TIMEOUT_SECS".to_owned(), "1".to_owned()),
+    ]);
 
     let table = StdCommand::new(BINARY).arg("config-table").env_clear().envs(environment.clone()).output().unwrap();
     assert!(table.status.success());
     let shown = format!("{}{}", String::from_utf8_lossy(&table.stdout), String::from_utf8_lossy(&table.stderr));
     assert!(shown.contains("`JWT_SECRET`"), "{shown}");
     assert_eq!(secrets_in(&shown), Vec::<&str>::new(), "secrets in config-table");
+
+    let unreachable = StdCommand::new(BINARY).arg("serve").env_clear().envs(environment.clone()).output().unwrap();
+    assert_eq!(unreachable.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(said.contains("postgres://shop:***@127.0.0.1:1/accounts"), "{said}");
+    assert_eq!(secrets_in(&said), Vec::<&str>::new(), "secrets in the failed start");
 
     for (variable, bad) in [("SMTP_TLS", "ssl"), ("JWT_LIFETIME_SECS", "0"), ("CORS_ALLOWED_ORIGINS", "*")] {
         let refused =
@@ -208,7 +226,10 @@ async fn the_configuration_table_errors_and_debug_show_no_secret() {
             config.qq_settings(),
             config.wechat_settings()
         );
-        assert!(debug.contains(fake_tencent_sms::SECRET_ID), "not the whole configuration: {debug}");
+        assert!(
+            debug.contains(fake_tencent_sms::SECRET_ID) && debug.contains("shop:***@"),
+            "not the whole configuration: {debug}"
+        );
         assert_eq!(secrets_in(&debug), Vec::<&str>::new(), "secrets in Debug: {debug}");
         let serialised = serde_json::to_string(&config).unwrap();
         assert_eq!(secrets_in(&serialised), Vec::<&str>::new(), "secrets serialised: {serialised}");

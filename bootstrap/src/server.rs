@@ -55,7 +55,7 @@ pub fn service(container: &Container, config: &Config) -> Result<Service, Config
     Ok(Service::new(router)
         .hoop(RequestLog)
         .hoop(RequestMetrics::new(container.state.metrics.metrics.clone()))
-        .hoop(cors(config.cors_origins()?))
+        .hoop(cors(config.cors_allowed_origins.header_values()))
         .hoop(CatchPanic::new())
         .catcher(Catcher::new(error_body_catcher)))
 }
@@ -78,13 +78,13 @@ impl Application {
         let worker = outbox_worker::spawn(
             container.delivery.clone(),
             container.outbox_wakeup.clone(),
-            Duration::from_millis(config.outbox_poll_ms.max(10)),
+            config.outbox_poll_ms.max(Duration::from_millis(10)),
             stopped,
         );
-        let retention_worker = (config.retention_interval_secs > 0).then(|| {
+        let retention_worker = (!config.retention_interval_secs.is_zero()).then(|| {
             retention_worker::spawn(
                 container.retention.clone(),
-                Duration::from_secs(config.retention_interval_secs),
+                config.retention_interval_secs,
                 stop_worker.subscribe(),
             )
         });
@@ -93,7 +93,7 @@ impl Application {
             local_addr,
             handle,
             task,
-            shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+            shutdown_grace: config.shutdown_grace_secs,
             stop_worker,
             worker,
             retention_worker,

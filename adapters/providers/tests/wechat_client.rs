@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use application::ports::{MiniProgramSession, ProviderError, WeChatClient, WebIdentity};
 use providers::oauth::{WeChatApiClient, WeChatSettings, WeChatSetupError};
 use reqwest::Url;
+use secrecy::SecretString;
 use test_support::captured_logs::CapturedLogs;
 use test_support::fake_wechat::{self, Endpoint, FakeWeChat, Misbehaviour};
 
@@ -459,10 +460,10 @@ async fn an_app_left_out_answers_not_configured_without_calling_wechat() {
     let fake = fake_with_codes().await;
     let mut web_only = settings(&fake.base_url());
     web_only.mp_app_id.clear();
-    web_only.mp_secret.clear();
+    web_only.mp_secret = SecretString::default();
     let mut mp_only = settings(&fake.base_url());
     mp_only.web_app_id.clear();
-    mp_only.web_secret.clear();
+    mp_only.web_secret = SecretString::default();
     mp_only.web_redirect_uri.clear();
     let web_only = WeChatApiClient::new(web_only).expect("valid settings");
     let mp_only = WeChatApiClient::new(mp_only).expect("valid settings");
@@ -570,7 +571,7 @@ fn settings_that_cannot_work_are_refused_at_startup() {
     };
     assert_eq!(with(|s| s.mp_secret = " ".into()), Some(WeChatSetupError::Incomplete("mp_secret")));
     assert_eq!(with(|s| s.mp_app_id.clear()), Some(WeChatSetupError::Incomplete("mp_app_id")));
-    assert_eq!(with(|s| s.web_secret.clear()), Some(WeChatSetupError::Incomplete("web_secret")));
+    assert_eq!(with(|s| s.web_secret = SecretString::default()), Some(WeChatSetupError::Incomplete("web_secret")));
     assert_eq!(with(|s| s.web_redirect_uri.clear()), Some(WeChatSetupError::Incomplete("web_redirect_uri")));
     assert!(matches!(with(|s| s.web_redirect_uri = "/callback".into()), Some(WeChatSetupError::RedirectUri(_))));
     assert!(matches!(with(|s| s.api_base = "api.weixin.qq.com".into()), Some(WeChatSetupError::Base("api_base", _))));

@@ -2,7 +2,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use super::derived_mac;
+use super::{ServiceSecret, derived_mac};
 
 /// Keyed digests (HMAC-SHA256) of one-time codes, so that a cache dump does not
 /// reveal pending codes: a plain hash of 6 digits is reversed by trying all 10^6.
@@ -17,7 +17,7 @@ pub struct CodeDigester {
 pub type CodeDigest = [u8; 32];
 
 impl CodeDigester {
-    pub fn new(service_secret: &[u8]) -> Self {
+    pub fn new(service_secret: &ServiceSecret) -> Self {
         Self { mac: derived_mac(b"meiduo-accounts/verification-code-digest/v1\0", service_secret) }
     }
 
@@ -48,12 +48,15 @@ mod tests {
 
     #[test]
     fn digests_depend_on_key_scope_and_code() {
-        let digester = CodeDigester::new(b"secret-one");
+        let digester = CodeDigester::new(&ServiceSecret::from(b"secret-one"));
         let digest = digester.digest("sms:register:13800138000", "123456");
         assert!(digester.matches(&digest, "sms:register:13800138000", "123456"));
         assert!(!digester.matches(&digest, "sms:register:13800138000", "123457"));
         assert!(!digester.matches(&digest, "sms:register:13900139000", "123456"));
         assert!(!digester.matches(&digest[..31], "sms:register:13800138000", "123456"));
-        assert_ne!(CodeDigester::new(b"secret-two").digest("sms:register:13800138000", "123456"), digest);
+        assert_ne!(
+            CodeDigester::new(&ServiceSecret::from(b"secret-two")).digest("sms:register:13800138000", "123456"),
+            digest
+        );
     }
 }

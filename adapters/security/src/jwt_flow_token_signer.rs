@@ -3,8 +3,10 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
+use super::ServiceSecret;
 use super::jwt_validation::hs256_until_exp;
 use sha2::Sha256;
 
@@ -34,8 +36,8 @@ pub struct JwtFlowTokenSigner {
 }
 
 impl JwtFlowTokenSigner {
-    pub fn new(secret: &[u8]) -> Self {
-        let key = derive_key(secret);
+    pub fn new(secret: &ServiceSecret) -> Self {
+        let key = derive_key(secret.expose_secret());
         // A token's use record expires with it, to the millisecond.
         let validation = hs256_until_exp(&["exp", "sub"]);
         Self { encoding: EncodingKey::from_secret(&key), decoding: DecodingKey::from_secret(&key), validation }
@@ -114,7 +116,7 @@ mod tests {
 
     #[test]
     fn a_token_verifies_for_its_own_step_with_its_claims() {
-        let signer = JwtFlowTokenSigner::new(SECRET);
+        let signer = JwtFlowTokenSigner::new(&ServiceSecret::from(SECRET));
         let token = signer.sign(&grant(FlowKind::ResetPasswordSms, Duration::from_secs(300))).unwrap();
         let claims = signer.verify(&token, FlowKind::ResetPasswordSms).unwrap();
         assert_eq!((claims.subject.as_str(), claims.target.as_deref(), claims.version), ("42", Some("13800138000"), 3));
@@ -126,7 +128,7 @@ mod tests {
 
     #[test]
     fn a_token_never_opens_another_step() {
-        let signer = JwtFlowTokenSigner::new(SECRET);
+        let signer = JwtFlowTokenSigner::new(&ServiceSecret::from(SECRET));
         let token = signer.sign(&grant(FlowKind::ResetPasswordSms, Duration::from_secs(300))).unwrap();
         assert_eq!(signer.verify(&token, FlowKind::ResetPassword), Err(TokenError::Invalid));
         assert_eq!(signer.verify(&token, FlowKind::EmailVerification), Err(TokenError::Invalid));
@@ -134,7 +136,7 @@ mod tests {
 
     #[test]
     fn a_token_is_void_from_the_second_its_exp_names() {
-        let signer = JwtFlowTokenSigner::new(SECRET);
+        let signer = JwtFlowTokenSigner::new(&ServiceSecret::from(SECRET));
         let now = Utc::now().timestamp();
         let claims = serde_json::json!({
             "flow": FlowKind::ResetPassword.as_str(), "sub": "42", "ver": 3, "jti": "j", "iat": now - 60, "exp": now,
@@ -146,12 +148,12 @@ mod tests {
 
     #[test]
     fn expired_forged_and_foreign_tokens_are_refused() {
-        let signer = JwtFlowTokenSigner::new(SECRET);
+        let signer = JwtFlowTokenSigner::new(&ServiceSecret::from(SECRET));
         let expired = signer.sign(&grant(FlowKind::ResetPassword, Duration::ZERO)).unwrap();
         std::thread::sleep(Duration::from_millis(1_100));
         assert_eq!(signer.verify(&expired, FlowKind::ResetPassword), Err(TokenError::Expired));
 
-        let other_key = JwtFlowTokenSigner::new(b"another-secret-another-secret-0123");
+        let other_key = JwtFlowTokenSigner::new(&ServiceSecret::from(b"another-secret-another-secret-0123"));
         let forged = other_key.sign(&grant(FlowKind::ResetPassword, Duration::from_secs(300))).unwrap();
         assert_eq!(signer.verify(&forged, FlowKind::ResetPassword), Err(TokenError::Invalid));
         assert_eq!(signer.verify("not-a-token", FlowKind::ResetPassword), Err(TokenError::Invalid));
@@ -159,8 +161,13 @@ mod tests {
 
     #[test]
     fn access_tokens_and_flow_tokens_do_not_pass_for_each_other() {
-        let signer = JwtFlowTokenSigner::new(SECRET);
-        let issuer = JwtTokenIssuer::new(SECRET, Duration::from_secs(300), "meiduo-accounts", "meiduo-mall");
+        let signer = JwtFlowTokenSigner::new(&ServiceSecret::from(SECRET));
+        let issuer = JwtTokenIssuer::new(
+            &ServiceSecret::from(SECRET),
+            Duration::from_secs(300),
+            "meiduo-accounts",
+            "meiduo-mall",
+        );
         let user = User {
             id: UserId(42),
             username: "alice".into(),

@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use domain::{User, UserId};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
+use super::ServiceSecret;
 use super::jwt_validation::hs256_until_exp;
 
 /// The `token_type` of an access token (simplejwt's claim and value, so Django services read
@@ -47,14 +49,14 @@ pub struct JwtTokenIssuer {
 }
 
 impl JwtTokenIssuer {
-    pub fn new(secret: &[u8], lifetime: Duration, issuer: &str, audience: &str) -> Self {
+    pub fn new(secret: &ServiceSecret, lifetime: Duration, issuer: &str, audience: &str) -> Self {
         // A logged-out token's revocation outlives `exp` by `REVOCATION_RETENTION_MARGIN`.
         let mut validation = hs256_until_exp(&["exp", "iat", "iss", "aud"]);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(secret.expose_secret()),
+            decoding: DecodingKey::from_secret(secret.expose_secret()),
             validation,
             lifetime,
             issuer: issuer.to_owned(),
@@ -134,7 +136,7 @@ mod tests {
     const AUDIENCE: &str = "meiduo-mall";
 
     fn issuer(lifetime_secs: u64) -> JwtTokenIssuer {
-        JwtTokenIssuer::new(SECRET, Duration::from_secs(lifetime_secs), ISSUER, AUDIENCE)
+        JwtTokenIssuer::new(&ServiceSecret::from(SECRET), Duration::from_secs(lifetime_secs), ISSUER, AUDIENCE)
     }
 
     /// Claims as this issuer writes them, valid for another minute.
@@ -203,7 +205,12 @@ mod tests {
         let expired = signed(&Header::new(Algorithm::HS256), &stale);
         assert_eq!(issuer.verify(&expired), Err(TokenError::Expired));
 
-        let other = JwtTokenIssuer::new(b"another-secret-another-secret-00", Duration::from_secs(60), ISSUER, AUDIENCE);
+        let other = JwtTokenIssuer::new(
+            &ServiceSecret::from(b"another-secret-another-secret-00"),
+            Duration::from_secs(60),
+            ISSUER,
+            AUDIENCE,
+        );
         assert_eq!(issuer.verify(&other.issue(&user(), None).unwrap().token), Err(TokenError::Invalid));
         assert_eq!(issuer.verify("not.a.jwt"), Err(TokenError::Invalid));
         let none_alg = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyX2lkIjoxfQ.";
@@ -248,7 +255,8 @@ mod tests {
             let header = Header { typ: typ.clone(), ..Header::new(Algorithm::HS256) };
             assert_eq!(issuer.verify(&signed(&header, &claims())), Err(TokenError::Invalid), "typ {typ:?}");
         }
-        let elsewhere = JwtTokenIssuer::new(SECRET, Duration::from_secs(60), "another-service", AUDIENCE);
+        let elsewhere =
+            JwtTokenIssuer::new(&ServiceSecret::from(SECRET), Duration::from_secs(60), "another-service", AUDIENCE);
         assert_eq!(issuer.verify(&elsewhere.issue(&user(), None).unwrap().token), Err(TokenError::Invalid));
     }
 }

@@ -8,11 +8,13 @@ mod hashing_threads;
 mod jwt_flow_token_signer;
 mod jwt_token_issuer;
 mod jwt_validation;
+mod service_secret;
 
 pub use argon2_password_hasher::Argon2PasswordHasher;
 pub use code_digester::CodeDigester;
 pub use derived_mac::derived_mac;
 pub use jwt_flow_token_signer::JwtFlowTokenSigner;
 pub use jwt_token_issuer::JwtTokenIssuer;
+pub use service_secret::ServiceSecret;
 
 pub mod system;

@@ -12,6 +12,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
+use security::ServiceSecret;
+
 use super::RefreshTokenSuccessors;
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::account_change_log::{PostgresAccountChangeLog, SqliteAccountChangeLog};
@@ -149,7 +151,7 @@ impl Database {
 
     /// Refresh-token families; successors are derived under `service_secret`,
     /// which every instance must share.
-    pub fn refresh_tokens(&self, service_secret: &[u8]) -> Arc<dyn RefreshTokenStore> {
+    pub fn refresh_tokens(&self, service_secret: &ServiceSecret) -> Arc<dyn RefreshTokenStore> {
         let successors = RefreshTokenSuccessors::new(service_secret);
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteRefreshTokenStore::new(pool.clone(), successors)),

@@ -1,7 +1,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use security::derived_mac;
+use security::{ServiceSecret, derived_mac};
 
 /// Derives a refresh token's successor from the token itself, under a key
 /// derived from the service secret.
@@ -18,7 +18,7 @@ pub struct RefreshTokenSuccessors {
 }
 
 impl RefreshTokenSuccessors {
-    pub fn new(service_secret: &[u8]) -> Self {
+    pub fn new(service_secret: &ServiceSecret) -> Self {
         Self { mac: derived_mac(b"meiduo-accounts/refresh-token-successor/v1\0", service_secret) }
     }
 
@@ -42,11 +42,14 @@ mod tests {
 
     #[test]
     fn the_successor_is_fixed_by_token_and_secret() {
-        let successors = RefreshTokenSuccessors::new(b"secret");
+        let successors = RefreshTokenSuccessors::new(&ServiceSecret::from(b"secret"));
         let first = successors.successor_of("a".repeat(64).as_str());
         assert_eq!(first.len(), 64);
         assert_eq!(first, successors.successor_of("a".repeat(64).as_str()));
         assert_ne!(first, successors.successor_of("b".repeat(64).as_str()));
-        assert_ne!(first, RefreshTokenSuccessors::new(b"other").successor_of("a".repeat(64).as_str()));
+        assert_ne!(
+            first,
+            RefreshTokenSuccessors::new(&ServiceSecret::from(b"other")).successor_of("a".repeat(64).as_str())
+        );
     }
 }

@@ -17,6 +17,7 @@ use cache::account_changes::{
     AccountChanges, FreshnessLease, InstanceMemory, RedisAccountChanges, follow_account_changes,
 };
 use cache::taken_names::{NameFingerprints, TakenNames};
+use security::ServiceSecret;
 use service_metrics::ServiceMetrics;
 use storage::Database;
 use tokio::sync::Notify;
@@ -39,7 +40,7 @@ pub(super) struct AccountRecords {
 impl AccountRecords {
     pub fn open(
         config: &Config,
-        secret: &[u8],
+        secret: &ServiceSecret,
         database: &Database,
         outbox_wakeup: &Arc<Notify>,
         metrics: &ServiceMetrics,
@@ -62,7 +63,7 @@ impl AccountRecords {
         let lease = config.redis_url().map(|_| Arc::new(FreshnessLease::default()));
         let mut standing_cache = StandingCache::new(
             config.account_cache_capacity,
-            Duration::from_secs(config.account_cache_ttl_secs.max(1)),
+            config.account_cache_ttl_secs.max(Duration::from_secs(1)),
             true,
         )
         .reporting_to(metrics.account_cache.clone());
@@ -88,7 +89,7 @@ impl AccountRecords {
         }
         let changes = Arc::new(match config.redis_url() {
             Some(url) => {
-                let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
+                let timeout = config.cache_timeout_ms.max(Duration::from_millis(1));
                 let others = RedisAccountChanges::start(url, &config.redis_key_prefix, memory.clone(), timeout)
                     .map_err(|e| StartError::Cache(e.to_string()))?;
                 tracing::info!("account cache on, kept in step with the other instances through Redis");

@@ -24,13 +24,9 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
             .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
     }
     tracing::info!(url = %redact_url(&url), "opening the database");
-    Database::connect_with_pool(
-        &url,
-        Duration::from_secs(config.database_timeout_secs),
-        config.database_max_connections,
-    )
-    .await
-    .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
+    Database::connect_with_pool(&url, config.database_timeout_secs, config.database_max_connections)
+        .await
+        .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
 }
 
 /// Applies pending migrations and returns.
@@ -68,7 +64,7 @@ pub(super) async fn open_cache(config: &Config, digester: CodeDigester) -> Resul
     match config.redis_url() {
         Some(url) => {
             tracing::info!(url = %redact_url(url), "using Redis for captchas, codes and limits");
-            let timeout = Duration::from_millis(config.cache_timeout_ms.max(1));
+            let timeout = config.cache_timeout_ms.max(Duration::from_millis(1));
             let cache = RedisCache::connect(url, &config.redis_key_prefix, digester, timeout)
                 .await
                 .map_err(|e| StartError::Cache(e.to_string()))?;

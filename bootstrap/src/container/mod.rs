@@ -134,11 +134,11 @@ impl Container {
             oauth,
             check_readiness: CheckReadiness::new(probes),
             dev_outbox: messaging.dev_outbox.map(|outbox| outbox as Arc<dyn DevOutboxView>),
-            client_ip: ClientIpResolver::new(config.trusted_proxy_nets()?),
+            client_ip: ClientIpResolver::new(config.trusted_proxies.nets().to_vec()),
             max_body_bytes: config.max_body_bytes,
             metrics: MetricsEndpoint {
                 metrics,
-                allow: config.metrics_allow_nets()?,
+                allow: config.metrics_allow.nets().to_vec(),
                 outbox: Arc::new(database.outbox_feed()),
             },
         };

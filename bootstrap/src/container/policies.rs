@@ -1,7 +1,5 @@
 //! The limits and lifetimes of the use cases, read from the configuration in one place.
 
-use std::time::Duration;
-
 use application::{AvailabilityPolicy, LoginPolicy, SessionPolicy, VerificationPolicy};
 use application::{DeliveryPolicy, RetentionPolicy};
 
@@ -24,23 +22,23 @@ impl Policies {
             verification: verification_policy(config)?,
             login: LoginPolicy {
                 account_failures: config.login_account_failures,
-                account_window: Duration::from_secs(config.login_account_window_secs),
+                account_window: config.login_account_window_secs,
                 ip_failures: config.login_ip_failures,
-                ip_window: Duration::from_secs(config.login_ip_window_secs),
-                in_flight_patience: Duration::from_millis(config.login_in_flight_wait_ms),
+                ip_window: config.login_ip_window_secs,
+                in_flight_patience: config.login_in_flight_wait_ms,
             },
             session: SessionPolicy {
-                refresh_lifetime: Duration::from_secs(config.refresh_token_lifetime_secs),
-                reuse_grace: Duration::from_secs(config.refresh_reuse_grace_secs),
+                refresh_lifetime: config.refresh_token_lifetime_secs,
+                reuse_grace: config.refresh_reuse_grace_secs,
             },
             delivery: DeliveryPolicy {
                 max_attempts: config.outbox_max_attempts,
-                first_backoff: Duration::from_millis(config.outbox_first_backoff_ms),
+                first_backoff: config.outbox_first_backoff_ms,
                 ..DeliveryPolicy::default()
             },
             retention: RetentionPolicy {
-                outbox_age: retention_age(config.outbox_retention_days),
-                audit_age: retention_age(config.audit_retention_days),
+                outbox_age: config.outbox_retention_days,
+                audit_age: config.audit_retention_days,
                 ..RetentionPolicy::default()
             },
         })
@@ -49,21 +47,16 @@ impl Policies {
 
 fn verification_policy(config: &Config) -> Result<VerificationPolicy, StartError> {
     Ok(VerificationPolicy {
-        captcha_ttl: Duration::from_secs(config.captcha_ttl_secs),
+        captcha_ttl: config.captcha_ttl_secs,
         captcha_per_ip_per_minute: config.captcha_ip_per_minute,
-        code_ttl: Duration::from_secs(config.code_ttl_secs),
-        resend_interval: Duration::from_secs(config.code_resend_interval_secs),
+        code_ttl: config.code_ttl_secs,
+        resend_interval: config.code_resend_interval_secs,
         per_target_daily: config.code_daily_limit,
         per_ip_hourly: config.code_ip_hourly_limit,
         max_attempts: config.code_max_attempts,
-        step_token_ttl: Duration::from_secs(config.password_reset_token_ttl_secs),
-        email_link_ttl: Duration::from_secs(config.email_verification_ttl_secs),
+        step_token_ttl: config.password_reset_token_ttl_secs,
+        email_link_ttl: config.email_verification_ttl_secs,
         sms_fixed_codes: config.sms_fixed_code_targets()?,
         email_fixed_codes: config.email_fixed_code_targets()?,
     })
-}
-
-/// A retention in days as an age; 0 days keeps the rows.
-fn retention_age(days: u32) -> Option<Duration> {
-    (days > 0).then(|| Duration::from_secs(u64::from(days) * 24 * 60 * 60))
 }

@@ -7,7 +7,7 @@ use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
 use http_api::SessionUseCases;
-use security::JwtTokenIssuer;
+use security::{JwtTokenIssuer, ServiceSecret};
 use storage::Database;
 
 use super::account_records::AccountRecords;
@@ -25,13 +25,13 @@ pub(super) struct SessionIssuing {
 impl SessionIssuing {
     pub fn wire(
         config: &Config,
-        secret: &[u8],
+        secret: &ServiceSecret,
         database: &Database,
         logins: &Arc<dyn LoginStore>,
         clock: &Arc<dyn Clock>,
         policy: SessionPolicy,
     ) -> Self {
-        let access_lifetime = Duration::from_secs(config.jwt_lifetime_secs);
+        let access_lifetime = config.jwt_lifetime_secs;
         let tokens: Arc<dyn TokenIssuer> =
             Arc::new(JwtTokenIssuer::new(secret, access_lifetime, &config.jwt_issuer, &config.jwt_audience));
         let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(secret), policy));

@@ -8,8 +8,8 @@ use application::use_cases::{IssueCaptcha, SendEmailCode, SendSmsCode};
 use application::{FlowTokens, OneTimeCodes, VerificationPolicy};
 use http_api::CodeUseCases;
 use providers::captcha::PngCaptchaRenderer;
-use security::JwtFlowTokenSigner;
 use security::system::RandomCodeGenerator;
+use security::{JwtFlowTokenSigner, ServiceSecret};
 
 use super::or_cpu_count;
 use crate::config::Config;
@@ -22,7 +22,7 @@ pub(super) struct Verification {
 
 impl Verification {
     pub fn wire(
-        secret: &[u8],
+        secret: &ServiceSecret,
         codes: Arc<dyn VerificationCodeStore>,
         limiter: &Arc<dyn RateLimiter>,
         outbox: Arc<dyn MessageOutbox>,

@@ -22,7 +22,7 @@ async fn count_for(app: &TestApp, client: &str) -> StatusCode {
 async fn behind_a_dual_stack_listener_an_ipv4_proxy_is_trusted_and_its_clients_told_apart() {
     let mut app = spawn_app_with(|config| {
         config.bind_addr = SocketAddr::from(([0u16; 8], 0));
-        config.trusted_proxies = "127.0.0.1".into();
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
         config.availability_ip_per_minute = 1;
     })
     .await;
@@ -38,7 +38,7 @@ async fn behind_a_dual_stack_listener_an_ipv4_proxy_is_trusted_and_its_clients_t
 #[tokio::test]
 async fn two_addresses_in_one_ipv6_64_share_a_limit() {
     let app = spawn_app_with(|config| {
-        config.trusted_proxies = "127.0.0.1".into();
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
         config.availability_ip_per_minute = 1;
     })
     .await;

@@ -1,5 +1,7 @@
 //! What every endpoint shares: slashes, bodies, errors, languages, CORS, caching.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -158,7 +160,7 @@ async fn count_from(app: &crate::support::TestApp, forwarded_for: &str) -> Statu
 async fn per_client_limits_see_the_forwarded_client_only_behind_a_trusted_proxy() {
     let behind_proxy = spawn_app_with(|config| {
         config.availability_ip_per_minute = 1;
-        config.trusted_proxies = "127.0.0.1".into();
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
     })
     .await;
     assert_eq!(count_from(&behind_proxy, "198.51.100.1").await, StatusCode::OK);
@@ -176,7 +178,7 @@ async fn per_client_limits_see_the_forwarded_client_only_behind_a_trusted_proxy(
 
 #[tokio::test]
 async fn registration_login_refresh_and_the_password_reset_tokens_say_no_store() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await;
     let code = app.sms_code("13800138000").await;
     let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;
     assert_eq!(response.status(), StatusCode::CREATED);

@@ -38,12 +38,12 @@ async fn a_request_a_proxy_forwarded_never_sees_the_outbox_even_from_loopback() 
 
 #[tokio::test]
 async fn with_trusted_proxies_the_outbox_is_off_and_captcha_answers_are_kept_nowhere() {
-    let app = spawn_app_with(|config| config.trusted_proxies = "10.0.0.0/8".into()).await;
+    let app = spawn_app_with(|config| config.trusted_proxies = "10.0.0.0/8".parse().unwrap()).await;
     assert!(!captcha_answer_is_readable(&app).await);
     assert_outbox_gone(&app).await;
 
     let forced = spawn_app_with(|config| {
-        config.trusted_proxies = "10.0.0.0/8".into();
+        config.trusted_proxies = "10.0.0.0/8".parse().unwrap();
         config.dev_outbox = Some(true);
     })
     .await;
@@ -81,7 +81,7 @@ async fn with_the_outbox_off_no_mobile_address_or_code_reaches_the_log() {
     let (logs, _guard) = CapturedLogs::start();
     let app = spawn_app_with(|config| {
         with_tencent(config, &fake);
-        config.outbox_poll_ms = 20;
+        config.outbox_poll_ms = Duration::from_millis(20);
     })
     .await;
 

@@ -79,7 +79,7 @@ async fn a_person_binds_and_verifies_an_email() {
 
 #[tokio::test]
 async fn a_bad_forged_or_outdated_link_is_refused() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await;
     let registered = app.register("alice", "13800138000").await;
     let token = registered["token"].as_str().unwrap();
     put_email(&app, token, "alice@example.com").await;
@@ -100,7 +100,7 @@ async fn a_bad_forged_or_outdated_link_is_refused() {
 
 #[tokio::test]
 async fn an_expired_link_is_refused() {
-    let app = spawn_app_with(|config| config.email_verification_ttl_secs = 1).await;
+    let app = spawn_app_with(|config| config.email_verification_ttl_secs = Duration::from_secs(1)).await;
     let registered = app.register("alice", "13800138000").await;
     put_email(&app, registered["token"].as_str().unwrap(), "alice@example.com").await;
     let link = link_sent_to(&app, "alice@example.com", 0).await;
@@ -111,7 +111,7 @@ async fn an_expired_link_is_refused() {
 
 #[tokio::test]
 async fn binding_needs_a_token_a_valid_free_address_and_keeps_the_send_limits() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(1)).await;
     let alice = app.register("alice", "13800138000").await;
     let bob = app.register("bob_1", "13900139000").await;
     let alice_token = alice["token"].as_str().unwrap();
@@ -164,7 +164,7 @@ async fn register_by_email(app: &TestApp, username: &str, email: &str) -> Value 
 
 #[tokio::test]
 async fn an_address_squatted_without_verification_blocks_nobody_and_its_owner_keeps_it() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await;
     let mallory = app.register("mallory", "13900139000").await;
     let mallory_token = mallory["token"].as_str().unwrap();
     assert_eq!(put_email(&app, mallory_token, "victim@example.com").await.status(), StatusCode::OK);
@@ -189,7 +189,7 @@ async fn an_address_squatted_without_verification_blocks_nobody_and_its_owner_ke
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_accounts_verifying_one_address_at_once_give_one_owner() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await;
     assert_accounts_verifying_one_address_at_once_give_one_owner(&app).await;
 }
 
@@ -251,7 +251,7 @@ async fn a_link_mailed_before_a_password_change_is_dead() {
 
 #[tokio::test]
 async fn a_new_address_waits_while_the_verified_one_keeps_working_and_going_back_calls_it_off() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await;
     let registered = register_by_email(&app, "quinn", "quinn@example.com").await;
     let token = registered["token"].as_str().unwrap();
 
@@ -275,7 +275,7 @@ async fn a_new_address_waits_while_the_verified_one_keeps_working_and_going_back
 
 #[tokio::test]
 async fn links_mailed_before_a_password_reset_or_a_sign_out_everywhere_are_dead() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 0).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await;
     let registered = app.register("alice", "13800138000").await;
     put_email(&app, registered["token"].as_str().unwrap(), "alice@example.com").await;
     let before_reset = link_sent_to(&app, "alice@example.com", 0).await;

@@ -76,7 +76,7 @@ async fn a_wrong_expired_or_burned_email_code_is_refused_on_email_code() {
 
 #[tokio::test]
 async fn an_email_code_expires_after_its_validity() {
-    let app = spawn_app_with(|config| config.code_ttl_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_ttl_secs = Duration::from_secs(1)).await;
     let code = app.email_code("hana@example.com", "register").await;
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     let response = app.post_json("/users/", &email_registration("hana1", "hana@example.com", &code)).await;
@@ -118,7 +118,7 @@ async fn a_taken_email_cannot_register_again() {
 
 #[tokio::test]
 async fn email_codes_keep_the_resend_interval_and_let_the_next_one_through() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(1)).await;
     app.email_code("kim@example.com", "register").await;
     let response = app.get("/email_codes/kim@example.com/?send_type=resetpwd").await;
     let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
@@ -131,7 +131,7 @@ async fn email_codes_keep_the_resend_interval_and_let_the_next_one_through() {
 #[tokio::test]
 async fn email_codes_keep_the_daily_cap_per_address() {
     let app = spawn_app_with(|config| {
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
         config.code_daily_limit = 2;
     })
     .await;
@@ -155,7 +155,7 @@ async fn sms_and_email_codes_share_the_hourly_cap_per_client_address() {
 
 #[tokio::test]
 async fn a_find_password_code_is_mailed_only_to_an_account_s_address_yet_answered_alike() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(1)).await;
     let code = app.email_code("ned@example.com", "register").await;
     let response = app.post_json("/users/", &email_registration("ned_1", "ned@example.com", &code)).await;
     assert_eq!(response.status(), StatusCode::CREATED);

@@ -28,10 +28,10 @@ async fn a_redis_outage_gives_503_only_where_redis_is_needed_and_heals_by_itself
     let Some(mut redis) = RedisServer::start("failures::redis_outage").await else { return };
     let url = redis.url();
     let app = spawn_app_with(|config| {
-        config.redis_url = Some(url);
+        config.redis_url = Some(url.into());
         // Short enough for the bounded-wait check below, with room for a round
         // trip on a machine busy with other builds once Redis is back.
-        config.cache_timeout_ms = 1_000;
+        config.cache_timeout_ms = Duration::from_secs(1);
     })
     .await;
     let registered = app.register("alice", "13800138000").await;
@@ -80,11 +80,11 @@ async fn once_ready_after_a_redis_outage_requests_do_not_wait_for_every_connecti
     let upstream = tokio::net::lookup_host(host_port).await.unwrap().next().unwrap();
     let proxy = TcpProxy::start(upstream).await;
     let app = spawn_app_with(|config| {
-        config.redis_url = Some(format!("redis://{}", proxy.address()));
+        config.redis_url = Some(format!("redis://{}", proxy.address()).into());
         config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
         // Nothing here times how long an outage takes to answer; a roomy timeout
         // keeps a round trip slowed by a starved machine from looking like one.
-        config.cache_timeout_ms = 2_000;
+        config.cache_timeout_ms = Duration::from_secs(2);
     })
     .await;
 
@@ -114,8 +114,8 @@ async fn a_database_outage_gives_503_only_where_the_database_is_needed_and_heals
     let proxy = TcpProxy::start(upstream).await;
     let proxied = format!("{before_host}@{}/{after_host}", proxy.address());
     let app = spawn_app_with(|config| {
-        config.database_url = Some(proxied);
-        config.database_timeout_secs = 1;
+        config.database_url = Some(proxied.into());
+        config.database_timeout_secs = Duration::from_secs(1);
     })
     .await;
     let registered = app.register("alice", "13800138000").await;

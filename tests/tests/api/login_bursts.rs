@@ -129,7 +129,7 @@ pub async fn assert_a_lock_through_one_name_does_not_show_through_another(app: &
 /// 1 s on this machine when idle, so the bound is raised for the test, which is about the wait,
 /// not about how fast a loaded machine hashes.
 pub fn patient_config(config: &mut bootstrap::Config) {
-    config.login_in_flight_wait_ms = 10_000;
+    config.login_in_flight_wait_ms = Duration::from_secs(10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

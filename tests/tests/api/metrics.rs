@@ -63,7 +63,7 @@ async fn a_registration_is_counted_and_leaves_no_hash_waiting_or_running() {
 
 #[tokio::test]
 async fn a_client_outside_metrics_allow_gets_404() {
-    let app = spawn_app_with(|config| config.metrics_allow = "10.0.0.0/8".into()).await;
+    let app = spawn_app_with(|config| config.metrics_allow = "10.0.0.0/8".parse().unwrap()).await;
     assert_error(app.get("/metrics").await, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -79,8 +79,8 @@ async fn a_forwarded_request_from_an_untrusted_peer_gets_404_even_from_loopback(
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_client_must_be_allowed() {
     let app = spawn_app_with(|config| {
-        config.trusted_proxies = "127.0.0.1".into();
-        config.metrics_allow = "10.1.2.3".into();
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
+        config.metrics_allow = "10.1.2.3".parse().unwrap();
     })
     .await;
     let from = |client: &'static str| app.client.get(app.url("/metrics")).header("x-forwarded-for", client).send();

@@ -34,7 +34,7 @@ async fn through_step_three(app: &TestApp, account: &str, mobile: &str) -> Value
 /// Registering sends a code to the mobile, and the 60 s resend interval holds
 /// across purposes; these tests send the reset code right after.
 async fn spawn_app() -> TestApp {
-    spawn_app_with(|config| config.code_resend_interval_secs = 0).await
+    spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(0)).await
 }
 
 fn new_password(token: &str) -> Value {
@@ -170,7 +170,7 @@ async fn a_reset_voids_every_earlier_step_token_of_the_user() {
 
 #[tokio::test]
 async fn step_tokens_expire() {
-    let app = spawn_app_with(|config| config.password_reset_token_ttl_secs = 1).await;
+    let app = spawn_app_with(|config| config.password_reset_token_ttl_secs = Duration::from_secs(1)).await;
     app.register("alice", "13800138000").await;
     let token = step_one_token(&app, "alice").await;
     tokio::time::sleep(Duration::from_millis(2_100)).await;
@@ -182,7 +182,7 @@ async fn step_tokens_expire() {
 async fn step_three_refuses_wrong_codes_and_does_not_reveal_accounts() {
     let app = spawn_app_with(|config| {
         config.code_max_attempts = 2;
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await;
     app.register("alice", "13800138000").await;
@@ -240,7 +240,7 @@ async fn step_four_checks_the_new_password_before_spending_the_token() {
 async fn a_reset_lifts_the_login_lock_of_the_account() {
     let app = spawn_app_with(|config| {
         config.login_account_failures = 2;
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await;
     let registered = app.register("alice", "13800138000").await;
@@ -276,7 +276,7 @@ async fn an_email_account_recovers_with_an_email_code() {
 
 #[tokio::test]
 async fn a_reset_code_keeps_the_resend_interval_of_the_mobile() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(1)).await;
     app.register("alice", "13800138000").await;
     let token = step_one_token(&app, "alice").await;
     let response = app.get(&format!("/sms_codes/?access_token={token}")).await;

@@ -1,6 +1,8 @@
 //! The Foundation journey on PostgreSQL and Redis, and the limits that must
 //! hold under simultaneous requests there.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use test_support::backends::{backend_url, fresh_postgres_url};
 
@@ -26,8 +28,8 @@ pub async fn spawn_production_app_with(test: &str, configure: impl FnOnce(&mut b
     let database = fresh_postgres_url(&admin, "api").await;
     Some(
         spawn_app_with(|config| {
-            config.database_url = Some(database);
-            config.redis_url = Some(redis);
+            config.database_url = Some(database.into());
+            config.redis_url = Some(redis.into());
             config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
             configure(config);
         })
@@ -106,7 +108,7 @@ async fn a_captcha_burst_gets_exactly_the_limit_through_on_redis() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis() {
     let Some(app) = spawn_production_app_with("production_backends::step_token_race", |config| {
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await
     else {
@@ -118,7 +120,7 @@ async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn accounts_verifying_one_address_at_once_give_one_owner_on_postgres() {
     let Some(app) = spawn_production_app_with("production_backends::verification_race", |config| {
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await
     else {

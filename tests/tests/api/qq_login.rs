@@ -2,6 +2,8 @@
 //! callback (bound and unbound) → binding to a new or an existing account →
 //! logging in again by QQ; and every QQ error answer mapped to a clear body.
 
+use std::time::Duration;
+
 use bootstrap::Config;
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
@@ -19,8 +21,8 @@ async fn spawn_with_qq(fake: &FakeQq, configure: impl FnOnce(&mut Config)) -> Te
         config.qq_client_secret = Some(fake_qq::CLIENT_SECRET.into());
         config.qq_redirect_uri = Some(fake_qq::REDIRECT_URI.into());
         config.qq_api_base = base;
-        config.qq_timeout_secs = 1;
-        config.code_resend_interval_secs = 0;
+        config.qq_timeout_secs = Duration::from_secs(1);
+        config.code_resend_interval_secs = Duration::from_secs(0);
         configure(config);
     })
     .await
@@ -337,7 +339,7 @@ async fn login_url_forwarded(app: &TestApp, host: &str, proto: &str) -> String {
 #[tokio::test]
 async fn a_client_that_is_no_trusted_proxy_cannot_choose_the_host_or_scheme_of_login_url() {
     let fake = FakeQq::start().await;
-    let app = spawn_with_qq(&fake, |config| config.trusted_proxies = "10.0.0.0/8".into()).await;
+    let app = spawn_with_qq(&fake, |config| config.trusted_proxies = "10.0.0.0/8".parse().unwrap()).await;
 
     let login_url = login_url_forwarded(&app, "evil.example", "https").await;
 
@@ -347,7 +349,7 @@ async fn a_client_that_is_no_trusted_proxy_cannot_choose_the_host_or_scheme_of_l
 #[tokio::test]
 async fn behind_an_https_proxy_the_hop_is_https_and_the_cookie_secure() {
     let fake = FakeQq::start().await;
-    let app = spawn_with_qq(&fake, |config| config.trusted_proxies = "127.0.0.1".into()).await;
+    let app = spawn_with_qq(&fake, |config| config.trusted_proxies = "127.0.0.1".parse().unwrap()).await;
     let login_url = login_url_forwarded(&app, "api.meiduo.site", "https").await;
     assert!(login_url.starts_with("https://api.meiduo.site/oauth/qq/start/?flow="), "{login_url}");
 

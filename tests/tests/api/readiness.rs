@@ -12,7 +12,7 @@ use crate::support::{TestApp, body, spawn_app_with};
 async fn app_on_redis(test: &str, settings: &[&str]) -> Option<(RedisServer, TestApp)> {
     let redis = RedisServer::start_with(test, settings).await?;
     let url = redis.url();
-    let app = spawn_app_with(|config| config.redis_url = Some(url)).await;
+    let app = spawn_app_with(|config| config.redis_url = Some(url.into())).await;
     Some((redis, app))
 }
 

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
+use bootstrap::config::SmsProvider;
 use bootstrap::{Application, Config};
+use providers::messaging::SmtpTls;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use test_support::fake_tencent_sms::{self, Answer, FakeTencentSms};
@@ -22,16 +24,16 @@ const VERIFY_PAGE: &str = "https://shop.example.com/success_verify_email.html";
 fn with_smtp(config: &mut Config, sink: &SmtpSink) {
     config.smtp_host = Some("127.0.0.1".into());
     config.smtp_port = sink.port();
-    config.smtp_tls = "none".into();
+    config.smtp_tls = SmtpTls::None;
     config.smtp_username = Some(SMTP_USER.into());
     config.smtp_password = Some(SMTP_PASSWORD.into());
     config.mail_from = "美多商城 <no-reply@example.com>".into();
-    config.smtp_timeout_secs = 5;
+    config.smtp_timeout_secs = Duration::from_secs(5);
 }
 
 /// SMS through `fake` with the credentials, app, signature and templates it knows.
 pub fn with_tencent(config: &mut Config, fake: &FakeTencentSms) {
-    config.sms_provider = "tencent".into();
+    config.sms_provider = SmsProvider::Tencent;
     config.tencent_sms_secret_id = Some(fake_tencent_sms::SECRET_ID.into());
     config.tencent_sms_secret_key = Some(fake_tencent_sms::SECRET_KEY.into());
     config.tencent_sms_sdk_app_id = Some(fake_tencent_sms::SDK_APP_ID.into());
@@ -40,13 +42,13 @@ pub fn with_tencent(config: &mut Config, fake: &FakeTencentSms) {
     config.tencent_sms_reset_template_id = Some(fake_tencent_sms::RESET_PASSWORD_TEMPLATE.into());
     config.tencent_sms_region = fake_tencent_sms::REGION.into();
     config.tencent_sms_endpoint = fake.endpoint();
-    config.sms_timeout_secs = 5;
+    config.sms_timeout_secs = Duration::from_secs(5);
 }
 
 /// Retries within milliseconds, and at most three attempts.
 fn with_quick_retries(config: &mut Config) {
-    config.outbox_poll_ms = 20;
-    config.outbox_first_backoff_ms = 20;
+    config.outbox_poll_ms = Duration::from_millis(20);
+    config.outbox_first_backoff_ms = Duration::from_millis(20);
     config.outbox_max_attempts = 3;
 }
 
@@ -126,7 +128,7 @@ async fn by_smtp_a_person_registers_binds_a_new_address_and_recovers_the_passwor
         config.dev_outbox = Some(true);
         config.email_verification_url = VERIFY_PAGE.into();
         // The second address gets the verification link and then the find-password code.
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await;
 
@@ -200,7 +202,7 @@ async fn by_tencent_sms_a_person_registers_and_recovers_the_password() {
     let app = spawn_app_with(|config| {
         with_tencent(config, &fake);
         config.dev_outbox = Some(true);
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await;
 
@@ -356,7 +358,7 @@ async fn with_both_providers_real_the_development_outbox_is_gone_and_codes_stay_
         with_smtp(config, &sink);
         with_tencent(config, &fake);
         // A deferred mail then waits a minute in the outbox, its code with it.
-        config.outbox_first_backoff_ms = 60_000;
+        config.outbox_first_backoff_ms = Duration::from_secs(60);
     })
     .await;
     // Mail goes out through SMTP.
@@ -422,15 +424,24 @@ async fn start_up_refuses_incomplete_or_unknown_provider_settings_and_names_the_
     .await;
     assert!(error.contains("TENCENT_SMS_SECRET_ID"), "{error}");
 
-    let error = start_error(|config| config.sms_provider = "aliyun".into()).await;
+    // A choice the settings' types refuse cannot be put in a `Config`: reading it stops the start.
+    let error = load_error("sms_provider = \"aliyun\"\n");
     assert!(error.contains("SMS_PROVIDER") && error.contains("aliyun"), "{error}");
 
-    let sink = SmtpSink::plain().await;
-    let error = start_error(|config| {
-        with_smtp(config, &sink);
-        config.smtp_tls = "ssl".into();
-    })
-    .await;
+    let error = load_error(&format!(
+        "smtp_host = \"127.0.0.1\"\nsmtp_username = \"{SMTP_USER}\"\nsmtp_password = \"{SMTP_PASSWORD}\"\nsmtp_tls = \"ssl\"\n"
+    ));
     assert!(error.contains("SMTP_TLS") && error.contains("ssl"), "{error}");
     assert!(!error.contains(SMTP_PASSWORD), "{error}");
+}
+
+/// The error `Config::load` gives for a configuration file holding `toml`.
+fn load_error(toml: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("accounts.toml");
+    std::fs::write(&file, toml).expect("write the configuration file");
+    match Config::load(Some(&file)) {
+        Ok(_) => panic!("the configuration was accepted"),
+        Err(error) => error.to_string(),
+    }
 }

@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -47,7 +49,7 @@ async fn the_fifth_wrong_code_burns_it() {
 
 #[tokio::test]
 async fn an_expired_code_is_refused() {
-    let app = spawn_app_with(|config| config.code_ttl_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_ttl_secs = Duration::from_secs(1)).await;
     let code = app.sms_code("13800138000").await;
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let response = app.post_json("/users/", &TestApp::registration("alice", "13800138000", &code)).await;

@@ -10,8 +10,8 @@ use crate::support::spawn_app_with;
 #[tokio::test]
 async fn the_retention_worker_removes_old_audit_events_and_keeps_recent_ones() {
     let app = spawn_app_with(|config| {
-        config.audit_retention_days = 30;
-        config.retention_interval_secs = 1;
+        config.audit_retention_days = Some(Duration::from_secs(30 * 24 * 60 * 60));
+        config.retention_interval_secs = Duration::from_secs(1);
     })
     .await;
     let database = app.database().await;

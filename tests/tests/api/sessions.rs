@@ -156,7 +156,7 @@ async fn the_account_lock_ends_with_its_window() {
     const WINDOW: Duration = Duration::from_secs(2);
     let app = spawn_app_with(|config| {
         config.login_account_failures = 1;
-        config.login_account_window_secs = WINDOW.as_secs();
+        config.login_account_window_secs = WINDOW;
     })
     .await;
     app.register("alice", "13800138000").await;
@@ -378,7 +378,7 @@ async fn a_refresh_token_is_exchanged_for_a_working_pair_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replayed_refresh_token_locks_the_family_while_two_tabs_within_the_grace_keep_working() {
-    let app = spawn_app_with(|config| config.refresh_reuse_grace_secs = 1).await;
+    let app = spawn_app_with(|config| config.refresh_reuse_grace_secs = Duration::from_secs(1)).await;
     let first = app.register("alice", "13800138000").await["refresh_token"].as_str().unwrap().to_owned();
 
     // Two tabs refresh with the same token at once: both get a working pair.

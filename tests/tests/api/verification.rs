@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use reqwest::StatusCode;
 
 use crate::support::{TestApp, assert_error, body, spawn_app, spawn_app_with};
@@ -18,7 +20,7 @@ async fn a_wrong_captcha_is_refused_and_the_captcha_is_spent() {
 
 #[tokio::test]
 async fn an_unknown_or_expired_captcha_is_refused() {
-    let app = spawn_app_with(|config| config.captcha_ttl_secs = 1).await;
+    let app = spawn_app_with(|config| config.captcha_ttl_secs = Duration::from_secs(1)).await;
     let unknown = uuid::Uuid::new_v4();
     let response = app.get(&format!("/sms_codes/13800138000/?image_code_id={unknown}&text=ABCD")).await;
     assert_error(response, StatusCode::BAD_REQUEST, "captcha_wrong").await;
@@ -59,7 +61,7 @@ async fn a_second_code_within_60_seconds_is_refused_with_retry_after() {
 
 #[tokio::test]
 async fn the_next_code_is_let_through_once_the_interval_has_passed() {
-    let app = spawn_app_with(|config| config.code_resend_interval_secs = 1).await;
+    let app = spawn_app_with(|config| config.code_resend_interval_secs = Duration::from_secs(1)).await;
     app.sms_code("13800138000").await;
     assert_eq!(app.request_sms_code("13800138000").await.status(), StatusCode::TOO_MANY_REQUESTS);
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
@@ -69,7 +71,7 @@ async fn the_next_code_is_let_through_once_the_interval_has_passed() {
 #[tokio::test]
 async fn the_daily_cap_per_mobile_holds() {
     let app = spawn_app_with(|config| {
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
         config.code_daily_limit = 2;
     })
     .await;
@@ -107,7 +109,7 @@ async fn email_code_from(app: &TestApp, email: &str, client: &str) -> StatusCode
 async fn the_hourly_cap_holds_per_client_and_lets_another_client_through() {
     let app = spawn_app_with(|config| {
         config.code_ip_hourly_limit = 1;
-        config.trusted_proxies = "127.0.0.1".into();
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
     })
     .await;
     assert_eq!(email_code_from(&app, "one@example.com", "198.51.100.1").await, StatusCode::OK);
@@ -119,7 +121,7 @@ async fn the_hourly_cap_holds_per_client_and_lets_another_client_through() {
 async fn a_burned_code_is_replaced_by_the_next_one_which_works() {
     let app = spawn_app_with(|config| {
         config.code_max_attempts = 5;
-        config.code_resend_interval_secs = 0;
+        config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await;
     let code = app.sms_code("13800138000").await;

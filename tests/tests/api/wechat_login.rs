@@ -1,5 +1,7 @@
 //! WeChat mini-program login over HTTP against the fake WeChat API.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use test_support::fake_wechat::{self, Endpoint, FakeWeChat};
@@ -12,7 +14,7 @@ async fn spawn_with_wechat(fake: &FakeWeChat) -> TestApp {
         config.wechat_mp_appid = Some(fake_wechat::MP_APP_ID.into());
         config.wechat_mp_secret = Some(fake_wechat::MP_SECRET.into());
         config.wechat_api_base = base;
-        config.wechat_timeout_secs = 2;
+        config.wechat_timeout_secs = Duration::from_secs(2);
     })
     .await
 }

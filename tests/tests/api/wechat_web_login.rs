@@ -3,6 +3,8 @@
 //! logging in again; one account for a person who uses both the mini-program
 //! and the website; and every WeChat errcode mapped to a clear body.
 
+use std::time::Duration;
+
 use bootstrap::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -27,8 +29,8 @@ async fn spawn_with_wechat(fake: &FakeWeChat, configure: impl FnOnce(&mut Config
         config.wechat_web_redirect_uri = Some(HTTP_REDIRECT_URI.into());
         config.wechat_api_base = base.clone();
         config.wechat_open_base = base;
-        config.wechat_timeout_secs = 1;
-        config.code_resend_interval_secs = 0;
+        config.wechat_timeout_secs = Duration::from_secs(1);
+        config.code_resend_interval_secs = Duration::from_secs(0);
         configure(config);
     })
     .await

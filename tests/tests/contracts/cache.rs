@@ -10,7 +10,7 @@ use application::ports::{
 };
 use cache::{MemoryCache, RedisCache};
 use domain::{CaptchaId, CaptchaText, VerificationCode};
-use security::CodeDigester;
+use security::{CodeDigester, ServiceSecret};
 use test_support::backends::backend_url;
 
 use crate::at_once;
@@ -27,7 +27,7 @@ struct Fixture {
 }
 
 async fn memory(_test: &str) -> Option<Fixture> {
-    let cache = Arc::new(MemoryCache::new(CodeDigester::new(b"contract"), 10_000));
+    let cache = Arc::new(MemoryCache::new(CodeDigester::new(&ServiceSecret::from(b"contract")), 10_000));
     Some(Fixture {
         captchas: cache.clone(),
         codes: cache.clone(),
@@ -40,7 +40,9 @@ async fn memory(_test: &str) -> Option<Fixture> {
 async fn redis(test: &str) -> Option<Fixture> {
     let url = backend_url("TEST_REDIS_URL", test)?;
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
-    let connect = || RedisCache::connect(&url, &prefix, CodeDigester::new(b"contract"), Duration::from_secs(2));
+    let connect = || {
+        RedisCache::connect(&url, &prefix, CodeDigester::new(&ServiceSecret::from(b"contract")), Duration::from_secs(2))
+    };
     let cache = Arc::new(connect().await.unwrap());
     let other = Arc::new(connect().await.unwrap());
     Some(Fixture {

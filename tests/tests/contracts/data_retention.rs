@@ -13,6 +13,7 @@ use application::ports::{
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::{NewUser, UserId, VerificationCode};
+use security::ServiceSecret;
 use storage::Database;
 use tokio::sync::Notify;
 
@@ -37,7 +38,7 @@ async fn fixture(fresh: FreshDatabase) -> Fixture {
         retention: database.data_retention(),
         other_instance: other.data_retention(),
         users: database.users(),
-        refresh_tokens: database.refresh_tokens(b"contract-suite-secret"),
+        refresh_tokens: database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
         revocations: database.access_token_revocations(),
         outbox: database.outbox(Arc::new(Notify::new())),
         audit: database.audit_log(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use application::ports::{AuditEntry, AuditEvent, LoginStore, NewLogin, RefreshTokenStore, Rotation, UserRepository};
 use chrono::{DateTime, Utc};
 use domain::UserId;
+use security::ServiceSecret;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
 
@@ -23,7 +24,7 @@ impl From<FreshDatabase> for Fixture {
         Self {
             logins: fresh.database.logins(),
             users: fresh.database.users(),
-            refresh: fresh.database.refresh_tokens(b"contract-suite-secret"),
+            refresh: fresh.database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
             fresh,
         }
     }

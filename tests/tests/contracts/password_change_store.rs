@@ -12,6 +12,7 @@ use application::ports::{
 };
 use chrono::Utc;
 use domain::UserId;
+use security::ServiceSecret;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
 
@@ -28,7 +29,7 @@ impl From<FreshDatabase> for Fixture {
         Self {
             passwords: fresh.database.password_changes(),
             users: fresh.database.users(),
-            refresh: fresh.database.refresh_tokens(b"contract-suite-secret"),
+            refresh: fresh.database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
             revocations: fresh.database.access_token_revocations(),
             fresh,
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use application::ports::{RefreshTokenStore, Rotation, UserRepository};
 use chrono::Utc;
 use domain::{NewUser, UserId};
+use security::ServiceSecret;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
 
@@ -17,7 +18,11 @@ struct Fixture {
 
 impl From<FreshDatabase> for Fixture {
     fn from(fresh: FreshDatabase) -> Self {
-        Self { store: fresh.database.refresh_tokens(b"contract-suite-secret"), users: fresh.database.users(), fresh }
+        Self {
+            store: fresh.database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
+            users: fresh.database.users(),
+            fresh,
+        }
     }
 }
 

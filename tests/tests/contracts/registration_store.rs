@@ -9,6 +9,7 @@ use application::ports::{
 };
 use chrono::DateTime;
 use domain::{Email, LoginIdentifier, Mobile, NewUser};
+use security::ServiceSecret;
 use storage::Database;
 
 use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
@@ -25,7 +26,7 @@ impl From<FreshDatabase> for Fixture {
         Self {
             registrations: fresh.database.registrations(),
             users: fresh.database.users(),
-            refresh: fresh.database.refresh_tokens(b"contract-suite-secret"),
+            refresh: fresh.database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
             fresh,
         }
     }

@@ -31,7 +31,7 @@ impl CaptchaStore for MemoryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use security::CodeDigester;
+    use security::{CodeDigester, ServiceSecret};
 
     fn id() -> CaptchaId {
         CaptchaId::parse("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap()
@@ -39,7 +39,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_captcha_is_taken_once() {
-        let cache = MemoryCache::new(CodeDigester::new(b"k"), 10);
+        let cache = MemoryCache::new(CodeDigester::new(&ServiceSecret::from(b"k")), 10);
         cache.put(&id(), &CaptchaText::parse("AB12").unwrap(), Duration::from_secs(60)).await.unwrap();
         assert_eq!(cache.take(&id()).await.unwrap(), Some(CaptchaText::parse("ab12").unwrap()));
         assert_eq!(cache.take(&id()).await.unwrap(), None);
@@ -47,7 +47,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_captcha_expires() {
-        let cache = MemoryCache::new(CodeDigester::new(b"k"), 10);
+        let cache = MemoryCache::new(CodeDigester::new(&ServiceSecret::from(b"k")), 10);
         cache.put(&id(), &CaptchaText::parse("AB12").unwrap(), Duration::from_millis(20)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(40)).await;
         assert_eq!(cache.take(&id()).await.unwrap(), None);

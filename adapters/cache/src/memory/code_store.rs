@@ -50,7 +50,7 @@ mod tests {
     use application::ports::{Channel, CodePurpose};
 
     use super::*;
-    use security::CodeDigester;
+    use security::{CodeDigester, ServiceSecret};
 
     fn key() -> CodeKey {
         CodeKey { channel: Channel::Sms, purpose: CodePurpose::Register, target: "13800138000".into() }
@@ -61,7 +61,7 @@ mod tests {
     }
 
     fn cache() -> MemoryCache {
-        MemoryCache::new(CodeDigester::new(b"k"), 10)
+        MemoryCache::new(CodeDigester::new(&ServiceSecret::from(b"k")), 10)
     }
 
     #[tokio::test]

@@ -204,10 +204,10 @@ impl RateLimiter for MemoryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use security::CodeDigester;
+    use security::{CodeDigester, ServiceSecret};
 
     fn cache() -> MemoryCache {
-        MemoryCache::new(CodeDigester::new(b"k"), 100)
+        MemoryCache::new(CodeDigester::new(&ServiceSecret::from(b"k")), 100)
     }
 
     #[tokio::test]

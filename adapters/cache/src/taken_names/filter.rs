@@ -261,7 +261,11 @@ pub(crate) async fn built_without_accounts() -> Arc<TakenNames> {
         }
     }
 
-    let names = Arc::new(TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(NoAccounts), 1_000));
+    let names = Arc::new(TakenNames::new(
+        NameFingerprints::new(&security::ServiceSecret::from(b"secret")),
+        Arc::new(NoAccounts),
+        1_000,
+    ));
     names.set_listening(true);
     while !names.is_ready() {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -312,7 +316,11 @@ mod tests {
     }
 
     fn names(table: Table, min_entries: usize) -> Arc<TakenNames> {
-        Arc::new(TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(table), min_entries))
+        Arc::new(TakenNames::new(
+            NameFingerprints::new(&security::ServiceSecret::from(b"secret")),
+            Arc::new(table),
+            min_entries,
+        ))
     }
 
     async fn until_ready(names: &TakenNames) {
@@ -373,8 +381,12 @@ mod tests {
     async fn a_leased_filter_answers_free_only_while_the_lease_is_current_and_learns_rows_from_the_log() {
         let lease = Arc::new(FreshnessLease::default());
         let names = Arc::new(
-            TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(Table::default()), 1_000)
-                .leased_by(Arc::clone(&lease)),
+            TakenNames::new(
+                NameFingerprints::new(&security::ServiceSecret::from(b"secret")),
+                Arc::new(Table::default()),
+                1_000,
+            )
+            .leased_by(Arc::clone(&lease)),
         );
         names.set_listening(true);
         until_ready(&names).await;
@@ -389,8 +401,12 @@ mod tests {
         }
         let lapsed = Arc::new(FreshnessLease::default());
         let names = Arc::new(
-            TakenNames::new(NameFingerprints::new(b"secret"), Arc::new(Table::default()), 1_000)
-                .leased_by(lapsed.clone()),
+            TakenNames::new(
+                NameFingerprints::new(&security::ServiceSecret::from(b"secret")),
+                Arc::new(Table::default()),
+                1_000,
+            )
+            .leased_by(lapsed.clone()),
         );
         names.set_listening(true);
         until_ready(&names).await;

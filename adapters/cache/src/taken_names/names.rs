@@ -1,6 +1,6 @@
 use domain::NewUser;
 use hmac::{Hmac, Mac};
-use security::derived_mac;
+use security::{ServiceSecret, derived_mac};
 use sha2::Sha256;
 
 /// A username, mobile or email as stored and as the database compares it:
@@ -45,7 +45,7 @@ pub struct NameFingerprints {
 }
 
 impl NameFingerprints {
-    pub fn new(service_secret: &[u8]) -> Self {
+    pub fn new(service_secret: &ServiceSecret) -> Self {
         Self { mac: derived_mac(b"meiduo-accounts/taken-name-fingerprint/v1\0", service_secret) }
     }
 
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn usernames_differing_only_in_ascii_case_share_a_fingerprint() {
-        let prints = NameFingerprints::new(b"secret");
+        let prints = NameFingerprints::new(&ServiceSecret::from(b"secret"));
         assert_eq!(prints.of_query(TakenName::Username("Alice_1")), prints.of_query(TakenName::Username("aLICE_1")));
         assert_ne!(prints.of_query(TakenName::Username("alice_1")), prints.of_query(TakenName::Username("alice_2")));
         assert_eq!(prints.of_query(TakenName::Username("Ålice")), None, "only the database can judge it");
@@ -102,10 +102,10 @@ mod tests {
 
     #[test]
     fn kinds_and_secrets_keep_fingerprints_apart() {
-        let prints = NameFingerprints::new(b"secret");
+        let prints = NameFingerprints::new(&ServiceSecret::from(b"secret"));
         let mobile = TakenName::Mobile("13800138000");
         assert_ne!(prints.of_query(TakenName::Username("13800138000")), prints.of_query(mobile));
-        let other = NameFingerprints::new(b"another secret");
+        let other = NameFingerprints::new(&ServiceSecret::from(b"another secret"));
         assert_ne!(prints.of_query(mobile), other.of_query(mobile));
     }
 }

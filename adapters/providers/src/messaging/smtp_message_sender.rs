@@ -7,6 +7,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 use super::{MailTemplate, SmtpSettings, SmtpSetupError, SmtpTls};
 
@@ -54,7 +55,9 @@ impl SmtpMessageSender {
             .tls(tls)
             .timeout(Some(settings.timeout));
         match (settings.username, settings.password) {
-            (Some(username), Some(password)) => builder = builder.credentials(Credentials::new(username, password)),
+            (Some(username), Some(password)) => {
+                builder = builder.credentials(Credentials::new(username, password.expose_secret().to_owned()));
+            }
             (None, None) => {}
             (Some(_), None) => return Err(SmtpSetupError::UsernameWithoutPassword),
             (None, Some(_)) => return Err(SmtpSetupError::PasswordWithoutUsername),

@@ -1,5 +1,9 @@
 use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,34 @@ impl SmtpTls {
     }
 }
 
+impl FromStr for SmtpTls {
+    /// What is wrong with the text, to follow the name of the setting.
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse(raw).ok_or_else(|| format!("must be none, starttls or tls, not {raw:?}"))
+    }
+}
+
+impl fmt::Display for SmtpTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Written and read as a configuration file spells it (`starttls`).
+impl Serialize for SmtpTls {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SmtpTls {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Where and as whom the [`SmtpMessageSender`](super::SmtpMessageSender) sends mail.
 #[derive(Clone)]
 pub struct SmtpSettings {
@@ -35,7 +67,8 @@ pub struct SmtpSettings {
     pub tls: SmtpTls,
     /// Authenticate only when set; `password` then goes with it (empty when absent).
     pub username: Option<String>,
-    pub password: Option<String>,
+    /// Exposed only to sign in.
+    pub password: Option<SecretString>,
     /// The `From` of every mail: `美多商城 <no-reply@example.com>` or a bare address.
     pub from: String,
     /// The longest the delivery of one mail may take, connecting included.

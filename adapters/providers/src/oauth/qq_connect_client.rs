@@ -4,6 +4,7 @@ use application::ports::{OAuthProvider, ProviderError, ProviderIdentity, WebLogi
 use async_trait::async_trait;
 use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
 use reqwest::Url;
+use secrecy::ExposeSecret;
 
 use super::qq_answer::{self, Me};
 use super::qq_failure;
@@ -30,11 +31,12 @@ pub struct QqConnectClient {
 
 impl QqConnectClient {
     pub fn new(settings: QqSettings) -> Result<Self, QqSetupError> {
-        for (name, value) in [
+        let required: [(&'static str, &str); 3] = [
             ("client_id", &settings.client_id),
-            ("client_secret", &settings.client_secret),
+            ("client_secret", settings.client_secret.expose_secret()),
             ("redirect_uri", &settings.redirect_uri),
-        ] {
+        ];
+        for (name, value) in required {
             if value.trim().is_empty() {
                 return Err(QqSetupError::Missing(name));
             }

@@ -1,14 +1,16 @@
 use std::fmt;
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 /// What the QQ Connect adapter needs: the app registered at connect.qq.com, the callback
 /// registered with it, and where QQ is.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct QqSettings {
     /// The app id (APP ID), sent as `client_id`.
     pub client_id: String,
-    /// The app key (APP Key), sent as `client_secret` to exchange codes; never shown by `Debug`.
-    pub client_secret: String,
+    /// The app key (APP Key), sent as `client_secret` to exchange codes; never shown.
+    pub client_secret: SecretString,
     /// The callback as registered with QQ; QQ refuses any other (100010), and the token
     /// request must repeat the one the authorize URL carried.
     pub redirect_uri: String,
@@ -27,7 +29,7 @@ impl QqSettings {
     /// Settings with QQ's own base URL, the default timeout and the desktop login page.
     pub fn new(
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
+        client_secret: impl Into<SecretString>,
         redirect_uri: impl Into<String>,
     ) -> Self {
         Self {

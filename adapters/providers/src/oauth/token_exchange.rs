@@ -16,6 +16,7 @@ use oauth2::{
     HttpResponse, RedirectUrl, RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -51,17 +52,18 @@ pub(super) type ProviderOAuthClient = oauth2::Client<
 /// before it reaches a `Duration` or an `Instant`.
 pub(super) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
-/// Both providers take the app id and secret as parameters, not as HTTP Basic.
+/// Both providers take the app id and secret as parameters, not as HTTP Basic. The secret
+/// passes into `oauth2`'s own `ClientSecret`, which no `Debug` shows either.
 pub(super) fn oauth_client(
     client_id: &str,
-    client_secret: &str,
+    client_secret: &SecretString,
     authorize: &Url,
     token: &Url,
     redirect_uri: &str,
 ) -> Result<ProviderOAuthClient, String> {
     let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| format!("redirect_uri: {e}"))?;
     Ok(oauth2::Client::new(ClientId::new(client_id.to_owned()))
-        .set_client_secret(ClientSecret::new(client_secret.to_owned()))
+        .set_client_secret(ClientSecret::new(client_secret.expose_secret().to_owned()))
         .set_auth_uri(AuthUrl::from_url(authorize.clone()))
         .set_token_uri(TokenUrl::from_url(token.clone()))
         .set_redirect_uri(redirect)

@@ -5,6 +5,7 @@ use application::ports::{MiniProgramSession, ProviderError, WeChatClient, WebIde
 use async_trait::async_trait;
 use oauth2::{AuthorizationCode, CsrfToken, Scope, TokenResponse};
 use reqwest::{Client, RequestBuilder, Url};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use tokio::sync::Mutex;
 
@@ -65,10 +66,10 @@ struct CachedToken {
 
 impl WeChatApiClient {
     pub fn new(settings: WeChatSettings) -> Result<Self, WeChatSetupError> {
-        complete(&[("mp_app_id", &settings.mp_app_id), ("mp_secret", &settings.mp_secret)])?;
+        complete(&[("mp_app_id", &settings.mp_app_id), ("mp_secret", settings.mp_secret.expose_secret())])?;
         complete(&[
             ("web_app_id", &settings.web_app_id),
-            ("web_secret", &settings.web_secret),
+            ("web_secret", settings.web_secret.expose_secret()),
             ("web_redirect_uri", &settings.web_redirect_uri),
         ])?;
         if settings.has_website() && !is_http_url(&settings.web_redirect_uri) {
@@ -108,7 +109,7 @@ impl WeChatApiClient {
     }
 
     /// The mini-program's app id and secret.
-    fn mini_program(&self) -> Result<(&str, &str), ProviderError> {
+    fn mini_program(&self) -> Result<(&str, &SecretString), ProviderError> {
         if !self.settings.has_mini_program() {
             return Err(ProviderError::Unavailable("wechat: the mini-program is not configured".to_owned()));
         }
@@ -142,7 +143,7 @@ impl WeChatApiClient {
             return Ok(token.token.clone());
         }
         let (app_id, secret) = self.mini_program()?;
-        let query = [("grant_type", "client_credential"), ("appid", app_id), ("secret", secret)];
+        let query = [("grant_type", "client_credential"), ("appid", app_id), ("secret", secret.expose_secret())];
         let url = with_query(&self.endpoints.app_token, &query);
         let AppToken { token, expires_in } = self
             .call(Step::AppToken, || self.client.get(url.clone()))
@@ -254,7 +255,12 @@ impl WeChatClient for WeChatApiClient {
 impl WeChatApiClient {
     async fn code_to_session_raw(&self, js_code: &str) -> Result<MiniProgramSession, ProviderError> {
         let (app_id, secret) = self.mini_program()?;
-        let query = [("appid", app_id), ("secret", secret), ("js_code", js_code), ("grant_type", "authorization_code")];
+        let query = [
+            ("appid", app_id),
+            ("secret", secret.expose_secret()),
+            ("js_code", js_code),
+            ("grant_type", "authorization_code"),
+        ];
         let url = with_query(&self.endpoints.jscode2session, &query);
         let fields = self.call(Step::CodeToSession, || self.client.get(url.clone())).await?;
         let session = wechat_answer::session(&fields).inspect_err(|e| log_failure(Step::CodeToSession, e))?;
@@ -364,8 +370,8 @@ impl Step {
 }
 
 /// An app is either wholly given or not at all: all the fields empty, or none.
-fn complete(fields: &[(&'static str, &String)]) -> Result<(), WeChatSetupError> {
-    let given = |value: &String| !value.trim().is_empty();
+fn complete(fields: &[(&'static str, &str)]) -> Result<(), WeChatSetupError> {
+    let given = |value: &str| !value.trim().is_empty();
     if fields.iter().any(|(_, value)| given(value))
         && let Some((name, _)) = fields.iter().find(|(_, value)| !given(value))
     {

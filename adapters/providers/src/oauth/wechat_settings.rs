@@ -1,21 +1,23 @@
 use std::fmt;
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 /// What the WeChat adapter needs: the mini-program (for `wx.login` and the phone button) and
 /// the website app on the Open Platform (for the QR login), and where WeChat is.
 ///
 /// Either app may be left out (its app id empty): the calls that need it then answer
 /// `Unavailable("... not configured")` instead of sending WeChat an empty app id.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct WeChatSettings {
     /// The mini-program's AppID; empty when there is no mini-program.
     pub mp_app_id: String,
-    /// The mini-program's AppSecret; never shown by `Debug`.
-    pub mp_secret: String,
+    /// The mini-program's AppSecret; never shown.
+    pub mp_secret: SecretString,
     /// The website app's AppID on the Open Platform; empty when there is no QR login.
     pub web_app_id: String,
-    /// The website app's AppSecret; never shown by `Debug`.
-    pub web_secret: String,
+    /// The website app's AppSecret; never shown.
+    pub web_secret: SecretString,
     /// The QR login's callback; its domain must be the one registered with the website app.
     pub web_redirect_uri: String,
     /// Base URL of the server API (`sns/...`, `cgi-bin/...`, `wxa/...`); tests point it at a local fake.
@@ -41,9 +43,9 @@ impl WeChatSettings {
     pub fn new() -> Self {
         Self {
             mp_app_id: String::new(),
-            mp_secret: String::new(),
+            mp_secret: SecretString::default(),
             web_app_id: String::new(),
-            web_secret: String::new(),
+            web_secret: SecretString::default(),
             web_redirect_uri: String::new(),
             api_base: Self::DEFAULT_API_BASE.to_owned(),
             open_base: Self::DEFAULT_OPEN_BASE.to_owned(),
@@ -55,7 +57,7 @@ impl WeChatSettings {
 
     /// With the mini-program.
     #[must_use]
-    pub fn with_mini_program(mut self, app_id: impl Into<String>, secret: impl Into<String>) -> Self {
+    pub fn with_mini_program(mut self, app_id: impl Into<String>, secret: impl Into<SecretString>) -> Self {
         self.mp_app_id = app_id.into();
         self.mp_secret = secret.into();
         self
@@ -66,7 +68,7 @@ impl WeChatSettings {
     pub fn with_website(
         mut self,
         app_id: impl Into<String>,
-        secret: impl Into<String>,
+        secret: impl Into<SecretString>,
         redirect_uri: impl Into<String>,
     ) -> Self {
         self.web_app_id = app_id.into();

@@ -4,6 +4,7 @@ use chrono::Utc;
 use domain::{Mobile, VerificationCode};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use reqwest::{Client, Url};
+use secrecy::ExposeSecret;
 
 use super::error_codes::is_transient;
 use super::send_sms_request::SendSmsRequest;
@@ -31,15 +32,16 @@ pub struct TencentSmsSender {
 
 impl TencentSmsSender {
     pub fn new(settings: TencentSmsSettings) -> Result<Self, TencentSmsSetupError> {
-        for (name, value) in [
+        let required: [(&'static str, &str); 7] = [
             ("secret_id", &settings.secret_id),
-            ("secret_key", &settings.secret_key),
+            ("secret_key", settings.secret_key.expose_secret()),
             ("sdk_app_id", &settings.sdk_app_id),
             ("sign_name", &settings.sign_name),
             ("register_template_id", &settings.register_template_id),
             ("reset_password_template_id", &settings.reset_password_template_id),
             ("region", &settings.region),
-        ] {
+        ];
+        for (name, value) in required {
             if value.trim().is_empty() {
                 return Err(TencentSmsSetupError::Missing(name));
             }
@@ -90,7 +92,8 @@ impl TencentSmsSender {
             payload: &payload,
             timestamp,
         };
-        let credentials = Credentials { secret_id: &self.settings.secret_id, secret_key: &self.settings.secret_key };
+        let credentials =
+            Credentials { secret_id: &self.settings.secret_id, secret_key: self.settings.secret_key.expose_secret() };
         let authorization = signing::authorization(&credentials, &parts);
 
         let response = self

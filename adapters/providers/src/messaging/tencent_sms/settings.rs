@@ -1,14 +1,16 @@
 use std::fmt;
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 /// What the Tencent Cloud SMS adapter needs: an API key pair, the SMS application,
 /// the approved signature, one approved template per code purpose, and where to send.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct TencentSmsSettings {
-    /// The API key's SecretId (`AKID...`).
+    /// The API key's SecretId (`AKID...`): names the key, is sent with every request, and may be logged.
     pub secret_id: String,
-    /// The API key's SecretKey: signs requests, never sent, never shown by `Debug`.
-    pub secret_key: String,
+    /// The API key's SecretKey: signs requests, never sent, never shown; exposed only to sign.
+    pub secret_key: SecretString,
     /// The SMS application's SdkAppId (`1400...`).
     pub sdk_app_id: String,
     /// The approved signature (签名), e.g. `美多商城`.
@@ -37,7 +39,7 @@ impl TencentSmsSettings {
     /// Settings with the default region, endpoint, timeout and announced validity.
     pub fn new(
         secret_id: impl Into<String>,
-        secret_key: impl Into<String>,
+        secret_key: impl Into<SecretString>,
         sdk_app_id: impl Into<String>,
         sign_name: impl Into<String>,
         register_template_id: impl Into<String>,

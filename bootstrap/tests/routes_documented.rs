@@ -1,6 +1,6 @@
 //! Every route the served router answers is in the OpenAPI document with its
 //! method, and every documented operation is routed: the route list in
-//! `adapters/src/http/router.rs` and the one in `openapi/src/lib.rs` cannot drift apart.
+//! `adapters/http/src/router.rs` and the one in `openapi/src/lib.rs` cannot drift apart.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::collections::BTreeSet;

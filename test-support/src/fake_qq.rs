@@ -1,5 +1,5 @@
 //! A local stand-in for QQ Connect (`graph.qq.com`): `/oauth2.0/token` and `/oauth2.0/me`,
-//! answering as QQ does (as `adapters/src/oauth/qq_answer.rs` reads it), quirks included: refusals come with
+//! answering as QQ does (as `adapters/providers/src/oauth/qq_answer.rs` reads it), quirks included: refusals come with
 //! HTTP 200, the token comes urlencoded unless `fmt=json`, `me` and errors come as JSONP.
 //! A test switches on the quirks QQ shows only sometimes and reads back the requests.
 

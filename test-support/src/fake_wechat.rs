@@ -1,6 +1,6 @@
 //! A local stand-in for WeChat's server API (`api.weixin.qq.com`): `sns/jscode2session`,
 //! `sns/oauth2/access_token`, `sns/userinfo`, `cgi-bin/token` and
-//! `wxa/business/getuserphonenumber`, answering as WeChat does (as `adapters/src/oauth/wechat_answer.rs` reads it):
+//! `wxa/business/getuserphonenumber`, answering as WeChat does (as `adapters/providers/src/oauth/wechat_answer.rs` reads it):
 //! refusals come with HTTP 200 and `{"errcode":N,"errmsg":"..., rid: ..."}`, and
 //! `jscode2session` labels its JSON `text/plain`. Codes work once (40163 after), unknown ones
 //! get 40029. A test switches on the trouble WeChat shows only sometimes and reads back the requests.

@@ -2,13 +2,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use salvo::http::HeaderValue;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_with::{DeserializeFromStr, SerializeDisplay};
 
 use super::split_list;
 
 /// Comma-separated `http(s)://` origins (`CORS_ALLOWED_ORIGINS`), each a valid header value
 /// without its trailing `/`. `*` is refused: the answers allow credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, DeserializeFromStr, SerializeDisplay)]
 pub struct CorsOrigins(Vec<HeaderValue>);
 
 impl CorsOrigins {
@@ -54,18 +54,6 @@ impl fmt::Display for CorsOrigins {
             f.write_str(&String::from_utf8_lossy(origin.as_bytes()))?;
         }
         Ok(())
-    }
-}
-
-impl Serialize for CorsOrigins {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for CorsOrigins {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -25,18 +25,22 @@ fn pages() -> Vec<PathBuf> {
     pages
 }
 
+/// The lines of a page outside fenced code blocks, the fences themselves left out.
+fn lines_outside_fences(markdown: &str) -> impl Iterator<Item = &str> {
+    let mut in_fence = false;
+    markdown.lines().filter(move |line| {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            return false;
+        }
+        !in_fence
+    })
+}
+
 /// The targets of the inline links `[text](target)` outside code, and of reference definitions `[name]: target`.
 fn link_targets(markdown: &str) -> Vec<String> {
     let mut targets = Vec::new();
-    let mut in_fence = false;
-    for line in markdown.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
+    for line in lines_outside_fences(markdown) {
         // Code spans may hold `](` that is no link, but a link's text may be a code span: drop the spans' insides.
         let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join("``");
         if let Some(definition) = prose.trim_start().strip_prefix('[')
@@ -133,18 +137,9 @@ fn names_a_path(span: &str) -> bool {
 
 /// The code spans of a page outside fenced blocks.
 fn code_spans(markdown: &str) -> Vec<String> {
-    let mut spans = Vec::new();
-    let mut in_fence = false;
-    for line in markdown.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if !in_fence {
-            spans.extend(line.split('`').skip(1).step_by(2).map(str::to_owned));
-        }
-    }
-    spans
+    lines_outside_fences(markdown)
+        .flat_map(|line| line.split('`').skip(1).step_by(2).map(str::to_owned).collect::<Vec<_>>())
+        .collect()
 }
 
 /// `a/{b,c}/d` as `a/b/d` and `a/c/d`; a glob (`src/**`) as the folder before it; a line number dropped.

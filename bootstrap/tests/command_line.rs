@@ -47,6 +47,29 @@ fn a_short_jwt_secret_or_a_bad_setting_stops_the_start_with_a_message() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("CORS_ALLOWED_ORIGINS"));
 }
 
+/// The typed settings are parsed as the configuration is read: a value outside a choice, a list with a bad
+/// entry or a number that is not one stops the start, naming the variable and the value (`migrate` reads the
+/// same configuration and exits, so a value wrongly accepted fails the test instead of serving forever).
+#[test]
+fn a_typed_setting_with_a_bad_value_stops_the_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (variable, value) in [
+        ("LOG_FORMAT", "xml"),
+        ("SMTP_TLS", "ssl"),
+        ("SMS_PROVIDER", "carrier-pigeon"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,not-an-address"),
+        ("METRICS_ALLOW", "256.0.0.1"),
+        ("CODE_TTL_SECS", "five minutes"),
+    ] {
+        let output = command(dir.path()).env(variable, value).arg("migrate").output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{variable}={value}: {stderr}");
+        assert!(stderr.contains(variable), "{variable}={value}: {stderr}");
+        let shown = value.split(',').next_back().unwrap_or(value);
+        assert!(stderr.contains(shown), "{variable}={value}: {stderr}");
+    }
+}
+
 /// These two were documented but not read from the environment once; a value
 /// the start refuses shows that the variable now reaches the configuration.
 #[test]

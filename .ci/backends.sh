@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL and Redis run on this machine (starting them if stopped,
-# installing them from Debian's packages if missing), creates the test
-# database, and exports what the test suites read:
-#   TEST_DATABASE_URL, TEST_REDIS_URL, and REQUIRE_BACKENDS=1 (a missing
-#   service then fails the tests instead of skipping them).
+# Makes sure PostgreSQL, Redis and a six-node Redis Cluster run on this machine
+# (starting them if stopped, installing them from Debian's packages if
+# missing), creates the test database, and exports what the test suites read:
+#   TEST_DATABASE_URL, TEST_REDIS_URL, TEST_REDIS_CLUSTER_URL, and
+#   REQUIRE_BACKENDS=1 (a missing service then fails the tests instead of
+#   skipping them).
 # Sourced by .ci/run; can be sourced by hand before `cargo test`.
 set -euo pipefail
 
@@ -66,7 +67,39 @@ ensure_redis() {
   REDIS_SERVER_BIN=$(command -v redis-server)
 }
 
+# Three masters and three replicas on ports 7001-7006, nothing kept on disk but
+# each node's cluster file; a short node timeout so a failed master is replaced
+# within seconds. Tests that kill a master start a cluster of their own.
+REDIS_CLUSTER_PORTS=(7001 7002 7003 7004 7005 7006)
+REDIS_CLUSTER_DIR=/var/lib/redis-cluster-ci
+
+ensure_redis_cluster() {
+  local first=${REDIS_CLUSTER_PORTS[0]}
+  if ! redis-cli -p "$first" cluster info 2>/dev/null | grep -q "cluster_state:ok"; then
+    echo "starting a Redis Cluster on ports ${REDIS_CLUSTER_PORTS[*]}"
+    local port nodes=()
+    for port in "${REDIS_CLUSTER_PORTS[@]}"; do
+      redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+      rm -rf "${REDIS_CLUSTER_DIR:?}/$port"
+      mkdir -p "$REDIS_CLUSTER_DIR/$port"
+      redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+        --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+        --dir "$REDIS_CLUSTER_DIR/$port" --logfile "$REDIS_CLUSTER_DIR/$port/redis.log"
+      wait_for "Redis Cluster node $port" sh -c "redis-cli -p $port ping | grep -q PONG"
+      nodes+=("127.0.0.1:$port")
+    done
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+    wait_for "the Redis Cluster" sh -c "redis-cli -p $first cluster info | grep -q cluster_state:ok"
+    # Replicas attach a moment later; tests of failover need them.
+    wait_for "the Redis Cluster's replicas" sh -c "[ \$(redis-cli -p $first cluster nodes | grep -c slave) -eq 3 ]"
+  fi
+  export TEST_REDIS_CLUSTER_URL="redis-cluster://127.0.0.1:$first?node=127.0.0.1:${REDIS_CLUSTER_PORTS[1]}&node=127.0.0.1:${REDIS_CLUSTER_PORTS[2]}"
+  export REDIS_CLI_BIN
+  REDIS_CLI_BIN=$(command -v redis-cli)
+}
+
 ensure_postgres
 ensure_redis
+ensure_redis_cluster
 export REQUIRE_BACKENDS=1
-echo "backends: TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL REQUIRE_BACKENDS=1"
+echo "backends: TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_REDIS_CLUSTER_URL=$TEST_REDIS_CLUSTER_URL REQUIRE_BACKENDS=1"

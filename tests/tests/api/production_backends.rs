@@ -1,5 +1,6 @@
 //! The Foundation journey on PostgreSQL and Redis, and the limits that must
-//! hold under simultaneous requests there.
+//! hold under simultaneous requests there: once on one Redis, once on a
+//! six-node Redis Cluster (where every script must touch one slot).
 
 use std::time::Duration;
 
@@ -16,6 +17,24 @@ use crate::login_bursts::{
 use crate::password_reset::assert_simultaneous_uses_of_one_step_token_let_exactly_one_through;
 use crate::support::{TestApp, body, spawn_app_with};
 
+/// Where the production backends' Redis is.
+#[derive(Debug, Clone, Copy)]
+pub enum Topology {
+    /// One Redis server (`TEST_REDIS_URL`).
+    OneRedis,
+    /// A Redis Cluster of three masters and three replicas (`TEST_REDIS_CLUSTER_URL`).
+    RedisCluster,
+}
+
+impl Topology {
+    fn redis_variable(self) -> &'static str {
+        match self {
+            Self::OneRedis => "TEST_REDIS_URL",
+            Self::RedisCluster => "TEST_REDIS_CLUSTER_URL",
+        }
+    }
+}
+
 /// A server on a fresh PostgreSQL schema and a fresh Redis key prefix.
 pub async fn spawn_production_app(test: &str) -> Option<TestApp> {
     spawn_production_app_with(test, |_| {}).await
@@ -23,8 +42,17 @@ pub async fn spawn_production_app(test: &str) -> Option<TestApp> {
 
 /// [`spawn_production_app`] with the test defaults changed by `configure`.
 pub async fn spawn_production_app_with(test: &str, configure: impl FnOnce(&mut bootstrap::Config)) -> Option<TestApp> {
+    spawn_app_on(Topology::OneRedis, test, configure).await
+}
+
+/// A server on `topology`, with the test defaults changed by `configure`.
+pub async fn spawn_app_on(
+    topology: Topology,
+    test: &str,
+    configure: impl FnOnce(&mut bootstrap::Config),
+) -> Option<TestApp> {
     let admin = backend_url("TEST_DATABASE_URL", test)?;
-    let redis = backend_url("TEST_REDIS_URL", test)?;
+    let redis = backend_url(topology.redis_variable(), test)?;
     let database = fresh_postgres_url(&admin, "api").await;
     Some(
         spawn_app_with(|config| {
@@ -37,9 +65,42 @@ pub async fn spawn_production_app_with(test: &str, configure: impl FnOnce(&mut b
     )
 }
 
-#[tokio::test]
-async fn register_log_in_and_read_the_user_on_postgres_and_redis() {
-    let Some(app) = spawn_production_app("production_backends::journey").await else { return };
+/// Each test once per topology, in a module named after it.
+macro_rules! on_each_topology {
+    ($($test:ident),* $(,)?) => {
+        mod one_redis {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(super::Topology::OneRedis).await;
+                }
+            )*
+        }
+        mod redis_cluster {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(super::Topology::RedisCluster).await;
+                }
+            )*
+        }
+    };
+}
+
+on_each_topology!(
+    register_log_in_and_read_the_user_on_postgres_and_redis,
+    twenty_concurrent_registrations_of_one_username_give_one_account_on_postgres,
+    a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_and_redis,
+    a_burst_of_right_passwords_all_log_in_on_postgres_and_redis,
+    a_lock_through_one_name_does_not_show_through_another_on_postgres_and_redis,
+    a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_and_redis,
+    a_captcha_burst_gets_exactly_the_limit_through_on_redis,
+    simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis,
+    accounts_verifying_one_address_at_once_give_one_owner_on_postgres,
+);
+
+async fn register_log_in_and_read_the_user_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::journey", |_| {}).await else { return };
     let registered = app.register("alice", "13800138000").await;
     assert_eq!(body(app.get("/usernames/ALICE/count/").await).await["count"], 1);
     let login = body(app.log_in("13800138000", "correct-horse").await).await;
@@ -61,53 +122,48 @@ async fn register_log_in_and_read_the_user_on_postgres_and_redis() {
     assert!(metrics.contains(r#"accounts_outbox_messages{status="dead"} 0"#), "{metrics}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn twenty_concurrent_registrations_of_one_username_give_one_account_on_postgres() {
-    let Some(app) = spawn_production_app("production_backends::concurrent_registrations").await else { return };
+async fn twenty_concurrent_registrations_of_one_username_give_one_account_on_postgres(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::concurrent_registrations", |_| {}).await else {
+        return;
+    };
     app.assert_one_of_twenty_concurrent_registrations_wins().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
-    let Some(app) = spawn_production_app("production_backends::account_burst").await else { return };
+async fn a_burst_for_one_account_gets_exactly_the_allowed_failures_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::account_burst", |_| {}).await else { return };
     assert_a_burst_for_one_account_gets_exactly_the_allowed_failures(&app).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_of_right_passwords_all_log_in_on_postgres_and_redis() {
-    let Some(app) = spawn_production_app_with("production_backends::right_password_burst", patient_config).await else {
+async fn a_burst_of_right_passwords_all_log_in_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::right_password_burst", patient_config).await else {
         return;
     };
     assert_a_burst_of_right_passwords_all_log_in(&app).await;
 }
 
-#[tokio::test]
-async fn a_lock_through_one_name_does_not_show_through_another_on_postgres_and_redis() {
-    let Some(app) = spawn_production_app("production_backends::lock_per_name").await else { return };
+async fn a_lock_through_one_name_does_not_show_through_another_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::lock_per_name", |_| {}).await else { return };
     assert_a_lock_through_one_name_does_not_show_through_another(&app).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_and_redis() {
+async fn a_burst_from_one_address_gets_exactly_the_allowed_failures_on_postgres_and_redis(topology: Topology) {
     let Some(app) =
-        spawn_production_app_with("production_backends::address_burst", |config| config.login_ip_failures = 3).await
+        spawn_app_on(topology, "production_backends::address_burst", |config| config.login_ip_failures = 3).await
     else {
         return;
     };
     assert_a_burst_from_one_address_gets_exactly_the_allowed_failures(&app).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_captcha_burst_gets_exactly_the_limit_through_on_redis() {
-    let Some(app) = spawn_production_app_with("production_backends::captcha_burst", captcha_burst_config).await else {
+async fn a_captcha_burst_gets_exactly_the_limit_through_on_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::captcha_burst", captcha_burst_config).await else {
         return;
     };
     assert_a_captcha_burst_gets_exactly_the_limit_through(&app).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis() {
-    let Some(app) = spawn_production_app_with("production_backends::step_token_race", |config| {
+async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::step_token_race", |config| {
         config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await
@@ -117,9 +173,8 @@ async fn simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres
     assert_simultaneous_uses_of_one_step_token_let_exactly_one_through(&app).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn accounts_verifying_one_address_at_once_give_one_owner_on_postgres() {
-    let Some(app) = spawn_production_app_with("production_backends::verification_race", |config| {
+async fn accounts_verifying_one_address_at_once_give_one_owner_on_postgres(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::verification_race", |config| {
         config.code_resend_interval_secs = Duration::from_secs(0);
     })
     .await

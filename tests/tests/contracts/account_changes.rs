@@ -67,6 +67,19 @@ fn fresh_prefix() -> String {
 #[tokio::test]
 async fn a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_second() {
     let Some(url) = backend_url("TEST_REDIS_URL", "account_changes::announced") else { return };
+    assert_a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_second(&url).await;
+}
+
+/// On a cluster the instances' connections may sit on different masters: a
+/// plain PUBLISH reaches every node's subscribers.
+#[tokio::test]
+async fn a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_second_on_a_cluster() {
+    let Some(url) = backend_url("TEST_REDIS_CLUSTER_URL", "account_changes::announced_on_a_cluster") else { return };
+    assert_a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_second(&url).await;
+}
+
+async fn assert_a_change_announced_by_one_instance_is_forgotten_by_the_other_within_a_second(url: &str) {
+    let url = url.to_owned();
     let prefix = fresh_prefix();
     let (one, other) = (Instance::start(&url, &prefix), Instance::start(&url, &prefix));
     assert!(!other.cache.is_listening(), "deaf until the subscription is confirmed");

@@ -1,5 +1,5 @@
 //! The contracts of the cache ports (captchas, codes, rate limits), for the
-//! in-process cache and Redis.
+//! in-process cache, Redis and a Redis Cluster.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,7 +38,15 @@ async fn memory(_test: &str) -> Option<Fixture> {
 }
 
 async fn redis(test: &str) -> Option<Fixture> {
-    let url = backend_url("TEST_REDIS_URL", test)?;
+    redis_at(backend_url("TEST_REDIS_URL", test)?).await
+}
+
+/// A Redis Cluster: keys a script touches together must share a slot.
+async fn redis_cluster(test: &str) -> Option<Fixture> {
+    redis_at(backend_url("TEST_REDIS_CLUSTER_URL", test)?).await
+}
+
+async fn redis_at(url: String) -> Option<Fixture> {
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let connect = || {
         RedisCache::connect(&url, &prefix, CodeDigester::new(&ServiceSecret::from(b"contract")), Duration::from_secs(2))
@@ -56,7 +64,7 @@ async fn redis(test: &str) -> Option<Fixture> {
 
 contract_suite!(
     suite: "cache",
-    backends: [memory, redis],
+    backends: [memory, redis, redis_cluster],
     tests: [
         a_captcha_is_taken_once,
         a_captcha_expires,

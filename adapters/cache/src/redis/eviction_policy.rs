@@ -27,8 +27,25 @@ impl EvictionPolicy {
         if policy == "noeviction" { Self::NoEviction } else { Self::Evicting(policy.to_owned()) }
     }
 
-    /// Asks `CONFIG GET maxmemory-policy`, then `INFO memory` when that is refused.
+    /// The policy of every master a cluster client is connected to (the first
+    /// that evicts, or that will not say, speaks for all), or of the one server.
     pub(super) async fn of(client: &Client) -> Self {
+        if !client.is_clustered() {
+            return Self::of_node(client).await;
+        }
+        let mut answer = Self::NoEviction;
+        for node in client.active_connections() {
+            match Self::of_node(&client.with_cluster_node(node.clone())).await {
+                Self::NoEviction => {}
+                Self::Evicting(policy) => return Self::Evicting(format!("{policy} (on {node})")),
+                Self::Unreported(why) => answer = Self::Unreported(format!("{node}: {why}")),
+            }
+        }
+        answer
+    }
+
+    /// Asks `CONFIG GET maxmemory-policy`, then `INFO memory` when that is refused.
+    async fn of_node(client: &impl ClientLike) -> Self {
         let config = client
             .custom::<Value, _>(
                 CustomCommand::new_static("CONFIG", ClusterHash::Random, false),

@@ -8,6 +8,7 @@
 mod captcha_store;
 mod code_store;
 mod eviction_policy;
+mod failure_counters;
 mod rate_limiter;
 mod readiness;
 mod session_key_store;

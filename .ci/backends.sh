@@ -83,7 +83,7 @@ ensure_redis_cluster() {
       rm -rf "${REDIS_CLUSTER_DIR:?}/$port"
       mkdir -p "$REDIS_CLUSTER_DIR/$port"
       redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
-        --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+        --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 --repl-diskless-sync-delay 0 \
         --dir "$REDIS_CLUSTER_DIR/$port" --logfile "$REDIS_CLUSTER_DIR/$port/redis.log"
       wait_for "Redis Cluster node $port" sh -c "redis-cli -p $port ping | grep -q PONG"
       nodes+=("127.0.0.1:$port")

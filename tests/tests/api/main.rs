@@ -19,6 +19,7 @@ mod profile;
 mod qq_login;
 mod readiness;
 mod real_providers;
+mod redis_failover;
 mod redis_server;
 mod registration;
 mod retention;

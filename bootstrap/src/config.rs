@@ -48,14 +48,22 @@ settings! {
     data_dir: PathBuf = PathBuf::from("./data");
     /// `sqlite://…` (embedded) or `postgres://…`
     database_url: Option<ConnectionUrl> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
-    /// `redis://…` or `rediss://…`; required for several instances; Redis must run with
-    /// `maxmemory-policy noeviction` (`/health/ready/` answers 503 otherwise)
+    /// `redis://…`, `rediss://…`, `redis-cluster://host:port?node=host:port&…` or
+    /// `redis-sentinel://host:port/db?sentinelServiceName=NAME&node=host:port`; required for several
+    /// instances; Redis must run with `maxmemory-policy noeviction` (`/health/ready/` answers 503 otherwise)
     redis_url: Option<ConnectionUrl> = None, shown "unset: in-process cache";
     /// prefix of every Redis key, so services can share one Redis
     redis_key_prefix: String = "meiduo:accounts:".into();
     /// milliseconds a Redis command may take before the request answers 503
     #[serde(with = "durations::milliseconds")]
     cache_timeout_ms: Duration = Duration::from_secs(2);
+    /// replicas that must confirm (`WAIT`) each write guarding a secret's single use or counting a wrong
+    /// guess before it counts, so that a master failover loses none; 1 with a Redis Cluster or Sentinel
+    /// whose masters have replicas, 0 (off) for a Redis without replicas
+    redis_wait_replicas: u32 = 0;
+    /// milliseconds to wait for those replicas; a write they do not confirm in time answers 503
+    #[serde(with = "durations::milliseconds")]
+    redis_wait_timeout_ms: Duration = Duration::from_millis(100);
     /// HS256 key, at least 32 bytes; also keys the digests of one-time codes
     #[serde(serialize_with = "masked_secret::serialize")]
     jwt_secret: Option<SecretString> = None, shown "unset: generated into `DATA_DIR/jwt_secret` in embedded mode";

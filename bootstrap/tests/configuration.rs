@@ -22,6 +22,8 @@ const SAMPLES: &[(&str, &str)] = &[
     ("REDIS_URL", "redis://cache-host:6379"),
     ("REDIS_KEY_PREFIX", "shop:accounts:"),
     ("CACHE_TIMEOUT_MS", "1500"),
+    ("REDIS_WAIT_REPLICAS", "1"),
+    ("REDIS_WAIT_TIMEOUT_MS", "250"),
     ("JWT_SECRET", "12345678901234567890123456789012"),
     ("JWT_LIFETIME_SECS", "7200"),
     ("JWT_ISSUER", "accounts.example.com"),

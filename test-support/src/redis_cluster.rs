@@ -23,6 +23,8 @@ pub struct RedisCluster {
 struct Node {
     port: u16,
     child: Option<Child>,
+    /// Stopped with SIGSTOP: asking it would hang.
+    paused: bool,
 }
 
 impl RedisCluster {
@@ -45,7 +47,7 @@ impl RedisCluster {
         while nodes.len() < 6 {
             let port = free_port_pair();
             if nodes.iter().all(|node| node.port != port) {
-                nodes.push(Node { port, child: None });
+                nodes.push(Node { port, child: None, paused: false });
             }
         }
         let mut cluster = Self { server, cli, directory, nodes };
@@ -77,9 +79,82 @@ impl RedisCluster {
         self.cluster_nodes()
             .lines()
             .filter(|line| line.contains("master") && !line.contains("fail"))
-            .filter_map(|line| line.split_whitespace().nth(1))
-            .filter_map(|address| address.split(['@', ':']).nth(1)?.parse().ok())
+            .filter_map(port_of_line)
             .collect()
+    }
+
+    /// The port of the master that serves `key` now.
+    pub fn master_of(&self, key: &str) -> u16 {
+        let slot: u16 = self.ask_a_live_node(&["cluster", "keyslot", key]).trim().parse().expect("CLUSTER KEYSLOT");
+        self.cluster_nodes()
+            .lines()
+            .filter(|line| line.contains("master") && !line.contains("fail"))
+            .find(|line| line.split_whitespace().skip(8).any(|range| serves(range, slot)))
+            .and_then(port_of_line)
+            .expect("a master serving the key's slot")
+    }
+
+    /// The port of a replica of the master on `master`.
+    pub fn replica_of(&self, master: u16) -> u16 {
+        let nodes = self.cluster_nodes();
+        let master_id = nodes
+            .lines()
+            .find(|line| port_of_line(line) == Some(master))
+            .and_then(|line| line.split_whitespace().next())
+            .expect("the master's node id")
+            .to_owned();
+        nodes
+            .lines()
+            .filter(|line| line.contains("slave"))
+            .find(|line| line.split_whitespace().nth(3) == Some(master_id.as_str()))
+            .and_then(port_of_line)
+            .expect("a replica of the master")
+    }
+
+    /// Waits until the replicas of the master on `master` have every write it
+    /// has taken so far (their offsets caught up with its own).
+    pub async fn wait_for_replication(&self, master: u16) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let info = self.ask(master, &["info", "replication"]);
+            let field = |prefix: &str| info.lines().find_map(|line| line.strip_prefix(prefix)).map(str::trim);
+            let own = field("master_repl_offset:");
+            let replica = field("slave0:").and_then(|line| line.split(',').find_map(|kv| kv.strip_prefix("offset=")));
+            if own.is_some() && own == replica {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the replicas of {master} did not catch up: {info}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Cuts the replica on `replica` off from its master on `master`: the
+    /// replica is frozen (SIGSTOP) and the master drops its link, so nothing
+    /// the master writes from now on reaches it, not even through the socket
+    /// buffer. [`resume`](Self::resume) lets the replica go on with what it had.
+    pub fn cut_replication(&mut self, master: u16, replica: u16) {
+        self.pause(replica);
+        let killed = self.ask(master, &["client", "kill", "type", "replica"]);
+        assert!(killed.trim().parse::<u32>().is_ok_and(|n| n >= 1), "the master dropped no replica link: {killed}");
+    }
+
+    /// Freezes the node on `port` (SIGSTOP): it neither replicates nor
+    /// answers, as a replica behind a stalled link would.
+    pub fn pause(&mut self, port: u16) {
+        self.signal(port, "-STOP", true);
+    }
+
+    /// Lets a paused node go on (SIGCONT).
+    pub fn resume(&mut self, port: u16) {
+        self.signal(port, "-CONT", false);
+    }
+
+    fn signal(&mut self, port: u16, signal: &str, paused: bool) {
+        let node = self.nodes.iter_mut().find(|node| node.port == port).expect("a node of this cluster");
+        let pid = node.child.as_ref().expect("a running node").id().to_string();
+        let sent = Command::new("kill").args([signal, &pid]).status().expect("run kill");
+        assert!(sent.success(), "kill {signal} {pid} failed");
+        node.paused = paused;
     }
 
     /// Kills the node on `port` with SIGKILL, as a crash would.
@@ -89,6 +164,15 @@ impl RedisCluster {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Starts the node on `port` again (as a supervisor would after a crash):
+    /// it keeps its cluster file, so it rejoins, as a replica of the node that
+    /// took its slots over.
+    pub async fn restart(&mut self, port: u16) {
+        let index = self.nodes.iter().position(|node| node.port == port).expect("a node of this cluster");
+        self.kill(port);
+        self.start_node(index).await;
     }
 
     /// Whether the cluster says every slot is served (`cluster_state:ok`),
@@ -126,7 +210,7 @@ impl RedisCluster {
 
     /// Whether every live replica has finished syncing with its master.
     fn replicas_in_sync(&self) -> bool {
-        self.nodes.iter().filter(|node| node.child.is_some()).all(|node| {
+        self.nodes.iter().filter(|node| node.child.is_some() && !node.paused).all(|node| {
             let info = self.ask(node.port, &["info", "replication"]);
             info.contains("role:master") || info.contains("master_link_status:up")
         })
@@ -141,7 +225,9 @@ impl RedisCluster {
     }
 
     fn ask_a_live_node(&self, command: &[&str]) -> String {
-        let Some(node) = self.nodes.iter().find(|node| node.child.is_some()) else { return String::new() };
+        let Some(node) = self.nodes.iter().find(|node| node.child.is_some() && !node.paused) else {
+            return String::new();
+        };
         self.ask(node.port, command)
     }
 
@@ -194,12 +280,36 @@ impl Drop for RedisCluster {
     }
 }
 
-/// A free port whose cluster bus port (+10000) is free too.
+/// The port of a `CLUSTER NODES` line (`id 127.0.0.1:port@bus flags …`).
+fn port_of_line(line: &str) -> Option<u16> {
+    line.split_whitespace().nth(1)?.split(['@', ':']).nth(1)?.parse().ok()
+}
+
+/// Whether a `CLUSTER NODES` slot field (`0-5460` or `42`) holds `slot`.
+fn serves(range: &str, slot: u16) -> bool {
+    let mut bounds = range.split('-').map(str::parse::<u16>);
+    match (bounds.next(), bounds.next()) {
+        (Some(Ok(first)), Some(Ok(last))) => (first..=last).contains(&slot),
+        (Some(Ok(only)), None) => only == slot,
+        _ => false,
+    }
+}
+
+/// A free port whose cluster bus port (+10000) is free too, both below the
+/// kernel's ephemeral range (32768 up), so that no client connection takes
+/// one between this check and the node's start; never one handed out before
+/// in this process.
 fn free_port_pair() -> u16 {
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a port");
-        if port < 55_000 && TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seed = uuid::Uuid::new_v4().as_u128();
+    for attempt in 0..10_000_u128 {
+        let port = 20_000 + u16::try_from((seed + attempt * 7919) % 2_700).expect("below 2700");
+        let free = |port: u16| TcpListener::bind(("127.0.0.1", port)).is_ok();
+        if !handed_out.contains(&port) && free(port) && free(port + 10_000) {
+            handed_out.push(port);
             return port;
         }
     }
+    panic!("no free port pair for a cluster node")
 }

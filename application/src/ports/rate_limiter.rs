@@ -11,11 +11,22 @@ pub struct RateLimit {
     pub key: String,
     pub max: u32,
     pub window: Duration,
+    /// Whether a hit must outlive a failover of a replicated cache before it
+    /// is allowed: a limit that guards a secret's single use, where a hit
+    /// lost with a master would let the secret through a second time. The
+    /// other limits ration cost, and a lost hit only lets one more through.
+    pub durable: bool,
 }
 
 impl RateLimit {
     pub fn new(key: impl Into<String>, max: u32, window: Duration) -> Self {
-        Self { key: key.into(), max, window }
+        Self { key: key.into(), max, window, durable: false }
+    }
+
+    /// This limit, with hits that must outlive a failover.
+    #[must_use]
+    pub fn durable(self) -> Self {
+        Self { durable: true, ..self }
     }
 }
 

@@ -88,7 +88,7 @@ impl FlowTokens {
     /// The record of one use of a token, kept until the token would expire anyway.
     fn use_of(claims: &FlowClaims, now: DateTime<Utc>) -> RateLimit {
         let remaining = (claims.expires_at - now).to_std().unwrap_or(Duration::ZERO).max(Duration::from_secs(1));
-        RateLimit::new(format!("flow:used:{}", claims.token_id), 1, remaining)
+        RateLimit::new(format!("flow:used:{}", claims.token_id), 1, remaining).durable()
     }
 
     /// Verifies a token of `kind` without spending it (links that may be opened twice).

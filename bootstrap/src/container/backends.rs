@@ -6,6 +6,7 @@ use std::time::Duration;
 use application::ports::{
     CaptchaStore, PasswordHasher, RateLimiter, ReadinessProbe, SessionKeyStore, VerificationCodeStore,
 };
+use cache::redis::ReplicaAcks;
 use cache::{EvictionPolicy, MemoryCache, RedisCache};
 use security::{Argon2PasswordHasher, CodeDigester};
 use service_metrics::ServiceMetrics;
@@ -65,7 +66,8 @@ pub(super) async fn open_cache(config: &Config, digester: CodeDigester) -> Resul
         Some(url) => {
             tracing::info!(url = %redact_url(url), "using Redis for captchas, codes and limits");
             let timeout = config.cache_timeout_ms.max(Duration::from_millis(1));
-            let cache = RedisCache::connect(url, &config.redis_key_prefix, digester, timeout)
+            let acks = ReplicaAcks { replicas: config.redis_wait_replicas, timeout: config.redis_wait_timeout_ms };
+            let cache = RedisCache::connect_confirming(url, &config.redis_key_prefix, digester, timeout, acks)
                 .await
                 .map_err(|e| StartError::Cache(e.to_string()))?;
             report_eviction_policy(cache.eviction_policy().await);

@@ -131,6 +131,7 @@ mod access_token_revocations;
 mod account_change_log;
 mod account_changes;
 mod cache;
+mod cache_failover;
 mod data_retention;
 mod email_change_store;
 mod login_store;

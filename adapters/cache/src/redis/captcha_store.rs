@@ -19,7 +19,12 @@ impl CaptchaStore for RedisCache {
 
     async fn take(&self, id: &CaptchaId) -> Result<Option<CaptchaText>, CacheError> {
         // GETDEL: read and delete in one command, so a captcha is checked once.
-        let text: Option<String> = self.pool.getdel(self.key(&captcha_key(id))).await.map_err(cache_error)?;
+        let key = self.key(&captcha_key(id));
+        let connection = self.guarding_connection();
+        let text: Option<String> = connection.getdel(&key).await.map_err(cache_error)?;
+        if text.is_some() {
+            self.confirm(connection, &key).await?;
+        }
         Ok(text.and_then(|text| CaptchaText::parse(&text).ok()))
     }
 }

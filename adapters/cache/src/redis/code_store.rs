@@ -60,10 +60,16 @@ impl VerificationCodeStore for RedisCache {
     ) -> Result<CodeCheck, CacheError> {
         let scope = code_key(key);
         let digest = hex::encode(self.digester.digest(&scope, candidate.expose()));
+        let key = self.key(&scope);
+        let connection = self.guarding_connection();
         let answer: Vec<i64> = Script::from_lua(CHECK)
-            .evalsha_with_reload(self.connection(), vec![self.key(&scope)], vec![digest, max_attempts.to_string()])
+            .evalsha_with_reload(connection, vec![key.clone()], vec![digest, max_attempts.to_string()])
             .await
             .map_err(cache_error)?;
+        // Every answer but "missing" wrote: a code spent, a failure counted, a code burnt.
+        if answer.first().is_some_and(|outcome| *outcome != 0) {
+            self.confirm(connection, &key).await?;
+        }
         match answer.as_slice() {
             [0, _] => Ok(CodeCheck::Missing),
             [1, _] => Ok(CodeCheck::Accepted),

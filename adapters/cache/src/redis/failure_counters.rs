@@ -15,10 +15,15 @@
 //! protocol this replaced: refused by a full open counter, withheld (and
 //! charged to the open ones) by a full silent one, waiting while a counter is
 //! full only of places held by checks in flight.
+//!
+//! Every counter is durable: a try whose places replicas have not confirmed
+//! (see `replica_acks`) gives them back and answers 503 before any password
+//! is checked, so a failover never forgets a wrong guess that was made.
 
 use std::time::Duration;
 
 use application::ports::{CacheError, FailureLimits, RateLimit, Reservation, Settlement};
+use fred::prelude::Client;
 use fred::types::scripts::Script;
 
 use super::{RedisCache, cache_error, millis};
@@ -101,21 +106,19 @@ impl RedisCache {
 
     /// Takes a place in each of `limits` in turn until one has no room, then
     /// only looks at the rest. On an error the places taken are given back.
-    async fn pass<'a>(&self, limits: &[&'a RateLimit]) -> Result<Pass<'a>, CacheError> {
+    async fn pass<'a>(&self, connection: &Client, limits: &[&'a RateLimit]) -> Result<Pass<'a>, CacheError> {
         let mut pass = Pass::default();
         for &limit in limits {
             let take = pass.locked == 0 && pass.full == 0;
             let args = vec![limit.max.to_string(), millis(limit.window).to_string(), u8::from(take).to_string()];
-            let answer: Vec<i64> = match Script::from_lua(LOOK)
-                .evalsha_with_reload(self.connection(), self.counter_keys(limit), args)
-                .await
-            {
-                Ok(answer) => answer,
-                Err(error) => {
-                    self.end_holds(&pass.taken, Settlement::Refunded).await;
-                    return Err(cache_error(error));
-                }
-            };
+            let answer: Vec<i64> =
+                match Script::from_lua(LOOK).evalsha_with_reload(connection, self.counter_keys(limit), args).await {
+                    Ok(answer) => answer,
+                    Err(error) => {
+                        self.end_holds(&pass.taken, Settlement::Refunded).await;
+                        return Err(cache_error(error));
+                    }
+                };
             match answer.as_slice() {
                 [0] if take => pass.taken.push(limit),
                 [0] => {}
@@ -129,6 +132,18 @@ impl RedisCache {
             }
         }
         Ok(pass)
+    }
+
+    /// Waits for replicas to confirm the places taken; gives them all back
+    /// when they do not.
+    async fn confirm_places(&self, connection: &Client, taken: &[&RateLimit]) -> Result<(), CacheError> {
+        for limit in taken {
+            if let Err(error) = self.confirm(connection, &self.key(&rate_key(&limit.key))).await {
+                self.end_holds(taken, Settlement::Refunded).await;
+                return Err(error);
+            }
+        }
+        Ok(())
     }
 
     async fn settle_one(&self, limit: &RateLimit, settlement: Settlement) -> Result<(), CacheError> {
@@ -177,7 +192,8 @@ impl FailureCounters for RedisCache {
     async fn look(&self, limits: &FailureLimits, give_up: bool) -> Result<Option<Reservation>, CacheError> {
         let open: Vec<&RateLimit> = limits.open.iter().filter(|limit| limit.max > 0).collect();
         let silent: Vec<&RateLimit> = limits.silent.iter().filter(|limit| limit.max > 0).collect();
-        let opened = self.pass(&open).await?;
+        let connection = self.guarding_connection();
+        let opened = self.pass(connection, &open).await?;
         if opened.locked > 0 || opened.full > 0 {
             self.end_holds(&opened.taken, Settlement::Refunded).await;
             return Ok(if opened.locked > 0 {
@@ -188,7 +204,7 @@ impl FailureCounters for RedisCache {
                 None
             });
         }
-        let silenced = match self.pass(&silent).await {
+        let silenced = match self.pass(connection, &silent).await {
             Ok(pass) => pass,
             Err(error) => {
                 self.end_holds(&opened.taken, Settlement::Refunded).await;
@@ -200,6 +216,7 @@ impl FailureCounters for RedisCache {
             // The try counts as a failure where it is seen (the open counters);
             // the silent lock itself says nothing.
             self.end_holds(&silenced.taken, Settlement::Refunded).await;
+            self.confirm_places(connection, &opened.taken).await?;
             self.end_holds(&opened.taken, Settlement::Charged).await;
             return Ok(Some(Reservation::Withheld { retry_after: wait(locked) }));
         }
@@ -208,6 +225,8 @@ impl FailureCounters for RedisCache {
             self.end_holds(&opened.taken, Settlement::Refunded).await;
             return Ok(None);
         }
+        let taken: Vec<&RateLimit> = opened.taken.into_iter().chain(silenced.taken).collect();
+        self.confirm_places(connection, &taken).await?;
         Ok(Some(Reservation::Taken))
     }
 

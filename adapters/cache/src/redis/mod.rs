@@ -11,6 +11,7 @@ mod eviction_policy;
 mod failure_counters;
 mod rate_limiter;
 mod readiness;
+mod replica_acks;
 mod session_key_store;
 
 use std::time::Duration;
@@ -20,11 +21,15 @@ use fred::prelude::{Builder, Client, ClientLike, Config, Error, ErrorKind, Pool,
 
 pub use self::eviction_policy::EvictionPolicy;
 use self::eviction_policy::RecentPolicy;
+pub use self::replica_acks::ReplicaAcks;
 use security::CodeDigester;
 
 /// Captchas, codes and rate limits in Redis, under a key prefix.
 pub struct RedisCache {
     pool: Pool,
+    /// Connections for writes confirmed by replicas (`WAIT`), when confirmation is on.
+    guarding: Option<Pool>,
+    replica_acks: ReplicaAcks,
     prefix: String,
     digester: CodeDigester,
     eviction_policy: RecentPolicy,
@@ -40,12 +45,32 @@ impl RedisCache {
         digester: CodeDigester,
         command_timeout: Duration,
     ) -> Result<Self, CacheError> {
-        let pool = redis_builder(url, command_timeout)?.build_pool(4).map_err(|e| CacheError::Other(e.to_string()))?;
-        pool.connect();
-        if tokio::time::timeout(command_timeout, pool.wait_for_connect()).await.is_err() {
-            tracing::warn!("Redis is not reachable yet; requests that need it answer 503 until it is");
-        }
-        Ok(Self { pool, prefix: prefix.to_owned(), digester, eviction_policy: RecentPolicy::default() })
+        Self::connect_confirming(url, prefix, digester, command_timeout, ReplicaAcks::OFF).await
+    }
+
+    /// As [`connect`](Self::connect), with the writes that guard a secret's
+    /// single use or count a wrong guess confirmed by `replica_acks.replicas`
+    /// replicas before they count.
+    pub async fn connect_confirming(
+        url: &str,
+        prefix: &str,
+        digester: CodeDigester,
+        command_timeout: Duration,
+        replica_acks: ReplicaAcks,
+    ) -> Result<Self, CacheError> {
+        let pool = connected_pool(url, command_timeout, 4).await?;
+        let guarding = match replica_acks.replicas {
+            0 => None,
+            _ => Some(connected_pool(url, command_timeout, 2).await?),
+        };
+        Ok(Self {
+            pool,
+            guarding,
+            replica_acks,
+            prefix: prefix.to_owned(),
+            digester,
+            eviction_policy: RecentPolicy::default(),
+        })
     }
 
     /// Redis's `maxmemory-policy`, asked at most once every few seconds.
@@ -69,13 +94,32 @@ impl RedisCache {
 
     pub async fn quit(&self) {
         let _ = self.pool.quit().await;
+        if let Some(guarding) = &self.guarding {
+            let _ = guarding.quit().await;
+        }
     }
+}
+
+/// A pool of `size` connections, connecting in the background; waits at most
+/// `command_timeout` for the first, so that the service starts (answering
+/// 503) while Redis is down.
+async fn connected_pool(url: &str, command_timeout: Duration, size: usize) -> Result<Pool, CacheError> {
+    let pool = redis_builder(url, command_timeout)?.build_pool(size).map_err(|e| CacheError::Other(e.to_string()))?;
+    pool.connect();
+    if tokio::time::timeout(command_timeout, pool.wait_for_connect()).await.is_err() {
+        tracing::warn!("Redis is not reachable yet; requests that need it answer 503 until it is");
+    }
+    Ok(pool)
 }
 
 /// How every connection to Redis behaves: commands time out instead of
 /// hanging while Redis is down, and reconnecting never gives up.
 pub(crate) fn redis_builder(url: &str, command_timeout: Duration) -> Result<Builder, CacheError> {
-    let config = Config::from_url(url).map_err(|e| CacheError::Other(format!("REDIS_URL: {e}")))?;
+    let mut config = Config::from_url(url).map_err(|e| CacheError::Other(format!("REDIS_URL: {e}")))?;
+    // A first connection that fails is retried like any other: without this
+    // fred gives up on it, and an instance started while Redis (or one
+    // cluster master) is down would never connect.
+    config.fail_fast = false;
     let mut builder = Builder::from_config(config);
     builder
         .with_performance_config(|performance| performance.default_command_timeout = command_timeout)
@@ -89,12 +133,16 @@ pub(crate) fn redis_builder(url: &str, command_timeout: Duration) -> Result<Buil
     Ok(builder)
 }
 
-/// Connection trouble is "unavailable" (503); anything else is a bug.
+/// Connection trouble, and a cluster with slots no master serves, is
+/// "unavailable" (503); anything else is a bug.
 fn cache_error(error: Error) -> CacheError {
     match error.kind() {
-        ErrorKind::IO | ErrorKind::Timeout | ErrorKind::Canceled | ErrorKind::Backpressure | ErrorKind::Routing => {
-            CacheError::Unavailable(error.to_string())
-        }
+        ErrorKind::IO
+        | ErrorKind::Timeout
+        | ErrorKind::Canceled
+        | ErrorKind::Backpressure
+        | ErrorKind::Routing
+        | ErrorKind::Cluster => CacheError::Unavailable(error.to_string()),
         _ => CacheError::Other(error.to_string()),
     }
 }

@@ -53,13 +53,25 @@ return 0
 
 impl RedisCache {
     /// One counter's look, counting a hit when `count` and there is room:
-    /// the wait in ms, 0 when there was room.
+    /// the wait in ms, 0 when there was room. A durable limit's hit counts
+    /// once replicas confirm it.
     async fn acquire_one(&self, limit: &RateLimit, count: bool) -> Result<i64, CacheError> {
         let args = vec![limit.max.to_string(), millis(limit.window).to_string(), u8::from(count).to_string()];
-        Script::from_lua(ACQUIRE)
-            .evalsha_with_reload(self.connection(), vec![self.key(&rate_key(&limit.key))], args)
+        let key = self.key(&rate_key(&limit.key));
+        let connection = if limit.durable { self.guarding_connection() } else { self.connection() };
+        let wait = Script::from_lua(ACQUIRE)
+            .evalsha_with_reload(connection, vec![key.clone()], args)
             .await
-            .map_err(cache_error)
+            .map_err(cache_error)?;
+        if wait == 0
+            && count
+            && limit.durable
+            && let Err(error) = self.confirm(connection, &key).await
+        {
+            self.take_back_hits(&[limit]).await;
+            return Err(error);
+        }
+        Ok(wait)
     }
 
     async fn release_one(&self, limit: &RateLimit) -> Result<(), CacheError> {

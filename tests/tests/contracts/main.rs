@@ -165,6 +165,7 @@ mod migrations;
 mod oauth_identity_repository;
 mod outbox;
 mod password_change_store;
+mod pooler_cost;
 mod refresh_token_store;
 mod registration_store;
 mod user_repository;

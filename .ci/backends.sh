@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL, Redis and a six-node Redis Cluster run on this machine
-# (starting them if stopped, installing them from Debian's packages if
-# missing), creates the test database, and exports what the test suites read:
-#   TEST_DATABASE_URL, TEST_REDIS_URL, TEST_REDIS_CLUSTER_URL, and
+# Makes sure PostgreSQL, PgBouncer, Redis and a six-node Redis Cluster run on
+# this machine (starting them if stopped, installing them from Debian's
+# packages if missing), creates the test database, and exports what the test
+# suites read:
+#   TEST_DATABASE_URL, TEST_POOLED_DATABASE_URL (the same database through
+#   PgBouncer in transaction mode), TEST_REDIS_URL, TEST_REDIS_CLUSTER_URL, and
 #   REQUIRE_BACKENDS=1 (a missing service then fails the tests instead of
 #   skipping them).
 # Sourced by .ci/run; can be sourced by hand before `cargo test`.
@@ -10,6 +12,9 @@ set -euo pipefail
 
 PG_HOST=127.0.0.1
 PG_PORT=5432
+PGBOUNCER_PORT=6432
+# PgBouncer's configuration, pid file and log: it runs as postgres, which must own them.
+PGBOUNCER_DIR=/var/lib/pgbouncer-ci
 REDIS_PORT=6379
 TEST_DB=accounts_test
 
@@ -49,6 +54,48 @@ ensure_postgres() {
     psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE $TEST_DB"
   fi
   export TEST_DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$TEST_DB"
+}
+
+ensure_pgbouncer() {
+  if ! command -v pgbouncer >/dev/null; then
+    apt_install pgbouncer
+  fi
+  if ! pg_isready -q -h "$PG_HOST" -p "$PGBOUNCER_PORT" -U postgres; then
+    echo "starting PgBouncer"
+    as_root mkdir -p "$PGBOUNCER_DIR"
+    # Transaction pooling as a shop runs it in front of many instances. The
+    # fallback entry reaches every database of the server, so a test can create
+    # its own and use it through the pooler. Few server connections per
+    # database and user, so the clients of one instance share them; idle ones
+    # close soon, so the databases tests leave behind hold none for long.
+    as_root tee "$PGBOUNCER_DIR/pgbouncer.ini" >/dev/null <<EOF
+[databases]
+* = host=$PG_HOST port=$PG_PORT
+
+[pgbouncer]
+listen_addr = $PG_HOST
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $PGBOUNCER_DIR/userlist.txt
+admin_users = postgres
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 2000
+max_user_connections = 40
+server_idle_timeout = 5
+ignore_startup_parameters = extra_float_digits
+logfile = $PGBOUNCER_DIR/pgbouncer.log
+pidfile = $PGBOUNCER_DIR/pgbouncer.pid
+EOF
+    echo '"postgres" ""' | as_root tee "$PGBOUNCER_DIR/userlist.txt" >/dev/null
+    as_root chown -R postgres:postgres "$PGBOUNCER_DIR"
+    # Started directly, not through systemd (CI machines have none); it refuses
+    # to run as root, so it drops to postgres.
+    as_root pgbouncer -d -u postgres "$PGBOUNCER_DIR/pgbouncer.ini"
+    wait_for "PgBouncer" pg_isready -q -h "$PG_HOST" -p "$PGBOUNCER_PORT" -U postgres
+  fi
+  export TEST_POOLED_DATABASE_URL="postgres://postgres@$PG_HOST:$PGBOUNCER_PORT/$TEST_DB"
 }
 
 ensure_redis() {
@@ -99,7 +146,9 @@ ensure_redis_cluster() {
 }
 
 ensure_postgres
+ensure_pgbouncer
 ensure_redis
 ensure_redis_cluster
 export REQUIRE_BACKENDS=1
-echo "backends: TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_REDIS_CLUSTER_URL=$TEST_REDIS_CLUSTER_URL REQUIRE_BACKENDS=1"
+echo "backends: TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_POOLED_DATABASE_URL=$TEST_POOLED_DATABASE_URL" \
+  "TEST_REDIS_URL=$TEST_REDIS_URL TEST_REDIS_CLUSTER_URL=$TEST_REDIS_CLUSTER_URL REQUIRE_BACKENDS=1"

@@ -1,6 +1,7 @@
 mod configuration_table;
 mod connection_url;
 mod cors_origins;
+mod database_pooler;
 mod durations;
 mod ip_nets;
 mod log_format;
@@ -29,6 +30,7 @@ use storage::DatabaseKind;
 pub use configuration_table::{CONFIGURATION_TABLE_HEADER, configuration_table};
 pub use connection_url::ConnectionUrl;
 pub use cors_origins::CorsOrigins;
+pub use database_pooler::DatabasePooler;
 pub use ip_nets::IpNets;
 pub use log_format::LogFormat;
 pub use masked_secret::MASK as SECRET_MASK;
@@ -99,6 +101,11 @@ settings! {
     database_timeout_secs: Duration = Duration::from_secs(5);
     /// database connections open at once per instance
     database_max_connections: u32 = 0, shown "0: 16 on PostgreSQL, 8 on SQLite";
+    /// `none`, or `transaction` when `DATABASE_URL` reaches PostgreSQL through PgBouncer in
+    /// `pool_mode = transaction`: every statement is then unnamed and in a transaction (see
+    /// [Decisions](decisions.md)); `serve` needs `AUTO_MIGRATE=false` and the migrations are run
+    /// by `meiduo-accounts migrate` with a `DATABASE_URL` that reaches PostgreSQL directly
+    database_pooler: DatabasePooler = DatabasePooler::None;
     /// password hashes computed at once, each on a thread of its own that keeps its 19 MiB from
     /// one hash to the next (so hashing holds this × 19 MiB, however many logins); `0` = number of CPUs
     password_hash_concurrency: usize = 0;
@@ -386,13 +393,21 @@ impl Config {
             )));
         }
         let url = self.database_url();
-        if DatabaseKind::of_url(&url).is_none() {
-            return Err(ConfigError::Invalid(format!(
+        match DatabaseKind::of_url(&url) {
+            None => Err(ConfigError::Invalid(format!(
                 "DATABASE_URL must start with sqlite: or postgres://, got {}",
                 redact_url(&url)
-            )));
+            ))),
+            Some(DatabaseKind::Sqlite) if self.database_pooler != DatabasePooler::None => {
+                Err(ConfigError::Invalid(format!(
+                    "DATABASE_POOLER={} is for PostgreSQL behind PgBouncer; DATABASE_URL is SQLite ({}), which has \
+                     no pooler: unset DATABASE_POOLER or set it to none",
+                    self.database_pooler,
+                    redact_url(&url)
+                )))
+            }
+            Some(_) => Ok(()),
         }
-        Ok(())
     }
 
     /// The database URL, defaulting to the SQLite file in `DATA_DIR`, with its password: to

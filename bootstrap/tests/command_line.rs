@@ -60,6 +60,7 @@ fn a_typed_setting_with_a_bad_value_stops_the_start_naming_it() {
         ("TRUSTED_PROXIES", "10.0.0.0/8,not-an-address"),
         ("METRICS_ALLOW", "256.0.0.1"),
         ("CODE_TTL_SECS", "five minutes"),
+        ("DATABASE_POOLER", "session"),
     ] {
         let output = command(dir.path()).env(variable, value).arg("migrate").output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -68,6 +69,40 @@ fn a_typed_setting_with_a_bad_value_stops_the_start_naming_it() {
         let shown = value.split(',').next_back().unwrap_or(value);
         assert!(stderr.contains(shown), "{variable}={value}: {stderr}");
     }
+}
+
+/// Through PgBouncer's transaction pooling, migrations (a session-level advisory lock, named statements)
+/// cannot run: `serve` that would migrate and `migrate` itself refuse, saying how to migrate instead. The
+/// URL reaches nothing: both refuse before connecting. SQLite has no pooler, so the setting is refused there.
+#[test]
+fn migrations_through_a_transaction_pooler_and_a_pooler_before_sqlite_are_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let pooled = |command: &mut Command| {
+        command
+            .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+            .env("DATABASE_POOLER", "transaction")
+            .env("JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes")
+            .output()
+            .unwrap()
+    };
+    let output = pooled(command(dir.path()).arg("serve"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for needed in ["DATABASE_POOLER=transaction", "AUTO_MIGRATE", "meiduo-accounts migrate", "directly"] {
+        assert!(stderr.contains(needed), "{needed}: {stderr}");
+    }
+
+    let output = pooled(command(dir.path()).arg("migrate"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for needed in ["DATABASE_POOLER=transaction", "meiduo-accounts migrate", "directly"] {
+        assert!(stderr.contains(needed), "{needed}: {stderr}");
+    }
+
+    let output = command(dir.path()).env("DATABASE_POOLER", "transaction").arg("migrate").output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("DATABASE_POOLER") && stderr.contains("SQLite"), "{stderr}");
 }
 
 /// These two were documented but not read from the environment once; a value

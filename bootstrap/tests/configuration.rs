@@ -18,7 +18,7 @@ use serde_json::Value;
 const SAMPLES: &[(&str, &str)] = &[
     ("BIND_ADDR", "0.0.0.0:9000"),
     ("DATA_DIR", "/var/lib/meiduo-accounts"),
-    ("DATABASE_URL", "sqlite://elsewhere.db"),
+    ("DATABASE_URL", "postgres://accounts@db-host:6432/accounts"),
     ("REDIS_URL", "redis://cache-host:6379"),
     ("REDIS_KEY_PREFIX", "shop:accounts:"),
     ("CACHE_TIMEOUT_MS", "1500"),
@@ -38,6 +38,8 @@ const SAMPLES: &[(&str, &str)] = &[
     ("MAX_BODY_BYTES", "1024"),
     ("DATABASE_TIMEOUT_SECS", "2"),
     ("DATABASE_MAX_CONNECTIONS", "4"),
+    // Needs the PostgreSQL URL above: SQLite has no pooler.
+    ("DATABASE_POOLER", "transaction"),
     ("PASSWORD_HASH_CONCURRENCY", "3"),
     ("PASSWORD_HASH_NICENESS", "5"),
     ("DJANGO_HASH_ITERATIONS", "260000"),

@@ -150,7 +150,7 @@ sql_access_token_revocations!(
 sql_access_token_revocations!(
     /// Token revocations in PostgreSQL.
     PostgresAccessTokenRevocations,
-    sqlx::PgPool,
+    crate::PostgresPool,
     sqlx::Postgres,
     PostgresUserRepository
 );

@@ -89,7 +89,7 @@ impl AccountChangeLog for SqliteAccountChangeLog {
 /// `xmin`: every transaction below it had ended), skipping the ones already
 /// applied. No time window is assumed, however long a transaction lasts.
 pub struct PostgresAccountChangeLog {
-    pool: sqlx::PgPool,
+    pool: crate::PostgresPool,
     /// `xmin` of the previous read's snapshot, as text (`xid8`).
     horizon: String,
     /// Rows at or above `horizon` that were applied already.
@@ -97,7 +97,7 @@ pub struct PostgresAccountChangeLog {
 }
 
 impl PostgresAccountChangeLog {
-    pub fn new(pool: sqlx::PgPool) -> Self {
+    pub fn new(pool: crate::PostgresPool) -> Self {
         Self { pool, horizon: String::new(), applied: HashSet::new() }
     }
 }

@@ -54,6 +54,6 @@ sql_audit_log!(
 sql_audit_log!(
     /// The audit trail in PostgreSQL.
     PostgresAuditLog,
-    sqlx::PgPool,
+    crate::PostgresPool,
     sqlx::Postgres
 );

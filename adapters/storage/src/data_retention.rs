@@ -114,7 +114,7 @@ sql_data_retention!(
 sql_data_retention!(
     /// Retention on PostgreSQL, safe with several instances purging at once.
     PostgresDataRetention,
-    sqlx::PgPool,
+    crate::PostgresPool,
     sqlx::Postgres,
     " FOR UPDATE SKIP LOCKED"
 );

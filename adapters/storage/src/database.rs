@@ -8,7 +8,7 @@ use application::ports::{
     OAuthIdentityRepository, PasswordChangeStore, ReadinessProbe, RefreshTokenStore, RegistrationStore, UserRepository,
 };
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
@@ -26,8 +26,10 @@ use super::oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOA
 use super::outbox::{PostgresOutbox, SqliteOutbox};
 use super::outbox_feed::DatabaseOutboxFeed;
 use super::password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
+use super::postgres_pool::PostgresPool;
 use super::refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 use super::registration_store::{PostgresRegistrationStore, SqliteRegistrationStore};
+use super::statement_naming::StatementNaming;
 use super::user_repository::{PostgresUserRepository, SqliteUserRepository};
 use application::ports::AccountChangeLog;
 use application::ports::TakenNameSource;
@@ -55,7 +57,7 @@ impl DatabaseKind {
 #[derive(Clone)]
 pub enum Database {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Postgres(PostgresPool),
 }
 
 impl Database {
@@ -63,18 +65,24 @@ impl Database {
     /// service starts (and answers 503) while the database is down, and
     /// recovers by itself when it returns. `acquire_timeout` bounds every wait.
     pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Self, sqlx::Error> {
-        Self::connect_with_pool(url, acquire_timeout, 0).await
+        Self::connect_with_pool(url, acquire_timeout, 0, StatementNaming::Named).await
     }
 
     /// As [`connect`](Self::connect), with at most `max_connections` open at
-    /// once; 0 keeps the backend's default (16 on PostgreSQL, 8 on SQLite).
+    /// once (0 keeps the backend's default: 16 on PostgreSQL, 8 on SQLite)
+    /// and PostgreSQL's statements named as `naming` says. SQLite has no
+    /// pooler in front of it, so it refuses unnamed statements.
     pub async fn connect_with_pool(
         url: &str,
         acquire_timeout: Duration,
         max_connections: u32,
+        naming: StatementNaming,
     ) -> Result<Self, sqlx::Error> {
         let sized = |default: u32| if max_connections == 0 { default } else { max_connections };
         match DatabaseKind::of_url(url) {
+            Some(DatabaseKind::Sqlite) if naming == StatementNaming::Unnamed => Err(sqlx::Error::Configuration(
+                "unnamed statements are for PostgreSQL behind a transaction pooler, not for SQLite".into(),
+            )),
             Some(DatabaseKind::Sqlite) => {
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
@@ -96,7 +104,7 @@ impl Database {
                     .max_connections(sized(16))
                     .acquire_timeout(acquire_timeout)
                     .connect_lazy_with(options);
-                Ok(Self::Postgres(pool))
+                Ok(Self::Postgres(PostgresPool::new(pool, naming)))
             }
             None => Err(sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres://".into())),
         }
@@ -110,11 +118,19 @@ impl Database {
     }
 
     /// Applies every migration not applied yet (PostgreSQL takes an advisory
-    /// lock, so instances starting together do not race).
+    /// lock, so instances starting together do not race). Refused with
+    /// unnamed statements: the session-level lock and the migrator's named
+    /// statements need a connection that stays one server connection.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
             Self::Sqlite(pool) => migrations::sqlite().run(pool).await,
-            Self::Postgres(pool) => migrations::postgres().run(pool).await,
+            Self::Postgres(pool) if pool.naming() == StatementNaming::Unnamed => {
+                Err(sqlx::migrate::MigrateError::Execute(sqlx::Error::Configuration(
+                    "migrations cannot run through a transaction pooler: they need a direct connection to PostgreSQL"
+                        .into(),
+                )))
+            }
+            Self::Postgres(pool) => migrations::postgres().run(pool.pg_pool()).await,
         }
     }
 
@@ -234,7 +250,7 @@ impl Database {
     pub async fn close(&self) {
         match self {
             Self::Sqlite(pool) => pool.close().await,
-            Self::Postgres(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.pg_pool().close().await,
         }
     }
 }
@@ -261,9 +277,9 @@ mod tests {
     use super::*;
 
     async fn max_connections(url: &str, asked: u32) -> u32 {
-        match Database::connect_with_pool(url, Duration::from_secs(1), asked).await.unwrap() {
+        match Database::connect_with_pool(url, Duration::from_secs(1), asked, StatementNaming::Named).await.unwrap() {
             Database::Sqlite(pool) => pool.options().get_max_connections(),
-            Database::Postgres(pool) => pool.options().get_max_connections(),
+            Database::Postgres(pool) => pool.pg_pool().options().get_max_connections(),
         }
     }
 

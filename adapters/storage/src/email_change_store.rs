@@ -60,7 +60,7 @@ sql_email_change_store!(
 sql_email_change_store!(
     /// Email changes in PostgreSQL.
     PostgresEmailChangeStore,
-    sqlx::PgPool,
+    crate::PostgresPool,
     PostgresUserRepository,
     PostgresOutbox,
     PostgresAuditLog

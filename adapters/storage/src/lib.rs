@@ -15,10 +15,14 @@ mod oauth_identity_repository;
 mod outbox;
 mod outbox_feed;
 mod password_change_store;
+mod postgres_pool;
+mod postgres_transaction;
 mod refresh_token_store;
 mod refresh_token_successors;
 mod registration_store;
 mod sql_error;
+mod statement_naming;
+mod unnamed_statement;
 mod user_repository;
 
 pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
@@ -32,7 +36,10 @@ pub use oauth_identity_repository::{PostgresOAuthIdentityRepository, SqliteOAuth
 pub use outbox::{PostgresOutbox, SqliteOutbox};
 pub use outbox_feed::DatabaseOutboxFeed;
 pub use password_change_store::{PostgresPasswordChangeStore, SqlitePasswordChangeStore};
+pub use postgres_pool::PostgresPool;
+pub use postgres_transaction::{PostgresConnection, PostgresTransaction};
 pub use refresh_token_store::{PostgresRefreshTokenStore, SqliteRefreshTokenStore};
 pub use refresh_token_successors::RefreshTokenSuccessors;
 pub use registration_store::{PostgresRegistrationStore, SqliteRegistrationStore};
+pub use statement_naming::StatementNaming;
 pub use user_repository::{PostgresUserRepository, SqliteUserRepository};

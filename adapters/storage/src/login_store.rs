@@ -43,11 +43,11 @@ impl LoginStore for SqliteLoginStore {
 /// database's CPU is most of what a login costs beside its hash).
 #[derive(Clone)]
 pub struct PostgresLoginStore {
-    pool: sqlx::PgPool,
+    pool: crate::PostgresPool,
 }
 
 impl PostgresLoginStore {
-    pub fn new(pool: sqlx::PgPool) -> Self {
+    pub fn new(pool: crate::PostgresPool) -> Self {
         Self { pool }
     }
 }

@@ -193,7 +193,7 @@ sql_oauth_identity_repository!(
 sql_oauth_identity_repository!(
     /// Provider identities in PostgreSQL; the unique index on the identity decides binding races.
     PostgresOAuthIdentityRepository,
-    sqlx::PgPool,
+    crate::PostgresPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,
     PostgresUserRepository

@@ -191,7 +191,7 @@ sql_outbox!(
 sql_outbox!(
     /// The outbox in PostgreSQL.
     PostgresOutbox,
-    sqlx::PgPool,
+    crate::PostgresPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow,
     "FOR UPDATE SKIP LOCKED"

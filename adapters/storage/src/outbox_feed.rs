@@ -25,7 +25,7 @@ macro_rules! row_of {
 #[derive(Clone)]
 pub enum DatabaseOutboxFeed {
     Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
+    Postgres(crate::PostgresPool),
 }
 
 const RECENT: &str = "SELECT id, channel, recipient, purpose, code, link, status, last_error IS NOT NULL AS failed_before, \

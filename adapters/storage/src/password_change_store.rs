@@ -54,7 +54,7 @@ sql_password_change_store!(
 sql_password_change_store!(
     /// New passwords in PostgreSQL.
     PostgresPasswordChangeStore,
-    sqlx::PgPool,
+    crate::PostgresPool,
     PostgresUserRepository,
     PostgresRefreshTokenStore,
     PostgresAccessTokenRevocations,

@@ -77,7 +77,7 @@ const FAMILY_MEMBERS_KEPT: i64 = 8;
 /// and a rotation after it sees its token revoked: no successor outlives a
 /// sign-out, however many rotations race it.
 macro_rules! sql_refresh_token_store {
-    ($(#[$doc:meta])* $name:ident, $pool:ty, $db:ty, $begin:literal, $lock_account:literal) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $transaction:ty, $db:ty, $begin:literal, $lock_account:literal) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -143,7 +143,7 @@ macro_rules! sql_refresh_token_store {
                 Ok(new.token)
             }
 
-            async fn begin(&self) -> Result<sqlx::Transaction<'static, $db>, RepoError> {
+            async fn begin(&self) -> Result<$transaction, RepoError> {
                 self.pool.begin_with($begin).await.map_err(repo_error)
             }
 
@@ -279,6 +279,7 @@ sql_refresh_token_store!(
     /// later without failing when another writer got in between.
     SqliteRefreshTokenStore,
     sqlx::SqlitePool,
+    sqlx::Transaction<'static, sqlx::Sqlite>,
     sqlx::Sqlite,
     "BEGIN IMMEDIATE",
     "SELECT token_version FROM users WHERE id = $1"
@@ -290,7 +291,8 @@ sql_refresh_token_store!(
     /// bumps `token_version`, a password change the hash), but not with the
     /// key-share locks that inserting a session's rows takes.
     PostgresRefreshTokenStore,
-    sqlx::PgPool,
+    crate::PostgresPool,
+    crate::PostgresTransaction,
     sqlx::Postgres,
     "BEGIN",
     "SELECT token_version FROM users WHERE id = $1 FOR NO KEY UPDATE"

@@ -36,11 +36,11 @@ impl RegistrationStore for SqliteRegistrationStore {
 /// session from the id it got), so one round trip and one commit.
 #[derive(Clone)]
 pub struct PostgresRegistrationStore {
-    pool: sqlx::PgPool,
+    pool: crate::PostgresPool,
 }
 
 impl PostgresRegistrationStore {
-    pub fn new(pool: sqlx::PgPool) -> Self {
+    pub fn new(pool: crate::PostgresPool) -> Self {
         Self { pool }
     }
 }

@@ -298,7 +298,7 @@ sql_user_repository!(
 sql_user_repository!(
     /// Accounts in PostgreSQL; the unique indexes decide races on username, mobile and email.
     PostgresUserRepository,
-    sqlx::PgPool,
+    crate::PostgresPool,
     sqlx::Postgres,
     sqlx::postgres::PgRow
 );

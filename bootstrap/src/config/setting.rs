@@ -8,7 +8,7 @@ use std::time::Duration;
 use providers::messaging::SmtpTls;
 use secrecy::SecretString;
 
-use super::{ConnectionUrl, CorsOrigins, IpNets, LogFormat, SmsProvider};
+use super::{ConnectionUrl, CorsOrigins, DatabasePooler, IpNets, LogFormat, SmsProvider};
 
 /// One setting as declared, for loading and for the configuration table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ macro_rules! parsed_from_text {
     };
 }
 
-parsed_from_text!(SmtpTls, LogFormat, SmsProvider, IpNets, CorsOrigins);
+parsed_from_text!(SmtpTls, LogFormat, SmsProvider, IpNets, CorsOrigins, DatabasePooler);
 
 macro_rules! parsed_from_the_environment {
     ($($ty:ty),+) => {

@@ -13,7 +13,7 @@ use service_metrics::ServiceMetrics;
 use storage::Database;
 
 use super::or_cpu_count;
-use crate::config::{Config, redact_url};
+use crate::config::{Config, DatabasePooler, redact_url};
 use crate::server::StartError;
 
 /// Opens the database named by the configuration, creating the data folder
@@ -25,14 +25,42 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
             .map_err(|e| StartError::Database(format!("cannot create {}: {e}", config.data_dir.display())))?;
     }
     tracing::info!(url = %redact_url(&url), "opening the database");
-    Database::connect_with_pool(&url, config.database_timeout_secs, config.database_max_connections)
+    let naming = config.database_pooler.statement_naming();
+    Database::connect_with_pool(&url, config.database_timeout_secs, config.database_max_connections, naming)
         .await
         .map_err(|e| StartError::Database(format!("{}: {e}", redact_url(&url))))
 }
 
-/// Applies pending migrations and returns.
+/// Why migrations cannot go through a transaction pooler: their session-level
+/// advisory lock and the migrator's named statements need a client connection
+/// that stays one server connection.
+const MIGRATIONS_NEED_ONE_SERVER_CONNECTION: &str = "migrations cannot run through a transaction pooler (their \
+     advisory lock and named statements need one server connection)";
+
+/// Applies pending migrations and returns (`meiduo-accounts migrate`).
 pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    if config.database_pooler == DatabasePooler::Transaction {
+        return Err(StartError::Migrate(format!(
+            "DATABASE_POOLER=transaction: {MIGRATIONS_NEED_ONE_SERVER_CONNECTION}; run `meiduo-accounts migrate` \
+             with a DATABASE_URL that reaches PostgreSQL directly and DATABASE_POOLER unset"
+        )));
+    }
     let database = open_database(config).await?;
+    database.migrate().await.map_err(|e| StartError::Migrate(e.to_string()))
+}
+
+/// Applies pending migrations as `serve` starts, when `AUTO_MIGRATE` says so.
+pub(super) async fn migrate_at_start(config: &Config, database: &Database) -> Result<(), StartError> {
+    if !config.auto_migrate {
+        return Ok(());
+    }
+    if config.database_pooler == DatabasePooler::Transaction {
+        return Err(StartError::Migrate(format!(
+            "DATABASE_POOLER=transaction and AUTO_MIGRATE=true: {MIGRATIONS_NEED_ONE_SERVER_CONNECTION}; set \
+             AUTO_MIGRATE=false (or `serve --no-migrate`) and run `meiduo-accounts migrate` with a DATABASE_URL \
+             that reaches PostgreSQL directly"
+        )));
+    }
     database.migrate().await.map_err(|e| StartError::Migrate(e.to_string()))
 }
 

@@ -29,7 +29,7 @@ use tokio::sync::Notify;
 use self::account_records::AccountRecords;
 use self::accounts::account_use_cases;
 pub use self::backends::{migrate, open_database};
-use self::backends::{open_cache, open_password_hasher};
+use self::backends::{migrate_at_start, open_cache, open_password_hasher};
 use self::email::email_use_cases;
 use self::messaging::Messaging;
 use self::oauth::{OAuthPorts, oauth_use_cases};
@@ -63,9 +63,7 @@ impl Container {
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let secret = jwt_secret(config)?;
         let database = open_database(config).await?;
-        if config.auto_migrate {
-            database.migrate().await.map_err(|e| StartError::Migrate(e.to_string()))?;
-        }
+        migrate_at_start(config, &database).await?;
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
         let messaging = Messaging::wire(config, &database, cache.captchas)?;
         let metrics = Arc::new(ServiceMetrics::new());

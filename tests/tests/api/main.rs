@@ -26,6 +26,7 @@ mod retention;
 mod session_races;
 mod sessions;
 mod support;
+mod through_pgbouncer;
 mod verification;
 mod wechat_login;
 mod wechat_web_login;

@@ -144,7 +144,7 @@ async fn twenty_concurrent_registrations_of_one_username_give_one_account() {
         })
         .await,
     );
-    app.assert_one_of_twenty_concurrent_registrations_wins().await;
+    app.assert_one_of_concurrent_registrations_wins(20).await;
 }
 
 #[tokio::test]

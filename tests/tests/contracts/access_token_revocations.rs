@@ -7,7 +7,7 @@ use application::ports::{AccessTokenRevocations, UserRepository};
 use chrono::{TimeDelta, Utc};
 use domain::{NewUser, UserId};
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     revocations: Arc<dyn AccessTokenRevocations>,
@@ -29,9 +29,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "access_token_revocations",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_logged_out_token_is_revoked_and_others_are_not,
         revocations_of_tokens_expired_within_the_margin_survive_a_revocation,

@@ -11,7 +11,7 @@ use chrono::{TimeDelta, Utc};
 use domain::{NewUser, Profile, UserId};
 use storage::Database;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     log: Box<dyn AccountChangeLog>,
@@ -39,9 +39,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "account_change_log",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         every_change_held_in_memory_is_read_once_and_logins_are_not,
         what_came_before_opening_is_not_read,
@@ -56,9 +61,13 @@ mod commit_order {
         super::postgres(test).await
     }
 
+    async fn pooled_postgres(test: &str) -> Option<Fixture> {
+        super::pooled_postgres(test).await
+    }
+
     contract_suite!(
         suite: "account_change_log_commit_order",
-        backends: [postgres],
+        backends: [postgres, pooled_postgres],
         tests: [a_change_that_commits_after_a_later_one_was_read_is_not_missed]
     );
 }

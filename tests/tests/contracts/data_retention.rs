@@ -17,7 +17,7 @@ use security::ServiceSecret;
 use storage::Database;
 use tokio::sync::Notify;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     retention: Arc<dyn DataRetention>,
@@ -32,7 +32,7 @@ struct Fixture {
 }
 
 async fn fixture(fresh: FreshDatabase) -> Fixture {
-    let other = Database::connect(&fresh.url, Duration::from_secs(5)).await.unwrap();
+    let other = fresh.another_instance().await;
     let database = &fresh.database;
     Fixture {
         retention: database.data_retention(),
@@ -54,9 +54,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     Some(fixture(fresh_postgres(test).await?).await)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    Some(fixture(fresh_pooled_postgres(test).await?).await)
+}
+
 contract_suite!(
     suite: "data_retention",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_refresh_token_goes_once_its_whole_family_has_expired,
         a_revocation_goes_once_its_token_has_expired,

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::{Email, NewUser, UserId};
 use tokio::sync::Notify;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     changes: Arc<dyn EmailChangeStore>,
@@ -44,9 +44,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "email_change_store",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_change_stores_the_address_pending_queues_its_mail_and_audits_it,
         the_verified_address_stays_until_a_new_one_is_verified,

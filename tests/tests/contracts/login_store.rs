@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use domain::UserId;
 use security::ServiceSecret;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite, stored_account};
 
 struct Fixture {
     logins: Arc<dyn LoginStore>,
@@ -38,9 +38,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "login_store",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_login_sets_last_login_is_audited_and_starts_a_session,
         each_login_starts_a_session_of_its_own,

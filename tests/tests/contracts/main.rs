@@ -52,11 +52,12 @@ where
     outputs
 }
 
-/// A migrated database of one kind, fresh for one test; `url` lets a test
-/// open a second pool on it (another instance of the service).
+/// A migrated database of one kind, fresh for one test; `url` and `naming`
+/// let a test open a second pool on it (another instance of the service).
 pub struct FreshDatabase {
     pub database: storage::Database,
     pub url: String,
+    naming: storage::StatementNaming,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -65,7 +66,16 @@ async fn migrated(url: String, dir: Option<tempfile::TempDir>) -> FreshDatabase 
     database.migrate().await.unwrap();
     // Applying twice is a no-op.
     database.migrate().await.unwrap();
-    FreshDatabase { database, url, _dir: dir }
+    FreshDatabase { database, url, naming: storage::StatementNaming::Named, _dir: dir }
+}
+
+impl FreshDatabase {
+    /// A second pool on the same database, as another instance opens it.
+    pub async fn another_instance(&self) -> storage::Database {
+        storage::Database::connect_with_pool(&self.url, std::time::Duration::from_secs(5), 0, self.naming)
+            .await
+            .unwrap()
+    }
 }
 
 impl FreshDatabase {
@@ -127,6 +137,23 @@ pub async fn fresh_postgres(test: &str) -> Option<FreshDatabase> {
     Some(migrated(test_support::backends::fresh_postgres_url(&admin, "contracts").await, None).await)
 }
 
+/// A database of its own, migrated over `TEST_DATABASE_URL` and used through
+/// PgBouncer in transaction mode (`TEST_POOLED_DATABASE_URL`) with unnamed
+/// statements, as a shop with many instances runs it (None: skipped).
+pub async fn fresh_pooled_postgres(test: &str) -> Option<FreshDatabase> {
+    use std::time::Duration;
+    let admin = test_support::backends::backend_url("TEST_DATABASE_URL", test)?;
+    let pooled = test_support::backends::backend_url("TEST_POOLED_DATABASE_URL", test)?;
+    let urls = test_support::backends::fresh_pooled_postgres(&admin, &pooled, "pooled_contracts").await;
+    let direct = storage::Database::connect(&urls.direct_url, Duration::from_secs(5)).await.unwrap();
+    direct.migrate().await.unwrap();
+    direct.close().await;
+    let naming = storage::StatementNaming::Unnamed;
+    let database =
+        storage::Database::connect_with_pool(&urls.pooled_url, Duration::from_secs(5), 0, naming).await.unwrap();
+    Some(FreshDatabase { database, url: urls.pooled_url, naming, _dir: None })
+}
+
 mod access_token_revocations;
 mod account_change_log;
 mod account_changes;
@@ -139,6 +166,7 @@ mod migrations;
 mod oauth_identity_repository;
 mod outbox;
 mod password_change_store;
+mod pooler_cost;
 mod refresh_token_store;
 mod registration_store;
 mod user_repository;

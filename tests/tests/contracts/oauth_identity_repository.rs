@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
 use storage::Database;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     identities: Arc<dyn OAuthIdentityRepository>,
@@ -32,9 +32,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "oauth_identity_repository",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_bound_identity_is_found_with_its_user_unionid_and_time,
         the_same_openid_under_another_app_or_provider_is_another_identity,

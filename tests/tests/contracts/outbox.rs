@@ -7,10 +7,9 @@ use std::time::Duration;
 use application::ports::{Channel, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage};
 use chrono::{TimeDelta, Utc};
 use domain::VerificationCode;
-use storage::Database;
 use tokio::sync::Notify;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     outbox: Arc<dyn MessageOutbox>,
@@ -21,7 +20,7 @@ struct Fixture {
 }
 
 async fn fixture(fresh: FreshDatabase) -> Fixture {
-    let other = Database::connect(&fresh.url, Duration::from_secs(5)).await.unwrap();
+    let other = fresh.another_instance().await;
     let wakeup = Arc::new(Notify::new());
     Fixture {
         outbox: fresh.database.outbox(wakeup.clone()),
@@ -39,9 +38,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     Some(fixture(fresh_postgres(test).await?).await)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    Some(fixture(fresh_pooled_postgres(test).await?).await)
+}
+
 contract_suite!(
     suite: "outbox",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         an_enqueued_message_is_claimed_once_and_wakes_the_worker,
         a_crashed_worker_s_message_comes_back_when_its_lease_ends,

@@ -14,7 +14,7 @@ use chrono::Utc;
 use domain::UserId;
 use security::ServiceSecret;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite, stored_account};
 
 struct Fixture {
     passwords: Arc<dyn PasswordChangeStore>,
@@ -44,9 +44,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "password_change_store",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_new_password_ends_every_session_bumps_the_version_and_is_audited,
         a_failure_at_the_last_step_leaves_the_old_password_and_its_sessions,

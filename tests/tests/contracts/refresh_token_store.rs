@@ -8,7 +8,7 @@ use chrono::Utc;
 use domain::{NewUser, UserId};
 use security::ServiceSecret;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fixture {
     store: Arc<dyn RefreshTokenStore>,
@@ -34,9 +34,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "refresh_token_store",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_token_rotates_into_a_successor_that_rotates_in_turn,
         a_rotated_token_is_exchanged_again_within_the_grace_period,

@@ -12,7 +12,7 @@ use domain::{Email, LoginIdentifier, Mobile, NewUser};
 use security::ServiceSecret;
 use storage::Database;
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite, stored_account};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite, stored_account};
 
 struct Fixture {
     registrations: Arc<dyn RegistrationStore>,
@@ -40,9 +40,14 @@ async fn postgres(test: &str) -> Option<Fixture> {
     fresh_postgres(test).await.map(Fixture::from)
 }
 
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fixture> {
+    fresh_pooled_postgres(test).await.map(Fixture::from)
+}
+
 contract_suite!(
     suite: "registration_store",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         a_registration_stores_the_account_and_starts_its_session,
         an_unproven_email_is_stored_as_the_pending_one,

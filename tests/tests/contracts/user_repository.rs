@@ -8,7 +8,7 @@ use application::ports::{TakenNameRow, TakenNameSource};
 use chrono::{DateTime, Utc};
 use domain::{Email, LoginIdentifier, Mobile, NewUser, UserId};
 
-use crate::{FreshDatabase, fresh_postgres, fresh_sqlite};
+use crate::{FreshDatabase, fresh_pooled_postgres, fresh_postgres, fresh_sqlite};
 
 struct Fresh {
     repo: Arc<dyn UserRepository>,
@@ -23,6 +23,12 @@ async fn sqlite(_test: &str) -> Option<Fresh> {
 
 async fn postgres(test: &str) -> Option<Fresh> {
     let fresh = fresh_postgres(test).await?;
+    Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _database: fresh })
+}
+
+/// Through PgBouncer in transaction mode.
+async fn pooled_postgres(test: &str) -> Option<Fresh> {
+    let fresh = fresh_pooled_postgres(test).await?;
     Some(Fresh { repo: fresh.database.users(), taken_names: fresh.database.taken_names(), _database: fresh })
 }
 
@@ -44,7 +50,7 @@ fn new_user(username: &str, mobile: Option<&str>, email: Option<&str>) -> NewUse
 
 contract_suite!(
     suite: "user_repository",
-    backends: [sqlite, postgres],
+    backends: [sqlite, postgres, pooled_postgres],
     tests: [
         inserts_and_finds_by_every_key,
         reports_which_unique_value_is_taken,

@@ -385,12 +385,9 @@ impl Config {
             return Err(ConfigError::Invalid("CODE_MAX_ATTEMPTS must be at least 1".into()));
         }
         if let Some(url) = self.redis_url()
-            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+            && let Err(why) = cache::redis::check_url(url)
         {
-            return Err(ConfigError::Invalid(format!(
-                "REDIS_URL must start with redis:// or rediss://, got {}",
-                redact_url(url)
-            )));
+            return Err(ConfigError::Invalid(format!("REDIS_URL {}: {why}", redact_url(url))));
         }
         let url = self.database_url();
         match DatabaseKind::of_url(&url) {
@@ -613,6 +610,30 @@ mod tests {
             tencent_sms_reset_template_id: Some("449740".into()),
             code_ttl_secs: Duration::from_secs(600),
             ..Config::default()
+        }
+    }
+
+    #[test]
+    fn redis_url_takes_one_server_a_cluster_or_sentinel_and_refuses_the_rest() {
+        let with_redis = |url: &str| Config { redis_url: Some(url.into()), ..Config::default() }.validate();
+        for url in [
+            "redis://127.0.0.1:6379",
+            "rediss://user:secret@cache.example.com:6380/1",
+            "redis-cluster://127.0.0.1:7001?node=127.0.0.1:7002&node=127.0.0.1:7003",
+            "redis-sentinel://127.0.0.1:26379/0?sentinelServiceName=accounts&node=127.0.0.1:26380",
+        ] {
+            assert!(with_redis(url).is_ok(), "{url}: {:?}", with_redis(url));
+        }
+        for (url, why) in [
+            ("memcached://127.0.0.1:11211", "scheme must be one of"),
+            ("http://127.0.0.1:6379", "scheme must be one of"),
+            ("redis-sentinel://127.0.0.1:26379/0", "sentinel service name"),
+        ] {
+            let refusal = with_redis(url);
+            assert!(
+                matches!(&refusal, Err(ConfigError::Invalid(m)) if m.starts_with("REDIS_URL") && m.contains(why)),
+                "{url}: {refusal:?}"
+            );
         }
     }
 

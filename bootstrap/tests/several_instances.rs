@@ -3,7 +3,8 @@
 //! limit holds across both, every queued message is delivered once, a session
 //! ended on one is refused by it at once and by the other within a second (its
 //! account cache hears of the change on Redis), and a profile changed on one
-//! is what the other reads within that second.
+//! is what the other reads within that second. The sessions test runs again
+//! on a Redis Cluster with PostgreSQL behind PgBouncer in transaction mode.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 use std::collections::HashMap;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
-use test_support::backends::{backend_url, fresh_postgres_url};
+use test_support::backends::{backend_url, fresh_pooled_postgres, fresh_postgres_url};
 use test_support::tcp_proxy::TcpProxy;
 use tokio::process::{Child, Command};
 
@@ -74,21 +75,55 @@ async fn two_ready_instances(suite: &str, extra_env: &[(&str, &str)]) -> Option<
     Some((a, b, client))
 }
 
+/// As [`two_ready_instances`], on a Redis Cluster (`TEST_REDIS_CLUSTER_URL`,
+/// guarding writes confirmed by one replica) and PostgreSQL through PgBouncer
+/// in transaction mode (`TEST_POOLED_DATABASE_URL`), migrated first over a
+/// direct connection by `meiduo-accounts migrate`, as deploy.md says.
+async fn two_ready_instances_on_a_cluster_through_pgbouncer(
+    suite: &str,
+    extra_env: &[(&str, &str)],
+) -> Option<(Instance, Instance, Client)> {
+    let admin = backend_url("TEST_DATABASE_URL", "several_instances")?;
+    let pooled = backend_url("TEST_POOLED_DATABASE_URL", "several_instances")?;
+    let redis = backend_url("TEST_REDIS_CLUSTER_URL", "several_instances")?;
+    let database = fresh_pooled_postgres(&admin, &pooled, suite).await;
+    let migrated = Command::new(env!("CARGO_BIN_EXE_meiduo-accounts"))
+        .arg("migrate")
+        .env_clear()
+        .env("DATABASE_URL", &database.direct_url)
+        .env("RUST_LOG", "warn")
+        .status()
+        .await
+        .unwrap();
+    assert!(migrated.success(), "meiduo-accounts migrate over the direct connection");
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let topology = [("DATABASE_POOLER", "transaction"), ("AUTO_MIGRATE", "false"), ("REDIS_WAIT_REPLICAS", "1")];
+    let env: Vec<(&str, &str)> = extra_env.iter().copied().chain(topology).collect();
+    let a = start_instance(&database.pooled_url, &redis, &prefix, &env);
+    let b = start_instance(&database.pooled_url, &redis, &prefix, &env);
+    let client = Client::new();
+    a.wait_until_ready(&client).await;
+    b.wait_until_ready(&client).await;
+    Some((a, b, client))
+}
+
 async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("JSON body")
 }
 
 impl Instance {
     async fn wait_until_ready(&self, client: &Client) {
+        let mut last = String::from("no answer");
         for _ in 0..300 {
-            if let Ok(response) = client.get(format!("{}/health/ready/", self.base)).send().await
-                && response.status() == StatusCode::OK
-            {
-                return;
+            if let Ok(response) = client.get(format!("{}/health/ready/", self.base)).send().await {
+                if response.status() == StatusCode::OK {
+                    return;
+                }
+                last = response.text().await.unwrap_or_default();
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{} did not become ready", self.base);
+        panic!("{} did not become ready: {last}", self.base);
     }
 
     async fn captcha(&self, client: &Client) -> (String, String) {
@@ -242,7 +277,25 @@ impl Instance {
 #[tokio::test]
 async fn sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh() {
     let Some((a, b, client)) = two_ready_instances("sessions_ended", &[TEST_NUMBERS]).await else { return };
+    assert_sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh(&a, &b, &client).await;
+}
 
+#[tokio::test]
+async fn sessions_ended_on_one_instance_are_refused_by_both_on_a_redis_cluster_through_pgbouncer() {
+    let Some((a, b, client)) =
+        two_ready_instances_on_a_cluster_through_pgbouncer("sessions_ended_pooled", &[TEST_NUMBERS]).await
+    else {
+        return;
+    };
+    assert_sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh(&a, &b, &client).await;
+}
+
+async fn assert_sessions_ended_on_one_instance_are_refused_by_both_and_profiles_read_fresh(
+    a: &Instance,
+    b: &Instance,
+    client: &Client,
+) {
+    let client = client.clone();
     assert_eq!(a.request_code(&client, "19900000001").await, StatusCode::OK);
     let form = json!({"username": "carol", "password": "correct-horse", "password2": "correct-horse",
                       "mobile": "19900000001", "sms_code": "246810", "allow": true});

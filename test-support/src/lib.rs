@@ -10,7 +10,8 @@
 //! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
 //! [`captured_logs`] shows what an adapter or the server logged, to check what it never logs.
 //! [`tcp_proxy`] cuts a backend's connections for one test (an HTTP outage, a cache that must go deaf);
-//! [`redis_cluster`] is a Redis Cluster of a test's own, whose masters it may kill.
+//! [`redis_cluster`] is a Redis Cluster of a test's own, whose masters it may kill; [`redis_sentinel`] a
+//! master, a replica and a Sentinel.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
 pub mod accounts;
@@ -21,5 +22,6 @@ pub mod fake_tencent_sms;
 pub mod fake_wechat;
 pub mod loopback_server;
 pub mod redis_cluster;
+pub mod redis_sentinel;
 pub mod smtp_sink;
 pub mod tcp_proxy;

@@ -1,11 +1,14 @@
 //! The Foundation journey on PostgreSQL and Redis, and the limits that must
-//! hold under simultaneous requests there: once on one Redis, once on a
-//! six-node Redis Cluster (where every script must touch one slot).
+//! hold under simultaneous requests there: once on PostgreSQL and one Redis,
+//! once on PostgreSQL through PgBouncer in transaction mode and a six-node
+//! Redis Cluster (where every script must touch one slot, and guarding writes
+//! are confirmed by a replica).
 
 use std::time::Duration;
 
+use bootstrap::config::DatabasePooler;
 use reqwest::StatusCode;
-use test_support::backends::{backend_url, fresh_postgres_url};
+use test_support::backends::{backend_url, fresh_pooled_postgres, fresh_postgres_url};
 
 use crate::captchas::{assert_a_captcha_burst_gets_exactly_the_limit_through, captcha_burst_config};
 use crate::email_binding::assert_accounts_verifying_one_address_at_once_give_one_owner;
@@ -17,22 +20,16 @@ use crate::login_bursts::{
 use crate::password_reset::assert_simultaneous_uses_of_one_step_token_let_exactly_one_through;
 use crate::support::{TestApp, body, spawn_app_with};
 
-/// Where the production backends' Redis is.
+/// How the production backends are laid out.
 #[derive(Debug, Clone, Copy)]
 pub enum Topology {
-    /// One Redis server (`TEST_REDIS_URL`).
+    /// PostgreSQL directly (`TEST_DATABASE_URL`) and one Redis server (`TEST_REDIS_URL`).
     OneRedis,
-    /// A Redis Cluster of three masters and three replicas (`TEST_REDIS_CLUSTER_URL`).
-    RedisCluster,
-}
-
-impl Topology {
-    fn redis_variable(self) -> &'static str {
-        match self {
-            Self::OneRedis => "TEST_REDIS_URL",
-            Self::RedisCluster => "TEST_REDIS_CLUSTER_URL",
-        }
-    }
+    /// PostgreSQL through PgBouncer in transaction mode (`TEST_POOLED_DATABASE_URL`,
+    /// migrated over the direct connection first) and a Redis Cluster of three
+    /// masters and three replicas (`TEST_REDIS_CLUSTER_URL`) with
+    /// `REDIS_WAIT_REPLICAS=1`.
+    ClusterThroughPgBouncer,
 }
 
 /// A server on a fresh PostgreSQL schema and a fresh Redis key prefix.
@@ -52,13 +49,29 @@ pub async fn spawn_app_on(
     configure: impl FnOnce(&mut bootstrap::Config),
 ) -> Option<TestApp> {
     let admin = backend_url("TEST_DATABASE_URL", test)?;
-    let redis = backend_url(topology.redis_variable(), test)?;
-    let database = fresh_postgres_url(&admin, "api").await;
+    let (database, redis) = match topology {
+        Topology::OneRedis => (fresh_postgres_url(&admin, "api").await, backend_url("TEST_REDIS_URL", test)?),
+        Topology::ClusterThroughPgBouncer => {
+            let pooled = backend_url("TEST_POOLED_DATABASE_URL", test)?;
+            let redis = backend_url("TEST_REDIS_CLUSTER_URL", test)?;
+            let database = fresh_pooled_postgres(&admin, &pooled, "api_pooled").await;
+            let direct = storage::Database::connect(&database.direct_url, Duration::from_secs(5)).await.unwrap();
+            direct.migrate().await.unwrap();
+            direct.close().await;
+            (database.pooled_url, redis)
+        }
+    };
     Some(
         spawn_app_with(|config| {
             config.database_url = Some(database.into());
             config.redis_url = Some(redis.into());
             config.redis_key_prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+            if let Topology::ClusterThroughPgBouncer = topology {
+                config.database_pooler = DatabasePooler::Transaction;
+                config.auto_migrate = false;
+                config.database_max_connections = 16;
+                config.redis_wait_replicas = 1;
+            }
             configure(config);
         })
         .await,
@@ -76,11 +89,11 @@ macro_rules! on_each_topology {
                 }
             )*
         }
-        mod redis_cluster {
+        mod cluster_through_pgbouncer {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
-                    super::$test(super::Topology::RedisCluster).await;
+                    super::$test(super::Topology::ClusterThroughPgBouncer).await;
                 }
             )*
         }

@@ -202,3 +202,43 @@ async fn a_cache_connected_while_the_cluster_fails_works_once_it_heals() {
     }
     late.quit().await;
 }
+
+/// `REDIS_URL=redis-sentinel://…`: the cache finds the master through
+/// Sentinel, confirms guarding writes with its replica, and after Sentinel
+/// promotes the replica works on it without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_sentinel_the_cache_works_and_follows_a_failover() {
+    let Some(mut sentinel) = test_support::redis_sentinel::RedisSentinel::start("cache_failover::sentinel").await
+    else {
+        return;
+    };
+    let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
+    let digester = CodeDigester::new(&ServiceSecret::from(b"contract"));
+    let cache = RedisCache::connect_confirming(&sentinel.url(), &prefix, digester, Duration::from_secs(2), ONE_REPLICA)
+        .await
+        .expect("connect through Sentinel");
+    let code = VerificationCode::parse("123456").unwrap();
+    let key = register_code_key("13800138009");
+    cache.save(&key, &code, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(cache.check(&key, &code, 5).await.unwrap(), CodeCheck::Accepted, "confirmed by the replica");
+    assert_eq!(cache.check(&key, &code, 5).await.unwrap(), CodeCheck::Missing);
+
+    let old_master = sentinel.master();
+    sentinel.fail_over(Duration::from_secs(30)).await;
+    assert_ne!(sentinel.master(), old_master);
+    // The promoted master has no replica left: confirmation is off for what follows.
+    let digester = CodeDigester::new(&ServiceSecret::from(b"contract"));
+    let cache_after = RedisCache::connect(&sentinel.url(), &prefix, digester, Duration::from_secs(2))
+        .await
+        .expect("connect through Sentinel after the failover");
+    let limit = RateLimit::new("after-failover", 10, Duration::from_secs(60));
+    for client in [&cache, &cache_after] {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Err(error) = client.acquire(std::slice::from_ref(&limit)).await {
+            assert!(Instant::now() < deadline, "still unavailable 20 s after Sentinel's promotion: {error}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    cache.quit().await;
+    cache_after.quit().await;
+}

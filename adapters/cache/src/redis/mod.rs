@@ -112,6 +112,19 @@ async fn connected_pool(url: &str, command_timeout: Duration, size: usize) -> Re
     Ok(pool)
 }
 
+/// Whether `url` names a Redis this cache can reach: one server
+/// (`redis://`, `rediss://`), a cluster (`redis-cluster://host:port?node=…`)
+/// or a master behind Sentinel (`redis-sentinel://host:port/db?sentinelServiceName=…`),
+/// parsed as the connection will parse it. The error says what is wrong.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    let known = ["redis", "rediss", "redis-cluster", "rediss-cluster", "redis-sentinel", "rediss-sentinel"];
+    if !known.contains(&scheme) {
+        return Err(format!("the scheme must be one of {}", known.map(|s| format!("{s}://")).join(", ")));
+    }
+    Config::from_url(url).map(|_| ()).map_err(|e| e.details().to_string())
+}
+
 /// How every connection to Redis behaves: commands time out instead of
 /// hanging while Redis is down, and reconnecting never gives up.
 pub(crate) fn redis_builder(url: &str, command_timeout: Duration) -> Result<Builder, CacheError> {

@@ -169,4 +169,5 @@ mod password_change_store;
 mod pooler_cost;
 mod refresh_token_store;
 mod registration_store;
+mod replica_ack_cost;
 mod user_repository;

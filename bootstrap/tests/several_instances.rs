@@ -361,6 +361,38 @@ async fn assert_sessions_ended_on_one_instance_are_refused_by_both_and_profiles_
     assert_eq!(a.me(&client, &after).await.1["nickname"], "小卡");
 }
 
+/// 25 simultaneous wrong passwords for one account, sent to two instances in
+/// turn, on the Redis Cluster through PgBouncer: exactly 5 are evaluated (400),
+/// the other 20 refused (429), whichever instance each reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_wrong_passwords_across_two_instances_evaluates_five_on_a_redis_cluster_through_pgbouncer() {
+    let Some((a, b, client)) =
+        two_ready_instances_on_a_cluster_through_pgbouncer("burst_pooled", &[TEST_NUMBERS]).await
+    else {
+        return;
+    };
+    assert_eq!(a.request_code(&client, "19900000002").await, StatusCode::OK);
+    let form = json!({"username": "daisy", "password": "correct-horse", "password2": "correct-horse",
+                      "mobile": "19900000002", "sms_code": "246810", "allow": true});
+    assert_eq!(client.post(a.url("/users/")).json(&form).send().await.unwrap().status(), StatusCode::CREATED);
+
+    let guesses = (0..25).map(|i| {
+        let instance = if i % 2 == 0 { &a } else { &b };
+        let form = [("username", "daisy"), ("password", "wrong-password")];
+        client.post(instance.url("/authorizations/")).form(&form).send()
+    });
+    let mut statuses: HashMap<StatusCode, usize> = HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for guess in guesses {
+        tasks.spawn(guess);
+    }
+    while let Some(answer) = tasks.join_next().await {
+        *statuses.entry(answer.unwrap().unwrap().status()).or_default() += 1;
+    }
+    assert_eq!(statuses.get(&StatusCode::BAD_REQUEST), Some(&5), "{statuses:?}");
+    assert_eq!(statuses.get(&StatusCode::TOO_MANY_REQUESTS), Some(&20), "{statuses:?}");
+}
+
 /// The availability check answers free names from memory (the taken-names
 /// filter); a name taken through one instance is taken on the other before
 /// the registration has even answered, since the writer announces it first.

@@ -120,9 +120,22 @@ ensure_redis() {
 REDIS_CLUSTER_PORTS=(7001 7002 7003 7004 7005 7006)
 REDIS_CLUSTER_DIR=/var/lib/redis-cluster-ci
 
+# Whole: every slot served, three replicas, none failed, each in sync with its master. A cluster that lost a
+# node (a replica promoted and its master never back) has a master without a replica, and the suites that
+# confirm writes with one (REDIS_WAIT_REPLICAS=1) would answer 503: such a cluster is made again.
+redis_cluster_is_whole() {
+  local first=${REDIS_CLUSTER_PORTS[0]} port
+  redis-cli -p "$first" cluster info 2>/dev/null | grep -q "cluster_state:ok" || return 1
+  [ "$(redis-cli -p "$first" cluster nodes | grep -c slave)" -eq 3 ] || return 1
+  ! redis-cli -p "$first" cluster nodes | grep -q fail || return 1
+  for port in "${REDIS_CLUSTER_PORTS[@]}"; do
+    redis-cli -p "$port" info replication | grep -Eq "role:master|master_link_status:up" || return 1
+  done
+}
+
 ensure_redis_cluster() {
   local first=${REDIS_CLUSTER_PORTS[0]}
-  if ! redis-cli -p "$first" cluster info 2>/dev/null | grep -q "cluster_state:ok"; then
+  if ! redis_cluster_is_whole; then
     echo "starting a Redis Cluster on ports ${REDIS_CLUSTER_PORTS[*]}"
     local port nodes=()
     for port in "${REDIS_CLUSTER_PORTS[@]}"; do
@@ -137,8 +150,8 @@ ensure_redis_cluster() {
     done
     redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
     wait_for "the Redis Cluster" sh -c "redis-cli -p $first cluster info | grep -q cluster_state:ok"
-    # Replicas attach a moment later; tests of failover need them.
-    wait_for "the Redis Cluster's replicas" sh -c "[ \$(redis-cli -p $first cluster nodes | grep -c slave) -eq 3 ]"
+    # Replicas attach and sync a moment later; the suites that confirm writes with one need them.
+    wait_for "the Redis Cluster's replicas" redis_cluster_is_whole
   fi
   export TEST_REDIS_CLUSTER_URL="redis-cluster://127.0.0.1:$first?node=127.0.0.1:${REDIS_CLUSTER_PORTS[1]}&node=127.0.0.1:${REDIS_CLUSTER_PORTS[2]}"
   export REDIS_CLI_BIN

@@ -48,7 +48,7 @@ impl RedisSentinel {
             &config,
             format!(
                 "port {sentinel}\nbind 127.0.0.1\ndir {}\nsentinel monitor {SERVICE} 127.0.0.1 {master} 1\n\
-                 sentinel down-after-milliseconds {SERVICE} 1000\nsentinel failover-timeout {SERVICE} 5000\n",
+                 sentinel down-after-milliseconds {SERVICE} 2000\nsentinel failover-timeout {SERVICE} 5000\n",
                 setup.directory.display()
             ),
         )

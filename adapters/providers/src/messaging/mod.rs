@@ -1,6 +1,7 @@
-//! Outgoing messages: mail through SMTP, text messages through Tencent Cloud SMS, or, in
+//! Outgoing messages: mail through SMTP, text messages through Alibaba Cloud or Tencent Cloud SMS, or, in
 //! development, logged and kept for `/dev/outbox/`.
 
+mod aliyun_sms;
 mod channel_router;
 mod dev_message_sender;
 mod dev_outbox;
@@ -12,6 +13,7 @@ mod smtp_settings;
 mod smtp_setup_error;
 mod tencent_sms;
 
+pub use aliyun_sms::{AliyunSmsSender, AliyunSmsSettings, AliyunSmsSetupError};
 pub use channel_router::ChannelRouter;
 pub use dev_message_sender::DevMessageSender;
 pub use dev_outbox::DevOutbox;

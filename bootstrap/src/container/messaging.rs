@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use application::ports::OutboxFeed;
 use application::ports::{CaptchaStore, Channel, MessageOutbox, MessageSender};
+use application::ports::{OutboxFeed, ProviderAttempts};
 use providers::messaging::{
     AliyunSmsSender, ChannelRouter, DevMessageSender, DevOutbox, FailoverSender, RecordingCaptchaStore,
     RecordingMessageOutbox, SmtpMessageSender, TencentSmsSender,
@@ -29,8 +29,15 @@ pub(super) struct Messaging {
 }
 
 impl Messaging {
-    pub fn wire(config: &Config, database: &Database, captchas: Arc<dyn CaptchaStore>) -> Result<Self, StartError> {
-        let senders = open_senders(config, Arc::new(database.outbox_feed()))?;
+    /// `attempts` also records each SMS provider's try (the metrics); the outbox row always does.
+    pub fn wire(
+        config: &Config,
+        database: &Database,
+        captchas: Arc<dyn CaptchaStore>,
+        attempts: Arc<dyn ProviderAttempts>,
+    ) -> Result<Self, StartError> {
+        let attempts = vec![database.provider_attempts(), attempts];
+        let senders = open_senders(config, Arc::new(database.outbox_feed()), attempts)?;
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(captchas, dev_outbox.clone())),
             // With the outbox off no captcha answer may be readable anywhere.
@@ -63,7 +70,11 @@ struct Senders {
 /// SMTP when `SMTP_HOST` is set and the real SMS providers `SMS_PROVIDER` names, in its order;
 /// otherwise that channel goes to the development adapter, which shows codes
 /// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
-fn open_senders(config: &Config, outbox_feed: Arc<dyn OutboxFeed>) -> Result<Senders, StartError> {
+fn open_senders(
+    config: &Config,
+    outbox_feed: Arc<dyn OutboxFeed>,
+    attempts: Vec<Arc<dyn ProviderAttempts>>,
+) -> Result<Senders, StartError> {
     let smtp = config.smtp_settings()?;
     let sms_dev = config.sms_provider.is_dev();
     let (outbox_on, reason) = config.dev_outbox_decision(sms_dev, smtp.is_none());
@@ -101,7 +112,7 @@ fn open_senders(config: &Config, outbox_feed: Arc<dyn OutboxFeed>) -> Result<Sen
             providers.push((provider.as_str(), open_sms_provider(config, *provider)?));
         }
         tracing::info!(providers = %config.sms_provider, "sending SMS through these providers, in this order");
-        Arc::new(FailoverSender::new(providers))
+        Arc::new(FailoverSender::new(providers, attempts))
     };
     Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox })
 }

@@ -43,6 +43,28 @@ async fn aliyun_then_tencent(aliyun: &FakeAliyunSms, tencent: &FakeTencentSms) -
     .await
 }
 
+/// The newest outbox row's `provider_attempts`: which provider carried or failed each attempt.
+async fn provider_attempts(app: &TestApp, recipient: &str) -> String {
+    let database = app.database().await;
+    let (attempts,): (String,) =
+        sqlx::query_as("SELECT provider_attempts FROM outbox_messages WHERE recipient = ? ORDER BY id DESC LIMIT 1")
+            .bind(recipient)
+            .fetch_one(&database)
+            .await
+            .expect("read the outbox");
+    database.close().await;
+    attempts
+}
+
+/// `accounts_sms_sends_total` for `provider` and `outcome`, 0 when absent.
+async fn sms_sends(app: &TestApp, provider: &str, outcome: &str) -> u64 {
+    let text = app.get("/metrics").await.text().await.expect("metrics text");
+    let series = format!("accounts_sms_sends_total{{provider=\"{provider}\",outcome=\"{outcome}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series.as_str()))
+        .map_or(0, |value| value.trim().parse().expect("a count"))
+}
+
 async fn outbox_id(app: &TestApp, recipient: &str) -> i64 {
     let database = app.database().await;
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox_messages WHERE recipient = ? ORDER BY id DESC LIMIT 1")
@@ -90,6 +112,10 @@ async fn out_of_service_at_aliyun_the_code_goes_through_tencent() {
     assert_eq!(carried.template_id(), fake_tencent_sms::REGISTER_TEMPLATE);
     assert_eq!(carried.code(), refused.code(), "the same code, through the next provider");
     assert_eq!(settled(&app, MOBILE).await, ("sent".to_owned(), 1, None, None));
+    assert_eq!(provider_attempts(&app, MOBILE).await, "1 aliyun unavailable, 1 tencent sent");
+    assert_eq!(sms_sends(&app, "aliyun", "unavailable").await, 1);
+    assert_eq!(sms_sends(&app, "tencent", "sent").await, 1);
+    assert_eq!(sms_sends(&app, "aliyun", "sent").await, 0);
     let response = app.post_json("/users/", &TestApp::registration("carol", MOBILE, carried.code())).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!((aliyun.accepted().len(), tencent.accepted().len()), (1, 1));
@@ -110,6 +136,8 @@ async fn a_number_aliyun_refuses_for_good_is_given_up_on_and_not_handed_to_tence
     assert!(last_error.contains("isv.MOBILE_NUMBER_ILLEGAL"), "{last_error}");
     assert_eq!(aliyun.accepted().len(), 1, "a refusal for good is not retried");
     assert_eq!(tencent.requests(), 0, "a refusal for good is not handed to the next provider");
+    assert_eq!(provider_attempts(&app, MOBILE).await, "1 aliyun rejected");
+    assert_eq!(sms_sends(&app, "aliyun", "rejected").await, 1);
 }
 
 #[tokio::test]
@@ -128,5 +156,6 @@ async fn a_number_aliyun_throttles_waits_for_aliyun_instead_of_going_to_tencent(
     assert_eq!(sent.out_id(), throttled.out_id(), "the retry is recognisable by its OutId");
     assert_ne!(sent.headers["x-acs-signature-nonce"], throttled.headers["x-acs-signature-nonce"]);
     assert_eq!(settled(&app, MOBILE).await, ("sent".to_owned(), 2, None, None));
+    assert_eq!(provider_attempts(&app, MOBILE).await, "1 aliyun temporary, 2 aliyun sent");
     assert_eq!(tencent.requests(), 0);
 }

@@ -159,3 +159,29 @@ async fn a_number_aliyun_throttles_waits_for_aliyun_instead_of_going_to_tencent(
     assert_eq!(provider_attempts(&app, MOBILE).await, "1 aliyun temporary, 2 aliyun sent");
     assert_eq!(tencent.requests(), 0);
 }
+
+#[tokio::test]
+async fn out_of_balance_at_tencent_first_the_code_goes_through_aliyun() {
+    let aliyun = FakeAliyunSms::start().await;
+    let tencent = FakeTencentSms::start().await;
+    tencent.answer(test_support::fake_tencent_sms::Answer::NumberStatus(
+        "FailedOperation.InsufficientBalanceInSmsPackage",
+        "insufficient balance in the SMS package",
+    ));
+    let app = spawn_app_with(|config| {
+        with_tencent(config, &tencent);
+        with_aliyun(config, &aliyun);
+        config.sms_provider =
+            SmsProvider::in_order(&[RealSmsProvider::Tencent, RealSmsProvider::Aliyun]).expect("two providers");
+        config.dev_outbox = Some(true);
+    })
+    .await;
+
+    assert_queued(app.request_sms_code(MOBILE).await).await;
+
+    let carried = aliyun.next_request_to(MOBILE, WAIT).await;
+    assert_eq!(settled(&app, MOBILE).await, ("sent".to_owned(), 1, None, None));
+    assert_eq!(provider_attempts(&app, MOBILE).await, "1 tencent unavailable, 1 aliyun sent");
+    let response = app.post_json("/users/", &TestApp::registration("dave_1", MOBILE, &carried.code())).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}

@@ -145,11 +145,8 @@ async fn an_unknown_access_key_is_refused() {
     assert!(text.contains("InvalidAccessKeyId.NotFound"), "{text}");
 }
 
-/// The fake keeps every nonce: a request replayed byte for byte is refused, as Alibaba does.
-#[tokio::test]
-async fn the_fake_refuses_a_replayed_request() {
-    let fake = FakeAliyunSms::start().await;
-    sender(&fake).send(&register_code()).await.expect("sent");
+/// A request sent by the adapter, replayed by hand with `changed` headers replaced.
+async fn replayed(fake: &FakeAliyunSms, changed: &[(&str, String)]) -> serde_json::Value {
     let first = fake.accepted().remove(0);
     let query: Vec<(String, String)> = first.query.clone().into_iter().collect();
     let mut replay = reqwest::Client::new().post(format!("{}/", fake.endpoint())).query(&query);
@@ -162,12 +159,26 @@ async fn the_fake_refuses_a_replayed_request() {
         "x-acs-signature-nonce",
         "x-acs-content-sha256",
     ] {
-        replay = replay.header(name, first.headers[name].clone());
+        match changed.iter().find(|(changed, _)| *changed == name) {
+            Some((_, value)) => replay = replay.header(name, value),
+            None => replay = replay.header(name, first.headers[name].clone()),
+        }
     }
+    replay.send().await.expect("an answer").json().await.expect("JSON")
+}
 
-    let answer: serde_json::Value = replay.send().await.expect("an answer").json().await.expect("JSON");
+/// The fake checks what Alibaba documents: a nonce is used once, the date is within 15 minutes,
+/// and the nonce and date are signed.
+#[tokio::test]
+async fn the_fake_refuses_a_replay_an_old_date_and_an_unsigned_nonce() {
+    let fake = FakeAliyunSms::start().await;
+    sender(&fake).send(&register_code()).await.expect("sent");
 
-    assert_eq!(answer["Code"], "SignatureNonceUsed");
+    assert_eq!(replayed(&fake, &[]).await["Code"], "SignatureNonceUsed");
+    let old = (chrono::Utc::now() - chrono::TimeDelta::minutes(20)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    assert_eq!(replayed(&fake, &[("x-acs-date", old)]).await["Code"], "InvalidTimeStamp.Expired");
+    let other_nonce = ("x-acs-signature-nonce", "0123456789abcdef0123456789abcdef".to_owned());
+    assert_eq!(replayed(&fake, &[other_nonce]).await["Code"], "SignatureDoesNotMatch");
     assert_eq!(fake.accepted().len(), 1);
 }
 

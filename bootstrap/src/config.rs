@@ -21,7 +21,7 @@ use domain::Mobile;
 use figment::Figment;
 use figment::error::Kind;
 use figment::providers::{Env, Format, Serialized, Toml};
-use providers::messaging::{SmtpSettings, SmtpTls, TencentSmsSettings};
+use providers::messaging::{AliyunSmsSettings, SmtpSettings, SmtpTls, TencentSmsSettings};
 use providers::oauth::{QqSettings, WeChatSettings};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ pub use log_format::LogFormat;
 pub use masked_secret::MASK as SECRET_MASK;
 pub use setting::Setting;
 use setting::{EnvValue, settings};
-pub use sms_provider::SmsProvider;
+pub use sms_provider::{RealSmsProvider, SmsProvider};
 
 // Each setting once: its doc comment is the configuration table's meaning, its name in upper
 // case the environment variable, its name the TOML key, and its type decides whether the
@@ -185,12 +185,27 @@ settings! {
     /// seconds one mail may take, connecting included, before it counts as a temporary failure
     #[serde(with = "durations::seconds")]
     smtp_timeout_secs: Duration = Duration::from_secs(10);
-    /// `dev` (log and `/dev/outbox/`) or `tencent` (Tencent Cloud SMS); `aliyun` is refused as
-    /// not available yet
-    sms_provider: SmsProvider = SmsProvider::Dev;
-    /// the API key pair's SecretId (CAM); required with `SMS_PROVIDER=tencent`
+    /// `dev` (log and `/dev/outbox/`), or the real providers in order of preference: `aliyun`
+    /// (Alibaba Cloud SMS), `tencent` (Tencent Cloud SMS) or both (`aliyun,tencent`): a message the
+    /// first cannot carry (out of balance or service, throttled account-wide, failing) goes to the next
+    sms_provider: SmsProvider = SmsProvider::DEV;
+    /// the AccessKey ID (RAM); required when `SMS_PROVIDER` names `aliyun`
+    aliyun_access_key_id: Option<String> = None;
+    /// the AccessKey secret; required when `SMS_PROVIDER` names `aliyun`
+    #[serde(serialize_with = "masked_secret::serialize")]
+    aliyun_access_key_secret: Option<SecretString> = None;
+    /// the approved signature (签名); required with `aliyun`
+    aliyun_sms_sign_name: Option<String> = None;
+    /// approved template (`SMS_…`) for registration codes, whose one variable is `${code}`; required
+    /// with `aliyun`
+    aliyun_sms_register_template_code: Option<String> = None;
+    /// the same for find-password codes; required with `aliyun`
+    aliyun_sms_reset_template_code: Option<String> = None;
+    /// dysmsapi base URL
+    aliyun_sms_endpoint: String = AliyunSmsSettings::DEFAULT_ENDPOINT.into();
+    /// the API key pair's SecretId (CAM); required when `SMS_PROVIDER` names `tencent`
     tencent_sms_secret_id: Option<String> = None;
-    /// the API key pair's SecretKey (CAM); required with `SMS_PROVIDER=tencent`
+    /// the API key pair's SecretKey (CAM); required when `SMS_PROVIDER` names `tencent`
     #[serde(serialize_with = "masked_secret::serialize")]
     tencent_sms_secret_key: Option<SecretString> = None;
     /// the SMS application's `SmsSdkAppId`; required
@@ -206,7 +221,7 @@ settings! {
     tencent_sms_region: String = TencentSmsSettings::DEFAULT_REGION.into();
     /// API base URL
     tencent_sms_endpoint: String = TencentSmsSettings::DEFAULT_ENDPOINT.into();
-    /// seconds one SMS request may take before it counts as a temporary failure
+    /// seconds one SMS request may take before it counts as a failure of the provider
     #[serde(with = "durations::seconds")]
     sms_timeout_secs: Duration = TencentSmsSettings::DEFAULT_TIMEOUT;
     /// QQ Connect app id (APP ID)
@@ -348,6 +363,7 @@ impl Config {
         self.sms_fixed_code_targets()?;
         self.smtp_settings()?;
         self.tencent_sms_settings()?;
+        self.aliyun_sms_settings()?;
         self.qq_settings()?;
         self.wechat_settings()?;
         self.email_fixed_code_targets()?;
@@ -444,11 +460,10 @@ impl Config {
         }))
     }
 
-    /// The Tencent Cloud SMS settings when `SMS_PROVIDER=tencent`; `None` for the development adapter.
+    /// The Tencent Cloud SMS settings when `SMS_PROVIDER` names `tencent`; `None` otherwise.
     pub fn tencent_sms_settings(&self) -> Result<Option<TencentSmsSettings>, ConfigError> {
-        match self.sms_provider {
-            SmsProvider::Dev => return Ok(None),
-            SmsProvider::Tencent => {}
+        if !self.sms_provider.uses(RealSmsProvider::Tencent) {
+            return Ok(None);
         }
         let missing = |name: &str| ConfigError::Invalid(format!("SMS_PROVIDER=tencent needs {name}"));
         let required = |value: &Option<String>, name: &str| {
@@ -466,6 +481,28 @@ impl Config {
         settings.endpoint = self.tencent_sms_endpoint.trim().to_owned();
         settings.timeout = self.sms_timeout_secs;
         settings.code_valid_minutes = self.code_valid_minutes();
+        Ok(Some(settings))
+    }
+
+    /// The Alibaba Cloud SMS settings when `SMS_PROVIDER` names `aliyun`; `None` otherwise.
+    pub fn aliyun_sms_settings(&self) -> Result<Option<AliyunSmsSettings>, ConfigError> {
+        if !self.sms_provider.uses(RealSmsProvider::Aliyun) {
+            return Ok(None);
+        }
+        let missing = |name: &str| ConfigError::Invalid(format!("SMS_PROVIDER=aliyun needs {name}"));
+        let required = |value: &Option<String>, name: &str| {
+            non_empty(value.as_deref()).map(str::to_owned).ok_or_else(|| missing(name))
+        };
+        let mut settings = AliyunSmsSettings::new(
+            required(&self.aliyun_access_key_id, "ALIYUN_ACCESS_KEY_ID")?,
+            non_empty_secret(self.aliyun_access_key_secret.as_ref())
+                .ok_or_else(|| missing("ALIYUN_ACCESS_KEY_SECRET"))?,
+            required(&self.aliyun_sms_sign_name, "ALIYUN_SMS_SIGN_NAME")?,
+            required(&self.aliyun_sms_register_template_code, "ALIYUN_SMS_REGISTER_TEMPLATE_CODE")?,
+            required(&self.aliyun_sms_reset_template_code, "ALIYUN_SMS_RESET_TEMPLATE_CODE")?,
+        );
+        settings.endpoint = self.aliyun_sms_endpoint.trim().to_owned();
+        settings.timeout = self.sms_timeout_secs;
         Ok(Some(settings))
     }
 
@@ -601,7 +638,7 @@ mod tests {
 
     fn tencent() -> Config {
         Config {
-            sms_provider: SmsProvider::Tencent,
+            sms_provider: SmsProvider::only(RealSmsProvider::Tencent),
             tencent_sms_secret_id: Some("AKIDexample".into()),
             tencent_sms_secret_key: Some("secret-key".into()),
             tencent_sms_sdk_app_id: Some("1400006666".into()),
@@ -679,7 +716,7 @@ mod tests {
     fn a_value_its_type_refuses_stops_the_load_naming_the_variable_and_the_value() {
         for (variable, value) in [
             ("SMTP_TLS", "ssl"),
-            ("SMS_PROVIDER", "aliyun"),
+            ("SMS_PROVIDER", "aliyun,twilio"),
             ("SMS_PROVIDER", "twilio"),
             ("LOG_FORMAT", "yaml"),
             ("TRUSTED_PROXIES", "proxy.local"),
@@ -713,6 +750,30 @@ mod tests {
         let missing = Config { tencent_sms_secret_key: Some("  ".into()), ..tencent() };
         assert!(
             matches!(missing.tencent_sms_settings(), Err(ConfigError::Invalid(m)) if m.contains("TENCENT_SMS_SECRET_KEY"))
+        );
+    }
+
+    #[test]
+    fn aliyun_settings_need_every_key_and_come_with_tencent_in_a_list() {
+        let aliyun = Config {
+            sms_provider: "aliyun,tencent".parse().unwrap(),
+            aliyun_access_key_id: Some("LTAIexample".into()),
+            aliyun_access_key_secret: Some("secret".into()),
+            aliyun_sms_sign_name: Some("美多商城".into()),
+            aliyun_sms_register_template_code: Some("SMS_1".into()),
+            aliyun_sms_reset_template_code: Some("SMS_2".into()),
+            ..tencent()
+        };
+        let settings = aliyun.aliyun_sms_settings().unwrap().unwrap();
+        assert_eq!(
+            (settings.sign_name.as_str(), settings.endpoint.as_str()),
+            ("美多商城", "https://dysmsapi.aliyuncs.com")
+        );
+        assert!(aliyun.tencent_sms_settings().unwrap().is_some());
+        assert!(tencent().aliyun_sms_settings().unwrap().is_none());
+        let missing = Config { aliyun_sms_reset_template_code: None, ..aliyun };
+        assert!(
+            matches!(missing.validate(), Err(ConfigError::Invalid(m)) if m.contains("ALIYUN_SMS_RESET_TEMPLATE_CODE"))
         );
     }
 

@@ -14,6 +14,7 @@ use bootstrap::Config;
 use bootstrap::config::SETTINGS;
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::{Value, json};
+use test_support::fake_aliyun_sms::{self, FakeAliyunSms};
 use test_support::fake_qq::{self, FakeQq};
 use test_support::fake_tencent_sms::{self, FakeTencentSms};
 use test_support::fake_wechat::{self, FakeWeChat};
@@ -32,6 +33,7 @@ const SECRETS: &[(&str, &str)] = &[
     ("JWT_SECRET", JWT_SECRET),
     ("SMTP_PASSWORD", SMTP_PASSWORD),
     ("TENCENT_SMS_SECRET_KEY", fake_tencent_sms::SECRET_KEY),
+    ("ALIYUN_ACCESS_KEY_SECRET", fake_aliyun_sms::ACCESS_KEY_SECRET),
     ("QQ_CLIENT_SECRET", fake_qq::CLIENT_SECRET),
     ("WECHAT_MP_SECRET", fake_wechat::MP_SECRET),
     ("WECHAT_WEB_SECRET", fake_wechat::WEB_SECRET),
@@ -45,6 +47,8 @@ const REDIS_PASSWORD: &str = "SECRET-redis-6b2d8f0a4c1e";
 struct Providers {
     smtp: SmtpSink,
     sms: FakeTencentSms,
+    /// The first SMS provider, out of service, so that codes go on to Tencent.
+    aliyun: FakeAliyunSms,
     qq: FakeQq,
     wechat: FakeWeChat,
 }
@@ -54,6 +58,11 @@ impl Providers {
         Self {
             smtp: SmtpSink::plain().await,
             sms: FakeTencentSms::start().await,
+            aliyun: {
+                let aliyun = FakeAliyunSms::start().await;
+                aliyun.answer(fake_aliyun_sms::Answer::Refused("isv.OUT_OF_SERVICE", "业务停机"));
+                aliyun
+            },
             qq: FakeQq::start().await,
             wechat: FakeWeChat::start().await,
         }
@@ -75,7 +84,12 @@ impl Providers {
             ("SMTP_TLS", "none".to_owned()),
             ("SMTP_USERNAME", SMTP_USER.to_owned()),
             ("MAIL_FROM", "no-reply@example.com".to_owned()),
-            ("SMS_PROVIDER", "tencent".to_owned()),
+            ("SMS_PROVIDER", "aliyun,tencent".to_owned()),
+            ("ALIYUN_ACCESS_KEY_ID", fake_aliyun_sms::ACCESS_KEY_ID.to_owned()),
+            ("ALIYUN_SMS_SIGN_NAME", fake_aliyun_sms::SIGN_NAME.to_owned()),
+            ("ALIYUN_SMS_REGISTER_TEMPLATE_CODE", fake_aliyun_sms::REGISTER_TEMPLATE.to_owned()),
+            ("ALIYUN_SMS_RESET_TEMPLATE_CODE", fake_aliyun_sms::RESET_PASSWORD_TEMPLATE.to_owned()),
+            ("ALIYUN_SMS_ENDPOINT", self.aliyun.endpoint()),
             ("TENCENT_SMS_SECRET_ID", fake_tencent_sms::SECRET_ID.to_owned()),
             ("TENCENT_SMS_SDK_APP_ID", fake_tencent_sms::SDK_APP_ID.to_owned()),
             ("TENCENT_SMS_SIGN_NAME", fake_tencent_sms::SIGN_NAME.to_owned()),
@@ -136,7 +150,8 @@ async fn a_service_logging_everything_logs_no_secret() {
     let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     wait_until_ready(&client, &base).await;
 
-    // An SMS code through Tencent Cloud (signed with the secret key), a registration and a
+    // An SMS code signed for Alibaba Cloud (the AccessKey secret), which is out of service, then
+    // through Tencent Cloud (signed with the secret key), a registration and a
     // login (tokens signed with the JWT secret), a code mail through SMTP (signed in with the
     // password), a QQ authorize URL, and a mini-program login (the AppSecret in WeChat's query).
     let mobile = "13800138000";
@@ -144,6 +159,7 @@ async fn a_service_logging_everything_logs_no_secret() {
     let sent = client.get(format!("{base}/sms_codes/{mobile}/?image_code_id={id}&text={text}")).send().await.unwrap();
     assert_eq!(sent.status(), StatusCode::OK);
     let sms = providers.sms.next_request_to(mobile, WAIT).await;
+    assert_eq!(providers.aliyun.next_request_to(mobile, WAIT).await.code(), sms.code());
     let registration = json!({"username": "secretive", "password": "correct-horse", "password2": "correct-horse",
         "mobile": mobile, "sms_code": sms.code(), "allow": "true"});
     let registered = client.post(format!("{base}/users/")).json(&registration).send().await.unwrap();
@@ -172,7 +188,10 @@ async fn a_service_logging_everything_logs_no_secret() {
 
     stop(&mut service).await;
     let log = std::fs::read_to_string(&log_path).unwrap();
-    assert!(log.contains("TRACE") && log.contains("tencent sms: sent"), "not the whole log:\n{log}");
+    assert!(
+        log.contains("TRACE") && log.contains("tencent sms: sent") && log.contains("aliyun sms: not sent"),
+        "not the whole log:\n{log}"
+    );
     assert_eq!(secrets_in(&log), Vec::<&str>::new(), "secrets in the log");
 }
 
@@ -220,9 +239,10 @@ async fn the_configuration_table_errors_and_debug_show_no_secret() {
         }
         let config = Config::load(None).map_err(|error| error.to_string())?;
         let debug = format!(
-            "{config:#?} {:?} {:?} {:?} {:?}",
+            "{config:#?} {:?} {:?} {:?} {:?} {:?}",
             config.smtp_settings(),
             config.tencent_sms_settings(),
+            config.aliyun_sms_settings(),
             config.qq_settings(),
             config.wechat_settings()
         );

@@ -2,8 +2,9 @@
 //! a load balancer: a token of one is accepted by the other, the 60 s resend
 //! limit holds across both, every queued message is delivered once, a session
 //! ended on one is refused by it at once and by the other within a second (its
-//! account cache hears of the change on Redis), and a profile changed on one
-//! is what the other reads within that second. The sessions test runs again
+//! account cache hears of the change on Redis), a profile changed on one
+//! is what the other reads within that second, and with `SMS_PROVIDER=aliyun,tencent` each message
+//! reaches exactly one provider that takes it. The sessions test runs again
 //! on a Redis Cluster with PostgreSQL behind PgBouncer in transaction mode.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
@@ -554,4 +555,71 @@ async fn a_sign_out_everywhere_and_a_name_taken_unannounced_reach_the_other_inst
         assert!(tokio::time::Instant::now() < deadline, "B still answers the taken mobile as free");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Two instances sending through `SMS_PROVIDER=aliyun,tencent`, Alibaba out of service for
+/// some of the messages: every message reaches exactly one provider that takes it, once.
+#[tokio::test]
+async fn two_instances_send_each_message_once_through_the_provider_list() {
+    use test_support::fake_aliyun_sms::{self, FakeAliyunSms};
+    use test_support::fake_tencent_sms::{self, FakeTencentSms};
+
+    let aliyun = FakeAliyunSms::start().await;
+    for _ in 0..3 {
+        aliyun.answer_once(fake_aliyun_sms::Answer::Refused("isv.OUT_OF_SERVICE", "业务停机"));
+    }
+    let tencent = FakeTencentSms::start().await;
+    let (aliyun_endpoint, tencent_endpoint) = (aliyun.endpoint(), tencent.endpoint());
+    let env = [
+        ("DEV_OUTBOX", "true"),
+        ("SMS_PROVIDER", "aliyun,tencent"),
+        ("ALIYUN_ACCESS_KEY_ID", fake_aliyun_sms::ACCESS_KEY_ID),
+        ("ALIYUN_ACCESS_KEY_SECRET", fake_aliyun_sms::ACCESS_KEY_SECRET),
+        ("ALIYUN_SMS_SIGN_NAME", fake_aliyun_sms::SIGN_NAME),
+        ("ALIYUN_SMS_REGISTER_TEMPLATE_CODE", fake_aliyun_sms::REGISTER_TEMPLATE),
+        ("ALIYUN_SMS_RESET_TEMPLATE_CODE", fake_aliyun_sms::RESET_PASSWORD_TEMPLATE),
+        ("ALIYUN_SMS_ENDPOINT", &aliyun_endpoint),
+        ("TENCENT_SMS_SECRET_ID", fake_tencent_sms::SECRET_ID),
+        ("TENCENT_SMS_SECRET_KEY", fake_tencent_sms::SECRET_KEY),
+        ("TENCENT_SMS_SDK_APP_ID", fake_tencent_sms::SDK_APP_ID),
+        ("TENCENT_SMS_SIGN_NAME", fake_tencent_sms::SIGN_NAME),
+        ("TENCENT_SMS_REGISTER_TEMPLATE_ID", fake_tencent_sms::REGISTER_TEMPLATE),
+        ("TENCENT_SMS_RESET_TEMPLATE_ID", fake_tencent_sms::RESET_PASSWORD_TEMPLATE),
+        ("TENCENT_SMS_REGION", fake_tencent_sms::REGION),
+        ("TENCENT_SMS_ENDPOINT", &tencent_endpoint),
+    ];
+    let Some((a, b, client)) = two_ready_instances("provider_list", &env).await else { return };
+
+    let mobiles: Vec<String> = (0..10).map(|i| format!("1391111{i:04}")).collect();
+    for (i, mobile) in mobiles.iter().enumerate() {
+        let instance = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(instance.request_code(&client, mobile).await, StatusCode::OK);
+    }
+    // Sent messages per number, at either provider.
+    let sent = || {
+        let mut per_mobile: HashMap<String, usize> = HashMap::new();
+        let at_aliyun = aliyun.accepted().into_iter().filter(|r| r.answer == fake_aliyun_sms::Answer::Sent);
+        for request in at_aliyun {
+            *per_mobile.entry(request.phone_number().to_owned()).or_default() += 1;
+        }
+        for request in tencent.accepted().into_iter().filter(|r| r.answer == fake_tencent_sms::Answer::Sent) {
+            *per_mobile.entry(request.phone_number().trim_start_matches("+86").to_owned()).or_default() += 1;
+        }
+        per_mobile
+    };
+    for _ in 0..100 {
+        if mobiles.iter().all(|m| sent().contains_key(m)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Give a second delivery, if there were one, time to show up.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let per_mobile = sent();
+    for mobile in &mobiles {
+        assert_eq!(per_mobile.get(mobile), Some(&1), "sends to {mobile}: {per_mobile:?}");
+    }
+    assert_eq!(tencent.accepted().len(), 3, "the three messages Alibaba could not carry, and only those");
+    let out_ids: std::collections::HashSet<String> = aliyun.accepted().iter().map(|r| r.out_id().to_owned()).collect();
+    assert_eq!(out_ids.len(), 10, "one outbox id per message at Alibaba: {out_ids:?}");
 }

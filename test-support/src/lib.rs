@@ -7,7 +7,7 @@
 //! missing service into a failure.
 //!
 //! Stand-ins for the message providers, used by the adapters' tests and the HTTP
-//! tests alike: [`smtp_sink`] (an SMTP server), [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
+//! tests alike: [`smtp_sink`] (an SMTP server), [`fake_aliyun_sms`], [`fake_tencent_sms`], [`fake_qq`] and [`fake_wechat`].
 //! [`captured_logs`] shows what an adapter or the server logged, to check what it never logs.
 //! [`tcp_proxy`] cuts a backend's connections for one test (an HTTP outage, a cache that must go deaf);
 //! [`redis_cluster`] is a Redis Cluster of a test's own, whose masters it may kill; [`redis_sentinel`] a
@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod backends;
 pub mod captured_logs;
+pub mod fake_aliyun_sms;
 pub mod fake_qq;
 pub mod fake_tencent_sms;
 pub mod fake_wechat;

@@ -3,7 +3,8 @@
 
 mod in_flight;
 
-use application::ports::OutboxCounts;
+use application::ports::{AttemptOutcome, ClaimedMessage, OutboxCounts, ProviderAttempts};
+use async_trait::async_trait;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -30,6 +31,12 @@ struct RouteLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BackendLabels {
     backend: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProviderLabels {
+    provider: String,
+    outcome: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -76,6 +83,7 @@ pub struct ServiceMetrics {
     backend_errors: Family<BackendLabels, Counter>,
     limits_hit: Family<RouteLabels, Counter>,
     outbox: Family<StatusLabels, Gauge>,
+    provider_sends: Family<ProviderLabels, Counter>,
     pub hashing: HashingGauges,
     pub account_cache: AccountCacheGauges,
     pub taken_names: TakenNamesGauges,
@@ -107,6 +115,13 @@ impl ServiceMetrics {
             "outbox_messages",
             "Outbox messages waiting for delivery (pending) or given up (dead)",
             outbox.clone(),
+        );
+        let provider_sends = Family::<ProviderLabels, Counter>::default();
+        registry.register(
+            "sms_sends",
+            "Text messages handed to a real SMS provider, by provider and outcome (sent, temporary, unavailable: \
+             the next provider was tried, rejected)",
+            provider_sends.clone(),
         );
         let hashing = HashingGauges::default();
         registry.register(
@@ -147,7 +162,18 @@ impl ServiceMetrics {
             "1 while the taken-names filter is built and answering (0: building, deaf, or turned off)",
             taken_names.ready.clone(),
         );
-        Self { registry, requests, latency, backend_errors, limits_hit, outbox, hashing, account_cache, taken_names }
+        Self {
+            registry,
+            requests,
+            latency,
+            backend_errors,
+            limits_hit,
+            outbox,
+            provider_sends,
+            hashing,
+            account_cache,
+            taken_names,
+        }
     }
 
     /// One answered request; `route` is the route template (`/sms_codes/{mobile}/`), never the raw path.
@@ -173,5 +199,14 @@ impl ServiceMetrics {
         let mut text = String::new();
         encode(&mut text, &self.registry)?;
         Ok(text)
+    }
+}
+
+/// Counts every provider's try at a text message.
+#[async_trait]
+impl ProviderAttempts for ServiceMetrics {
+    async fn record(&self, _queued: Option<&ClaimedMessage>, provider: &'static str, outcome: AttemptOutcome) {
+        let labels = ProviderLabels { provider: provider.to_owned(), outcome: outcome.as_str().to_owned() };
+        self.provider_sends.get_or_create(&labels).inc();
     }
 }

@@ -55,6 +55,14 @@ fn temporary(result: Result<(), DeliveryError>) -> String {
     }
 }
 
+/// The provider could not carry the message now: retried later, or the next provider tried.
+fn unavailable(result: Result<(), DeliveryError>) -> String {
+    match result {
+        Err(DeliveryError::Unavailable(text)) => text,
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn sends_a_registration_code_with_the_registration_template() {
     let fake = FakeTencentSms::start().await;
@@ -158,7 +166,6 @@ async fn per_number_refusals_are_rejected_with_the_provider_code_and_message() {
         ("InvalidParameterValue.IncorrectPhoneNumber", "incorrect mobile number format"),
         ("FailedOperation.ContainSensitiveWord", "the SMS content contains sensitive words"),
         ("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SmsSdkAppId verification failed"),
-        ("FailedOperation.InsufficientBalanceInSmsPackage", "insufficient balance in the SMS package"),
     ] {
         fake.answer(Answer::NumberStatus(code, message));
         let text = rejected(sender.send(&register_code()).await);
@@ -189,12 +196,26 @@ async fn per_number_rate_limits_are_temporary() {
 }
 
 #[tokio::test]
-async fn request_level_errors_of_the_provider_are_temporary() {
+async fn no_balance_or_an_exhausted_daily_quota_make_the_provider_unavailable() {
+    let fake = FakeTencentSms::start().await;
+    let sender = sender(&fake);
+    for (code, message) in [
+        ("FailedOperation.InsufficientBalanceInSmsPackage", "insufficient balance in the SMS package"),
+        ("LimitExceeded.AppDailyLimit", "the daily limit of the SMS application is exceeded"),
+    ] {
+        fake.answer(Answer::NumberStatus(code, message));
+        let text = unavailable(sender.send(&register_code()).await);
+        assert!(text.contains(code), "{code}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn request_level_errors_of_the_provider_make_it_unavailable() {
     let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for code in ["InternalError", "InternalError.Timeout", "RequestLimitExceeded", "ResourceUnavailable"] {
         fake.answer(Answer::RequestError(code, "please try again later"));
-        let text = temporary(sender.send(&register_code()).await);
+        let text = unavailable(sender.send(&register_code()).await);
         assert!(text.contains(code) && text.contains("RequestId ed93f3cb-f35e-473f-b9f3-0d451b8b79c6"), "{text}");
     }
 }
@@ -217,58 +238,58 @@ async fn request_level_errors_of_the_request_are_rejected() {
 }
 
 #[tokio::test]
-async fn http_server_errors_are_temporary() {
+async fn http_server_errors_make_the_provider_unavailable() {
     let fake = FakeTencentSms::start().await;
     let sender = sender(&fake);
     for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE] {
         fake.answer(Answer::HttpStatus(status));
-        let text = temporary(sender.send(&register_code()).await);
+        let text = unavailable(sender.send(&register_code()).await);
         assert!(text.contains(status.as_str()), "{text}");
     }
 }
 
 /// A followed 307 would send the signed request, code included, again to wherever it points.
 #[tokio::test]
-async fn a_redirect_is_temporary_and_not_followed() {
+async fn a_redirect_is_not_followed_and_makes_the_provider_unavailable() {
     let fake = FakeTencentSms::start().await;
     fake.answer(Answer::Redirect);
 
-    let text = temporary(sender(&fake).send(&register_code()).await);
+    let text = unavailable(sender(&fake).send(&register_code()).await);
 
     assert!(text.contains("307"), "{text}");
     assert_eq!(fake.requests(), 1);
 }
 
 #[tokio::test]
-async fn an_answer_that_is_not_tencents_json_is_temporary() {
+async fn an_answer_that_is_not_tencents_json_makes_the_provider_unavailable() {
     let fake = FakeTencentSms::start().await;
     fake.answer(Answer::Garbage);
 
-    let text = temporary(sender(&fake).send(&register_code()).await);
+    let text = unavailable(sender(&fake).send(&register_code()).await);
 
     assert!(text.contains("unreadable answer"), "{text}");
 }
 
 #[tokio::test]
-async fn an_unreachable_endpoint_is_temporary() {
+async fn an_unreachable_endpoint_makes_the_provider_unavailable() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("address").port()
     };
     let sender = TencentSmsSender::new(settings(&format!("http://127.0.0.1:{port}"))).expect("valid settings");
 
-    let text = temporary(sender.send(&register_code()).await);
+    let text = unavailable(sender.send(&register_code()).await);
 
     assert!(text.contains("cannot connect"), "{text}");
 }
 
 #[tokio::test]
-async fn a_server_slower_than_the_timeout_is_temporary() {
+async fn a_server_slower_than_the_timeout_makes_the_provider_unavailable() {
     let fake = FakeTencentSms::start().await;
     fake.answer(Answer::Slow(Duration::from_secs(5)));
     let started = std::time::Instant::now();
 
-    let text = temporary(sender(&fake).send(&register_code()).await);
+    let text = unavailable(sender(&fake).send(&register_code()).await);
 
     assert!(text.contains("timed out"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(3), "gave up after {:?}", started.elapsed());

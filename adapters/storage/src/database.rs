@@ -5,7 +5,8 @@ use std::time::Duration;
 use application::Backend;
 use application::ports::{
     AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox, NotReady,
-    OAuthIdentityRepository, PasswordChangeStore, ReadinessProbe, RefreshTokenStore, RegistrationStore, UserRepository,
+    OAuthIdentityRepository, PasswordChangeStore, ProviderAttempts, ReadinessProbe, RefreshTokenStore,
+    RegistrationStore, UserRepository,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -203,6 +204,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteOutbox::new(pool.clone(), wakeup)),
             Self::Postgres(pool) => Arc::new(PostgresOutbox::new(pool.clone(), wakeup)),
+        }
+    }
+
+    /// Where each provider's try at an outbox message is recorded, in the message's row.
+    pub fn provider_attempts(&self) -> Arc<dyn ProviderAttempts> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteOutbox::new(pool.clone(), Arc::new(Notify::new()))),
+            Self::Postgres(pool) => Arc::new(PostgresOutbox::new(pool.clone(), Arc::new(Notify::new()))),
         }
     }
 

@@ -2,7 +2,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::{
-    Channel, ClaimedMessage, CodePurpose, MessageContent, MessageOutbox, MessagingError, OutgoingMessage,
+    AttemptOutcome, Channel, ClaimedMessage, CodePurpose, MessageContent, MessageOutbox, MessagingError,
+    OutgoingMessage, ProviderAttempts,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -174,6 +175,26 @@ macro_rules! sql_outbox {
 
             async fn mark_dead(&self, id: i64, error: &str) -> Result<(), MessagingError> {
                 self.settle(id, "dead", Some(error)).await
+            }
+        }
+
+        /// Appends `<attempt> <provider> <outcome>` to the row's `provider_attempts`.
+        #[async_trait]
+        impl ProviderAttempts for $name {
+            async fn record(&self, queued: Option<&ClaimedMessage>, provider: &'static str, outcome: AttemptOutcome) {
+                let Some(queued) = queued else { return };
+                let entry = format!("{} {provider} {}", queued.attempt, outcome.as_str());
+                let appended = sqlx::query(
+                    "UPDATE outbox_messages SET provider_attempts = CASE WHEN provider_attempts = '' THEN $1 \
+                     ELSE provider_attempts || ', ' || $1 END WHERE id = $2",
+                )
+                .bind(&entry)
+                .bind(queued.id)
+                .execute(&self.pool)
+                .await;
+                if let Err(error) = appended {
+                    tracing::warn!(id = queued.id, entry, %error, "outbox: cannot record the provider's attempt");
+                }
             }
         }
     };

@@ -23,6 +23,7 @@ mod oauth_identities;
 mod outbox_feed;
 mod password_change_store;
 mod password_hasher;
+mod provider_attempts;
 mod provider_error;
 mod rate_limiter;
 mod readiness_probe;
@@ -60,6 +61,7 @@ pub use oauth_identities::{
 pub use outbox_feed::{OutboxCounts, OutboxEntry, OutboxFeed};
 pub use password_change_store::{NewPassword, PasswordChangeStore};
 pub use password_hasher::{HashError, PasswordHasher};
+pub use provider_attempts::{AttemptOutcome, ProviderAttempts};
 pub use provider_error::ProviderError;
 pub use rate_limiter::{FailureLimits, RateDecision, RateLimit, RateLimiter, Reservation, Settlement};
 pub use readiness_probe::{NotReady, ReadinessProbe};

@@ -40,7 +40,7 @@ impl DeliverMessages {
         let claimed = self.outbox.claim_due(self.policy.batch_size, self.policy.lease).await?;
         let mut report = DeliveryReport { claimed: claimed.len(), ..DeliveryReport::default() };
         for claimed in claimed {
-            let error = match self.sender.send(&claimed.message).await {
+            let error = match self.sender.send_queued(&claimed).await {
                 Ok(()) => {
                     self.outbox.mark_sent(claimed.id).await?;
                     report.sent += 1;
@@ -116,7 +116,11 @@ mod tests {
         let mut outbox = outbox_with(vec![claimed(7, 1)]);
         outbox.expect_mark_sent().withf(|id| *id == 7).times(1).returning(|_| Ok(()));
         let mut sender = MockMessageSender::new();
-        sender.expect_send().withf(|m| m.to == "13800138000").times(1).returning(|_| Ok(()));
+        sender
+            .expect_send_queued()
+            .withf(|m| m.id == 7 && m.message.to == "13800138000")
+            .times(1)
+            .returning(|_| Ok(()));
         let report = deliver(outbox, sender).run_once().await.unwrap();
         assert_eq!(report, DeliveryReport { claimed: 1, sent: 1, retried: 0, dead: 0 });
     }
@@ -130,7 +134,7 @@ mod tests {
             .times(1)
             .returning(|_, _, _| Ok(()));
         let mut sender = MockMessageSender::new();
-        sender.expect_send().returning(|_| Err(DeliveryError::Temporary("provider busy".into())));
+        sender.expect_send_queued().returning(|_| Err(DeliveryError::Temporary("provider busy".into())));
         let report = deliver(outbox, sender).run_once().await.unwrap();
         assert_eq!(report.retried, 1);
     }
@@ -144,7 +148,7 @@ mod tests {
             .times(1)
             .returning(|_, _| Ok(()));
         let mut sender = MockMessageSender::new();
-        sender.expect_send().returning(|_| Err(DeliveryError::Temporary("timeout".into())));
+        sender.expect_send_queued().returning(|_| Err(DeliveryError::Temporary("timeout".into())));
         assert_eq!(deliver(outbox, sender).run_once().await.unwrap().dead, 1);
     }
 
@@ -153,7 +157,7 @@ mod tests {
         let mut outbox = outbox_with(vec![claimed(7, 1)]);
         outbox.expect_mark_dead().times(1).returning(|_, _| Ok(()));
         let mut sender = MockMessageSender::new();
-        sender.expect_send().returning(|_| Err(DeliveryError::Rejected("invalid number".into())));
+        sender.expect_send_queued().returning(|_| Err(DeliveryError::Rejected("invalid number".into())));
         assert_eq!(deliver(outbox, sender).run_once().await.unwrap().dead, 1);
     }
 

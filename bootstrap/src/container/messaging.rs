@@ -3,16 +3,16 @@
 
 use std::sync::Arc;
 
-use application::ports::OutboxFeed;
 use application::ports::{CaptchaStore, Channel, MessageOutbox, MessageSender};
+use application::ports::{OutboxFeed, ProviderAttempts};
 use providers::messaging::{
-    ChannelRouter, DevMessageSender, DevOutbox, RecordingCaptchaStore, RecordingMessageOutbox, SmtpMessageSender,
-    TencentSmsSender,
+    AliyunSmsSender, ChannelRouter, DevMessageSender, DevOutbox, FailoverSender, RecordingCaptchaStore,
+    RecordingMessageOutbox, SmtpMessageSender, TencentSmsSender,
 };
 use storage::Database;
 use tokio::sync::Notify;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, RealSmsProvider};
 use crate::server::StartError;
 
 pub(super) struct Messaging {
@@ -29,8 +29,15 @@ pub(super) struct Messaging {
 }
 
 impl Messaging {
-    pub fn wire(config: &Config, database: &Database, captchas: Arc<dyn CaptchaStore>) -> Result<Self, StartError> {
-        let senders = open_senders(config, Arc::new(database.outbox_feed()))?;
+    /// `attempts` also records each SMS provider's try (the metrics); the outbox row always does.
+    pub fn wire(
+        config: &Config,
+        database: &Database,
+        captchas: Arc<dyn CaptchaStore>,
+        attempts: Arc<dyn ProviderAttempts>,
+    ) -> Result<Self, StartError> {
+        let attempts = vec![database.provider_attempts(), attempts];
+        let senders = open_senders(config, Arc::new(database.outbox_feed()), attempts)?;
         let captchas: Arc<dyn CaptchaStore> = match &senders.dev_outbox {
             Some(dev_outbox) => Arc::new(RecordingCaptchaStore::new(captchas, dev_outbox.clone())),
             // With the outbox off no captcha answer may be readable anywhere.
@@ -60,14 +67,18 @@ struct Senders {
     dev_outbox: Option<Arc<DevOutbox>>,
 }
 
-/// SMTP when `SMTP_HOST` is set and Tencent Cloud SMS when `SMS_PROVIDER=tencent`;
+/// SMTP when `SMTP_HOST` is set and the real SMS providers `SMS_PROVIDER` names, in its order;
 /// otherwise that channel goes to the development adapter, which shows codes
 /// only while the development outbox is on (see [`Config::dev_outbox_decision`]).
-fn open_senders(config: &Config, outbox_feed: Arc<dyn OutboxFeed>) -> Result<Senders, StartError> {
+fn open_senders(
+    config: &Config,
+    outbox_feed: Arc<dyn OutboxFeed>,
+    attempts: Vec<Arc<dyn ProviderAttempts>>,
+) -> Result<Senders, StartError> {
     let smtp = config.smtp_settings()?;
-    let tencent = config.tencent_sms_settings()?;
-    let (outbox_on, reason) = config.dev_outbox_decision(tencent.is_none(), smtp.is_none());
-    let dev_channels = [(Channel::Sms, tencent.is_none()), (Channel::Email, smtp.is_none())]
+    let sms_dev = config.sms_provider.is_dev();
+    let (outbox_on, reason) = config.dev_outbox_decision(sms_dev, smtp.is_none());
+    let dev_channels = [(Channel::Sms, sms_dev), (Channel::Email, smtp.is_none())]
         .into_iter()
         .filter_map(|(channel, dev)| dev.then_some(channel))
         .collect();
@@ -92,17 +103,38 @@ fn open_senders(config: &Config, outbox_feed: Arc<dyn OutboxFeed>) -> Result<Sen
             dev.clone()
         }
     };
-    let sms: Arc<dyn MessageSender> = match tencent {
-        Some(settings) => {
-            tracing::info!(endpoint = %settings.endpoint, region = %settings.region, "sending SMS through Tencent Cloud");
+    let sms: Arc<dyn MessageSender> = if sms_dev {
+        tracing::warn!("development SMS adapter in use: SMS is not sent");
+        dev
+    } else {
+        let mut providers = Vec::new();
+        for provider in config.sms_provider.providers() {
+            providers.push((provider.as_str(), open_sms_provider(config, *provider)?));
+        }
+        tracing::info!(providers = %config.sms_provider, "sending SMS through these providers, in this order");
+        Arc::new(FailoverSender::new(providers, attempts))
+    };
+    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox })
+}
+
+/// One real SMS provider, from its settings.
+fn open_sms_provider(config: &Config, provider: RealSmsProvider) -> Result<Arc<dyn MessageSender>, StartError> {
+    let not_configured =
+        || ConfigError::Invalid(format!("SMS_PROVIDER names {} without its settings", provider.as_str()));
+    Ok(match provider {
+        RealSmsProvider::Tencent => {
+            let settings = config.tencent_sms_settings()?.ok_or_else(not_configured)?;
+            tracing::info!(endpoint = %settings.endpoint, region = %settings.region, "Tencent Cloud SMS");
             Arc::new(
                 TencentSmsSender::new(settings).map_err(|e| ConfigError::Invalid(format!("Tencent Cloud SMS: {e}")))?,
             )
         }
-        None => {
-            tracing::warn!("development SMS adapter in use: SMS is not sent");
-            dev
+        RealSmsProvider::Aliyun => {
+            let settings = config.aliyun_sms_settings()?.ok_or_else(not_configured)?;
+            tracing::info!(endpoint = %settings.endpoint, "Alibaba Cloud SMS");
+            Arc::new(
+                AliyunSmsSender::new(settings).map_err(|e| ConfigError::Invalid(format!("Alibaba Cloud SMS: {e}")))?,
+            )
         }
-    };
-    Ok(Senders { router: Arc::new(ChannelRouter::new(sms, email)), dev_outbox })
+    })
 }

@@ -65,8 +65,8 @@ impl Container {
         let database = open_database(config).await?;
         migrate_at_start(config, &database).await?;
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
-        let messaging = Messaging::wire(config, &database, cache.captchas)?;
         let metrics = Arc::new(ServiceMetrics::new());
+        let messaging = Messaging::wire(config, &database, cache.captchas, metrics.clone())?;
         let hasher = open_password_hasher(config, &metrics)?;
         let policies = Policies::read(config)?;
 

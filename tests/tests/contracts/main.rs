@@ -94,6 +94,18 @@ impl FreshDatabase {
 }
 
 impl FreshDatabase {
+    /// The outbox row's `provider_attempts`, read with SQL (no port reads it back).
+    pub async fn provider_attempts(&self, id: i64) -> String {
+        use storage::Database;
+        const READ: &str = "SELECT provider_attempts FROM outbox_messages WHERE id = $1";
+        match &self.database {
+            Database::Sqlite(pool) => sqlx::query_scalar(READ).bind(id).fetch_one(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(READ).bind(id).fetch_one(pool).await.unwrap(),
+        }
+    }
+}
+
+impl FreshDatabase {
     /// How many rows `table` holds, counted with SQL (no port counts them).
     pub async fn rows(&self, table: &str) -> i64 {
         use storage::Database;

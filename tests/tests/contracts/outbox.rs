@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use application::ports::{Channel, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage};
+use application::ports::{AttemptOutcome, Channel, CodePurpose, MessageContent, MessageOutbox, OutgoingMessage};
 use chrono::{TimeDelta, Utc};
 use domain::VerificationCode;
 use tokio::sync::Notify;
@@ -16,7 +16,7 @@ struct Fixture {
     /// A second pool on the same table: another instance's worker.
     other_instance: Arc<dyn MessageOutbox>,
     wakeup: Arc<Notify>,
-    _fresh: FreshDatabase,
+    fresh: FreshDatabase,
 }
 
 async fn fixture(fresh: FreshDatabase) -> Fixture {
@@ -26,7 +26,7 @@ async fn fixture(fresh: FreshDatabase) -> Fixture {
         outbox: fresh.database.outbox(wakeup.clone()),
         other_instance: other.outbox(Arc::new(Notify::new())),
         wakeup,
-        _fresh: fresh,
+        fresh,
     }
 }
 
@@ -53,6 +53,7 @@ contract_suite!(
         a_retry_waits_until_it_is_due,
         concurrent_workers_claim_each_message_exactly_once,
         every_kind_of_content_comes_back_as_it_was_queued,
+        each_provider_try_is_recorded_in_the_row_in_order,
     ]
 );
 
@@ -173,4 +174,21 @@ async fn concurrent_workers_claim_each_message_exactly_once(f: Fixture) {
     let distinct: HashSet<i64> = all.iter().copied().collect();
     assert_eq!(all.len(), 40, "every message claimed exactly once");
     assert_eq!(distinct.len(), 40);
+}
+
+async fn each_provider_try_is_recorded_in_the_row_in_order(f: Fixture) {
+    f.outbox.enqueue(message("13800138000")).await.unwrap();
+    let attempts = f.fresh.database.provider_attempts();
+    let first = f.outbox.claim_due(10, Duration::from_secs(60)).await.unwrap().remove(0);
+    assert_eq!(f.fresh.provider_attempts(first.id).await, "", "nothing before a provider tried");
+    attempts.record(Some(&first), "aliyun", AttemptOutcome::Unavailable).await;
+    attempts.record(Some(&first), "tencent", AttemptOutcome::Temporary).await;
+    f.outbox.mark_retry(first.id, Utc::now(), "tencent sms: busy").await.unwrap();
+    let second = f.outbox.claim_due(10, Duration::from_secs(60)).await.unwrap().remove(0);
+    attempts.record(Some(&second), "aliyun", AttemptOutcome::Sent).await;
+    // A message sent outside the outbox has no row to record in.
+    attempts.record(None, "aliyun", AttemptOutcome::Sent).await;
+    f.outbox.mark_sent(second.id).await.unwrap();
+
+    assert_eq!(f.fresh.provider_attempts(first.id).await, "1 aliyun unavailable, 1 tencent temporary, 2 aliyun sent");
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use application::ports::{Channel, DeliveryError, MessageSender, OutgoingMessage};
+use application::ports::{Channel, ClaimedMessage, DeliveryError, MessageSender, OutgoingMessage};
 use async_trait::async_trait;
 
 /// Hands each message to the sender of its channel, so text messages and
@@ -22,6 +22,13 @@ impl MessageSender for ChannelRouter {
         match message.channel {
             Channel::Sms => self.sms.send(message).await,
             Channel::Email => self.email.send(message).await,
+        }
+    }
+
+    async fn send_queued(&self, queued: &ClaimedMessage) -> Result<(), DeliveryError> {
+        match queued.message.channel {
+            Channel::Sms => self.sms.send_queued(queued).await,
+            Channel::Email => self.email.send_queued(queued).await,
         }
     }
 }

@@ -16,6 +16,36 @@ const TRANSIENT: &[&str] = &[
     "FailedOperation.MarketingSendTimeConstraint",
 ];
 
+/// The account cannot send now, whatever the number: no balance left, or its daily quota
+/// spent. Another provider may carry the message.
+const ACCOUNT_EXHAUSTED: &[&str] = &["FailedOperation.InsufficientBalanceInSmsPackage", "LimitExceeded.AppDailyLimit"];
+
+/// What a failure with this code means for the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// A per-window limit of this number (or of the account's frequency policy): the same
+    /// provider takes it later; another would only reach the person twice.
+    Later,
+    /// The provider is failing, busy as a whole, out of balance or quota: retried, or handed
+    /// to the next provider.
+    Unavailable,
+    /// The same request would be refused again.
+    Permanent,
+}
+
+/// Sorts a code into [`Failure`]s.
+pub(super) fn classify(code: &str) -> Failure {
+    if ACCOUNT_EXHAUSTED.contains(&code) {
+        Failure::Unavailable
+    } else if TRANSIENT.contains(&code) {
+        Failure::Later
+    } else if is_transient(code) {
+        Failure::Unavailable
+    } else {
+        Failure::Permanent
+    }
+}
+
 /// `InternalError.*` codes that describe the request, not the provider's health.
 const PERMANENT_INTERNAL: &[&str] = &[
     "InternalError.JsonParseFail",
@@ -57,7 +87,7 @@ const PERMANENT_FAMILIES: &[&str] = &[
 ///
 /// An unknown code counts as transient: the outbox gives up after a few attempts anyway,
 /// while taking a new kind of outage for a permanent refusal would lose the code.
-pub(super) fn is_transient(code: &str) -> bool {
+fn is_transient(code: &str) -> bool {
     if TRANSIENT.contains(&code) {
         return true;
     }
@@ -127,6 +157,17 @@ mod tests {
         ] {
             assert!(is_transient(code), "{code}");
         }
+    }
+
+    #[test]
+    fn per_number_limits_wait_while_provider_trouble_and_an_exhausted_account_make_it_unavailable() {
+        assert_eq!(classify("LimitExceeded.PhoneNumberOneHourLimit"), Failure::Later);
+        assert_eq!(classify("InternalError.Timeout"), Failure::Unavailable);
+        assert_eq!(classify("RequestLimitExceeded"), Failure::Unavailable);
+        assert_eq!(classify("FailedOperation.InsufficientBalanceInSmsPackage"), Failure::Unavailable);
+        assert_eq!(classify("LimitExceeded.AppDailyLimit"), Failure::Unavailable);
+        assert_eq!(classify("LimitExceeded.PhoneNumberDailyLimit"), Failure::Permanent);
+        assert_eq!(classify("InvalidParameterValue.IncorrectPhoneNumber"), Failure::Permanent);
     }
 
     #[test]

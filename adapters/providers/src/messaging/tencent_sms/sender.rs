@@ -6,7 +6,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use reqwest::{Client, Url};
 use secrecy::ExposeSecret;
 
-use super::error_codes::is_transient;
+use super::error_codes::{Failure, classify};
 use super::send_sms_request::SendSmsRequest;
 use super::send_sms_response::{self, SendSmsOutcome};
 use super::settings::TencentSmsSettings;
@@ -115,10 +115,10 @@ impl TencentSmsSender {
         if !status.is_success() {
             // Tencent itself answers every outcome with 200; anything else came from a
             // gateway or proxy on the way, which is worth another try.
-            return Err(DeliveryError::Temporary(format!("tencent sms: HTTP {status}")));
+            return Err(DeliveryError::Unavailable(format!("tencent sms: HTTP {status}")));
         }
         let answer = response.bytes().await.map_err(transport_failure)?;
-        send_sms_response::parse(&answer).map_err(|e| DeliveryError::Temporary(format!("tencent sms: {e}")))
+        send_sms_response::parse(&answer).map_err(|e| DeliveryError::Unavailable(format!("tencent sms: {e}")))
     }
 }
 
@@ -161,23 +161,28 @@ impl MessageSender for TencentSmsSender {
                 Ok(())
             }
             SendSmsOutcome::Failed { code, message, request_id } => {
-                let transient = is_transient(&code);
+                let failure = classify(&code);
                 tracing::warn!(
                     recipient,
                     purpose = purpose.as_str(),
                     provider_code = code,
                     request_id,
-                    transient,
+                    failure = ?failure,
                     "tencent sms: not sent"
                 );
                 let text = format!("tencent sms: {code}: {message} (RequestId {request_id})");
-                Err(if transient { DeliveryError::Temporary(text) } else { DeliveryError::Rejected(text) })
+                Err(match failure {
+                    Failure::Later => DeliveryError::Temporary(text),
+                    Failure::Unavailable => DeliveryError::Unavailable(text),
+                    Failure::Permanent => DeliveryError::Rejected(text),
+                })
             }
         }
     }
 }
 
-/// No answer at all (timeout, refused connection, broken body): always worth another try.
+/// No answer at all (timeout, refused connection, broken body): the provider is unreachable,
+/// worth another try or the next provider.
 fn transport_failure(error: reqwest::Error) -> DeliveryError {
-    DeliveryError::Temporary(format!("tencent sms: {}", transport_failure_reason(error)))
+    DeliveryError::Unavailable(format!("tencent sms: {}", transport_failure_reason(error)))
 }

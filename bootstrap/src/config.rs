@@ -4,6 +4,7 @@ mod cors_origins;
 mod database_pooler;
 mod durations;
 mod ip_nets;
+mod key_files;
 mod log_format;
 mod masked_secret;
 mod setting;
@@ -24,6 +25,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use providers::messaging::{AliyunSmsSettings, SmtpSettings, SmtpTls, TencentSmsSettings};
 use providers::oauth::{QqSettings, WeChatSettings};
 use secrecy::{ExposeSecret, SecretString};
+use security::AccessTokenAlgorithm;
 use serde::{Deserialize, Serialize};
 use storage::DatabaseKind;
 
@@ -32,6 +34,7 @@ pub use connection_url::ConnectionUrl;
 pub use cors_origins::CorsOrigins;
 pub use database_pooler::DatabasePooler;
 pub use ip_nets::IpNets;
+pub use key_files::KeyFiles;
 pub use log_format::LogFormat;
 pub use masked_secret::MASK as SECRET_MASK;
 pub use setting::Setting;
@@ -46,7 +49,7 @@ pub use sms_provider::{RealSmsProvider, SmsProvider};
 settings! {
     /// listen address
     bind_addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8000));
-    /// where the embedded mode keeps its SQLite file and generated JWT secret
+    /// where the embedded mode keeps its SQLite file and generated JWT secret and key
     data_dir: PathBuf = PathBuf::from("./data");
     /// `sqlite://…` (embedded) or `postgres://…`
     database_url: Option<ConnectionUrl> = None, shown "`sqlite://$DATA_DIR/accounts.db`";
@@ -69,6 +72,16 @@ settings! {
     /// HS256 key, at least 32 bytes; also keys the digests of one-time codes
     #[serde(serialize_with = "masked_secret::serialize")]
     jwt_secret: Option<SecretString> = None, shown "unset: generated into `DATA_DIR/jwt_secret` in embedded mode";
+    /// what access tokens are signed with: `HS256` (`JWT_SECRET`, which every verifying service must
+    /// then hold), or `ES256` or `EdDSA` (a key pair whose public keys `GET /.well-known/jwks.json`
+    /// publishes); flow tokens and code digests stay on `JWT_SECRET` either way
+    jwt_algorithm: AccessTokenAlgorithm = AccessTokenAlgorithm::Hs256;
+    /// PKCS#8 PEM private key of `JWT_ALGORITHM` `ES256` or `EdDSA` (`meiduo-accounts keys generate`
+    /// writes one)
+    jwt_private_key_file: Option<PathBuf> = None, shown "unset: generated into `DATA_DIR/jwt_<algorithm>_key.pem` in embedded mode";
+    /// comma-separated public-key PEM files of earlier keys of `JWT_ALGORITHM`: their tokens still
+    /// verify and they stay published until those expire (see [Security notes](security.md))
+    jwt_verify_key_files: KeyFiles = KeyFiles::default(), shown "none";
     /// access-token lifetime in seconds (must be positive)
     #[serde(with = "durations::seconds")]
     jwt_lifetime_secs: Duration = Duration::from_secs(24 * 60 * 60);

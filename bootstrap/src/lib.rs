@@ -1,6 +1,7 @@
 //! The composition root: reads configuration, picks and wires the adapters,
 //! and runs the HTTP server. `main.rs` is the `meiduo-accounts` command line.
 
+pub mod access_token_keys;
 pub mod config;
 pub mod container;
 pub mod docs;

@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bootstrap::access_token_keys::generate_key_pair;
 use bootstrap::shutdown_signal::ShutdownSignal;
 use bootstrap::{Application, Config, StartError, container, telemetry};
 use clap::{Parser, Subcommand};
+use security::AccessTokenAlgorithm;
 
 #[derive(Parser)]
 #[command(name = "meiduo-accounts", version, about = "The account service of the Meiduo shop")]
@@ -31,6 +33,11 @@ enum Command {
     Openapi,
     /// Print the configuration table of docs/configuration.md, written from the declared settings, and exit.
     ConfigTable,
+    /// Access-token key pairs (`JWT_ALGORITHM` `ES256` or `EdDSA`).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
     /// Time password hashes at the production cost on this machine and print
     /// the milliseconds one takes (the login ceiling is CPUs ÷ that time).
     HashCost {
@@ -44,6 +51,21 @@ enum Command {
         /// and the last-level cache).
         #[arg(long, default_value_t = 1)]
         threads: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write a new private key (PKCS#8 PEM, mode 0600, for `JWT_PRIVATE_KEY_FILE`) and its public key
+    /// beside it (`.pub.pem`, for `JWT_VERIFY_KEY_FILES` after the next rotation), and print their
+    /// paths and the key's `kid`. Never overwrites a file; never prints the private key.
+    Generate {
+        /// `ES256` or `EdDSA`.
+        #[arg(long, default_value = "EdDSA")]
+        algorithm: AccessTokenAlgorithm,
+        /// Where the private key goes.
+        #[arg(long, default_value = "jwt_key.pem")]
+        out: PathBuf,
     },
 }
 
@@ -67,6 +89,20 @@ fn main() -> ExitCode {
     }
     if let Some(Command::HashCost { rounds, threads }) = cli.command {
         return hash_cost(rounds, threads);
+    }
+    if let Some(Command::Keys { action: KeysCommand::Generate { algorithm, out } }) = &cli.command {
+        return match generate_key_pair(*algorithm, out) {
+            Ok(written) => {
+                println!("private key: {}", written.private_key.display());
+                println!("public key:  {}", written.public_key.display());
+                println!("kid:         {}", written.kid);
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("meiduo-accounts: {error}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
@@ -94,7 +130,9 @@ fn main() -> ExitCode {
                 config.auto_migrate &= !no_migrate;
                 serve(config).await
             }
-            None | Some(Command::Openapi | Command::ConfigTable | Command::HashCost { .. }) => serve(config).await,
+            None | Some(Command::Openapi | Command::ConfigTable | Command::HashCost { .. } | Command::Keys { .. }) => {
+                serve(config).await
+            }
         }
     });
     match result {

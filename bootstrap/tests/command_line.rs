@@ -136,6 +136,59 @@ fn outside_the_embedded_mode_a_jwt_secret_is_required() {
 }
 
 #[test]
+fn keys_generate_writes_a_key_pair_once_and_prints_no_private_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("jwt_key.pem");
+    for algorithm in ["EdDSA", "ES256"] {
+        let _ = std::fs::remove_file(&private);
+        let _ = std::fs::remove_file(dir.path().join("jwt_key.pub.pem"));
+        let generate = || {
+            command(dir.path())
+                .args(["keys", "generate", "--algorithm", algorithm, "--out"])
+                .arg(&private)
+                .output()
+                .unwrap()
+        };
+        let output = generate();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let pem = std::fs::read_to_string(&private).unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "{algorithm}");
+        let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+        assert!(!stdout.contains(&body[..32]) && !stdout.contains("PRIVATE"), "{stdout}");
+        assert!(stdout.contains("jwt_key.pub.pem") && stdout.contains("kid:"), "{stdout}");
+        let public = std::fs::read_to_string(dir.path().join("jwt_key.pub.pem")).unwrap();
+        assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&private).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let again = generate();
+        assert_eq!(again.status.code(), Some(1), "an existing key is never overwritten");
+        assert_eq!(std::fs::read_to_string(&private).unwrap(), pem);
+    }
+    let refused = command(dir.path()).args(["keys", "generate", "--algorithm", "HS256"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+}
+
+#[test]
+fn outside_the_embedded_mode_an_asymmetric_algorithm_needs_a_private_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(dir.path())
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env("JWT_SECRET", "x".repeat(32))
+        .env("JWT_ALGORITHM", "EdDSA")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("JWT_PRIVATE_KEY_FILE is required"));
+    let bad = command(dir.path()).env("JWT_ALGORITHM", "none").output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("must be HS256, ES256 or EdDSA"));
+}
+
+#[test]
 #[cfg(unix)]
 fn sigterm_stops_the_server_gracefully() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! Started with `RUST_LOG=trace` and every secret set, the service writes no secret to its log
 //! while it signs tokens, sends mail and SMS through real adapters and talks to QQ and WeChat;
-//! neither does `config-table`, a refused start, nor the configuration's `Debug`.
+//! neither does `config-table`, a refused start, nor the configuration's `Debug`; nor does a service signing
+//! access tokens with a private key show any part of it.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 // Jail's closures must return figment's large error; it is not ours to box.
 #![allow(clippy::result_large_err)]
@@ -193,6 +194,91 @@ async fn a_service_logging_everything_logs_no_secret() {
         "not the whole log:\n{log}"
     );
     assert_eq!(secrets_in(&log), Vec::<&str>::new(), "secrets in the log");
+}
+
+/// The base64 lines of a PEM key: none may turn up in a log or a message.
+fn pem_lines(pem: &str) -> Vec<&str> {
+    pem.lines().filter(|line| !line.starts_with("-----") && !line.is_empty()).collect()
+}
+
+/// With `JWT_ALGORITHM=EdDSA` in the embedded mode the private key is generated into `DATA_DIR`;
+/// logging everything while it signs tokens, and refusing a key of the wrong curve, show no part of a
+/// private key.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_service_signing_with_a_private_key_logs_no_part_of_it() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let log_path = data_dir.path().join("service.log");
+    let port = free_port();
+    let mut service = Command::new(BINARY)
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", data_dir.path())
+        .env("JWT_ALGORITHM", "EdDSA")
+        .env("RUST_LOG", "trace")
+        .env("PASSWORD_HASH_CONCURRENCY", "1")
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start meiduo-accounts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
+    wait_until_ready(&client, &base).await;
+    let mobile = "13800138000";
+    let (id, text) = captcha(&client, &base).await;
+    let sent = client.get(format!("{base}/sms_codes/{mobile}/?image_code_id={id}&text={text}")).send().await.unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+    let mut code = None;
+    for _ in 0..100 {
+        let outbox: Value = client.get(format!("{base}/dev/outbox/")).send().await.unwrap().json().await.unwrap();
+        code = outbox["messages"][0]["code"].as_str().map(str::to_owned);
+        if code.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let registration = json!({"username": "signer", "password": "correct-horse", "password2": "correct-horse",
+        "mobile": mobile, "sms_code": code.expect("a code in the outbox"), "allow": "true"});
+    let registered = client.post(format!("{base}/users/")).json(&registration).send().await.unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let token = registered.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let me = client.get(format!("{base}/user/")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let jwks = client.get(format!("{base}/.well-known/jwks.json")).send().await.unwrap().text().await.unwrap();
+    stop(&mut service).await;
+
+    let key = std::fs::read_to_string(data_dir.path().join("jwt_eddsa_key.pem")).unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("DEBUG") && log.contains("generated an access-token key"), "not the whole log:\n{log}");
+    for line in pem_lines(&key) {
+        assert!(!log.contains(line) && !jwks.contains(line), "a line of the private key was shown");
+    }
+
+    // A private key of another curve is refused by name, without its content.
+    let es256 = data_dir.path().join("es256.pem");
+    let generated = StdCommand::new(BINARY)
+        .args(["keys", "generate", "--algorithm", "ES256", "--out"])
+        .arg(&es256)
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let refused = StdCommand::new(BINARY)
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", data_dir.path())
+        .env("JWT_ALGORITHM", "EdDSA")
+        .env("JWT_PRIVATE_KEY_FILE", &es256)
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let shown = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert!(shown.contains("JWT_PRIVATE_KEY_FILE"), "{shown}");
+    for line in pem_lines(&std::fs::read_to_string(&es256).unwrap()) {
+        assert!(!shown.contains(line), "a line of the refused key was shown: {shown}");
+    }
 }
 
 /// The configuration table, a start refused for a bad value or an unreachable database, and

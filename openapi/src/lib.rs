@@ -10,8 +10,8 @@ use http_api::ErrorBody;
 use http_api::dto;
 use http_api::dto::{DevCaptcha, DevMessage};
 use http_api::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, metrics, password_reset, qq_login, sessions, users,
-    verification, wechat_login, wechat_web_login,
+    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
+    users, verification, wechat_login, wechat_web_login,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -65,6 +65,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         wechat_login::phone,
         health::live,
         health::ready,
+        jwks::jwks,
         metrics::metrics,
         dev_outbox::dev_outbox,
     ),
@@ -100,6 +101,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::MessageResponse,
         dto::HealthStatus,
         dto::Readiness,
+        dto::JwkSetResponse,
+        dto::PublicJwk,
         dto::DevOutboxResponse,
         DevMessage,
         DevCaptcha,
@@ -113,7 +116,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         (name = "find password", description = "The four classic steps of password recovery"),
         (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),
         (name = "qq login", description = "QQ Connect login with first-time binding (404 while QQ is not configured)"),
-        (name = "operations", description = "Health checks and metrics"),
+        (name = "operations", description = "Health checks, metrics and the public keys of access tokens"),
         (name = "development", description = "Only while the development outbox is on (both channels on the development adapter, or `DEV_OUTBOX=true`; never with `TRUSTED_PROXIES`), and only to direct loopback requests without forwarding headers; 404 otherwise"),
     )
 )]
@@ -133,8 +136,8 @@ impl Modify for JwtSecurity {
                     .bearer_format("JWT")
                     .description(Some(
                         "Access token from `POST /authorizations/` or `POST /users/`. Send `Authorization: Bearer <token>`; \
-                         the classic pages' `Authorization: JWT <token>` is accepted too. An HS256 JWT (header `typ` \
-                         `JWT`) with the claims `iss, aud, token_type (access), user_id, username, exp, iat, jti, ver`; \
+                         the classic pages' `Authorization: JWT <token>` is accepted too. A JWT (header `typ` `JWT`) signed \
+                         with `JWT_ALGORITHM`: HS256, or ES256 or EdDSA with a `kid` of `/.well-known/jwks.json`, with the claims `iss, aud, token_type (access), user_id, username, exp, iat, jti, ver`; \
                          a token without this service's `iss` and `aud` and `token_type` `access` is refused.",
                     ))
                     .build(),

@@ -9,8 +9,8 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 
 use super::auth::require_auth;
 use super::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, metrics, password_reset, qq_login, sessions, users,
-    verification, wechat_login, wechat_web_login,
+    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
+    users, verification, wechat_login, wechat_web_login,
 };
 use super::no_store::no_store;
 use super::state::ApiState;
@@ -62,7 +62,8 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("user/sessions/revoke").hoop(require_auth).post(sessions::revoke_all_sessions))
         .push(Router::with_path("health/live").get(health::live))
         .push(Router::with_path("health/ready").get(health::ready))
-        .push(Router::with_path("metrics").get(metrics::metrics));
+        .push(Router::with_path("metrics").get(metrics::metrics))
+        .push(Router::with_path(".well-known/jwks.json").get(jwks::jwks));
     if dev_mode {
         router = router.push(Router::with_path("dev/outbox").get(dev_outbox::dev_outbox));
     }

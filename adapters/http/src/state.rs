@@ -12,6 +12,7 @@ use salvo::prelude::Depot;
 
 use super::api_error::ApiError;
 use super::client_ip::ClientIpResolver;
+use super::dto::JwkSetResponse;
 use super::metrics_endpoint::MetricsEndpoint;
 use super::oauth_flow_cookie::OAuthFlowCookie;
 
@@ -94,6 +95,8 @@ pub struct ApiState {
     pub client_ip: ClientIpResolver,
     pub max_body_bytes: usize,
     pub metrics: MetricsEndpoint,
+    /// The public keys of access tokens; `None` while they are HS256.
+    pub jwks: Option<JwkSetResponse>,
 }
 
 impl ApiState {

@@ -1,15 +1,16 @@
+use std::collections::HashMap;
 use std::time::Duration;
 
 use application::ports::{AccessClaims, IssuedToken, TokenError, TokenIssuer};
 use chrono::{DateTime, Utc};
 use domain::{User, UserId};
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use super::ServiceSecret;
-use super::jwt_validation::hs256_until_exp;
+use super::jwt_validation::until_exp;
+use super::{AccessTokenKeys, ServiceSecret};
 
 /// The `token_type` of an access token (simplejwt's claim and value, so Django services read
 /// it as they read their own). Another token signed with the same key, or made by
@@ -35,32 +36,77 @@ struct Claims {
     ver: i64,
 }
 
-/// HS256 access tokens (header `typ` `JWT`) with the claims `iss, aud, token_type, user_id,
+/// Access tokens (header `typ` `JWT`) with the claims `iss, aud, token_type, user_id,
 /// username, exp, iat, jti, sid, ver`. A token is accepted only with this service's `iss`, an `aud`
 /// naming the configured audience and `token_type` `access`: a token of the right shape signed
 /// with the same secret for another purpose or by another issuer is refused.
+///
+/// Signed with HS256 and the service secret, or with ES256/EdDSA and a private key whose `kid`
+/// every header names: a token is then accepted only with the configured algorithm and the `kid`
+/// of a known key (the current one or an earlier one still verifying), so neither `alg: none`, an
+/// HS256 token keyed with a public key, nor an unknown key passes.
 pub struct JwtTokenIssuer {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    header: Header,
+    verifying: Verifying,
     validation: Validation,
     lifetime: Duration,
     issuer: String,
     audience: String,
 }
 
+/// What a token's signature is checked with.
+enum Verifying {
+    /// The one HS256 key; a `kid` in the header is not looked at (as before asymmetric keys).
+    Shared(DecodingKey),
+    /// The key the header's `kid` names.
+    ByKid(HashMap<String, DecodingKey>),
+}
+
 impl JwtTokenIssuer {
+    /// HS256 tokens signed with the service secret.
     pub fn new(secret: &ServiceSecret, lifetime: Duration, issuer: &str, audience: &str) -> Self {
+        Self::signed_with(&AccessTokenKeys::Shared(secret.clone()), lifetime, issuer, audience)
+    }
+
+    /// Tokens signed with `keys`' algorithm and current key.
+    pub fn signed_with(keys: &AccessTokenKeys, lifetime: Duration, issuer: &str, audience: &str) -> Self {
         // A logged-out token's revocation outlives `exp` by `REVOCATION_RETENTION_MARGIN`.
-        let mut validation = hs256_until_exp(&["exp", "iat", "iss", "aud"]);
+        let mut validation = until_exp(keys.algorithm().jwt(), &["exp", "iat", "iss", "aud"]);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
+        // `Header::new` sets `typ` to `JWT`.
+        let mut header = Header::new(keys.algorithm().jwt());
+        let (encoding, verifying) = match keys {
+            AccessTokenKeys::Shared(secret) => (
+                EncodingKey::from_secret(secret.expose_secret()),
+                Verifying::Shared(DecodingKey::from_secret(secret.expose_secret())),
+            ),
+            AccessTokenKeys::Asymmetric { current, .. } => {
+                header.kid = Some(current.public_key().kid().to_owned());
+                let known =
+                    keys.verification_keys().into_iter().map(|key| (key.kid().to_owned(), key.decoding().clone()));
+                (current.encoding(), Verifying::ByKid(known.collect()))
+            }
+        };
         Self {
-            encoding: EncodingKey::from_secret(secret.expose_secret()),
-            decoding: DecodingKey::from_secret(secret.expose_secret()),
+            encoding,
+            header,
+            verifying,
             validation,
             lifetime,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+        }
+    }
+
+    fn decoding_key(&self, token: &str) -> Result<&DecodingKey, TokenError> {
+        match &self.verifying {
+            Verifying::Shared(key) => Ok(key),
+            Verifying::ByKid(keys) => {
+                let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
+                header.kid.and_then(|kid| keys.get(&kid)).ok_or(TokenError::Invalid)
+            }
         }
     }
 }
@@ -98,17 +144,16 @@ impl TokenIssuer for JwtTokenIssuer {
         // A new session is named after its first token.
         let session_id = session.map_or_else(|| claims.jti.clone(), str::to_owned);
         let claims = Claims { sid: Some(session_id.clone()), ..claims };
-        // `Header::new` sets `typ` to `JWT`.
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        let token = encode(&self.header, &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok(IssuedToken { token, expires_in_secs: self.lifetime.as_secs(), session_id })
     }
 
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid,
-        })?;
+        let data =
+            decode::<Claims>(token, self.decoding_key(token)?, &self.validation).map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })?;
         if data.header.typ.as_deref() != Some(JWT) || data.claims.token_type != ACCESS {
             return Err(TokenError::Invalid);
         }
@@ -127,7 +172,13 @@ impl TokenIssuer for JwtTokenIssuer {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use domain::Profile;
+    use jsonwebtoken::Algorithm;
+    use secrecy::ExposeSecret;
+
+    use crate::{AccessTokenAlgorithm, SigningKey, VerificationKey};
 
     use super::*;
 
@@ -258,5 +309,99 @@ mod tests {
         let elsewhere =
             JwtTokenIssuer::new(&ServiceSecret::from(SECRET), Duration::from_secs(60), "another-service", AUDIENCE);
         assert_eq!(issuer.verify(&elsewhere.issue(&user(), None).unwrap().token), Err(TokenError::Invalid));
+    }
+
+    fn asymmetric(current: SigningKey, earlier: Vec<VerificationKey>) -> JwtTokenIssuer {
+        let keys = AccessTokenKeys::Asymmetric { current: Box::new(current), earlier };
+        JwtTokenIssuer::signed_with(&keys, Duration::from_secs(60), ISSUER, AUDIENCE)
+    }
+
+    fn header_of(token: &str) -> Header {
+        decode_header(token).unwrap()
+    }
+
+    #[test]
+    fn asymmetric_tokens_name_their_key_and_verify_with_its_public_half_alone() {
+        for algorithm in [AccessTokenAlgorithm::EdDsa, AccessTokenAlgorithm::Es256] {
+            let key = SigningKey::generate(algorithm).unwrap();
+            let public = VerificationKey::from_pem(algorithm, key.public_key().to_pem()).unwrap();
+            let kid = key.public_key().kid().to_owned();
+            let issuer = asymmetric(key, Vec::new());
+            let token = issuer.issue(&user(), None).unwrap().token;
+            let header = header_of(&token);
+            assert_eq!((header.alg, header.kid.as_deref()), (algorithm.jwt(), Some(kid.as_str())));
+            assert_eq!(issuer.verify(&token).unwrap().user_id, UserId(42));
+
+            let mut validation = until_exp(algorithm.jwt(), &["exp"]);
+            validation.set_audience(&[AUDIENCE]);
+            let claims = decode::<Claims>(&token, public.decoding(), &validation).unwrap().claims;
+            assert_eq!((claims.user_id, claims.token_type.as_str()), (42, "access"));
+        }
+    }
+
+    #[test]
+    fn a_rotated_key_keeps_verifying_the_tokens_it_signed_until_it_is_dropped() {
+        let algorithm = AccessTokenAlgorithm::EdDsa;
+        let old = SigningKey::generate(algorithm).unwrap();
+        let old_public = old.public_key().clone();
+        let before = asymmetric(old, Vec::new()).issue(&user(), None).unwrap().token;
+
+        let new = SigningKey::generate(algorithm).unwrap();
+        let new_pem = new.to_pem().unwrap();
+        let new_kid = new.public_key().kid().to_owned();
+        let rotated = asymmetric(new, vec![old_public]);
+        assert!(rotated.verify(&before).is_ok(), "a token of the earlier key");
+        let after = rotated.issue(&user(), None).unwrap().token;
+        assert_eq!(header_of(&after).kid, Some(new_kid));
+
+        let dropped = asymmetric(SigningKey::from_pem(algorithm, new_pem.expose_secret()).unwrap(), Vec::new());
+        assert!(dropped.verify(&after).is_ok());
+        assert_eq!(dropped.verify(&before), Err(TokenError::Invalid), "the earlier key is no longer known");
+    }
+
+    #[test]
+    fn no_algorithm_confusion_passes() {
+        let key = SigningKey::generate(AccessTokenAlgorithm::EdDsa).unwrap();
+        let public = key.public_key().clone();
+        let kid = Some(public.kid().to_owned());
+        let eddsa = asymmetric(key, Vec::new());
+        let mut cases: Vec<(&str, String)> = Vec::new();
+
+        // HS256 keyed with what is public: the PEM, and the raw key as the JWK gives it.
+        let hs256 = Header { kid: kid.clone(), ..Header::new(Algorithm::HS256) };
+        cases.push(("HS256 with the PEM as secret", sign_hs256(&hs256, public.to_pem().as_bytes())));
+        let x = serde_json::to_value(public.jwk()).unwrap()["x"].as_str().unwrap().to_owned();
+        cases.push(("HS256 with the JWK's x as secret", sign_hs256(&hs256, x.as_bytes())));
+        cases.push(("HS256 with the service secret", sign_hs256(&hs256, SECRET)));
+
+        let body = URL_SAFE_NO_PAD.encode(claims().to_string());
+        let none = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{}"}}"#, public.kid()));
+        cases.push(("alg none", format!("{none}.{body}.")));
+
+        let stranger = SigningKey::generate(AccessTokenAlgorithm::EdDsa).unwrap();
+        let unknown = Header { kid: Some(stranger.public_key().kid().to_owned()), ..Header::new(Algorithm::EdDSA) };
+        cases.push(("an unknown kid", encode(&unknown, &claims(), &stranger.encoding()).unwrap()));
+        let borrowed = Header { kid: kid.clone(), ..Header::new(Algorithm::EdDSA) };
+        cases.push(("another key under this kid", encode(&borrowed, &claims(), &stranger.encoding()).unwrap()));
+        let own = eddsa.issue(&user(), None).unwrap().token;
+        let unnamed = Header::new(Algorithm::EdDSA);
+        cases.push(("no kid", encode(&unnamed, &claims(), &eddsa.encoding).unwrap()));
+
+        let es256 = SigningKey::generate(AccessTokenAlgorithm::Es256).unwrap();
+        let other_alg = Header { kid: kid.clone(), ..Header::new(Algorithm::ES256) };
+        cases.push(("ES256 where EdDSA is configured", encode(&other_alg, &claims(), &es256.encoding()).unwrap()));
+        let es_issuer = asymmetric(es256, Vec::new());
+        cases.push(("an ES256 token of its own key", es_issuer.issue(&user(), None).unwrap().token));
+
+        assert!(eddsa.verify(&own).is_ok());
+        for (case, token) in cases {
+            assert_eq!(eddsa.verify(&token), Err(TokenError::Invalid), "{case}");
+        }
+        let hs256_issuer = issuer(60);
+        assert_eq!(hs256_issuer.verify(&own), Err(TokenError::Invalid), "an EdDSA token where HS256 is configured");
+    }
+
+    fn sign_hs256(header: &Header, secret: &[u8]) -> String {
+        encode(header, &claims(), &EncodingKey::from_secret(secret)).unwrap()
     }
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use providers::messaging::SmtpTls;
 use secrecy::SecretString;
+use security::AccessTokenAlgorithm;
 
-use super::{ConnectionUrl, CorsOrigins, DatabasePooler, IpNets, LogFormat, SmsProvider};
+use super::{ConnectionUrl, CorsOrigins, DatabasePooler, IpNets, KeyFiles, LogFormat, SmsProvider};
 
 /// One setting as declared, for loading and for the configuration table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +92,13 @@ impl EnvValue for PathBuf {
     }
 }
 
+impl EnvValue for Option<PathBuf> {
+    const VERBATIM: bool = true;
+    fn from_verbatim(text: String) -> Option<Result<Self, String>> {
+        Some(Ok(Some(PathBuf::from(text)).filter(|path| !path.as_os_str().is_empty())))
+    }
+}
+
 /// Text parsed by the type's `FromStr`, whose error says what is wrong.
 macro_rules! parsed_from_text {
     ($($ty:ty),+) => {
@@ -103,7 +111,7 @@ macro_rules! parsed_from_text {
     };
 }
 
-parsed_from_text!(SmtpTls, LogFormat, SmsProvider, IpNets, CorsOrigins, DatabasePooler);
+parsed_from_text!(SmtpTls, LogFormat, SmsProvider, IpNets, CorsOrigins, DatabasePooler, AccessTokenAlgorithm, KeyFiles);
 
 macro_rules! parsed_from_the_environment {
     ($($ty:ty),+) => {

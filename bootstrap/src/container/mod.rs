@@ -35,10 +35,11 @@ use self::messaging::Messaging;
 use self::oauth::{OAuthPorts, oauth_use_cases};
 use self::password_reset::password_reset_use_cases;
 use self::policies::Policies;
-use self::sessions::{SessionIssuing, session_use_cases};
+use self::sessions::{SessionIssuing, published_keys, session_use_cases};
 use self::sign_up::sign_up_use_cases;
 use self::verification::{Verification, code_use_cases};
 use self::workers::Workers;
+use crate::access_token_keys::access_token_keys;
 use crate::config::Config;
 use crate::secret::jwt_secret;
 use crate::server::StartError;
@@ -62,6 +63,7 @@ impl Container {
     )]
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let secret = jwt_secret(config)?;
+        let access_keys = access_token_keys(config, &secret)?;
         let database = open_database(config).await?;
         migrate_at_start(config, &database).await?;
         let cache = open_cache(config, CodeDigester::new(&secret)).await?;
@@ -82,7 +84,8 @@ impl Container {
             messaging.outbox.clone(),
             policies.verification.clone(),
         );
-        let issuing = SessionIssuing::wire(config, &secret, &database, &records.logins, &clock, policies.session);
+        let issuing =
+            SessionIssuing::wire(config, &secret, &access_keys, &database, &records.logins, &clock, policies.session);
         let codes = code_use_cases(
             config,
             &verification,
@@ -139,6 +142,7 @@ impl Container {
                 allow: config.metrics_allow.nets().to_vec(),
                 outbox: Arc::new(database.outbox_feed()),
             },
+            jwks: published_keys(&access_keys)?,
         };
         Ok(Self {
             state: Arc::new(state),

@@ -7,11 +7,12 @@ use application::ports::{Clock, LoginStore, TokenIssuer};
 use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
 use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
 use http_api::SessionUseCases;
-use security::{JwtTokenIssuer, ServiceSecret};
+use http_api::dto::JwkSetResponse;
+use security::{AccessTokenKeys, JwtTokenIssuer, ServiceSecret};
 use storage::Database;
 
 use super::account_records::AccountRecords;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 
 /// What starts a session, after whatever proved who the person is.
 pub(super) struct SessionIssuing {
@@ -26,14 +27,19 @@ impl SessionIssuing {
     pub fn wire(
         config: &Config,
         secret: &ServiceSecret,
+        access_keys: &AccessTokenKeys,
         database: &Database,
         logins: &Arc<dyn LoginStore>,
         clock: &Arc<dyn Clock>,
         policy: SessionPolicy,
     ) -> Self {
         let access_lifetime = config.jwt_lifetime_secs;
-        let tokens: Arc<dyn TokenIssuer> =
-            Arc::new(JwtTokenIssuer::new(secret, access_lifetime, &config.jwt_issuer, &config.jwt_audience));
+        let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtTokenIssuer::signed_with(
+            access_keys,
+            access_lifetime,
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ));
         let sessions = Arc::new(SessionIssuer::new(tokens.clone(), database.refresh_tokens(secret), policy));
         let logins = Arc::new(LoginRecorder::new(logins.clone(), clock.clone(), sessions.clone()));
         Self { tokens, sessions, logins, access_lifetime }
@@ -67,4 +73,12 @@ pub(super) fn session_use_cases(
         refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone(), ending),
         revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, database.audit_log(), clock.clone()),
     }
+}
+
+/// The JWKS as served: only the public parameters the response names are carried over.
+pub(super) fn published_keys(keys: &AccessTokenKeys) -> Result<Option<JwkSetResponse>, ConfigError> {
+    let Some(jwks) = keys.jwks() else { return Ok(None) };
+    let unpublishable = |e: serde_json::Error| ConfigError::Invalid(format!("cannot publish the JWKS: {e}"));
+    let json = serde_json::to_value(jwks).map_err(unpublishable)?;
+    serde_json::from_value(json).map(Some).map_err(unpublishable)
 }

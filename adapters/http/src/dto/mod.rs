@@ -5,6 +5,7 @@ mod binding;
 mod dev_outbox;
 mod email_binding;
 mod health;
+mod jwks;
 pub(crate) mod lenient;
 mod oauth_login;
 mod password_reset;
@@ -18,6 +19,7 @@ pub use binding::BindingResponse;
 pub use dev_outbox::{DeliveryStatus, DevCaptcha, DevMessage, DevOutboxResponse};
 pub use email_binding::{EmailVerificationQuery, SetEmailBody, SetEmailResponse};
 pub use health::{HealthStatus, Readiness};
+pub use jwks::{JwkSetResponse, PublicJwk};
 pub use oauth_login::{
     OAuthAuthorizationQuery, OAuthAuthorizationResponse, OAuthBindRequest, OAuthBindResponse, OAuthCallbackQuery,
     OAuthCallbackResponse, OAuthStartQuery,

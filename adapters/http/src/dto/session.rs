@@ -20,7 +20,7 @@ pub struct LoginRequest {
     "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 }))]
 pub struct LoginResponse {
-    /// Access token (JWT, HS256); send as `Authorization: JWT <token>` or `Bearer <token>`.
+    /// Access token (JWT of `JWT_ALGORITHM`: HS256 by default, or ES256/EdDSA verifiable with `/.well-known/jwks.json`); send as `Authorization: JWT <token>` or `Bearer <token>`.
     pub token: String,
     pub user_id: i64,
     /// Same as `user_id` (classic pages read either).

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod dev_outbox;
 pub mod email_binding;
 pub mod health;
+pub mod jwks;
 pub mod metrics;
 mod oauth_login;
 pub mod password_reset;

@@ -13,6 +13,7 @@ mod jwt_validation;
 mod service_secret;
 mod signing_key;
 mod verification_key;
+mod verified_tokens;
 
 pub use access_token_algorithm::AccessTokenAlgorithm;
 pub use access_token_keys::AccessTokenKeys;

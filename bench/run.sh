@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # The production benchmark: builds the release binary, runs it on PostgreSQL +
-# Redis and then on the embedded defaults (SQLite, in-process cache), drives
-# each with wrk over loopback, and prints one Markdown table per backend with
-# the targets of issue #14 checked against this run's own ceilings.
+# Redis, then on PostgreSQL through PgBouncer + a Redis Cluster, then on the
+# embedded defaults (SQLite, in-process cache), drives each with wrk over
+# loopback, and prints one Markdown table per backend with the targets of
+# issue #14 checked against this run's own ceilings, and the cluster's rates
+# beside the single Redis's (issue #24).
 #
 #   bash bench/run.sh            # 10 s per scenario (BENCH_SECS to change)
 #   bash bench/run.sh --smoke    # 1 s per scenario: does every step still work?
 #
-# Environment: BENCH_SECS (default 10), BENCH_BACKENDS ("postgres embedded"),
+# Environment: BENCH_SECS (default 10), BENCH_BACKENDS ("postgres cluster embedded"),
 # BENCH_BINARY (skip the build and use this binary), BENCH_PORT (18080),
 # BENCH_RUST_LOG (info, as in production: the request log is part of the cost),
 # BENCH_SERVER_ENV (more VAR=value settings for the server, space-separated, for
 # experiments such as DATABASE_MAX_CONNECTIONS=8).
 # Every rate limit is configured off (0): the bench measures the work, not the
-# limits. PostgreSQL and Redis come from .ci/backends.sh (installed and started
-# if missing); the bench uses its own database, `accounts_bench`, recreated on
-# each run, and its own Redis key prefix.
+# limits. PostgreSQL, PgBouncer, Redis and the Redis Cluster come from
+# .ci/backends.sh (installed and started if missing); the bench uses its own
+# databases, `accounts_bench` and `accounts_bench_cluster`, recreated on each
+# run, and its own Redis key prefix per run and backend.
+#
+# `cluster` is the topology of many instances (docs/deploy.md): PostgreSQL
+# through CI's PgBouncer (transaction pooling, DATABASE_POOLER=transaction, its
+# default_pool_size of server connections; the migrations run first with
+# `meiduo-accounts migrate` over a direct connection), and CI's six-node Redis
+# Cluster with REDIS_WAIT_REPLICAS=1 (each write guarding a single use or
+# counting a guess waits for one replica).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +33,7 @@ cd "$ROOT"
 
 SECS=${BENCH_SECS:-10}
 if [ "${1:-}" = "--smoke" ]; then SECS=1; fi
-BACKENDS=${BENCH_BACKENDS:-postgres embedded}
+BACKENDS=${BENCH_BACKENDS:-postgres cluster embedded}
 PORT=${BENCH_PORT:-18080}
 BASE="http://127.0.0.1:$PORT"
 CORES=$(nproc)
@@ -54,25 +64,37 @@ if [ -z "$BINARY" ]; then
   BINARY="$ROOT/target/release/meiduo-accounts"
 fi
 
-case " $BACKENDS " in
-  *" postgres "*)
-    # shellcheck source=../.ci/backends.sh
-    source .ci/backends.sh >&2
-    PG_ADMIN="postgres://postgres@127.0.0.1:5432/postgres"
-    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS accounts_bench WITH (FORCE)" >&2
-    psql "$PG_ADMIN" -qc "CREATE DATABASE accounts_bench" >&2
-    ;;
-esac
+runs() { case " $BACKENDS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+PG_DIRECT="postgres://postgres@127.0.0.1:5432"
+PGBOUNCER_ADMIN="postgres://postgres@127.0.0.1:6432/pgbouncer"
+recreate_database() { # recreate_database NAME
+  psql "$PG_DIRECT/postgres" -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >&2
+  psql "$PG_DIRECT/postgres" -qc "CREATE DATABASE $1" >&2
+}
+if runs postgres || runs cluster; then
+  # shellcheck source=../.ci/backends.sh
+  source .ci/backends.sh >&2
+fi
+if runs postgres; then recreate_database accounts_bench; fi
+if runs cluster; then
+  recreate_database accounts_bench_cluster
+  # Through the pooler `serve` does not migrate: the migrations go direct.
+  env -i PATH="$PATH" HOME="$HOME" RUST_LOG=warn DATABASE_URL="$PG_DIRECT/accounts_bench_cluster" \
+    "$BINARY" migrate >&2
+  POOL_SIZE=$(psql "$PGBOUNCER_ADMIN" -tAc "SHOW CONFIG" | awk -F'|' '$1 == "default_pool_size" {print $2}')
+fi
 
 # --- measuring ------------------------------------------------------------
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# CPU of PostgreSQL and Redis together (every process of theirs, so other
-# users of the same servers count too; the bench says so in its notes).
+# CPU of PostgreSQL, PgBouncer and Redis together (every process of theirs, the
+# single Redis and the cluster's six nodes alike, so other users of the same
+# servers count too; the bench says so in its notes).
 backend_ticks() {
   local total=0 pid
-  for pid in $(pgrep -x postgres; pgrep -x redis-server); do
+  for pid in $(pgrep -x postgres; pgrep -x pgbouncer; pgrep -x redis-server); do
     total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
   done
   echo "$total"
@@ -90,6 +112,14 @@ hash_ticks() {
   echo "$total"
 }
 
+# PgBouncer's running totals for the cluster's database: transactions and the
+# µs clients waited for a server connection (is its pool the bottleneck?).
+pool_totals() {
+  if [ "$backend" != cluster ]; then echo "0 0"; return; fi
+  psql "$PGBOUNCER_ADMIN" -tAc "SHOW STATS" |
+    awk -F'|' '$1 == "accounts_bench_cluster" {print $2, $8; found = 1} END {if (!found) print 0, 0}'
+}
+
 peak_rss_mib() { awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 declare -A RESULT
@@ -101,15 +131,16 @@ run_wrk() {
   local name=$1 threads=$2 connections=$3 script=$4 url=$5
   shift 5
   progress "$name"
-  local before_server before_backend before_hash out
+  local before_server before_backend before_hash before_pool out
   before_server=$(cpu_ticks "$SERVER_PID")
   before_backend=$(backend_ticks)
   before_hash=$(hash_ticks "$SERVER_PID")
+  before_pool=$(pool_totals)
   out=$(wrk -t"$threads" -c"$connections" -d"${SECS}s" --timeout 5s -s "bench/$script" "$url" "$@")
-  record "$name" "$out" "$before_server" "$before_backend" "$before_hash"
+  record "$name" "$out" "$before_server" "$before_backend" "$before_hash" "$before_pool"
 }
 
-# record NAME WRK_OUTPUT SERVER_TICKS_BEFORE BACKEND_TICKS_BEFORE HASH_TICKS_BEFORE
+# record NAME WRK_OUTPUT SERVER_TICKS_BEFORE BACKEND_TICKS_BEFORE HASH_TICKS_BEFORE POOL_TOTALS_BEFORE
 record() {
   local name=$1 out=$2 line
   line=$(grep '^RESULT ' <<<"$out" || true)
@@ -142,6 +173,13 @@ record() {
   RESULT[$name.hash_cpu]=$(awk -v t="$hashing_ticks" -v hz="$TICKS" -v r="$requests" \
     'BEGIN {printf "%.2f", (r > 0 ? t * 1000 / hz / r : 0)}')
   RESULT[$name.rss]=$(peak_rss_mib "$SERVER_PID")
+  local xacts waited xacts_before waited_before
+  read -r xacts waited <<<"$(pool_totals)"
+  read -r xacts_before waited_before <<<"$6"
+  RESULT[$name.pool_xacts]=$(awk -v x="$((xacts - xacts_before))" -v r="$requests" \
+    'BEGIN {printf "%.1f", (r > 0 ? x / r : 0)}')
+  RESULT[$name.pool_wait]=$(awk -v w="$((waited - waited_before))" -v r="$requests" \
+    'BEGIN {printf "%.0f", (r > 0 ? w / r : 0)}')
 }
 
 # --- the server -----------------------------------------------------------
@@ -158,15 +196,28 @@ start_server() { # start_server BACKEND
     LOGIN_ACCOUNT_FAILURES=0 LOGIN_IP_FAILURES=0 AVAILABILITY_IP_PER_MINUTE=0 CAPTCHA_IP_PER_MINUTE=0
     EMAIL_TEST_ADDRESSES="bench*=135790"
   )
+  case $backend in
+    postgres)
+      env+=(
+        DATABASE_URL="$PG_DIRECT/accounts_bench"
+        REDIS_URL="$TEST_REDIS_URL" REDIS_KEY_PREFIX="meiduo:bench:$$:"
+        JWT_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      )
+      ;;
+    cluster)
+      # As docs/deploy.md sets up many instances: the pooler, no migrations at
+      # start (done above), and one replica confirming each guarding write.
+      env+=(
+        DATABASE_URL="postgres://postgres@127.0.0.1:6432/accounts_bench_cluster"
+        DATABASE_POOLER=transaction AUTO_MIGRATE=false
+        REDIS_URL="$TEST_REDIS_CLUSTER_URL" REDIS_KEY_PREFIX="meiduo:bench:$$:cluster:" REDIS_WAIT_REPLICAS=1
+        JWT_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      )
+      ;;
+  esac
+  # Last, so that an experiment can override a backend's own settings too.
   # shellcheck disable=SC2206 # word splitting is the point: one VAR=value per word
   env+=(${BENCH_SERVER_ENV:-})
-  if [ "$backend" = postgres ]; then
-    env+=(
-      DATABASE_URL="postgres://postgres@127.0.0.1:5432/accounts_bench"
-      REDIS_URL="$TEST_REDIS_URL" REDIS_KEY_PREFIX="meiduo:bench:$$:"
-      JWT_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    )
-  fi
   if curl -s -o /dev/null "$BASE/health/live/"; then
     echo "something already answers on $BASE; set BENCH_PORT to a free port" >&2
     exit 1
@@ -306,10 +357,11 @@ for backend in $BACKENDS; do
   echo
   case $backend in
     postgres) echo "### PostgreSQL + Redis" ;;
+    cluster) echo "### PostgreSQL through PgBouncer + Redis Cluster, WAIT 1" ;;
     embedded) echo "### Embedded (SQLite, in-process cache)" ;;
   esac
   echo
-  echo "| scenario | connections | req/s | share | p50 ms | p99 ms | errors | server CPU ms/req | PostgreSQL+Redis CPU ms/req | peak RSS so far MiB |"
+  echo "| scenario | connections | req/s | share | p50 ms | p99 ms | errors | server CPU ms/req | backends CPU ms/req | peak RSS so far MiB |"
   echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"
   for row in "health|GET /health/live/|64|of itself" "user|GET /user/ (token)|64|of health" \
     "count|GET /usernames/{new}/count/|64|of health" "login|POST /authorizations/|32|of ceiling" \
@@ -339,6 +391,13 @@ for backend in $BACKENDS; do
   echo "Inside those runs the server's hashing threads spent ${RESULT[$backend.login.hash_cpu]} ms of CPU per login" \
     "and ${RESULT[$backend.register.hash_cpu]} ms per registration, so at the hash cost of those very seconds the" \
     "$CORES CPUs could do at most $login_in_run logins/s and $register_in_run registrations/s if nothing else ran."
+  if [ "$backend" = cluster ]; then
+    echo "Through PgBouncer (default_pool_size $POOL_SIZE): ${RESULT[cluster.login.pool_xacts]} transactions per login," \
+      "clients waiting ${RESULT[cluster.login.pool_wait]} µs per login for a server connection;" \
+      "${RESULT[cluster.register.pool_xacts]} and ${RESULT[cluster.register.pool_wait]} µs per registration;" \
+      "${RESULT[cluster.user.pool_xacts]} and ${RESULT[cluster.user.pool_wait]} µs per /user/," \
+      "${RESULT[cluster.count.pool_xacts]} and ${RESULT[cluster.count.pool_wait]} µs per availability check."
+  fi
   echo
   echo "Targets:"
   user_share=$(ratio "${RESULT[$backend.user.rps]}" "$health")
@@ -364,7 +423,49 @@ for backend in $BACKENDS; do
   echo "- /user/ p99 during a login flood ≤ 3 × alone: ${flood_factor} × — $(verdict "$flood_factor" 3)" \
     "(the reader's own account flooding; another account's flood: ${other_flood_factor} ×)"
 done
+
+# The cluster beside the single Redis (issue #24): the cost of the topology of
+# many instances, on one machine where it cannot be faster.
+if runs postgres && runs cluster; then
+  mark() { if awk -v a="$1" -v b="$2" 'BEGIN {exit !(a >= b)}'; then echo "✅"; else echo "❌"; fi; }
+  echo
+  echo "### PostgreSQL through PgBouncer + Redis Cluster (WAIT 1) beside PostgreSQL + Redis"
+  echo
+  echo "Target: the cluster's rates ≥ 80 % of the single Redis's; peak RSS ≤ 64 MiB on every topology."
+  echo "The hash-bound rates are also given against each run's own ceiling, timed beside it (the machine's hashing"
+  echo "speed drifts between the two runs)."
+  echo
+  echo "| scenario | single Redis req/s | cluster req/s | cluster ÷ single | |"
+  echo "|---|---:|---:|---:|---|"
+  for row in "user|GET /user/ (token)" "count|GET /usernames/{new}/count/" "login|POST /authorizations/" \
+    "register|POST /users/ (email)"; do
+    IFS='|' read -r key label <<<"$row"
+    single=${RESULT[postgres.$key.rps]}
+    cluster=${RESULT[cluster.$key.rps]}
+    share=$(ratio "$cluster" "$single")
+    note=
+    case $key in login | register)
+      note=" (of own ceilings: $(ratio "$cluster" "${RESULT[cluster.ceiling]}") % against"
+      note="$note $(ratio "$single" "${RESULT[postgres.ceiling]}") %)"
+      ;;
+    esac
+    echo "| $label | $single | $cluster | $share %$note | $(mark "$share" 80) |"
+  done
+  echo
+  echo "| topology | peak RSS MiB | |"
+  echo "|---|---:|---|"
+  for backend in $BACKENDS; do
+    case $backend in
+      postgres) label="PostgreSQL + Redis" ;;
+      cluster) label="PostgreSQL through PgBouncer + Redis Cluster, WAIT 1" ;;
+      embedded) label="Embedded" ;;
+      *) label=$backend ;;
+    esac
+    echo "| $label | ${RESULT[$backend.peak_rss]} | $(mark 64 "${RESULT[$backend.peak_rss]}") |"
+  done
+fi
 echo
-echo "Notes: every rate limit off; the load generator, the server, PostgreSQL and Redis share the $CORES CPUs;" \
-  "PostgreSQL+Redis CPU counts every process of those servers, other users of them included; wrk counts an" \
-  "answer of 400 or above as an error (\"non-2xx\"). Server logs: $WORK."
+echo "Notes: every rate limit off; the load generator, the server, PostgreSQL, PgBouncer and Redis share the" \
+  "$CORES CPUs; backends CPU counts every process of PostgreSQL, PgBouncer and Redis (the single Redis and the" \
+  "cluster's six nodes alike), other users of them included; wrk counts an answer of 400 or above as an error" \
+  "(\"non-2xx\"). Server logs: $WORK."

@@ -83,6 +83,70 @@ async fn tokens_of_each_algorithm_verify_with_the_published_keys_alone() {
     }
 }
 
+/// The verifier example for Node services (`clients/typescript/examples/verify-access-token.ts`,
+/// with `jose`), compiled by `npm run build:verifier`; `None` (skipping, or failing under
+/// `REQUIRE_BACKENDS=1`) when `npm ci` has not been run there (`.ci/run` runs it).
+fn jose_verifier(test: &str) -> Option<std::path::PathBuf> {
+    use std::io::Write;
+    use std::process::Command;
+    let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("../clients/typescript");
+    if !client.join("node_modules/jose").is_dir() {
+        assert!(
+            !test_support::backends::backends_required(),
+            "{test}: clients/typescript/node_modules is missing and REQUIRE_BACKENDS=1 (run npm ci there)"
+        );
+        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: run `npm ci` in clients/typescript first");
+        return None;
+    }
+    let built = Command::new("npm").args(["run", "-s", "build:verifier"]).current_dir(&client).status().unwrap();
+    assert!(built.success(), "npm run build:verifier");
+    Some(client.join("build/examples/verify-access-token-cli.js"))
+}
+
+/// What the jose example says of `authorization`: the claims it verified, or its refusal.
+async fn jose_verifies(cli: &Path, app: &TestApp, algorithm: &str, authorization: &str) -> Result<Value, String> {
+    let output = tokio::process::Command::new("node")
+        .arg(cli)
+        .args([app.address.as_str(), algorithm, authorization])
+        .output()
+        .await
+        .unwrap();
+    if output.status.success() {
+        Ok(serde_json::from_slice(&output.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// An independent consumer of the JWKS in another language: the jose example fetches the keys,
+/// verifies each algorithm's tokens by either header scheme, and refuses a token with a changed
+/// signature or another algorithm's.
+#[tokio::test]
+async fn the_jose_example_verifies_tokens_of_each_algorithm_and_refuses_forgeries() {
+    let Some(cli) = jose_verifier("signing_keys::jose_example") else { return };
+    for (algorithm, name) in [(AccessTokenAlgorithm::EdDsa, "EdDSA"), (AccessTokenAlgorithm::Es256, "ES256")] {
+        let app = spawn_app_with(|config| config.jwt_algorithm = algorithm).await;
+        let registered = app.register("alice", "13800138000").await;
+        let token = registered["token"].as_str().unwrap();
+        for scheme in ["JWT", "Bearer"] {
+            let claims = jose_verifies(&cli, &app, name, &format!("{scheme} {token}")).await.unwrap();
+            assert_eq!(
+                (claims["user_id"].clone(), claims["token_type"].clone()),
+                (registered["id"].clone(), json!("access"))
+            );
+        }
+        let (head, signature) = token.rsplit_once('.').unwrap();
+        let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+        let forged = format!("{head}.{flipped}{}", &signature[1..]);
+        assert!(
+            jose_verifies(&cli, &app, name, &format!("JWT {forged}")).await.is_err(),
+            "{name}: a changed signature"
+        );
+        let other = if name == "EdDSA" { "ES256" } else { "EdDSA" };
+        assert!(jose_verifies(&cli, &app, other, &format!("JWT {token}")).await.is_err(), "{name} token as {other}");
+    }
+}
+
 #[tokio::test]
 async fn hs256_publishes_no_key() {
     let app = spawn_app().await;

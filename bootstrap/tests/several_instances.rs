@@ -98,7 +98,13 @@ async fn two_ready_instances_on_a_cluster_through_pgbouncer(
         .unwrap();
     assert!(migrated.success(), "meiduo-accounts migrate over the direct connection");
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
-    let topology = [("DATABASE_POOLER", "transaction"), ("AUTO_MIGRATE", "false"), ("REDIS_WAIT_REPLICAS", "1")];
+    // Healthy replicas, perhaps slow on a machine busy with the other suites: a patient confirmation.
+    let topology = [
+        ("DATABASE_POOLER", "transaction"),
+        ("AUTO_MIGRATE", "false"),
+        ("REDIS_WAIT_REPLICAS", "1"),
+        ("REDIS_WAIT_TIMEOUT_MS", "1000"),
+    ];
     let env: Vec<(&str, &str)> = extra_env.iter().copied().chain(topology).collect();
     let a = start_instance(&database.pooled_url, &redis, &prefix, &env);
     let b = start_instance(&database.pooled_url, &redis, &prefix, &env);

@@ -214,7 +214,9 @@ async fn through_sentinel_the_cache_works_and_follows_a_failover() {
     };
     let prefix = format!("t:{}:", uuid::Uuid::new_v4().simple());
     let digester = CodeDigester::new(&ServiceSecret::from(b"contract"));
-    let cache = RedisCache::connect_confirming(&sentinel.url(), &prefix, digester, Duration::from_secs(2), ONE_REPLICA)
+    // A patient confirmation: the replica is healthy here, only perhaps slow on a busy machine.
+    let patient = ReplicaAcks { replicas: 1, timeout: Duration::from_secs(2) };
+    let cache = RedisCache::connect_confirming(&sentinel.url(), &prefix, digester, Duration::from_secs(2), patient)
         .await
         .expect("connect through Sentinel");
     let code = VerificationCode::parse("123456").unwrap();

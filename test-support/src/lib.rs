@@ -22,6 +22,7 @@ pub mod fake_qq;
 pub mod fake_tencent_sms;
 pub mod fake_wechat;
 pub mod loopback_server;
+mod redis_binaries;
 pub mod redis_cluster;
 pub mod redis_sentinel;
 pub mod smtp_sink;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::backends::backends_required;
+use crate::redis_binaries::{RedisBinaries, wait_for_port};
 
 /// How long a master may be silent before its replica takes over (the
 /// cluster's `cluster-node-timeout`, in ms): short, so a test waits little,
@@ -15,8 +15,7 @@ use crate::backends::backends_required;
 const NODE_TIMEOUT_MS: u32 = 2000;
 
 pub struct RedisCluster {
-    server: String,
-    cli: String,
+    binaries: RedisBinaries,
     directory: PathBuf,
     nodes: Vec<Node>,
 }
@@ -33,16 +32,7 @@ impl RedisCluster {
     /// failing under `REQUIRE_BACKENDS=1`) when `redis-server` or `redis-cli`
     /// is missing (`REDIS_SERVER_BIN`, `REDIS_CLI_BIN` name them).
     pub async fn start(test: &str) -> Option<Self> {
-        use std::io::Write;
-        let server = std::env::var("REDIS_SERVER_BIN").unwrap_or_else(|_| "redis-server".into());
-        let cli = std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".into());
-        for binary in [&server, &cli] {
-            if Command::new(binary).arg("--version").stdout(Stdio::null()).status().is_err() {
-                assert!(!backends_required(), "{test}: no {binary} binary and REQUIRE_BACKENDS=1");
-                let _ = writeln!(std::io::stderr(), "SKIPPED {test}: no {binary} binary");
-                return None;
-            }
-        }
+        let binaries = RedisBinaries::find(test)?;
         let directory = std::env::temp_dir().join(format!("redis-cluster-{}", uuid::Uuid::new_v4().simple()));
         let mut nodes: Vec<Node> = Vec::new();
         while nodes.len() < 6 {
@@ -51,12 +41,12 @@ impl RedisCluster {
                 nodes.push(Node { port, child: None, paused: false });
             }
         }
-        let mut cluster = Self { server, cli, directory, nodes };
+        let mut cluster = Self { binaries, directory, nodes };
         for index in 0..cluster.nodes.len() {
             cluster.start_node(index).await;
         }
         let addresses: Vec<String> = cluster.nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)).collect();
-        let created = Command::new(&cluster.cli)
+        let created = Command::new(&cluster.binaries.cli)
             .args(["--cluster", "create"])
             .args(&addresses)
             .args(["--cluster-replicas", "1", "--cluster-yes"])
@@ -233,19 +223,14 @@ impl RedisCluster {
     }
 
     fn ask(&self, port: u16, command: &[&str]) -> String {
-        Command::new(&self.cli)
-            .args(["-p", &port.to_string()])
-            .args(command)
-            .output()
-            .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
-            .unwrap_or_default()
+        self.binaries.ask(port, command)
     }
 
     async fn start_node(&mut self, index: usize) {
         let port = self.nodes[index].port;
         let directory = self.directory.join(port.to_string());
         std::fs::create_dir_all(&directory).expect("a directory for a cluster node");
-        let child = Command::new(&self.server)
+        let child = Command::new(&self.binaries.server)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"])
             .args(["--cluster-node-timeout", &NODE_TIMEOUT_MS.to_string()])
@@ -259,13 +244,7 @@ impl RedisCluster {
             .spawn()
             .expect("start redis-server");
         self.nodes[index].child = Some(child);
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("cluster node on port {port} did not come up");
+        wait_for_port(port).await;
     }
 }
 

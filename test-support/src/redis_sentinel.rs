@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::backends::backends_required;
+use crate::redis_binaries::{RedisBinaries, wait_for_port};
 
 /// The name Sentinel knows the master by (`sentinelServiceName`).
 pub const SERVICE: &str = "accounts";
 
 pub struct RedisSentinel {
-    cli: String,
+    binaries: RedisBinaries,
     directory: PathBuf,
     master: u16,
     replica: u16,
@@ -25,20 +25,12 @@ impl RedisSentinel {
     /// Starts the three, or returns `None` (skipping, or failing under
     /// `REQUIRE_BACKENDS=1`) when `redis-server` or `redis-cli` is missing.
     pub async fn start(test: &str) -> Option<Self> {
-        use std::io::Write;
-        let server = std::env::var("REDIS_SERVER_BIN").unwrap_or_else(|_| "redis-server".into());
-        let cli = std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".into());
-        for binary in [&server, &cli] {
-            if Command::new(binary).arg("--version").stdout(Stdio::null()).status().is_err() {
-                assert!(!backends_required(), "{test}: no {binary} binary and REQUIRE_BACKENDS=1");
-                let _ = writeln!(std::io::stderr(), "SKIPPED {test}: no {binary} binary");
-                return None;
-            }
-        }
+        let binaries = RedisBinaries::find(test)?;
         let directory = std::env::temp_dir().join(format!("redis-sentinel-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&directory).expect("a directory for the sentinel test");
         let [master, replica, sentinel] = [free_port(), free_port(), free_port()];
-        let mut setup = Self { cli, directory, master, replica, sentinel, children: Vec::new() };
+        let server = binaries.server.clone();
+        let mut setup = Self { binaries, directory, master, replica, sentinel, children: Vec::new() };
         let plain = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0"];
         setup.spawn(&server, master, &[&["--port", &master.to_string()], &plain[..]].concat()).await;
         let replica_of = ["--port", &replica.to_string(), "--replicaof", "127.0.0.1", &master.to_string()];
@@ -102,12 +94,7 @@ impl RedisSentinel {
     }
 
     fn ask(&self, port: u16, command: &[&str]) -> String {
-        Command::new(&self.cli)
-            .args(["-p", &port.to_string()])
-            .args(command)
-            .output()
-            .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
-            .unwrap_or_default()
+        self.binaries.ask(port, command)
     }
 
     async fn spawn(&mut self, server: &str, port: u16, args: &[&str]) {
@@ -119,13 +106,7 @@ impl RedisSentinel {
             .spawn()
             .expect("start redis-server");
         self.children.push((port, child));
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("redis-server on port {port} did not come up");
+        wait_for_port(port).await;
     }
 }
 

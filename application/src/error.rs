@@ -36,6 +36,8 @@ pub enum Field {
     SendType,
     /// The OAuth `state` of a callback.
     State,
+    /// A query parameter bounding how many items are listed.
+    Limit,
     NonField,
 }
 
@@ -86,6 +88,11 @@ pub enum Problem {
     AlreadyBound,
     /// Unbinding would leave the account without any way to log in (409).
     LastWayToLogIn,
+    /// Not a whole number within `min..=max`.
+    OutOfRange {
+        min: u32,
+        max: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

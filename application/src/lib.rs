@@ -20,7 +20,8 @@ pub mod web_login;
 pub use error::{AppError, AuthFailure, Field, FieldError, FieldErrors, Problem};
 pub use policies::{
     ACCOUNT_CHANGE_LOG_AGE, AvailabilityPolicy, ClientNetwork, DeliveryPolicy, FixedCodeTargets, FixedCodeTargetsError,
-    LoginPolicy, OAuthPolicy, REVOCATION_RETENTION_MARGIN, RetentionPolicy, SessionPolicy, VerificationPolicy,
+    LoginPolicy, OAuthPolicy, REVOCATION_RETENTION_MARGIN, RetentionPolicy, SESSIONS_LISTED, SessionPolicy,
+    ShownAddress, VerificationPolicy,
 };
 pub use ports::Backend;
 pub use services::{

@@ -11,7 +11,7 @@ use http_api::dto;
 use http_api::dto::{DevCaptcha, DevMessage};
 use http_api::handlers::{
     availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
-    users, verification, wechat_login, wechat_web_login,
+    sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -42,6 +42,9 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         sessions::refresh,
         sessions::log_out,
         sessions::revoke_all_sessions,
+        signed_in_sessions::list,
+        signed_in_sessions::end,
+        sign_in_history::list,
         users::current_user,
         users::update_profile,
         users::change_password,
@@ -78,6 +81,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::RefreshRequest,
         dto::RefreshResponse,
         dto::LogoutRequest,
+        dto::SignedInSessionResponse,
+        dto::SignInResponse,
         dto::UserResponse,
         dto::ProfilePatchRequest,
         dto::ChangePasswordRequest,
@@ -111,7 +116,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
     tags(
         (name = "verification", description = "Captchas and one-time codes"),
         (name = "registration", description = "Availability checks and sign-up"),
-        (name = "sessions", description = "Log in, refresh, log out, sign out everywhere"),
+        (name = "sessions", description = "Log in, refresh, log out, see and end sessions, sign-in history, sign out everywhere"),
         (name = "user", description = "The signed-in user's account"),
         (name = "find password", description = "The four classic steps of password recovery"),
         (name = "wechat login", description = "WeChat mini-program and website (QR) login; one account per person across both (404 while the app is not configured)"),

@@ -29,6 +29,7 @@ pub(crate) fn field_key(field: Field) -> &'static str {
         Field::Token => "token",
         Field::SendType => "send_type",
         Field::State => "state",
+        Field::Limit => "limit",
         Field::NonField => "non_field_errors",
     }
 }
@@ -60,6 +61,7 @@ pub(crate) fn problem_code(problem: Problem) -> &'static str {
         Problem::OAuthCodeInvalid => "invalid_oauth_code",
         Problem::AlreadyBound => "already_bound",
         Problem::LastWayToLogIn => "last_login_method",
+        Problem::OutOfRange { .. } => "out_of_range",
     }
 }
 
@@ -94,6 +96,7 @@ mod tests {
             Field::Token,
             Field::SendType,
             Field::State,
+            Field::Limit,
             Field::NonField,
         ];
         let keys: HashSet<&str> = fields.into_iter().map(field_key).collect();

@@ -5,6 +5,7 @@ mod auth;
 mod body;
 mod catcher;
 mod client_ip;
+mod device_name;
 pub mod dto;
 mod error_body;
 mod error_vocabulary;
@@ -19,6 +20,7 @@ mod query;
 mod request_log;
 mod request_metrics;
 mod router;
+mod sign_in_origin;
 mod state;
 
 pub use api_error::ApiError;

@@ -97,6 +97,10 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             "This is the account's last way to log in; set a password or bind another login first",
         ),
         Problem::NoMobile => pick(l, "该账号未绑定手机号", "This account has no mobile number"),
+        Problem::OutOfRange { min, max } => match l {
+            Language::Chinese => format!("须为{min}到{max}之间的整数"),
+            Language::English => format!("Must be a whole number from {min} to {max}"),
+        },
         Problem::Choice => match field {
             Field::SendType => {
                 pick(l, "send_type 只能是 register 或 resetpwd", "send_type must be register or resetpwd")

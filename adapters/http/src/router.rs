@@ -10,7 +10,7 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 use super::auth::require_auth;
 use super::handlers::{
     availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
-    users, verification, wechat_login, wechat_web_login,
+    sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
 };
 use super::no_store::no_store;
 use super::state::ApiState;
@@ -60,6 +60,15 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("user/oauth").hoop(require_auth).get(bindings::list))
         .push(Router::with_path("user/oauth/{provider}").hoop(require_auth).delete(bindings::unbind))
         .push(Router::with_path("user/sessions/revoke").hoop(require_auth).post(sessions::revoke_all_sessions))
+        // Where a person is signed in, and from where they signed in: nothing a shared cache may keep.
+        .push(
+            Router::new()
+                .hoop(no_store)
+                .hoop(require_auth)
+                .push(Router::with_path("user/sessions").get(signed_in_sessions::list))
+                .push(Router::with_path("user/sessions/{id}").delete(signed_in_sessions::end))
+                .push(Router::with_path("user/logins").get(sign_in_history::list)),
+        )
         .push(Router::with_path("health/live").get(health::live))
         .push(Router::with_path("health/ready").get(health::ready))
         .push(Router::with_path("metrics").get(metrics::metrics))

@@ -4,9 +4,10 @@ use application::AppError;
 use application::ports::DevOutboxView;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
-    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
-    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, EndSession, IssueCaptcha, ListSessions,
+    ListSignIns, LogIn, LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword,
+    RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset,
+    UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -46,6 +47,9 @@ pub struct SessionUseCases {
     pub log_out: LogOut,
     pub refresh_session: RefreshSession,
     pub revoke_all_sessions: RevokeAllSessions,
+    pub list_sessions: ListSessions,
+    pub end_session: EndSession,
+    pub list_sign_ins: ListSignIns,
 }
 
 /// Password login and the signed-in user's own account.

@@ -1,5 +1,9 @@
-use application::ports::{AuditEntry, AuditLog, RepoError};
+use std::net::IpAddr;
+
+use application::ports::{AuditEntry, AuditEvent, AuditLog, LoginMethod, RepoError, SignInRecord};
 use async_trait::async_trait;
+use domain::UserId;
+use sqlx::Row;
 
 use super::sql_error::repo_error;
 
@@ -23,15 +27,44 @@ macro_rules! sql_audit_log {
             where
                 E: sqlx::Executor<'e, Database = $db>,
             {
-                sqlx::query("INSERT INTO audit_events (user_id, event, ip, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(entry.user_id.map(|id| id.0))
-                    .bind(entry.event.as_str())
-                    .bind(entry.ip.to_string())
-                    .bind(entry.at)
-                    .execute(executor)
-                    .await
-                    .map(|_| ())
-                    .map_err(repo_error)
+                sqlx::query(
+                    "INSERT INTO audit_events (user_id, event, ip, created_at, method, device) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(entry.user_id.map(|id| id.0))
+                .bind(entry.event.as_str())
+                .bind(entry.ip.to_string())
+                .bind(entry.at)
+                .bind(entry.method.map(LoginMethod::as_str))
+                .bind(entry.device.as_deref())
+                .execute(executor)
+                .await
+                .map(|_| ())
+                .map_err(repo_error)
+            }
+
+            /// One row of the sign-in history; `None` for a row written by a later
+            /// version (an event or method this one does not know), which is left out
+            /// rather than failing the whole history.
+            fn sign_in_from_row(
+                row: &<$db as sqlx::Database>::Row,
+            ) -> Result<Option<SignInRecord>, RepoError> {
+                let read = |e: sqlx::Error| RepoError::Other(e.to_string());
+                let event: String = row.try_get("event").map_err(read)?;
+                let method: Option<String> = row.try_get("method").map_err(read)?;
+                let ip: String = row.try_get("ip").map_err(read)?;
+                let outcome = AuditEvent::parse(&event).and_then(AuditEvent::sign_in_outcome);
+                let method = method.as_deref().and_then(LoginMethod::parse);
+                let (Some(outcome), Some(method), Ok(ip)) = (outcome, method, ip.parse::<IpAddr>()) else {
+                    return Ok(None);
+                };
+                Ok(Some(SignInRecord {
+                    at: row.try_get("created_at").map_err(read)?,
+                    method,
+                    device: row.try_get("device").map_err(read)?,
+                    ip,
+                    outcome,
+                }))
             }
         }
 
@@ -39,6 +72,19 @@ macro_rules! sql_audit_log {
         impl AuditLog for $name {
             async fn record(&self, entry: AuditEntry) -> Result<(), RepoError> {
                 Self::record_with(&self.pool, &entry).await
+            }
+
+            async fn sign_ins(&self, user: UserId, limit: u32) -> Result<Vec<SignInRecord>, RepoError> {
+                let rows = sqlx::query(
+                    "SELECT created_at, event, method, device, ip FROM audit_events \
+                     WHERE user_id = $1 AND method IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(user.0)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(repo_error)?;
+                rows.iter().filter_map(|row| Self::sign_in_from_row(row).transpose()).collect()
             }
         }
     };

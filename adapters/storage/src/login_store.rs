@@ -1,4 +1,4 @@
-use application::ports::{LoginStore, NewLogin, RepoError};
+use application::ports::{LoginMethod, LoginStore, NewLogin, RepoError};
 use async_trait::async_trait;
 
 use super::audit_log::SqliteAuditLog;
@@ -30,7 +30,7 @@ impl LoginStore for SqliteLoginStore {
             .execute(&mut *tx)
             .await
             .map_err(repo_error)?;
-        let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
+        let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime).from_login(login);
         let token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
         SqliteAuditLog::record_with(&mut *tx, &login.audit).await?;
         tx.commit().await.map_err(repo_error)?;
@@ -56,9 +56,10 @@ impl PostgresLoginStore {
 /// expressions: one statement, all or none.
 const RECORD_LOGIN: &str = "\
     WITH seen AS (UPDATE users SET last_login = $1 WHERE id = $2), \
-         session AS (INSERT INTO refresh_tokens (token_hash, family, user_id, created_at, expires_at) \
-                     VALUES ($3, $4, $2, $5, $6)) \
-    INSERT INTO audit_events (user_id, event, ip, created_at) VALUES ($7, $8, $9, $1)";
+         session AS (INSERT INTO refresh_tokens \
+                         (token_hash, family, user_id, created_at, expires_at, session_started_at, device, ip) \
+                     VALUES ($3, $4, $2, $5, $6, $5, $10, $9)) \
+    INSERT INTO audit_events (user_id, event, ip, created_at, method, device) VALUES ($7, $8, $9, $1, $11, $10)";
 
 #[async_trait]
 impl LoginStore for PostgresLoginStore {
@@ -74,6 +75,8 @@ impl LoginStore for PostgresLoginStore {
             .bind(login.audit.user_id.map(|id| id.0))
             .bind(login.audit.event.as_str())
             .bind(login.audit.ip.to_string())
+            .bind(login.audit.device.as_deref())
+            .bind(login.audit.method.map(LoginMethod::as_str))
             .execute(&self.pool)
             .await
             .map_err(repo_error)?;

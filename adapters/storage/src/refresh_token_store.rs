@@ -1,8 +1,10 @@
 use std::time::Duration;
 
-use application::ports::{RefreshTokenStore, RepoError, Rotation};
+use application::ports::{
+    AuditEntry, AuditEvent, LoginMethod, NewLogin, RefreshTokenStore, RepoError, Rotation, SessionRecord, SignInOrigin,
+};
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::UserId;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -36,6 +38,12 @@ pub(crate) struct NewRefreshToken {
     pub family: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// When the session began: `created_at` for a first member, the family's
+    /// start for a successor (`None` when the family began before starts were kept).
+    pub session_started_at: Option<i64>,
+    pub device: Option<String>,
+    /// The address of the request that stored it.
+    pub ip: Option<String>,
 }
 
 impl NewRefreshToken {
@@ -57,7 +65,20 @@ impl NewRefreshToken {
             family,
             created_at: now,
             expires_at: now.saturating_add(millis(lifetime)),
+            session_started_at: Some(now),
+            device: None,
+            ip: None,
         }
+    }
+
+    /// The first token of the session a login starts: from where the login came.
+    pub(crate) fn from_login(self, login: &NewLogin) -> Self {
+        Self { device: login.audit.device.clone(), ip: Some(login.audit.ip.to_string()), ..self }
+    }
+
+    /// Stored by a request from `origin`.
+    pub(crate) fn from_origin(self, origin: &SignInOrigin) -> Self {
+        Self { device: Some(origin.device.clone()), ip: Some(origin.ip.to_string()), ..self }
     }
 }
 
@@ -68,6 +89,10 @@ impl NewRefreshToken {
 /// gets nothing either way.
 const FAMILY_MEMBERS_KEPT: i64 = 8;
 
+fn from_millis(millis: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 /// Refresh-token families in the database, one implementation per sqlx backend.
 ///
 /// Every rotation and every revocation of a user's tokens runs in a
@@ -77,7 +102,7 @@ const FAMILY_MEMBERS_KEPT: i64 = 8;
 /// and a rotation after it sees its token revoked: no successor outlives a
 /// sign-out, however many rotations race it.
 macro_rules! sql_refresh_token_store {
-    ($(#[$doc:meta])* $name:ident, $pool:ty, $transaction:ty, $db:ty, $begin:literal, $lock_account:literal) => {
+    ($(#[$doc:meta])* $name:ident, $pool:ty, $transaction:ty, $db:ty, $audit:ty, $begin:literal, $lock_account:literal) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
@@ -129,14 +154,18 @@ macro_rules! sql_refresh_token_store {
                 E: sqlx::Executor<'e, Database = $db>,
             {
                 sqlx::query(
-                    "INSERT INTO refresh_tokens (token_hash, family, user_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO refresh_tokens \
+                     (token_hash, family, user_id, created_at, expires_at, session_started_at, device, ip) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&new.hash)
                 .bind(&new.family)
                 .bind(user.0)
                 .bind(new.created_at)
                 .bind(new.expires_at)
+                .bind(new.session_started_at)
+                .bind(&new.device)
+                .bind(&new.ip)
                 .execute(executor)
                 .await
                 .map_err(repo_error)?;
@@ -163,7 +192,13 @@ macro_rules! sql_refresh_token_store {
                 Self::insert_with(&self.pool, user, NewRefreshToken::first_of_family(lifetime)).await
             }
 
-            async fn rotate(&self, presented: &str, grace: Duration, lifetime: Duration) -> Result<Rotation, RepoError> {
+            async fn rotate(
+                &self,
+                presented: &str,
+                grace: Duration,
+                lifetime: Duration,
+                origin: &SignInOrigin,
+            ) -> Result<Rotation, RepoError> {
                 let hash = token_hash(presented);
                 let now = Utc::now().timestamp_millis();
                 let get = |e: sqlx::Error| RepoError::Other(e.to_string());
@@ -182,7 +217,7 @@ macro_rules! sql_refresh_token_store {
                 // Read again under the lock: a revocation that committed while
                 // this waited is seen now.
                 let row = sqlx::query(
-                    "SELECT family, rotated_at FROM refresh_tokens \
+                    "SELECT family, rotated_at, session_started_at, device FROM refresh_tokens \
                      WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
                 )
                 .bind(&hash)
@@ -193,6 +228,8 @@ macro_rules! sql_refresh_token_store {
                 let Some(row) = row else { return Ok(Rotation::Invalid) };
                 let family: String = row.try_get("family").map_err(get)?;
                 let rotated_at: Option<i64> = row.try_get("rotated_at").map_err(get)?;
+                let session_started_at: Option<i64> = row.try_get("session_started_at").map_err(get)?;
+                let device: Option<String> = row.try_get("device").map_err(get)?;
                 let successor = self.successors.successor_of(presented);
                 match rotated_at {
                     None => {
@@ -202,7 +239,11 @@ macro_rules! sql_refresh_token_store {
                             .execute(&mut *tx)
                             .await
                             .map_err(repo_error)?;
-                        let new = NewRefreshToken::with_token(successor, family.clone(), lifetime);
+                        // The session keeps its start and the device it was signed in
+                        // on (a family from before devices were kept takes this one's);
+                        // its address is the latest use's.
+                        let new = NewRefreshToken::with_token(successor, family.clone(), lifetime).from_origin(origin);
+                        let new = NewRefreshToken { session_started_at, device: device.or(new.device), ..new };
                         let token = Self::insert_with(&mut *tx, user, new).await?;
                         sqlx::query(
                             "DELETE FROM refresh_tokens WHERE family = $1 AND rotated_at < $2 AND token_hash NOT IN \
@@ -214,6 +255,14 @@ macro_rules! sql_refresh_token_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(repo_error)?;
+                        let audit = AuditEntry::sign_in(
+                            Some(user),
+                            AuditEvent::SessionRefreshed,
+                            LoginMethod::Refresh,
+                            origin,
+                            Utc::now(),
+                        );
+                        <$audit>::record_with(&mut *tx, &audit).await?;
                         tx.commit().await.map_err(repo_error)?;
                         Ok(Rotation::Rotated { user, version, family, token })
                     }
@@ -235,6 +284,49 @@ macro_rules! sql_refresh_token_store {
                     }
                     Some(_) => Ok(Rotation::Reused { user, family }),
                 }
+            }
+
+            async fn sessions(&self, user: UserId) -> Result<Vec<SessionRecord>, RepoError> {
+                let get = |e: sqlx::Error| RepoError::Other(e.to_string());
+                // A family's current member is the one not rotated yet.
+                let rows = sqlx::query(
+                    "SELECT family, COALESCE(session_started_at, created_at) AS started, created_at, device, ip \
+                     FROM refresh_tokens \
+                     WHERE user_id = $1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
+                     ORDER BY created_at DESC LIMIT $3",
+                )
+                .bind(user.0)
+                .bind(Utc::now().timestamp_millis())
+                .bind(i64::from(application::SESSIONS_LISTED))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(repo_error)?;
+                rows.iter()
+                    .map(|row| {
+                        let ip: Option<String> = row.try_get("ip").map_err(get)?;
+                        Ok(SessionRecord {
+                            id: row.try_get("family").map_err(get)?,
+                            created_at: from_millis(row.try_get("started").map_err(get)?),
+                            last_used_at: from_millis(row.try_get("created_at").map_err(get)?),
+                            device: row.try_get("device").map_err(get)?,
+                            ip: ip.and_then(|ip| ip.parse().ok()),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn has_session(&self, user: UserId, session: &str) -> Result<bool, RepoError> {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT 1 FROM refresh_tokens WHERE family = $1 AND user_id = $2 \
+                     AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $3 LIMIT 1",
+                )
+                .bind(session)
+                .bind(user.0)
+                .bind(Utc::now().timestamp_millis())
+                .fetch_optional(&self.pool)
+                .await
+                .map(|found| found.is_some())
+                .map_err(repo_error)
             }
 
             async fn revoke_family(&self, family: &str) -> Result<(), RepoError> {
@@ -281,6 +373,7 @@ sql_refresh_token_store!(
     sqlx::SqlitePool,
     sqlx::Transaction<'static, sqlx::Sqlite>,
     sqlx::Sqlite,
+    super::SqliteAuditLog,
     "BEGIN IMMEDIATE",
     "SELECT token_version FROM users WHERE id = $1"
 );
@@ -294,6 +387,7 @@ sql_refresh_token_store!(
     crate::PostgresPool,
     crate::PostgresTransaction,
     sqlx::Postgres,
+    super::PostgresAuditLog,
     "BEGIN",
     "SELECT token_version FROM users WHERE id = $1 FOR NO KEY UPDATE"
 );

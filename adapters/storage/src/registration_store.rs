@@ -24,7 +24,7 @@ impl RegistrationStore for SqliteRegistrationStore {
         // transaction rolls back what it wrote.
         let mut tx = self.pool.begin().await.map_err(repo_error)?;
         let user = SqliteUserRepository::insert_with(&mut *tx, &registration.user).await?;
-        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime);
+        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime).from_origin(&registration.origin);
         let family = session.family.clone();
         let refresh_token = SqliteRefreshTokenStore::insert_with(&mut *tx, user.id, session).await?;
         tx.commit().await.map_err(repo_error)?;
@@ -48,11 +48,12 @@ impl PostgresRegistrationStore {
 #[async_trait]
 impl RegistrationStore for PostgresRegistrationStore {
     async fn register(&self, registration: &NewRegistration) -> Result<Registration, RepoError> {
-        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime);
+        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime).from_origin(&registration.origin);
         let sql = sqlx::AssertSqlSafe(format!(
             "WITH account AS ({INSERT_USER} RETURNING {COLUMNS}), \
-                  session AS (INSERT INTO refresh_tokens (token_hash, family, user_id, created_at, expires_at) \
-                              SELECT $8, $9, id, $10, $11 FROM account) \
+                  session AS (INSERT INTO refresh_tokens \
+                                  (token_hash, family, user_id, created_at, expires_at, session_started_at, device, ip) \
+                              SELECT $8, $9, id, $10, $11, $10, $12, $13 FROM account) \
              SELECT {COLUMNS} FROM account"
         ));
         let row = PostgresUserRepository::bind_new_user(sqlx::query(sql), &registration.user)
@@ -60,6 +61,8 @@ impl RegistrationStore for PostgresRegistrationStore {
             .bind(&session.family)
             .bind(session.created_at)
             .bind(session.expires_at)
+            .bind(&session.device)
+            .bind(&session.ip)
             .fetch_one(&self.pool)
             .await
             .map_err(repo_error)?;

@@ -10,6 +10,7 @@ mod login;
 mod oauth;
 mod retention;
 mod session;
+mod shown_address;
 mod verification;
 
 pub use availability::AvailabilityPolicy;
@@ -19,5 +20,6 @@ pub use fixed_code_targets::{FixedCodeTargets, FixedCodeTargetsError};
 pub use login::LoginPolicy;
 pub use oauth::OAuthPolicy;
 pub use retention::{ACCOUNT_CHANGE_LOG_AGE, REVOCATION_RETENTION_MARGIN, RetentionPolicy};
-pub use session::SessionPolicy;
+pub use session::{SESSIONS_LISTED, SessionPolicy};
+pub use shown_address::ShownAddress;
 pub use verification::VerificationPolicy;

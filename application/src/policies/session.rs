@@ -15,3 +15,9 @@ impl Default for SessionPolicy {
         Self { refresh_lifetime: Duration::from_secs(14 * 24 * 60 * 60), reuse_grace: Duration::from_secs(10) }
     }
 }
+
+/// How many sessions are listed, the most recently used first. Each login
+/// starts one, so a script logging in all day could otherwise make the list
+/// (and its query) as long as it liked; older ones still end with a sign-out
+/// everywhere.
+pub const SESSIONS_LISTED: u32 = 100;

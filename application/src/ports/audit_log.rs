@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::UserId;
 
-use super::RepoError;
+use super::{LoginMethod, RepoError, SignInOrigin, SignInOutcome, SignInRecord};
 
 /// Security-relevant events kept for later inspection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,9 +19,28 @@ pub enum AuditEvent {
     EmailChanged,
     EmailVerified,
     OAuthBound,
+    /// A refresh token was exchanged: the session went on.
+    SessionRefreshed,
+    /// One session was ended from the list of sessions.
+    SessionEnded,
 }
 
 impl AuditEvent {
+    pub const ALL: [Self; 12] = [
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::LoginLocked,
+        Self::LoggedOut,
+        Self::SessionsRevoked,
+        Self::PasswordChanged,
+        Self::PasswordReset,
+        Self::EmailChanged,
+        Self::EmailVerified,
+        Self::OAuthBound,
+        Self::SessionRefreshed,
+        Self::SessionEnded,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LoginSucceeded => "login_succeeded",
@@ -34,7 +53,23 @@ impl AuditEvent {
             Self::EmailChanged => "email_changed",
             Self::EmailVerified => "email_verified",
             Self::OAuthBound => "oauth_bound",
+            Self::SessionRefreshed => "session_refreshed",
+            Self::SessionEnded => "session_ended",
         }
+    }
+
+    /// How a sign-in recorded as this event ended; `None` for events that are no sign-in.
+    pub fn sign_in_outcome(self) -> Option<SignInOutcome> {
+        match self {
+            Self::LoginSucceeded | Self::OAuthBound | Self::SessionRefreshed => Some(SignInOutcome::Success),
+            Self::LoginFailed => Some(SignInOutcome::WrongPassword),
+            Self::LoginLocked => Some(SignInOutcome::Locked),
+            _ => None,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|event| event.as_str() == text)
     }
 }
 
@@ -45,6 +80,28 @@ pub struct AuditEntry {
     pub event: AuditEvent,
     pub ip: IpAddr,
     pub at: DateTime<Utc>,
+    /// How the person signed in or tried to; `Some` makes the entry part of the sign-in history.
+    pub method: Option<LoginMethod>,
+    /// The device's short name, for sign-ins.
+    pub device: Option<String>,
+}
+
+impl AuditEntry {
+    /// An event that is no sign-in.
+    pub fn new(user_id: Option<UserId>, event: AuditEvent, ip: IpAddr, at: DateTime<Utc>) -> Self {
+        Self { user_id, event, ip, at, method: None, device: None }
+    }
+
+    /// A sign-in, a refused one included, from `origin` by `method`.
+    pub fn sign_in(
+        user_id: Option<UserId>,
+        event: AuditEvent,
+        method: LoginMethod,
+        origin: &SignInOrigin,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self { user_id, event, ip: origin.ip, at, method: Some(method), device: Some(origin.device.clone()) }
+    }
 }
 
 /// Where audit entries are written.
@@ -52,4 +109,6 @@ pub struct AuditEntry {
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     async fn record(&self, entry: AuditEntry) -> Result<(), RepoError>;
+    /// The user's latest sign-ins and refused sign-ins, newest first, at most `limit`.
+    async fn sign_ins(&self, user: UserId, limit: u32) -> Result<Vec<SignInRecord>, RepoError>;
 }

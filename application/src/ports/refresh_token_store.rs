@@ -3,7 +3,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::UserId;
 
-use super::RepoError;
+use super::{RepoError, SessionRecord, SignInOrigin};
 
 /// The outcome of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,23 @@ pub trait RefreshTokenStore: Send + Sync {
     /// leaves no successor behind). A token rotated less than `grace` ago is
     /// exchanged again for the same successor (two tabs refreshing together:
     /// no new member); one rotated earlier is reported as reused.
-    async fn rotate(&self, presented: &str, grace: Duration, lifetime: Duration) -> Result<Rotation, RepoError>;
+    ///
+    /// An exchange is a use of the session from `origin`: the successor
+    /// records its address, and the exchange is audited as a sign-in by
+    /// refresh, in the same transaction.
+    async fn rotate(
+        &self,
+        presented: &str,
+        grace: Duration,
+        lifetime: Duration,
+        origin: &SignInOrigin,
+    ) -> Result<Rotation, RepoError>;
+    /// The user's signed-in sessions (families with a current member neither
+    /// revoked nor expired), the most recently used first, at most
+    /// [`SESSIONS_LISTED`](crate::SESSIONS_LISTED).
+    async fn sessions(&self, user: UserId) -> Result<Vec<SessionRecord>, RepoError>;
+    /// Whether `session` is one of the user's signed-in sessions.
+    async fn has_session(&self, user: UserId, session: &str) -> Result<bool, RepoError>;
     async fn revoke_family(&self, family: &str) -> Result<(), RepoError>;
     /// Revokes the family of `presented`, if it is one of `user`'s.
     async fn revoke_family_of(&self, user: UserId, presented: &str) -> Result<(), RepoError>;

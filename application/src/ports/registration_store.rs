@@ -3,7 +3,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::{NewUser, User};
 
-use super::RepoError;
+use super::{RepoError, SignInOrigin};
 
 /// A new account and the first session of the person who opened it, which
 /// lives for `refresh_lifetime`.
@@ -11,6 +11,8 @@ use super::RepoError;
 pub struct NewRegistration {
     pub user: NewUser,
     pub refresh_lifetime: Duration,
+    /// Where the first session was opened from.
+    pub origin: SignInOrigin,
 }
 
 /// The account as stored and its session's refresh token.

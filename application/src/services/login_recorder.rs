@@ -2,12 +2,11 @@
 //! (password, QQ, WeChat, a first-time binding): note the time, audit it, and
 //! start a session.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::User;
 
-use crate::ports::{AuditEntry, AuditEvent, Clock, LoginStore, NewLogin};
+use crate::ports::{AuditEntry, AuditEvent, Clock, LoginMethod, LoginStore, NewLogin, SignInOrigin};
 use crate::{AppError, Session, SessionIssuer};
 
 /// A person logged in: the account (its `last_login` just set) and the session.
@@ -28,16 +27,23 @@ impl LoginRecorder {
         Self { logins, clock, sessions }
     }
 
-    /// `event` says how the person got in (`LoginSucceeded`, `OAuthBound`).
-    /// The access token is signed first: it writes nothing, so a login that
-    /// cannot be stored has changed nothing.
-    pub async fn record(&self, user: User, event: AuditEvent, ip: IpAddr) -> Result<LoggedIn, AppError> {
+    /// `event` says what got the person in (`LoginSucceeded`, `OAuthBound`),
+    /// `method` how they proved who they are. The access token is signed
+    /// first: it writes nothing, so a login that cannot be stored has changed
+    /// nothing.
+    pub async fn record(
+        &self,
+        user: User,
+        event: AuditEvent,
+        method: LoginMethod,
+        origin: &SignInOrigin,
+    ) -> Result<LoggedIn, AppError> {
         let now = self.clock.now();
         let access = self.sessions.tokens().issue(&user, None)?;
         let login = NewLogin {
             user: user.id,
             session: access.session_id.clone(),
-            audit: AuditEntry { user_id: Some(user.id), event, ip, at: now },
+            audit: AuditEntry::sign_in(Some(user.id), event, method, origin, now),
             refresh_lifetime: self.sessions.policy().refresh_lifetime,
         };
         let refresh_token = self.logins.record_login(&login).await?;
@@ -47,7 +53,7 @@ impl LoginRecorder {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
 
     use chrono::Utc;
     use domain::UserId;
@@ -75,6 +81,10 @@ pub(crate) mod tests {
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
 
+    fn origin() -> SignInOrigin {
+        SignInOrigin::new(IP, "Chrome on Windows")
+    }
+
     #[tokio::test]
     async fn a_login_is_stored_with_its_audit_entry_and_session_and_answered_with_them() {
         let mut logins = MockLoginStore::new();
@@ -85,11 +95,14 @@ pub(crate) mod tests {
                     && login.audit.user_id == Some(UserId(1))
                     && login.audit.event == AuditEvent::OAuthBound
                     && login.audit.ip == IP
+                    && login.audit.method == Some(LoginMethod::Qq)
+                    && login.audit.device.as_deref() == Some("Chrome on Windows")
                     && login.refresh_lifetime == SessionPolicy::default().refresh_lifetime
             })
             .times(1)
             .returning(|_| Ok("stored-refresh".into()));
-        let logged_in = recorder(logins).record(stored_user(), AuditEvent::OAuthBound, IP).await.unwrap();
+        let logged_in =
+            recorder(logins).record(stored_user(), AuditEvent::OAuthBound, LoginMethod::Qq, &origin()).await.unwrap();
         assert!(logged_in.user.last_login.is_some());
         assert_eq!(
             (logged_in.session.access.token.as_str(), logged_in.session.refresh_token.as_str()),
@@ -101,7 +114,8 @@ pub(crate) mod tests {
     async fn a_login_that_cannot_be_stored_is_unavailable() {
         let mut logins = MockLoginStore::new();
         logins.expect_record_login().returning(|_| Err(RepoError::Unavailable("down".into())));
-        let got = recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, IP).await;
+        let got =
+            recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, LoginMethod::Password, &origin()).await;
         assert_eq!(got.unwrap_err(), AppError::Unavailable(Backend::Database));
     }
 }

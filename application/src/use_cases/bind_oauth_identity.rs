@@ -1,4 +1,3 @@
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode};
@@ -6,7 +5,7 @@ use domain::{LoginIdentifier, Mobile, NewUser, Password, User, VerificationCode}
 use crate::ports::WebLoginProvider;
 use crate::ports::{
     AuditEvent, Channel, Clock, CodePurpose, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository,
-    PasswordHasher, RateLimiter, RepoError, UniqueKey, UserRepository,
+    PasswordHasher, RateLimiter, RepoError, SignInOrigin, UniqueKey, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
 use crate::web_login::bound_openid;
@@ -21,7 +20,7 @@ pub struct BindOAuthIdentityRequest {
     pub sms_code: String,
     /// The bind token of the callback.
     pub access_token: String,
-    pub client_ip: IpAddr,
+    pub origin: SignInOrigin,
 }
 
 /// `POST /oauth/{qq,wechat}/user/`: binds a first-time identity (the bind
@@ -102,7 +101,7 @@ impl BindOAuthIdentity {
         let claim = self.tokens.claim(&claims, self.clock.now(), field, problem).await?;
         let bound = self.bind(&identity, mobile, &password, &code).await;
         let user = self.tokens.settle(claim, bound).await?;
-        self.logins.record(user, AuditEvent::OAuthBound, request.client_ip).await
+        self.logins.record(user, AuditEvent::OAuthBound, provider.into(), &request.origin).await
     }
 
     /// Binds `identity` to the account of `mobile` (proven by its SMS code),
@@ -159,7 +158,7 @@ impl BindOAuthIdentity {
 
 #[cfg(test)]
 mod tests {
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
     use std::time::Duration;
 
     use chrono::Utc;
@@ -274,7 +273,7 @@ mod tests {
             password: "correct-horse".into(),
             sms_code: "123456".into(),
             access_token: "bind-token".into(),
-            client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+            origin: SignInOrigin::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)), "Chrome on Windows"),
         }
     }
 

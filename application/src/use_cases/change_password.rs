@@ -72,12 +72,7 @@ impl ChangePassword {
             Verdict::Right => {}
         }
         let hash = self.hasher.hash(password.expose()).await?;
-        let audit = AuditEntry {
-            user_id: Some(user.id),
-            event: AuditEvent::PasswordChanged,
-            ip: request.client_ip,
-            at: self.clock.now(),
-        };
+        let audit = AuditEntry::new(Some(user.id), AuditEvent::PasswordChanged, request.client_ip, self.clock.now());
         if !self.passwords.replace_password(&NewPassword { user: user.id, hash, audit }).await? {
             return Err(AppError::Unauthenticated(AuthFailure::Revoked));
         }

@@ -1,11 +1,11 @@
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::{LocalPath, User};
 
 use crate::ports::WebLoginProvider;
 use crate::ports::{
-    AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, UserRepository,
+    AuditEvent, Clock, FlowGrant, FlowKind, IdentityKey, NewIdentity, OAuthIdentityRepository, SignInOrigin,
+    UserRepository,
 };
 use crate::services::provider_failure::provider_failure;
 use crate::services::unionid_join::join_by_unionid;
@@ -19,7 +19,7 @@ pub struct CompleteOAuthLoginRequest {
     /// Absent when the classic callback page sends only `code`; when present it must
     /// name the flow's `next`.
     pub state: Option<String>,
-    pub client_ip: IpAddr,
+    pub origin: SignInOrigin,
 }
 
 /// The callback's outcome; both carry where the client should go next.
@@ -90,7 +90,7 @@ impl CompleteOAuthLogin {
             },
         };
         let user = self.users.find_by_id(user_id).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
-        let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await?;
+        let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, provider.into(), &request.origin).await?;
         Ok(OAuthLoginOutcome::LoggedIn { user: Box::new(logged_in.user), session: logged_in.session, next })
     }
 
@@ -116,7 +116,7 @@ impl CompleteOAuthLogin {
 
 #[cfg(test)]
 mod tests {
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
 
     use chrono::Utc;
     use domain::UserId;
@@ -207,7 +207,7 @@ mod tests {
             code: "the-code".into(),
             flow: flow.map(str::to_owned),
             state: None,
-            client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+            origin: SignInOrigin::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)), "Chrome on Windows"),
         }
     }
 

@@ -1,10 +1,10 @@
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::LoginIdentifier;
 
 use crate::ports::{
-    AuditEntry, AuditEvent, AuditLog, Clock, PasswordHasher, RateDecision, RateLimit, RateLimiter, UserRepository,
+    AuditEntry, AuditEvent, AuditLog, Clock, LoginMethod, PasswordHasher, RateDecision, RateLimit, RateLimiter,
+    SignInOrigin, UserRepository,
 };
 use crate::services::failure_counters::{Verdict, check_within};
 use crate::{AppError, Field, FieldErrors, LoggedIn, LoginPolicy, LoginRecorder, PasswordGuard, Problem};
@@ -17,7 +17,7 @@ pub struct LogInRequest {
     /// A username, mobile or email.
     pub account: String,
     pub password: String,
-    pub client_ip: IpAddr,
+    pub origin: SignInOrigin,
 }
 
 /// Password login by username, mobile or email.
@@ -76,7 +76,7 @@ impl LogIn {
             None => name.key.clone(),
         };
         let name_key = name.key.clone();
-        let limits = self.policy.login_limits(name, user_id, request.client_ip);
+        let limits = self.policy.login_limits(name, user_id, request.origin.ip);
         let stored_hash = user.as_ref().and_then(|user| user.password_hash.clone());
         let verify = async {
             let matches = self.hasher.verify(&request.password, stored_hash.clone()).await?;
@@ -84,19 +84,19 @@ impl LogIn {
         };
         let user = match (check_within(self.limiter.as_ref(), &limits, verify).await?, user) {
             (Verdict::Locked { retry_after }, _) => {
-                self.audit_lock(&lock_key, user_id, retry_after, request.client_ip).await?;
+                self.audit_lock(&lock_key, user_id, retry_after, &request.origin).await?;
                 return Err(AppError::RateLimited { retry_after });
             }
             (Verdict::Withheld { retry_after }, _) => {
                 // Answered like a wrong password, and as late: the account's
                 // lock must not show through a name that has not reached its own.
                 self.hasher.pass_verification_time().await;
-                self.audit_lock(&lock_key, user_id, retry_after, request.client_ip).await?;
+                self.audit_lock(&lock_key, user_id, retry_after, &request.origin).await?;
                 return Err(AppError::InvalidCredentials);
             }
             (Verdict::Right, Some(user)) => user,
             _ => {
-                self.audit(user_id, AuditEvent::LoginFailed, request.client_ip).await?;
+                self.audit(user_id, AuditEvent::LoginFailed, &request.origin).await?;
                 return Err(AppError::InvalidCredentials);
             }
         };
@@ -110,7 +110,7 @@ impl LogIn {
             let upgraded = self.hasher.hash(&request.password).await?;
             self.users.update_password_hash(user.id, &upgraded).await?;
         }
-        self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await
+        self.logins.record(user, AuditEvent::LoginSucceeded, LoginMethod::Password, &request.origin).await
     }
 
     /// Only the first refused or withheld try of a lock window is audited:
@@ -123,28 +123,33 @@ impl LogIn {
         lock_key: &str,
         user_id: Option<domain::UserId>,
         retry_after: std::time::Duration,
-        client_ip: IpAddr,
+        origin: &SignInOrigin,
     ) -> Result<(), AppError> {
-        let ip = self.policy.ip_limit(client_ip);
+        let ip = self.policy.ip_limit(origin.ip);
         let first_of_window = [
             RateLimit::new(format!("{lock_key}:locked"), 1, retry_after),
             RateLimit::new(format!("{}:locked", ip.key), ip.max, ip.window),
         ];
         if self.limiter.acquire(&first_of_window).await? == RateDecision::Allowed {
-            self.audit(user_id, AuditEvent::LoginLocked, client_ip).await?;
+            self.audit(user_id, AuditEvent::LoginLocked, origin).await?;
         }
         Ok(())
     }
 
-    async fn audit(&self, user_id: Option<domain::UserId>, event: AuditEvent, ip: IpAddr) -> Result<(), AppError> {
-        let entry = AuditEntry { user_id, event, ip, at: self.clock.now() };
+    async fn audit(
+        &self,
+        user_id: Option<domain::UserId>,
+        event: AuditEvent,
+        origin: &SignInOrigin,
+    ) -> Result<(), AppError> {
+        let entry = AuditEntry::sign_in(user_id, event, LoginMethod::Password, origin, self.clock.now());
         Ok(self.audit.record(entry).await?)
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
     use std::time::Duration;
 
     use chrono::Utc;
@@ -225,7 +230,16 @@ pub(crate) mod tests {
         }
 
         fn audits(mut self, event: AuditEvent) -> Self {
-            self.audit.expect_record().withf(move |e| e.event == event && e.ip == IP).times(1).returning(|_| Ok(()));
+            self.audit
+                .expect_record()
+                .withf(move |e| {
+                    e.event == event
+                        && e.ip == IP
+                        && e.method == Some(LoginMethod::Password)
+                        && e.device.as_deref() == Some("Safari on iPhone")
+                })
+                .times(1)
+                .returning(|_| Ok(()));
             self
         }
 
@@ -266,7 +280,11 @@ pub(crate) mod tests {
     }
 
     fn request(account: &str, password: &str) -> LogInRequest {
-        LogInRequest { account: account.into(), password: password.into(), client_ip: IP }
+        LogInRequest {
+            account: account.into(),
+            password: password.into(),
+            origin: SignInOrigin::new(IP, "Safari on iPhone"),
+        }
     }
 
     #[tokio::test]

@@ -1,11 +1,10 @@
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::{NewUser, Profile, ProfileChange, User, UserId};
 
 use crate::ports::{
-    AuditEvent, Clock, CodeGenerator, IdentityKey, NewIdentity, OAuthIdentityRepository, OAuthProvider, RepoError,
-    SessionKeyStore, UniqueKey, UserRepository, WeChatClient,
+    AuditEvent, Clock, CodeGenerator, IdentityKey, LoginMethod, NewIdentity, OAuthIdentityRepository, OAuthProvider,
+    RepoError, SessionKeyStore, SignInOrigin, UniqueKey, UserRepository, WeChatClient,
 };
 use crate::services::provider_failure::provider_failure;
 use crate::services::unionid_join::join_by_unionid;
@@ -19,7 +18,7 @@ pub struct MiniProgramLogInRequest {
     pub code: String,
     pub nickname: Option<String>,
     pub avatar: Option<String>,
-    pub client_ip: IpAddr,
+    pub origin: SignInOrigin,
 }
 
 #[derive(Debug)]
@@ -91,7 +90,8 @@ impl LogInWithMiniProgram {
             Some(bound) => (self.existing_user(bound.user_id).await?, false),
             None => self.join_or_create(&identity, profile).await?,
         };
-        let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, request.client_ip).await?;
+        let logged_in =
+            self.logins.record(user, AuditEvent::LoginSucceeded, LoginMethod::WechatMp, &request.origin).await?;
         Ok(MiniProgramLoggedIn { user: logged_in.user, session: logged_in.session, created })
     }
 
@@ -143,7 +143,7 @@ impl LogInWithMiniProgram {
 
 #[cfg(test)]
 mod tests {
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
     use std::time::Duration;
 
     use chrono::Utc;
@@ -224,7 +224,7 @@ mod tests {
             code: "js-code".into(),
             nickname: Some("小明".into()),
             avatar: Some("https://thirdwx.qlogo.cn/avatar.png".into()),
-            client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+            origin: SignInOrigin::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)), "WeChat mini-program"),
         }
     }
 

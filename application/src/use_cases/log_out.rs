@@ -41,12 +41,7 @@ impl LogOut {
             self.ending.end(claims.user_id, session).await?;
         }
         self.revocations.revoke(claims.user_id, &claims.token_id, claims.expires_at).await?;
-        let entry = AuditEntry {
-            user_id: Some(claims.user_id),
-            event: AuditEvent::LoggedOut,
-            ip: client_ip,
-            at: self.clock.now(),
-        };
+        let entry = AuditEntry::new(Some(claims.user_id), AuditEvent::LoggedOut, client_ip, self.clock.now());
         Ok(self.audit.record(entry).await?)
     }
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::ports::{Rotation, UserRepository};
+use crate::ports::{Rotation, SignInOrigin, UserRepository};
 use crate::{AppError, AuthFailure, Session, SessionEnding, SessionIssuer};
 
 /// Exchanges a refresh token for a new access token and the refresh token's
@@ -18,14 +18,15 @@ impl RefreshSession {
         Self { sessions, users, ending }
     }
 
-    pub async fn execute(&self, presented: &str) -> Result<Session, AppError> {
+    /// `origin` is where the exchange came from: the session's latest use, audited.
+    pub async fn execute(&self, presented: &str, origin: &SignInOrigin) -> Result<Session, AppError> {
         let presented = presented.trim();
         if presented.is_empty() {
             return Err(AppError::field(crate::Field::RefreshToken, crate::Problem::Required));
         }
         let policy = self.sessions.policy();
         let store = self.sessions.refresh_tokens();
-        match store.rotate(presented, policy.reuse_grace, policy.refresh_lifetime).await? {
+        match store.rotate(presented, policy.reuse_grace, policy.refresh_lifetime, origin).await? {
             Rotation::Rotated { user, version, family, token } => {
                 let user = self.users.find_by_id(user).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
                 // A newer version than the exchange saw: the sessions ended
@@ -69,6 +70,10 @@ mod tests {
         RefreshSession::new(Arc::new(sessions), Arc::new(users), no_ending())
     }
 
+    fn origin() -> SignInOrigin {
+        SignInOrigin::new(std::net::IpAddr::from([10, 0, 0, 9]), "Firefox on Linux")
+    }
+
     fn no_ending() -> Arc<crate::SessionEnding> {
         session_ending::ending(MockRefreshTokenStore::new(), crate::ports::MockAccessTokenRevocations::new())
     }
@@ -78,22 +83,25 @@ mod tests {
         let mut store = MockRefreshTokenStore::new();
         store
             .expect_rotate()
-            .withf(|presented, grace, lifetime| {
-                presented == "old" && *grace == Duration::from_secs(10) && *lifetime == Duration::from_secs(1_209_600)
+            .withf(|presented, grace, lifetime, origin| {
+                presented == "old"
+                    && *grace == Duration::from_secs(10)
+                    && *lifetime == Duration::from_secs(1_209_600)
+                    && *origin == super::tests::origin()
             })
-            .returning(|_, _, _| {
+            .returning(|_, _, _, _| {
                 Ok(Rotation::Rotated { user: UserId(1), version: 0, family: "fam".into(), token: "new".into() })
             });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(Some(stored_user())));
-        let session = refresh(store, users).execute(" old ").await.unwrap();
+        let session = refresh(store, users).execute(" old ", &origin()).await.unwrap();
         assert_eq!((session.access.token.as_str(), session.refresh_token.as_str()), ("access", "new"));
     }
 
     #[tokio::test]
     async fn the_access_token_carries_the_version_the_exchange_saw() {
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| {
+        store.expect_rotate().returning(|_, _, _, _| {
             Ok(Rotation::Rotated { user: UserId(1), version: 4, family: "fam".into(), token: "new".into() })
         });
         let mut users = MockUserRepository::new();
@@ -104,25 +112,25 @@ mod tests {
         });
         let sessions = SessionIssuer::new(Arc::new(tokens), Arc::new(store), SessionPolicy::default());
         let refresh = RefreshSession::new(Arc::new(sessions), Arc::new(users), no_ending());
-        assert!(refresh.execute("old").await.is_ok());
+        assert!(refresh.execute("old", &origin()).await.is_ok());
     }
 
     #[tokio::test]
     async fn sessions_ended_after_the_exchange_take_its_access_token_with_them() {
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| {
+        store.expect_rotate().returning(|_, _, _, _| {
             Ok(Rotation::Rotated { user: UserId(1), version: 4, family: "fam".into(), token: "new".into() })
         });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(Some(domain::User { token_version: 5, ..stored_user() })));
-        let got = refresh(store, users).execute("old").await;
+        let got = refresh(store, users).execute("old", &origin()).await;
         assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)));
     }
 
     #[tokio::test]
     async fn a_replayed_token_ends_its_whole_session() {
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Reused { user: UserId(7), family: "fam".into() }));
+        store.expect_rotate().returning(|_, _, _, _| Ok(Rotation::Reused { user: UserId(7), family: "fam".into() }));
         let (ended_family, ended_tokens) = session_ending::expecting_the_end_of_fam();
         let sessions = SessionIssuer::new(Arc::new(MockTokenIssuer::new()), Arc::new(store), SessionPolicy::default());
         let refresh = RefreshSession::new(
@@ -130,37 +138,37 @@ mod tests {
             Arc::new(MockUserRepository::new()),
             session_ending::ending(ended_family, ended_tokens),
         );
-        let got = refresh.execute("old").await;
+        let got = refresh.execute("old", &origin()).await;
         assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)));
     }
 
     #[tokio::test]
     async fn unknown_expired_or_revoked_tokens_are_invalid() {
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| Ok(Rotation::Invalid));
-        let got = refresh(store, MockUserRepository::new()).execute("junk").await;
+        store.expect_rotate().returning(|_, _, _, _| Ok(Rotation::Invalid));
+        let got = refresh(store, MockUserRepository::new()).execute("junk", &origin()).await;
         assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Invalid)));
     }
 
     #[tokio::test]
     async fn a_token_of_a_deleted_account_is_revoked() {
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| {
+        store.expect_rotate().returning(|_, _, _, _| {
             Ok(Rotation::Rotated { user: UserId(9), version: 0, family: "fam".into(), token: "new".into() })
         });
         let mut users = MockUserRepository::new();
         users.expect_find_by_id().returning(|_| Ok(None));
-        let got = refresh(store, users).execute("old").await;
+        let got = refresh(store, users).execute("old", &origin()).await;
         assert_eq!(got, Err(AppError::Unauthenticated(AuthFailure::Revoked)));
     }
 
     #[tokio::test]
     async fn an_empty_token_is_a_field_error_and_an_outage_is_unavailable() {
-        let got = refresh(MockRefreshTokenStore::new(), MockUserRepository::new()).execute(" ").await;
+        let got = refresh(MockRefreshTokenStore::new(), MockUserRepository::new()).execute(" ", &origin()).await;
         assert_eq!(got, Err(AppError::field(crate::Field::RefreshToken, crate::Problem::Required)));
         let mut store = MockRefreshTokenStore::new();
-        store.expect_rotate().returning(|_, _, _| Err(crate::ports::RepoError::Unavailable("down".into())));
-        let got = refresh(store, MockUserRepository::new()).execute("old").await;
+        store.expect_rotate().returning(|_, _, _, _| Err(crate::ports::RepoError::Unavailable("down".into())));
+        let got = refresh(store, MockUserRepository::new()).execute("old", &origin()).await;
         assert_eq!(got, Err(AppError::Unavailable(Backend::Database)));
     }
 }

@@ -1,11 +1,10 @@
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use domain::{Email, Mobile, NewUser, Password, User, Username, VerificationCode};
 
 use crate::ports::{
     Channel, Clock, CodePurpose, NewRegistration, PasswordHasher, RateDecision, RegistrationStore, RepoError,
-    UniqueKey, UserRepository,
+    SignInOrigin, UniqueKey, UserRepository,
 };
 use crate::{AppError, CodeRecipient, Field, FieldErrors, NameAnswers, OneTimeCodes, Problem, Session, SessionIssuer};
 
@@ -97,7 +96,8 @@ impl RegisterUser {
         Self { users, names, registrations, codes, hasher, sessions, clock }
     }
 
-    pub async fn execute(&self, request: RegisterUserRequest, client_ip: IpAddr) -> Result<Registered, AppError> {
+    /// `origin` is where the person registers from: their first session's.
+    pub async fn execute(&self, request: RegisterUserRequest, origin: SignInOrigin) -> Result<Registered, AppError> {
         let mut errors = FieldErrors::default();
         let username = errors.check(Field::Username, Username::parse(&request.username), Problem::Username);
         let password = errors.check(Field::Password, Password::parse(&request.password), Problem::Password);
@@ -128,7 +128,7 @@ impl RegisterUser {
         // is one of the client's availability checks: past that allowance the
         // code is checked first, and only its holder learns of a taken name,
         // from the unique constraints, which also decide when two requests race.
-        if self.names.take(client_ip).await? == RateDecision::Allowed {
+        if self.names.take(origin.ip).await? == RateDecision::Allowed {
             self.refuse_taken(&username, &contact).await?;
         }
 
@@ -151,7 +151,7 @@ impl RegisterUser {
         };
         // The account and its session are stored together: a registration
         // that fails leaves no account to find taken at the next try.
-        let registration = NewRegistration { user, refresh_lifetime: self.sessions.policy().refresh_lifetime };
+        let registration = NewRegistration { user, refresh_lifetime: self.sessions.policy().refresh_lifetime, origin };
         let stored = self.registrations.register(&registration).await.map_err(registration_conflict)?;
         let access = self.sessions.tokens().issue(&stored.user, Some(&stored.session))?;
         Ok(Registered { user: stored.user, session: Session { access, refresh_token: stored.refresh_token } })
@@ -176,7 +176,7 @@ impl RegisterUser {
 
 #[cfg(test)]
 mod tests {
-    use std::net::Ipv4Addr;
+    use std::net::{IpAddr, Ipv4Addr};
     use std::time::Duration;
 
     use chrono::Utc;
@@ -191,6 +191,10 @@ mod tests {
     use crate::services::one_time_codes::tests::CodePorts;
     use crate::use_cases::log_in::tests::stored_user;
     use crate::{AvailabilityPolicy, Backend};
+
+    fn origin() -> SignInOrigin {
+        SignInOrigin::new(IP, "Chrome on Android")
+    }
 
     const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
 
@@ -322,7 +326,7 @@ mod tests {
         ports.tokens.expect_issue().withf(|u, session| u.id == UserId(1) && *session == Some("fam")).returning(
             |_, _| Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400, session_id: "session".into() }),
         );
-        let registered = ports.use_case().execute(request(), IP).await.unwrap();
+        let registered = ports.use_case().execute(request(), origin()).await.unwrap();
         assert_eq!(registered.user.id, UserId(1));
         assert_eq!(registered.session.access.token, "jwt");
         assert_eq!(registered.session.refresh_token, "refresh");
@@ -342,7 +346,7 @@ mod tests {
                     allow: false,
                     ..RegisterUserRequest::default()
                 },
-                IP,
+                origin(),
             )
             .await;
         assert_eq!(
@@ -361,14 +365,14 @@ mod tests {
     async fn mismatched_passwords_are_refused() {
         let got = Ports::new()
             .use_case()
-            .execute(RegisterUserRequest { password2: "something-else".into(), ..request() }, IP)
+            .execute(RegisterUserRequest { password2: "something-else".into(), ..request() }, origin())
             .await;
         assert_eq!(problems(got), [(Field::Password2, Problem::PasswordsDiffer)]);
     }
 
     #[tokio::test]
     async fn the_agreement_must_be_accepted() {
-        let got = Ports::new().use_case().execute(RegisterUserRequest { allow: false, ..request() }, IP).await;
+        let got = Ports::new().use_case().execute(RegisterUserRequest { allow: false, ..request() }, origin()).await;
         assert_eq!(problems(got), [(Field::Allow, Problem::AgreementRequired)]);
     }
 
@@ -377,7 +381,7 @@ mod tests {
         let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(true));
         ports.users.expect_mobile_exists().returning(|_| Ok(true));
-        let got = ports.use_case().execute(request(), IP).await;
+        let got = ports.use_case().execute(request(), origin()).await;
         assert_eq!(problems(got), [(Field::Username, Problem::Taken), (Field::Mobile, Problem::Taken)]);
     }
 
@@ -388,7 +392,7 @@ mod tests {
             .allowance(RateDecision::Limited { retry_after: Duration::from_secs(30) })
             .code_check(CodeCheck::Rejected { attempts_left: 4 })
             .use_case()
-            .execute(request(), IP)
+            .execute(request(), origin())
             .await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeWrong { attempts_left: 4 })]);
     }
@@ -400,7 +404,7 @@ mod tests {
             .code_check(CodeCheck::Accepted)
             .hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
-        let got = ports.use_case().execute(request(), IP).await;
+        let got = ports.use_case().execute(request(), origin()).await;
         assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
     }
 
@@ -408,7 +412,10 @@ mod tests {
     async fn a_limiter_outage_is_unavailable_before_any_lookup() {
         let mut ports = Ports::new();
         ports.limiter.expect_acquire().returning(|_| Err(CacheError::Unavailable("down".into())));
-        assert_eq!(ports.use_case().execute(request(), IP).await.err(), Some(AppError::Unavailable(Backend::Cache)));
+        assert_eq!(
+            ports.use_case().execute(request(), origin()).await.err(),
+            Some(AppError::Unavailable(Backend::Cache))
+        );
     }
 
     #[tokio::test]
@@ -417,20 +424,22 @@ mod tests {
             .nothing_taken()
             .code_check(CodeCheck::Rejected { attempts_left: 3 })
             .use_case()
-            .execute(request(), IP)
+            .execute(request(), origin())
             .await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeWrong { attempts_left: 3 })]);
     }
 
     #[tokio::test]
     async fn an_expired_code_is_refused() {
-        let got = Ports::new().nothing_taken().code_check(CodeCheck::Missing).use_case().execute(request(), IP).await;
+        let got =
+            Ports::new().nothing_taken().code_check(CodeCheck::Missing).use_case().execute(request(), origin()).await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeExpired)]);
     }
 
     #[tokio::test]
     async fn a_burned_code_is_refused() {
-        let got = Ports::new().nothing_taken().code_check(CodeCheck::Exhausted).use_case().execute(request(), IP).await;
+        let got =
+            Ports::new().nothing_taken().code_check(CodeCheck::Exhausted).use_case().execute(request(), origin()).await;
         assert_eq!(problems(got), [(Field::SmsCode, Problem::CodeExhausted)]);
     }
 
@@ -438,7 +447,7 @@ mod tests {
     async fn losing_a_race_for_the_username_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Username)));
-        let got = ports.use_case().execute(request(), IP).await;
+        let got = ports.use_case().execute(request(), origin()).await;
         assert_eq!(problems(got), [(Field::Username, Problem::Taken)]);
     }
 
@@ -446,7 +455,7 @@ mod tests {
     async fn losing_a_race_for_the_mobile_is_a_field_error() {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
-        let got = ports.use_case().execute(request(), IP).await;
+        let got = ports.use_case().execute(request(), origin()).await;
         assert_eq!(problems(got), [(Field::Mobile, Problem::Taken)]);
     }
 
@@ -455,7 +464,7 @@ mod tests {
         let mut ports = Ports::new().nothing_taken().code_check(CodeCheck::Accepted).hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Unavailable("down".into())));
         ports.tokens.expect_issue().never();
-        let got = ports.use_case().execute(request(), IP).await;
+        let got = ports.use_case().execute(request(), origin()).await;
         assert_eq!(got.err(), Some(AppError::Unavailable(Backend::Database)));
     }
 
@@ -463,14 +472,20 @@ mod tests {
     async fn a_cache_outage_is_unavailable() {
         let mut ports = Ports::new().nothing_taken();
         ports.codes.expect_check().returning(|_, _, _| Err(CacheError::Unavailable("down".into())));
-        assert_eq!(ports.use_case().execute(request(), IP).await.err(), Some(AppError::Unavailable(Backend::Cache)));
+        assert_eq!(
+            ports.use_case().execute(request(), origin()).await.err(),
+            Some(AppError::Unavailable(Backend::Cache))
+        );
     }
 
     #[tokio::test]
     async fn a_database_outage_is_unavailable() {
         let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Err(RepoError::Unavailable("down".into())));
-        assert_eq!(ports.use_case().execute(request(), IP).await.err(), Some(AppError::Unavailable(Backend::Database)));
+        assert_eq!(
+            ports.use_case().execute(request(), origin()).await.err(),
+            Some(AppError::Unavailable(Backend::Database))
+        );
     }
 
     #[tokio::test]
@@ -506,7 +521,7 @@ mod tests {
         ports.tokens.expect_issue().returning(|_, _| {
             Ok(IssuedToken { token: "jwt".into(), expires_in_secs: 86_400, session_id: "session".into() })
         });
-        assert!(ports.use_case().execute(email_request(), IP).await.is_ok());
+        assert!(ports.use_case().execute(email_request(), origin()).await.is_ok());
     }
 
     #[tokio::test]
@@ -515,7 +530,7 @@ mod tests {
             .use_case()
             .execute(
                 RegisterUserRequest { email: "not-an-email".into(), email_code: "1".into(), ..email_request() },
-                IP,
+                origin(),
             )
             .await;
         assert_eq!(
@@ -532,7 +547,7 @@ mod tests {
         let mut ports = Ports::new().allowed();
         ports.users.expect_username_exists().returning(|_| Ok(false));
         ports.users.expect_email_exists().returning(|_| Ok(true));
-        let got = ports.use_case().execute(email_request(), IP).await;
+        let got = ports.use_case().execute(email_request(), origin()).await;
         assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }
 
@@ -542,7 +557,7 @@ mod tests {
         ports.users.expect_username_exists().returning(|_| Ok(false));
         ports.users.expect_email_exists().returning(|_| Ok(false));
         ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Rejected { attempts_left: 4 }));
-        let got = ports.use_case().execute(email_request(), IP).await;
+        let got = ports.use_case().execute(email_request(), origin()).await;
         assert_eq!(problems(got), [(Field::EmailCode, Problem::CodeWrong { attempts_left: 4 })]);
     }
 
@@ -554,7 +569,7 @@ mod tests {
         ports.codes.expect_check().returning(|_, _, _| Ok(CodeCheck::Accepted));
         let mut ports = ports.hashing();
         ports.registrations.expect_register().returning(|_| Err(RepoError::Conflict(UniqueKey::Email)));
-        let got = ports.use_case().execute(email_request(), IP).await;
+        let got = ports.use_case().execute(email_request(), origin()).await;
         assert_eq!(problems(got), [(Field::Email, Problem::Taken)]);
     }
 }

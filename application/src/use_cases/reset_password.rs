@@ -69,8 +69,7 @@ impl ResetPassword {
     async fn reset(&self, account: &User, password: Password, client_ip: IpAddr) -> Result<UserId, AppError> {
         let user = account.id;
         let hash = self.hasher.hash(password.expose()).await?;
-        let audit =
-            AuditEntry { user_id: Some(user), event: AuditEvent::PasswordReset, ip: client_ip, at: self.clock.now() };
+        let audit = AuditEntry::new(Some(user), AuditEvent::PasswordReset, client_ip, self.clock.now());
         // Ends every session and bumps the token version: access tokens and
         // unused step tokens die with the old password.
         if !self.passwords.replace_password(&NewPassword { user, hash, audit }).await? {

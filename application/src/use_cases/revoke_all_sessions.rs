@@ -28,8 +28,7 @@ impl RevokeAllSessions {
     pub async fn execute(&self, user: UserId, client_ip: IpAddr) -> Result<(), AppError> {
         self.refresh.revoke_user(user).await?;
         self.revocations.revoke_all(user).await?;
-        let entry =
-            AuditEntry { user_id: Some(user), event: AuditEvent::SessionsRevoked, ip: client_ip, at: self.clock.now() };
+        let entry = AuditEntry::new(Some(user), AuditEvent::SessionsRevoked, client_ip, self.clock.now());
         Ok(self.audit.record(entry).await?)
     }
 }

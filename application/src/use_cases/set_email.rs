@@ -90,12 +90,7 @@ impl SetEmail {
                 to: email.to_string(),
                 content: MessageContent::EmailVerification { link },
             },
-            audit: AuditEntry {
-                user_id: Some(current.id),
-                event: AuditEvent::EmailChanged,
-                ip: client_ip,
-                at: self.clock.now(),
-            },
+            audit: AuditEntry::new(Some(current.id), AuditEvent::EmailChanged, client_ip, self.clock.now()),
             email,
         };
         match self.changes.change_email(&change).await {

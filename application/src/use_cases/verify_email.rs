@@ -43,8 +43,7 @@ impl VerifyEmail {
             }
             Err(other) => return Err(other.into()),
         }
-        let entry =
-            AuditEntry { user_id: Some(user), event: AuditEvent::EmailVerified, ip: client_ip, at: self.clock.now() };
+        let entry = AuditEntry::new(Some(user), AuditEvent::EmailVerified, client_ip, self.clock.now());
         Ok(self.audit.record(entry).await?)
     }
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::{Clock, LoginStore, TokenIssuer};
-use application::use_cases::{Authenticate, LogOut, RefreshSession, RevokeAllSessions};
+use application::use_cases::{
+    Authenticate, EndSession, ListSessions, ListSignIns, LogOut, RefreshSession, RevokeAllSessions,
+};
 use application::{LoginRecorder, SessionEnding, SessionIssuer, SessionPolicy};
 use http_api::SessionUseCases;
 use http_api::dto::JwkSetResponse;
@@ -70,8 +72,16 @@ pub(super) fn session_use_cases(
             database.audit_log(),
             clock.clone(),
         ),
-        refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone(), ending),
-        revoke_all_sessions: RevokeAllSessions::new(revocations, refresh_tokens, database.audit_log(), clock.clone()),
+        refresh_session: RefreshSession::new(issuing.sessions.clone(), records.users.clone(), ending.clone()),
+        revoke_all_sessions: RevokeAllSessions::new(
+            revocations,
+            refresh_tokens.clone(),
+            database.audit_log(),
+            clock.clone(),
+        ),
+        list_sessions: ListSessions::new(refresh_tokens.clone()),
+        end_session: EndSession::new(refresh_tokens, ending, database.audit_log(), clock.clone()),
+        list_sign_ins: ListSignIns::new(database.audit_log()),
     }
 }
 

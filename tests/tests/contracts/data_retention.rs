@@ -94,7 +94,7 @@ fn hours(n: u64) -> Duration {
 }
 
 async fn audit_at(f: &Fixture, at: DateTime<Utc>) {
-    let entry = AuditEntry { user_id: None, event: AuditEvent::LoginFailed, ip: IpAddr::V4(Ipv4Addr::LOCALHOST), at };
+    let entry = AuditEntry::new(None, AuditEvent::LoginFailed, IpAddr::V4(Ipv4Addr::LOCALHOST), at);
     f.audit.record(entry).await.unwrap();
 }
 
@@ -102,7 +102,7 @@ async fn a_refresh_token_goes_once_its_whole_family_has_expired(f: Fixture) {
     let id = user(&f).await;
     // A family of two: the first member expires in 1 h, its successor in 5 h.
     let first = f.refresh_tokens.create(id, hours(1)).await.unwrap();
-    let rotation = f.refresh_tokens.rotate(&first, Duration::ZERO, hours(5)).await.unwrap();
+    let rotation = f.refresh_tokens.rotate(&first, Duration::ZERO, hours(5), &crate::refresh_origin()).await.unwrap();
     assert!(matches!(rotation, Rotation::Rotated { .. }), "{rotation:?}");
     f.refresh_tokens.create(id, hours(1)).await.unwrap();
     f.refresh_tokens.create(id, hours(10)).await.unwrap();

@@ -84,12 +84,12 @@ fn change(user: UserId, email: &str) -> EmailChange {
             to: email.to_string(),
             content: MessageContent::EmailVerification { link: LINK.into() },
         },
-        audit: AuditEntry {
-            user_id: Some(user),
-            event: AuditEvent::EmailChanged,
-            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
-            at: Utc::now(),
-        },
+        audit: AuditEntry::new(
+            Some(user),
+            AuditEvent::EmailChanged,
+            IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+            Utc::now(),
+        ),
         email,
     }
 }

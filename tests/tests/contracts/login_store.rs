@@ -5,7 +5,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use application::ports::{AuditEntry, AuditEvent, LoginStore, NewLogin, RefreshTokenStore, Rotation, UserRepository};
+use application::ports::{
+    AuditEntry, AuditEvent, LoginMethod, LoginStore, NewLogin, RefreshTokenStore, Rotation, SignInOrigin,
+    UserRepository,
+};
 use chrono::{DateTime, Utc};
 use domain::UserId;
 use security::ServiceSecret;
@@ -69,12 +72,13 @@ fn login(user: UserId, audited_user: UserId) -> NewLogin {
     NewLogin {
         user,
         session: uuid::Uuid::new_v4().simple().to_string(),
-        audit: AuditEntry {
-            user_id: Some(audited_user),
-            event: AuditEvent::LoginSucceeded,
-            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
-            at: at(),
-        },
+        audit: AuditEntry::sign_in(
+            Some(audited_user),
+            AuditEvent::LoginSucceeded,
+            LoginMethod::Password,
+            &SignInOrigin::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)), "Firefox on Linux"),
+            at(),
+        ),
         refresh_lifetime: LIFETIME,
     }
 }
@@ -92,7 +96,7 @@ async fn a_login_sets_last_login_is_audited_and_starts_a_session(f: Fixture) {
     let token = f.logins.record_login(&login(alice, alice)).await.unwrap();
     assert_eq!(last_login(&f, alice).await, Some(at()));
     assert_eq!(audited(&f, alice).await, 1);
-    match f.refresh.rotate(&token, Duration::ZERO, LIFETIME).await.unwrap() {
+    match f.refresh.rotate(&token, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap() {
         Rotation::Rotated { user, .. } => assert_eq!(user, alice),
         other => panic!("the login's refresh token should rotate, got {other:?}"),
     }
@@ -107,8 +111,14 @@ async fn each_login_starts_a_session_of_its_own(f: Fixture) {
     assert_ne!(phone, laptop);
     // Ending one family leaves the other.
     f.refresh.revoke_family_of(alice, &phone).await.unwrap();
-    assert_eq!(f.refresh.rotate(&phone, Duration::ZERO, LIFETIME).await.unwrap(), Rotation::Invalid);
-    assert!(matches!(f.refresh.rotate(&laptop, Duration::ZERO, LIFETIME).await.unwrap(), Rotation::Rotated { .. }));
+    assert_eq!(
+        f.refresh.rotate(&phone, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap(),
+        Rotation::Invalid
+    );
+    assert!(matches!(
+        f.refresh.rotate(&laptop, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap(),
+        Rotation::Rotated { .. }
+    ));
     assert_eq!(audited(&f, alice).await, 2);
 }
 

@@ -183,3 +183,8 @@ mod refresh_token_store;
 mod registration_store;
 mod replica_ack_cost;
 mod user_repository;
+
+/// Where a test's refreshes come from.
+pub fn refresh_origin() -> application::ports::SignInOrigin {
+    application::ports::SignInOrigin::new(std::net::IpAddr::from([198, 51, 100, 7]), "Safari on iPad")
+}

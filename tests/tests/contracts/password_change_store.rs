@@ -69,12 +69,12 @@ fn new_password(user: UserId, audited_user: UserId) -> NewPassword {
     NewPassword {
         user,
         hash: "$argon2id$new".into(),
-        audit: AuditEntry {
-            user_id: Some(audited_user),
-            event: AuditEvent::PasswordReset,
-            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
-            at: Utc::now(),
-        },
+        audit: AuditEntry::new(
+            Some(audited_user),
+            AuditEvent::PasswordReset,
+            IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)),
+            Utc::now(),
+        ),
     }
 }
 
@@ -83,7 +83,10 @@ async fn version(f: &Fixture, user: UserId) -> i64 {
 }
 
 async fn is_alive(f: &Fixture, token: &str) -> bool {
-    matches!(f.refresh.rotate(token, Duration::ZERO, LIFETIME).await.unwrap(), Rotation::Rotated { .. })
+    matches!(
+        f.refresh.rotate(token, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap(),
+        Rotation::Rotated { .. }
+    )
 }
 
 async fn audited(f: &Fixture, user: UserId) -> i64 {

@@ -33,6 +33,7 @@ fn registration(username: String) -> NewRegistration {
             date_joined: Utc::now(),
         },
         refresh_lifetime: LIFETIME,
+        origin: crate::refresh_origin(),
     }
 }
 
@@ -96,7 +97,7 @@ async fn unnamed_statements_through_pgbouncer_beside_named_ones_directly() {
             .await;
             let started = Instant::now();
             for _ in 0..ROTATIONS {
-                match refresh.rotate(token, Duration::ZERO, LIFETIME).await.unwrap() {
+                match refresh.rotate(token, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap() {
                     Rotation::Rotated { token: next, .. } => *token = next,
                     other => panic!("{}: rotation gave {other:?}", setups[setup].0),
                 }

@@ -84,31 +84,31 @@ async fn a_token_rotates_into_a_successor_that_rotates_in_turn(f: Fixture) {
     let id = user(&f, "alice").await;
     let first = f.store.create(id, DAY).await.unwrap();
     assert_eq!(first.len(), 64, "256 bits, hex");
-    let rotation = f.store.rotate(&first, GRACE, DAY).await.unwrap();
+    let rotation = f.store.rotate(&first, GRACE, DAY, &crate::refresh_origin()).await.unwrap();
     assert!(matches!(&rotation, Rotation::Rotated { user, .. } if *user == id));
     let second = successor(rotation);
     assert_ne!(second, first);
-    let third = successor(f.store.rotate(&second, GRACE, DAY).await.unwrap());
+    let third = successor(f.store.rotate(&second, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
     assert_ne!(third, second);
 }
 
 async fn a_rotated_token_is_exchanged_again_within_the_grace_period(f: Fixture) {
     let id = user(&f, "alice").await;
     let first = f.store.create(id, DAY).await.unwrap();
-    let tab_one = successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
-    let tab_two = successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    let tab_one = successor(f.store.rotate(&first, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
+    let tab_two = successor(f.store.rotate(&first, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
     assert_eq!(tab_one, tab_two, "the successor already minted, not a second member");
     assert_eq!(f.fresh.rows("refresh_tokens").await, 2, "the reuse wrote nothing");
-    let third = successor(f.store.rotate(&tab_one, GRACE, DAY).await.unwrap());
-    assert_eq!(successor(f.store.rotate(&tab_two, GRACE, DAY).await.unwrap()), third);
+    let third = successor(f.store.rotate(&tab_one, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
+    assert_eq!(successor(f.store.rotate(&tab_two, GRACE, DAY, &crate::refresh_origin()).await.unwrap()), third);
 }
 
 async fn a_rotated_token_presented_after_the_grace_period_is_reported_reused(f: Fixture) {
     let id = user(&f, "alice").await;
     let first = f.store.create(id, DAY).await.unwrap();
-    successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    successor(f.store.rotate(&first, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
     tokio::time::sleep(SHORT_GRACE + Duration::from_millis(100)).await;
-    match f.store.rotate(&first, SHORT_GRACE, DAY).await.unwrap() {
+    match f.store.rotate(&first, SHORT_GRACE, DAY, &crate::refresh_origin()).await.unwrap() {
         Rotation::Reused { user, family } => assert_eq!((user, family.is_empty()), (id, false)),
         other => panic!("expected reuse, got {other:?}"),
     }
@@ -117,22 +117,26 @@ async fn a_rotated_token_presented_after_the_grace_period_is_reported_reused(f: 
 async fn a_revoked_family_accepts_none_of_its_tokens(f: Fixture) {
     let id = user(&f, "alice").await;
     let first = f.store.create(id, DAY).await.unwrap();
-    let second = successor(f.store.rotate(&first, GRACE, DAY).await.unwrap());
+    let second = successor(f.store.rotate(&first, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
     tokio::time::sleep(SHORT_GRACE + Duration::from_millis(100)).await;
-    let Rotation::Reused { family, .. } = f.store.rotate(&first, SHORT_GRACE, DAY).await.unwrap() else { panic!() };
+    let Rotation::Reused { family, .. } =
+        f.store.rotate(&first, SHORT_GRACE, DAY, &crate::refresh_origin()).await.unwrap()
+    else {
+        panic!()
+    };
     let other_session = f.store.create(id, DAY).await.unwrap();
     f.store.revoke_family(&family).await.unwrap();
-    assert_eq!(f.store.rotate(&second, GRACE, DAY).await.unwrap(), Rotation::Invalid);
-    assert_eq!(f.store.rotate(&first, SHORT_GRACE, DAY).await.unwrap(), Rotation::Invalid);
-    successor(f.store.rotate(&other_session, GRACE, DAY).await.unwrap());
+    assert_eq!(f.store.rotate(&second, GRACE, DAY, &crate::refresh_origin()).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&first, SHORT_GRACE, DAY, &crate::refresh_origin()).await.unwrap(), Rotation::Invalid);
+    successor(f.store.rotate(&other_session, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
 }
 
 async fn unknown_and_expired_tokens_are_invalid(f: Fixture) {
     let id = user(&f, "alice").await;
-    assert_eq!(f.store.rotate(&"0".repeat(64), GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&"0".repeat(64), GRACE, DAY, &crate::refresh_origin()).await.unwrap(), Rotation::Invalid);
     let short_lived = f.store.create(id, Duration::from_millis(50)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(f.store.rotate(&short_lived, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&short_lived, GRACE, DAY, &crate::refresh_origin()).await.unwrap(), Rotation::Invalid);
 }
 
 async fn revoking_a_user_or_a_family_by_token_respects_ownership(f: Fixture) {
@@ -142,13 +146,16 @@ async fn revoking_a_user_or_a_family_by_token_respects_ownership(f: Fixture) {
     let bobbys = f.store.create(bobby, DAY).await.unwrap();
     // Alice cannot revoke Bobby's session by presenting his token.
     f.store.revoke_family_of(alice, &bobbys).await.unwrap();
-    let bobbys = successor(f.store.rotate(&bobbys, GRACE, DAY).await.unwrap());
+    let bobbys = successor(f.store.rotate(&bobbys, GRACE, DAY, &crate::refresh_origin()).await.unwrap());
     f.store.revoke_family_of(bobby, &bobbys).await.unwrap();
-    assert_eq!(f.store.rotate(&bobbys, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&bobbys, GRACE, DAY, &crate::refresh_origin()).await.unwrap(), Rotation::Invalid);
     let second_alice_session = f.store.create(alice, DAY).await.unwrap();
     f.store.revoke_user(alice).await.unwrap();
-    assert_eq!(f.store.rotate(&alices, GRACE, DAY).await.unwrap(), Rotation::Invalid);
-    assert_eq!(f.store.rotate(&second_alice_session, GRACE, DAY).await.unwrap(), Rotation::Invalid);
+    assert_eq!(f.store.rotate(&alices, GRACE, DAY, &crate::refresh_origin()).await.unwrap(), Rotation::Invalid);
+    assert_eq!(
+        f.store.rotate(&second_alice_session, GRACE, DAY, &crate::refresh_origin()).await.unwrap(),
+        Rotation::Invalid
+    );
 }
 
 async fn concurrent_rotations_within_the_grace_period_all_get_the_one_successor(f: Fixture) {
@@ -157,7 +164,9 @@ async fn concurrent_rotations_within_the_grace_period_all_get_the_one_successor(
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (store, token) = (f.store.clone(), token.clone());
-            tokio::spawn(async move { store.rotate(&token, Duration::from_secs(10), DAY).await.unwrap() })
+            tokio::spawn(async move {
+                store.rotate(&token, Duration::from_secs(10), DAY, &crate::refresh_origin()).await.unwrap()
+            })
         })
         .collect();
     let mut successors = std::collections::HashSet::new();
@@ -172,12 +181,12 @@ async fn a_family_keeps_a_bounded_number_of_members(f: Fixture) {
     let id = user(&f, "alice").await;
     let mut token = f.store.create(id, DAY).await.unwrap();
     for _ in 0..30 {
-        token = successor(f.store.rotate(&token, Duration::ZERO, DAY).await.unwrap());
+        token = successor(f.store.rotate(&token, Duration::ZERO, DAY, &crate::refresh_origin()).await.unwrap());
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let rows = f.fresh.rows("refresh_tokens").await;
     assert!(rows <= 9, "{rows} members kept of 31");
-    successor(f.store.rotate(&token, Duration::ZERO, DAY).await.unwrap());
+    successor(f.store.rotate(&token, Duration::ZERO, DAY, &crate::refresh_origin()).await.unwrap());
 }
 
 /// Four clients holding one stolen token rotate it over and over while the
@@ -193,7 +202,7 @@ async fn no_successor_outlives_a_revocation_that_races_rotations(f: Fixture) {
                 tokio::spawn(async move {
                     let mut obtained = Vec::new();
                     while let Ok(Rotation::Rotated { token: next, .. }) =
-                        store.rotate(&token, Duration::from_secs(10), DAY).await
+                        store.rotate(&token, Duration::from_secs(10), DAY, &crate::refresh_origin()).await
                     {
                         obtained.push(next.clone());
                         token = next;
@@ -209,7 +218,10 @@ async fn no_successor_outlives_a_revocation_that_races_rotations(f: Fixture) {
         f.store.revoke_user(id).await.unwrap();
         for rotator in rotators {
             for token in rotator.await.unwrap() {
-                assert_eq!(f.store.rotate(&token, Duration::from_secs(10), DAY).await.unwrap(), Rotation::Invalid);
+                assert_eq!(
+                    f.store.rotate(&token, Duration::from_secs(10), DAY, &crate::refresh_origin()).await.unwrap(),
+                    Rotation::Invalid
+                );
             }
         }
     }

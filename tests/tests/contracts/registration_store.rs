@@ -69,6 +69,7 @@ fn registration(username: &str, mobile: Option<&str>, email: Option<&str>, email
             date_joined: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
         },
         refresh_lifetime: LIFETIME,
+        origin: crate::refresh_origin(),
     }
 }
 
@@ -80,7 +81,7 @@ async fn a_registration_stores_the_account_and_starts_its_session(f: Fixture) {
     assert_eq!(stored.user.date_joined, DateTime::from_timestamp(1_700_000_000, 0).unwrap());
     let found = f.users.find_by_login(&LoginIdentifier::Username("ALICE".into())).await.unwrap().unwrap();
     assert_eq!(found.id, stored.user.id);
-    match f.refresh.rotate(&stored.refresh_token, Duration::ZERO, LIFETIME).await.unwrap() {
+    match f.refresh.rotate(&stored.refresh_token, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap() {
         Rotation::Rotated { user, .. } => assert_eq!(user, stored.user.id),
         other => panic!("the registration's refresh token should rotate, got {other:?}"),
     }

@@ -167,7 +167,8 @@ mod tests {
     use std::time::Duration;
 
     use application::ports::{
-        AuditEntry, AuditEvent, MockLoginStore, MockOAuthIdentityRepository, MockRegistrationStore, TokenStanding,
+        AuditEntry, AuditEvent, MockLoginStore, MockOAuthIdentityRepository, MockRegistrationStore, SignInOrigin,
+        TokenStanding,
     };
     use domain::Email;
     use test_support::accounts::account;
@@ -193,12 +194,12 @@ mod tests {
         NewLogin {
             user: UserId(7),
             session: "session".into(),
-            audit: AuditEntry {
-                user_id: Some(UserId(7)),
-                event: AuditEvent::LoginSucceeded,
-                ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-                at: Utc::now(),
-            },
+            audit: AuditEntry::new(
+                Some(UserId(7)),
+                AuditEvent::LoginSucceeded,
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                Utc::now(),
+            ),
             refresh_lifetime: Duration::from_secs(60),
         }
     }
@@ -241,7 +242,11 @@ mod tests {
             password_hash: Some("$argon2id$hash".into()),
             date_joined: Utc::now(),
         };
-        let registration = NewRegistration { user, refresh_lifetime: Duration::from_secs(60) };
+        let registration = NewRegistration {
+            user,
+            refresh_lifetime: Duration::from_secs(60),
+            origin: SignInOrigin::new(IpAddr::V4(Ipv4Addr::LOCALHOST), "Firefox on Linux"),
+        };
         assert_eq!(store.register(&registration).await.unwrap().refresh_token, "refresh");
         assert!(!names.may_be_taken(TakenName::Username("someone_else")));
     }

@@ -10,6 +10,8 @@ pub(crate) mod lenient;
 mod oauth_login;
 mod password_reset;
 mod session;
+mod sign_in_history;
+mod signed_in_session;
 mod user;
 mod verification;
 mod wechat_login;
@@ -29,6 +31,8 @@ pub use password_reset::{
     ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
 };
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
+pub use sign_in_history::{SignInHistoryQuery, SignInResponse};
+pub use signed_in_session::SignedInSessionResponse;
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{EmailCodeQuery, MessageResponse, SmsCodeQuery};
 pub use wechat_login::{MiniProgramLoginRequest, MiniProgramLoginResponse, MiniProgramPhoneRequest};

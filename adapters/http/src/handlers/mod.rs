@@ -11,6 +11,8 @@ mod oauth_login;
 pub mod password_reset;
 pub mod qq_login;
 pub mod sessions;
+pub mod sign_in_history;
+pub mod signed_in_sessions;
 pub mod users;
 pub mod verification;
 pub mod wechat_login;

@@ -15,6 +15,7 @@ use crate::dto::{
 };
 use crate::public_origin::public_origin;
 use crate::query::read_query;
+use crate::sign_in_origin::sign_in_origin;
 use crate::state::{ApiState, OAuthLogin};
 
 /// The provider's login, or 404 while it is not configured.
@@ -66,7 +67,7 @@ pub(super) async fn callback(
             code: query.code.unwrap_or_default(),
             flow: login.cookie.read(req),
             state: query.state,
-            client_ip: state.client_ip.resolve(req),
+            origin: sign_in_origin(state, req),
         })
         .await?;
     login.cookie.clear(req, res);
@@ -100,7 +101,7 @@ pub(super) async fn bind(
             password: body.password.unwrap_or_default(),
             sms_code: body.sms_code.unwrap_or_default(),
             access_token: body.access_token.unwrap_or_default(),
-            client_ip: state.client_ip.resolve(req),
+            origin: sign_in_origin(state, req),
         })
         .await?;
     tracing::info!(user_id = bound.user.id.0, provider, "identity bound");

@@ -8,6 +8,7 @@ use crate::auth::claims;
 use crate::body::read_body;
 use crate::dto::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 use crate::error_body::ErrorBody;
+use crate::sign_in_origin::sign_in_origin;
 use crate::state::ApiState;
 
 /// Log in with a password
@@ -49,14 +50,14 @@ use crate::state::ApiState;
 pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let body: LoginRequest = read_body(req, state.max_body_bytes).await?;
-    let client_ip = state.client_ip.resolve(req);
+    let origin = sign_in_origin(&state, req);
     let logged_in = state
         .accounts
         .log_in
         .execute(LogInRequest {
             account: body.username.unwrap_or_default(),
             password: body.password.unwrap_or_default(),
-            client_ip,
+            origin,
         })
         .await?;
     Ok(Json(LoginResponse {
@@ -152,7 +153,11 @@ pub async fn revoke_all_sessions(req: &mut Request, depot: &mut Depot, res: &mut
 pub async fn refresh(req: &mut Request, depot: &mut Depot) -> Result<Json<RefreshResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let body: RefreshRequest = read_body(req, state.max_body_bytes).await?;
-    let session = state.sessions.refresh_session.execute(body.refresh_token.as_deref().unwrap_or_default()).await?;
+    let session = state
+        .sessions
+        .refresh_session
+        .execute(body.refresh_token.as_deref().unwrap_or_default(), &sign_in_origin(&state, req))
+        .await?;
     Ok(Json(RefreshResponse {
         token: session.access.token,
         refresh_token: session.refresh_token,

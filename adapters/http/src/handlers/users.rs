@@ -12,6 +12,7 @@ use crate::dto::{
     ChangePasswordRequest, MessageResponse, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse,
 };
 use crate::error_body::ErrorBody;
+use crate::sign_in_origin::sign_in_origin;
 use crate::state::ApiState;
 
 /// Register with a mobile and SMS code, or an email and email code
@@ -45,7 +46,7 @@ use crate::state::ApiState;
 pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let body: RegisterRequest = read_body(req, state.max_body_bytes).await?;
-    let client_ip = state.client_ip.resolve(req);
+    let origin = sign_in_origin(&state, req);
     let registered = state
         .sign_up
         .register_user
@@ -60,7 +61,7 @@ pub async fn register(req: &mut Request, depot: &mut Depot, res: &mut Response) 
                 email_code: body.email_code.unwrap_or_default(),
                 allow: is_true(body.allow.as_deref()),
             },
-            client_ip,
+            origin,
         )
         .await?;
     tracing::info!(user_id = registered.user.id.0, "user registered");

@@ -1,5 +1,6 @@
 //! WeChat login: the mini-program's `wx.login()` code, and its phone button.
 
+use application::ports::SignInOrigin;
 use application::use_cases::MiniProgramLogInRequest;
 use salvo::handler;
 use salvo::prelude::{Depot, Json, Request};
@@ -10,6 +11,9 @@ use crate::body::read_body;
 use crate::dto::{MiniProgramLoginRequest, MiniProgramLoginResponse, MiniProgramPhoneRequest, UserResponse};
 use crate::error_body::ErrorBody;
 use crate::state::ApiState;
+
+/// The device of every mini-program sign-in.
+const MINI_PROGRAM_DEVICE: &str = "WeChat mini-program";
 
 /// Log in from a WeChat mini-program
 ///
@@ -48,7 +52,8 @@ pub async fn mini_program(req: &mut Request, depot: &mut Depot) -> Result<Json<M
             code: body.code.unwrap_or_default(),
             nickname: body.nickname,
             avatar: body.avatar,
-            client_ip: state.client_ip.resolve(req),
+            // Only a mini-program can log in here, whatever its runtime calls itself.
+            origin: SignInOrigin::new(state.client_ip.resolve(req), MINI_PROGRAM_DEVICE),
         })
         .await?;
     Ok(Json(MiniProgramLoginResponse {

@@ -317,7 +317,7 @@ macro_rules! sql_refresh_token_store {
 
             async fn has_session(&self, user: UserId, session: &str) -> Result<bool, RepoError> {
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT 1 FROM refresh_tokens WHERE family = $1 AND user_id = $2 \
+                    "SELECT user_id FROM refresh_tokens WHERE family = $1 AND user_id = $2 \
                      AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $3 LIMIT 1",
                 )
                 .bind(session)

@@ -26,6 +26,7 @@ mod registration;
 mod retention;
 mod session_races;
 mod sessions;
+mod signed_in_sessions;
 mod signing_keys;
 mod support;
 mod through_pgbouncer;

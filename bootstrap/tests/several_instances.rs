@@ -271,6 +271,22 @@ impl Instance {
         }
     }
 
+    /// The id of the session `token` belongs to, as `GET /user/sessions/` marks it current.
+    async fn session_id(&self, client: &Client, token: &str) -> String {
+        let response =
+            client.get(self.url("/user/sessions/")).header("Authorization", format!("JWT {token}")).send().await;
+        let sessions = json_of(response.unwrap()).await;
+        let current = sessions.as_array().unwrap().iter().find(|session| session["current"] == true).unwrap();
+        current["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Ends the session of `ended` through `DELETE /user/sessions/{id}/` with `token`.
+    async fn end_session_of(&self, client: &Client, token: &str, ended: &str) -> StatusCode {
+        let id = self.session_id(client, ended).await;
+        let url = self.url(&format!("/user/sessions/{id}/"));
+        client.delete(url).header("Authorization", format!("JWT {token}")).send().await.unwrap().status()
+    }
+
     async fn refused_within_a_second(&self, client: &Client, token: &str) -> StatusCode {
         self.me_within_a_second(client, token, |(status, _)| *status == StatusCode::UNAUTHORIZED).await.0
     }
@@ -351,6 +367,15 @@ async fn assert_sessions_ended_on_one_instance_are_refused_by_both_and_profiles_
     // A password change through A: the session it was made in and every other one end on both.
     let fourth = b.log_in(&client, "carol", "correct-horse").await;
     let fifth = a.log_in(&client, "carol", "correct-horse").await;
+    let sixth = b.log_in(&client, "carol", "correct-horse").await;
+    assert_eq!(b.me(&client, &fourth).await.0, StatusCode::OK);
+
+    // One session ended from the list through A: refused by both, the others still work.
+    assert_eq!(b.me(&client, &sixth).await.0, StatusCode::OK, "B has read the session before it ends");
+    let ended = a.end_session_of(&client, &fifth, &sixth).await;
+    assert_eq!(ended, StatusCode::NO_CONTENT);
+    assert_eq!(a.me(&client, &sixth).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.refused_within_a_second(&client, &sixth).await, StatusCode::UNAUTHORIZED);
     assert_eq!(b.me(&client, &fourth).await.0, StatusCode::OK);
     let change = client
         .put(a.url(&format!("/users/{id}/password/")))
@@ -482,14 +507,34 @@ enum Partition {
 /// second anyway, since it reads the account-change log written in the
 /// logout's own transaction.
 async fn assert_an_unannounced_logout_reaches_the_other_instance(partition: Partition, mobile: &str) {
-    let suite = format!("partition_{partition:?}").to_lowercase();
+    assert_an_unannounced_ending_reaches_the_other_instance(partition, Ending::Logout, mobile).await;
+}
+
+/// How the first session ends.
+#[derive(Clone, Copy, Debug)]
+enum Ending {
+    /// Its own token logs out.
+    Logout,
+    /// The other session ends it from the list (`DELETE /user/sessions/{id}/`).
+    FromTheList,
+}
+
+async fn assert_an_unannounced_ending_reaches_the_other_instance(partition: Partition, ending: Ending, mobile: &str) {
+    let suite = format!("partition_{partition:?}_{ending:?}").to_lowercase();
     let Some((mut a, b, client, proxy)) = two_instances_behind_proxies(&suite).await else { return };
     let (first, second) = carol_with_two_sessions(&a, &b, &client, mobile).await;
+    let first_session = a.session_id(&client, &first).await;
     match partition {
         Partition::Cut => proxy.cut().await,
         Partition::Stall | Partition::KillAfterCommit => proxy.stall(),
     }
-    let logout = client.post(a.url("/authorizations/logout/")).header("Authorization", format!("JWT {first}")).send();
+    let logout = match ending {
+        Ending::Logout => client.post(a.url("/authorizations/logout/")).header("Authorization", format!("JWT {first}")),
+        Ending::FromTheList => client
+            .delete(a.url(&format!("/user/sessions/{first_session}/")))
+            .header("Authorization", format!("JWT {second}")),
+    }
+    .send();
     let sent = tokio::time::Instant::now();
     match partition {
         Partition::Cut => assert_eq!(logout.await.unwrap().status(), StatusCode::NO_CONTENT),
@@ -509,7 +554,10 @@ async fn assert_an_unannounced_logout_reaches_the_other_instance(partition: Part
         if status == StatusCode::UNAUTHORIZED {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "B still accepts the ended session ({partition:?})");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B still accepts the ended session ({partition:?}, {ending:?})"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(b.me(&client, &second).await.0, StatusCode::OK, "the other session lives on");
@@ -518,6 +566,19 @@ async fn assert_an_unannounced_logout_reaches_the_other_instance(partition: Part
 #[tokio::test]
 async fn a_logout_on_an_instance_cut_off_from_redis_is_refused_by_the_other_within_a_second() {
     assert_an_unannounced_logout_reaches_the_other_instance(Partition::Cut, "19900000011").await;
+}
+
+#[tokio::test]
+async fn a_session_ended_from_the_list_on_an_instance_cut_off_from_redis_is_refused_by_the_other_within_a_second() {
+    assert_an_unannounced_ending_reaches_the_other_instance(Partition::Cut, Ending::FromTheList, "19900000017").await;
+}
+
+#[tokio::test]
+async fn a_session_ended_from_the_list_whose_instance_dies_before_announcing_it_is_refused_by_the_other_within_a_second()
+ {
+    let mobile = "19900000018";
+    assert_an_unannounced_ending_reaches_the_other_instance(Partition::KillAfterCommit, Ending::FromTheList, mobile)
+        .await;
 }
 
 #[tokio::test]

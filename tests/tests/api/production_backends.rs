@@ -18,6 +18,10 @@ use crate::login_bursts::{
     assert_a_lock_through_one_name_does_not_show_through_another, patient_config,
 };
 use crate::password_reset::assert_simultaneous_uses_of_one_step_token_let_exactly_one_through;
+use crate::signed_in_sessions::{
+    assert_the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first,
+    assert_two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other,
+};
 use crate::support::{TestApp, body, spawn_app_with};
 
 /// How the production backends are laid out.
@@ -112,7 +116,15 @@ on_each_topology!(
     a_captcha_burst_gets_exactly_the_limit_through_on_redis,
     simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis,
     accounts_verifying_one_address_at_once_give_one_owner_on_postgres,
+    sessions_are_listed_and_ended_and_sign_ins_shown_on_postgres_and_redis,
 );
+
+async fn sessions_are_listed_and_ended_and_sign_ins_shown_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::sessions", |_| {}).await else { return };
+    assert_two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other(&app).await;
+    let Some(app) = spawn_app_on(topology, "production_backends::sign_ins", |_| {}).await else { return };
+    assert_the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first(&app).await;
+}
 
 async fn register_log_in_and_read_the_user_on_postgres_and_redis(topology: Topology) {
     let Some(app) = spawn_app_on(topology, "production_backends::journey", |_| {}).await else { return };

@@ -63,13 +63,16 @@ fn session_of(token: &str) -> String {
 
 #[tokio::test]
 async fn two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other() {
-    let app = spawn_app().await;
+    assert_two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other(&spawn_app().await).await;
+}
+
+pub async fn assert_two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other(app: &TestApp) {
     app.register("alice", "13800138000").await;
-    let laptop = body(log_in_from(&app, WINDOWS_CHROME, "alice", "correct-horse").await).await;
-    let phone = body(log_in_from(&app, IPHONE_SAFARI, "13800138000", "correct-horse").await).await;
+    let laptop = body(log_in_from(app, WINDOWS_CHROME, "alice", "correct-horse").await).await;
+    let phone = body(log_in_from(app, IPHONE_SAFARI, "13800138000", "correct-horse").await).await;
     let (laptop_token, phone_token) = (laptop["token"].as_str().unwrap(), phone["token"].as_str().unwrap());
 
-    let listed = sessions(&app, phone_token).await;
+    let listed = sessions(app, phone_token).await;
     // The registration's own session, then the two logins, the latest used first.
     assert_eq!(listed.len(), 3, "{listed:?}");
     let find = |token: &str| listed.iter().find(|s| s["id"] == session_of(token).as_str()).unwrap().clone();
@@ -84,37 +87,37 @@ async fn two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_othe
     assert!(on_phone["created_at"].is_string() && on_phone["last_used_at"].is_string());
 
     // The phone ends the laptop's session.
-    let ended = end_session(&app, phone_token, on_laptop["id"].as_str().unwrap()).await;
+    let ended = end_session(app, phone_token, on_laptop["id"].as_str().unwrap()).await;
     assert_eq!(ended.status(), StatusCode::NO_CONTENT);
     let refused = app.client.get(app.url("/user/")).bearer_auth(laptop_token).send().await.unwrap();
     assert_error(refused, StatusCode::UNAUTHORIZED, "token_revoked").await;
     let laptop_refresh = laptop["refresh_token"].as_str().unwrap();
-    assert_error(refresh_from(&app, WINDOWS_CHROME, laptop_refresh).await, StatusCode::UNAUTHORIZED, "token_invalid")
+    assert_error(refresh_from(app, WINDOWS_CHROME, laptop_refresh).await, StatusCode::UNAUTHORIZED, "token_invalid")
         .await;
     // The phone goes on, and refreshes.
-    assert_eq!(status_of_user_page(&app, phone_token).await, StatusCode::OK);
-    let refreshed = refresh_from(&app, IPHONE_SAFARI, phone["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status_of_user_page(app, phone_token).await, StatusCode::OK);
+    let refreshed = refresh_from(app, IPHONE_SAFARI, phone["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
-    let listed = sessions(&app, phone_token).await;
+    let listed = sessions(app, phone_token).await;
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().all(|s| s["id"] != on_laptop["id"]));
     // Ending it again: it is not a signed-in session any more.
-    let again = end_session(&app, phone_token, on_laptop["id"].as_str().unwrap()).await;
+    let again = end_session(app, phone_token, on_laptop["id"].as_str().unwrap()).await;
     assert_error(again, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
 async fn another_user_s_session_is_not_found_and_stays() {
-    let app = spawn_app().await;
+    let app = &spawn_app().await;
     let alice = app.register("alice", "13800138000").await;
     let bobby = app.register("bobby", "13900139000").await;
     let (alice_token, bobby_token) = (alice["token"].as_str().unwrap(), bobby["token"].as_str().unwrap());
     let alice_session = session_of(alice_token);
 
-    assert_error(end_session(&app, bobby_token, &alice_session).await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_error(end_session(&app, bobby_token, "no-such-session").await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_eq!(status_of_user_page(&app, alice_token).await, StatusCode::OK);
-    assert_eq!(sessions(&app, bobby_token).await.len(), 1, "bobby sees only his own");
+    assert_error(end_session(app, bobby_token, &alice_session).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(end_session(app, bobby_token, "no-such-session").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(status_of_user_page(app, alice_token).await, StatusCode::OK);
+    assert_eq!(sessions(app, bobby_token).await.len(), 1, "bobby sees only his own");
 
     let anonymous = app.client.get(app.url("/user/sessions/")).send().await.unwrap();
     assert_error(anonymous, StatusCode::UNAUTHORIZED, "not_authenticated").await;
@@ -124,10 +127,10 @@ async fn another_user_s_session_is_not_found_and_stays() {
 
 #[tokio::test]
 async fn ending_the_current_session_is_a_logout() {
-    let app = spawn_app().await;
+    let app = &spawn_app().await;
     let alice = app.register("alice", "13800138000").await;
     let token = alice["token"].as_str().unwrap();
-    assert_eq!(end_session(&app, token, &session_of(token)).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(end_session(app, token, &session_of(token)).await.status(), StatusCode::NO_CONTENT);
     let refused = app.client.get(app.url("/user/sessions/")).bearer_auth(token).send().await.unwrap();
     assert_error(refused, StatusCode::UNAUTHORIZED, "token_revoked").await;
 
@@ -140,17 +143,20 @@ async fn ending_the_current_session_is_a_logout() {
 
 #[tokio::test]
 async fn the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first() {
-    let app = spawn_app().await;
+    assert_the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first(&spawn_app().await).await;
+}
+
+pub async fn assert_the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first(app: &TestApp) {
     let alice = app.register("alice", "13800138000").await;
     app.register("bobby", "13900139000").await;
-    let wrong = log_in_from(&app, IPHONE_SAFARI, "alice", "wrong-horse").await;
+    let wrong = log_in_from(app, IPHONE_SAFARI, "alice", "wrong-horse").await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
-    let login = body(log_in_from(&app, WINDOWS_CHROME, "alice", "correct-horse").await).await;
-    let refreshed = refresh_from(&app, WINDOWS_CHROME, login["refresh_token"].as_str().unwrap()).await;
+    let login = body(log_in_from(app, WINDOWS_CHROME, "alice", "correct-horse").await).await;
+    let refreshed = refresh_from(app, WINDOWS_CHROME, login["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
-    log_in_from(&app, WINDOWS_CHROME, "bobby", "wrong-horse").await;
+    log_in_from(app, WINDOWS_CHROME, "bobby", "wrong-horse").await;
 
-    let response = sign_ins(&app, alice["token"].as_str().unwrap(), "").await;
+    let response = sign_ins(app, alice["token"].as_str().unwrap(), "").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_no_store(&response);
     let history = body(response).await;
@@ -177,11 +183,11 @@ async fn the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first(
     );
     assert!(history[0]["at"].is_string());
 
-    let one = body(sign_ins(&app, alice["token"].as_str().unwrap(), "?limit=1").await).await;
+    let one = body(sign_ins(app, alice["token"].as_str().unwrap(), "?limit=1").await).await;
     assert_eq!(one.as_array().map(Vec::len), Some(1));
     assert_eq!(one[0]["method"], "refresh");
     for bad in ["?limit=0", "?limit=101", "?limit=ten", "?limit=-1"] {
-        let refused = sign_ins(&app, alice["token"].as_str().unwrap(), bad).await;
+        let refused = sign_ins(app, alice["token"].as_str().unwrap(), bad).await;
         let body = assert_error(refused, StatusCode::BAD_REQUEST, "out_of_range").await;
         assert!(body["limit"][0].is_string(), "{bad}: {body}");
     }

@@ -30,7 +30,7 @@ impl LoginStore for SqliteLoginStore {
             .execute(&mut *tx)
             .await
             .map_err(repo_error)?;
-        let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime).from_login(login);
+        let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime).stored_by_login(login);
         let token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
         SqliteAuditLog::record_with(&mut *tx, &login.audit).await?;
         tx.commit().await.map_err(repo_error)?;

@@ -72,12 +72,12 @@ impl NewRefreshToken {
     }
 
     /// The first token of the session a login starts: from where the login came.
-    pub(crate) fn from_login(self, login: &NewLogin) -> Self {
+    pub(crate) fn stored_by_login(self, login: &NewLogin) -> Self {
         Self { device: login.audit.device.clone(), ip: Some(login.audit.ip.to_string()), ..self }
     }
 
     /// Stored by a request from `origin`.
-    pub(crate) fn from_origin(self, origin: &SignInOrigin) -> Self {
+    pub(crate) fn stored_from(self, origin: &SignInOrigin) -> Self {
         Self { device: Some(origin.device.clone()), ip: Some(origin.ip.to_string()), ..self }
     }
 }
@@ -242,7 +242,7 @@ macro_rules! sql_refresh_token_store {
                         // The session keeps its start and the device it was signed in
                         // on (a family from before devices were kept takes this one's);
                         // its address is the latest use's.
-                        let new = NewRefreshToken::with_token(successor, family.clone(), lifetime).from_origin(origin);
+                        let new = NewRefreshToken::with_token(successor, family.clone(), lifetime).stored_from(origin);
                         let new = NewRefreshToken { session_started_at, device: device.or(new.device), ..new };
                         let token = Self::insert_with(&mut *tx, user, new).await?;
                         sqlx::query(

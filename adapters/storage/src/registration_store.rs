@@ -24,7 +24,7 @@ impl RegistrationStore for SqliteRegistrationStore {
         // transaction rolls back what it wrote.
         let mut tx = self.pool.begin().await.map_err(repo_error)?;
         let user = SqliteUserRepository::insert_with(&mut *tx, &registration.user).await?;
-        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime).from_origin(&registration.origin);
+        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime).stored_from(&registration.origin);
         let family = session.family.clone();
         let refresh_token = SqliteRefreshTokenStore::insert_with(&mut *tx, user.id, session).await?;
         tx.commit().await.map_err(repo_error)?;
@@ -48,7 +48,7 @@ impl PostgresRegistrationStore {
 #[async_trait]
 impl RegistrationStore for PostgresRegistrationStore {
     async fn register(&self, registration: &NewRegistration) -> Result<Registration, RepoError> {
-        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime).from_origin(&registration.origin);
+        let session = NewRefreshToken::first_of_family(registration.refresh_lifetime).stored_from(&registration.origin);
         let sql = sqlx::AssertSqlSafe(format!(
             "WITH account AS ({INSERT_USER} RETURNING {COLUMNS}), \
                   session AS (INSERT INTO refresh_tokens \

@@ -10,8 +10,8 @@ use http_api::ErrorBody;
 use http_api::dto;
 use http_api::dto::{DevCaptcha, DevMessage};
 use http_api::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
-    sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
+    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, personal_data, qq_login,
+    sessions, sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -50,6 +50,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         users::change_password,
         bindings::list,
         bindings::unbind,
+        personal_data::export,
         email_binding::set_email,
         email_binding::verify_email,
         password_reset::start,
@@ -87,6 +88,12 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::ProfilePatchRequest,
         dto::ChangePasswordRequest,
         dto::BindingResponse,
+        dto::PersonalDataResponse,
+        dto::ExportedAccount,
+        dto::ExportedProfile,
+        dto::ExportedBinding,
+        dto::ExportedSession,
+        dto::ExportedAuditEvent,
         dto::SetEmailBody,
         dto::SetEmailResponse,
         dto::PasswordResetStartResponse,

@@ -9,8 +9,8 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 
 use super::auth::require_auth;
 use super::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
-    sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
+    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, personal_data, qq_login,
+    sessions, sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
 };
 use super::no_store::no_store;
 use super::state::ApiState;
@@ -67,7 +67,8 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
                 .hoop(require_auth)
                 .push(Router::with_path("user/sessions").get(signed_in_sessions::list))
                 .push(Router::with_path("user/sessions/{id}").delete(signed_in_sessions::end))
-                .push(Router::with_path("user/logins").get(sign_in_history::list)),
+                .push(Router::with_path("user/logins").get(sign_in_history::list))
+                .push(Router::with_path("user/data").get(personal_data::export)),
         )
         .push(Router::with_path("health/live").get(health::live))
         .push(Router::with_path("health/ready").get(health::ready))

@@ -4,10 +4,10 @@ use application::AppError;
 use application::ports::DevOutboxView;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, EndSession, IssueCaptcha, ListSessions,
-    ListSignIns, LogIn, LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword,
-    RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset,
-    UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, EndSession, ExportPersonalData, IssueCaptcha,
+    ListSessions, ListSignIns, LogIn, LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser,
+    ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
+    StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -57,6 +57,7 @@ pub struct AccountUseCases {
     pub log_in: LogIn,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
+    pub export_personal_data: ExportPersonalData,
 }
 
 /// Binding an email address and verifying it.

@@ -86,6 +86,35 @@ macro_rules! sql_audit_log {
                 .map_err(repo_error)?;
                 rows.iter().filter_map(|row| Self::sign_in_from_row(row).transpose()).collect()
             }
+
+            async fn entries_of(&self, user: UserId, limit: u32) -> Result<Vec<AuditEntry>, RepoError> {
+                let read = |e: sqlx::Error| RepoError::Other(e.to_string());
+                let rows = sqlx::query(
+                    "SELECT created_at, event, method, device, ip FROM audit_events \
+                     WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(user.0)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(repo_error)?;
+                let mut entries = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let event: String = row.try_get("event").map_err(read)?;
+                    let ip: String = row.try_get("ip").map_err(read)?;
+                    let method: Option<String> = row.try_get("method").map_err(read)?;
+                    let (Some(event), Ok(ip)) = (AuditEvent::parse(&event), ip.parse::<IpAddr>()) else { continue };
+                    entries.push(AuditEntry {
+                        user_id: Some(user),
+                        event,
+                        ip,
+                        at: row.try_get("created_at").map_err(read)?,
+                        method: method.as_deref().and_then(LoginMethod::parse),
+                        device: row.try_get("device").map_err(read)?,
+                    });
+                }
+                Ok(entries)
+            }
         }
     };
 }

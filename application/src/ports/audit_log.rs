@@ -111,4 +111,7 @@ pub trait AuditLog: Send + Sync {
     async fn record(&self, entry: AuditEntry) -> Result<(), RepoError>;
     /// The user's latest sign-ins and refused sign-ins, newest first, at most `limit`.
     async fn sign_ins(&self, user: UserId, limit: u32) -> Result<Vec<SignInRecord>, RepoError>;
+    /// Every entry about the user, newest first, at most `limit` (a copy of their data).
+    /// Entries of events this version does not know are left out.
+    async fn entries_of(&self, user: UserId, limit: u32) -> Result<Vec<AuditEntry>, RepoError>;
 }

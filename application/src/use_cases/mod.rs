@@ -12,6 +12,7 @@ mod confirm_password_reset_code;
 mod deliver_messages;
 mod depart_oauth_login;
 mod end_session;
+mod export_personal_data;
 mod issue_captcha;
 mod list_sessions;
 mod list_sign_ins;
@@ -46,6 +47,7 @@ pub use confirm_password_reset_code::{
 pub use deliver_messages::{DeliverMessages, DeliveryReport};
 pub use depart_oauth_login::{DepartOAuthLogin, OAuthDeparture};
 pub use end_session::EndSession;
+pub use export_personal_data::{EXPORTED_AUDIT_ENTRIES, ExportPersonalData, PersonalData};
 pub use issue_captcha::IssueCaptcha;
 pub use list_sessions::{ListSessions, SessionView, UNKNOWN_DEVICE};
 pub use list_sign_ins::{ListSignIns, SIGN_INS_DEFAULT, SIGN_INS_MAX, SignInView};

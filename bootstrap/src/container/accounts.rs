@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use application::PasswordGuard;
 use application::ports::Clock;
-use application::use_cases::{ChangePassword, LogIn, UpdateProfile};
+use application::use_cases::{ChangePassword, ExportPersonalData, LogIn, UpdateProfile};
 use http_api::AccountUseCases;
 use storage::Database;
 
@@ -33,6 +33,12 @@ pub(super) fn account_use_cases(
             passwords.clone(),
             records.password_changes.clone(),
             clock.clone(),
+        ),
+        export_personal_data: ExportPersonalData::new(
+            users.clone(),
+            records.identities.clone(),
+            issuing.sessions.refresh_token_store(),
+            database.audit_log(),
         ),
     }
 }

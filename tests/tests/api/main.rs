@@ -15,6 +15,7 @@ mod login_bursts;
 mod metrics;
 mod password_change;
 mod password_reset;
+mod personal_data;
 mod production_backends;
 mod profile;
 mod qq_login;

@@ -9,6 +9,7 @@ mod jwks;
 pub(crate) mod lenient;
 mod oauth_login;
 mod password_reset;
+mod personal_data;
 mod session;
 mod sign_in_history;
 mod signed_in_session;
@@ -29,6 +30,9 @@ pub use oauth_login::{
 pub use password_reset::{
     PasswordResetCaptchaQuery, PasswordResetCodeQuery, PasswordResetCodeResponse, PasswordResetStartResponse,
     ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
+};
+pub use personal_data::{
+    ExportedAccount, ExportedAuditEvent, ExportedBinding, ExportedProfile, ExportedSession, PersonalDataResponse,
 };
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use sign_in_history::{SignInHistoryQuery, SignInResponse};

@@ -9,6 +9,7 @@ pub mod jwks;
 pub mod metrics;
 mod oauth_login;
 pub mod password_reset;
+pub mod personal_data;
 pub mod qq_login;
 pub mod sessions;
 pub mod sign_in_history;

@@ -4,9 +4,10 @@ use application::AppError;
 use application::ports::DevOutboxView;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
-    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
-    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
-    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+    CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram,
+    LogInWithSms, LogOut, ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions,
+    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
+    VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -48,9 +49,10 @@ pub struct SessionUseCases {
     pub revoke_all_sessions: RevokeAllSessions,
 }
 
-/// Password login and the signed-in user's own account.
+/// Password and SMS login, and the signed-in user's own account.
 pub struct AccountUseCases {
     pub log_in: LogIn,
+    pub log_in_with_sms: LogInWithSms,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
 }

@@ -10,6 +10,7 @@ pub(crate) mod lenient;
 mod oauth_login;
 mod password_reset;
 mod session;
+mod sms_login;
 mod user;
 mod verification;
 mod wechat_login;
@@ -29,6 +30,7 @@ pub use password_reset::{
     ResetPasswordBody, ResetPasswordResponse, StepTokenQuery,
 };
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
+pub use sms_login::{SmsLoginRequest, SmsLoginResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{EmailCodeQuery, MessageResponse, SmsCodeQuery};
 pub use wechat_login::{MiniProgramLoginRequest, MiniProgramLoginResponse, MiniProgramPhoneRequest};

@@ -11,6 +11,7 @@ mod oauth_login;
 pub mod password_reset;
 pub mod qq_login;
 pub mod sessions;
+pub mod sms_login;
 pub mod users;
 pub mod verification;
 pub mod wechat_login;

@@ -27,6 +27,7 @@ mod retention;
 mod session_races;
 mod sessions;
 mod signing_keys;
+mod sms_login;
 mod support;
 mod through_pgbouncer;
 mod verification;

@@ -121,6 +121,7 @@ impl LogInWithSms {
         };
         match check_within(self.limiter.as_ref(), &limits, check).await? {
             Verdict::Right => {}
+            // The address's counter is open, so a full one refuses; none is silent to withhold a try.
             Verdict::Locked { retry_after } | Verdict::Withheld { retry_after } => {
                 self.audit_lock(user_id, retry_after, request.client_ip).await?;
                 return Err(AppError::RateLimited { retry_after });

@@ -155,12 +155,15 @@ impl LogInWithSms {
                 Ok(user) => return Ok((user, true)),
                 // The username was taken: the loop tries the next one.
                 Err(RepoError::Conflict(UniqueKey::Username)) => {}
-                // Two first sign-ins (or a registration) raced: the other
-                // one opened the account, which this code proves is theirs.
+                // Another flow (a binding, a registration) took the mobile
+                // meanwhile: the account it opened is the code holder's. Should
+                // no account answer to the mobile even so, the mobile is taken
+                // by one that cannot be signed in to, which is no server fault.
                 Err(RepoError::Conflict(UniqueKey::Mobile)) => {
-                    if let Some(user) = self.users.find_by_login(&LoginIdentifier::Mobile(mobile.clone())).await? {
-                        return Ok((user, false));
-                    }
+                    return match self.users.find_by_login(&LoginIdentifier::Mobile(mobile.clone())).await? {
+                        Some(user) => Ok((user, false)),
+                        None => Err(AppError::field(Field::Mobile, Problem::Taken)),
+                    };
                 }
                 Err(other) => return Err(other.into()),
             }
@@ -378,6 +381,16 @@ mod tests {
         ports.users.expect_insert().times(1).returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
         let signed_in = ports.use_case().execute(request("123456")).await.unwrap();
         assert_eq!((signed_in.user.id, signed_in.created), (UserId(1), false));
+    }
+
+    #[tokio::test]
+    async fn a_mobile_taken_by_an_account_no_lookup_finds_is_a_field_error_not_a_fault() {
+        let mut ports = Ports::default().code(CodeCheck::Accepted).counted(Settlement::Refunded);
+        ports.users.expect_find_by_login().times(2).returning(|_| Ok(None));
+        ports.generator.expect_name_suffix().returning(|| "a1b2c3d4e5".into());
+        ports.users.expect_insert().times(1).returning(|_| Err(RepoError::Conflict(UniqueKey::Mobile)));
+        let got = ports.use_case().execute(request("123456")).await;
+        assert_eq!(got.unwrap_err(), AppError::field(Field::Mobile, Problem::Taken));
     }
 
     #[tokio::test]

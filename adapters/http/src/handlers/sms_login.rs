@@ -40,7 +40,7 @@ use crate::state::ApiState;
     responses(
         (status = 200, description = "Signed in; `created` tells whether the account was opened by this sign-in", body = SmsLoginResponse,
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "A missing or invalid mobile (`invalid_mobile`) or code (`invalid_code`), a wrong (`code_wrong`), expired or never sent (`code_expired`) or burned (`code_exhausted`) code, or a malformed body (`malformed_body`)", body = ErrorBody,
+        (status = 400, description = "A missing or invalid mobile (`invalid_mobile`) or code (`invalid_code`), a wrong (`code_wrong`), expired or never sent (`code_expired`) or burned (`code_exhausted`) code, a mobile taken meanwhile by an account it cannot sign in to (`already_taken`), or a malformed body (`malformed_body`)", body = ErrorBody,
             example = json!({"code": "code_wrong", "message": "验证码错误，还可尝试4次", "non_field_errors": ["验证码错误，还可尝试4次"], "sms_code": ["验证码错误，还可尝试4次"]})),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a urlencoded form (`unsupported_media_type`)", body = ErrorBody),

@@ -278,8 +278,8 @@ settings! {
     /// that window, and the length of the lock
     #[serde(with = "durations::seconds")]
     login_account_window_secs: Duration = LoginPolicy::default().account_window;
-    /// failed password logins per client IP within the window before password login is locked
-    /// from it; `0` = off
+    /// failed password logins and refused SMS sign-in codes per client IP within the window before
+    /// both are locked from it; `0` = off
     login_ip_failures: u32 = LoginPolicy::default().ip_failures;
     /// that window, and the length of the lock
     #[serde(with = "durations::seconds")]
@@ -289,6 +289,9 @@ settings! {
     /// counter, answered like a wrong password)
     #[serde(with = "durations::milliseconds")]
     login_in_flight_wait_ms: Duration = LoginPolicy::default().in_flight_patience;
+    /// whether `POST /authorizations/sms/` opens an account (generated username, no password) for a
+    /// mobile that has none; `false`: such a mobile is answered like a wrong code
+    sms_login_signup: bool = true;
     /// username, mobile and email `count` checks per client IP per minute, registrations told
     /// before their code is checked whether their names are taken included; `0` = off
     availability_ip_per_minute: u32 = AvailabilityPolicy::default().per_ip_per_minute;

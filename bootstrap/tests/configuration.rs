@@ -106,6 +106,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("LOGIN_IP_FAILURES", "100"),
     ("LOGIN_IP_WINDOW_SECS", "120"),
     ("LOGIN_IN_FLIGHT_WAIT_MS", "500"),
+    ("SMS_LOGIN_SIGNUP", "false"),
     ("AVAILABILITY_IP_PER_MINUTE", "0"),
     ("SHUTDOWN_GRACE_SECS", "30"),
     ("AUTO_MIGRATE", "false"),

@@ -93,6 +93,7 @@ fn required(schema: &str) -> Option<Value> {
             ]
         }),
         "LoginRequest" => json!({"required": ["username", "password"]}),
+        "SmsLoginRequest" => json!({"required": ["mobile", "sms_code"]}),
         "RefreshRequest" => json!({"required": ["refresh_token"]}),
         "ChangePasswordRequest" => json!({"required": ["old_password", "password", "password2"]}),
         "ResetPasswordBody" => json!({"required": ["password", "password2", "access_token"]}),

@@ -11,7 +11,7 @@ use http_api::dto;
 use http_api::dto::{DevCaptcha, DevMessage};
 use http_api::handlers::{
     availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, personal_data, qq_login,
-    sessions, sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
+    sessions, sign_in_history, signed_in_sessions, sms_login, users, verification, wechat_login, wechat_web_login,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -39,6 +39,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         availability::email_count,
         users::register,
         sessions::log_in,
+        sms_login::log_in_with_sms,
         sessions::refresh,
         sessions::log_out,
         sessions::revoke_all_sessions,
@@ -79,6 +80,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::RegisterResponse,
         dto::LoginRequest,
         dto::LoginResponse,
+        dto::SmsLoginRequest,
+        dto::SmsLoginResponse,
         dto::RefreshRequest,
         dto::RefreshResponse,
         dto::LogoutRequest,

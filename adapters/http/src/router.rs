@@ -10,7 +10,7 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 use super::auth::require_auth;
 use super::handlers::{
     availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, personal_data, qq_login,
-    sessions, sign_in_history, signed_in_sessions, users, verification, wechat_login, wechat_web_login,
+    sessions, sign_in_history, signed_in_sessions, sms_login, users, verification, wechat_login, wechat_web_login,
 };
 use super::no_store::no_store;
 use super::state::ApiState;
@@ -32,6 +32,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
                 .push(Router::with_path("users").post(users::register))
                 .push(Router::with_path("authorizations").post(sessions::log_in))
                 .push(Router::with_path("authorizations/refresh").post(sessions::refresh))
+                .push(Router::with_path("authorizations/sms").post(sms_login::log_in_with_sms))
                 .push(Router::with_path("accounts/{account}/sms/token").get(password_reset::start))
                 .push(Router::with_path("accounts/{account}/password/token").get(password_reset::confirm_code))
                 .push(Router::with_path("oauth/qq/authorization").get(qq_login::authorization))

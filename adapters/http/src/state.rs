@@ -5,9 +5,9 @@ use application::ports::DevOutboxView;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
     CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, EndSession, ExportPersonalData, IssueCaptcha,
-    ListSessions, ListSignIns, LogIn, LogInWithMiniProgram, LogOut, ManageBindings, RefreshSession, RegisterUser,
-    ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin,
-    StartPasswordReset, UpdateProfile, VerifyEmail,
+    ListSessions, ListSignIns, LogIn, LogInWithMiniProgram, LogInWithSms, LogOut, ManageBindings, RefreshSession,
+    RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail,
+    StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -52,9 +52,10 @@ pub struct SessionUseCases {
     pub list_sign_ins: ListSignIns,
 }
 
-/// Password login and the signed-in user's own account.
+/// Password and SMS login, and the signed-in user's own account.
 pub struct AccountUseCases {
     pub log_in: LogIn,
+    pub log_in_with_sms: LogInWithSms,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
     pub export_personal_data: ExportPersonalData,

@@ -126,6 +126,16 @@ impl OneTimeCodes {
         Err(AppError::field(field, problem))
     }
 
+    /// The refusal of a first wrong try at a fresh code, for a request that
+    /// must answer like one without a wrong code to show for it.
+    pub fn first_wrong_try(&self, field: Field) -> AppError {
+        let problem = match self.policy.max_attempts.saturating_sub(1) {
+            0 => Problem::CodeExhausted,
+            attempts_left => Problem::CodeWrong { attempts_left },
+        };
+        AppError::field(field, problem)
+    }
+
     fn test_code(&self, recipient: &CodeRecipient) -> Option<&VerificationCode> {
         match recipient.channel {
             Channel::Sms => self.policy.sms_fixed_codes.code_for(&recipient.target),
@@ -321,6 +331,17 @@ pub(crate) mod tests {
             let got = codes.verify(&email_reset(), &code("111111"), Field::EmailCode).await;
             assert_eq!(got, problem.map_or(Ok(()), |problem| Err(AppError::field(Field::EmailCode, problem))));
         }
+    }
+
+    #[tokio::test]
+    async fn a_first_wrong_try_leaves_all_but_one_attempt_or_burns_a_single_try_code() {
+        let codes = CodePorts::default().build();
+        let got = codes.first_wrong_try(Field::SmsCode);
+        assert_eq!(got, AppError::field(Field::SmsCode, Problem::CodeWrong { attempts_left: 4 }));
+        let mut single_try = CodePorts::default();
+        single_try.policy.max_attempts = 1;
+        let got = single_try.build().first_wrong_try(Field::SmsCode);
+        assert_eq!(got, AppError::field(Field::SmsCode, Problem::CodeExhausted));
     }
 
     #[tokio::test]

@@ -1,22 +1,27 @@
-//! Password login, and what a signed-in user changes on their account.
+//! Password and SMS login, and what a signed-in user changes on their account.
 
 use std::sync::Arc;
 
 use application::PasswordGuard;
 use application::ports::Clock;
-use application::use_cases::{ChangePassword, ExportPersonalData, LogIn, UpdateProfile};
+use application::use_cases::{ChangePassword, ExportPersonalData, LogIn, LogInWithSms, UpdateProfile};
 use http_api::AccountUseCases;
+use security::system::RandomCodeGenerator;
 use storage::Database;
 
 use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;
+use super::verification::Verification;
+use crate::config::Config;
 
 pub(super) fn account_use_cases(
+    config: &Config,
     database: &Database,
     records: &AccountRecords,
     clock: &Arc<dyn Clock>,
     issuing: &SessionIssuing,
     passwords: &PasswordGuard,
+    verification: &Verification,
 ) -> AccountUseCases {
     let users = &records.users;
     AccountUseCases {
@@ -27,6 +32,16 @@ pub(super) fn account_use_cases(
             database.audit_log(),
             clock.clone(),
         ),
+        log_in_with_sms: LogInWithSms::new(
+            users.clone(),
+            verification.codes.clone(),
+            Arc::new(RandomCodeGenerator),
+            issuing.logins.clone(),
+            passwords,
+            database.audit_log(),
+            clock.clone(),
+        )
+        .signing_up(config.sms_login_signup),
         update_profile: UpdateProfile::new(users.clone(), clock.clone()),
         change_password: ChangePassword::new(
             users.clone(),

@@ -104,7 +104,7 @@ impl Container {
             &issuing,
             policies.availability,
         );
-        let accounts = account_use_cases(&database, &records, &clock, &issuing, &passwords);
+        let accounts = account_use_cases(config, &database, &records, &clock, &issuing, &passwords, &verification);
         let email = email_use_cases(config, &database, &records, &clock, &verification, policies.verification.clone());
         let password_reset = password_reset_use_cases(
             &records,

@@ -1,16 +1,18 @@
 // The classic registration journey against a development server (`cargo run`):
-// captcha → SMS code → register → log in → the user page. The captcha answer and
-// the code are read from the development outbox, which is on by default there.
+// captcha → SMS code → register → log in → the user page; and sign-in by SMS
+// code alone, which opens an account for a mobile without one. The captcha
+// answer and the code are read from the development outbox, which is on by
+// default there.
 import { createAccountsClient, type ErrorBody } from "../src/client";
+
+type AccountsClient = ReturnType<typeof createAccountsClient>;
 
 function fail(step: string, error: ErrorBody | undefined): never {
   throw new Error(`${step}: ${error?.code ?? "unknown"} ${error?.message ?? ""}`);
 }
 
-export async function registerAndLogIn(baseUrl: string, mobile: string, username: string, password: string) {
-  let token: string | undefined;
-  const api = createAccountsClient(baseUrl, { get: () => token });
-
+// Steps 1–3: a captcha solved from the outbox, then the SMS code it unlocks.
+async function smsCodeFor(api: AccountsClient, mobile: string): Promise<string> {
   // 1. A captcha for a client-generated UUID (a PNG; a page shows it).
   const captchaId = crypto.randomUUID();
   const captcha = await api.GET("/image_codes/{uuid}/", { params: { path: { uuid: captchaId } }, parseAs: "blob" });
@@ -28,7 +30,13 @@ export async function registerAndLogIn(baseUrl: string, mobile: string, username
   if (sent.error) fail("sms code", sent.error);
   const queued = await api.GET("/dev/outbox/");
   if (queued.error) fail("outbox", queued.error);
-  const smsCode = queued.data.messages.find((m) => m.to === mobile)?.code ?? "";
+  return queued.data.messages.find((m) => m.to === mobile)?.code ?? "";
+}
+
+export async function registerAndLogIn(baseUrl: string, mobile: string, username: string, password: string) {
+  let token: string | undefined;
+  const api = createAccountsClient(baseUrl, { get: () => token });
+  const smsCode = await smsCodeFor(api, mobile);
 
   // 4. Register: the new user is logged in at once.
   const registered = await api.POST("/users/", {
@@ -45,4 +53,24 @@ export async function registerAndLogIn(baseUrl: string, mobile: string, username
   const me = await api.GET("/user/");
   if (me.error) fail("user", me.error);
   return me.data;
+}
+
+// Sign-in by SMS code (another mobile than above, or a minute later: one SMS
+// per mobile per minute). A mobile without an account gets one, with a
+// generated username and no password: `created` says so.
+export async function signInWithSms(baseUrl: string, mobile: string) {
+  let token: string | undefined;
+  const api = createAccountsClient(baseUrl, { get: () => token });
+  const smsCode = await smsCodeFor(api, mobile);
+
+  // 4. The code signs in; it is spent, and cannot register or sign in again.
+  const session = await api.POST("/authorizations/sms/", { body: { mobile, sms_code: smsCode } });
+  if (session.error) fail("sms sign-in", session.error);
+  token = session.data.token;
+  const created: boolean = session.data.created;
+
+  // 5. The signed-in user.
+  const me = await api.GET("/user/");
+  if (me.error) fail("user", me.error);
+  return { user: me.data, created };
 }

@@ -29,6 +29,7 @@ mod session_races;
 mod sessions;
 mod signed_in_sessions;
 mod signing_keys;
+mod sms_login;
 mod support;
 mod through_pgbouncer;
 mod verification;

@@ -22,6 +22,12 @@ use crate::signed_in_sessions::{
     assert_the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first,
     assert_two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other,
 };
+use crate::sms_login::{
+    assert_simultaneous_first_sign_ins_open_one_account,
+    assert_six_simultaneous_wrong_codes_evaluate_at_most_the_attempts,
+    assert_sms_sign_in_of_a_registered_and_of_a_new_mobile,
+    assert_wrong_codes_from_one_address_are_limited_with_its_passwords,
+};
 use crate::support::{TestApp, body, spawn_app_with};
 
 /// How the production backends are laid out.
@@ -117,6 +123,10 @@ on_each_topology!(
     simultaneous_uses_of_one_step_token_let_exactly_one_through_on_postgres_and_redis,
     accounts_verifying_one_address_at_once_give_one_owner_on_postgres,
     sessions_are_listed_and_ended_and_sign_ins_shown_on_postgres_and_redis,
+    sms_sign_in_of_a_registered_and_of_a_new_mobile_on_postgres_and_redis,
+    six_simultaneous_wrong_sms_codes_evaluate_at_most_the_attempts_on_redis,
+    wrong_sms_codes_from_one_address_are_limited_on_redis,
+    simultaneous_first_sms_sign_ins_open_one_account_on_postgres_and_redis,
 );
 
 async fn sessions_are_listed_and_ended_and_sign_ins_shown_on_postgres_and_redis(topology: Topology) {
@@ -209,4 +219,37 @@ async fn accounts_verifying_one_address_at_once_give_one_owner_on_postgres(topol
         return;
     };
     assert_accounts_verifying_one_address_at_once_give_one_owner(&app).await;
+}
+
+async fn sms_sign_in_of_a_registered_and_of_a_new_mobile_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::sms_sign_in", |config| {
+        config.code_resend_interval_secs = Duration::from_secs(0);
+    })
+    .await
+    else {
+        return;
+    };
+    assert_sms_sign_in_of_a_registered_and_of_a_new_mobile(&app).await;
+}
+
+async fn six_simultaneous_wrong_sms_codes_evaluate_at_most_the_attempts_on_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::sms_code_burst", |_| {}).await else { return };
+    assert_six_simultaneous_wrong_codes_evaluate_at_most_the_attempts(&app).await;
+}
+
+async fn wrong_sms_codes_from_one_address_are_limited_on_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::sms_address_burst", |config| {
+        config.login_ip_failures = 3;
+        config.code_ip_hourly_limit = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    assert_wrong_codes_from_one_address_are_limited_with_its_passwords(&app).await;
+}
+
+async fn simultaneous_first_sms_sign_ins_open_one_account_on_postgres_and_redis(topology: Topology) {
+    let Some(app) = spawn_app_on(topology, "production_backends::sms_first_sign_ins", |_| {}).await else { return };
+    assert_simultaneous_first_sign_ins_open_one_account(&app).await;
 }

@@ -13,6 +13,7 @@ mod personal_data;
 mod session;
 mod sign_in_history;
 mod signed_in_session;
+mod sms_login;
 mod user;
 mod verification;
 mod wechat_login;
@@ -37,6 +38,7 @@ pub use personal_data::{
 pub use session::{LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse};
 pub use sign_in_history::{SignInHistoryQuery, SignInResponse};
 pub use signed_in_session::SignedInSessionResponse;
+pub use sms_login::{SmsLoginRequest, SmsLoginResponse};
 pub use user::{ChangePasswordRequest, ProfilePatchRequest, RegisterRequest, RegisterResponse, UserResponse};
 pub use verification::{EmailCodeQuery, MessageResponse, SmsCodeQuery};
 pub use wechat_login::{MiniProgramLoginRequest, MiniProgramLoginResponse, MiniProgramPhoneRequest};

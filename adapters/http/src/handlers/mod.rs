@@ -14,6 +14,7 @@ pub mod qq_login;
 pub mod sessions;
 pub mod sign_in_history;
 pub mod signed_in_sessions;
+pub mod sms_login;
 pub mod users;
 pub mod verification;
 pub mod wechat_login;

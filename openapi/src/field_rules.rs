@@ -78,6 +78,9 @@ fn rule(schema: Option<&str>, name: &str) -> Option<Value> {
         (_, "provider") => json!({"type": "string", "enum": ["qq", "wechat_mp", "wechat_web"]}),
         (None, "account") => json!({"anyOf": [username(), mobile(), email()]}),
         (None, "id") => json!({"type": "integer", "format": "int64", "minimum": 1}),
+        // A refresh-token family's id: 32 hex digits; anything else is simply no session of the user's (404).
+        (None, "session_id") => json!({"type": "string", "minLength": 1, "maxLength": 64}),
+        (None, "limit") => json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
         _ => return None,
     })
 }

@@ -67,7 +67,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
                 .hoop(no_store)
                 .hoop(require_auth)
                 .push(Router::with_path("user/sessions").get(signed_in_sessions::list))
-                .push(Router::with_path("user/sessions/{id}").delete(signed_in_sessions::end))
+                .push(Router::with_path("user/sessions/{session_id}").delete(signed_in_sessions::end))
                 .push(Router::with_path("user/logins").get(sign_in_history::list))
                 .push(Router::with_path("user/data").get(personal_data::export)),
         )

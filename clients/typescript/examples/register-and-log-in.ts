@@ -74,3 +74,28 @@ export async function signInWithSms(baseUrl: string, mobile: string) {
   if (me.error) fail("user", me.error);
   return { user: me.data, created };
 }
+
+// The account page's "devices" and "recent sign-ins": where the person is
+// signed in, ending every other session, the history, and a copy of their data.
+export async function signOutOtherDevices(baseUrl: string, token: string) {
+  const api = createAccountsClient(baseUrl, { get: () => token });
+
+  // 1. Where the person is signed in; `current` is this page's own session.
+  const sessions = await api.GET("/user/sessions/");
+  if (sessions.error) fail("sessions", sessions.error);
+
+  // 2. End every other one: each stops working at once, everywhere.
+  for (const session of sessions.data.filter((s) => !s.current)) {
+    const ended = await api.DELETE("/user/sessions/{session_id}/", { params: { path: { session_id: session.id } } });
+    if (ended.error) fail(`end session on ${session.device}`, ended.error);
+  }
+
+  // 3. The latest sign-ins, refused ones included (`outcome`), newest first.
+  const history = await api.GET("/user/logins/", { params: { query: { limit: 10 } } });
+  if (history.error) fail("sign-in history", history.error);
+
+  // 4. A copy of every personal datum held, to save as a file.
+  const copy = await api.GET("/user/data/");
+  if (copy.error) fail("personal data", copy.error);
+  return { ended: sessions.data.length - 1, history: history.data, copy: copy.data };
+}

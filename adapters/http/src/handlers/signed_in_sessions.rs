@@ -56,10 +56,10 @@ pub async fn list(depot: &mut Depot) -> Result<Json<Vec<SignedInSessionResponse>
 /// ended, the current one included; the others are untouched.
 #[utoipa::path(
     delete,
-    path = "/user/sessions/{id}/", operation_id = "endSession",
+    path = "/user/sessions/{session_id}/", operation_id = "endSession",
     tag = "sessions",
     security(("jwt" = [])),
-    params(("id" = String, Path, description = "A session's `id` from `GET /user/sessions/`", example = "0f8e2b6c4d3a4e1f9a7b5c3d2e1f0a9b")),
+    params(("session_id" = String, Path, description = "A session's `id` from `GET /user/sessions/`", example = "0f8e2b6c4d3a4e1f9a7b5c3d2e1f0a9b")),
     responses(
         (status = 204, description = "Ended"),
         (status = 401, description = "No, garbled, expired or revoked token (`not_authenticated`, `token_invalid`, `token_expired`, `token_revoked`)", body = ErrorBody),
@@ -72,7 +72,7 @@ pub async fn list(depot: &mut Depot) -> Result<Json<Vec<SignedInSessionResponse>
 pub async fn end(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = ApiState::from_depot(depot)?;
     let claims = claims(depot)?.clone();
-    let session = req.param::<String>("id").unwrap_or_default();
+    let session = req.param::<String>("session_id").unwrap_or_default();
     state.sessions.end_session.execute(&claims, &session, state.client_ip.resolve(req)).await?;
     res.status_code(StatusCode::NO_CONTENT);
     Ok(())

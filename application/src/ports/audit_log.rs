@@ -23,10 +23,12 @@ pub enum AuditEvent {
     SessionRefreshed,
     /// One session was ended from the list of sessions.
     SessionEnded,
+    /// A copy of the person's data was downloaded.
+    DataExported,
 }
 
 impl AuditEvent {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginLocked,
@@ -39,6 +41,7 @@ impl AuditEvent {
         Self::OAuthBound,
         Self::SessionRefreshed,
         Self::SessionEnded,
+        Self::DataExported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl AuditEvent {
             Self::OAuthBound => "oauth_bound",
             Self::SessionRefreshed => "session_refreshed",
             Self::SessionEnded => "session_ended",
+            Self::DataExported => "data_exported",
         }
     }
 

@@ -54,6 +54,7 @@ pub(super) fn account_use_cases(
             records.identities.clone(),
             issuing.sessions.refresh_token_store(),
             database.audit_log(),
+            clock.clone(),
         ),
     }
 }

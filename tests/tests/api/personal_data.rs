@@ -52,7 +52,10 @@ async fn the_copy_holds_the_account_profile_sessions_and_audit_trail_and_no_secr
         .iter()
         .map(|e| (e["event"].as_str().unwrap(), e["method"].as_str()))
         .collect();
-    assert_eq!(events, vec![("login_succeeded", Some("password")), ("login_failed", Some("password"))]);
+    assert_eq!(
+        events,
+        vec![("data_exported", None), ("login_succeeded", Some("password")), ("login_failed", Some("password"))]
+    );
     assert!(copy["exported_at"].is_string());
     // What only proves things to the service stays out.
     for secret in ["argon2", login["refresh_token"].as_str().unwrap(), "password_hash", "token_version"] {

@@ -3,7 +3,7 @@
 use salvo::handler;
 use salvo::http::HeaderValue;
 use salvo::http::header::CONTENT_DISPOSITION;
-use salvo::prelude::{Depot, Json, Response};
+use salvo::prelude::{Depot, Json, Request, Response};
 
 use crate::api_error::ApiError;
 use crate::auth::claims;
@@ -20,6 +20,7 @@ use crate::state::ApiState;
 /// refused sign-ins, logouts, changes), with full addresses. Secrets the
 /// service keeps to check the person (the password hash, refresh tokens,
 /// WeChat session keys) are not data about the person and are left out.
+/// Each download is audited (`data_exported`).
 #[utoipa::path(
     get,
     path = "/user/data/", operation_id = "exportPersonalData",
@@ -36,10 +37,14 @@ use crate::state::ApiState;
     )
 )]
 #[handler]
-pub async fn export(depot: &mut Depot, res: &mut Response) -> Result<Json<PersonalDataResponse>, ApiError> {
+pub async fn export(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+) -> Result<Json<PersonalDataResponse>, ApiError> {
     let state = ApiState::from_depot(depot)?;
     let user = claims(depot)?.user_id;
-    let data = state.accounts.export_personal_data.execute(user).await?;
+    let data = state.accounts.export_personal_data.execute(user, state.client_ip.resolve(req)).await?;
     let attachment = format!("attachment; filename=\"meiduo-account-{}.json\"", user.0);
     if let Ok(value) = HeaderValue::from_str(&attachment) {
         res.headers_mut().insert(CONTENT_DISPOSITION, value);

@@ -86,6 +86,9 @@ pub enum Problem {
     AlreadyBound,
     /// Unbinding would leave the account without any way to log in (409).
     LastWayToLogIn,
+    /// The request needs a token from a sign-in within the last few minutes
+    /// (an account with neither password nor mobile confirms that way).
+    RecentSignInRequired,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

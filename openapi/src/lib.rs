@@ -10,8 +10,8 @@ use http_api::ErrorBody;
 use http_api::dto;
 use http_api::dto::{DevCaptcha, DevMessage};
 use http_api::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, qq_login, sessions,
-    users, verification, wechat_login, wechat_web_login,
+    account_deletion, availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset,
+    qq_login, sessions, users, verification, wechat_login, wechat_web_login,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -45,6 +45,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         users::current_user,
         users::update_profile,
         users::change_password,
+        account_deletion::request_deletion,
         bindings::list,
         bindings::unbind,
         email_binding::set_email,
@@ -81,6 +82,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::UserResponse,
         dto::ProfilePatchRequest,
         dto::ChangePasswordRequest,
+        dto::AccountDeletionRequest,
+        dto::AccountDeletionResponse,
         dto::BindingResponse,
         dto::SetEmailBody,
         dto::SetEmailResponse,

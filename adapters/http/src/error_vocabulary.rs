@@ -60,6 +60,7 @@ pub(crate) fn problem_code(problem: Problem) -> &'static str {
         Problem::OAuthCodeInvalid => "invalid_oauth_code",
         Problem::AlreadyBound => "already_bound",
         Problem::LastWayToLogIn => "last_login_method",
+        Problem::RecentSignInRequired => "recent_sign_in_required",
     }
 }
 

@@ -97,6 +97,9 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             "This is the account's last way to log in; set a password or bind another login first",
         ),
         Problem::NoMobile => pick(l, "该账号未绑定手机号", "This account has no mobile number"),
+        Problem::RecentSignInRequired => {
+            pick(l, "请重新登录，并在5分钟内确认", "Sign in again and confirm within 5 minutes")
+        }
         Problem::Choice => match field {
             Field::SendType => {
                 pick(l, "send_type 只能是 register 或 resetpwd", "send_type must be register or resetpwd")

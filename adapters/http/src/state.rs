@@ -5,8 +5,9 @@ use application::ports::DevOutboxView;
 use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
     CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, IssueCaptcha, LogIn, LogInWithMiniProgram, LogOut,
-    ManageBindings, RefreshSession, RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode,
-    SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+    ManageBindings, RefreshSession, RegisterUser, RequestAccountDeletion, ResetPassword, RevokeAllSessions,
+    SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile,
+    VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -53,6 +54,7 @@ pub struct AccountUseCases {
     pub log_in: LogIn,
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
+    pub request_deletion: RequestAccountDeletion,
 }
 
 /// Binding an email address and verifying it.

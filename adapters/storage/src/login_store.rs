@@ -1,4 +1,4 @@
-use application::ports::{LoginStore, NewLogin, RepoError};
+use application::ports::{AuditEntry, AuditEvent, LoginStore, NewLogin, RepoError, StoredLogin};
 use async_trait::async_trait;
 
 use super::audit_log::SqliteAuditLog;
@@ -20,7 +20,7 @@ impl SqliteLoginStore {
 
 #[async_trait]
 impl LoginStore for SqliteLoginStore {
-    async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<StoredLogin, RepoError> {
         // Every early return comes before the commit, and dropping the
         // transaction rolls back what it wrote.
         let mut tx = self.pool.begin().await.map_err(repo_error)?;
@@ -30,11 +30,22 @@ impl LoginStore for SqliteLoginStore {
             .execute(&mut *tx)
             .await
             .map_err(repo_error)?;
+        let restored = sqlx::query("UPDATE users SET delete_after = NULL WHERE id = $1 AND delete_after IS NOT NULL")
+            .bind(login.user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_error)?
+            .rows_affected()
+            > 0;
         let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
-        let token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
+        let refresh_token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
         SqliteAuditLog::record_with(&mut *tx, &login.audit).await?;
+        if restored {
+            let entry = AuditEntry { event: AuditEvent::AccountRestored, ..login.audit.clone() };
+            SqliteAuditLog::record_with(&mut *tx, &entry).await?;
+        }
         tx.commit().await.map_err(repo_error)?;
-        Ok(token)
+        Ok(StoredLogin { refresh_token, restored })
     }
 }
 
@@ -52,19 +63,26 @@ impl PostgresLoginStore {
     }
 }
 
-/// The same three writes as the SQLite transaction, in writing common table
-/// expressions: one statement, all or none.
+/// The same writes as the SQLite transaction, in writing common table
+/// expressions: one statement, all or none. `scheduled` reads the row as the
+/// statement found it (every part sees the same snapshot), before `seen`
+/// clears its deletion; `users_deletion_changed` announces that only when it
+/// was set.
 const RECORD_LOGIN: &str = "\
-    WITH seen AS (UPDATE users SET last_login = $1 WHERE id = $2), \
+    WITH scheduled AS (SELECT delete_after IS NOT NULL AS restored FROM users WHERE id = $2), \
+         seen AS (UPDATE users SET last_login = $1, delete_after = NULL WHERE id = $2), \
          session AS (INSERT INTO refresh_tokens (token_hash, family, user_id, created_at, expires_at) \
-                     VALUES ($3, $4, $2, $5, $6)) \
-    INSERT INTO audit_events (user_id, event, ip, created_at) VALUES ($7, $8, $9, $1)";
+                     VALUES ($3, $4, $2, $5, $6)), \
+         audit AS (INSERT INTO audit_events (user_id, event, ip, created_at) VALUES ($7, $8, $9, $1)), \
+         restore AS (INSERT INTO audit_events (user_id, event, ip, created_at) \
+                     SELECT $7, $10, $9, $1 FROM scheduled WHERE restored) \
+    SELECT COALESCE(bool_or(restored), FALSE) FROM scheduled";
 
 #[async_trait]
 impl LoginStore for PostgresLoginStore {
-    async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<StoredLogin, RepoError> {
         let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
-        sqlx::query(RECORD_LOGIN)
+        let restored = sqlx::query_scalar(RECORD_LOGIN)
             .bind(login.audit.at)
             .bind(login.user.0)
             .bind(&session.hash)
@@ -74,9 +92,10 @@ impl LoginStore for PostgresLoginStore {
             .bind(login.audit.user_id.map(|id| id.0))
             .bind(login.audit.event.as_str())
             .bind(login.audit.ip.to_string())
-            .execute(&self.pool)
+            .bind(AuditEvent::AccountRestored.as_str())
+            .fetch_one(&self.pool)
             .await
             .map_err(repo_error)?;
-        Ok(session.token)
+        Ok(StoredLogin { refresh_token: session.token, restored })
     }
 }

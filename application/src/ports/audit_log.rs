@@ -19,6 +19,12 @@ pub enum AuditEvent {
     EmailChanged,
     EmailVerified,
     OAuthBound,
+    /// The person asked for their account to be deleted; it is erased after the cooling-off.
+    AccountDeletionRequested,
+    /// A sign-in within the cooling-off cancelled the account's deletion.
+    AccountRestored,
+    /// The retention job erased the account; the entry names only its pseudonym.
+    AccountErased,
 }
 
 impl AuditEvent {
@@ -34,6 +40,9 @@ impl AuditEvent {
             Self::EmailChanged => "email_changed",
             Self::EmailVerified => "email_verified",
             Self::OAuthBound => "oauth_bound",
+            Self::AccountDeletionRequested => "account_deletion_requested",
+            Self::AccountRestored => "account_restored",
+            Self::AccountErased => "account_erased",
         }
     }
 }

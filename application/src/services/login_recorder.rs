@@ -15,6 +15,8 @@ use crate::{AppError, Session, SessionIssuer};
 pub struct LoggedIn {
     pub user: User,
     pub session: Session,
+    /// The account was scheduled for deletion and this sign-in cancelled that.
+    pub restored: bool,
 }
 
 pub struct LoginRecorder {
@@ -40,8 +42,12 @@ impl LoginRecorder {
             audit: AuditEntry { user_id: Some(user.id), event, ip, at: now },
             refresh_lifetime: self.sessions.policy().refresh_lifetime,
         };
-        let refresh_token = self.logins.record_login(&login).await?;
-        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, session: Session { access, refresh_token } })
+        let stored = self.logins.record_login(&login).await?;
+        Ok(LoggedIn {
+            user: User { last_login: Some(now), ..user },
+            session: Session { access, refresh_token: stored.refresh_token },
+            restored: stored.restored,
+        })
     }
 }
 
@@ -53,7 +59,9 @@ pub(crate) mod tests {
     use domain::UserId;
 
     use super::*;
-    use crate::ports::{IssuedToken, MockClock, MockLoginStore, MockRefreshTokenStore, MockTokenIssuer, RepoError};
+    use crate::ports::{
+        IssuedToken, MockClock, MockLoginStore, MockRefreshTokenStore, MockTokenIssuer, RepoError, StoredLogin,
+    };
     use crate::use_cases::log_in::tests::stored_user;
     use crate::{Backend, SessionPolicy};
 
@@ -88,13 +96,25 @@ pub(crate) mod tests {
                     && login.refresh_lifetime == SessionPolicy::default().refresh_lifetime
             })
             .times(1)
-            .returning(|_| Ok("stored-refresh".into()));
+            .returning(|_| Ok(StoredLogin { refresh_token: "stored-refresh".into(), restored: false }));
         let logged_in = recorder(logins).record(stored_user(), AuditEvent::OAuthBound, IP).await.unwrap();
         assert!(logged_in.user.last_login.is_some());
+        assert!(!logged_in.restored);
         assert_eq!(
             (logged_in.session.access.token.as_str(), logged_in.session.refresh_token.as_str()),
             ("jwt", "stored-refresh")
         );
+    }
+
+    #[tokio::test]
+    async fn a_login_into_an_account_scheduled_for_deletion_says_it_restored_it() {
+        let mut logins = MockLoginStore::new();
+        logins
+            .expect_record_login()
+            .times(1)
+            .returning(|_| Ok(StoredLogin { refresh_token: "stored-refresh".into(), restored: true }));
+        let logged_in = recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, IP).await.unwrap();
+        assert!(logged_in.restored);
     }
 
     #[tokio::test]

@@ -4,19 +4,23 @@ use std::sync::Arc;
 
 use application::PasswordGuard;
 use application::ports::Clock;
-use application::use_cases::{ChangePassword, LogIn, UpdateProfile};
+use application::use_cases::{ChangePassword, LogIn, RequestAccountDeletion, SessionStores, UpdateProfile};
 use http_api::AccountUseCases;
 use storage::Database;
 
 use super::account_records::AccountRecords;
 use super::sessions::SessionIssuing;
+use super::verification::Verification;
+use crate::config::Config;
 
 pub(super) fn account_use_cases(
+    config: &Config,
     database: &Database,
     records: &AccountRecords,
     clock: &Arc<dyn Clock>,
     issuing: &SessionIssuing,
     passwords: &PasswordGuard,
+    verification: &Verification,
 ) -> AccountUseCases {
     let users = &records.users;
     AccountUseCases {
@@ -33,6 +37,16 @@ pub(super) fn account_use_cases(
             passwords.clone(),
             records.password_changes.clone(),
             clock.clone(),
+        ),
+        request_deletion: RequestAccountDeletion::new(
+            users.clone(),
+            records.deletions.clone(),
+            passwords.clone(),
+            verification.codes.clone(),
+            SessionStores { refresh: issuing.sessions.refresh_token_store(), revocations: records.revocations.clone() },
+            database.audit_log(),
+            clock.clone(),
+            config.account_deletion_cooling_off_secs,
         ),
     }
 }

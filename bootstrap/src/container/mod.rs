@@ -75,7 +75,8 @@ impl Container {
         let records = AccountRecords::open(config, &secret, &database, &messaging.outbox_wakeup, &metrics)?;
         let users = records.users.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let workers = Workers::wire(&database, &messaging, &clock, policies.delivery, policies.retention);
+        let workers =
+            Workers::wire(&database, &records.deletions, &messaging, &clock, policies.delivery, policies.retention);
         let passwords = PasswordGuard { hasher, limiter: cache.limiter.clone(), policy: policies.login };
         let verification = Verification::wire(
             &secret,
@@ -104,7 +105,7 @@ impl Container {
             &issuing,
             policies.availability,
         );
-        let accounts = account_use_cases(&database, &records, &clock, &issuing, &passwords);
+        let accounts = account_use_cases(config, &database, &records, &clock, &issuing, &passwords, &verification);
         let email = email_use_cases(config, &database, &records, &clock, &verification, policies.verification.clone());
         let password_reset = password_reset_use_cases(
             &records,

@@ -5,7 +5,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use application::ports::{AuditEntry, AuditEvent, LoginStore, NewLogin, RefreshTokenStore, Rotation, UserRepository};
+use application::ports::{
+    AccountDeletions, AuditEntry, AuditEvent, LoginStore, NewLogin, RefreshTokenStore, Rotation, UserRepository,
+};
 use chrono::{DateTime, Utc};
 use domain::UserId;
 use security::ServiceSecret;
@@ -16,6 +18,7 @@ struct Fixture {
     logins: Arc<dyn LoginStore>,
     users: Arc<dyn UserRepository>,
     refresh: Arc<dyn RefreshTokenStore>,
+    deletions: Arc<dyn AccountDeletions>,
     fresh: FreshDatabase,
 }
 
@@ -25,6 +28,7 @@ impl From<FreshDatabase> for Fixture {
             logins: fresh.database.logins(),
             users: fresh.database.users(),
             refresh: fresh.database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
+            deletions: fresh.database.account_deletions(),
             fresh,
         }
     }
@@ -51,6 +55,7 @@ contract_suite!(
         each_login_starts_a_session_of_its_own,
         a_failure_at_the_last_write_stores_nothing,
         an_unknown_user_gets_no_session,
+        a_login_restores_an_account_scheduled_for_deletion_once_and_audits_it,
     ]
 );
 
@@ -89,7 +94,9 @@ async fn audited(f: &Fixture, user: UserId) -> i64 {
 
 async fn a_login_sets_last_login_is_audited_and_starts_a_session(f: Fixture) {
     let (alice, bob) = (user(&f, "alice").await, user(&f, "bobby").await);
-    let token = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let stored = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    assert!(!stored.restored);
+    let token = stored.refresh_token;
     assert_eq!(last_login(&f, alice).await, Some(at()));
     assert_eq!(audited(&f, alice).await, 1);
     match f.refresh.rotate(&token, Duration::ZERO, LIFETIME).await.unwrap() {
@@ -102,8 +109,8 @@ async fn a_login_sets_last_login_is_audited_and_starts_a_session(f: Fixture) {
 
 async fn each_login_starts_a_session_of_its_own(f: Fixture) {
     let alice = user(&f, "alice").await;
-    let phone = f.logins.record_login(&login(alice, alice)).await.unwrap();
-    let laptop = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let phone = f.logins.record_login(&login(alice, alice)).await.unwrap().refresh_token;
+    let laptop = f.logins.record_login(&login(alice, alice)).await.unwrap().refresh_token;
     assert_ne!(phone, laptop);
     // Ending one family leaves the other.
     f.refresh.revoke_family_of(alice, &phone).await.unwrap();
@@ -128,4 +135,21 @@ async fn an_unknown_user_gets_no_session(f: Fixture) {
     assert!(f.logins.record_login(&login(ghost, ghost)).await.is_err());
     assert_eq!(f.fresh.rows("refresh_tokens").await, 0);
     assert_eq!(f.fresh.rows("audit_events").await, 0);
+}
+
+async fn a_login_restores_an_account_scheduled_for_deletion_once_and_audits_it(f: Fixture) {
+    let (alice, bob) = (user(&f, "alice").await, user(&f, "bobby").await);
+    for account in [alice, bob] {
+        f.deletions.schedule(account, at()).await.unwrap();
+    }
+    let first = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let second = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    assert_eq!((first.restored, second.restored), (true, false));
+    assert_eq!(f.fresh.audit_events(alice, "account_restored").await, 1);
+    // Restored: nothing is due, so the erasure finds only the other account.
+    let later = at() + chrono::TimeDelta::days(1);
+    let erased = f.deletions.erase_next_due(later, "erased:1").await.unwrap().map(|erased| erased.user);
+    assert_eq!(erased, Some(bob));
+    assert_eq!(f.deletions.erase_next_due(later, "erased:2").await.unwrap(), None);
+    assert!(f.users.find_by_id(alice).await.unwrap().is_some());
 }

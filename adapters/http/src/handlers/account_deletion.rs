@@ -38,10 +38,7 @@ use crate::state::ApiState;
     responses(
         (status = 202, description = "Scheduled; every session has ended", body = AccountDeletionResponse),
         (status = 400, description = "Wrong password (`wrong_password`), wrong, expired or burnt code (`code_wrong`, `code_expired`, `code_exhausted`), a malformed code (`invalid_code`), the confirmation the account needs missing (`required`, on `password` or `sms_code`), a token of an account with neither password nor mobile not from a sign-in within 5 minutes (`recent_sign_in_required`), or a malformed body (`malformed_body`)", body = ErrorBody,
-            examples(
-                ("wrong password" = (value = json!({"code": "wrong_password", "message": "密码错误", "non_field_errors": ["密码错误"], "password": ["密码错误"]}))),
-                ("sign in again" = (value = json!({"code": "recent_sign_in_required", "message": "请重新登录，并在5分钟内确认", "non_field_errors": ["请重新登录，并在5分钟内确认"]}))),
-            )),
+            example = json!({"code": "wrong_password", "message": "密码错误", "non_field_errors": ["密码错误"], "password": ["密码错误"]})),
         (status = 401, description = "No, garbled, expired or revoked token (`not_authenticated`, `token_invalid`, `token_expired`, `token_revoked`)", body = ErrorBody,
             example = json!({"code": "token_revoked", "message": "令牌已失效，请重新登录", "detail": "令牌已失效，请重新登录", "non_field_errors": ["令牌已失效，请重新登录"]})),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),

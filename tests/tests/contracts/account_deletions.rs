@@ -199,7 +199,7 @@ async fn settled_messages_to_an_erased_account_go_and_pending_ones_stay(f: Fixtu
 }
 
 async fn two_instances_erasing_at_once_erase_each_account_once(f: Fixture) {
-    const ACCOUNTS: u32 = 12;
+    const ACCOUNTS: u32 = 40;
     for n in 0..ACCOUNTS {
         scheduled(&f, n).await;
     }

@@ -117,6 +117,10 @@ async fn a_deleted_account_is_erased_after_the_cooling_off_and_its_names_registe
     assert!(erased.iter().all(|(user, subject, _)| user.is_none() && subject == &erased[0].1));
     let pseudonym = erased[0].1.as_deref().unwrap();
     assert!(pseudonym.starts_with("erased:") && pseudonym.len() == 39, "{pseudonym}");
+
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let counted = r#"accounts_http_requests_total{method="POST",route="/user/deletion/",status="202"}"#;
+    assert!(metrics.contains(counted), "{metrics}");
 }
 
 #[tokio::test]

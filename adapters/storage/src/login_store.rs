@@ -20,16 +20,19 @@ impl SqliteLoginStore {
 
 #[async_trait]
 impl LoginStore for SqliteLoginStore {
-    async fn record_login(&self, login: &NewLogin) -> Result<StoredLogin, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError> {
         // Every early return comes before the commit, and dropping the
         // transaction rolls back what it wrote.
         let mut tx = self.pool.begin().await.map_err(repo_error)?;
-        sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+        let seen = sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
             .bind(login.audit.at)
             .bind(login.user.0)
             .execute(&mut *tx)
             .await
             .map_err(repo_error)?;
+        if seen.rows_affected() == 0 {
+            return Ok(None);
+        }
         let restored = sqlx::query("UPDATE users SET delete_after = NULL WHERE id = $1 AND delete_after IS NOT NULL")
             .bind(login.user.0)
             .execute(&mut *tx)
@@ -45,7 +48,7 @@ impl LoginStore for SqliteLoginStore {
             SqliteAuditLog::record_with(&mut *tx, &entry).await?;
         }
         tx.commit().await.map_err(repo_error)?;
-        Ok(StoredLogin { refresh_token, restored })
+        Ok(Some(StoredLogin { refresh_token, restored }))
     }
 }
 
@@ -67,22 +70,23 @@ impl PostgresLoginStore {
 /// expressions: one statement, all or none. `scheduled` reads the row as the
 /// statement found it (every part sees the same snapshot), before `seen`
 /// clears its deletion; `users_deletion_changed` announces that only when it
-/// was set.
+/// was set. Every write hangs on `seen`: an account erased meanwhile (whose
+/// row `seen` waited for and then found gone) gets nothing, and no row back.
 const RECORD_LOGIN: &str = "\
     WITH scheduled AS (SELECT delete_after IS NOT NULL AS restored FROM users WHERE id = $2), \
-         seen AS (UPDATE users SET last_login = $1, delete_after = NULL WHERE id = $2), \
+         seen AS (UPDATE users SET last_login = $1, delete_after = NULL WHERE id = $2 RETURNING id), \
          session AS (INSERT INTO refresh_tokens (token_hash, family, user_id, created_at, expires_at) \
-                     VALUES ($3, $4, $2, $5, $6)), \
-         audit AS (INSERT INTO audit_events (user_id, event, ip, created_at) VALUES ($7, $8, $9, $1)), \
+                     SELECT $3, $4, id, $5, $6 FROM seen), \
+         audit AS (INSERT INTO audit_events (user_id, event, ip, created_at) SELECT $7, $8, $9, $1 FROM seen), \
          restore AS (INSERT INTO audit_events (user_id, event, ip, created_at) \
-                     SELECT $7, $10, $9, $1 FROM scheduled WHERE restored) \
-    SELECT COALESCE(bool_or(restored), FALSE) FROM scheduled";
+                     SELECT $7, $10, $9, $1 FROM scheduled, seen WHERE restored) \
+    SELECT restored FROM scheduled, seen";
 
 #[async_trait]
 impl LoginStore for PostgresLoginStore {
-    async fn record_login(&self, login: &NewLogin) -> Result<StoredLogin, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError> {
         let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
-        let restored = sqlx::query_scalar(RECORD_LOGIN)
+        let restored: Option<bool> = sqlx::query_scalar(RECORD_LOGIN)
             .bind(login.audit.at)
             .bind(login.user.0)
             .bind(&session.hash)
@@ -93,9 +97,9 @@ impl LoginStore for PostgresLoginStore {
             .bind(login.audit.event.as_str())
             .bind(login.audit.ip.to_string())
             .bind(AuditEvent::AccountRestored.as_str())
-            .fetch_one(&self.pool)
+            .fetch_optional(&self.pool)
             .await
             .map_err(repo_error)?;
-        Ok(StoredLogin { refresh_token: session.token, restored })
+        Ok(restored.map(|restored| StoredLogin { refresh_token: session.token, restored }))
     }
 }

@@ -34,5 +34,7 @@ pub struct StoredLogin {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait LoginStore: Send + Sync {
-    async fn record_login(&self, login: &NewLogin) -> Result<StoredLogin, RepoError>;
+    /// `None` (and nothing stored) when the account no longer exists: erased
+    /// by the retention job while the person was signing in.
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError>;
 }

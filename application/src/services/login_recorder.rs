@@ -8,7 +8,7 @@ use std::sync::Arc;
 use domain::User;
 
 use crate::ports::{AuditEntry, AuditEvent, Clock, LoginStore, NewLogin};
-use crate::{AppError, Session, SessionIssuer};
+use crate::{AppError, AuthFailure, Session, SessionIssuer};
 
 /// A person logged in: the account (its `last_login` just set) and the session.
 #[derive(Debug)]
@@ -42,7 +42,8 @@ impl LoginRecorder {
             audit: AuditEntry { user_id: Some(user.id), event, ip, at: now },
             refresh_lifetime: self.sessions.policy().refresh_lifetime,
         };
-        let stored = self.logins.record_login(&login).await?;
+        // Gone between its reading and now: as any use case whose account vanishes meanwhile.
+        let stored = self.logins.record_login(&login).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
         Ok(LoggedIn {
             user: User { last_login: Some(now), ..user },
             session: Session { access, refresh_token: stored.refresh_token },
@@ -96,7 +97,7 @@ pub(crate) mod tests {
                     && login.refresh_lifetime == SessionPolicy::default().refresh_lifetime
             })
             .times(1)
-            .returning(|_| Ok(StoredLogin { refresh_token: "stored-refresh".into(), restored: false }));
+            .returning(|_| Ok(Some(StoredLogin { refresh_token: "stored-refresh".into(), restored: false })));
         let logged_in = recorder(logins).record(stored_user(), AuditEvent::OAuthBound, IP).await.unwrap();
         assert!(logged_in.user.last_login.is_some());
         assert!(!logged_in.restored);
@@ -112,9 +113,17 @@ pub(crate) mod tests {
         logins
             .expect_record_login()
             .times(1)
-            .returning(|_| Ok(StoredLogin { refresh_token: "stored-refresh".into(), restored: true }));
+            .returning(|_| Ok(Some(StoredLogin { refresh_token: "stored-refresh".into(), restored: true })));
         let logged_in = recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, IP).await.unwrap();
         assert!(logged_in.restored);
+    }
+
+    #[tokio::test]
+    async fn a_login_into_an_account_erased_meanwhile_is_refused_like_a_revoked_token() {
+        let mut logins = MockLoginStore::new();
+        logins.expect_record_login().times(1).returning(|_| Ok(None));
+        let got = recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, IP).await;
+        assert_eq!(got.unwrap_err(), AppError::Unauthenticated(crate::AuthFailure::Revoked));
     }
 
     #[tokio::test]

@@ -190,7 +190,9 @@ mod tests {
                 .expect_record_login()
                 .withf(|login| login.audit.event == AuditEvent::LoginSucceeded)
                 .times(1)
-                .returning(|_| Ok(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }));
+                .returning(|_| {
+                    Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }))
+                });
             self
         }
 

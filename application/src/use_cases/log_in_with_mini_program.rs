@@ -196,10 +196,9 @@ mod tests {
         }
 
         fn logging_in(mut self) -> Self {
-            self.logins
-                .expect_record_login()
-                .withf(|login| login.audit.event == AuditEvent::LoginSucceeded)
-                .returning(|_| Ok(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }));
+            self.logins.expect_record_login().withf(|login| login.audit.event == AuditEvent::LoginSucceeded).returning(
+                |_| Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false })),
+            );
             self
         }
 

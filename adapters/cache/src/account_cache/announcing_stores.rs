@@ -30,11 +30,12 @@ impl LoginStore for AnnouncingLoginStore {
     /// A stored login updates the remembered account in place; a failed one
     /// may or may not have been stored (a timeout after the commit), so it
     /// drops the account.
-    async fn record_login(&self, login: &NewLogin) -> Result<StoredLogin, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError> {
         let result = self.inner.record_login(login).await;
         match &result {
-            Ok(_) => self.changes.announce_login(login.user, login.audit.at).await,
-            Err(_) => self.changes.announce(login.user).await,
+            Ok(Some(_)) => self.changes.announce_login(login.user, login.audit.at).await,
+            // Gone, or perhaps stored: memory must not keep it either way.
+            Ok(None) | Err(_) => self.changes.announce(login.user).await,
         }
         result
     }
@@ -242,10 +243,13 @@ mod tests {
         inner
             .expect_record_login()
             .times(1)
-            .returning(|_| Ok(StoredLogin { refresh_token: "refresh".into(), restored: false }));
+            .returning(|_| Ok(Some(StoredLogin { refresh_token: "refresh".into(), restored: false })));
         let (logins, cache) = store(inner);
         let login = login();
-        assert_eq!(logins.record_login(&login).await.unwrap().refresh_token, "refresh");
+        assert_eq!(
+            logins.record_login(&login).await.unwrap().map(|stored| stored.refresh_token).as_deref(),
+            Some("refresh")
+        );
         assert_eq!(cache.lookup(UserId(7), "jti").and_then(|s| s.user.last_login), Some(login.audit.at));
     }
 

@@ -56,9 +56,18 @@ def reset_code_needed_but_absent(case, error):
     return needed not in (case.query or {}) and needed in error
 
 
+def deletion_confirmation_needed_but_absent(case, error):
+    """An account deletion is confirmed with the password, or with `sms_code` by an account without one (the
+    operation's description); which one depends on the account, so the document makes both optional. A request
+    without the one the signed-in account needs may be refused for it, on that field."""
+    body = case.body if isinstance(case.body, dict) else {}
+    return any(field in error and not body.get(field) for field in ("password", "sms_code"))
+
+
 # Refusals for shape that JSON Schema cannot rule out for these operations, each judged on the case and its body.
 ALLOWED_BY_OPERATION = {
     "confirmPasswordResetCode": {"invalid_code": reset_code_needed_but_absent},
+    "requestAccountDeletion": {"required": deletion_confirmation_needed_but_absent},
 }
 
 

@@ -45,15 +45,15 @@ token=$(curl -fsS -X POST "$base/users/" -H 'Content-Type: application/json' \
   -d '{"username":"fuzz_user","password":"correct-horse","password2":"correct-horse","email":"fuzz@example.com","email_code":"135790","allow":true}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
-# Operations that end the session (logout, sign out everywhere, password change, ending a listed session: schemathesis
-# reuses the ids GET /user/sessions/ answers) run last, after the others have
-# used the token.
+# Operations that end the session (logout, sign out everywhere, password change, account deletion, ending a
+# listed session: schemathesis reuses the ids GET /user/sessions/ answers) run last, after the others have used the
+# token.
 run() {
   PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks "$venv/bin/schemathesis" --config-file schemathesis.toml run \
     "$root/openapi/openapi.json" --url "$base" -H "Authorization: JWT $token" \
     --phases examples,coverage,fuzzing --mode positive --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
     --workers 2 --no-color --seed 1 "$@" || { echo "== server log"; tail -50 "$data/server.log"; exit 1; }
 }
-ending=(logOut revokeAllSessions changePassword endSession)
+ending=(logOut revokeAllSessions changePassword requestAccountDeletion endSession)
 run $(printf -- '--exclude-operation-id %s ' "${ending[@]}")
 run $(printf -- '--include-operation-id %s ' "${ending[@]}")

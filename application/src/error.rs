@@ -93,6 +93,9 @@ pub enum Problem {
         min: u32,
         max: u32,
     },
+    /// The request needs a token from a sign-in within the last few minutes
+    /// (an account with neither password nor mobile confirms that way).
+    RecentSignInRequired,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -317,6 +317,10 @@ settings! {
     /// seconds between rounds of the retention job (one also runs at start); `0` = off
     #[serde(with = "durations::seconds")]
     retention_interval_secs: Duration = Duration::from_secs(60 * 60);
+    /// seconds between a deletion request (`POST /user/deletion/`) and the account's erasure by the
+    /// retention job (15 days); a sign-in meanwhile restores the account
+    #[serde(with = "durations::seconds")]
+    account_deletion_cooling_off_secs: Duration = Duration::from_secs(15 * 24 * 60 * 60);
 }
 
 #[derive(Debug, thiserror::Error)]

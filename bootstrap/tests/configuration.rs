@@ -116,6 +116,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("OUTBOX_RETENTION_DAYS", "0"),
     ("AUDIT_RETENTION_DAYS", "30"),
     ("RETENTION_INTERVAL_SECS", "0"),
+    ("ACCOUNT_DELETION_COOLING_OFF_SECS", "60"),
 ];
 
 /// The sample of every declared setting; fails naming settings without one and samples of no setting.

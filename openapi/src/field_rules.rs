@@ -40,7 +40,8 @@ fn rule(schema: Option<&str>, name: &str) -> Option<Value> {
         // Log in with a username, a mobile or an email: anything non-empty names an account or nobody.
         (Some("LoginRequest"), "username") => json!({"type": "string", "minLength": 1, "maxLength": 254}),
         // A login password is compared, not judged: the old rules may differ from today's.
-        (Some("LoginRequest"), "password") | (Some("ChangePasswordRequest"), "old_password") => {
+        (Some("LoginRequest" | "AccountDeletionRequest"), "password")
+        | (Some("ChangePasswordRequest"), "old_password") => {
             json!({"type": "string", "minLength": 1, "maxLength": 128})
         }
         (Some("ProfilePatchRequest"), "nickname") => profile_text(domain::ProfileChange::NICKNAME_MAX),

@@ -10,8 +10,9 @@ use http_api::ErrorBody;
 use http_api::dto;
 use http_api::dto::{DevCaptcha, DevMessage};
 use http_api::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, personal_data, qq_login,
-    sessions, sign_in_history, signed_in_sessions, sms_login, users, verification, wechat_login, wechat_web_login,
+    account_deletion, availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset,
+    personal_data, qq_login, sessions, sign_in_history, signed_in_sessions, sms_login, users, verification,
+    wechat_login, wechat_web_login,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -49,6 +50,7 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         users::current_user,
         users::update_profile,
         users::change_password,
+        account_deletion::request_deletion,
         bindings::list,
         bindings::unbind,
         personal_data::export,
@@ -90,6 +92,8 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
         dto::UserResponse,
         dto::ProfilePatchRequest,
         dto::ChangePasswordRequest,
+        dto::AccountDeletionRequest,
+        dto::AccountDeletionResponse,
         dto::BindingResponse,
         dto::PersonalDataResponse,
         dto::ExportedAccount,

@@ -62,6 +62,7 @@ pub(crate) fn problem_code(problem: Problem) -> &'static str {
         Problem::AlreadyBound => "already_bound",
         Problem::LastWayToLogIn => "last_login_method",
         Problem::OutOfRange { .. } => "out_of_range",
+        Problem::RecentSignInRequired => "recent_sign_in_required",
     }
 }
 

@@ -97,10 +97,10 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             "This is the account's last way to log in; set a password or bind another login first",
         ),
         Problem::NoMobile => pick(l, "该账号未绑定手机号", "This account has no mobile number"),
-        Problem::OutOfRange { min, max } => match l {
-            Language::Chinese => format!("须为{min}到{max}之间的整数"),
-            Language::English => format!("Must be a whole number from {min} to {max}"),
-        },
+        Problem::OutOfRange { min, max } => out_of_range(min, max, l),
+        Problem::RecentSignInRequired => {
+            pick(l, "请重新登录，并在5分钟内确认", "Sign in again and confirm within 5 minutes")
+        }
         Problem::Choice => match field {
             Field::SendType => {
                 pick(l, "send_type 只能是 register 或 resetpwd", "send_type must be register or resetpwd")
@@ -113,6 +113,13 @@ pub fn problem(field: Field, problem: Problem, language: Language) -> String {
             Field::Email => pick(l, "邮箱已被注册", "This email is already registered"),
             _ => pick(l, "已被占用", "Already taken"),
         },
+    }
+}
+
+fn out_of_range(min: u32, max: u32, l: Language) -> String {
+    match l {
+        Language::Chinese => format!("须为{min}到{max}之间的整数"),
+        Language::English => format!("Must be a whole number from {min} to {max}"),
     }
 }
 

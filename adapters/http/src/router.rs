@@ -9,8 +9,9 @@ use salvo::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderVa
 
 use super::auth::require_auth;
 use super::handlers::{
-    availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset, personal_data, qq_login,
-    sessions, sign_in_history, signed_in_sessions, sms_login, users, verification, wechat_login, wechat_web_login,
+    account_deletion, availability, bindings, dev_outbox, email_binding, health, jwks, metrics, password_reset,
+    personal_data, qq_login, sessions, sign_in_history, signed_in_sessions, sms_login, users, verification,
+    wechat_login, wechat_web_login,
 };
 use super::no_store::no_store;
 use super::state::ApiState;
@@ -61,6 +62,7 @@ pub fn api_router(state: Arc<ApiState>) -> Router {
         .push(Router::with_path("user/oauth").hoop(require_auth).get(bindings::list))
         .push(Router::with_path("user/oauth/{provider}").hoop(require_auth).delete(bindings::unbind))
         .push(Router::with_path("user/sessions/revoke").hoop(require_auth).post(sessions::revoke_all_sessions))
+        .push(Router::with_path("user/deletion").hoop(require_auth).post(account_deletion::request_deletion))
         // Where a person is signed in, and from where they signed in: nothing a shared cache may keep.
         .push(
             Router::new()

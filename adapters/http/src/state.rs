@@ -6,8 +6,8 @@ use application::use_cases::{
     Authenticate, BindMiniProgramPhone, BindOAuthIdentity, ChangePassword, CheckAvailability, CheckReadiness,
     CompleteOAuthLogin, ConfirmPasswordResetCode, DepartOAuthLogin, EndSession, ExportPersonalData, IssueCaptcha,
     ListSessions, ListSignIns, LogIn, LogInWithMiniProgram, LogInWithSms, LogOut, ManageBindings, RefreshSession,
-    RegisterUser, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms, SendSmsCode, SetEmail,
-    StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
+    RegisterUser, RequestAccountDeletion, ResetPassword, RevokeAllSessions, SendEmailCode, SendPasswordResetSms,
+    SendSmsCode, SetEmail, StartOAuthLogin, StartPasswordReset, UpdateProfile, VerifyEmail,
 };
 use salvo::prelude::Depot;
 
@@ -59,6 +59,7 @@ pub struct AccountUseCases {
     pub update_profile: UpdateProfile,
     pub change_password: ChangePassword,
     pub export_personal_data: ExportPersonalData,
+    pub request_deletion: RequestAccountDeletion,
 }
 
 /// Binding an email address and verifying it.

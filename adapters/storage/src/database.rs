@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use application::Backend;
 use application::ports::{
-    AccessTokenRevocations, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox, NotReady,
-    OAuthIdentityRepository, PasswordChangeStore, ProviderAttempts, ReadinessProbe, RefreshTokenStore,
+    AccessTokenRevocations, AccountDeletions, AuditLog, DataRetention, EmailChangeStore, LoginStore, MessageOutbox,
+    NotReady, OAuthIdentityRepository, PasswordChangeStore, ProviderAttempts, ReadinessProbe, RefreshTokenStore,
     RegistrationStore, UserRepository,
 };
 use async_trait::async_trait;
@@ -18,6 +18,7 @@ use security::ServiceSecret;
 use super::RefreshTokenSuccessors;
 use super::access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 use super::account_change_log::{PostgresAccountChangeLog, SqliteAccountChangeLog};
+use super::account_deletions::{PostgresAccountDeletions, SqliteAccountDeletions};
 use super::audit_log::{PostgresAuditLog, SqliteAuditLog};
 use super::data_retention::{PostgresDataRetention, SqliteDataRetention};
 use super::email_change_store::{PostgresEmailChangeStore, SqliteEmailChangeStore};
@@ -188,6 +189,14 @@ impl Database {
         match self {
             Self::Sqlite(pool) => Arc::new(SqliteAuditLog::new(pool.clone())),
             Self::Postgres(pool) => Arc::new(PostgresAuditLog::new(pool.clone())),
+        }
+    }
+
+    /// Accounts scheduled for deletion, and their erasure by the retention job.
+    pub fn account_deletions(&self) -> Arc<dyn AccountDeletions> {
+        match self {
+            Self::Sqlite(pool) => Arc::new(SqliteAccountDeletions::new(pool.clone())),
+            Self::Postgres(pool) => Arc::new(PostgresAccountDeletions::new(pool.clone())),
         }
     }
 

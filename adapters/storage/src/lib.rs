@@ -5,6 +5,7 @@
 
 mod access_token_revocations;
 mod account_change_log;
+mod account_deletions;
 mod audit_log;
 mod data_retention;
 mod database;
@@ -27,6 +28,7 @@ mod user_repository;
 
 pub use access_token_revocations::{PostgresAccessTokenRevocations, SqliteAccessTokenRevocations};
 pub use account_change_log::{PostgresAccountChangeLog, SqliteAccountChangeLog};
+pub use account_deletions::{PostgresAccountDeletions, SqliteAccountDeletions};
 pub use audit_log::{PostgresAuditLog, SqliteAuditLog};
 pub use data_retention::{PostgresDataRetention, SqliteDataRetention};
 pub use database::{Database, DatabaseKind};

@@ -1,4 +1,4 @@
-use application::ports::{LoginMethod, LoginStore, NewLogin, RepoError};
+use application::ports::{AuditEntry, AuditEvent, LoginMethod, LoginStore, NewLogin, RepoError, StoredLogin};
 use async_trait::async_trait;
 
 use super::audit_log::SqliteAuditLog;
@@ -20,21 +20,36 @@ impl SqliteLoginStore {
 
 #[async_trait]
 impl LoginStore for SqliteLoginStore {
-    async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError> {
         // Every early return comes before the commit, and dropping the
         // transaction rolls back what it wrote.
         let mut tx = self.pool.begin().await.map_err(repo_error)?;
-        sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+        let seen = sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
             .bind(login.audit.at)
             .bind(login.user.0)
             .execute(&mut *tx)
             .await
             .map_err(repo_error)?;
+        if seen.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let restored = sqlx::query("UPDATE users SET delete_after = NULL WHERE id = $1 AND delete_after IS NOT NULL")
+            .bind(login.user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_error)?
+            .rows_affected()
+            > 0;
         let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime).stored_by_login(login);
-        let token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
+        let refresh_token = SqliteRefreshTokenStore::insert_with(&mut *tx, login.user, session).await?;
         SqliteAuditLog::record_with(&mut *tx, &login.audit).await?;
+        if restored {
+            let audit = &login.audit;
+            let entry = AuditEntry::new(audit.user_id, AuditEvent::AccountRestored, audit.ip, audit.at);
+            SqliteAuditLog::record_with(&mut *tx, &entry).await?;
+        }
         tx.commit().await.map_err(repo_error)?;
-        Ok(token)
+        Ok(Some(StoredLogin { refresh_token, restored }))
     }
 }
 
@@ -52,20 +67,29 @@ impl PostgresLoginStore {
     }
 }
 
-/// The same three writes as the SQLite transaction, in writing common table
-/// expressions: one statement, all or none.
+/// The same writes as the SQLite transaction, in writing common table
+/// expressions: one statement, all or none. `scheduled` reads the row as the
+/// statement found it (every part sees the same snapshot), before `seen`
+/// clears its deletion; `users_deletion_changed` announces that only when it
+/// was set. Every write hangs on `seen`: an account erased meanwhile (whose
+/// row `seen` waited for and then found gone) gets nothing, and no row back.
 const RECORD_LOGIN: &str = "\
-    WITH seen AS (UPDATE users SET last_login = $1 WHERE id = $2), \
+    WITH scheduled AS (SELECT delete_after IS NOT NULL AS restored FROM users WHERE id = $2), \
+         seen AS (UPDATE users SET last_login = $1, delete_after = NULL WHERE id = $2 RETURNING id), \
          session AS (INSERT INTO refresh_tokens \
                          (token_hash, family, user_id, created_at, expires_at, session_started_at, device, ip) \
-                     VALUES ($3, $4, $2, $5, $6, $5, $10, $9)) \
-    INSERT INTO audit_events (user_id, event, ip, created_at, method, device) VALUES ($7, $8, $9, $1, $11, $10)";
+                     SELECT $3, $4, id, $5, $6, $5, $10, $9 FROM seen), \
+         audit AS (INSERT INTO audit_events (user_id, event, ip, created_at, method, device) \
+                   SELECT $7, $8, $9, $1, $11, $10 FROM seen), \
+         restore AS (INSERT INTO audit_events (user_id, event, ip, created_at) \
+                     SELECT $7, $12, $9, $1 FROM scheduled, seen WHERE restored) \
+    SELECT restored FROM scheduled, seen";
 
 #[async_trait]
 impl LoginStore for PostgresLoginStore {
-    async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError> {
         let session = NewRefreshToken::first_of_session(&login.session, login.refresh_lifetime);
-        sqlx::query(RECORD_LOGIN)
+        let restored: Option<bool> = sqlx::query_scalar(RECORD_LOGIN)
             .bind(login.audit.at)
             .bind(login.user.0)
             .bind(&session.hash)
@@ -77,9 +101,10 @@ impl LoginStore for PostgresLoginStore {
             .bind(login.audit.ip.to_string())
             .bind(login.audit.device.as_deref())
             .bind(login.audit.method.map(LoginMethod::as_str))
-            .execute(&self.pool)
+            .bind(AuditEvent::AccountRestored.as_str())
+            .fetch_optional(&self.pool)
             .await
             .map_err(repo_error)?;
-        Ok(session.token)
+        Ok(restored.map(|restored| StoredLogin { refresh_token: session.token, restored }))
     }
 }

@@ -25,10 +25,16 @@ pub enum AuditEvent {
     SessionEnded,
     /// A copy of the person's data was downloaded.
     DataExported,
+    /// The person asked for their account to be deleted; it is erased after the cooling-off.
+    AccountDeletionRequested,
+    /// A sign-in within the cooling-off cancelled the account's deletion.
+    AccountRestored,
+    /// The retention job erased the account; the entry names only its pseudonym.
+    AccountErased,
 }
 
 impl AuditEvent {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 16] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginLocked,
@@ -42,6 +48,9 @@ impl AuditEvent {
         Self::SessionRefreshed,
         Self::SessionEnded,
         Self::DataExported,
+        Self::AccountDeletionRequested,
+        Self::AccountRestored,
+        Self::AccountErased,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +68,9 @@ impl AuditEvent {
             Self::SessionRefreshed => "session_refreshed",
             Self::SessionEnded => "session_ended",
             Self::DataExported => "data_exported",
+            Self::AccountDeletionRequested => "account_deletion_requested",
+            Self::AccountRestored => "account_restored",
+            Self::AccountErased => "account_erased",
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod access_token_revocations;
 mod account_change_log;
+mod account_deletions;
 mod audit_log;
 mod backend;
 mod cache_error;
@@ -42,6 +43,7 @@ mod wechat_client;
 
 pub use access_token_revocations::{AccessTokenRevocations, TokenStanding};
 pub use account_change_log::{AccountChange, AccountChangeLog};
+pub use account_deletions::{AccountDeletions, ErasedAccount};
 pub use audit_log::{AuditEntry, AuditEvent, AuditLog};
 pub use backend::Backend;
 pub use cache_error::CacheError;
@@ -53,7 +55,7 @@ pub use data_retention::DataRetention;
 pub use dev_outbox::{DeliveryStatus, DevCaptcha, DevMessage, DevOutboxView};
 pub use email_change_store::{EmailChange, EmailChangeStore};
 pub use flow_token_signer::{FlowClaims, FlowGrant, FlowKind, FlowTokenSigner};
-pub use login_store::{LoginStore, NewLogin};
+pub use login_store::{LoginStore, NewLogin, StoredLogin};
 pub use message_outbox::{Channel, ClaimedMessage, MessageContent, MessageOutbox, MessagingError, OutgoingMessage};
 pub use message_sender::{DeliveryError, MessageSender};
 pub use oauth_identities::{
@@ -81,8 +83,8 @@ pub use wechat_client::{MiniProgramSession, WeChatClient, WebIdentity};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
-    access_token_revocations::MockAccessTokenRevocations, audit_log::MockAuditLog,
-    captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
+    access_token_revocations::MockAccessTokenRevocations, account_deletions::MockAccountDeletions,
+    audit_log::MockAuditLog, captcha_renderer::MockCaptchaRenderer, captcha_store::MockCaptchaStore, clock::MockClock,
     code_generator::MockCodeGenerator, data_retention::MockDataRetention, email_change_store::MockEmailChangeStore,
     flow_token_signer::MockFlowTokenSigner, login_store::MockLoginStore, message_outbox::MockMessageOutbox,
     message_sender::MockMessageSender, oauth_identities::MockOAuthIdentityRepository,

@@ -7,13 +7,15 @@ use std::sync::Arc;
 use domain::User;
 
 use crate::ports::{AuditEntry, AuditEvent, Clock, LoginMethod, LoginStore, NewLogin, SignInOrigin};
-use crate::{AppError, Session, SessionIssuer};
+use crate::{AppError, AuthFailure, Session, SessionIssuer};
 
 /// A person logged in: the account (its `last_login` just set) and the session.
 #[derive(Debug)]
 pub struct LoggedIn {
     pub user: User,
     pub session: Session,
+    /// The account was scheduled for deletion and this sign-in cancelled that.
+    pub restored: bool,
 }
 
 pub struct LoginRecorder {
@@ -46,8 +48,13 @@ impl LoginRecorder {
             audit: AuditEntry::sign_in(Some(user.id), event, method, origin, now),
             refresh_lifetime: self.sessions.policy().refresh_lifetime,
         };
-        let refresh_token = self.logins.record_login(&login).await?;
-        Ok(LoggedIn { user: User { last_login: Some(now), ..user }, session: Session { access, refresh_token } })
+        // Gone between its reading and now: as any use case whose account vanishes meanwhile.
+        let stored = self.logins.record_login(&login).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
+        Ok(LoggedIn {
+            user: User { last_login: Some(now), ..user },
+            session: Session { access, refresh_token: stored.refresh_token },
+            restored: stored.restored,
+        })
     }
 }
 
@@ -59,7 +66,9 @@ pub(crate) mod tests {
     use domain::UserId;
 
     use super::*;
-    use crate::ports::{IssuedToken, MockClock, MockLoginStore, MockRefreshTokenStore, MockTokenIssuer, RepoError};
+    use crate::ports::{
+        IssuedToken, MockClock, MockLoginStore, MockRefreshTokenStore, MockTokenIssuer, RepoError, StoredLogin,
+    };
     use crate::use_cases::log_in::tests::stored_user;
     use crate::{Backend, SessionPolicy};
 
@@ -100,14 +109,38 @@ pub(crate) mod tests {
                     && login.refresh_lifetime == SessionPolicy::default().refresh_lifetime
             })
             .times(1)
-            .returning(|_| Ok("stored-refresh".into()));
+            .returning(|_| Ok(Some(StoredLogin { refresh_token: "stored-refresh".into(), restored: false })));
         let logged_in =
             recorder(logins).record(stored_user(), AuditEvent::OAuthBound, LoginMethod::Qq, &origin()).await.unwrap();
         assert!(logged_in.user.last_login.is_some());
+        assert!(!logged_in.restored);
         assert_eq!(
             (logged_in.session.access.token.as_str(), logged_in.session.refresh_token.as_str()),
             ("jwt", "stored-refresh")
         );
+    }
+
+    #[tokio::test]
+    async fn a_login_into_an_account_scheduled_for_deletion_says_it_restored_it() {
+        let mut logins = MockLoginStore::new();
+        logins
+            .expect_record_login()
+            .times(1)
+            .returning(|_| Ok(Some(StoredLogin { refresh_token: "stored-refresh".into(), restored: true })));
+        let logged_in = recorder(logins)
+            .record(stored_user(), AuditEvent::LoginSucceeded, LoginMethod::Password, &origin())
+            .await
+            .unwrap();
+        assert!(logged_in.restored);
+    }
+
+    #[tokio::test]
+    async fn a_login_into_an_account_erased_meanwhile_is_refused_like_a_revoked_token() {
+        let mut logins = MockLoginStore::new();
+        logins.expect_record_login().times(1).returning(|_| Ok(None));
+        let got =
+            recorder(logins).record(stored_user(), AuditEvent::LoginSucceeded, LoginMethod::Password, &origin()).await;
+        assert_eq!(got.unwrap_err(), AppError::Unauthenticated(crate::AuthFailure::Revoked));
     }
 
     #[tokio::test]

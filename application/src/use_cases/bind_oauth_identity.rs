@@ -235,7 +235,9 @@ mod tests {
                 .expect_record_login()
                 .withf(|login| login.audit.event == AuditEvent::OAuthBound)
                 .times(1)
-                .returning(|_| Ok("refresh".into()));
+                .returning(|_| {
+                    Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }))
+                });
             self
         }
 

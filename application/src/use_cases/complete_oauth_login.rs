@@ -26,7 +26,8 @@ pub struct CompleteOAuthLoginRequest {
 #[derive(Debug)]
 pub enum OAuthLoginOutcome {
     /// The identity is bound (or joined its unionid's account): the person is logged in.
-    LoggedIn { user: Box<User>, session: Session, next: LocalPath },
+    /// `restored`: the account was scheduled for deletion and this sign-in cancelled that.
+    LoggedIn { user: Box<User>, session: Session, next: LocalPath, restored: bool },
     /// A first login: a single-use bind token (600 s) for the provider's bind form.
     BindRequired { access_token: String, next: LocalPath },
 }
@@ -91,7 +92,12 @@ impl CompleteOAuthLogin {
         };
         let user = self.users.find_by_id(user_id).await?.ok_or(AppError::Unauthenticated(AuthFailure::Revoked))?;
         let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, provider.into(), &request.origin).await?;
-        Ok(OAuthLoginOutcome::LoggedIn { user: Box::new(logged_in.user), session: logged_in.session, next })
+        Ok(OAuthLoginOutcome::LoggedIn {
+            user: Box::new(logged_in.user),
+            session: logged_in.session,
+            next,
+            restored: logged_in.restored,
+        })
     }
 
     /// The `next` of this browser's flow, spent now. A `state` the client sent must name
@@ -184,7 +190,9 @@ mod tests {
                 .expect_record_login()
                 .withf(|login| login.audit.event == AuditEvent::LoginSucceeded)
                 .times(1)
-                .returning(|_| Ok("refresh".into()));
+                .returning(|_| {
+                    Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }))
+                });
             self
         }
 
@@ -234,7 +242,7 @@ mod tests {
             .expect_find()
             .withf(|key| key.provider == OAuthProvider::Qq && key.app_id == "app-1" && key.openid == "OPENID")
             .returning(bound_to(1));
-        let OAuthLoginOutcome::LoggedIn { user, session, next } =
+        let OAuthLoginOutcome::LoggedIn { user, session, next, .. } =
             ports.use_case().execute(request(Some("s"))).await.unwrap()
         else {
             panic!("expected a login")

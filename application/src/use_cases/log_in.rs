@@ -251,7 +251,9 @@ pub(crate) mod tests {
                     login.user == UserId(1) && login.audit.event == AuditEvent::LoginSucceeded && login.audit.ip == IP
                 })
                 .times(1)
-                .returning(|_| Ok("refresh".into()));
+                .returning(|_| {
+                    Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }))
+                });
             self
         }
 

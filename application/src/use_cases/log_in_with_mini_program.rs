@@ -27,6 +27,8 @@ pub struct MiniProgramLoggedIn {
     pub session: Session,
     /// Whether this login created the account.
     pub created: bool,
+    /// The account was scheduled for deletion and this sign-in cancelled that.
+    pub restored: bool,
 }
 
 /// `POST /oauth/wechat/miniprogram/`: logs a mini-program user in from the
@@ -92,7 +94,12 @@ impl LogInWithMiniProgram {
         };
         let logged_in =
             self.logins.record(user, AuditEvent::LoginSucceeded, LoginMethod::WechatMp, &request.origin).await?;
-        Ok(MiniProgramLoggedIn { user: logged_in.user, session: logged_in.session, created })
+        Ok(MiniProgramLoggedIn {
+            user: logged_in.user,
+            session: logged_in.session,
+            created,
+            restored: logged_in.restored,
+        })
     }
 
     async fn existing_user(&self, id: UserId) -> Result<User, AppError> {
@@ -189,10 +196,9 @@ mod tests {
         }
 
         fn logging_in(mut self) -> Self {
-            self.logins
-                .expect_record_login()
-                .withf(|login| login.audit.event == AuditEvent::LoginSucceeded)
-                .returning(|_| Ok("refresh".into()));
+            self.logins.expect_record_login().withf(|login| login.audit.event == AuditEvent::LoginSucceeded).returning(
+                |_| Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false })),
+            );
             self
         }
 

@@ -37,6 +37,8 @@ pub struct SmsLoggedIn {
     pub session: Session,
     /// Whether this sign-in opened the account.
     pub created: bool,
+    /// The account was scheduled for deletion and this sign-in cancelled that.
+    pub restored: bool,
 }
 
 /// `POST /authorizations/sms/`: signs in whoever proves they hold a mobile
@@ -135,8 +137,8 @@ impl LogInWithSms {
             None => self.open_account(&mobile).await?,
         };
         let logged_in = self.logins.record(user, AuditEvent::LoginSucceeded, LoginMethod::Sms, &request.origin).await?;
-        let LoggedIn { user, session } = logged_in;
-        Ok(SmsLoggedIn { user, session, created })
+        let LoggedIn { user, session, restored } = logged_in;
+        Ok(SmsLoggedIn { user, session, created, restored })
     }
 
     /// A new account for `mobile`, or the one another request opened for it meanwhile.
@@ -273,7 +275,9 @@ mod tests {
                     login.user == user && login.audit.event == AuditEvent::LoginSucceeded && login.audit.ip == IP
                 })
                 .times(1)
-                .returning(|_| Ok("refresh".into()));
+                .returning(|_| {
+                    Ok(Some(crate::ports::StoredLogin { refresh_token: "refresh".into(), restored: false }))
+                });
             self
         }
 

@@ -24,6 +24,7 @@ mod manage_bindings;
 mod purge_expired_data;
 mod refresh_session;
 mod register_user;
+mod request_account_deletion;
 mod reset_password;
 mod revoke_all_sessions;
 mod send_email_code;
@@ -60,6 +61,9 @@ pub use manage_bindings::{Binding, ManageBindings};
 pub use purge_expired_data::{PurgeExpiredData, RetentionReport};
 pub use refresh_session::RefreshSession;
 pub use register_user::{RegisterUser, RegisterUserRequest, Registered};
+pub use request_account_deletion::{
+    RECENT_SIGN_IN, RequestAccountDeletion, RequestAccountDeletionRequest, SessionStores,
+};
 pub use reset_password::{ResetPassword, ResetPasswordRequest};
 pub use revoke_all_sessions::RevokeAllSessions;
 pub use send_email_code::{SendEmailCode, SendEmailCodeRequest};

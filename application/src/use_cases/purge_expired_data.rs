@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::ports::{Clock, DataRetention, RepoError};
+use crate::ports::{AccountDeletions, Clock, CodeGenerator, DataRetention, RepoError};
 use crate::{ACCOUNT_CHANGE_LOG_AGE, AppError, RetentionPolicy};
 
 /// Rows removed by one round, per table.
@@ -15,6 +15,8 @@ pub struct RetentionReport {
     pub outbox_messages: u64,
     pub audit_events: u64,
     pub account_changes: u64,
+    /// Accounts erased once their deletion's cooling-off had passed.
+    pub erased_accounts: u64,
 }
 
 impl RetentionReport {
@@ -24,27 +26,44 @@ impl RetentionReport {
             + self.outbox_messages
             + self.audit_events
             + self.account_changes
+            + self.erased_accounts
     }
 }
 
-/// One round of the retention job: expired refresh tokens and access-token revocations,
-/// settled outbox messages and audit events past their age, each removed in bounded
-/// batches until none is left or the round's batches are used up.
+/// One round of the retention job: accounts whose deletion's cooling-off has passed
+/// erased, one transaction each and at most a batch of them per round; then expired
+/// refresh tokens and access-token revocations, settled outbox messages and audit
+/// events past their age, each removed in bounded batches until none is left or the
+/// round's batches are used up.
 pub struct PurgeExpiredData {
     retention: Arc<dyn DataRetention>,
+    deletions: Arc<dyn AccountDeletions>,
+    pseudonyms: Arc<dyn CodeGenerator>,
     clock: Arc<dyn Clock>,
     policy: RetentionPolicy,
 }
 
+/// What stands for an erased account in the audit trail: random, so that
+/// nothing kept leads back to the person, yet one per account, so that its
+/// rows still read as one history.
+const PSEUDONYM_PREFIX: &str = "erased:";
+
 impl PurgeExpiredData {
-    pub fn new(retention: Arc<dyn DataRetention>, clock: Arc<dyn Clock>, policy: RetentionPolicy) -> Self {
-        Self { retention, clock, policy }
+    pub fn new(
+        retention: Arc<dyn DataRetention>,
+        deletions: Arc<dyn AccountDeletions>,
+        pseudonyms: Arc<dyn CodeGenerator>,
+        clock: Arc<dyn Clock>,
+        policy: RetentionPolicy,
+    ) -> Self {
+        Self { retention, deletions, pseudonyms, clock, policy }
     }
 
     pub async fn run_once(&self) -> Result<RetentionReport, AppError> {
         let now = self.clock.now();
         let retention = &self.retention;
         let mut report = RetentionReport {
+            erased_accounts: self.erase_due_accounts(now).await?,
             refresh_tokens: self.drain(|limit| retention.purge_expired_refresh_tokens(now, limit)).await?,
             access_token_revocations: self
                 .drain(|limit| retention.purge_expired_access_token_revocations(now, limit))
@@ -61,6 +80,19 @@ impl PurgeExpiredData {
             report.account_changes = self.drain(|limit| retention.purge_account_changes(before, limit)).await?;
         }
         Ok(report)
+    }
+
+    /// Erases due accounts one at a time, up to a batch of them.
+    async fn erase_due_accounts(&self, now: DateTime<Utc>) -> Result<u64, AppError> {
+        let mut erased = 0;
+        for _ in 0..self.policy.batch_size.max(1) {
+            let pseudonym = format!("{PSEUDONYM_PREFIX}{}", self.pseudonyms.pseudonym());
+            if self.deletions.erase_next_due(now, &pseudonym).await?.is_none() {
+                break;
+            }
+            erased += 1;
+        }
+        Ok(erased)
     }
 
     /// Batches until one comes back short (nothing more to remove) or the round's share is spent.
@@ -92,7 +124,7 @@ mod tests {
     use mockall::predicate::eq;
 
     use super::*;
-    use crate::ports::{MockClock, MockDataRetention};
+    use crate::ports::{ErasedAccount, MockAccountDeletions, MockClock, MockCodeGenerator, MockDataRetention};
 
     const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -100,10 +132,82 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap()
     }
 
+    /// A round with no account due for erasure.
     fn purge(retention: MockDataRetention, policy: RetentionPolicy) -> PurgeExpiredData {
+        let mut deletions = MockAccountDeletions::new();
+        deletions.expect_erase_next_due().returning(|_, _| Ok(None));
+        purge_erasing(retention, deletions, policy)
+    }
+
+    fn purge_erasing(
+        retention: MockDataRetention,
+        deletions: MockAccountDeletions,
+        policy: RetentionPolicy,
+    ) -> PurgeExpiredData {
         let mut clock = MockClock::new();
         clock.expect_now().returning(now);
-        PurgeExpiredData::new(Arc::new(retention), Arc::new(clock), policy)
+        let mut pseudonyms = MockCodeGenerator::new();
+        let mut drawn = 0_u32;
+        pseudonyms.expect_pseudonym().returning(move || {
+            drawn += 1;
+            format!("{drawn:032x}")
+        });
+        PurgeExpiredData::new(Arc::new(retention), Arc::new(deletions), Arc::new(pseudonyms), Arc::new(clock), policy)
+    }
+
+    /// Expects nothing else to be due: every other table has nothing to remove.
+    fn nothing_else_due() -> MockDataRetention {
+        let mut retention = MockDataRetention::new();
+        retention.expect_purge_expired_refresh_tokens().returning(|_, _| Ok(0));
+        retention.expect_purge_expired_access_token_revocations().returning(|_, _| Ok(0));
+        retention.expect_purge_settled_outbox_messages().returning(|_, _| Ok(0));
+        retention.expect_purge_audit_events().returning(|_, _| Ok(0));
+        retention.expect_purge_account_changes().returning(|_, _| Ok(0));
+        retention
+    }
+
+    #[tokio::test]
+    async fn due_accounts_are_erased_one_by_one_each_under_a_pseudonym_of_its_own_until_none_is_left() {
+        let mut deletions = MockAccountDeletions::new();
+        let mut left = 2;
+        let mut seen = Vec::new();
+        deletions.expect_erase_next_due().times(3).returning(move |at, pseudonym| {
+            assert_eq!(at, now());
+            assert!(pseudonym.starts_with("erased:") && pseudonym.len() == 39, "{pseudonym}");
+            assert!(!seen.contains(&pseudonym.to_owned()), "{pseudonym} used twice");
+            seen.push(pseudonym.to_owned());
+            if left == 0 {
+                return Ok(None);
+            }
+            left -= 1;
+            Ok(Some(ErasedAccount { user: domain::UserId(left), pseudonym: pseudonym.to_owned() }))
+        });
+
+        let report = purge_erasing(nothing_else_due(), deletions, policy()).run_once().await.unwrap();
+
+        assert_eq!((report.erased_accounts, report.total()), (2, 2));
+    }
+
+    #[tokio::test]
+    async fn a_round_erases_at_most_a_batch_of_accounts() {
+        let mut deletions = MockAccountDeletions::new();
+        deletions.expect_erase_next_due().times(10).returning(|_, pseudonym| {
+            Ok(Some(ErasedAccount { user: domain::UserId(1), pseudonym: pseudonym.to_owned() }))
+        });
+
+        let report = purge_erasing(nothing_else_due(), deletions, policy()).run_once().await.unwrap();
+
+        assert_eq!(report.erased_accounts, 10);
+    }
+
+    #[tokio::test]
+    async fn an_erasure_that_fails_ends_the_round_unavailable() {
+        let mut deletions = MockAccountDeletions::new();
+        deletions.expect_erase_next_due().times(1).returning(|_, _| Err(RepoError::Unavailable("down".into())));
+
+        let error = purge_erasing(MockDataRetention::new(), deletions, policy()).run_once().await.unwrap_err();
+
+        assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
     }
 
     fn policy() -> RetentionPolicy {
@@ -134,6 +238,7 @@ mod tests {
             outbox_messages: 2,
             audit_events: 9,
             account_changes: 5,
+            erased_accounts: 0,
         };
         assert_eq!(report, expected);
         assert_eq!(report.total(), 20);

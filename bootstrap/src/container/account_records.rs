@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::{
-    AccessTokenRevocations, EmailChangeStore, LoginStore, OAuthIdentityRepository, PasswordChangeStore,
-    RegistrationStore, UserRepository,
+    AccessTokenRevocations, AccountDeletions, EmailChangeStore, LoginStore, OAuthIdentityRepository,
+    PasswordChangeStore, RegistrationStore, UserRepository,
 };
 use cache::account_cache::{
-    AnnouncingEmailChangeStore, AnnouncingLoginStore, AnnouncingOAuthIdentities, AnnouncingPasswordChangeStore,
-    AnnouncingRegistrationStore, CachedTokenStandings, CachedUserRepository, StandingCache,
+    AnnouncingAccountDeletions, AnnouncingEmailChangeStore, AnnouncingLoginStore, AnnouncingOAuthIdentities,
+    AnnouncingPasswordChangeStore, AnnouncingRegistrationStore, CachedTokenStandings, CachedUserRepository,
+    StandingCache,
 };
 use cache::account_changes::{
     AccountChanges, FreshnessLease, InstanceMemory, RedisAccountChanges, follow_account_changes,
@@ -35,6 +36,7 @@ pub(super) struct AccountRecords {
     pub logins: Arc<dyn LoginStore>,
     pub password_changes: Arc<dyn PasswordChangeStore>,
     pub email_changes: Arc<dyn EmailChangeStore>,
+    pub deletions: Arc<dyn AccountDeletions>,
 }
 
 impl AccountRecords {
@@ -53,6 +55,7 @@ impl AccountRecords {
             logins: database.logins(),
             password_changes: database.password_changes(),
             email_changes: database.email_changes(outbox_wakeup.clone()),
+            deletions: database.account_deletions(),
         };
         if config.account_cache_capacity == 0 {
             tracing::info!("account cache off: every authenticated request reads the database");
@@ -116,7 +119,8 @@ impl AccountRecords {
             revocations: Arc::new(CachedTokenStandings::new(direct.revocations, cache, changes.clone())),
             logins: Arc::new(AnnouncingLoginStore::new(direct.logins, changes.clone())),
             password_changes: Arc::new(AnnouncingPasswordChangeStore::new(direct.password_changes, changes.clone())),
-            email_changes: Arc::new(AnnouncingEmailChangeStore::new(direct.email_changes, changes)),
+            email_changes: Arc::new(AnnouncingEmailChangeStore::new(direct.email_changes, changes.clone())),
+            deletions: Arc::new(AnnouncingAccountDeletions::new(direct.deletions, changes)),
         })
     }
 }

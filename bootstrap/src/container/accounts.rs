@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use application::PasswordGuard;
 use application::ports::Clock;
-use application::use_cases::{ChangePassword, ExportPersonalData, LogIn, LogInWithSms, UpdateProfile};
+use application::use_cases::{
+    ChangePassword, ExportPersonalData, LogIn, LogInWithSms, RequestAccountDeletion, SessionStores, UpdateProfile,
+};
 use http_api::AccountUseCases;
 use security::system::RandomCodeGenerator;
 use storage::Database;
@@ -55,6 +57,16 @@ pub(super) fn account_use_cases(
             issuing.sessions.refresh_token_store(),
             database.audit_log(),
             clock.clone(),
+        ),
+        request_deletion: RequestAccountDeletion::new(
+            users.clone(),
+            records.deletions.clone(),
+            passwords.clone(),
+            verification.codes.clone(),
+            SessionStores { refresh: issuing.sessions.refresh_token_store(), revocations: records.revocations.clone() },
+            database.audit_log(),
+            clock.clone(),
+            config.account_deletion_cooling_off_secs,
         ),
     }
 }

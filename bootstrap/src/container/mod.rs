@@ -75,7 +75,8 @@ impl Container {
         let records = AccountRecords::open(config, &secret, &database, &messaging.outbox_wakeup, &metrics)?;
         let users = records.users.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let workers = Workers::wire(&database, &messaging, &clock, policies.delivery, policies.retention);
+        let workers =
+            Workers::wire(&database, &records.deletions, &messaging, &clock, policies.delivery, policies.retention);
         let passwords = PasswordGuard { hasher, limiter: cache.limiter.clone(), policy: policies.login };
         let verification = Verification::wire(
             &secret,

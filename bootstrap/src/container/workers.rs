@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use application::ports::Clock;
+use application::ports::{AccountDeletions, Clock};
 use application::use_cases::{DeliverMessages, PurgeExpiredData};
 use application::{DeliveryPolicy, RetentionPolicy};
+use security::system::RandomCodeGenerator;
 use storage::Database;
 
 use super::messaging::Messaging;
@@ -19,6 +20,7 @@ pub(super) struct Workers {
 impl Workers {
     pub fn wire(
         database: &Database,
+        deletions: &Arc<dyn AccountDeletions>,
         messaging: &Messaging,
         clock: &Arc<dyn Clock>,
         delivery: DeliveryPolicy,
@@ -26,7 +28,13 @@ impl Workers {
     ) -> Self {
         let delivery =
             DeliverMessages::new(messaging.delivered_outbox.clone(), messaging.router.clone(), clock.clone(), delivery);
-        let retention = PurgeExpiredData::new(database.data_retention(), clock.clone(), retention);
+        let retention = PurgeExpiredData::new(
+            database.data_retention(),
+            deletions.clone(),
+            Arc::new(RandomCodeGenerator),
+            clock.clone(),
+            retention,
+        );
         Self { delivery: Arc::new(delivery), retention: Arc::new(retention) }
     }
 }

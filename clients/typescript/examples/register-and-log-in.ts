@@ -99,3 +99,29 @@ export async function signOutOtherDevices(baseUrl: string, token: string) {
   if (copy.error) fail("personal data", copy.error);
   return { ended: sessions.data.length - 1, history: history.data, copy: copy.data };
 }
+
+// Deleting the account (PIPL art. 47): confirmed with the password, every session ends at once and the
+// account is erased after the cooling-off (`delete_after`, 15 days by default). Signing in before then
+// restores it, and the sign-in's answer says so with `restored: true`.
+export async function deleteAccountThenChangeMind(baseUrl: string, account: string, password: string) {
+  let token: string | undefined;
+  const api = createAccountsClient(baseUrl, { get: () => token });
+
+  const session = await api.POST("/authorizations/", { body: { username: account, password } });
+  if (session.error) fail("log in", session.error);
+  token = session.data.token;
+
+  // 202: scheduled. A wrong password is a 400 with `password` among the fields; an account without a
+  // password sends `sms_code` instead, one with neither (WeChat only) an empty body within 5 minutes of
+  // signing in (else 400 `recent_sign_in_required`).
+  const deletion = await api.POST("/user/deletion/", { body: { password } });
+  if (deletion.error) fail("deletion", deletion.error);
+  const deleteAfter: string = deletion.data.delete_after;
+
+  // The token is dead now; signing in again before `deleteAfter` keeps the account.
+  token = undefined;
+  const back = await api.POST("/authorizations/", { body: { username: account, password } });
+  if (back.error) fail("log in again", back.error);
+  const restored: boolean = back.data.restored;
+  return { deleteAfter, restored };
+}

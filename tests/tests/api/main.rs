@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real server and drives it over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failed step should fail the test")]
 
+mod account_deletion;
 mod aliyun_sms;
 mod captchas;
 mod classic_oauth_page;

@@ -10,6 +10,10 @@ use bootstrap::config::DatabasePooler;
 use reqwest::StatusCode;
 use test_support::backends::{backend_url, fresh_pooled_postgres, fresh_postgres_url};
 
+use crate::account_deletion::{
+    assert_a_deleted_account_is_erased_and_its_names_register_again,
+    assert_a_sign_in_within_the_cooling_off_restores_the_account, quick_erasure_config,
+};
 use crate::captchas::{assert_a_captcha_burst_gets_exactly_the_limit_through, captcha_burst_config};
 use crate::email_binding::assert_accounts_verifying_one_address_at_once_give_one_owner;
 use crate::login_bursts::{
@@ -127,6 +131,8 @@ on_each_topology!(
     six_simultaneous_wrong_sms_codes_evaluate_at_most_the_attempts_on_redis,
     wrong_sms_codes_from_one_address_are_limited_on_redis,
     simultaneous_first_sms_sign_ins_open_one_account_on_postgres_and_redis,
+    a_deleted_account_is_erased_and_its_names_register_again_on_postgres_and_redis,
+    a_sign_in_within_the_cooling_off_restores_the_account_on_postgres_and_redis,
 );
 
 async fn sessions_are_listed_and_ended_and_sign_ins_shown_on_postgres_and_redis(topology: Topology) {
@@ -134,6 +140,25 @@ async fn sessions_are_listed_and_ended_and_sign_ins_shown_on_postgres_and_redis(
     assert_two_sessions_from_two_devices_are_listed_and_ending_one_leaves_the_other(&app).await;
     let Some(app) = spawn_app_on(topology, "production_backends::sign_ins", |_| {}).await else { return };
     assert_the_sign_in_history_shows_sign_ins_refusals_and_refreshes_newest_first(&app).await;
+}
+
+async fn a_deleted_account_is_erased_and_its_names_register_again_on_postgres_and_redis(topology: Topology) {
+    let test = "production_backends::deletion";
+    let Some(app) = spawn_app_on(topology, test, quick_erasure_config).await else { return };
+    assert_a_deleted_account_is_erased_and_its_names_register_again(&app).await;
+}
+
+async fn a_sign_in_within_the_cooling_off_restores_the_account_on_postgres_and_redis(topology: Topology) {
+    let test = "production_backends::restore";
+    let Some(app) = spawn_app_on(topology, test, |config| {
+        quick_erasure_config(config);
+        config.account_deletion_cooling_off_secs = Duration::from_secs(2);
+    })
+    .await
+    else {
+        return;
+    };
+    assert_a_sign_in_within_the_cooling_off_restores_the_account(&app).await;
 }
 
 async fn register_log_in_and_read_the_user_on_postgres_and_redis(topology: Topology) {

@@ -8,7 +8,7 @@ use test_support::fake_wechat::{self, Endpoint, FakeWeChat};
 
 use crate::support::{TestApp, assert_error, assert_no_store, body, spawn_app_with};
 
-async fn spawn_with_wechat(fake: &FakeWeChat) -> TestApp {
+pub(crate) async fn spawn_with_wechat(fake: &FakeWeChat) -> TestApp {
     let base = fake.base_url();
     spawn_app_with(move |config| {
         config.wechat_mp_appid = Some(fake_wechat::MP_APP_ID.into());

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::{
-    AuditEntry, AuditEvent, AuditLog, LoginMethod, LoginStore, NewLogin, RefreshTokenStore, Rotation, SignInOrigin,
-    SignInOutcome, UserRepository,
+    AccountDeletions, AuditEntry, AuditEvent, AuditLog, LoginMethod, LoginStore, NewLogin, RefreshTokenStore, Rotation,
+    SignInOrigin, SignInOutcome, UserRepository,
 };
 use chrono::{DateTime, Utc};
 use domain::UserId;
@@ -20,6 +20,7 @@ struct Fixture {
     audit: Arc<dyn AuditLog>,
     users: Arc<dyn UserRepository>,
     refresh: Arc<dyn RefreshTokenStore>,
+    deletions: Arc<dyn AccountDeletions>,
     fresh: FreshDatabase,
 }
 
@@ -30,6 +31,7 @@ impl From<FreshDatabase> for Fixture {
             audit: fresh.database.audit_log(),
             users: fresh.database.users(),
             refresh: fresh.database.refresh_tokens(&ServiceSecret::from(b"contract-suite-secret")),
+            deletions: fresh.database.account_deletions(),
             fresh,
         }
     }
@@ -59,6 +61,7 @@ contract_suite!(
         a_session_is_listed_with_its_start_device_and_latest_address,
         ended_and_other_users_sessions_are_not_the_user_s,
         the_sign_in_history_holds_logins_refusals_and_refreshes_newest_first,
+        a_login_restores_an_account_scheduled_for_deletion_once_and_audits_it,
     ]
 );
 
@@ -98,7 +101,9 @@ async fn audited(f: &Fixture, user: UserId) -> i64 {
 
 async fn a_login_sets_last_login_is_audited_and_starts_a_session(f: Fixture) {
     let (alice, bob) = (user(&f, "alice").await, user(&f, "bobby").await);
-    let token = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let stored = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap();
+    assert!(!stored.restored);
+    let token = stored.refresh_token;
     assert_eq!(last_login(&f, alice).await, Some(at()));
     assert_eq!(audited(&f, alice).await, 1);
     match f.refresh.rotate(&token, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap() {
@@ -111,8 +116,8 @@ async fn a_login_sets_last_login_is_audited_and_starts_a_session(f: Fixture) {
 
 async fn each_login_starts_a_session_of_its_own(f: Fixture) {
     let alice = user(&f, "alice").await;
-    let phone = f.logins.record_login(&login(alice, alice)).await.unwrap();
-    let laptop = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let phone = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap().refresh_token;
+    let laptop = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap().refresh_token;
     assert_ne!(phone, laptop);
     // Ending one family leaves the other.
     f.refresh.revoke_family_of(alice, &phone).await.unwrap();
@@ -139,8 +144,9 @@ async fn a_failure_at_the_last_write_stores_nothing(f: Fixture) {
 }
 
 async fn an_unknown_user_gets_no_session(f: Fixture) {
+    // An account erased while its owner signed in: nothing stored, and no error (the use case answers for it).
     let ghost = UserId(4242);
-    assert!(f.logins.record_login(&login(ghost, ghost)).await.is_err());
+    assert_eq!(f.logins.record_login(&login(ghost, ghost)).await.unwrap(), None);
     assert_eq!(f.fresh.rows("refresh_tokens").await, 0);
     assert_eq!(f.fresh.rows("audit_events").await, 0);
 }
@@ -155,7 +161,7 @@ fn successor(rotation: Rotation) -> String {
 async fn a_session_is_listed_with_its_start_device_and_latest_address(f: Fixture) {
     let alice = user(&f, "alice").await;
     let before = Utc::now() - chrono::TimeDelta::seconds(1);
-    let first = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let first = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap().refresh_token;
     let listed = f.refresh.sessions(alice).await.unwrap();
     assert_eq!(listed.len(), 1);
     let session = &listed[0];
@@ -217,7 +223,7 @@ async fn the_sign_in_history_holds_logins_refusals_and_refreshes_newest_first(f:
         .record(AuditEntry::sign_in(Some(bob), AuditEvent::LoginFailed, LoginMethod::Password, &phone, at(4)))
         .await
         .unwrap();
-    let token = f.logins.record_login(&login(alice, alice)).await.unwrap();
+    let token = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap().refresh_token;
     // The refresh is stamped now, after every entry above.
     f.refresh.rotate(&token, Duration::ZERO, LIFETIME, &crate::refresh_origin()).await.unwrap();
 
@@ -235,4 +241,21 @@ async fn the_sign_in_history_holds_logins_refusals_and_refreshes_newest_first(f:
     assert_eq!(history[1].ip, phone.ip);
     assert_eq!(f.audit.sign_ins(alice, 2).await.unwrap().len(), 2, "the limit is kept");
     assert_eq!(f.audit.sign_ins(bob, 10).await.unwrap().len(), 1);
+}
+
+async fn a_login_restores_an_account_scheduled_for_deletion_once_and_audits_it(f: Fixture) {
+    let (alice, bob) = (user(&f, "alice").await, user(&f, "bobby").await);
+    for account in [alice, bob] {
+        f.deletions.schedule(account, at()).await.unwrap();
+    }
+    let first = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap();
+    let second = f.logins.record_login(&login(alice, alice)).await.unwrap().unwrap();
+    assert_eq!((first.restored, second.restored), (true, false));
+    assert_eq!(f.fresh.audit_events(alice, "account_restored").await, 1);
+    // Restored: nothing is due, so the erasure finds only the other account.
+    let later = at() + chrono::TimeDelta::days(1);
+    let erased = f.deletions.erase_next_due(later, "erased:1").await.unwrap().map(|erased| erased.user);
+    assert_eq!(erased, Some(bob));
+    assert_eq!(f.deletions.erase_next_due(later, "erased:2").await.unwrap(), None);
+    assert!(f.users.find_by_id(alice).await.unwrap().is_some());
 }

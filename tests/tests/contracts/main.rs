@@ -169,6 +169,7 @@ pub async fn fresh_pooled_postgres(test: &str) -> Option<FreshDatabase> {
 mod access_token_revocations;
 mod account_change_log;
 mod account_changes;
+mod account_deletions;
 mod cache;
 mod cache_failover;
 mod data_retention;

@@ -21,10 +21,14 @@ contract_suite!(
 );
 
 /// Takes 0008 back out (its column and its entry in the migration table),
-/// with 0010 whose trigger names that column, and writes accounts the way the
-/// schema before them held them.
-const SQLITE_BEFORE_0008: [&str; 7] = [
-    "DELETE FROM _sqlx_migrations WHERE version IN (8, 10)",
+/// with 0010 whose trigger names that column and 0013 whose trigger writes to
+/// 0010's table, and writes accounts the way the schema before them held them.
+const SQLITE_BEFORE_0008: [&str; 11] = [
+    "DELETE FROM _sqlx_migrations WHERE version IN (8, 10, 13)",
+    "DROP TRIGGER users_deletion_changed",
+    "DROP INDEX users_delete_after",
+    "ALTER TABLE users DROP COLUMN delete_after",
+    "ALTER TABLE audit_events DROP COLUMN subject",
     "DROP TRIGGER users_created",
     "DROP TRIGGER users_changed",
     "DROP TRIGGER users_deleted",
@@ -32,9 +36,11 @@ const SQLITE_BEFORE_0008: [&str; 7] = [
     "DROP TABLE account_changes",
     "ALTER TABLE users DROP COLUMN pending_email",
 ];
-const POSTGRES_BEFORE_0008: [&str; 4] = [
-    "DELETE FROM _sqlx_migrations WHERE version IN (8, 10)",
+const POSTGRES_BEFORE_0008: [&str; 6] = [
+    "DELETE FROM _sqlx_migrations WHERE version IN (8, 10, 13)",
     "DROP FUNCTION log_account_change() CASCADE",
+    "ALTER TABLE users DROP COLUMN delete_after",
+    "ALTER TABLE audit_events DROP COLUMN subject",
     "DROP TABLE account_changes",
     "ALTER TABLE users DROP COLUMN pending_email",
 ];

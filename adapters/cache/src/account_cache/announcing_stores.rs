@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use application::ports::{
-    BoundIdentity, EmailChange, EmailChangeStore, IdentityKey, LoginStore, NewIdentity, NewLogin, NewPassword,
-    NewRegistration, OAuthIdentityRepository, OAuthProvider, PasswordChangeStore, Registration, RegistrationStore,
-    RepoError, Unbinding,
+    AccountDeletions, BoundIdentity, EmailChange, EmailChangeStore, ErasedAccount, IdentityKey, LoginStore,
+    NewIdentity, NewLogin, NewPassword, NewRegistration, OAuthIdentityRepository, OAuthProvider, PasswordChangeStore,
+    Registration, RegistrationStore, RepoError, StoredLogin, Unbinding,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -30,11 +30,44 @@ impl LoginStore for AnnouncingLoginStore {
     /// A stored login updates the remembered account in place; a failed one
     /// may or may not have been stored (a timeout after the commit), so it
     /// drops the account.
-    async fn record_login(&self, login: &NewLogin) -> Result<String, RepoError> {
+    async fn record_login(&self, login: &NewLogin) -> Result<Option<StoredLogin>, RepoError> {
         let result = self.inner.record_login(login).await;
         match &result {
-            Ok(_) => self.changes.announce_login(login.user, login.audit.at).await,
-            Err(_) => self.changes.announce(login.user).await,
+            Ok(Some(_)) => self.changes.announce_login(login.user, login.audit.at).await,
+            // Gone, or perhaps stored: memory must not keep it either way.
+            Ok(None) | Err(_) => self.changes.announce(login.user).await,
+        }
+        result
+    }
+}
+
+/// Deletions, announced so that no instance keeps answering from memory for
+/// an account scheduled for erasure or erased. Scheduling also ends every
+/// session (announced by the revocations), but it writes the row by itself
+/// first, and an erased account must stop working everywhere at once.
+pub struct AnnouncingAccountDeletions {
+    inner: Arc<dyn AccountDeletions>,
+    changes: Arc<AccountChanges>,
+}
+
+impl AnnouncingAccountDeletions {
+    pub fn new(inner: Arc<dyn AccountDeletions>, changes: Arc<AccountChanges>) -> Self {
+        Self { inner, changes }
+    }
+}
+
+#[async_trait]
+impl AccountDeletions for AnnouncingAccountDeletions {
+    async fn schedule(&self, user: UserId, delete_after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, RepoError> {
+        let result = self.inner.schedule(user, delete_after).await;
+        self.changes.announce(user).await;
+        result
+    }
+
+    async fn erase_next_due(&self, now: DateTime<Utc>, pseudonym: &str) -> Result<Option<ErasedAccount>, RepoError> {
+        let result = self.inner.erase_next_due(now, pseudonym).await;
+        if let Ok(Some(erased)) = &result {
+            self.changes.announce(erased.user).await;
         }
         result
     }
@@ -167,8 +200,8 @@ mod tests {
     use std::time::Duration;
 
     use application::ports::{
-        AuditEntry, AuditEvent, MockLoginStore, MockOAuthIdentityRepository, MockRegistrationStore, SignInOrigin,
-        TokenStanding,
+        AuditEntry, AuditEvent, MockAccountDeletions, MockLoginStore, MockOAuthIdentityRepository,
+        MockRegistrationStore, SignInOrigin, TokenStanding,
     };
     use domain::Email;
     use test_support::accounts::account;
@@ -207,11 +240,32 @@ mod tests {
     #[tokio::test]
     async fn a_stored_login_keeps_the_account_in_memory_with_its_new_time() {
         let mut inner = MockLoginStore::new();
-        inner.expect_record_login().times(1).returning(|_| Ok("refresh".into()));
+        inner
+            .expect_record_login()
+            .times(1)
+            .returning(|_| Ok(Some(StoredLogin { refresh_token: "refresh".into(), restored: false })));
         let (logins, cache) = store(inner);
         let login = login();
-        assert_eq!(logins.record_login(&login).await.unwrap(), "refresh");
+        assert_eq!(
+            logins.record_login(&login).await.unwrap().map(|stored| stored.refresh_token).as_deref(),
+            Some("refresh")
+        );
         assert_eq!(cache.lookup(UserId(7), "jti").and_then(|s| s.user.last_login), Some(login.audit.at));
+    }
+
+    #[tokio::test]
+    async fn an_erased_account_is_dropped_from_memory() {
+        let mut inner = MockAccountDeletions::new();
+        inner
+            .expect_erase_next_due()
+            .times(1)
+            .returning(|_, p| Ok(Some(ErasedAccount { user: UserId(7), pseudonym: p.to_owned() })));
+        let (_, cache) = store(MockLoginStore::new());
+        let changes = Arc::new(AccountChanges::local(InstanceMemory::new(Arc::clone(&cache), None)));
+        let deletions = AnnouncingAccountDeletions::new(Arc::new(inner), changes);
+        assert!(cache.lookup(UserId(7), "jti").is_some());
+        assert!(deletions.erase_next_due(Utc::now(), "erased:1").await.unwrap().is_some());
+        assert_eq!(cache.lookup(UserId(7), "jti"), None);
     }
 
     #[tokio::test]

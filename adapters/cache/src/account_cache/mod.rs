@@ -31,8 +31,8 @@ mod cached_user_repository;
 mod standing_cache;
 
 pub use announcing_stores::{
-    AnnouncingEmailChangeStore, AnnouncingLoginStore, AnnouncingOAuthIdentities, AnnouncingPasswordChangeStore,
-    AnnouncingRegistrationStore,
+    AnnouncingAccountDeletions, AnnouncingEmailChangeStore, AnnouncingLoginStore, AnnouncingOAuthIdentities,
+    AnnouncingPasswordChangeStore, AnnouncingRegistrationStore,
 };
 pub use cached_token_standings::CachedTokenStandings;
 pub use cached_user_repository::CachedUserRepository;

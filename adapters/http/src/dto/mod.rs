@@ -1,5 +1,6 @@
 //! Request and response bodies of the HTTP API, as documented in OpenAPI.
 
+mod account_deletion;
 mod availability;
 mod binding;
 mod dev_outbox;
@@ -18,6 +19,7 @@ mod user;
 mod verification;
 mod wechat_login;
 
+pub use account_deletion::{AccountDeletionRequest, AccountDeletionResponse};
 pub use availability::{EmailCount, MobileCount, UsernameCount};
 pub use binding::BindingResponse;
 pub use dev_outbox::{DeliveryStatus, DevCaptcha, DevMessage, DevOutboxResponse};

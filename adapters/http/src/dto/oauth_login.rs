@@ -49,7 +49,7 @@ pub struct OAuthCallbackQuery {
 #[serde(untagged)]
 pub enum OAuthCallbackResponse {
     #[schema(example = json!({"token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig", "user_id": 1, "username": "alice",
-        "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "next": "/"}))]
+        "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "next": "/", "restored": false}))]
     LoggedIn {
         token: String,
         user_id: i64,
@@ -57,6 +57,9 @@ pub enum OAuthCallbackResponse {
         refresh_token: String,
         /// Where to go now (the `next` of the authorization request).
         next: String,
+        /// `true` when the account was scheduled for deletion (`POST /user/deletion/`) and this sign-in,
+        /// within the cooling-off, cancelled that; `false` otherwise.
+        restored: bool,
     },
     #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJmbG93Ijoib2F1dGhfYmluZCJ9.sig", "next": "/"}))]
     BindRequired {
@@ -86,7 +89,8 @@ pub struct OAuthBindRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig", "id": 1, "user_id": 1,
-    "username": "13800138000", "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}))]
+    "username": "13800138000", "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "restored": false}))]
 pub struct OAuthBindResponse {
     pub token: String,
     pub id: i64,
@@ -94,4 +98,7 @@ pub struct OAuthBindResponse {
     pub user_id: i64,
     pub username: String,
     pub refresh_token: String,
+    /// `true` when the account was scheduled for deletion (`POST /user/deletion/`) and this sign-in,
+    /// within the cooling-off, cancelled that; `false` otherwise.
+    pub restored: bool,
 }

@@ -17,7 +17,7 @@ pub struct LoginRequest {
 #[schema(example = json!({
     "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig",
     "user_id": 1, "id": 1, "username": "alice", "expires_in": 86400,
-    "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "restored": false
 }))]
 pub struct LoginResponse {
     /// Access token (JWT of `JWT_ALGORITHM`: HS256 by default, or ES256/EdDSA verifiable with `/.well-known/jwks.json`); send as `Authorization: JWT <token>` or `Bearer <token>`.
@@ -30,6 +30,9 @@ pub struct LoginResponse {
     pub expires_in: u64,
     /// Opaque; exchange it at `POST /authorizations/refresh/` for a new pair. Single use.
     pub refresh_token: String,
+    /// `true` when the account was scheduled for deletion (`POST /user/deletion/`) and this sign-in,
+    /// within the cooling-off, cancelled that; `false` otherwise.
+    pub restored: bool,
 }
 
 /// A refresh token to exchange.

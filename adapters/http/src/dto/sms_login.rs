@@ -22,13 +22,13 @@ pub struct SmsLoginRequest {
         "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig",
         "user_id": 1, "id": 1, "username": "alice", "expires_in": 86400,
         "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        "created": false
+        "created": false, "restored": false
     }),
     json!({
         "token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjo3fQ.sig",
         "user_id": 7, "id": 7, "username": "m_a1b2c3d4e5", "expires_in": 86400,
         "refresh_token": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
-        "created": true
+        "created": true, "restored": false
     })
 ))]
 pub struct SmsLoginResponse {
@@ -45,4 +45,6 @@ pub struct SmsLoginResponse {
     pub refresh_token: String,
     /// Whether this sign-in opened the account (a mobile without one, while `SMS_LOGIN_SIGNUP` is on).
     pub created: bool,
+    /// Whether this sign-in cancelled the account's scheduled deletion (`POST /user/deletion/`).
+    pub restored: bool,
 }

@@ -19,7 +19,7 @@ pub struct MiniProgramLoginRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"token": "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.sig", "user_id": 1, "username": "wx_a1b2c3d4e5",
-    "nickname": "小明", "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "created": true}))]
+    "nickname": "小明", "refresh_token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "created": true, "restored": false}))]
 pub struct MiniProgramLoginResponse {
     pub token: String,
     pub user_id: i64,
@@ -28,6 +28,9 @@ pub struct MiniProgramLoginResponse {
     pub refresh_token: String,
     /// Whether this login created the account.
     pub created: bool,
+    /// `true` when the account was scheduled for deletion (`POST /user/deletion/`) and this sign-in,
+    /// within the cooling-off, cancelled that; `false` otherwise.
+    pub restored: bool,
 }
 
 /// The code of the mini-program's phone button.

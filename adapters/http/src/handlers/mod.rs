@@ -1,5 +1,6 @@
 //! Thin handlers: parse the request, call one use case, map the result.
 
+pub mod account_deletion;
 pub mod availability;
 pub mod bindings;
 pub mod dev_outbox;

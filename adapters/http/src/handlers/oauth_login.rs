@@ -72,12 +72,13 @@ pub(super) async fn callback(
         .await?;
     login.cookie.clear(req, res);
     Ok(Json(match outcome {
-        OAuthLoginOutcome::LoggedIn { user, session, next } => OAuthCallbackResponse::LoggedIn {
+        OAuthLoginOutcome::LoggedIn { user, session, next, restored } => OAuthCallbackResponse::LoggedIn {
             token: session.access.token,
             user_id: user.id.0,
             username: user.username,
             refresh_token: session.refresh_token,
             next: next.to_string(),
+            restored,
         },
         OAuthLoginOutcome::BindRequired { access_token, next } => {
             OAuthCallbackResponse::BindRequired { access_token, next: next.to_string() }
@@ -112,6 +113,7 @@ pub(super) async fn bind(
         user_id: bound.user.id.0,
         username: bound.user.username,
         refresh_token: bound.session.refresh_token,
+        restored: bound.restored,
     }));
     Ok(())
 }

@@ -67,6 +67,7 @@ pub async fn log_in(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginRe
         username: logged_in.user.username,
         expires_in: logged_in.session.access.expires_in_secs,
         refresh_token: logged_in.session.refresh_token,
+        restored: logged_in.restored,
     }))
 }
 

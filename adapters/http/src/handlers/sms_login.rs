@@ -72,5 +72,6 @@ pub async fn log_in_with_sms(req: &mut Request, depot: &mut Depot) -> Result<Jso
         expires_in: signed_in.session.access.expires_in_secs,
         refresh_token: signed_in.session.refresh_token,
         created: signed_in.created,
+        restored: signed_in.restored,
     }))
 }

@@ -63,6 +63,7 @@ pub async fn mini_program(req: &mut Request, depot: &mut Depot) -> Result<Json<M
         nickname: logged_in.user.profile.nickname,
         refresh_token: logged_in.session.refresh_token,
         created: logged_in.created,
+        restored: logged_in.restored,
     }))
 }
 

@@ -25,6 +25,11 @@ impl CodeGenerator for RandomCodeGenerator {
         let mut rng = rand::rng();
         (0..10).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
     }
+
+    fn pseudonym(&self) -> String {
+        let bits: u128 = rand::rng().random();
+        format!("{bits:032x}")
+    }
 }
 
 #[cfg(test)]
@@ -48,5 +53,16 @@ mod tests {
             suffixes.iter().all(|s| s.len() == 10 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         );
         assert_eq!(suffixes.len(), 50);
+    }
+
+    #[test]
+    fn pseudonyms_are_32_lowercase_hex_digits_that_vary() {
+        let pseudonyms: HashSet<String> = (0..50).map(|_| RandomCodeGenerator.pseudonym()).collect();
+        assert!(
+            pseudonyms
+                .iter()
+                .all(|p| p.len() == 32 && p.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        );
+        assert_eq!(pseudonyms.len(), 50);
     }
 }

@@ -29,6 +29,6 @@ pub struct SignInResponse {
 #[into_params(parameter_in = Query)]
 pub struct SignInHistoryQuery {
     /// 1 to 100; 20 when absent.
-    #[param(example = "20")]
+    #[param(example = 20)]
     pub limit: Option<String>,
 }

@@ -26,7 +26,7 @@ use crate::state::ApiState;
         (status = 200, description = "The latest sign-ins, newest first", body = Vec<SignInResponse>,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "`limit` is not a whole number from 1 to 100 (`out_of_range`)", body = ErrorBody,
-            example = json!({"code": "out_of_range", "message": "须为1到100之间的整数", "limit": ["须为1到100之间的整数"]})),
+            example = json!({"code": "out_of_range", "message": "须为1到100之间的整数", "non_field_errors": ["须为1到100之间的整数"], "limit": ["须为1到100之间的整数"]})),
         (status = 401, description = "No, garbled, expired or revoked token (`not_authenticated`, `token_invalid`, `token_expired`, `token_revoked`)", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     )

@@ -7,12 +7,18 @@ function fail(step: string, error: ErrorBody | undefined): never {
   throw new Error(`${step}: ${error?.code ?? "unknown"} ${error?.message ?? ""}`);
 }
 
-export async function registerAndLogIn(baseUrl: string, mobile: string, username: string, password: string) {
+export async function registerAndLogIn(
+  baseUrl: string,
+  mobile: string,
+  username: string,
+  password: string,
+  // A fresh one on a real server; a mock server's outbox holds only the captcha of its example.
+  captchaId: string = crypto.randomUUID(),
+) {
   let token: string | undefined;
   const api = createAccountsClient(baseUrl, { get: () => token });
 
   // 1. A captcha for a client-generated UUID (a PNG; a page shows it).
-  const captchaId = crypto.randomUUID();
   const captcha = await api.GET("/image_codes/{uuid}/", { params: { path: { uuid: captchaId } }, parseAs: "blob" });
   if (captcha.error) fail("captcha", captcha.error);
 

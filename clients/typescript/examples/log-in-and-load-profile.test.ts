@@ -73,8 +73,28 @@ describe("the mocks", () => {
     expect(isAuthorized(withHeader("JWT "))).toBe(false);
   });
 
-  it("cover every operation of the document", () => {
-    expect(mocks.handlers).toHaveLength(Object.keys(mocks.operations).length);
+  it("answer every operation of the document with its documented success", async () => {
+    const operations = Object.entries(mocks.operations);
+    expect(mocks.handlers).toHaveLength(operations.length);
+    for (const [op, { method, path }] of operations) {
+      const url = `${baseUrl}${path.replace(/\{[^}]+\}/g, "x")}`;
+      const answer = await fetch(url, {
+        method: method.toUpperCase(),
+        headers: { Authorization: "Bearer x" },
+        redirect: "manual",
+      });
+      const documented = Object.keys(mocks.examples[op as keyof typeof mocks.examples]);
+      expect(answer.status, `${method} ${path}`).toBe(Number(documented.find((s) => /^[23]/.test(s))));
+    }
+  });
+
+  it("send a wildcard answer with the status its description names", async () => {
+    server.use(mocks.error("qqLoginStart", "method_not_allowed"));
+
+    const answer = await fetch(`${baseUrl}/oauth/qq/start/`, { redirect: "manual" });
+
+    expect(answer.status).toBe(405);
+    expect(await answer.json()).toMatchObject({ code: "method_not_allowed" });
   });
 
   it("refuse at compile time what the document does not allow", () => {

@@ -92,6 +92,15 @@ function answerOf(response, where) {
   return answer;
 }
 
+// A wildcard answer (`4XX`, `default`) is sent with the status its description names (`e.g. 405 …`), else the
+// first of its class (`default` stands for any error: 500).
+function concreteStatus(status, description) {
+  const wanted = status === "default" ? /\b([45]\d\d)\b/ : new RegExp(`\\b(${status[0]}\\d\\d)\\b`);
+  const named = description.match(wanted);
+  if (named) return Number(named[1]);
+  return status === "default" ? 500 : Number(status[0]) * 100;
+}
+
 const table = {};
 const examples = {};
 const errorCodes = {};
@@ -107,9 +116,10 @@ for (const [path, item] of Object.entries(doc.paths)) {
     errorCodes[id] = {};
     for (const [status, response] of Object.entries(operation.responses)) {
       const answer = answerOf(response, `${method.toUpperCase()} ${path} ${status}`);
+      if (!/^\d{3}$/.test(status)) answer.status = concreteStatus(status, response.description ?? "");
       examples[id][status] = answer;
       const code = answer.body?.code;
-      if (typeof code === "string" && /^[45]/.test(status) && !(code in errorCodes[id])) {
+      if (typeof code === "string" && /^([45]|default)/.test(status) && !(code in errorCodes[id])) {
         errorCodes[id][code] = status;
       }
     }

@@ -285,7 +285,8 @@ export const examples: OperationExamples = {
         "non_field_errors": [
           "未找到。"
         ]
-      }
+      },
+      "status": 400
     }
   },
   "checkReadiness": {
@@ -320,7 +321,8 @@ export const examples: OperationExamples = {
         "non_field_errors": [
           "未找到。"
         ]
-      }
+      },
+      "status": 400
     }
   },
   "confirmPasswordResetCode": {
@@ -976,7 +978,8 @@ export const examples: OperationExamples = {
         "non_field_errors": [
           "不支持该请求方法"
         ]
-      }
+      },
+      "status": 405
     }
   },
   "refreshSession": {
@@ -1931,7 +1934,8 @@ export const examples: OperationExamples = {
         "non_field_errors": [
           "不支持该请求方法"
         ]
-      }
+      },
+      "status": 405
     }
   }
 };
@@ -2023,7 +2027,8 @@ export const errorCodes = {
   "qqLoginStart": {
     "invalid_state": "400",
     "not_found": "404",
-    "service_unavailable": "503"
+    "service_unavailable": "503",
+    "method_not_allowed": "default"
   },
   "refreshSession": {
     "required": "400",
@@ -2127,6 +2132,7 @@ export const errorCodes = {
   "wechatWebLoginStart": {
     "invalid_state": "400",
     "not_found": "404",
-    "service_unavailable": "503"
+    "service_unavailable": "503",
+    "method_not_allowed": "default"
   }
 } as const;

@@ -33,7 +33,13 @@ export function isAuthorized(request: Request): boolean {
   return /^(JWT|Bearer) \S+$/.test(request.headers.get("Authorization") ?? "");
 }
 
-type AnyExample = { contentType: string | null; body: unknown; base64?: boolean; headers?: Record<string, string> };
+type AnyExample = {
+  contentType: string | null;
+  body: unknown;
+  status?: number;
+  base64?: boolean;
+  headers?: Record<string, string>;
+};
 
 function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -104,8 +110,9 @@ export function createAccountsMocks(baseUrl: string, options: AccountsMocksOptio
   /** The document's example of `status` for `op` (its success when no status is given). */
   function example<Op extends OperationId>(op: Op, status?: DocumentedStatus<Op>, handlerOptions?: RequestHandlerOptions) {
     const key = String(status ?? successStatus(op));
-    const code = /^\d{3}$/.test(key) ? Number(key) : Number(`${key[0]}00`);
-    return handle(op, () => responseOf(code, exampleOf(op, key)), handlerOptions);
+    const answer = exampleOf(op, key);
+    const code = answer.status ?? Number(key);
+    return handle(op, () => responseOf(code, answer), handlerOptions);
   }
 
   /** The document's error example whose `code` is `code`, with its status (e.g. `error("logIn", "rate_limited")`). */
@@ -135,7 +142,7 @@ export function createAccountsMocks(baseUrl: string, options: AccountsMocksOptio
 
   const handlers: HttpHandler[] = (Object.keys(operationTable) as OperationId[]).map((op) => example(op));
 
-  return { handlers, example, error, answer, body, http, operations: operationTable };
+  return { handlers, example, error, answer, body, http, operations: operationTable, examples };
 }
 
 export type AccountsMocks = ReturnType<typeof createAccountsMocks>;

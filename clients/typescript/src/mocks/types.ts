@@ -37,6 +37,8 @@ export type ResponseBody<Op extends OperationId, S extends DocumentedStatus<Op>>
 export interface Example<Op extends OperationId, S extends DocumentedStatus<Op>> {
   contentType: string | null;
   body: ResponseBody<Op, S>;
+  /** The status sent for a wildcard answer (`4XX`, `default`). */
+  status?: number;
   /** The body is base64 of bytes (a picture), not text. */
   base64?: boolean;
   headers?: Record<string, string>;

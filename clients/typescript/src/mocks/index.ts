@@ -26,6 +26,8 @@ export interface AccountsMocksOptions {
 
 export interface AnswerInit {
   headers?: Record<string, string>;
+  /** Answer the next request only; later ones get the handlers behind it again. */
+  once?: boolean;
 }
 
 /** `Authorization: JWT <token>` (the classic pages) or `Bearer <token>`: the two forms the service takes. */
@@ -127,7 +129,7 @@ export function createAccountsMocks(baseUrl: string, options: AccountsMocksOptio
     op: Op,
     status: S,
     body: ResponseBody<Op, S>,
-    init: AnswerInit & { once?: boolean } = {},
+    init: AnswerInit = {},
   ) {
     const documented = exampleOf(op, String(status));
     const custom: AnyExample = { contentType: documented.contentType, body };

@@ -69,6 +69,7 @@ describe("the mocks", () => {
 
     expect(isAuthorized(withHeader("JWT eyJ.x.y"))).toBe(true);
     expect(isAuthorized(withHeader("Bearer eyJ.x.y"))).toBe(true);
+    expect(isAuthorized(withHeader("jwt eyJ.x.y"))).toBe(true);
     expect(isAuthorized(withHeader("Basic YWxpY2U6eA=="))).toBe(false);
     expect(isAuthorized(withHeader("JWT "))).toBe(false);
   });

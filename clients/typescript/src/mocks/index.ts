@@ -30,9 +30,12 @@ export interface AnswerInit {
   once?: boolean;
 }
 
-/** `Authorization: JWT <token>` (the classic pages) or `Bearer <token>`: the two forms the service takes. */
+/**
+ * `Authorization: JWT <token>` (the classic pages) or `Bearer <token>`: the two forms the service takes, its
+ * scheme in any case, as the service reads it (adapters/http/src/auth.rs).
+ */
 export function isAuthorized(request: Request): boolean {
-  return /^(JWT|Bearer) \S+$/.test(request.headers.get("Authorization") ?? "");
+  return /^(JWT|Bearer) \S+$/i.test((request.headers.get("Authorization") ?? "").trim());
 }
 
 type AnyExample = {

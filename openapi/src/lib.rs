@@ -5,6 +5,7 @@
 
 mod client_contract;
 mod field_rules;
+mod jwt_security;
 
 use http_api::ErrorBody;
 use http_api::dto;
@@ -14,10 +15,10 @@ use http_api::handlers::{
     personal_data, qq_login, sessions, sign_in_history, signed_in_sessions, sms_login, users, verification,
     wechat_login, wechat_web_login,
 };
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 
 use crate::client_contract::ClientContract;
+use crate::jwt_security::JwtSecurity;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -140,30 +141,6 @@ Every path also answers without its trailing slash. Bodies are JSON or `applicat
     )
 )]
 pub struct ApiDoc;
-
-/// The `jwt` security scheme: `Authorization: JWT <token>` (classic pages) or `Bearer <token>`.
-struct JwtSecurity;
-
-impl Modify for JwtSecurity {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "jwt",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(
-                        "Access token from `POST /authorizations/` or `POST /users/`. Send `Authorization: Bearer <token>`; \
-                         the classic pages' `Authorization: JWT <token>` is accepted too. A JWT (header `typ` `JWT`) signed \
-                         with `JWT_ALGORITHM`: HS256, or ES256 or EdDSA with a `kid` of `/.well-known/jwks.json`, with the claims `iss, aud, token_type (access), user_id, username, exp, iat, jti, ver`; \
-                         a token without this service's `iss` and `aud` and `token_type` `access` is refused.",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// The document, with the crate's version.
 fn annotated() -> utoipa::openapi::OpenApi {

@@ -41,3 +41,31 @@ fn every_error_answer_has_an_example() {
         }
     }
 }
+
+#[test]
+fn every_authenticated_operation_takes_the_bearer_and_the_classic_jwt_header() {
+    let doc: serde_json::Value = serde_json::from_str(&openapi::document_json().unwrap()).unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["jwt"]["type"], "http");
+    assert_eq!(schemes["jwt"]["scheme"], "bearer");
+    assert_eq!(schemes["jwt_classic"]["type"], "apiKey");
+    assert_eq!(schemes["jwt_classic"]["in"], "header");
+    assert_eq!(schemes["jwt_classic"]["name"], "Authorization");
+    assert!(schemes["jwt_classic"]["description"].as_str().unwrap().contains("`JWT <token>`"));
+    let mut authenticated = 0;
+    for (method, path, operation) in operations(&doc) {
+        let security = operation["security"].as_array().unwrap();
+        let names: Vec<&str> =
+            security.iter().flat_map(|r| r.as_object().unwrap().keys().map(String::as_str)).collect();
+        if names.contains(&"jwt") || names.contains(&"jwt_classic") {
+            authenticated += 1;
+            // Either one alone is enough: two requirements, not one requirement naming both.
+            assert_eq!(
+                operation["security"],
+                serde_json::json!([{"jwt": []}, {"jwt_classic": []}]),
+                "{method} {path}: an authenticated operation takes `Bearer` or `JWT`"
+            );
+        }
+    }
+    assert!(authenticated >= 9, "only {authenticated} authenticated operations");
+}

@@ -11,10 +11,10 @@ function fail(step: string, error: ErrorBody | undefined): never {
   throw new Error(`${step}: ${error?.code ?? "unknown"} ${error?.message ?? ""}`);
 }
 
-// Steps 1–3: a captcha solved from the outbox, then the SMS code it unlocks.
-async function smsCodeFor(api: AccountsClient, mobile: string): Promise<string> {
+// Steps 1–3: a captcha solved from the outbox, then the SMS code it unlocks. `captchaId` is a fresh one on a real
+// server; a mock server's outbox holds only the captcha of its example.
+async function smsCodeFor(api: AccountsClient, mobile: string, captchaId: string = crypto.randomUUID()): Promise<string> {
   // 1. A captcha for a client-generated UUID (a PNG; a page shows it).
-  const captchaId = crypto.randomUUID();
   const captcha = await api.GET("/image_codes/{uuid}/", { params: { path: { uuid: captchaId } }, parseAs: "blob" });
   if (captcha.error) fail("captcha", captcha.error);
 
@@ -33,10 +33,16 @@ async function smsCodeFor(api: AccountsClient, mobile: string): Promise<string> 
   return queued.data.messages.find((m) => m.to === mobile)?.code ?? "";
 }
 
-export async function registerAndLogIn(baseUrl: string, mobile: string, username: string, password: string) {
+export async function registerAndLogIn(
+  baseUrl: string,
+  mobile: string,
+  username: string,
+  password: string,
+  captchaId: string = crypto.randomUUID(),
+) {
   let token: string | undefined;
   const api = createAccountsClient(baseUrl, { get: () => token });
-  const smsCode = await smsCodeFor(api, mobile);
+  const smsCode = await smsCodeFor(api, mobile, captchaId);
 
   // 4. Register: the new user is logged in at once.
   const registered = await api.POST("/users/", {

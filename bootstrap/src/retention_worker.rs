@@ -12,13 +12,23 @@ use tokio::task::JoinHandle;
 pub fn spawn(purge: Arc<PurgeExpiredData>, interval: Duration, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match purge.run_once().await {
+            let round = purge.run_once().await;
+            if let Ok(report) = &round
+                && report.codes_left_to_expire > 0
+            {
+                tracing::warn!(
+                    codes = report.codes_left_to_expire,
+                    "retention: erased accounts' pending codes the cache could not remove expire on their own"
+                );
+            }
+            match round {
                 Ok(report) if report.total() > 0 => tracing::info!(
                     refresh_tokens = report.refresh_tokens,
                     access_token_revocations = report.access_token_revocations,
                     outbox_messages = report.outbox_messages,
                     audit_events = report.audit_events,
                     account_changes = report.account_changes,
+                    erased_accounts = report.erased_accounts,
                     "retention: old rows removed"
                 ),
                 Ok(_) => tracing::debug!("retention: nothing to remove"),

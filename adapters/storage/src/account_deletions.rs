@@ -98,7 +98,13 @@ macro_rules! sql_account_deletions {
                     .await
                     .map_err(repo_error)?;
                 tx.commit().await.map_err(repo_error)?;
-                Ok(Some(ErasedAccount { user, pseudonym: pseudonym.to_owned() }))
+                let [mobile, email, pending_email] = addresses;
+                Ok(Some(ErasedAccount {
+                    user,
+                    pseudonym: pseudonym.to_owned(),
+                    mobile,
+                    emails: email.into_iter().chain(pending_email).collect(),
+                }))
             }
         }
     };

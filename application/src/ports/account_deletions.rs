@@ -4,12 +4,16 @@ use domain::UserId;
 
 use super::RepoError;
 
-/// An account erased by [`AccountDeletions::erase_next_due`]: who it was, and
-/// the pseudonym its audit rows carry from now on.
+/// An account erased by [`AccountDeletions::erase_next_due`]: who it was, the
+/// pseudonym its audit rows carry from now on, and the mobile and addresses it
+/// had, whose pending codes go with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErasedAccount {
     pub user: UserId,
     pub pseudonym: String,
+    pub mobile: Option<String>,
+    /// The verified and the pending address.
+    pub emails: Vec<String>,
 }
 
 /// Accounts their owners asked to delete: scheduled, restored by a sign-in

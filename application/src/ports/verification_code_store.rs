@@ -66,4 +66,6 @@ pub trait VerificationCodeStore: Send + Sync {
         candidate: &VerificationCode,
         max_attempts: u32,
     ) -> Result<CodeCheck, CacheError>;
+    /// Removes the pending code of `key`, if any (an erased account's).
+    async fn discard(&self, key: &CodeKey) -> Result<(), CacheError>;
 }

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::ports::{AccountDeletions, Clock, CodeGenerator, DataRetention, RepoError};
+use crate::ports::{
+    AccountDeletions, Channel, Clock, CodeGenerator, CodeKey, CodePurpose, DataRetention, ErasedAccount, RepoError,
+    VerificationCodeStore,
+};
 use crate::{ACCOUNT_CHANGE_LOG_AGE, AppError, RetentionPolicy};
 
 /// Rows removed by one round, per table.
@@ -17,6 +20,9 @@ pub struct RetentionReport {
     pub account_changes: u64,
     /// Accounts erased once their deletion's cooling-off had passed.
     pub erased_accounts: u64,
+    /// Pending codes of erased accounts the cache could not remove: they
+    /// expire on their own within `CODE_TTL_SECS`. Not rows removed.
+    pub codes_left_to_expire: u64,
 }
 
 impl RetentionReport {
@@ -38,6 +44,7 @@ impl RetentionReport {
 pub struct PurgeExpiredData {
     retention: Arc<dyn DataRetention>,
     deletions: Arc<dyn AccountDeletions>,
+    codes: Arc<dyn VerificationCodeStore>,
     pseudonyms: Arc<dyn CodeGenerator>,
     clock: Arc<dyn Clock>,
     policy: RetentionPolicy,
@@ -52,18 +59,21 @@ impl PurgeExpiredData {
     pub fn new(
         retention: Arc<dyn DataRetention>,
         deletions: Arc<dyn AccountDeletions>,
+        codes: Arc<dyn VerificationCodeStore>,
         pseudonyms: Arc<dyn CodeGenerator>,
         clock: Arc<dyn Clock>,
         policy: RetentionPolicy,
     ) -> Self {
-        Self { retention, deletions, pseudonyms, clock, policy }
+        Self { retention, deletions, codes, pseudonyms, clock, policy }
     }
 
     pub async fn run_once(&self) -> Result<RetentionReport, AppError> {
         let now = self.clock.now();
         let retention = &self.retention;
+        let (erased_accounts, codes_left_to_expire) = self.erase_due_accounts(now).await?;
         let mut report = RetentionReport {
-            erased_accounts: self.erase_due_accounts(now).await?,
+            erased_accounts,
+            codes_left_to_expire,
             refresh_tokens: self.drain(|limit| retention.purge_expired_refresh_tokens(now, limit)).await?,
             access_token_revocations: self
                 .drain(|limit| retention.purge_expired_access_token_revocations(now, limit))
@@ -83,16 +93,33 @@ impl PurgeExpiredData {
     }
 
     /// Erases due accounts one at a time, up to a batch of them.
-    async fn erase_due_accounts(&self, now: DateTime<Utc>) -> Result<u64, AppError> {
-        let mut erased = 0;
+    async fn erase_due_accounts(&self, now: DateTime<Utc>) -> Result<(u64, u64), AppError> {
+        let (mut erased, mut codes_left) = (0, 0);
         for _ in 0..self.policy.batch_size.max(1) {
             let pseudonym = format!("{PSEUDONYM_PREFIX}{}", self.pseudonyms.pseudonym());
-            if self.deletions.erase_next_due(now, &pseudonym).await?.is_none() {
-                break;
-            }
+            let Some(account) = self.deletions.erase_next_due(now, &pseudonym).await? else { break };
+            codes_left += self.discard_codes(&account).await;
             erased += 1;
         }
-        Ok(erased)
+        Ok((erased, codes_left))
+    }
+
+    /// The codes pending for the erased account's mobile and addresses go with
+    /// it. The account is gone already; a cache that fails here leaves them to
+    /// expire on their own (`CODE_TTL_SECS`): counted for the log, not retried.
+    async fn discard_codes(&self, account: &ErasedAccount) -> u64 {
+        let mut left = 0;
+        let mobile = account.mobile.iter().map(|mobile| (Channel::Sms, mobile));
+        let emails = account.emails.iter().map(|email| (Channel::Email, email));
+        for (channel, target) in mobile.chain(emails) {
+            for purpose in [CodePurpose::Register, CodePurpose::ResetPassword] {
+                let key = CodeKey { channel, purpose, target: target.clone() };
+                if self.codes.discard(&key).await.is_err() {
+                    left += 1;
+                }
+            }
+        }
+        left
     }
 
     /// Batches until one comes back short (nothing more to remove) or the round's share is spent.
@@ -124,7 +151,9 @@ mod tests {
     use mockall::predicate::eq;
 
     use super::*;
-    use crate::ports::{ErasedAccount, MockAccountDeletions, MockClock, MockCodeGenerator, MockDataRetention};
+    use crate::ports::{
+        MockAccountDeletions, MockClock, MockCodeGenerator, MockDataRetention, MockVerificationCodeStore,
+    };
 
     const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -152,7 +181,32 @@ mod tests {
             drawn += 1;
             format!("{drawn:032x}")
         });
-        PurgeExpiredData::new(Arc::new(retention), Arc::new(deletions), Arc::new(pseudonyms), Arc::new(clock), policy)
+        purge_erasing_with(retention, deletions, codes_discarded_freely(), policy)
+    }
+
+    /// Any pending code may be discarded.
+    fn codes_discarded_freely() -> MockVerificationCodeStore {
+        let mut codes = MockVerificationCodeStore::new();
+        codes.expect_discard().returning(|_| Ok(()));
+        codes
+    }
+
+    fn purge_erasing_with(
+        retention: MockDataRetention,
+        deletions: MockAccountDeletions,
+        codes: MockVerificationCodeStore,
+        policy: RetentionPolicy,
+    ) -> PurgeExpiredData {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        let mut pseudonyms = MockCodeGenerator::new();
+        let mut drawn = 0_u32;
+        pseudonyms.expect_pseudonym().returning(move || {
+            drawn += 1;
+            format!("{drawn:032x}")
+        });
+        let (retention, deletions, codes) = (Arc::new(retention), Arc::new(deletions), Arc::new(codes));
+        PurgeExpiredData::new(retention, deletions, codes, Arc::new(pseudonyms), Arc::new(clock), policy)
     }
 
     /// Expects nothing else to be due: every other table has nothing to remove.
@@ -180,7 +234,7 @@ mod tests {
                 return Ok(None);
             }
             left -= 1;
-            Ok(Some(ErasedAccount { user: domain::UserId(left), pseudonym: pseudonym.to_owned() }))
+            Ok(Some(erased(left, pseudonym)))
         });
 
         let report = purge_erasing(nothing_else_due(), deletions, policy()).run_once().await.unwrap();
@@ -191,9 +245,7 @@ mod tests {
     #[tokio::test]
     async fn a_round_erases_at_most_a_batch_of_accounts() {
         let mut deletions = MockAccountDeletions::new();
-        deletions.expect_erase_next_due().times(10).returning(|_, pseudonym| {
-            Ok(Some(ErasedAccount { user: domain::UserId(1), pseudonym: pseudonym.to_owned() }))
-        });
+        deletions.expect_erase_next_due().times(10).returning(|_, pseudonym| Ok(Some(erased(1, pseudonym))));
 
         let report = purge_erasing(nothing_else_due(), deletions, policy()).run_once().await.unwrap();
 
@@ -208,6 +260,42 @@ mod tests {
         let error = purge_erasing(MockDataRetention::new(), deletions, policy()).run_once().await.unwrap_err();
 
         assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
+    }
+
+    fn erased(user: i64, pseudonym: &str) -> ErasedAccount {
+        ErasedAccount { user: domain::UserId(user), pseudonym: pseudonym.to_owned(), mobile: None, emails: Vec::new() }
+    }
+
+    #[tokio::test]
+    async fn an_erased_account_s_pending_codes_go_with_it_and_a_cache_failure_only_leaves_them_to_expire() {
+        let mut deletions = MockAccountDeletions::new();
+        let mut once = Some(ErasedAccount {
+            user: domain::UserId(7),
+            pseudonym: "erased:7".into(),
+            mobile: Some("13800138000".into()),
+            emails: vec!["a@example.com".into(), "b@example.com".into()],
+        });
+        deletions.expect_erase_next_due().returning(move |_, _| Ok(once.take()));
+        let discarded = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut codes = MockVerificationCodeStore::new();
+        let seen = discarded.clone();
+        codes.expect_discard().returning(move |key| {
+            seen.lock().unwrap().push((key.channel, key.purpose, key.target.clone()));
+            Err(crate::ports::CacheError::Unavailable("down".into()))
+        });
+
+        let report = purge_erasing_with(nothing_else_due(), deletions, codes, policy()).run_once().await.unwrap();
+
+        assert_eq!((report.erased_accounts, report.codes_left_to_expire), (1, 6));
+        let discarded = discarded.lock().unwrap().clone();
+        assert_eq!(discarded.len(), 6, "{discarded:?}");
+        for (channel, target) in
+            [(Channel::Sms, "13800138000"), (Channel::Email, "a@example.com"), (Channel::Email, "b@example.com")]
+        {
+            for purpose in [CodePurpose::Register, CodePurpose::ResetPassword] {
+                assert!(discarded.contains(&(channel, purpose, target.to_owned())), "{channel:?} {purpose:?} {target}");
+            }
+        }
     }
 
     fn policy() -> RetentionPolicy {
@@ -239,6 +327,7 @@ mod tests {
             audit_events: 9,
             account_changes: 5,
             erased_accounts: 0,
+            codes_left_to_expire: 0,
         };
         assert_eq!(report, expected);
         assert_eq!(report.total(), 20);

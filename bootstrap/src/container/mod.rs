@@ -75,8 +75,15 @@ impl Container {
         let records = AccountRecords::open(config, &secret, &database, &messaging.outbox_wakeup, &metrics)?;
         let users = records.users.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let workers =
-            Workers::wire(&database, &records.deletions, &messaging, &clock, policies.delivery, policies.retention);
+        let workers = Workers::wire(
+            &database,
+            &records.deletions,
+            &cache.codes,
+            &messaging,
+            &clock,
+            policies.delivery,
+            policies.retention,
+        );
         let passwords = PasswordGuard { hasher, limiter: cache.limiter.clone(), policy: policies.login };
         let verification = Verification::wire(
             &secret,

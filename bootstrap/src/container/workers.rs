@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use application::ports::{AccountDeletions, Clock};
+use application::ports::{AccountDeletions, Clock, VerificationCodeStore};
 use application::use_cases::{DeliverMessages, PurgeExpiredData};
 use application::{DeliveryPolicy, RetentionPolicy};
 use security::system::RandomCodeGenerator;
@@ -21,6 +21,7 @@ impl Workers {
     pub fn wire(
         database: &Database,
         deletions: &Arc<dyn AccountDeletions>,
+        codes: &Arc<dyn VerificationCodeStore>,
         messaging: &Messaging,
         clock: &Arc<dyn Clock>,
         delivery: DeliveryPolicy,
@@ -31,6 +32,7 @@ impl Workers {
         let retention = PurgeExpiredData::new(
             database.data_retention(),
             deletions.clone(),
+            codes.clone(),
             Arc::new(RandomCodeGenerator),
             clock.clone(),
             retention,

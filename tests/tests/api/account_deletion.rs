@@ -246,3 +246,23 @@ async fn an_account_without_a_password_confirms_with_a_code_sent_to_its_mobile()
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(current_user(&app, token).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_code_pending_for_an_erased_account_s_mobile_goes_with_it() {
+    let app = spawn_app_with(quick_erasure_config).await;
+    let registered = app.register("leaving", "13800138000").await;
+    // A code asked for the mobile before the deletion, still valid when the account is erased.
+    let pending = app.sms_code("13800138000").await;
+    let token = registered["token"].as_str().unwrap();
+    let response = request_deletion(&app, token, &json!({"password": "correct-horse"})).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    wait_for_erasure(&app, "13800138000").await;
+
+    let form = TestApp::registration("arriving", "13800138000", &pending);
+    let refused = app.post_json("/users/", &form).await;
+    assert_error(refused, StatusCode::BAD_REQUEST, "code_expired").await;
+    // A new code for the now free mobile registers it.
+    let fresh = app.sms_code("13800138000").await;
+    let form = TestApp::registration("arriving", "13800138000", &fresh);
+    assert_eq!(app.post_json("/users/", &form).await.status(), StatusCode::CREATED);
+}

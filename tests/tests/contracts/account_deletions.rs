@@ -117,6 +117,9 @@ async fn only_an_account_past_its_time_is_erased(f: Fixture) {
     assert_eq!(f.deletions.erase_next_due(at(), "erased:early").await.unwrap(), None, "not before its time");
     let erased = f.deletions.erase_next_due(after(), "erased:1").await.unwrap().unwrap();
     assert_eq!((erased.user, erased.pseudonym.as_str()), (user, "erased:1"));
+    // What it was reached by, for its pending codes to go too.
+    assert_eq!(erased.mobile.as_deref(), Some("13800130001"));
+    assert_eq!(erased.emails, vec!["user1@example.com".to_owned()]);
     assert_eq!(f.deletions.erase_next_due(after(), "erased:2").await.unwrap(), None, "the other was never scheduled");
     assert_eq!(f.fresh.rows("users").await, 1);
 }

@@ -73,6 +73,7 @@ contract_suite!(
         a_new_code_replaces_the_old_one_and_its_failures,
         codes_expire,
         codes_for_other_targets_or_purposes_do_not_match,
+        a_discarded_code_is_gone_and_the_others_stay,
         a_limit_allows_up_to_its_maximum_then_tells_the_wait,
         a_refused_hit_counts_against_no_limit,
         a_window_reopens_after_it_expires,
@@ -157,6 +158,19 @@ async fn codes_for_other_targets_or_purposes_do_not_match(cache: Fixture) {
     assert_eq!(cache.codes.check(&key("13900139000"), &code("123456"), 5).await.unwrap(), CodeCheck::Missing);
     let email = CodeKey { channel: Channel::Email, ..key("13800138000") };
     assert_eq!(cache.codes.check(&email, &code("123456"), 5).await.unwrap(), CodeCheck::Missing);
+}
+
+async fn a_discarded_code_is_gone_and_the_others_stay(cache: Fixture) {
+    let reset = CodeKey { purpose: CodePurpose::ResetPassword, ..key("13800138000") };
+    cache.codes.save(&key("13800138000"), &code("123456"), MINUTE).await.unwrap();
+    cache.codes.save(&reset, &code("654321"), MINUTE).await.unwrap();
+    cache.codes.save(&key("13900139000"), &code("111111"), MINUTE).await.unwrap();
+    cache.codes.discard(&key("13800138000")).await.unwrap();
+    // Discarding what is not there is no error.
+    cache.codes.discard(&key("13700137000")).await.unwrap();
+    assert_eq!(cache.codes.check(&key("13800138000"), &code("123456"), 5).await.unwrap(), CodeCheck::Missing);
+    assert_eq!(cache.codes.check(&reset, &code("654321"), 5).await.unwrap(), CodeCheck::Accepted);
+    assert_eq!(cache.codes.check(&key("13900139000"), &code("111111"), 5).await.unwrap(), CodeCheck::Accepted);
 }
 
 async fn a_limit_allows_up_to_its_maximum_then_tells_the_wait(cache: Fixture) {

@@ -256,10 +256,9 @@ mod tests {
     #[tokio::test]
     async fn an_erased_account_is_dropped_from_memory() {
         let mut inner = MockAccountDeletions::new();
-        inner
-            .expect_erase_next_due()
-            .times(1)
-            .returning(|_, p| Ok(Some(ErasedAccount { user: UserId(7), pseudonym: p.to_owned() })));
+        inner.expect_erase_next_due().times(1).returning(|_, p| {
+            Ok(Some(ErasedAccount { user: UserId(7), pseudonym: p.to_owned(), mobile: None, emails: Vec::new() }))
+        });
         let (_, cache) = store(MockLoginStore::new());
         let changes = Arc::new(AccountChanges::local(InstanceMemory::new(Arc::clone(&cache), None)));
         let deletions = AnnouncingAccountDeletions::new(Arc::new(inner), changes);

@@ -43,6 +43,11 @@ impl VerificationCodeStore for MemoryCache {
         }
         Ok(CodeCheck::Rejected { attempts_left })
     }
+
+    async fn discard(&self, key: &CodeKey) -> Result<(), CacheError> {
+        self.entries.lock().map.remove(&code_key(key));
+        Ok(())
+    }
 }
 
 #[cfg(test)]

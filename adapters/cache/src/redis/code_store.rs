@@ -3,6 +3,7 @@ use std::time::Duration;
 use application::ports::{CacheError, CodeCheck, CodeKey, VerificationCodeStore};
 use async_trait::async_trait;
 use domain::VerificationCode;
+use fred::prelude::KeysInterface;
 use fred::types::scripts::Script;
 
 use super::{RedisCache, cache_error, millis};
@@ -77,5 +78,9 @@ impl VerificationCodeStore for RedisCache {
             [3, _] => Ok(CodeCheck::Exhausted),
             other => Err(CacheError::Other(format!("unexpected code check answer {other:?}"))),
         }
+    }
+
+    async fn discard(&self, key: &CodeKey) -> Result<(), CacheError> {
+        self.pool.del::<i64, _>(self.key(&code_key(key))).await.map(|_| ()).map_err(cache_error)
     }
 }

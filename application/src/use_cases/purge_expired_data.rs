@@ -173,14 +173,6 @@ mod tests {
         deletions: MockAccountDeletions,
         policy: RetentionPolicy,
     ) -> PurgeExpiredData {
-        let mut clock = MockClock::new();
-        clock.expect_now().returning(now);
-        let mut pseudonyms = MockCodeGenerator::new();
-        let mut drawn = 0_u32;
-        pseudonyms.expect_pseudonym().returning(move || {
-            drawn += 1;
-            format!("{drawn:032x}")
-        });
         purge_erasing_with(retention, deletions, codes_discarded_freely(), policy)
     }
 

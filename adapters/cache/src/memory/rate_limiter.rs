@@ -100,8 +100,11 @@ fn active(limits: &[RateLimit]) -> Vec<&RateLimit> {
 
 impl FailureCounters for MemoryCache {
     async fn look(&self, limits: &FailureLimits, give_up: bool) -> Result<Option<Reservation>, CacheError> {
-        let now = Instant::now();
         let mut entries = self.entries.lock();
+        // Read under the lock: a `now` read while another caller held it would be
+        // earlier than the windows that caller opened, and a wait measured from it
+        // would come out longer than the window itself.
+        let now = Instant::now();
         let (open, silent) = (active(&limits.open), active(&limits.silent));
         let open_fullness = fullness(&mut entries, &open, now);
         if let Some(retry_after) = open_fullness.locked {
@@ -136,8 +139,8 @@ impl FailureCounters for MemoryCache {
 impl MemoryCache {
     /// Counts one hit in every active limit if all have room, under one lock.
     fn take(&self, limits: &[RateLimit]) -> Result<RateDecision, CacheError> {
-        let now = Instant::now();
         let mut entries = self.entries.lock();
+        let now = Instant::now();
         let active = active(limits);
         if let Some(retry_after) = longest_wait(&mut entries, &active, now) {
             return Ok(RateDecision::Limited { retry_after });
@@ -161,8 +164,8 @@ impl RateLimiter for MemoryCache {
 
     async fn settle(&self, limits: &FailureLimits, settlement: Settlement) -> Result<(), CacheError> {
         {
-            let now = Instant::now();
             let mut entries = self.entries.lock();
+            let now = Instant::now();
             for limit in active(&limits.open).into_iter().chain(active(&limits.silent)) {
                 take_back(&mut entries, &held_key(&limit.key), now);
                 if settlement == Settlement::Refunded {
@@ -175,8 +178,8 @@ impl RateLimiter for MemoryCache {
     }
 
     async fn release(&self, limits: &[RateLimit]) -> Result<(), CacheError> {
-        let now = Instant::now();
         let mut entries = self.entries.lock();
+        let now = Instant::now();
         for limit in active(limits) {
             take_back(&mut entries, &rate_key(&limit.key), now);
         }
@@ -185,8 +188,8 @@ impl RateLimiter for MemoryCache {
 
     async fn reset(&self, key: &str) -> Result<(), CacheError> {
         {
-            let now = Instant::now();
             let mut entries = self.entries.lock();
+            let now = Instant::now();
             let held = counter(&mut entries, &held_key(key), now).map_or(0, |(held, _)| held);
             let key = rate_key(key);
             match entries.live(&key, now) {
@@ -208,6 +211,24 @@ mod tests {
 
     fn cache() -> MemoryCache {
         MemoryCache::new(CodeDigester::new(&ServiceSecret::from(b"k")), 100)
+    }
+
+    #[test]
+    fn a_try_that_waited_for_the_lock_is_never_told_to_wait_longer_than_the_window() {
+        let cache = std::sync::Arc::new(cache());
+        let limit = RateLimit::new("captcha", 1, Duration::from_secs(60));
+        let entries = cache.entries.lock();
+        let waiting = {
+            let (cache, limit) = (cache.clone(), limit.clone());
+            std::thread::spawn(move || cache.take(std::slice::from_ref(&limit)))
+        };
+        // Another caller, holding the lock meanwhile, opens the window later than the waiting try began.
+        std::thread::sleep(Duration::from_millis(50));
+        let mut entries = entries;
+        bump(&cache, &mut entries, rate_key(&limit.key), limit.window, None, Instant::now()).unwrap();
+        drop(entries);
+        let RateDecision::Limited { retry_after } = waiting.join().unwrap().unwrap() else { panic!() };
+        assert!(retry_after <= limit.window, "{retry_after:?}");
     }
 
     #[tokio::test]

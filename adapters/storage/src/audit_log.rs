@@ -43,61 +43,26 @@ macro_rules! sql_audit_log {
                 .map_err(repo_error)
             }
 
-            /// One row of the sign-in history; `None` for a row written by a later
-            /// version (an event or method this one does not know), which is left out
-            /// rather than failing the whole history.
-            fn sign_in_from_row(
-                row: &<$db as sqlx::Database>::Row,
-            ) -> Result<Option<SignInRecord>, RepoError> {
+            /// Reads `user`'s entries, newest first (only sign-ins: those with a method). A row
+            /// written by a later version (an event this one does not know) is left out
+            /// rather than failing the whole list.
+            async fn entries(
+                &self,
+                user: UserId,
+                sign_ins_only: bool,
+                limit: u32,
+            ) -> Result<Vec<AuditEntry>, RepoError> {
+                const ALL: &str = "SELECT created_at, event, method, device, ip FROM audit_events \
+                     WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2";
+                const SIGN_INS: &str = "SELECT created_at, event, method, device, ip FROM audit_events \
+                     WHERE user_id = $1 AND method IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT $2";
                 let read = |e: sqlx::Error| RepoError::Other(e.to_string());
-                let event: String = row.try_get("event").map_err(read)?;
-                let method: Option<String> = row.try_get("method").map_err(read)?;
-                let ip: String = row.try_get("ip").map_err(read)?;
-                let outcome = AuditEvent::parse(&event).and_then(AuditEvent::sign_in_outcome);
-                let method = method.as_deref().and_then(LoginMethod::parse);
-                let (Some(outcome), Some(method), Ok(ip)) = (outcome, method, ip.parse::<IpAddr>()) else {
-                    return Ok(None);
-                };
-                Ok(Some(SignInRecord {
-                    at: row.try_get("created_at").map_err(read)?,
-                    method,
-                    device: row.try_get("device").map_err(read)?,
-                    ip,
-                    outcome,
-                }))
-            }
-        }
-
-        #[async_trait]
-        impl AuditLog for $name {
-            async fn record(&self, entry: AuditEntry) -> Result<(), RepoError> {
-                Self::record_with(&self.pool, &entry).await
-            }
-
-            async fn sign_ins(&self, user: UserId, limit: u32) -> Result<Vec<SignInRecord>, RepoError> {
-                let rows = sqlx::query(
-                    "SELECT created_at, event, method, device, ip FROM audit_events \
-                     WHERE user_id = $1 AND method IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT $2",
-                )
-                .bind(user.0)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(repo_error)?;
-                rows.iter().filter_map(|row| Self::sign_in_from_row(row).transpose()).collect()
-            }
-
-            async fn entries_of(&self, user: UserId, limit: u32) -> Result<Vec<AuditEntry>, RepoError> {
-                let read = |e: sqlx::Error| RepoError::Other(e.to_string());
-                let rows = sqlx::query(
-                    "SELECT created_at, event, method, device, ip FROM audit_events \
-                     WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-                )
-                .bind(user.0)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(repo_error)?;
+                let rows = sqlx::query(if sign_ins_only { SIGN_INS } else { ALL })
+                    .bind(user.0)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
                 let mut entries = Vec::with_capacity(rows.len());
                 for row in &rows {
                     let event: String = row.try_get("event").map_err(read)?;
@@ -114,6 +79,22 @@ macro_rules! sql_audit_log {
                     });
                 }
                 Ok(entries)
+            }
+        }
+
+        #[async_trait]
+        impl AuditLog for $name {
+            async fn record(&self, entry: AuditEntry) -> Result<(), RepoError> {
+                Self::record_with(&self.pool, &entry).await
+            }
+
+            async fn sign_ins(&self, user: UserId, limit: u32) -> Result<Vec<SignInRecord>, RepoError> {
+                let entries = self.entries(user, true, limit).await?;
+                Ok(entries.into_iter().filter_map(AuditEntry::into_sign_in).collect())
+            }
+
+            async fn entries_of(&self, user: UserId, limit: u32) -> Result<Vec<AuditEntry>, RepoError> {
+                self.entries(user, false, limit).await
             }
         }
     };

@@ -118,6 +118,18 @@ impl AuditEntry {
     ) -> Self {
         Self { user_id, event, ip: origin.ip, at, method: Some(method), device: Some(origin.device.clone()) }
     }
+
+    /// The entry as its owner's sign-in history shows it; `None` for an entry
+    /// that is no sign-in (no method, or an event that is not one).
+    pub fn into_sign_in(self) -> Option<SignInRecord> {
+        Some(SignInRecord {
+            outcome: self.event.sign_in_outcome()?,
+            method: self.method?,
+            at: self.at,
+            device: self.device,
+            ip: self.ip,
+        })
+    }
 }
 
 /// Where audit entries are written.
@@ -130,4 +142,36 @@ pub trait AuditLog: Send + Sync {
     /// Every entry about the user, newest first, at most `limit` (a copy of their data).
     /// Entries of events this version does not know are left out.
     async fn entries_of(&self, user: UserId, limit: u32) -> Result<Vec<AuditEntry>, RepoError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+
+    fn entry(event: AuditEvent, method: Option<LoginMethod>) -> AuditEntry {
+        let origin = SignInOrigin::new(IpAddr::V4(Ipv4Addr::LOCALHOST), "Chrome on Windows");
+        AuditEntry { method, ..AuditEntry::sign_in(Some(UserId(7)), event, LoginMethod::Sms, &origin, Utc::now()) }
+    }
+
+    #[test]
+    fn only_entries_with_a_method_and_a_sign_in_event_are_sign_ins() {
+        let wrong = entry(AuditEvent::LoginFailed, Some(LoginMethod::Sms)).into_sign_in().unwrap();
+        assert_eq!((wrong.method, wrong.outcome), (LoginMethod::Sms, SignInOutcome::WrongPassword));
+        let locked = entry(AuditEvent::LoginLocked, Some(LoginMethod::Password)).into_sign_in().unwrap();
+        assert_eq!(locked.outcome, SignInOutcome::Locked);
+        let refreshed = entry(AuditEvent::SessionRefreshed, Some(LoginMethod::Refresh)).into_sign_in().unwrap();
+        assert_eq!(refreshed.outcome, SignInOutcome::Success);
+        assert_eq!(entry(AuditEvent::LoginSucceeded, None).into_sign_in(), None, "recorded before methods were");
+        assert_eq!(entry(AuditEvent::PasswordChanged, Some(LoginMethod::Password)).into_sign_in(), None);
+    }
+
+    #[test]
+    fn every_event_reads_back_from_its_name() {
+        for event in AuditEvent::ALL {
+            assert_eq!(AuditEvent::parse(event.as_str()), Some(event));
+        }
+        assert_eq!(AuditEvent::parse("no_such_event"), None);
+    }
 }
